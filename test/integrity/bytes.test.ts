@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { base64url, fromBase64url, isCanonicalBase64url, timingSafeEqual, toHex } from '../../src/internal/bytes.js';
+
+describe('internal byte helpers', () => {
+  it('base64url round-trips and matches Buffer', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        const text = base64url(bytes);
+        expect(text).toBe(Buffer.from(bytes).toString('base64url'));
+        expect(isCanonicalBase64url(text)).toBe(true);
+        expect(fromBase64url(text)).toEqual(bytes);
+        expect(toHex(bytes)).toBe(Buffer.from(bytes).toString('hex'));
+      }),
+    );
+  });
+
+  it('accepts only the canonical spelling of any byte string', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40, unit: fc.constantFrom(...'AQgw_-=+/ .aZ09é') }), (text) => {
+        const canonical = isCanonicalBase64url(text);
+        const lenient = (() => {
+          try {
+            return Buffer.from(text, 'base64url').toString('base64url');
+          } catch {
+            return undefined;
+          }
+        })();
+        expect(canonical).toBe(/^[A-Za-z0-9_-]*$/.test(text) && lenient === text);
+        if (!canonical) expect(() => fromBase64url(text)).toThrow(TypeError);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('compares bytes exactly', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: 40 }), (a, b) => {
+        expect(timingSafeEqual(a, b)).toBe(Buffer.from(a).equals(Buffer.from(b)));
+        expect(timingSafeEqual(a, a.slice())).toBe(true);
+      }),
+    );
+  });
+});
