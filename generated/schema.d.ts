@@ -139,7 +139,16 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post?: never;
+        /**
+         * Start an authorization request
+         * @description Asks for `scopes` on behalf of an agent. A sandbox key gets an approved
+         *     request and its `code` at once; a live key gets a `consentUrl` for the
+         *     principal, unless an allow policy approves it at once (`policyEnforced`)
+         *     or a deny policy refuses it (403 `POLICY_DENIED`). Answers 402 when the
+         *     plan's active-grant quota is used up; limited to 10 requests a minute per
+         *     developer.
+         */
+        post: operations["authorize"];
         delete?: never;
         options?: never;
         head?: never;
@@ -150,12 +159,25 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /**
+                 * @description The authorization request's id (`areq_` + ULID).
+                 * @example areq_01M8H3DM6ZD5V9TQ2K8N4R7B1C
+                 */
+                authRequestId: components["parameters"]["authRequestId"];
+            };
             cookie?: never;
         };
         get?: never;
         put?: never;
-        post?: never;
+        /**
+         * Approve a pending request (sandbox keys)
+         * @description Approves one of the developer's pending, unexpired authorization requests
+         *     without the consent page and returns its code. Only sandbox keys may call
+         *     it (403 `CONSENT_REQUIRED` for live keys). Since sandbox requests are
+         *     approved when they are created, the reference server normally answers 404.
+         */
+        post: operations["sandboxApprove"];
         delete?: never;
         options?: never;
         head?: never;
@@ -166,12 +188,25 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /**
+                 * @description The authorization request's id (`areq_` + ULID).
+                 * @example areq_01M8H3DM6ZD5V9TQ2K8N4R7B1C
+                 */
+                authRequestId: components["parameters"]["authRequestId"];
+            };
             cookie?: never;
         };
         get?: never;
         put?: never;
-        post?: never;
+        /**
+         * Deny a pending request (sandbox keys)
+         * @description Denies one of the developer's pending, unexpired authorization requests
+         *     without the consent page. Only sandbox keys may call it (403
+         *     `CONSENT_REQUIRED` for live keys). Since sandbox requests are approved when
+         *     they are created, the reference server normally answers 404.
+         */
+        post: operations["sandboxDeny"];
         delete?: never;
         options?: never;
         head?: never;
@@ -182,10 +217,23 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /**
+                 * @description The authorization request's id (`areq_` + ULID).
+                 * @example areq_01M8H3DM6ZD5V9TQ2K8N4R7B1C
+                 */
+                authRequestId: components["parameters"]["authRequestId"];
+            };
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Get a request for the consent page
+         * @description What the principal is asked to approve: the agent, the scopes with
+         *     readable descriptions, and the expiry. Public; knowing the request id is
+         *     the only credential. A request that has expired or was already approved,
+         *     denied or exchanged answers 410.
+         */
+        get: operations["consentGet"];
         put?: never;
         post?: never;
         delete?: never;
@@ -198,12 +246,26 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /**
+                 * @description The authorization request's id (`areq_` + ULID).
+                 * @example areq_01M8H3DM6ZD5V9TQ2K8N4R7B1C
+                 */
+                authRequestId: components["parameters"]["authRequestId"];
+            };
             cookie?: never;
         };
         get?: never;
         put?: never;
-        post?: never;
+        /**
+         * Approve a request as the principal
+         * @description Approves a pending, unexpired request and returns the authorization code,
+         *     with the request's `redirectUri` and `state` when it had them. Public and
+         *     without a body. An unknown id also answers 410. Differs from SPEC.md: the
+         *     reference's docs/openapi.yaml lists 404 for an unknown id; the server
+         *     sends 410.
+         */
+        post: operations["consentApprove"];
         delete?: never;
         options?: never;
         head?: never;
@@ -214,12 +276,26 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /**
+                 * @description The authorization request's id (`areq_` + ULID).
+                 * @example areq_01M8H3DM6ZD5V9TQ2K8N4R7B1C
+                 */
+                authRequestId: components["parameters"]["authRequestId"];
+            };
             cookie?: never;
         };
         get?: never;
         put?: never;
-        post?: never;
+        /**
+         * Deny a request as the principal
+         * @description Denies a pending request (even one past its expiry) and returns the
+         *     request's `redirectUri` and `state` when it had them, so the page can send
+         *     the principal back with `error=access_denied`. Public and without a body.
+         *     An unknown or already processed request answers 404 (not 410, unlike
+         *     approval).
+         */
+        post: operations["consentDeny"];
         delete?: never;
         options?: never;
         head?: never;
@@ -235,7 +311,16 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post?: never;
+        /**
+         * Exchange a code for a grant token
+         * @description Creates the grant and returns its grant token and first refresh token.
+         *     The code works once, only for the agent and developer of its request, and
+         *     only before the request expires; the grant lasts the request's
+         *     `expiresIn` from now. With PKCE the verifier is checked, and a failed check
+         *     leaves the code usable. Answers 402 when the plan's active-grant quota is
+         *     used up; limited to 20 requests a minute per client address.
+         */
+        post: operations["tokensExchange"];
         delete?: never;
         options?: never;
         head?: never;
@@ -251,7 +336,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post?: never;
+        /**
+         * Refresh a grant token
+         * @description Issues a new grant token (new `jti`) for the same grant and rotates the
+         *     refresh token: the one sent is used up and a new one is returned. The
+         *     grant's `grantId`, `scopes` and `expiresAt` stay the same, and delegation
+         *     claims are kept. Sending a used refresh token again answers 400 and changes
+         *     nothing else; limited to 20 requests a minute per client address.
+         */
+        post: operations["tokensRefresh"];
         delete?: never;
         options?: never;
         head?: never;
@@ -267,7 +360,14 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post?: never;
+        /**
+         * Check a grant token online
+         * @description Checks the signature, expiry and revocation state of a grant token issued
+         *     to the calling developer. Any token that must not be honoured, including a
+         *     malformed one or another developer's, answers 200 with `valid: false` and
+         *     no reason; only a missing `token` is 400.
+         */
+        post: operations["tokensVerify"];
         delete?: never;
         options?: never;
         head?: never;
@@ -283,7 +383,14 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post?: never;
+        /**
+         * Revoke one grant token
+         * @description Revokes the single token with this `jti`; it then verifies as
+         *     `valid: false`. Other tokens of the same grant (for example one obtained
+         *     by refreshing) stay valid: revoke the grant to stop them all. An unknown
+         *     or already revoked `jti`, or another developer's, answers 404.
+         */
+        post: operations["tokensRevoke"];
         delete?: never;
         options?: never;
         head?: never;
@@ -297,7 +404,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List grants
+         * @description The calling developer's grants, newest first, optionally filtered; filters
+         *     combine with AND. The list is not paginated. Delegated grants are listed
+         *     too, without their delegation details (see `Grant`).
+         */
+        get: operations["grantsList"];
         put?: never;
         post?: never;
         delete?: never;
@@ -315,7 +428,14 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post?: never;
+        /**
+         * Check a grant token and return its claims
+         * @description Like `POST /v1/tokens/verify`, but returns the verified claims when the
+         *     token may be honoured, and a reason when it may not. A token that fails
+         *     verification itself (malformed, bad signature, wrong issuer, expired,
+         *     missing claims) answers 400 instead of a result.
+         */
+        post: operations["grantsVerify"];
         delete?: never;
         options?: never;
         head?: never;
@@ -331,7 +451,17 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post?: never;
+        /**
+         * Delegate a grant to a sub-agent
+         * @description Issues a grant to another of the developer's agents from a live parent
+         *     grant token, with scopes that are a subset of the parent's and an expiry
+         *     no later than the parent's. The new token records the parent and a depth
+         *     one greater; depths beyond the server's limit (3 by default, 10 at most)
+         *     answer 403. The plan's grant quota is not checked. Differs from SPEC.md:
+         *     SPEC.md says the parent's signature and expiry are not re-checked; the
+         *     server verifies both (400), and SPEC.md sets no status for the depth limit.
+         */
+        post: operations["grantsDelegate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -342,13 +472,31 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /**
+                 * @description The grant's id.
+                 * @example grnt_01M8H3DM8B16HXRHCCGA1R4TZ8
+                 */
+                grantId: components["parameters"]["grantId"];
+            };
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Get a grant
+         * @description One of the calling developer's grants; another developer's grant is 404.
+         */
+        get: operations["grantsGet"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Revoke a grant
+         * @description Revokes an active grant and, in the same transaction, every grant
+         *     delegated from it at any depth; all their tokens then verify as invalid
+         *     and their refresh tokens stop working. An unknown or already revoked grant
+         *     answers 404. Differs from SPEC.md: SPEC.md shows a principal token as the
+         *     credential; the server takes the developer's API key.
+         */
+        delete: operations["grantsRevoke"];
         options?: never;
         head?: never;
         patch?: never;
@@ -363,7 +511,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post?: never;
+        /**
+         * Append an audit entry
+         * @description Records an action of an agent at the end of the developer's hash chain
+         *     and returns the stored entry with its `hash` and `prevHash`. The server
+         *     does not check that the agent or grant exist. Entries can never be updated
+         *     or deleted. Limited to 30 requests a minute per client address; 402 once
+         *     the plan's audit entry quota is used up.
+         */
+        post: operations["auditLog"];
         delete?: never;
         options?: never;
         head?: never;
@@ -377,7 +533,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List audit entries
+         * @description The calling developer's audit entries, oldest first (by `timestamp`, then
+         *     `entryId`), which is the order the hash chain links them in. Each filter
+         *     is an exact match and filters combine with AND; a filtered list is a
+         *     subset of the chain, so its links need not be consecutive. Not paginated.
+         */
+        get: operations["auditList"];
         put?: never;
         post?: never;
         delete?: never;
@@ -390,10 +553,22 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /**
+                 * @description The audit entry's id (`alog_` + ULID).
+                 * @example alog_01M8H3DBXF6CVR85FPYDJ0J8BR
+                 */
+                entryId: components["parameters"]["entryId"];
+            };
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Get an audit entry
+         * @description One of the calling developer's audit entries. Another developer's entry is
+         *     404. There is no update or delete for audit entries: the trail is
+         *     append-only.
+         */
+        get: operations["auditGet"];
         put?: never;
         post?: never;
         delete?: never;
@@ -409,9 +584,21 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List policies
+         * @description The calling developer's policies in evaluation order (highest `priority` first, then oldest first). Not paginated.
+         */
+        get: operations["policiesList"];
         put?: never;
-        post?: never;
+        /**
+         * Create a policy
+         * @description Adds a rule that `POST /v1/authorize` evaluates before any consent is
+         *     asked: the highest-priority matching policy approves (`allow`) or refuses
+         *     with 403 (`deny`) the request; see the Policy schema for the matching
+         *     rules. A deny applies to sandbox keys too. Limited to 30 requests a minute
+         *     per client address; 402 once the plan's policy quota is reached.
+         */
+        post: operations["policiesCreate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -422,16 +609,36 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /**
+                 * @description The policy's id (`pol_` + ULID).
+                 * @example pol_01M8H3E2Q4W8X1Y5Z7A9B3C6D0
+                 */
+                policyId: components["parameters"]["policyId"];
+            };
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Get a policy
+         * @description One of the calling developer's policies. Another developer's policy is 404.
+         */
+        get: operations["policiesGet"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete a policy
+         * @description Deletes the policy; later authorization requests no longer consider it. Limited to 30 requests a minute per client address.
+         */
+        delete: operations["policiesDelete"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Update a policy
+         * @description Changes the given fields and keeps the others; `null` clears a condition.
+         *     An empty object is accepted and only moves `updatedAt`. Limited to 30
+         *     requests a minute per client address.
+         */
+        patch: operations["policiesUpdate"];
         trace?: never;
     };
     "/v1/webhooks": {
@@ -441,9 +648,21 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List webhook endpoints
+         * @description The calling developer's webhook endpoints, newest first, without their secrets. Not paginated.
+         */
+        get: operations["webhooksList"];
         put?: never;
-        post?: never;
+        /**
+         * Register a webhook endpoint
+         * @description Registers a URL that receives signed POSTs for the chosen events (see the
+         *     `webhooks` section for the deliveries) and returns the signing `secret`,
+         *     which is shown only in this response. 400 when the URL breaks the rules of
+         *     `WebhookUrl` or an event type is unknown; 402 once the plan's webhook
+         *     quota is reached. Limited to 30 requests a minute per client address.
+         */
+        post: operations["webhooksCreate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -454,13 +673,25 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /**
+                 * @description The webhook endpoint's id (`wh_` + ULID).
+                 * @example wh_01M8H364X1V8K2N5P7R9T3W6Y0
+                 */
+                webhookId: components["parameters"]["webhookId"];
+            };
             cookie?: never;
         };
         get?: never;
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete a webhook endpoint
+         * @description Deletes the endpoint together with its delivery records; queued retries
+         *     are dropped. Another developer's endpoint is 404. Limited to 30 requests
+         *     a minute per client address.
+         */
+        delete: operations["webhooksDelete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -470,10 +701,23 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /**
+                 * @description The webhook endpoint's id (`wh_` + ULID).
+                 * @example wh_01M8H364X1V8K2N5P7R9T3W6Y0
+                 */
+                webhookId: components["parameters"]["webhookId"];
+            };
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List an endpoint's deliveries
+         * @description The delivery records of one endpoint, newest first, one page at a time.
+         *     400 for an unknown `status` or a `page`/`pageSize` that is not a positive
+         *     integer; 404 when the endpoint is not the caller's. Differs from SPEC.md:
+         *     SPEC.md does not list this route.
+         */
+        get: operations["webhooksListDeliveries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -489,7 +733,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List anomalies
+         * @description The calling developer's stored anomalies, newest first, not paginated.
+         *     They come from `POST /v1/anomalies/detect` and from the server's own
+         *     periodic run (hourly on the reference server). Differs from SPEC.md:
+         *     SPEC.md has detection triggered after each token issuance.
+         */
+        get: operations["anomaliesList"];
         put?: never;
         post?: never;
         delete?: never;
@@ -507,7 +758,16 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post?: never;
+        /**
+         * Run anomaly detection
+         * @description Scans the developer's recent audit entries and grants (rules under
+         *     `AnomalyType`), replaces every unacknowledged anomaly with the findings
+         *     and returns them. For each high-severity finding it also revokes all of
+         *     that agent's active grants, without cascading and without `grant.revoked`
+         *     webhooks. Takes no body (send `{}` if you set `Content-Type:
+         *     application/json`); limited to 30 requests a minute per client address.
+         */
+        post: operations["anomaliesDetect"];
         delete?: never;
         options?: never;
         head?: never;
@@ -518,7 +778,13 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /**
+                 * @description The anomaly's id (`anm_` + ULID).
+                 * @example anm_01M8H3F5K8M1P4S7V0Y3B6E9H2
+                 */
+                anomalyId: components["parameters"]["anomalyId"];
+            };
             cookie?: never;
         };
         get?: never;
@@ -527,7 +793,14 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Acknowledge an anomaly
+         * @description Sets `acknowledgedAt` to now (again, if already acknowledged); detection
+         *     runs then keep the anomaly instead of replacing it. Takes no body (with
+         *     `Content-Type: application/json`, send `{}`). Differs from SPEC.md: SPEC.md
+         *     sends `{notes}`; the server ignores any body and keeps no note.
+         */
+        patch: operations["anomaliesAcknowledge"];
         trace?: never;
     };
     "/v1/compliance/summary": {
@@ -537,7 +810,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Summarise compliance posture
+         * @description Counts of the developer's agents, grants, audit entries and policies, and
+         *     the current plan. `since`/`until` narrow the grant counts (by issue time)
+         *     and the audit counts (by timestamp); agent and policy counts are always
+         *     totals. The reference server does not validate the bounds: a value the
+         *     database cannot read as a timestamp fails with 500.
+         */
+        get: operations["complianceSummary"];
         put?: never;
         post?: never;
         delete?: never;
@@ -553,7 +834,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Export grants
+         * @description Every grant of the developer, newest issued first, optionally limited by
+         *     issue time and status. The export is JSON only and not paginated. The
+         *     status filter compares with the stored status, so `expired` matches
+         *     nothing on the reference server (expired grants keep the status
+         *     `active`). Unparseable `since`/`until` values fail with 500 there.
+         */
+        get: operations["complianceExportGrants"];
         put?: never;
         post?: never;
         delete?: never;
@@ -569,7 +858,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Export the audit trail
+         * @description The developer's audit entries in chain order (oldest first), optionally
+         *     limited by time, agent and status. JSON only and not paginated; the
+         *     entries have the same shape as `GET /v1/audit/entries` returns.
+         *     Unparseable `since`/`until` values fail with 500 on the reference server.
+         */
+        get: operations["complianceExportAudit"];
         put?: never;
         post?: never;
         delete?: never;
@@ -585,7 +881,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Build an evidence pack
+         * @description One JSON document with the summary counts, the grants and audit entries
+         *     of the window, all policies, and the result of re-verifying the audit
+         *     hash chain. `framework` is only a label: it is echoed in `meta` and does
+         *     not change the contents; the reference server accepts any value.
+         *     Unparseable `since`/`until` values fail with 500 there.
+         */
+        get: operations["complianceEvidencePack"];
         put?: never;
         post?: never;
         delete?: never;
@@ -601,7 +905,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Get the subscription
+         * @description The developer's plan and subscription status. A developer who never
+         *     subscribed gets `{plan: free, status: active, currentPeriodEnd: null}`.
+         */
+        get: operations["billingStatus"];
         put?: never;
         post?: never;
         delete?: never;
@@ -619,7 +928,14 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post?: never;
+        /**
+         * Start a checkout
+         * @description Creates a hosted checkout session for the `pro` or `enterprise` plan and
+         *     returns its URL; the plan changes once the payment provider confirms the
+         *     payment. Answers 400 for another plan or a URL that is not an absolute
+         *     HTTP(S) URL, and 503 when the server has no payment provider configured.
+         */
+        post: operations["billingCheckout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -635,7 +951,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post?: never;
+        /**
+         * Open the billing portal
+         * @description Creates a hosted billing-portal session where the developer manages an
+         *     existing subscription, and returns its URL. Answers 400 for an invalid
+         *     `returnUrl` or when the developer has never completed a checkout (this is
+         *     checked first, so it also happens on servers without billing), and 503
+         *     when the server has no payment provider configured.
+         */
+        post: operations["billingPortal"];
         delete?: never;
         options?: never;
         head?: never;
@@ -649,9 +973,21 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List SCIM tokens
+         * @description The developer's SCIM tokens, newest first, without their secrets. Not paginated.
+         */
+        get: operations["scimListTokens"];
         put?: never;
-        post?: never;
+        /**
+         * Create a SCIM token
+         * @description Creates a bearer token for an identity provider to call the SCIM 2.0
+         *     endpoints with. The secret `token` is returned only in this response.
+         *     Differs from SPEC.md: SPEC.md shows `{token: "scim_…", tokenId,
+         *     createdAt}`; the server requires a `label`, answers `{id, label, token,
+         *     createdAt}`, and its tokens are 64 hex characters without a prefix.
+         */
+        post: operations["scimCreateToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -662,13 +998,23 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /**
+                 * @description The SCIM token's id (`scimtok_` + ULID).
+                 * @example scimtok_01M8H3G7N0Q3T6W9Z2C5F8J1L4
+                 */
+                tokenId: components["parameters"]["scimTokenId"];
+            };
             cookie?: never;
         };
         get?: never;
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Revoke a SCIM token
+         * @description Deletes the token; SCIM calls made with it are refused from then on (401). Another developer's token is 404.
+         */
+        delete: operations["scimRevokeToken"];
         options?: never;
         head?: never;
         patch?: never;
@@ -681,7 +1027,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Get the SCIM service configuration
+         * @description The SCIM capabilities of this server: PATCH is supported; bulk, filtering,
+         *     sorting, ETags and password changes are not. Public: unlike the other
+         *     SCIM 2.0 endpoints it needs no token.
+         */
+        get: operations["scimServiceProviderConfig"];
         put?: never;
         post?: never;
         delete?: never;
@@ -697,9 +1049,23 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List provisioned users
+         * @description The users provisioned for the token's developer, oldest first, one page
+         *     at a time. Filtering is not supported: `filter` is ignored and every
+         *     user is listed. A missing or wrong token gets the SCIM error body.
+         */
+        get: operations["scimListUsers"];
         put?: never;
-        post?: never;
+        /**
+         * Provision a user
+         * @description Creates a user for the token's developer. Only `userName` is required;
+         *     `active` defaults to true. The body must be sent as `application/json`:
+         *     the reference server refuses the SCIM media type `application/scim+json`
+         *     with 415. A `userName` that already exists for the developer is not
+         *     reported as 409; the reference server fails with 500.
+         */
+        post: operations["scimCreateUser"];
         delete?: never;
         options?: never;
         head?: never;
@@ -710,16 +1076,44 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /**
+                 * @description The SCIM user's id (`scimuser_` + ULID).
+                 * @example scimuser_01M8H3H9R2U5X8A1D4G7K0M3P6
+                 */
+                userId: components["parameters"]["scimUserId"];
+            };
             cookie?: never;
         };
-        get?: never;
-        put?: never;
+        /**
+         * Get a provisioned user
+         * @description One user of the token's developer. Another developer's user is 404.
+         */
+        get: operations["scimGetUser"];
+        /**
+         * Replace a provisioned user
+         * @description Replaces the user's attributes with the body; attributes left out are
+         *     reset (`displayName` and `externalId` unset, `active` true, `emails`
+         *     empty). Send `application/json` (415 for `application/scim+json`). A
+         *     `userName` taken by another user makes the reference server fail with 500.
+         */
+        put: operations["scimUpdateUser"];
         post?: never;
-        delete?: never;
+        /**
+         * Deprovision a user
+         * @description Deletes the user. Another developer's user, or one already deleted, is 404.
+         */
+        delete: operations["scimDeleteUser"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Patch a provisioned user
+         * @description Applies SCIM PatchOp operations. Only `add`/`replace` of `active`,
+         *     `userName` and `displayName` take effect; anything else is ignored
+         *     without error, so `externalId` and `emails` change only through PUT.
+         *     Send `application/json` (415 for `application/scim+json`).
+         */
+        patch: operations["scimPatchUser"];
         trace?: never;
     };
     "/v1/sso/config": {
@@ -729,10 +1123,27 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Get the SSO configuration
+         * @description The developer's OpenID Connect configuration, without the client secret; 404 when none is set.
+         */
+        get: operations["ssoGetConfig"];
         put?: never;
-        post?: never;
-        delete?: never;
+        /**
+         * Set the SSO configuration
+         * @description Stores the developer's OpenID Connect provider, replacing any earlier
+         *     configuration (still 201). The client secret is kept encrypted and never
+         *     returned; a reference server started without its encryption key fails
+         *     here with 500. Differs from SPEC.md: SPEC.md shows a body with `provider`
+         *     and `discoveryUrl`; the server takes `issuerUrl`, `clientId`,
+         *     `clientSecret` and `redirectUri`.
+         */
+        post: operations["ssoCreateConfig"];
+        /**
+         * Delete the SSO configuration
+         * @description Removes the developer's OpenID Connect configuration; 404 when none is set.
+         */
+        delete: operations["ssoDeleteConfig"];
         options?: never;
         head?: never;
         patch?: never;
@@ -745,7 +1156,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Start an SSO login
+         * @description Public. Picks the organisation's active enterprise SSO connection (one
+         *     whose domains include `domain` if given, else the oldest) and answers
+         *     200 with the URL to send the browser to; it does not redirect. A
+         *     configuration set only with `POST /v1/sso/config` is not used here, so an
+         *     organisation without a connection gets 404. Differs from SPEC.md:
+         *     SPEC.md says this endpoint redirects to the identity provider.
+         */
+        get: operations["ssoLogin"];
         put?: never;
         post?: never;
         delete?: never;
@@ -761,7 +1181,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Complete an SSO login
+         * @description Public. Where the provider sends the browser back. Checks the signed
+         *     `state` (10 minutes, single use), exchanges `code` at `<issuerUrl>/token`
+         *     with the organisation's `POST /v1/sso/config` credentials (and the PKCE
+         *     verifier), verifies the ID token and its `nonce`, and answers with the
+         *     user. Differs from SPEC.md: SPEC.md says the callback creates or updates
+         *     the principal; this one only reports the user.
+         */
+        get: operations["ssoCallback"];
         put?: never;
         post?: never;
         delete?: never;
@@ -781,7 +1210,19 @@ export interface webhooks {
         };
         get?: never;
         put?: never;
-        post?: never;
+        /**
+         * A grant was created
+         * @description Sent when a grant is issued: after a code exchange (`POST /v1/token`)
+         *     and after a delegation (`POST /v1/grants/delegate`, whose event adds
+         *     `delegationDepth` and `parentGrantId`).
+         *     Verify `X-Grantex-Signature-V2` over `<timestamp>.<raw body>` and refuse
+         *     timestamps more than 300 s from now. Any 2xx answer within 10 s marks the
+         *     delivery delivered; any other answer, a redirect (not followed), a
+         *     timeout or a network error is retried about 30, 60, 120 and 240 s after
+         *     the failed attempt, five attempts in all, each with a fresh timestamp and
+         *     V2 signature.
+         */
+        post: operations["onGrantCreated"];
         delete?: never;
         options?: never;
         head?: never;
@@ -797,7 +1238,20 @@ export interface webhooks {
         };
         get?: never;
         put?: never;
-        post?: never;
+        /**
+         * A grant was revoked
+         * @description Sent once per revocation of a grant (`DELETE /v1/grants/{grantId}` or
+         *     the principal revoking it), with `cascade: true` when delegated grants
+         *     below it were revoked too; those, and grants revoked by anomaly
+         *     detection, get no event.
+         *     Verify `X-Grantex-Signature-V2` over `<timestamp>.<raw body>` and refuse
+         *     timestamps more than 300 s from now. Any 2xx answer within 10 s marks the
+         *     delivery delivered; any other answer, a redirect (not followed), a
+         *     timeout or a network error is retried about 30, 60, 120 and 240 s after
+         *     the failed attempt, five attempts in all, each with a fresh timestamp and
+         *     V2 signature.
+         */
+        post: operations["onGrantRevoked"];
         delete?: never;
         options?: never;
         head?: never;
@@ -813,7 +1267,19 @@ export interface webhooks {
         };
         get?: never;
         put?: never;
-        post?: never;
+        /**
+         * A grant token was issued
+         * @description Sent for every grant token issued: after a code exchange, a refresh
+         *     (`POST /v1/token/refresh`) and a delegation; `expiresAt` is the grant's
+         *     expiry.
+         *     Verify `X-Grantex-Signature-V2` over `<timestamp>.<raw body>` and refuse
+         *     timestamps more than 300 s from now. Any 2xx answer within 10 s marks the
+         *     delivery delivered; any other answer, a redirect (not followed), a
+         *     timeout or a network error is retried about 30, 60, 120 and 240 s after
+         *     the failed attempt, five attempts in all, each with a fresh timestamp and
+         *     V2 signature.
+         */
+        post: operations["onTokenIssued"];
         delete?: never;
         options?: never;
         head?: never;
@@ -852,8 +1318,10 @@ export interface components {
             message: string;
             /**
              * @description Stable machine-readable code, for example `BAD_REQUEST`, `UNAUTHORIZED`,
-             *     `FORBIDDEN`, `NOT_FOUND`, `CONFLICT`, `CONSENT_REQUIRED`,
-             *     `PLAN_LIMIT_EXCEEDED`, `RATE_LIMIT_EXCEEDED`, `INTERNAL_ERROR`.
+             *     `FORBIDDEN`, `NOT_FOUND`, `CONFLICT`, `GONE`, `CONSENT_REQUIRED`,
+             *     `POLICY_DENIED`, `FIDO_REQUIRED`, `DELEGATION_DEPTH_EXCEEDED`,
+             *     `PLAN_LIMIT_EXCEEDED`, `RATE_LIMITED`, `RATE_LIMIT_EXCEEDED`,
+             *     `SERVICE_UNAVAILABLE`, `INTERNAL_ERROR`.
              * @example NOT_FOUND
              */
             code: string;
@@ -990,6 +1458,1472 @@ export interface components {
             scopes?: components["schemas"]["ScopeList"];
             status?: components["schemas"]["AgentStatus"];
         };
+        /**
+         * @description A positive duration: a whole number and a unit, `s`, `m`, `h` or `d`
+         *     (`90s`, `2h`, `1d`). SPEC.md §7.4 gives 24 hours as the longest advisable
+         *     grant lifetime; servers SHOULD cap a longer request at 24 hours. Differs
+         *     from SPEC.md: the reference server accepts any positive duration uncapped.
+         * @example 2h
+         */
+        ExpiresIn: string;
+        /**
+         * @description `codeChallenge` and `codeChallengeMethod` go together: both or neither.
+         *     There is no `userId` field: an SDK that takes `userId` sends it as
+         *     `principalId`.
+         */
+        AuthorizeRequest: {
+            /** @description One of the developer's active agents (`ag_…`); another id is 404. */
+            agentId: string;
+            /** @description Your identifier for the human who grants access; it becomes the token's `sub`. */
+            principalId: string;
+            /** @description The scopes asked for, 1 to 100, none blank. They need not be among the agent's registered scopes. */
+            scopes: components["schemas"]["ScopeList"];
+            /**
+             * @description How long the request stays open and, after the exchange, how long the
+             *     grant lasts (counted from the exchange). Must be positive; the reference
+             *     server sets no upper bound.
+             * @default 24h
+             */
+            expiresIn?: components["schemas"]["ExpiresIn"];
+            /**
+             * Format: uri
+             * @description Where the consent page sends the principal afterwards, with `code` and
+             *     `state` (or `error=access_denied`) added to the query. An absolute
+             *     `https` URL without user info; `http` and loopback or private hosts are
+             *     accepted only by servers not running in production mode.
+             */
+            redirectUri?: string;
+            /** @description Opaque value returned unchanged with the redirect, for CSRF protection. */
+            state?: string;
+            /** @description Identifier of the service the token is meant for; it becomes the token's `aud`. */
+            audience?: string;
+            /** @description PKCE challenge, base64url(SHA-256(verifier)) without padding (always 43 characters). */
+            codeChallenge?: string;
+            /**
+             * @description PKCE method; only `S256` is accepted.
+             * @enum {string}
+             */
+            codeChallengeMethod?: "S256";
+        };
+        /**
+         * @description Authorization request identifier (`areq_` + ULID).
+         * @example areq_01M8H3DM6ZD5V9TQ2K8N4R7B1C
+         */
+        AuthRequestId: string;
+        /**
+         * @description A single-use authorization code (a bare ULID) to exchange at
+         *     `POST /v1/token`, together with the same `agentId`.
+         * @example 01M8H3DM6ZQ4R3T9V2W8X5Y7Z0
+         */
+        AuthorizationCode: string;
+        /**
+         * @description Always `authRequestId`, `consentUrl` and `expiresAt`. With a sandbox key the
+         *     request is approved at once and `sandbox: true` and `code` are added. With a
+         *     live key, when an allow policy matches, it is approved at once too and
+         *     `policyEnforced: true`, `effect: allow` and `code` are added. Otherwise the
+         *     principal must approve at `consentUrl`.
+         */
+        AuthorizeResponse: {
+            authRequestId: components["schemas"]["AuthRequestId"];
+            /**
+             * Format: uri
+             * @description The consent page for this request, `<server base URL>/consent?req=<authRequestId>`.
+             *     Differs from SPEC.md: SPEC.md shows a separate consent host and an opaque
+             *     `req` value.
+             */
+            consentUrl: string;
+            /** @description When the request lapses if nobody acts on it (now + `expiresIn`). */
+            expiresAt: components["schemas"]["Timestamp"];
+            /**
+             * @description Sandbox keys only; the request is already approved.
+             * @constant
+             */
+            sandbox?: true;
+            /**
+             * @description Live keys only, when an allow policy approved the request.
+             * @constant
+             */
+            policyEnforced?: true;
+            /**
+             * @description Sent with `policyEnforced`; the policy effect applied.
+             * @constant
+             */
+            effect?: "allow";
+            /** @description Present with `sandbox` or `policyEnforced`; exchange it at `POST /v1/token`. */
+            code?: components["schemas"]["AuthorizationCode"];
+        } & {
+            [key: string]: unknown;
+        };
+        SandboxApproveResponse: {
+            /** @description The authorization request's id (not a log request id, despite the name). */
+            requestId: components["schemas"]["AuthRequestId"];
+            /** @constant */
+            status: "approved";
+            code: components["schemas"]["AuthorizationCode"];
+        } & {
+            [key: string]: unknown;
+        };
+        SandboxDenyResponse: {
+            /** @description The authorization request's id (not a log request id, despite the name). */
+            requestId: components["schemas"]["AuthRequestId"];
+            /** @constant */
+            status: "denied";
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description What the consent page shows the principal about a pending authorization request. */
+        ConsentRequest: {
+            id: components["schemas"]["AuthRequestId"];
+            agentName: string;
+            agentDid: components["schemas"]["AgentDid"];
+            /** @description The agent's description (empty or null when it has none). */
+            agentDescription: string | null;
+            scopes: components["schemas"]["ScopeList"];
+            /**
+             * @description One human-readable sentence per entry of `scopes`, in the same order.
+             *     Scopes without a known description are repeated as they are.
+             */
+            scopeDescriptions: string[];
+            expiresAt: components["schemas"]["Timestamp"];
+            /**
+             * @description Always `pending`; a request in any other state answers 410.
+             * @constant
+             */
+            status: "pending";
+            /**
+             * @description Whether the developer requires the principal to confirm with a passkey
+             *     (WebAuthn) before approving or denying; see the 403 of the approve and
+             *     deny operations.
+             */
+            fidoRequired: boolean;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description The code for the developer's application. When the request had a
+         *     `redirectUri`, the consent page sends the principal to it with `code` and
+         *     `state` added to the query.
+         */
+        ConsentApproveResponse: {
+            code: components["schemas"]["AuthorizationCode"];
+            /**
+             * Format: uri
+             * @description The request's `redirectUri`; present only when it had one.
+             */
+            redirectUri?: string;
+            /** @description The request's `state`; present only when it was non-empty. */
+            state?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description Empty when the request had neither `redirectUri` nor `state`. The consent
+         *     page sends the principal to `redirectUri` with `error=access_denied` and
+         *     `state` added to the query.
+         */
+        ConsentDenyResponse: {
+            /**
+             * Format: uri
+             * @description The request's `redirectUri`; present only when it had one.
+             */
+            redirectUri?: string;
+            /** @description The request's `state`; present only when it was non-empty. */
+            state?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        TokenExchangeRequest: {
+            /** @description The authorization code from `POST /v1/authorize` (sandbox or policy approval) or from the consent page's redirect. */
+            code: string;
+            /** @description The agent the authorization request was made for; the code is bound to it. */
+            agentId: string;
+            /**
+             * @description The PKCE verifier (RFC 7636: 43–128 characters of `A-Z a-z 0-9 - . _ ~`).
+             *     Required when the authorization request carried a `codeChallenge`,
+             *     ignored otherwise.
+             */
+            codeVerifier?: string;
+        };
+        /**
+         * @description A grant token: an RS256-signed JWT in compact form whose header names the
+         *     signing key (`kid`). Its payload is described by `GrantTokenClaims`; verify
+         *     it offline against `GET /.well-known/jwks.json` or online with
+         *     `POST /v1/tokens/verify`.
+         * @example eyJhbGciOiJSUzI1NiIsImtpZCI6ImdyYW50ZXgtMjAyNi0xMSJ9.eyJhZ3QiOiJkaWQ6Z3JhbnRleDphZ18wMU04SDNENkE2MFFaMVo4WjZHWkJRMzJRRCIsImRldiI6ImRldl8wMU04SDNENjlFRDIwQ1hYOUJWUjNaNjFBUiIsInNjcCI6WyJjYWxlbmRhcjpyZWFkIiwiZW1haWw6c2VuZCJdLCJncm50IjoiZ3JudF8wMU04SDNETThCMTZIWFJIQ0NHQTFSNFRaOCIsImlzcyI6Imh0dHA6Ly8xMjcuMC4wLjE6MzAwMSIsInN1YiI6InVzZXJfdmVjIiwianRpIjoidG9rXzAxTThIM0RNOEMyQjgySE01TjNHMUMzQkYxIiwiaWF0IjoxNzk1ODcwMzQ3LCJleHAiOjE3OTU4Nzc1NDcsImF1ZCI6Imh0dHBzOi8vYXBpLmV4YW1wbGUudGVzdCJ9.oAVzO5ulNrsiNVKLFqZRk9JNfD49aSyjZktkDzl5RJcm2TFNhJbd7V0gwg03axAOKSd9Vzb5XYc0oWFTxpfoBHYk9YKNhbXlpzbdGoK6GOcVVxZdBbsvfc-tIWbOhiNvh0dpZDrAkzxmI0F381u_HyE_MfwS915uwIuEAkRzAAcE1EIy3qd2W_T87w1wuUJ7wDDTqEHLSBlZ7U5nsMmLPfiEMWnRDmaNy7t--7js877mA_DSS2S6YH_PhCLXvXXI8crHelqjZ1Wqpe153BeIPYW76AhxaHn09Y5gbZC-6eN8ry04zWnX1BonJMsM2bykcxqA8_fgg3EQXMBOzo3ilA
+         */
+        GrantToken: string;
+        /**
+         * @description An opaque, single-use refresh token (`ref_` + ULID). It expires with its
+         *     grant, and after 30 days at most.
+         * @example ref_01M8H3DM8CZZPFG1NEMGDC9KVT
+         */
+        RefreshToken: string;
+        /**
+         * @description Grant identifier (`grnt_` + ULID).
+         * @example grnt_01M8H3DM8B16HXRHCCGA1R4TZ8
+         */
+        GrantId: string;
+        /** @description A newly issued grant token and the refresh token that goes with it. */
+        GrantTokenResponse: {
+            grantToken: components["schemas"]["GrantToken"];
+            refreshToken: components["schemas"]["RefreshToken"];
+            grantId: components["schemas"]["GrantId"];
+            /** @description The scopes granted (the token's `scp`). */
+            scopes: components["schemas"]["ScopeList"];
+            /** @description When the grant and its token expire. */
+            expiresAt: components["schemas"]["Timestamp"];
+        } & {
+            [key: string]: unknown;
+        };
+        TokenRefreshRequest: {
+            /** @description The current refresh token of the grant (`ref_…`). */
+            refreshToken: string;
+            /** @description The agent that holds the grant. */
+            agentId: string;
+        };
+        VerifyTokenRequest: {
+            /** @description The grant token to check. */
+            token: string;
+        };
+        /** @description The token is genuine, unexpired and not revoked. */
+        TokenVerifyValid: {
+            /** @constant */
+            valid: true;
+            grantId: components["schemas"]["GrantId"];
+            scopes: components["schemas"]["ScopeList"];
+            /** @description The principal id (the token's `sub`). */
+            principal: string;
+            /** @description The agent's DID (the token's `agt`). */
+            agent: components["schemas"]["AgentDid"];
+            /** @description The token's `exp`, so always on a whole second. */
+            expiresAt: components["schemas"]["Timestamp"];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description The token must not be honoured: it is malformed, badly signed, expired,
+         *     revoked (itself or its grant, including by cascade), unknown, or issued to
+         *     another developer. No reason is given.
+         */
+        TokenVerifyInvalid: {
+            /** @constant */
+            valid: false;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The result of an online check; branch on `valid`. */
+        TokenVerifyResponse: components["schemas"]["TokenVerifyValid"] | components["schemas"]["TokenVerifyInvalid"];
+        RevokeTokenRequest: {
+            /** @description The `jti` claim (`tok_…`) of the token to revoke. */
+            jti: string;
+        };
+        /**
+         * @description `active` until the grant is revoked (`revoked`). The reference server never
+         *     stores `expired`: a grant past its `expiresAt` still reads `active`, so
+         *     compare `expiresAt` with the clock.
+         * @enum {string}
+         */
+        GrantStatus: "active" | "revoked" | "expired";
+        /**
+         * @description A permission given by a principal to an agent. Differs from SPEC.md: for a
+         *     delegated grant the reference server reports `delegationDepth: 0` and no
+         *     `parentGrantId`; read `parentGrnt` and `delegationDepth` from the grant
+         *     token's claims instead.
+         */
+        Grant: {
+            grantId: components["schemas"]["GrantId"];
+            agentId: components["schemas"]["AgentId"];
+            /** @description The principal who granted access. */
+            principalId: string;
+            developerId: components["schemas"]["DeveloperId"];
+            scopes: components["schemas"]["ScopeList"];
+            status: components["schemas"]["GrantStatus"];
+            issuedAt: components["schemas"]["Timestamp"];
+            expiresAt: components["schemas"]["Timestamp"];
+            /** @description When the grant was revoked; present only for revoked grants. */
+            revokedAt?: components["schemas"]["Timestamp"];
+            /** @description The grant this one was delegated from. Never sent by the reference server. */
+            parentGrantId?: components["schemas"]["GrantId"];
+            /** @description Delegation hops from the root grant; 0 for a root grant (and, on the reference server, for every grant). */
+            delegationDepth: number;
+        } & {
+            [key: string]: unknown;
+        };
+        GrantList: {
+            grants: components["schemas"]["Grant"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description A grant token's id, its `jti` claim (`tok_` + ULID).
+         * @example tok_01M8H3DM8C2B82HM5N3G1C3BF1
+         */
+        TokenId: string;
+        /**
+         * @description The payload of a grant token (JWS header `{"alg": "RS256", "kid": …}`).
+         *     Delegated tokens add `parentAgt`, `parentGrnt` and `delegationDepth`;
+         *     tokens refreshed from a delegated grant keep them. Differs from SPEC.md:
+         *     SPEC.md shows `"typ": "JWT"` in the header; the reference server omits `typ`.
+         * @example {
+         *       "iss": "http://127.0.0.1:3001",
+         *       "sub": "user_vec",
+         *       "aud": "https://api.example.test",
+         *       "agt": "did:grantex:ag_01M8H3D6A60QZ1Z8Z6GZBQ32QD",
+         *       "dev": "dev_01M8H3D69ED20CXX9BVR3Z61AR",
+         *       "grnt": "grnt_01M8H3DM8B16HXRHCCGA1R4TZ8",
+         *       "scp": [
+         *         "calendar:read",
+         *         "email:send"
+         *       ],
+         *       "iat": 1795870347,
+         *       "exp": 1795877547,
+         *       "jti": "tok_01M8H3DM8C2B82HM5N3G1C3BF1"
+         *     }
+         * @example {
+         *       "iss": "http://127.0.0.1:3001",
+         *       "sub": "user_vec",
+         *       "agt": "did:grantex:ag_01M8H3DM69NWFSMGE5PF3985XB",
+         *       "dev": "dev_01M8H3D69ED20CXX9BVR3Z61AR",
+         *       "grnt": "grnt_01M8H3DM9JPZQNPXJ8ME7WE64Z",
+         *       "scp": [
+         *         "calendar:read"
+         *       ],
+         *       "iat": 1795870347,
+         *       "exp": 1795873947,
+         *       "jti": "tok_01M8H3DM9J1VQGY45NCAS2FN5D",
+         *       "parentAgt": "did:grantex:ag_01M8H3D6A60QZ1Z8Z6GZBQ32QD",
+         *       "parentGrnt": "grnt_01M8H3DM8B16HXRHCCGA1R4TZ8",
+         *       "delegationDepth": 1
+         *     }
+         */
+        GrantTokenClaims: {
+            /** @description Issuer, as configured on the server (normally its base URL). */
+            iss: string;
+            /** @description The principal (the human who granted access), as given in `principalId`. */
+            sub: string;
+            /** @description The intended audience; present only when the authorization request named an `audience`. */
+            aud?: string;
+            /** @description DID of the agent holding the grant. */
+            agt: components["schemas"]["AgentDid"];
+            dev: components["schemas"]["DeveloperId"];
+            grnt: components["schemas"]["GrantId"];
+            /** @description The scopes granted. */
+            scp: components["schemas"]["ScopeList"];
+            /** @description Issued at, in seconds since the Unix epoch. */
+            iat: number;
+            /** @description Expiry, in seconds since the Unix epoch. */
+            exp: number;
+            jti: components["schemas"]["TokenId"];
+            /** @description Delegated tokens only. DID of the agent that delegated. */
+            parentAgt?: components["schemas"]["AgentDid"];
+            /** @description Delegated tokens only. The grant this one was delegated from. */
+            parentGrnt?: components["schemas"]["GrantId"];
+            /** @description Delegated tokens only. Number of delegation hops from the root grant (the parent's depth plus one). */
+            delegationDepth?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The token is genuine, unexpired and not revoked; `claims` is its verified payload. */
+        GrantVerifyActive: {
+            /** @constant */
+            active: true;
+            claims: components["schemas"]["GrantTokenClaims"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The token is correctly signed and unexpired, but must not be honoured. */
+        GrantVerifyInactive: {
+            /** @constant */
+            active: false;
+            /**
+             * @description `revoked`: the token or its grant (directly or by cascade) was revoked;
+             *     `not_found`: the server has no record of the token; `expired`: the
+             *     server's record has expired; `wrong_developer`: the token was issued to
+             *     another developer.
+             * @enum {string}
+             */
+            reason: "revoked" | "not_found" | "expired" | "wrong_developer";
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The result of the check; branch on `active`. */
+        GrantVerifyResponse: components["schemas"]["GrantVerifyActive"] | components["schemas"]["GrantVerifyInactive"];
+        DelegateGrantRequest: {
+            /** @description The delegating agent's current grant token. */
+            parentGrantToken: string;
+            /** @description The agent (`ag_…`) to delegate to; one of the developer's active agents. */
+            subAgentId: string;
+            /** @description 1 to 100 scopes, each one of the parent token's `scp`. */
+            scopes: components["schemas"]["Scope"][];
+            /**
+             * @description Requested lifetime; the delegated grant never outlives the parent token (`exp` = min(parent `exp`, now + `expiresIn`)).
+             * @default 1h
+             */
+            expiresIn?: components["schemas"]["ExpiresIn"];
+        };
+        /**
+         * @description The delegated grant's token (carrying `parentAgt`, `parentGrnt` and
+         *     `delegationDepth`) and its refresh token. Differs from SPEC.md: SPEC.md's
+         *     response has no `refreshToken`.
+         */
+        DelegateGrantResponse: {
+            grantToken: components["schemas"]["GrantToken"];
+            refreshToken: components["schemas"]["RefreshToken"];
+            grantId: components["schemas"]["GrantId"];
+            /** @description The delegated scopes. */
+            scopes: components["schemas"]["ScopeList"];
+            expiresAt: components["schemas"]["Timestamp"];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description Free-form JSON object chosen by the caller.
+         * @example {
+         *       "recipient": "alice@example.com"
+         *     }
+         */
+        Metadata: {
+            [key: string]: unknown;
+        };
+        /**
+         * @description How the recorded action ended.
+         * @enum {string}
+         */
+        AuditStatus: "success" | "failure" | "blocked";
+        /**
+         * @description Differs from SPEC.md: SPEC.md's `audit.log` takes only `agentId`,
+         *     `grantId`, `action`, `status` and `metadata`; the server also requires
+         *     `agentDid` and `principalId`, and makes `status` optional.
+         */
+        LogAuditEntryRequest: {
+            /** @description The agent that acted. Stored as given; the server does not look it up. */
+            agentId: string;
+            /** @description The agent's DID (`did:grantex:<agentId>`). Stored as given. */
+            agentDid: string;
+            /** @description The grant the agent acted under. Stored as given. */
+            grantId: string;
+            principalId: string;
+            /** @description What was done, usually `resource.verb`. */
+            action: string;
+            /** @description Any JSON object (400 if it is not an object). Defaults to `{}`. */
+            metadata?: components["schemas"]["Metadata"];
+            /** @default success */
+            status?: components["schemas"]["AuditStatus"];
+        };
+        /**
+         * @description Audit entry identifier (`alog_` + ULID).
+         * @example alog_01M8H3DBXF6CVR85FPYDJ0J8BR
+         */
+        AuditEntryId: string;
+        /**
+         * @description A SHA-256 digest as 64 lowercase hex characters, without prefix.
+         * @example e62b695858a4e51a6e25da3c771d376f95066f048e8350f5cd15be0116fdc010
+         */
+        AuditHash: string;
+        /**
+         * @description One record of something an agent did. Each developer has a single hash
+         *     chain: an entry's `prevHash` is the `hash` of the entry written just before
+         *     it for the same developer (`null` for that developer's first entry), so
+         *     changing or removing an earlier entry breaks every later link. The trail is
+         *     append-only; no operation updates or deletes an entry.
+         * @example {
+         *       "entryId": "alog_01M8H3DBXWQP0V1NF61KYY7QAY",
+         *       "agentId": "ag_01M8H3D6A60QZ1Z8Z6GZBQ32QD",
+         *       "agentDid": "did:grantex:ag_01M8H3D6A60QZ1Z8Z6GZBQ32QD",
+         *       "grantId": "grnt_01M8H3D6C2DJ18KY3BA9VGQTPH",
+         *       "principalId": "user_vec",
+         *       "developerId": "dev_01M8H3D69ED20CXX9BVR3Z61AR",
+         *       "action": "email.sent",
+         *       "metadata": {
+         *         "a": {
+         *           "b": null,
+         *           "y": [
+         *             1,
+         *             "x"
+         *           ]
+         *         },
+         *         "m": "ü",
+         *         "z": 2
+         *       },
+         *       "hash": "da3ab2b5a98426c659f6be3e971548ef1b1ec2f30aef87d547200584d9a0db28",
+         *       "prevHash": "e62b695858a4e51a6e25da3c771d376f95066f048e8350f5cd15be0116fdc010",
+         *       "timestamp": "2026-11-28T12:52:19.005Z",
+         *       "status": "success"
+         *     }
+         */
+        AuditEntry: {
+            entryId: components["schemas"]["AuditEntryId"];
+            /** @description The agent that acted, as the caller logged it (not checked against the registered agents). */
+            agentId: string;
+            /** @description The agent's DID, as the caller logged it. */
+            agentDid: string;
+            /** @description The grant the agent acted under, as the caller logged it. */
+            grantId: string;
+            /** @description The principal on whose behalf the agent acted. */
+            principalId: string;
+            developerId: components["schemas"]["DeveloperId"];
+            /** @description What was done, usually `resource.verb` (`email.sent`). */
+            action: string;
+            metadata: components["schemas"]["Metadata"];
+            /**
+             * @description SHA-256 (lowercase hex) of the UTF-8 bytes of a JSON object written
+             *     without whitespace with exactly these members in this order: `id` (the
+             *     entryId), `agentId`, `agentDid`, `grantId`, `principalId`,
+             *     `developerId`, `action`, `metadata`, `timestamp`, `prevHash`, `status`.
+             *     Values are JSON-encoded exactly as this entry returns them, except
+             *     `metadata`, which is encoded canonically: object keys sorted by UTF-16
+             *     code unit at every depth, members whose value is undefined left out.
+             *     Differs from SPEC.md: SPEC.md hashes a shorter set of fields with keys
+             *     sorted alphabetically and shows `sha256:`-prefixed values.
+             */
+            hash: components["schemas"]["AuditHash"];
+            /** @description The `hash` of the developer's previous entry; `null` for the first one. */
+            prevHash: string | null;
+            timestamp: components["schemas"]["Timestamp"];
+            status: components["schemas"]["AuditStatus"];
+        } & {
+            [key: string]: unknown;
+        };
+        AuditEntryList: {
+            /** @description Oldest first, which is chain order when no filter is applied. */
+            entries: components["schemas"]["AuditEntry"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description Policy identifier (`pol_` + ULID).
+         * @example pol_01M8H3E2Q4W8X1Y5Z7A9B3C6D0
+         */
+        PolicyId: string;
+        /**
+         * @description What a matching policy does to an authorization request: `allow` approves it
+         *     at once (the response carries a `code`), `deny` refuses it with 403
+         *     `POLICY_DENIED`. Differs from SPEC.md: SPEC.md names the effects
+         *     `auto_approve` and `auto_deny`.
+         * @enum {string}
+         */
+        PolicyEffect: "allow" | "deny";
+        /**
+         * @description A UTC time of day as zero-padded 24-hour `HH:MM`. The window runs from
+         *     `timeOfDayStart` (inclusive) to `timeOfDayEnd` (exclusive) and wraps past
+         *     midnight when the start is later than the end. The reference server stores
+         *     the text unchecked and compares it as text, so other formats never match
+         *     as intended.
+         * @example 22:00
+         */
+        PolicyTimeOfDay: string;
+        /**
+         * @description A rule evaluated on every `POST /v1/authorize`. The server takes the
+         *     developer's policies by `priority` (highest first, then oldest first) and
+         *     the first one whose conditions all hold decides the request; when none
+         *     matches, the normal consent flow runs. Conditions that are `null` match
+         *     anything: `agentId` and `principalId` must equal the request's; `scopes`
+         *     must cover every requested scope for an `allow` policy but need share only
+         *     one scope for a `deny` policy; the time window applies only when both ends
+         *     are set. Servers SHOULD let a matching deny policy win over a matching
+         *     allow policy of the same priority, whatever their age (the intent of
+         *     SPEC.md §11.4); the reference server takes the older one. Differs from SPEC.md: SPEC.md evaluates every deny rule before any
+         *     allow rule, whereas the server lets priority decide, so a higher-priority
+         *     allow policy wins over a matching deny policy; SPEC.md also nests the
+         *     conditions in `conditions` and uses a `timeWindow` with hours and weekdays.
+         */
+        Policy: {
+            id: components["schemas"]["PolicyId"];
+            name: string;
+            effect: components["schemas"]["PolicyEffect"];
+            /** @description Higher values are evaluated first. */
+            priority: number;
+            /** @description Only requests for this agent match; `null` matches every agent. */
+            agentId: string | null;
+            /** @description Only requests for this principal match; `null` matches every principal. */
+            principalId: string | null;
+            /** @description The scopes the policy covers; `null` matches any scopes. */
+            scopes: components["schemas"]["Scope"][] | null;
+            /** @description Start of the UTC time window, or `null`. */
+            timeOfDayStart: components["schemas"]["PolicyTimeOfDay"] | null;
+            /** @description End of the UTC time window, or `null`. */
+            timeOfDayEnd: components["schemas"]["PolicyTimeOfDay"] | null;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        } & {
+            [key: string]: unknown;
+        };
+        PolicyList: {
+            /** @description In evaluation order (highest `priority` first, then oldest first). */
+            policies: components["schemas"]["Policy"][];
+            /** @description The number of policies in the list. */
+            total: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description Only `name` and `effect` are required; every condition left out matches
+         *     anything. The server does not check that `agentId` names a registered agent.
+         */
+        CreatePolicyRequest: {
+            name: string;
+            effect: components["schemas"]["PolicyEffect"];
+            /**
+             * Format: int32
+             * @description Higher values are evaluated first. Stored as a 32-bit integer.
+             * @default 0
+             */
+            priority?: number;
+            agentId?: string;
+            principalId?: string;
+            scopes?: components["schemas"]["ScopeList"];
+            timeOfDayStart?: components["schemas"]["PolicyTimeOfDay"];
+            timeOfDayEnd?: components["schemas"]["PolicyTimeOfDay"];
+        };
+        /**
+         * @description Changes the given fields and keeps the others; an empty object only bumps
+         *     `updatedAt`. `null` clears a condition (so it matches anything again).
+         */
+        UpdatePolicyRequest: {
+            name?: string;
+            effect?: components["schemas"]["PolicyEffect"];
+            /** Format: int32 */
+            priority?: number;
+            agentId?: string | null;
+            principalId?: string | null;
+            scopes?: components["schemas"]["Scope"][] | null;
+            timeOfDayStart?: components["schemas"]["PolicyTimeOfDay"] | null;
+            timeOfDayEnd?: components["schemas"]["PolicyTimeOfDay"] | null;
+        };
+        /**
+         * @description Webhook endpoint identifier (`wh_` + ULID).
+         * @example wh_01M8H8JHK4MREB1AKSSSPCKRQC
+         */
+        WebhookId: string;
+        /**
+         * @description The events a webhook endpoint can subscribe to. `grant.created` follows a
+         *     code exchange (`POST /v1/token`) or a delegation; `token.issued` follows a
+         *     code exchange, a refresh or a delegation; `grant.revoked` follows a grant
+         *     revocation.
+         * @enum {string}
+         */
+        WebhookEventType: "grant.created" | "grant.revoked" | "token.issued";
+        /** @description A registered webhook endpoint. The signing secret is only returned when the endpoint is created. */
+        Webhook: {
+            id: components["schemas"]["WebhookId"];
+            /** @description The delivery URL as registered. */
+            url: string;
+            /** @description The event types delivered to this endpoint. */
+            events: components["schemas"]["WebhookEventType"][];
+            createdAt: components["schemas"]["Timestamp"];
+        } & {
+            [key: string]: unknown;
+        };
+        WebhookList: {
+            /** @description Newest first. Secrets are never listed. */
+            webhooks: components["schemas"]["Webhook"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * Format: uri
+         * @description Where deliveries are POSTed. Must be an absolute `https` or `http` URL of at
+         *     most 2048 characters, with a host name and without user name or password.
+         *     A production reference server refuses `http` URLs and hosts that are
+         *     `localhost`, `*.localhost` or a private, loopback, link-local, shared
+         *     (`100.64.0.0/10`) or unspecified IPv4/IPv6 address, unless its operator
+         *     allows them; outside production both are allowed. While private hosts
+         *     are refused, a delivery whose host name resolves to such an address fails.
+         * @example https://hooks.example.com/grantex
+         */
+        WebhookUrl: string;
+        CreateWebhookRequest: {
+            url: components["schemas"]["WebhookUrl"];
+            /** @description The event types to deliver to this URL. */
+            events: components["schemas"]["WebhookEventType"][];
+        };
+        /** @description A newly registered webhook endpoint with its signing secret. */
+        WebhookWithSecret: {
+            id: components["schemas"]["WebhookId"];
+            /** @description The delivery URL as registered. */
+            url: string;
+            /** @description The event types delivered to this endpoint, as given. */
+            events: components["schemas"]["WebhookEventType"][];
+            /**
+             * @description The HMAC-SHA256 key for the delivery signatures, used as UTF-8 text
+             *     (the reference server issues 48 hex characters). Returned only here;
+             *     store it now.
+             * @example 294274e3d8ddc63d4331863af8ad84b74803fd6313344ec8
+             */
+            secret: string;
+            createdAt: components["schemas"]["Timestamp"];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description `pending` while attempts remain (including between retries), `delivered`
+         *     once an attempt got a 2xx answer, `failed` after the last attempt failed.
+         * @enum {string}
+         */
+        WebhookDeliveryStatus: "pending" | "delivered" | "failed";
+        /** @description One event queued for one webhook endpoint, with the state of its delivery attempts. */
+        WebhookDelivery: {
+            /** @description Delivery identifier (`whd_` + ULID). */
+            id: string;
+            webhookId: components["schemas"]["WebhookId"];
+            /** @description The `id` of the delivered event; the same in every attempt. */
+            eventId: string;
+            eventType: components["schemas"]["WebhookEventType"];
+            status: components["schemas"]["WebhookDeliveryStatus"];
+            /** @description Attempts made so far. */
+            attempts: number;
+            /** @description Attempts allowed in total (5 on the reference server). */
+            maxAttempts: number;
+            /** @description The URL the event is delivered to (the endpoint's URL when the event was queued). */
+            url: string;
+            /** @description Why the latest attempt failed (`HTTP 500`, a network error, a timeout), or `null`. */
+            lastError: string | null;
+            createdAt: components["schemas"]["Timestamp"];
+            /** @description When an attempt succeeded, or `null`. */
+            deliveredAt: components["schemas"]["Timestamp"] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        WebhookDeliveryList: {
+            /** @description Newest first. */
+            deliveries: components["schemas"]["WebhookDelivery"][];
+            /** @description Deliveries matching the filter, over all pages. */
+            total: number;
+            page: number;
+            /** @description The page size actually used (requests above 100 are capped at 100). */
+            pageSize: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description Anomaly identifier (`anm_` + ULID).
+         * @example anm_01M8H8JH3DNEEPEFCCVKTK9FW7
+         */
+        AnomalyId: string;
+        /**
+         * @description What the detector found, over the developer's audit entries and grants:
+         *     `rate_spike` (severity high), an agent wrote more than 50 audit entries in
+         *     the last hour; `high_failure_rate` (medium), at least 5 entries in the last
+         *     24 hours of which more than 20% are `failure` or `blocked`;
+         *     `new_principal` (low), a grant issued in the last 24 hours to an agent for a
+         *     principal it had no earlier grant from; `off_hours_activity` (low), more
+         *     than 10 entries between 22:00 and 06:00 UTC in the last 24 hours.
+         *     Differs from SPEC.md: SPEC.md lists `unusual_scope_access`,
+         *     `high_frequency`, `off_hours_activity`, `new_principal` and
+         *     `cascade_delegation`.
+         * @enum {string}
+         */
+        AnomalyType: "rate_spike" | "high_failure_rate" | "new_principal" | "off_hours_activity";
+        /**
+         * @description Differs from SPEC.md: SPEC.md also lists `critical`, which the server never stores.
+         * @enum {string}
+         */
+        AnomalySeverity: "low" | "medium" | "high";
+        /** @description A finding of the anomaly detector about one agent. */
+        Anomaly: {
+            id: components["schemas"]["AnomalyId"];
+            type: components["schemas"]["AnomalyType"];
+            severity: components["schemas"]["AnomalySeverity"];
+            /** @description The agent concerned. */
+            agentId: string | null;
+            /** @description The principal concerned (`new_principal` only); otherwise `null`. */
+            principalId: string | null;
+            /** @description A human-readable sentence about the finding. */
+            description: string;
+            /**
+             * @description The figures behind the finding (`count`, `windowHours`, `threshold`,
+             *     …). `POST /v1/anomalies/detect` returns them as an object; the list and
+             *     acknowledge operations of the reference server return the same object
+             *     encoded as a JSON string, so clients should parse a string value.
+             */
+            metadata: components["schemas"]["Metadata"] | string;
+            detectedAt: components["schemas"]["Timestamp"];
+            /** @description When the anomaly was last acknowledged, or `null`. */
+            acknowledgedAt: components["schemas"]["Timestamp"] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        AnomalyList: {
+            /** @description Newest first. */
+            anomalies: components["schemas"]["Anomaly"][];
+            /** @description The number of anomalies in the list. */
+            total: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The outcome of one detection run. */
+        AnomalyDetection: {
+            detectedAt: components["schemas"]["Timestamp"];
+            /** @description The number of anomalies found. */
+            total: number;
+            /** @description How many active grants were revoked because of a high-severity finding. */
+            autoRevokedGrants: number;
+            anomalies: components["schemas"]["Anomaly"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The developer's agents by status. Not limited by `since`/`until`. */
+        ComplianceAgentCounts: {
+            total: number;
+            active: number;
+            suspended: number;
+            revoked: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description Grants issued in the window. `active` counts active grants that have not
+         *     yet expired; `expired` counts active grants whose expiry has passed.
+         */
+        ComplianceGrantCounts: {
+            total: number;
+            active: number;
+            revoked: number;
+            expired: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Audit entries recorded in the window, by outcome. */
+        ComplianceAuditCounts: {
+            total: number;
+            success: number;
+            failure: number;
+            blocked: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The developer's policies. Not limited by `since`/`until`. */
+        CompliancePolicyCounts: {
+            total: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description A subscription plan. Developers without a subscription are on `free`.
+         * @enum {string}
+         */
+        BillingPlan: "free" | "pro" | "enterprise";
+        ComplianceSummary: {
+            generatedAt: components["schemas"]["Timestamp"];
+            /**
+             * @description The `since` query value, echoed as given. Present only when it was sent.
+             * @example 2026-11-01T00:00:00Z
+             */
+            since?: string;
+            /**
+             * @description The `until` query value, echoed as given. Present only when it was sent.
+             * @example 2026-12-01T00:00:00Z
+             */
+            until?: string;
+            agents: components["schemas"]["ComplianceAgentCounts"];
+            grants: components["schemas"]["ComplianceGrantCounts"];
+            auditEntries: components["schemas"]["ComplianceAuditCounts"];
+            policies: components["schemas"]["CompliancePolicyCounts"];
+            plan: components["schemas"]["BillingPlan"];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description A grant as exported for compliance. Unlike the grant record of
+         *     `GET /v1/grants/{grantId}`, `revokedAt` is always present (null when not
+         *     revoked) and there is no `parentGrantId`. `status` is the stored status:
+         *     a grant that expired without being revoked still reads `active`.
+         */
+        ComplianceGrant: {
+            grantId: components["schemas"]["GrantId"];
+            agentId: components["schemas"]["AgentId"];
+            /** @description The principal (end user) who granted access. */
+            principalId: string;
+            developerId: components["schemas"]["DeveloperId"];
+            scopes: components["schemas"]["ScopeList"];
+            /** @enum {string} */
+            status: "active" | "revoked" | "expired";
+            issuedAt: components["schemas"]["Timestamp"];
+            expiresAt: components["schemas"]["Timestamp"];
+            /**
+             * Format: date-time
+             * @description When the grant was revoked; null when it was not.
+             */
+            revokedAt: string | null;
+            /** @description 0 for a grant issued to an agent directly, parent depth + 1 for a delegated grant. */
+            delegationDepth: number;
+        } & {
+            [key: string]: unknown;
+        };
+        ComplianceGrantExport: {
+            generatedAt: components["schemas"]["Timestamp"];
+            /** @description Number of grants in `grants`. */
+            total: number;
+            /** @description Newest issued first. */
+            grants: components["schemas"]["ComplianceGrant"][];
+        } & {
+            [key: string]: unknown;
+        };
+        ComplianceAuditExport: {
+            generatedAt: components["schemas"]["Timestamp"];
+            /** @description Number of entries in `entries`. */
+            total: number;
+            /** @description Oldest first (by timestamp, then id), i.e. in chain order. */
+            entries: components["schemas"]["AuditEntry"][];
+        } & {
+            [key: string]: unknown;
+        };
+        EvidencePackMeta: {
+            /**
+             * @description Version of the evidence pack layout; `1.0` on the reference server.
+             * @example 1.0
+             */
+            schemaVersion: string;
+            generatedAt: components["schemas"]["Timestamp"];
+            /** @description The `since` query value, echoed as given. Present only when it was sent. */
+            since?: string;
+            /** @description The `until` query value, echoed as given. Present only when it was sent. */
+            until?: string;
+            /**
+             * @description The `framework` query value, echoed as given (`all` when omitted).
+             * @example soc2
+             */
+            framework: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The same counts as `GET /v1/compliance/summary`, without the timestamps. */
+        EvidencePackSummary: {
+            agents: components["schemas"]["ComplianceAgentCounts"];
+            grants: components["schemas"]["ComplianceGrantCounts"];
+            auditEntries: components["schemas"]["ComplianceAuditCounts"];
+            policies: components["schemas"]["CompliancePolicyCounts"];
+            plan: components["schemas"]["BillingPlan"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A policy as included in the evidence pack (the same fields as the policies API returns). */
+        EvidencePackPolicy: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            effect: "allow" | "deny";
+            priority: number;
+            /** @description The agent the policy is limited to; null for any agent. */
+            agentId: string | null;
+            /** @description The principal the policy is limited to; null for any principal. */
+            principalId: string | null;
+            /** @description The scope set the policy is limited to; null for any scopes. */
+            scopes: components["schemas"]["Scope"][] | null;
+            /** @description Start of the daily window (`HH:MM`, UTC, inclusive); null for none. */
+            timeOfDayStart: string | null;
+            /** @description End of the daily window (`HH:MM`, UTC, exclusive); null for none. */
+            timeOfDayEnd: string | null;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description Result of re-verifying the exported audit entries in chain order: each
+         *     entry's `prevHash` must equal the previous entry's `hash` (`link`) and each
+         *     `hash` must recompute from the entry's own fields (`content`). The first
+         *     exported entry's `prevHash` is not checked, so a window that starts
+         *     mid-chain still verifies.
+         */
+        ChainIntegrity: {
+            valid: boolean;
+            /** @description Entries verified before the first break; all exported entries when `valid`. */
+            checkedEntries: number;
+            /** @description The `entryId` of the first entry that fails; null when `valid`. */
+            firstBrokenAt: string | null;
+            /**
+             * @description Why `firstBrokenAt` fails; null when `valid`.
+             * @enum {string|null}
+             */
+            reason: "link" | "content" | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description Everything an auditor needs in one document. `grants` and `auditEntries`
+         *     are limited to the `since`/`until` window; `policies` are all current
+         *     policies.
+         */
+        EvidencePack: {
+            meta: components["schemas"]["EvidencePackMeta"];
+            summary: components["schemas"]["EvidencePackSummary"];
+            /** @description Newest issued first. */
+            grants: components["schemas"]["ComplianceGrant"][];
+            /** @description Oldest first, in chain order. */
+            auditEntries: components["schemas"]["AuditEntry"][];
+            /** @description Highest priority first, then oldest first. */
+            policies: components["schemas"]["EvidencePackPolicy"][];
+            chainIntegrity: components["schemas"]["ChainIntegrity"];
+        } & {
+            [key: string]: unknown;
+        };
+        BillingSubscription: {
+            plan: components["schemas"]["BillingPlan"];
+            /**
+             * @description Subscription status as the payment provider reports it, for example
+             *     `active`, `past_due` or `canceled`. `active` when there is no
+             *     subscription.
+             * @example active
+             */
+            status: string;
+            /**
+             * Format: date-time
+             * @description End of the paid period; null on the free plan or before the provider reports it.
+             */
+            currentPeriodEnd: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * Format: uri
+         * @description An absolute `http` or `https` URL without user name or password, at most 2048 characters.
+         * @example https://app.example.com/billing
+         */
+        BillingRedirectUrl: string;
+        BillingCheckoutRequest: {
+            /**
+             * @description The paid plan to subscribe to.
+             * @enum {string}
+             */
+            plan: "pro" | "enterprise";
+            /** @description Where the payment page sends the developer after paying. */
+            successUrl: components["schemas"]["BillingRedirectUrl"];
+            /** @description Where the payment page sends the developer on cancel. */
+            cancelUrl: components["schemas"]["BillingRedirectUrl"];
+        };
+        BillingCheckoutSession: {
+            /**
+             * Format: uri
+             * @description The hosted payment page to send the developer to.
+             */
+            checkoutUrl: string;
+        } & {
+            [key: string]: unknown;
+        };
+        BillingPortalRequest: {
+            /** @description Where the billing portal sends the developer back to. */
+            returnUrl: components["schemas"]["BillingRedirectUrl"];
+        };
+        BillingPortalSession: {
+            /**
+             * Format: uri
+             * @description The hosted billing portal to send the developer to.
+             */
+            portalUrl: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description SCIM token identifier (`scimtok_` + ULID).
+         * @example scimtok_01M8H8NGNPQ3TJ6XJ7BZNVSE05
+         */
+        ScimTokenId: string;
+        /** @description A SCIM token without its secret. */
+        ScimTokenSummary: {
+            id: components["schemas"]["ScimTokenId"];
+            label: string;
+            createdAt: components["schemas"]["Timestamp"];
+            /**
+             * Format: date-time
+             * @description Last use of the token; null when unknown. The reference server never records use, so it is always null there.
+             */
+            lastUsedAt: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        ScimTokenList: {
+            /** @description Newest first. */
+            tokens: components["schemas"]["ScimTokenSummary"][];
+        } & {
+            [key: string]: unknown;
+        };
+        CreateScimTokenRequest: {
+            /** @description A name to recognise the token by, usually the identity provider. */
+            label: string;
+        };
+        /**
+         * @description A new SCIM token. `token` is the secret the identity provider sends as
+         *     `Authorization: Bearer <token>`; it is returned only here and stored only
+         *     as a hash. Differs from SPEC.md: SPEC.md shows `{token: "scim_…", tokenId,
+         *     createdAt}`; the server names the id `id`, adds `label`, and the token is
+         *     64 lowercase hex characters with no `scim_` prefix.
+         */
+        ScimTokenCreated: {
+            id: components["schemas"]["ScimTokenId"];
+            label: string;
+            /**
+             * @description The bearer secret (64 hex characters on the reference server). Shown once.
+             * @example 7ac9622e9397619804a99af70852a24c36860abc473993df01b7c69efc79e670
+             */
+            token: string;
+            createdAt: components["schemas"]["Timestamp"];
+        } & {
+            [key: string]: unknown;
+        };
+        ScimSupported: {
+            supported: boolean;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description What this SCIM service supports (RFC 7643 section 5). */
+        ScimServiceProviderConfig: {
+            schemas: string[];
+            patch: components["schemas"]["ScimSupported"];
+            bulk: {
+                supported: boolean;
+                maxOperations: number;
+                maxPayloadSize: number;
+            } & {
+                [key: string]: unknown;
+            };
+            filter: {
+                supported: boolean;
+                maxResults: number;
+            } & {
+                [key: string]: unknown;
+            };
+            changePassword: components["schemas"]["ScimSupported"];
+            sort: components["schemas"]["ScimSupported"];
+            etag: components["schemas"]["ScimSupported"];
+            authenticationSchemes: ({
+                name: string;
+                description: string;
+                /** @example oauthbearertoken */
+                type: string;
+                primary?: boolean;
+            } & {
+                [key: string]: unknown;
+            })[];
+            meta: {
+                /** @enum {string} */
+                resourceType: "ServiceProviderConfig";
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description SCIM user identifier (`scimuser_` + ULID).
+         * @example scimuser_01M8H8NGPH0N2PYWN5QZBZEQQD
+         */
+        ScimUserId: string;
+        /** @description An e-mail address of a user, as the identity provider sent it. */
+        ScimEmail: {
+            value: string;
+            primary?: boolean;
+            /** @example work */
+            type?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        ScimUserMeta: {
+            /** @enum {string} */
+            resourceType: "User";
+            created: components["schemas"]["Timestamp"];
+            lastModified: components["schemas"]["Timestamp"];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description A provisioned user. `externalId` and `displayName` are left out when not
+         *     set; `name` is neither stored nor returned. Differs from SPEC.md: the
+         *     reference `docs/openapi.yaml` (and RFC 7643) has `emails` as an array of
+         *     objects, but the server returns the JSON text of that array as a string
+         *     (`"[{\"value\":…}]"`); clients should accept both forms.
+         */
+        ScimUser: {
+            /**
+             * @example [
+             *       "urn:ietf:params:scim:schemas:core:2.0:User"
+             *     ]
+             */
+            schemas: string[];
+            id: components["schemas"]["ScimUserId"];
+            /** @description The identity provider's own id for the user. */
+            externalId?: string;
+            userName: string;
+            displayName?: string;
+            active: boolean;
+            emails: string | components["schemas"]["ScimEmail"][];
+            meta: components["schemas"]["ScimUserMeta"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A SCIM ListResponse of users, oldest first. */
+        ScimUserList: {
+            /**
+             * @example [
+             *       "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+             *     ]
+             */
+            schemas: string[];
+            /** @description All users of the developer, not just this page. */
+            totalResults: number;
+            /** @description 1-based index of the first user on this page. */
+            startIndex: number;
+            /** @description The page size that was applied (the effective `count`), not the number of users returned. */
+            itemsPerPage: number;
+            Resources: components["schemas"]["ScimUser"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description The SCIM error body sent by the SCIM 2.0 Users endpoints, instead of the
+         *     `{message, code, requestId}` body of the other endpoints. `status` is the
+         *     HTTP status as a number (RFC 7644 writes it as a string).
+         */
+        ScimError: {
+            /**
+             * @example [
+             *       "urn:ietf:params:scim:api:messages:2.0:Error"
+             *     ]
+             */
+            schemas: string[];
+            /** @description Human-readable explanation. */
+            detail: string;
+            /**
+             * @description SCIM error type, `unauthorized`, `invalidValue` or `noTarget` on the reference server.
+             * @example noTarget
+             */
+            scimType: string;
+            /** @example 404 */
+            status: number;
+        } & {
+            [key: string]: unknown;
+        };
+        ScimEmailInput: {
+            /** @example alice@example.com */
+            value: string;
+            primary?: boolean;
+            /** @example work */
+            type?: string;
+            display?: string;
+        };
+        /**
+         * @description A user to provision or the full replacement of one. On replace, fields left
+         *     out are reset: `displayName` and `externalId` to unset, `active` to true,
+         *     `emails` to empty. Other SCIM attributes are not accepted.
+         */
+        ScimUserRequest: {
+            /** @description SCIM schema URNs; accepted and ignored. */
+            schemas?: string[];
+            /** @description Unique per developer. */
+            userName: string;
+            displayName?: string;
+            externalId?: string;
+            /** @default true */
+            active?: boolean;
+            /** @default [] */
+            emails?: components["schemas"]["ScimEmailInput"][];
+        };
+        /**
+         * @description One change. `op` is matched case-insensitively; only `add` and `replace`
+         *     have an effect, `remove` is ignored. With `path` set to `active`,
+         *     `userName` or `displayName`, `value` is that attribute's new value;
+         *     without `path`, `value` is an object whose `active`, `userName` and
+         *     `displayName` members are applied. Other paths and members are ignored,
+         *     and a null value leaves the attribute unchanged.
+         */
+        ScimPatchOperation: {
+            /** @enum {string} */
+            op: "add" | "replace" | "remove" | "Add" | "Replace" | "Remove";
+            /** @example active */
+            path?: string;
+            /** @description The new value, or an object of attribute values when `path` is absent. */
+            value?: unknown;
+        };
+        ScimPatchRequest: {
+            /** @description Usually `["urn:ietf:params:scim:api:messages:2.0:PatchOp"]`; accepted and ignored. */
+            schemas?: string[];
+            Operations: components["schemas"]["ScimPatchOperation"][];
+        };
+        /** @description The stored configuration. The client secret is never returned. */
+        SsoConfig: {
+            /** Format: uri */
+            issuerUrl: string;
+            clientId: string;
+            /** Format: uri */
+            redirectUri: string;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** Format: uri */
+        SsoUrl: string;
+        /**
+         * @description The developer's OpenID Connect identity provider. `issuerUrl` must be an
+         *     absolute URL the server may call; production servers require HTTPS and
+         *     refuse private, loopback and link-local hosts (for `redirectUri` too).
+         *     Differs from SPEC.md: SPEC.md shows `provider` and `discoveryUrl`; the
+         *     server takes `issuerUrl`, `clientId`, `clientSecret` and `redirectUri`.
+         */
+        CreateSsoConfigRequest: {
+            /** @description The provider's issuer; the token endpoint is taken to be `<issuerUrl>/token`. */
+            issuerUrl: components["schemas"]["SsoUrl"];
+            clientId: string;
+            /** @description Stored encrypted and never returned. */
+            clientSecret: string;
+            /** @description The redirect URI registered with the provider, sent in the code exchange. */
+            redirectUri: components["schemas"]["SsoUrl"];
+        };
+        /**
+         * @description An OIDC or SAML connection: send the user's browser to `authorizeUrl`. For
+         *     OIDC it carries `state` (signed, valid 10 minutes, single use), `nonce`
+         *     and, when the provider supports it, a PKCE S256 challenge.
+         */
+        SsoLoginRedirect: {
+            /** Format: uri */
+            authorizeUrl: string;
+            /** @enum {string} */
+            protocol: "oidc" | "saml";
+            /** @description The enterprise SSO connection that was chosen (`sso_` + ULID). */
+            connectionId: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description An LDAP connection, which has no browser redirect; credentials are submitted directly. */
+        SsoLoginLdap: {
+            /** @enum {string} */
+            protocol: "ldap";
+            connectionId: string;
+            ldapUrl: string;
+            message: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Where to send the user to sign in, depending on the connection's protocol. */
+        SsoLoginResponse: components["schemas"]["SsoLoginRedirect"] | components["schemas"]["SsoLoginLdap"];
+        /**
+         * @description Error body of the public SSO endpoints. Like the common error body, but
+         *     several of these responses leave out `requestId`.
+         */
+        SsoError: {
+            message: string;
+            /**
+             * @description `BAD_REQUEST`, `NOT_FOUND` or `SSO_ERROR`.
+             * @example SSO_ERROR
+             */
+            code: string;
+            requestId?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description The signed-in user, from the verified ID token. Nothing is created or
+         *     stored. Differs from SPEC.md: SPEC.md says the callback creates or updates
+         *     the principal; this callback only reports the user.
+         */
+        SsoCallbackResult: {
+            /** @description The `email` claim; null when absent. */
+            email: string | null;
+            /** @description The `name` claim; null when absent. */
+            name: string | null;
+            /** @description The provider's subject identifier. */
+            sub: string | null;
+            developerId: components["schemas"]["DeveloperId"];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description `sha256=` followed by a lowercase hex HMAC-SHA256, keyed with the endpoint secret as UTF-8 text.
+         * @example sha256=8416405b657cfb8597566725997b5b2f8b56b3c5efc900ce0ac028f2127e992b
+         */
+        WebhookSignature: string;
+        /**
+         * @description Unix time in whole seconds, as decimal digits.
+         * @example 1795870122
+         */
+        WebhookTimestamp: string;
+        /**
+         * @description Event identifier (`evt_` + ULID). Retries of a delivery carry the same id, so receivers can drop duplicates by it.
+         * @example evt_01M8H36584CY0KSXMWX3V3Y1TG
+         */
+        WebhookEventId: string;
+        /** @description The new grant. Delegated grants add `delegationDepth` and `parentGrantId`. */
+        GrantCreatedEventData: {
+            grantId: components["schemas"]["GrantId"];
+            agentId: components["schemas"]["AgentId"];
+            principalId: string;
+            scopes: components["schemas"]["ScopeList"];
+            expiresAt: components["schemas"]["Timestamp"];
+            /** @description Delegated grants only; the parent's depth plus one. */
+            delegationDepth?: number;
+            /** @description Delegated grants only; the grant it was delegated from. */
+            parentGrantId?: components["schemas"]["GrantId"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The body of a `grant.created` delivery. */
+        GrantCreatedEvent: {
+            id: components["schemas"]["WebhookEventId"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "grant.created";
+            createdAt: components["schemas"]["Timestamp"];
+            data: components["schemas"]["GrantCreatedEventData"];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description The revoked grant. One event is sent for the grant that was revoked, none
+         *     for the descendants revoked with it.
+         */
+        GrantRevokedEventData: {
+            grantId: components["schemas"]["GrantId"];
+            /** @description `true` when delegated grants below it were revoked too. */
+            cascade: boolean;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The body of a `grant.revoked` delivery. */
+        GrantRevokedEvent: {
+            id: components["schemas"]["WebhookEventId"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "grant.revoked";
+            createdAt: components["schemas"]["Timestamp"];
+            data: components["schemas"]["GrantRevokedEventData"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The new grant token and the grant it belongs to. */
+        TokenIssuedEventData: {
+            /** @description The token's `jti` (`tok_` + ULID). */
+            tokenId: string;
+            grantId: components["schemas"]["GrantId"];
+            agentId: components["schemas"]["AgentId"];
+            principalId: string;
+            scopes: components["schemas"]["ScopeList"];
+            expiresAt: components["schemas"]["Timestamp"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The body of a `token.issued` delivery. */
+        TokenIssuedEvent: {
+            id: components["schemas"]["WebhookEventId"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "token.issued";
+            createdAt: components["schemas"]["Timestamp"];
+            data: components["schemas"]["TokenIssuedEventData"];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description Any webhook delivery body: `{id, type, createdAt, data}`, where `type`
+         *     selects the shape of `data`. Verify the signature over the raw bytes
+         *     before parsing.
+         */
+        WebhookEvent: components["schemas"]["GrantCreatedEvent"] | components["schemas"]["GrantRevokedEvent"] | components["schemas"]["TokenIssuedEvent"];
     };
     responses: {
         /**
@@ -1084,7 +3018,7 @@ export interface components {
             content: {
                 /**
                  * @example {
-                 *       "message": "Plan limit reached: free plan allows 3 agent(s). Upgrade at /v1/billing/checkout",
+                 *       "message": "Plan limit reached: upgrade at /v1/billing/checkout",
                  *       "code": "PLAN_LIMIT_EXCEEDED",
                  *       "requestId": "2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b"
                  *     }
@@ -1106,7 +3040,7 @@ export interface components {
             content: {
                 /**
                  * @example {
-                 *       "message": "Agent not found",
+                 *       "message": "Not found",
                  *       "code": "NOT_FOUND",
                  *       "requestId": "6f1c2a5e-3b7d-4c1e-9a0b-2d4e8f7a6b5c"
                  *     }
@@ -1121,6 +3055,46 @@ export interface components {
          * @example ag_01M8H3D6A60QZ1Z8Z6GZBQ32QD
          */
         agentId: components["schemas"]["AgentId"];
+        /**
+         * @description The authorization request's id (`areq_` + ULID).
+         * @example areq_01M8H3DM6ZD5V9TQ2K8N4R7B1C
+         */
+        authRequestId: string;
+        /**
+         * @description The grant's id.
+         * @example grnt_01M8H3DM8B16HXRHCCGA1R4TZ8
+         */
+        grantId: components["schemas"]["GrantId"];
+        /**
+         * @description The audit entry's id (`alog_` + ULID).
+         * @example alog_01M8H3DBXF6CVR85FPYDJ0J8BR
+         */
+        entryId: string;
+        /**
+         * @description The policy's id (`pol_` + ULID).
+         * @example pol_01M8H3E2Q4W8X1Y5Z7A9B3C6D0
+         */
+        policyId: string;
+        /**
+         * @description The webhook endpoint's id (`wh_` + ULID).
+         * @example wh_01M8H364X1V8K2N5P7R9T3W6Y0
+         */
+        webhookId: string;
+        /**
+         * @description The anomaly's id (`anm_` + ULID).
+         * @example anm_01M8H3F5K8M1P4S7V0Y3B6E9H2
+         */
+        anomalyId: string;
+        /**
+         * @description The SCIM token's id (`scimtok_` + ULID).
+         * @example scimtok_01M8H3G7N0Q3T6W9Z2C5F8J1L4
+         */
+        scimTokenId: string;
+        /**
+         * @description The SCIM user's id (`scimuser_` + ULID).
+         * @example scimuser_01M8H3H9R2U5X8A1D4G7K0M3P6
+         */
+        scimUserId: string;
     };
     requestBodies: never;
     headers: {
@@ -1538,6 +3512,4297 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
+        };
+    };
+    authorize: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "agentId": "ag_01M8H3D6A60QZ1Z8Z6GZBQ32QD",
+                 *       "principalId": "user_vec",
+                 *       "scopes": [
+                 *         "calendar:read",
+                 *         "email:send"
+                 *       ],
+                 *       "expiresIn": "2h",
+                 *       "audience": "https://api.example.test",
+                 *       "codeChallenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+                 *       "codeChallengeMethod": "S256"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AuthorizeRequest"];
+            };
+        };
+        responses: {
+            /** @description The authorization request was created (and, for sandbox keys or an allow policy, approved). */
+            201: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorizeResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            402: components["responses"]["PaymentRequired"];
+            /** @description A deny policy matched the request (`POLICY_DENIED`). */
+            403: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Authorization denied by policy",
+                     *       "code": "POLICY_DENIED",
+                     *       "requestId": "e6688e26-5fe3-47f2-bd64-4ee2e4c25c39"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            /**
+             * @description Rate limit exceeded; wait `Retry-After` seconds. The 10-a-minute
+             *     authorization limit answers code `RATE_LIMITED` (with
+             *     `x-ratelimit-limit: 10`); the per-plan limit answers
+             *     `RATE_LIMIT_EXCEEDED`.
+             */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Rate limit exceeded, retry in 21 seconds",
+                     *       "code": "RATE_LIMITED",
+                     *       "requestId": "62ccfad9-0ef4-4330-b8ba-8042113a1beb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sandboxApprove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The authorization request's id (`areq_` + ULID).
+                 * @example areq_01M8H3DM6ZD5V9TQ2K8N4R7B1C
+                 */
+                authRequestId: components["parameters"]["authRequestId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was approved. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "requestId": "areq_01M8H3DM6ZD5V9TQ2K8N4R7B1C",
+                     *       "status": "approved",
+                     *       "code": "01M8H3DM6ZQ4R3T9V2W8X5Y7Z0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SandboxApproveResponse"];
+                };
+            };
+            /** @description The request declared a JSON body but sent none (`BAD_REQUEST`); send no body and no `Content-Type`. */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Body cannot be empty when content-type is set to 'application/json'",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "e47ff1c9-9977-4b0b-9927-070483ba5fdc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The key is a live key; live requests are approved on the consent page (`CONSENT_REQUIRED`). */
+            403: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Live authorization requests must be approved through the consent flow",
+                     *       "code": "CONSENT_REQUIRED",
+                     *       "requestId": "d95990fa-a902-40d6-8b19-428869c58642"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No pending, unexpired request with this id for this developer (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Auth request not found or already processed",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "2374448e-8310-49c4-9c37-7b3572d02bc8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    sandboxDeny: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The authorization request's id (`areq_` + ULID).
+                 * @example areq_01M8H3DM6ZD5V9TQ2K8N4R7B1C
+                 */
+                authRequestId: components["parameters"]["authRequestId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was denied. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "requestId": "areq_01M8H3DM6ZD5V9TQ2K8N4R7B1C",
+                     *       "status": "denied"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SandboxDenyResponse"];
+                };
+            };
+            /** @description The request declared a JSON body but sent none (`BAD_REQUEST`); send no body and no `Content-Type`. */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Body cannot be empty when content-type is set to 'application/json'",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "e47ff1c9-9977-4b0b-9927-070483ba5fdc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The key is a live key; live requests are denied on the consent page (`CONSENT_REQUIRED`). */
+            403: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Live authorization requests must be denied through the consent flow",
+                     *       "code": "CONSENT_REQUIRED",
+                     *       "requestId": "1e56176c-1d41-4f46-9715-cdc4887db9c6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No pending, unexpired request with this id for this developer (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Auth request not found or already processed",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "959e839e-86f8-46c7-886b-36f082663679"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    consentGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The authorization request's id (`areq_` + ULID).
+                 * @example areq_01M8H3DM6ZD5V9TQ2K8N4R7B1C
+                 */
+                authRequestId: components["parameters"]["authRequestId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pending request. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "areq_01M8H3DM6ZD5V9TQ2K8N4R7B1C",
+                     *       "agentName": "Travel assistant",
+                     *       "agentDid": "did:grantex:ag_01M8H3D6A60QZ1Z8Z6GZBQ32QD",
+                     *       "agentDescription": "Books trips and reads the calendar",
+                     *       "scopes": [
+                     *         "calendar:read",
+                     *         "email:send"
+                     *       ],
+                     *       "scopeDescriptions": [
+                     *         "Read your calendar events",
+                     *         "Send emails on your behalf"
+                     *       ],
+                     *       "expiresAt": "2026-11-28T14:52:27.487Z",
+                     *       "status": "pending",
+                     *       "fidoRequired": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ConsentRequest"];
+                };
+            };
+            /** @description No authorization request has this id (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Auth request not found",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "2216b0cb-47d4-4af2-b3c6-535359477c6a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request has expired or was already approved, denied or exchanged (`GONE`). */
+            410: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Auth request expired or already processed",
+                     *       "code": "GONE",
+                     *       "requestId": "75c4c691-f631-4264-8b93-f48178054c53"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    consentApprove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The authorization request's id (`areq_` + ULID).
+                 * @example areq_01M8H3DM6ZD5V9TQ2K8N4R7B1C
+                 */
+                authRequestId: components["parameters"]["authRequestId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was approved. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "01M8H3DM6ZQ4R3T9V2W8X5Y7Z0",
+                     *       "redirectUri": "https://app.example.com/callback",
+                     *       "state": "st-123"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ConsentApproveResponse"];
+                };
+            };
+            /** @description The request declared a JSON body but sent none (`BAD_REQUEST`); send no body and no `Content-Type`. */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Body cannot be empty when content-type is set to 'application/json'",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "e47ff1c9-9977-4b0b-9927-070483ba5fdc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description The developer requires a passkey and the principal has not yet confirmed
+             *     this request with one (`FIDO_REQUIRED`). The consent page then runs a
+             *     WebAuthn assertion for the request and calls this operation again.
+             */
+            403: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "FIDO verification required before approval",
+                     *       "code": "FIDO_REQUIRED",
+                     *       "requestId": "8c1f2d3e-4a5b-4c6d-9e7f-0a1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request has expired or was already approved, denied or exchanged (`GONE`). */
+            410: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Auth request expired or already processed",
+                     *       "code": "GONE",
+                     *       "requestId": "6c8c446e-716b-44da-84c9-73061a3e2f6b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    consentDeny: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The authorization request's id (`areq_` + ULID).
+                 * @example areq_01M8H3DM6ZD5V9TQ2K8N4R7B1C
+                 */
+                authRequestId: components["parameters"]["authRequestId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was denied. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "redirectUri": "https://app.example.com/callback",
+                     *       "state": "st-deny"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ConsentDenyResponse"];
+                };
+            };
+            /** @description The request declared a JSON body but sent none (`BAD_REQUEST`); send no body and no `Content-Type`. */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Body cannot be empty when content-type is set to 'application/json'",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "e47ff1c9-9977-4b0b-9927-070483ba5fdc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description The developer requires a passkey and the principal has not yet confirmed
+             *     this request with one (`FIDO_REQUIRED`). The consent page then runs a
+             *     WebAuthn assertion for the request and calls this operation again.
+             */
+            403: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "FIDO verification required before denial",
+                     *       "code": "FIDO_REQUIRED",
+                     *       "requestId": "3b4c5d6e-7f80-4a1b-9c2d-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No pending request has this id (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Auth request not found or already processed",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "1275960e-f663-4d4c-bc9f-7d2336bccaa9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    tokensExchange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "01M8H3DM6ZQ4R3T9V2W8X5Y7Z0",
+                 *       "agentId": "ag_01M8H3D6A60QZ1Z8Z6GZBQ32QD",
+                 *       "codeVerifier": "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TokenExchangeRequest"];
+            };
+        };
+        responses: {
+            /** @description The grant was created. */
+            201: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "grantToken": "eyJhbGciOiJSUzI1NiIsImtpZCI6ImdyYW50ZXgtMjAyNi0xMSJ9.eyJhZ3QiOiJkaWQ6Z3JhbnRleDphZ18wMU04SDNENkE2MFFaMVo4WjZHWkJRMzJRRCIsImRldiI6ImRldl8wMU04SDNENjlFRDIwQ1hYOUJWUjNaNjFBUiIsInNjcCI6WyJjYWxlbmRhcjpyZWFkIiwiZW1haWw6c2VuZCJdLCJncm50IjoiZ3JudF8wMU04SDNETThCMTZIWFJIQ0NHQTFSNFRaOCIsImlzcyI6Imh0dHA6Ly8xMjcuMC4wLjE6MzAwMSIsInN1YiI6InVzZXJfdmVjIiwianRpIjoidG9rXzAxTThIM0RNOEMyQjgySE01TjNHMUMzQkYxIiwiaWF0IjoxNzk1ODcwMzQ3LCJleHAiOjE3OTU4Nzc1NDcsImF1ZCI6Imh0dHBzOi8vYXBpLmV4YW1wbGUudGVzdCJ9.oAVzO5ulNrsiNVKLFqZRk9JNfD49aSyjZktkDzl5RJcm2TFNhJbd7V0gwg03axAOKSd9Vzb5XYc0oWFTxpfoBHYk9YKNhbXlpzbdGoK6GOcVVxZdBbsvfc-tIWbOhiNvh0dpZDrAkzxmI0F381u_HyE_MfwS915uwIuEAkRzAAcE1EIy3qd2W_T87w1wuUJ7wDDTqEHLSBlZ7U5nsMmLPfiEMWnRDmaNy7t--7js877mA_DSS2S6YH_PhCLXvXXI8crHelqjZ1Wqpe153BeIPYW76AhxaHn09Y5gbZC-6eN8ry04zWnX1BonJMsM2bykcxqA8_fgg3EQXMBOzo3ilA",
+                     *       "refreshToken": "ref_01M8H3DM8CZZPFG1NEMGDC9KVT",
+                     *       "grantId": "grnt_01M8H3DM8B16HXRHCCGA1R4TZ8",
+                     *       "scopes": [
+                     *         "calendar:read",
+                     *         "email:send"
+                     *       ],
+                     *       "expiresAt": "2026-11-28T14:52:27.532Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GrantTokenResponse"];
+                };
+            };
+            /** @description The body is invalid, or the code cannot be exchanged (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            402: components["responses"]["PaymentRequired"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    tokensRefresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "refreshToken": "ref_01M8H8MPS1DC2SA45T7VF4F6P7",
+                 *       "agentId": "ag_01M8H8MPJKTVBN0F2R67HCZWP6"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TokenRefreshRequest"];
+            };
+        };
+        responses: {
+            /** @description A new grant token and refresh token were issued. */
+            201: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "grantToken": "eyJhbGciOiJSUzI1NiIsImtpZCI6ImdyYW50ZXgtMjAyNi0xMSJ9.eyJhZ3QiOiJkaWQ6Z3JhbnRleDphZ18wMU04SDhNUEpLVFZCTjBGMlI2N0hDWldQNiIsImRldiI6ImRldl8wMU04SDhNUEZWSkRTWVJCREFEODZFTlNDTiIsInNjcCI6WyJjYWxlbmRhcjpyZWFkIiwiZW1haWw6c2VuZCJdLCJncm50IjoiZ3JudF8wMU04SDhNUFMxQ1A4RFNSTkFOWkszU1NUViIsImlzcyI6Imh0dHA6Ly8xMjcuMC4wLjE6MzAwMSIsInN1YiI6InVzZXJfYWxpY2UiLCJqdGkiOiJ0b2tfMDFNOEg4TVBUSDQ5QVRQQThYNlZOU01IQzkiLCJpYXQiOjE3OTU4NzU4MjIsImV4cCI6MTc5NTg4MzAyMn0.QoQEhKO-JOtSkkQJWqXvzaNObTIm2PIk-MaPGB25dC4g3Dt0GCNvuCA4fv-wgaFsubdBHRhs9kqUkxO-Eb7GQ-kB9CTe9tr9uhazqpAw29SzfHN4sOLL93waEBGXbaEoH-UHmPu_60mx4-wfedo8D4Ixd8w9zYQPwlOCaIng7avEK9sK1x9edVSwswMqi69PYzH8JbfTqAy_P-UwvdvzFeRWPd9UV9TFQv_IWLsispshgVKqANqnKTT0gZhK1vwtivMwY85jDdVRPtSPWL_kX6PjJqpStgkFpXMoGMAsJiivAeUINUmiOCZ1ixmfNnDnfaXVKiCA_fUTf7lrMu0cdg",
+                     *       "refreshToken": "ref_01M8H8MPTJ5MPE3V43GKRSW5R5",
+                     *       "grantId": "grnt_01M8H8MPS1CP8DSRNANZK3SSTV",
+                     *       "scopes": [
+                     *         "calendar:read",
+                     *         "email:send"
+                     *       ],
+                     *       "expiresAt": "2026-11-28T16:23:42.371Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GrantTokenResponse"];
+                };
+            };
+            /** @description The body is invalid, or the refresh token cannot be used (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    tokensVerify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "eyJhbGciOiJSUzI1NiIsImtpZCI6ImdyYW50ZXgtMjAyNi0xMSJ9.eyJhZ3QiOiJkaWQ6Z3JhbnRleDphZ18wMU04SDNENkE2MFFaMVo4WjZHWkJRMzJRRCIsImRldiI6ImRldl8wMU04SDNENjlFRDIwQ1hYOUJWUjNaNjFBUiIsInNjcCI6WyJjYWxlbmRhcjpyZWFkIiwiZW1haWw6c2VuZCJdLCJncm50IjoiZ3JudF8wMU04SDNETThCMTZIWFJIQ0NHQTFSNFRaOCIsImlzcyI6Imh0dHA6Ly8xMjcuMC4wLjE6MzAwMSIsInN1YiI6InVzZXJfdmVjIiwianRpIjoidG9rXzAxTThIM0RNOEMyQjgySE01TjNHMUMzQkYxIiwiaWF0IjoxNzk1ODcwMzQ3LCJleHAiOjE3OTU4Nzc1NDcsImF1ZCI6Imh0dHBzOi8vYXBpLmV4YW1wbGUudGVzdCJ9.oAVzO5ulNrsiNVKLFqZRk9JNfD49aSyjZktkDzl5RJcm2TFNhJbd7V0gwg03axAOKSd9Vzb5XYc0oWFTxpfoBHYk9YKNhbXlpzbdGoK6GOcVVxZdBbsvfc-tIWbOhiNvh0dpZDrAkzxmI0F381u_HyE_MfwS915uwIuEAkRzAAcE1EIy3qd2W_T87w1wuUJ7wDDTqEHLSBlZ7U5nsMmLPfiEMWnRDmaNy7t--7js877mA_DSS2S6YH_PhCLXvXXI8crHelqjZ1Wqpe153BeIPYW76AhxaHn09Y5gbZC-6eN8ry04zWnX1BonJMsM2bykcxqA8_fgg3EQXMBOzo3ilA"
+                 *     }
+                 */
+                "application/json": components["schemas"]["VerifyTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description The result of the check. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenVerifyResponse"];
+                };
+            };
+            /** @description The `token` field is missing or empty (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "token is required",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "c544968b-9d49-45e3-8442-992bd0a550ef"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    tokensRevoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "jti": "tok_01M8H3DM8C2B82HM5N3G1C3BF1"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RevokeTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description The token was revoked. */
+            204: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The `jti` field is missing, empty or longer than 512 characters (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "jti is required",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "b80d1a58-467f-454d-9981-46ba37899c95"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No unrevoked token with this `jti` for this developer (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Token not found or already revoked",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "6d616992-1bc0-41a7-8c3b-2ac9fb51a993"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    grantsList: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only grants held by this agent.
+                 * @example ag_01M8H3D6A60QZ1Z8Z6GZBQ32QD
+                 */
+                agentId?: string;
+                /**
+                 * @description Only grants given by this principal.
+                 * @example user_vec
+                 */
+                principalId?: string;
+                /**
+                 * @description Only grants with this stored status. The reference server compares the
+                 *     value as given and never stores `expired`, so `expired` matches
+                 *     nothing there; filter on `expiresAt` instead.
+                 * @example active
+                 */
+                status?: components["schemas"]["GrantStatus"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The grants. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "grants": [
+                     *         {
+                     *           "grantId": "grnt_01M8H3DM9JPZQNPXJ8ME7WE64Z",
+                     *           "agentId": "ag_01M8H3DM69NWFSMGE5PF3985XB",
+                     *           "principalId": "user_vec",
+                     *           "developerId": "dev_01M8H3D69ED20CXX9BVR3Z61AR",
+                     *           "scopes": [
+                     *             "calendar:read"
+                     *           ],
+                     *           "status": "active",
+                     *           "issuedAt": "2026-11-28T12:52:27.569Z",
+                     *           "expiresAt": "2026-11-28T13:52:27.570Z",
+                     *           "delegationDepth": 0
+                     *         },
+                     *         {
+                     *           "grantId": "grnt_01M8H3DM8B16HXRHCCGA1R4TZ8",
+                     *           "agentId": "ag_01M8H3D6A60QZ1Z8Z6GZBQ32QD",
+                     *           "principalId": "user_vec",
+                     *           "developerId": "dev_01M8H3D69ED20CXX9BVR3Z61AR",
+                     *           "scopes": [
+                     *             "calendar:read",
+                     *             "email:send"
+                     *           ],
+                     *           "status": "active",
+                     *           "issuedAt": "2026-11-28T12:52:27.531Z",
+                     *           "expiresAt": "2026-11-28T14:52:27.532Z",
+                     *           "delegationDepth": 0
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GrantList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    grantsVerify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "eyJhbGciOiJSUzI1NiIsImtpZCI6ImdyYW50ZXgtMjAyNi0xMSJ9.eyJhZ3QiOiJkaWQ6Z3JhbnRleDphZ18wMU04SDNENkE2MFFaMVo4WjZHWkJRMzJRRCIsImRldiI6ImRldl8wMU04SDNENjlFRDIwQ1hYOUJWUjNaNjFBUiIsInNjcCI6WyJjYWxlbmRhcjpyZWFkIiwiZW1haWw6c2VuZCJdLCJncm50IjoiZ3JudF8wMU04SDNETThCMTZIWFJIQ0NHQTFSNFRaOCIsImlzcyI6Imh0dHA6Ly8xMjcuMC4wLjE6MzAwMSIsInN1YiI6InVzZXJfdmVjIiwianRpIjoidG9rXzAxTThIM0RNOEMyQjgySE01TjNHMUMzQkYxIiwiaWF0IjoxNzk1ODcwMzQ3LCJleHAiOjE3OTU4Nzc1NDcsImF1ZCI6Imh0dHBzOi8vYXBpLmV4YW1wbGUudGVzdCJ9.oAVzO5ulNrsiNVKLFqZRk9JNfD49aSyjZktkDzl5RJcm2TFNhJbd7V0gwg03axAOKSd9Vzb5XYc0oWFTxpfoBHYk9YKNhbXlpzbdGoK6GOcVVxZdBbsvfc-tIWbOhiNvh0dpZDrAkzxmI0F381u_HyE_MfwS915uwIuEAkRzAAcE1EIy3qd2W_T87w1wuUJ7wDDTqEHLSBlZ7U5nsMmLPfiEMWnRDmaNy7t--7js877mA_DSS2S6YH_PhCLXvXXI8crHelqjZ1Wqpe153BeIPYW76AhxaHn09Y5gbZC-6eN8ry04zWnX1BonJMsM2bykcxqA8_fgg3EQXMBOzo3ilA"
+                 *     }
+                 */
+                "application/json": components["schemas"]["VerifyTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description The result of the check. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantVerifyResponse"];
+                };
+            };
+            /** @description The `token` field is missing, or the token does not verify (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    grantsDelegate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "parentGrantToken": "eyJhbGciOiJSUzI1NiIsImtpZCI6ImdyYW50ZXgtMjAyNi0xMSJ9.eyJhZ3QiOiJkaWQ6Z3JhbnRleDphZ18wMU04SDNENkE2MFFaMVo4WjZHWkJRMzJRRCIsImRldiI6ImRldl8wMU04SDNENjlFRDIwQ1hYOUJWUjNaNjFBUiIsInNjcCI6WyJjYWxlbmRhcjpyZWFkIiwiZW1haWw6c2VuZCJdLCJncm50IjoiZ3JudF8wMU04SDNETThCMTZIWFJIQ0NHQTFSNFRaOCIsImlzcyI6Imh0dHA6Ly8xMjcuMC4wLjE6MzAwMSIsInN1YiI6InVzZXJfdmVjIiwianRpIjoidG9rXzAxTThIM0RNOEMyQjgySE01TjNHMUMzQkYxIiwiaWF0IjoxNzk1ODcwMzQ3LCJleHAiOjE3OTU4Nzc1NDcsImF1ZCI6Imh0dHBzOi8vYXBpLmV4YW1wbGUudGVzdCJ9.oAVzO5ulNrsiNVKLFqZRk9JNfD49aSyjZktkDzl5RJcm2TFNhJbd7V0gwg03axAOKSd9Vzb5XYc0oWFTxpfoBHYk9YKNhbXlpzbdGoK6GOcVVxZdBbsvfc-tIWbOhiNvh0dpZDrAkzxmI0F381u_HyE_MfwS915uwIuEAkRzAAcE1EIy3qd2W_T87w1wuUJ7wDDTqEHLSBlZ7U5nsMmLPfiEMWnRDmaNy7t--7js877mA_DSS2S6YH_PhCLXvXXI8crHelqjZ1Wqpe153BeIPYW76AhxaHn09Y5gbZC-6eN8ry04zWnX1BonJMsM2bykcxqA8_fgg3EQXMBOzo3ilA",
+                 *       "subAgentId": "ag_01M8H3DM69NWFSMGE5PF3985XB",
+                 *       "scopes": [
+                 *         "calendar:read"
+                 *       ],
+                 *       "expiresIn": "1h"
+                 *     }
+                 */
+                "application/json": components["schemas"]["DelegateGrantRequest"];
+            };
+        };
+        responses: {
+            /** @description The delegated grant was created. */
+            201: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "grantToken": "eyJhbGciOiJSUzI1NiIsImtpZCI6ImdyYW50ZXgtMjAyNi0xMSJ9.eyJhZ3QiOiJkaWQ6Z3JhbnRleDphZ18wMU04SDNETTY5TldGU01HRTVQRjM5ODVYQiIsImRldiI6ImRldl8wMU04SDNENjlFRDIwQ1hYOUJWUjNaNjFBUiIsInNjcCI6WyJjYWxlbmRhcjpyZWFkIl0sImdybnQiOiJncm50XzAxTThIM0RNOUpQWlFOUFhKOE1FN1dFNjRaIiwicGFyZW50QWd0IjoiZGlkOmdyYW50ZXg6YWdfMDFNOEgzRDZBNjBRWjFaOFo2R1pCUTMyUUQiLCJwYXJlbnRHcm50IjoiZ3JudF8wMU04SDNETThCMTZIWFJIQ0NHQTFSNFRaOCIsImRlbGVnYXRpb25EZXB0aCI6MSwiaXNzIjoiaHR0cDovLzEyNy4wLjAuMTozMDAxIiwic3ViIjoidXNlcl92ZWMiLCJqdGkiOiJ0b2tfMDFNOEgzRE05SjFWUUdZNDVOQ0FTMkZONUQiLCJpYXQiOjE3OTU4NzAzNDcsImV4cCI6MTc5NTg3Mzk0N30.B_mQci3yd1Ed3je6VQnIQA0wuFTQIvEDw6oXYN0F-nMwcKRBOMojDNZgX7ppgWwRXPPo-mdBqk_CqasrfdyYZXQQaoXN7N_v7yd4O9ET_A6S6kOkJjwPsI2Cfx8p3OtEulWFSfmHsDzGqx5XrKXKR5leG52LTDbJv6ZCgJvaQHuk18kRSjIUK4k5FG5kTPEJWb-6AVtReTtj08ZjTJ_PJDpuzAVlqyvt6ESoULsO5AW8nG9qfVw9_SH4RW5YzUIMTwP037LOynn3Dgdr4ejmJWbszleDNEBgd8WppbKTGHQ0zTbzVBK6yBfN3Qezg81dw7pXAmOzzeMUdKWZlTncBw",
+                     *       "refreshToken": "ref_01M8H3DM9J14GYEW9V5D2BNNFN",
+                     *       "grantId": "grnt_01M8H3DM9JPZQNPXJ8ME7WE64Z",
+                     *       "scopes": [
+                     *         "calendar:read"
+                     *       ],
+                     *       "expiresAt": "2026-11-28T13:52:27.570Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DelegateGrantResponse"];
+                };
+            };
+            /** @description The body is invalid or the parent token cannot be delegated from (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The parent token belongs to another developer (`FORBIDDEN`), or the delegation chain would exceed the depth limit (`DELEGATION_DEPTH_EXCEEDED`). */
+            403: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The sub-agent is unknown, inactive or another developer's (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Sub-agent not found",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "7f727787-824a-419d-837a-7f2ef07adf78"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    grantsGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The grant's id.
+                 * @example grnt_01M8H3DM8B16HXRHCCGA1R4TZ8
+                 */
+                grantId: components["parameters"]["grantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The grant. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "grantId": "grnt_01M8H3DM8B16HXRHCCGA1R4TZ8",
+                     *       "agentId": "ag_01M8H3D6A60QZ1Z8Z6GZBQ32QD",
+                     *       "principalId": "user_vec",
+                     *       "developerId": "dev_01M8H3D69ED20CXX9BVR3Z61AR",
+                     *       "scopes": [
+                     *         "calendar:read",
+                     *         "email:send"
+                     *       ],
+                     *       "status": "active",
+                     *       "issuedAt": "2026-11-28T12:52:27.531Z",
+                     *       "expiresAt": "2026-11-28T14:52:27.532Z",
+                     *       "delegationDepth": 0
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Grant"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No grant with this id for this developer (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Grant not found",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "c24bc95f-44da-4c6f-baea-ab5599a5c4d3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    grantsRevoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The grant's id.
+                 * @example grnt_01M8H3DM8B16HXRHCCGA1R4TZ8
+                 */
+                grantId: components["parameters"]["grantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The grant and its descendants were revoked. */
+            204: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No active grant with this id for this developer (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Grant not found or already revoked",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "3d6c9ee8-c786-4299-ba4a-f7a71f64c323"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    auditLog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "agentId": "ag_01M8H3D6A60QZ1Z8Z6GZBQ32QD",
+                 *       "agentDid": "did:grantex:ag_01M8H3D6A60QZ1Z8Z6GZBQ32QD",
+                 *       "grantId": "grnt_01M8H3D6C2DJ18KY3BA9VGQTPH",
+                 *       "principalId": "user_vec",
+                 *       "action": "email.sent",
+                 *       "metadata": {
+                 *         "z": 1,
+                 *         "m": "ü",
+                 *         "a": {
+                 *           "y": [
+                 *             1,
+                 *             "x"
+                 *           ],
+                 *           "b": null
+                 *         }
+                 *       },
+                 *       "status": "success"
+                 *     }
+                 */
+                "application/json": components["schemas"]["LogAuditEntryRequest"];
+            };
+        };
+        responses: {
+            /** @description The entry was appended. */
+            201: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "entryId": "alog_01M8H3DBXF6CVR85FPYDJ0J8BR",
+                     *       "agentId": "ag_01M8H3D6A60QZ1Z8Z6GZBQ32QD",
+                     *       "agentDid": "did:grantex:ag_01M8H3D6A60QZ1Z8Z6GZBQ32QD",
+                     *       "grantId": "grnt_01M8H3D6C2DJ18KY3BA9VGQTPH",
+                     *       "principalId": "user_vec",
+                     *       "developerId": "dev_01M8H3D69ED20CXX9BVR3Z61AR",
+                     *       "action": "email.sent",
+                     *       "metadata": {
+                     *         "a": {
+                     *           "b": null,
+                     *           "y": [
+                     *             1,
+                     *             "x"
+                     *           ]
+                     *         },
+                     *         "m": "ü",
+                     *         "z": 1
+                     *       },
+                     *       "hash": "e62b695858a4e51a6e25da3c771d376f95066f048e8350f5cd15be0116fdc010",
+                     *       "prevHash": null,
+                     *       "timestamp": "2026-11-28T12:52:18.991Z",
+                     *       "status": "success"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AuditEntry"];
+                };
+            };
+            /**
+             * @description A required field is missing or empty, `status` is not one of the
+             *     three values, or `metadata` is not an object (`BAD_REQUEST`).
+             */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "agentId, agentDid, grantId, principalId, and action are required",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "25e19e63-5d10-4518-a17b-29aa6b398ae5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The plan's audit entry quota is used up (`PLAN_LIMIT_EXCEEDED`). */
+            402: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Plan limit reached: free plan allows 20000 audit entries. Upgrade at /v1/billing/checkout",
+                     *       "code": "PLAN_LIMIT_EXCEEDED",
+                     *       "requestId": "2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    auditList: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only entries logged with this `agentId`.
+                 * @example ag_01M8H3D6A60QZ1Z8Z6GZBQ32QD
+                 */
+                agentId?: string;
+                /**
+                 * @description Only entries logged with this `grantId`.
+                 * @example grnt_01M8H3D6C2DJ18KY3BA9VGQTPH
+                 */
+                grantId?: string;
+                /**
+                 * @description Only entries logged with this `principalId`.
+                 * @example user_vec
+                 */
+                principalId?: string;
+                /**
+                 * @description Only entries with this `action`.
+                 * @example email.sent
+                 */
+                action?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entries. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "entries": [
+                     *         {
+                     *           "entryId": "alog_01M8H3DBXF6CVR85FPYDJ0J8BR",
+                     *           "agentId": "ag_01M8H3D6A60QZ1Z8Z6GZBQ32QD",
+                     *           "agentDid": "did:grantex:ag_01M8H3D6A60QZ1Z8Z6GZBQ32QD",
+                     *           "grantId": "grnt_01M8H3D6C2DJ18KY3BA9VGQTPH",
+                     *           "principalId": "user_vec",
+                     *           "developerId": "dev_01M8H3D69ED20CXX9BVR3Z61AR",
+                     *           "action": "email.sent",
+                     *           "metadata": {
+                     *             "a": {
+                     *               "b": null,
+                     *               "y": [
+                     *                 1,
+                     *                 "x"
+                     *               ]
+                     *             },
+                     *             "m": "ü",
+                     *             "z": 1
+                     *           },
+                     *           "hash": "e62b695858a4e51a6e25da3c771d376f95066f048e8350f5cd15be0116fdc010",
+                     *           "prevHash": null,
+                     *           "timestamp": "2026-11-28T12:52:18.991Z",
+                     *           "status": "success"
+                     *         },
+                     *         {
+                     *           "entryId": "alog_01M8H3DBXWQP0V1NF61KYY7QAY",
+                     *           "agentId": "ag_01M8H3D6A60QZ1Z8Z6GZBQ32QD",
+                     *           "agentDid": "did:grantex:ag_01M8H3D6A60QZ1Z8Z6GZBQ32QD",
+                     *           "grantId": "grnt_01M8H3D6C2DJ18KY3BA9VGQTPH",
+                     *           "principalId": "user_vec",
+                     *           "developerId": "dev_01M8H3D69ED20CXX9BVR3Z61AR",
+                     *           "action": "email.sent",
+                     *           "metadata": {
+                     *             "a": {
+                     *               "b": null,
+                     *               "y": [
+                     *                 1,
+                     *                 "x"
+                     *               ]
+                     *             },
+                     *             "m": "ü",
+                     *             "z": 2
+                     *           },
+                     *           "hash": "da3ab2b5a98426c659f6be3e971548ef1b1ec2f30aef87d547200584d9a0db28",
+                     *           "prevHash": "e62b695858a4e51a6e25da3c771d376f95066f048e8350f5cd15be0116fdc010",
+                     *           "timestamp": "2026-11-28T12:52:19.005Z",
+                     *           "status": "success"
+                     *         },
+                     *         {
+                     *           "entryId": "alog_01M8H3DBY8GJME6TNE3BB5TWR9",
+                     *           "agentId": "ag_01M8H3D6A60QZ1Z8Z6GZBQ32QD",
+                     *           "agentDid": "did:grantex:ag_01M8H3D6A60QZ1Z8Z6GZBQ32QD",
+                     *           "grantId": "grnt_01M8H3D6C2DJ18KY3BA9VGQTPH",
+                     *           "principalId": "user_vec",
+                     *           "developerId": "dev_01M8H3D69ED20CXX9BVR3Z61AR",
+                     *           "action": "email.sent",
+                     *           "metadata": {
+                     *             "a": {
+                     *               "b": null,
+                     *               "y": [
+                     *                 1,
+                     *                 "x"
+                     *               ]
+                     *             },
+                     *             "m": "ü",
+                     *             "z": 3
+                     *           },
+                     *           "hash": "c5a4055b44bbe5d6a0b0ddef9e27b1f48ac08bd731a51c7623a34337bf0a7dc3",
+                     *           "prevHash": "da3ab2b5a98426c659f6be3e971548ef1b1ec2f30aef87d547200584d9a0db28",
+                     *           "timestamp": "2026-11-28T12:52:19.016Z",
+                     *           "status": "success"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AuditEntryList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    auditGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The audit entry's id (`alog_` + ULID).
+                 * @example alog_01M8H3DBXF6CVR85FPYDJ0J8BR
+                 */
+                entryId: components["parameters"]["entryId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entry. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "entryId": "alog_01M8H3DBXWQP0V1NF61KYY7QAY",
+                     *       "agentId": "ag_01M8H3D6A60QZ1Z8Z6GZBQ32QD",
+                     *       "agentDid": "did:grantex:ag_01M8H3D6A60QZ1Z8Z6GZBQ32QD",
+                     *       "grantId": "grnt_01M8H3D6C2DJ18KY3BA9VGQTPH",
+                     *       "principalId": "user_vec",
+                     *       "developerId": "dev_01M8H3D69ED20CXX9BVR3Z61AR",
+                     *       "action": "email.sent",
+                     *       "metadata": {
+                     *         "a": {
+                     *           "b": null,
+                     *           "y": [
+                     *             1,
+                     *             "x"
+                     *           ]
+                     *         },
+                     *         "m": "ü",
+                     *         "z": 2
+                     *       },
+                     *       "hash": "da3ab2b5a98426c659f6be3e971548ef1b1ec2f30aef87d547200584d9a0db28",
+                     *       "prevHash": "e62b695858a4e51a6e25da3c771d376f95066f048e8350f5cd15be0116fdc010",
+                     *       "timestamp": "2026-11-28T12:52:19.005Z",
+                     *       "status": "success"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AuditEntry"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    policiesList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The policies. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "policies": [
+                     *         {
+                     *           "id": "pol_01M8H8JHHJ4Y5KBBVSCF0CC1GQ",
+                     *           "name": "block payments",
+                     *           "effect": "deny",
+                     *           "priority": 10,
+                     *           "agentId": null,
+                     *           "principalId": null,
+                     *           "scopes": [
+                     *             "payments:transfer"
+                     *           ],
+                     *           "timeOfDayStart": "00:00",
+                     *           "timeOfDayEnd": "23:59",
+                     *           "createdAt": "2026-11-28T14:22:31.474Z",
+                     *           "updatedAt": "2026-11-28T14:22:31.474Z"
+                     *         },
+                     *         {
+                     *           "id": "pol_01M8H8JHH39XBF51DVR1058FF5",
+                     *           "name": "auto-allow calendar for B1",
+                     *           "effect": "allow",
+                     *           "priority": 5,
+                     *           "agentId": "ag_01M8H8JHGMMY3PJBZYJSX5T6YS",
+                     *           "principalId": null,
+                     *           "scopes": [
+                     *             "calendar:read"
+                     *           ],
+                     *           "timeOfDayStart": null,
+                     *           "timeOfDayEnd": null,
+                     *           "createdAt": "2026-11-28T14:22:31.464Z",
+                     *           "updatedAt": "2026-11-28T14:22:31.464Z"
+                     *         }
+                     *       ],
+                     *       "total": 2
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PolicyList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    policiesCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "block payments",
+                 *       "effect": "deny",
+                 *       "priority": 10,
+                 *       "scopes": [
+                 *         "payments:transfer"
+                 *       ],
+                 *       "timeOfDayStart": "00:00",
+                 *       "timeOfDayEnd": "23:59"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreatePolicyRequest"];
+            };
+        };
+        responses: {
+            /** @description The policy was created. */
+            201: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "pol_01M8H8JHHJ4Y5KBBVSCF0CC1GQ",
+                     *       "name": "block payments",
+                     *       "effect": "deny",
+                     *       "priority": 10,
+                     *       "agentId": null,
+                     *       "principalId": null,
+                     *       "scopes": [
+                     *         "payments:transfer"
+                     *       ],
+                     *       "timeOfDayStart": "00:00",
+                     *       "timeOfDayEnd": "23:59",
+                     *       "createdAt": "2026-11-28T14:22:31.474Z",
+                     *       "updatedAt": "2026-11-28T14:22:31.474Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Policy"];
+                };
+            };
+            /** @description `name` is missing or empty, or `effect` is not `allow` or `deny` (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "name and effect (allow|deny) are required",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "dee39c2e-2a3c-4383-937b-92cf4975e8a4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The plan's policy quota is reached (`PLAN_LIMIT_EXCEEDED`). */
+            402: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Plan limit reached: free plan allows 50 policies. Upgrade at /v1/billing/checkout",
+                     *       "code": "PLAN_LIMIT_EXCEEDED",
+                     *       "requestId": "2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    policiesGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The policy's id (`pol_` + ULID).
+                 * @example pol_01M8H3E2Q4W8X1Y5Z7A9B3C6D0
+                 */
+                policyId: components["parameters"]["policyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The policy. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "pol_01M8H8JHH39XBF51DVR1058FF5",
+                     *       "name": "auto-allow calendar for B1",
+                     *       "effect": "allow",
+                     *       "priority": 5,
+                     *       "agentId": "ag_01M8H8JHGMMY3PJBZYJSX5T6YS",
+                     *       "principalId": null,
+                     *       "scopes": [
+                     *         "calendar:read"
+                     *       ],
+                     *       "timeOfDayStart": null,
+                     *       "timeOfDayEnd": null,
+                     *       "createdAt": "2026-11-28T14:22:31.464Z",
+                     *       "updatedAt": "2026-11-28T14:22:31.464Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Policy"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    policiesDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The policy's id (`pol_` + ULID).
+                 * @example pol_01M8H3E2Q4W8X1Y5Z7A9B3C6D0
+                 */
+                policyId: components["parameters"]["policyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The policy was deleted. */
+            204: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    policiesUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The policy's id (`pol_` + ULID).
+                 * @example pol_01M8H3E2Q4W8X1Y5Z7A9B3C6D0
+                 */
+                policyId: components["parameters"]["policyId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "auto-allow calendar (patched)",
+                 *       "priority": 6,
+                 *       "principalId": null
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdatePolicyRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated policy. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "pol_01M8H8JHH39XBF51DVR1058FF5",
+                     *       "name": "auto-allow calendar (patched)",
+                     *       "effect": "allow",
+                     *       "priority": 6,
+                     *       "agentId": "ag_01M8H8JHGMMY3PJBZYJSX5T6YS",
+                     *       "principalId": null,
+                     *       "scopes": [
+                     *         "calendar:read"
+                     *       ],
+                     *       "timeOfDayStart": null,
+                     *       "timeOfDayEnd": null,
+                     *       "createdAt": "2026-11-28T14:22:31.464Z",
+                     *       "updatedAt": "2026-11-28T14:22:31.499Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Policy"];
+                };
+            };
+            /** @description `effect` is present but not `allow` or `deny` (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "effect must be allow or deny",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "0c3487f3-bca8-4bc8-a108-cfc37dc12150"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    webhooksList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoints. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "webhooks": [
+                     *         {
+                     *           "id": "wh_01M8H8JHKDPGSXHBREHDWFWKY3",
+                     *           "url": "https://hooks.example.com/grants-only",
+                     *           "events": [
+                     *             "grant.created"
+                     *           ],
+                     *           "createdAt": "2026-11-28T14:22:31.533Z"
+                     *         },
+                     *         {
+                     *           "id": "wh_01M8H8JHK4MREB1AKSSSPCKRQC",
+                     *           "url": "https://hooks.example.com/grantex",
+                     *           "events": [
+                     *             "grant.created",
+                     *             "token.issued",
+                     *             "grant.revoked"
+                     *           ],
+                     *           "createdAt": "2026-11-28T14:22:31.524Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    webhooksCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "url": "https://hooks.example.com/grantex",
+                 *       "events": [
+                 *         "grant.created",
+                 *         "token.issued",
+                 *         "grant.revoked"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateWebhookRequest"];
+            };
+        };
+        responses: {
+            /** @description The endpoint was registered. */
+            201: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "wh_01M8H8JHK4MREB1AKSSSPCKRQC",
+                     *       "url": "https://hooks.example.com/grantex",
+                     *       "events": [
+                     *         "grant.created",
+                     *         "token.issued",
+                     *         "grant.revoked"
+                     *       ],
+                     *       "secret": "3334d43dc5ffb8d04f21221f1d60b714f31fa5814c4b8a00",
+                     *       "createdAt": "2026-11-28T14:22:31.528Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookWithSecret"];
+                };
+            };
+            /**
+             * @description `url` or `events` is missing or empty, the URL is not allowed, or an
+             *     event type is unknown (`BAD_REQUEST`).
+             */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The plan's webhook quota is reached (`PLAN_LIMIT_EXCEEDED`). */
+            402: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Plan limit reached: free plan allows 30 webhook(s). Upgrade at /v1/billing/checkout",
+                     *       "code": "PLAN_LIMIT_EXCEEDED",
+                     *       "requestId": "2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    webhooksDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The webhook endpoint's id (`wh_` + ULID).
+                 * @example wh_01M8H364X1V8K2N5P7R9T3W6Y0
+                 */
+                webhookId: components["parameters"]["webhookId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint was deleted. */
+            204: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    webhooksListDeliveries: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only deliveries in this state.
+                 * @example failed
+                 */
+                status?: components["schemas"]["WebhookDeliveryStatus"];
+                /**
+                 * @description 1-based page number.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Deliveries per page; values above 100 are treated as 100.
+                 * @example 20
+                 */
+                pageSize?: number;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The webhook endpoint's id (`wh_` + ULID).
+                 * @example wh_01M8H364X1V8K2N5P7R9T3W6Y0
+                 */
+                webhookId: components["parameters"]["webhookId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of deliveries. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "deliveries": [
+                     *         {
+                     *           "id": "whd_01M8H8JHN24R434JCGTCQYNJ5C",
+                     *           "webhookId": "wh_01M8H8JHK4MREB1AKSSSPCKRQC",
+                     *           "eventId": "evt_01M8H8JHN1CAZN4YFSN8P9ARZ2",
+                     *           "eventType": "grant.revoked",
+                     *           "status": "delivered",
+                     *           "attempts": 1,
+                     *           "maxAttempts": 5,
+                     *           "url": "https://hooks.example.com/grantex",
+                     *           "lastError": null,
+                     *           "createdAt": "2026-11-28T14:22:31.586Z",
+                     *           "deliveredAt": "2026-11-28T14:22:37.196Z"
+                     *         },
+                     *         {
+                     *           "id": "whd_01M8H8JHMSVM5FAHYRGD581J6M",
+                     *           "webhookId": "wh_01M8H8JHK4MREB1AKSSSPCKRQC",
+                     *           "eventId": "evt_01M8H8JHMNE1HNGCGEYXZTBPTV",
+                     *           "eventType": "token.issued",
+                     *           "status": "pending",
+                     *           "attempts": 1,
+                     *           "maxAttempts": 5,
+                     *           "url": "https://hooks.example.com/grantex",
+                     *           "lastError": "HTTP 500",
+                     *           "createdAt": "2026-11-28T14:22:31.577Z",
+                     *           "deliveredAt": null
+                     *         }
+                     *       ],
+                     *       "total": 3,
+                     *       "page": 1,
+                     *       "pageSize": 2
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
+                };
+            };
+            /** @description `status`, `page` or `pageSize` is invalid (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "status must be one of: pending, delivered, failed",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "6ac7b405-214f-4198-b331-abf034fa9f2a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    anomaliesList: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `true` lists only anomalies not yet acknowledged; any other value, or none, lists all.
+                 * @example true
+                 */
+                unacknowledged?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The anomalies. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "anomalies": [
+                     *         {
+                     *           "id": "anm_01M8H8JH3DNH1EGVX342F8BE3E",
+                     *           "type": "new_principal",
+                     *           "severity": "low",
+                     *           "agentId": "ag_01M8H8JGKA98QTA3K2T26RVERC",
+                     *           "principalId": "user_alice",
+                     *           "description": "Agent ag_01M8H8JGKA98QTA3K2T26RVERC received a grant from previously-unseen principal user_alice.",
+                     *           "metadata": "{\"windowHours\":24}",
+                     *           "detectedAt": "2026-11-28T14:22:31.025Z",
+                     *           "acknowledgedAt": null
+                     *         },
+                     *         {
+                     *           "id": "anm_01M8H8JH3DNEEPEFCCVKTK9FW7",
+                     *           "type": "new_principal",
+                     *           "severity": "low",
+                     *           "agentId": "ag_01M8H8JGJXPBCK8J69XJ11CQND",
+                     *           "principalId": "user_alice",
+                     *           "description": "Agent ag_01M8H8JGJXPBCK8J69XJ11CQND received a grant from previously-unseen principal user_alice.",
+                     *           "metadata": "{\"windowHours\":24}",
+                     *           "detectedAt": "2026-11-28T14:22:31.023Z",
+                     *           "acknowledgedAt": "2026-11-28T14:22:31.037Z"
+                     *         }
+                     *       ],
+                     *       "total": 2
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AnomalyList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    anomaliesDetect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The findings of this run. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detectedAt": "2026-11-28T14:22:31.021Z",
+                     *       "total": 2,
+                     *       "autoRevokedGrants": 0,
+                     *       "anomalies": [
+                     *         {
+                     *           "id": "anm_01M8H8JH3DNEEPEFCCVKTK9FW7",
+                     *           "type": "new_principal",
+                     *           "severity": "low",
+                     *           "agentId": "ag_01M8H8JGJXPBCK8J69XJ11CQND",
+                     *           "principalId": "user_alice",
+                     *           "description": "Agent ag_01M8H8JGJXPBCK8J69XJ11CQND received a grant from previously-unseen principal user_alice.",
+                     *           "metadata": {
+                     *             "windowHours": 24
+                     *           },
+                     *           "detectedAt": "2026-11-28T14:22:31.021Z",
+                     *           "acknowledgedAt": null
+                     *         },
+                     *         {
+                     *           "id": "anm_01M8H8JH3DNH1EGVX342F8BE3E",
+                     *           "type": "new_principal",
+                     *           "severity": "low",
+                     *           "agentId": "ag_01M8H8JGKA98QTA3K2T26RVERC",
+                     *           "principalId": "user_alice",
+                     *           "description": "Agent ag_01M8H8JGKA98QTA3K2T26RVERC received a grant from previously-unseen principal user_alice.",
+                     *           "metadata": {
+                     *             "windowHours": 24
+                     *           },
+                     *           "detectedAt": "2026-11-28T14:22:31.021Z",
+                     *           "acknowledgedAt": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AnomalyDetection"];
+                };
+            };
+            /** @description The request declared a JSON body but sent none, or invalid JSON (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Body cannot be empty when content-type is set to 'application/json'",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "e47ff1c9-9977-4b0b-9927-070483ba5fdc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    anomaliesAcknowledge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The anomaly's id (`anm_` + ULID).
+                 * @example anm_01M8H3F5K8M1P4S7V0Y3B6E9H2
+                 */
+                anomalyId: components["parameters"]["anomalyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The acknowledged anomaly. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "anm_01M8H8JH3DNEEPEFCCVKTK9FW7",
+                     *       "type": "new_principal",
+                     *       "severity": "low",
+                     *       "agentId": "ag_01M8H8JGJXPBCK8J69XJ11CQND",
+                     *       "principalId": "user_alice",
+                     *       "description": "Agent ag_01M8H8JGJXPBCK8J69XJ11CQND received a grant from previously-unseen principal user_alice.",
+                     *       "metadata": "{\"windowHours\":24}",
+                     *       "detectedAt": "2026-11-28T14:22:31.023Z",
+                     *       "acknowledgedAt": "2026-11-28T14:22:31.037Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Anomaly"];
+                };
+            };
+            /** @description The request declared a JSON body but sent none, or invalid JSON (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Body cannot be empty when content-type is set to 'application/json'",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "e47ff1c9-9977-4b0b-9927-070483ba5fdc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    complianceSummary: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Inclusive lower bound, an RFC 3339 instant.
+                 * @example 2026-11-01T00:00:00Z
+                 */
+                since?: string;
+                /**
+                 * @description Inclusive upper bound, an RFC 3339 instant.
+                 * @example 2026-12-01T00:00:00Z
+                 */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The summary. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "generatedAt": "2026-11-28T14:23:42.727Z",
+                     *       "agents": {
+                     *         "total": 2,
+                     *         "active": 2,
+                     *         "suspended": 0,
+                     *         "revoked": 0
+                     *       },
+                     *       "grants": {
+                     *         "total": 2,
+                     *         "active": 0,
+                     *         "revoked": 2,
+                     *         "expired": 0
+                     *       },
+                     *       "auditEntries": {
+                     *         "total": 2,
+                     *         "success": 1,
+                     *         "failure": 1,
+                     *         "blocked": 0
+                     *       },
+                     *       "policies": {
+                     *         "total": 0
+                     *       },
+                     *       "plan": "free"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ComplianceSummary"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    complianceExportGrants: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only grants issued at or after this instant (RFC 3339).
+                 * @example 2026-11-01T00:00:00Z
+                 */
+                since?: string;
+                /**
+                 * @description Only grants issued at or before this instant (RFC 3339).
+                 * @example 2026-12-01T00:00:00Z
+                 */
+                until?: string;
+                /**
+                 * @description Only grants with this stored status (`active` or `revoked`). Other values match nothing.
+                 * @example revoked
+                 */
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The grants. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "generatedAt": "2026-11-28T14:23:42.733Z",
+                     *       "total": 2,
+                     *       "grants": [
+                     *         {
+                     *           "grantId": "grnt_01M8H8MPYDPQ5YDJE0TDX0H3C8",
+                     *           "agentId": "ag_01M8H8MPK0DTRST7H60AHZ37EA",
+                     *           "principalId": "user_alice",
+                     *           "developerId": "dev_01M8H8MPFVJDSYRBDAD86ENSCN",
+                     *           "scopes": [
+                     *             "calendar:read"
+                     *           ],
+                     *           "status": "revoked",
+                     *           "issuedAt": "2026-11-28T14:23:42.543Z",
+                     *           "expiresAt": "2026-11-28T15:23:42.541Z",
+                     *           "revokedAt": "2026-11-28T14:23:42.572Z",
+                     *           "delegationDepth": 1
+                     *         },
+                     *         {
+                     *           "grantId": "grnt_01M8H8MPS1CP8DSRNANZK3SSTV",
+                     *           "agentId": "ag_01M8H8MPJKTVBN0F2R67HCZWP6",
+                     *           "principalId": "user_alice",
+                     *           "developerId": "dev_01M8H8MPFVJDSYRBDAD86ENSCN",
+                     *           "scopes": [
+                     *             "calendar:read",
+                     *             "email:send"
+                     *           ],
+                     *           "status": "active",
+                     *           "issuedAt": "2026-11-28T14:23:42.370Z",
+                     *           "expiresAt": "2026-11-28T16:23:42.371Z",
+                     *           "revokedAt": null,
+                     *           "delegationDepth": 0
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ComplianceGrantExport"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    complianceExportAudit: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only entries recorded at or after this instant (RFC 3339).
+                 * @example 2026-11-01T00:00:00Z
+                 */
+                since?: string;
+                /**
+                 * @description Only entries recorded at or before this instant (RFC 3339).
+                 * @example 2026-12-01T00:00:00Z
+                 */
+                until?: string;
+                /**
+                 * @description Only entries of this agent.
+                 * @example ag_01M8H8MPJKTVBN0F2R67HCZWP6
+                 */
+                agentId?: components["schemas"]["AgentId"];
+                /**
+                 * @description Only entries with this outcome (`success`, `failure` or `blocked`). Other values match nothing.
+                 * @example failure
+                 */
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The audit entries. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "generatedAt": "2026-11-28T14:23:42.737Z",
+                     *       "total": 2,
+                     *       "entries": [
+                     *         {
+                     *           "entryId": "alog_01M8H8MQ0WJ240794XB8FR2MK3",
+                     *           "agentId": "ag_01M8H8MPJKTVBN0F2R67HCZWP6",
+                     *           "agentDid": "did:grantex:ag_01M8H8MPJKTVBN0F2R67HCZWP6",
+                     *           "grantId": "grnt_01M8H8MPS1CP8DSRNANZK3SSTV",
+                     *           "principalId": "user_alice",
+                     *           "developerId": "dev_01M8H8MPFVJDSYRBDAD86ENSCN",
+                     *           "action": "email.send",
+                     *           "metadata": {
+                     *             "a": 1,
+                     *             "b": 2,
+                     *             "to": "bob@example.com"
+                     *           },
+                     *           "hash": "34d48a4172ad4b5111da2e6bb6d5897f1cc2edd4e5dff7a615e5eef4a29a15c1",
+                     *           "prevHash": null,
+                     *           "timestamp": "2026-11-28T14:23:42.620Z",
+                     *           "status": "success"
+                     *         },
+                     *         {
+                     *           "entryId": "alog_01M8H8MQ15AG6G39W2A4ZJNFV2",
+                     *           "agentId": "ag_01M8H8MPJKTVBN0F2R67HCZWP6",
+                     *           "agentDid": "did:grantex:ag_01M8H8MPJKTVBN0F2R67HCZWP6",
+                     *           "grantId": "grnt_01M8H8MPS1CP8DSRNANZK3SSTV",
+                     *           "principalId": "user_alice",
+                     *           "developerId": "dev_01M8H8MPFVJDSYRBDAD86ENSCN",
+                     *           "action": "calendar.read",
+                     *           "metadata": {},
+                     *           "hash": "87b2bc79f6e606e03d7e209884c15502ad01f7ee1fedd5f6bd5dd31ef1593fa2",
+                     *           "prevHash": "34d48a4172ad4b5111da2e6bb6d5897f1cc2edd4e5dff7a615e5eef4a29a15c1",
+                     *           "timestamp": "2026-11-28T14:23:42.629Z",
+                     *           "status": "failure"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ComplianceAuditExport"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    complianceEvidencePack: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Inclusive lower bound for grants (issue time) and audit entries (timestamp), RFC 3339.
+                 * @example 2026-11-01T00:00:00Z
+                 */
+                since?: string;
+                /**
+                 * @description Inclusive upper bound for grants (issue time) and audit entries (timestamp), RFC 3339.
+                 * @example 2026-12-01T00:00:00Z
+                 */
+                until?: string;
+                /**
+                 * @description The framework the pack is meant for, usually `soc2`, `gdpr` or `all`.
+                 * @example soc2
+                 */
+                framework?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The evidence pack. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "meta": {
+                     *         "schemaVersion": "1.0",
+                     *         "generatedAt": "2026-11-28T14:23:42.779Z",
+                     *         "framework": "soc2"
+                     *       },
+                     *       "summary": {
+                     *         "agents": {
+                     *           "total": 2,
+                     *           "active": 2,
+                     *           "suspended": 0,
+                     *           "revoked": 0
+                     *         },
+                     *         "grants": {
+                     *           "total": 1,
+                     *           "active": 0,
+                     *           "revoked": 1,
+                     *           "expired": 0
+                     *         },
+                     *         "auditEntries": {
+                     *           "total": 2,
+                     *           "success": 1,
+                     *           "failure": 1,
+                     *           "blocked": 0
+                     *         },
+                     *         "policies": {
+                     *           "total": 1
+                     *         },
+                     *         "plan": "free"
+                     *       },
+                     *       "grants": [
+                     *         {
+                     *           "grantId": "grnt_01M8H8MPS1CP8DSRNANZK3SSTV",
+                     *           "agentId": "ag_01M8H8MPJKTVBN0F2R67HCZWP6",
+                     *           "principalId": "user_alice",
+                     *           "developerId": "dev_01M8H8MPFVJDSYRBDAD86ENSCN",
+                     *           "scopes": [
+                     *             "calendar:read",
+                     *             "email:send"
+                     *           ],
+                     *           "status": "revoked",
+                     *           "issuedAt": "2026-11-28T14:23:42.370Z",
+                     *           "expiresAt": "2026-11-28T16:23:42.371Z",
+                     *           "revokedAt": "2026-11-28T14:23:42.572Z",
+                     *           "delegationDepth": 0
+                     *         }
+                     *       ],
+                     *       "auditEntries": [
+                     *         {
+                     *           "entryId": "alog_01M8H8MQ0WJ240794XB8FR2MK3",
+                     *           "agentId": "ag_01M8H8MPJKTVBN0F2R67HCZWP6",
+                     *           "agentDid": "did:grantex:ag_01M8H8MPJKTVBN0F2R67HCZWP6",
+                     *           "grantId": "grnt_01M8H8MPS1CP8DSRNANZK3SSTV",
+                     *           "principalId": "user_alice",
+                     *           "developerId": "dev_01M8H8MPFVJDSYRBDAD86ENSCN",
+                     *           "action": "email.send",
+                     *           "metadata": {
+                     *             "a": 1,
+                     *             "b": 2,
+                     *             "to": "bob@example.com"
+                     *           },
+                     *           "hash": "34d48a4172ad4b5111da2e6bb6d5897f1cc2edd4e5dff7a615e5eef4a29a15c1",
+                     *           "prevHash": null,
+                     *           "timestamp": "2026-11-28T14:23:42.620Z",
+                     *           "status": "success"
+                     *         },
+                     *         {
+                     *           "entryId": "alog_01M8H8MQ15AG6G39W2A4ZJNFV2",
+                     *           "agentId": "ag_01M8H8MPJKTVBN0F2R67HCZWP6",
+                     *           "agentDid": "did:grantex:ag_01M8H8MPJKTVBN0F2R67HCZWP6",
+                     *           "grantId": "grnt_01M8H8MPS1CP8DSRNANZK3SSTV",
+                     *           "principalId": "user_alice",
+                     *           "developerId": "dev_01M8H8MPFVJDSYRBDAD86ENSCN",
+                     *           "action": "calendar.read",
+                     *           "metadata": {},
+                     *           "hash": "87b2bc79f6e606e03d7e209884c15502ad01f7ee1fedd5f6bd5dd31ef1593fa2",
+                     *           "prevHash": "34d48a4172ad4b5111da2e6bb6d5897f1cc2edd4e5dff7a615e5eef4a29a15c1",
+                     *           "timestamp": "2026-11-28T14:23:42.629Z",
+                     *           "status": "failure"
+                     *         }
+                     *       ],
+                     *       "policies": [
+                     *         {
+                     *           "id": "pol_01M8H8MQH6Z50CJFF4977YN73W",
+                     *           "name": "Block email at night",
+                     *           "effect": "deny",
+                     *           "priority": 10,
+                     *           "agentId": null,
+                     *           "principalId": null,
+                     *           "scopes": [
+                     *             "email:send"
+                     *           ],
+                     *           "timeOfDayStart": "22:00",
+                     *           "timeOfDayEnd": "06:00",
+                     *           "createdAt": "2026-11-28T14:23:42.800Z",
+                     *           "updatedAt": "2026-11-28T14:23:42.800Z"
+                     *         }
+                     *       ],
+                     *       "chainIntegrity": {
+                     *         "valid": true,
+                     *         "checkedEntries": 2,
+                     *         "firstBrokenAt": null,
+                     *         "reason": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EvidencePack"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    billingStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "plan": "free",
+                     *       "status": "active",
+                     *       "currentPeriodEnd": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BillingSubscription"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    billingCheckout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "plan": "pro",
+                 *       "successUrl": "https://app.example.com/billing/success",
+                 *       "cancelUrl": "https://app.example.com/billing/cancel"
+                 *     }
+                 */
+                "application/json": components["schemas"]["BillingCheckoutRequest"];
+            };
+        };
+        responses: {
+            /** @description The checkout session was created. */
+            201: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "checkoutUrl": "https://checkout.stripe.com/c/pay/cs_test_a1B2c3D4e5F6g7H8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BillingCheckoutSession"];
+                };
+            };
+            /** @description `plan` is not `pro` or `enterprise`, or a URL is invalid (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "plan must be 'pro' or 'enterprise'",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "6d674205-a7d2-42ff-9e95-12051a45c22b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            /** @description Billing is not configured on this server (`SERVICE_UNAVAILABLE`). */
+            503: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Billing not configured",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "requestId": "7b511fc1-4365-498b-83c9-ad2bb5beb37b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    billingPortal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "returnUrl": "https://app.example.com/billing"
+                 *     }
+                 */
+                "application/json": components["schemas"]["BillingPortalRequest"];
+            };
+        };
+        responses: {
+            /** @description The portal session was created. */
+            201: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "portalUrl": "https://billing.stripe.com/p/session/test_YWNjdF8xTm9wUXJzVHV2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BillingPortalSession"];
+                };
+            };
+            /** @description `returnUrl` is invalid, or there is no subscription to manage (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "No active subscription found. Complete a checkout first.",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "4d603376-427f-486e-81d8-ab2bc91697ae"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            /** @description Billing is not configured on this server (`SERVICE_UNAVAILABLE`). */
+            503: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Billing not configured",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "requestId": "2a9c4e1b-7d3f-4b6a-8e0c-5f1d2b3a4c6e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    scimListTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tokens. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "tokens": [
+                     *         {
+                     *           "id": "scimtok_01M8H8NGNPQ3TJ6XJ7BZNVSE05",
+                     *           "label": "Okta provisioning",
+                     *           "createdAt": "2026-11-28T14:24:08.887Z",
+                     *           "lastUsedAt": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScimTokenList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    scimCreateToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "label": "Okta provisioning"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateScimTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description The token was created. */
+            201: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "scimtok_01M8H8NGNPQ3TJ6XJ7BZNVSE05",
+                     *       "label": "Okta provisioning",
+                     *       "token": "7ac9622e9397619804a99af70852a24c36860abc473993df01b7c69efc79e670",
+                     *       "createdAt": "2026-11-28T14:24:08.887Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScimTokenCreated"];
+                };
+            };
+            /** @description `label` is missing or empty (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "label is required",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "372b8d8a-13b5-48ee-a9d3-9015f2358062"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    scimRevokeToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The SCIM token's id (`scimtok_` + ULID).
+                 * @example scimtok_01M8H3G7N0Q3T6W9Z2C5F8J1L4
+                 */
+                tokenId: components["parameters"]["scimTokenId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token was revoked. */
+            204: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such SCIM token for this developer (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "SCIM token not found",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "a0ec0e9f-ad0d-4277-9bd4-8accde2be723"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    scimServiceProviderConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The service provider configuration. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "schemas": [
+                     *         "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
+                     *       ],
+                     *       "patch": {
+                     *         "supported": true
+                     *       },
+                     *       "bulk": {
+                     *         "supported": false,
+                     *         "maxOperations": 0,
+                     *         "maxPayloadSize": 0
+                     *       },
+                     *       "filter": {
+                     *         "supported": false,
+                     *         "maxResults": 200
+                     *       },
+                     *       "changePassword": {
+                     *         "supported": false
+                     *       },
+                     *       "sort": {
+                     *         "supported": false
+                     *       },
+                     *       "etag": {
+                     *         "supported": false
+                     *       },
+                     *       "authenticationSchemes": [
+                     *         {
+                     *           "name": "OAuth Bearer Token",
+                     *           "description": "Authentication scheme using the Bearer token",
+                     *           "type": "oauthbearertoken",
+                     *           "primary": true
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "resourceType": "ServiceProviderConfig"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScimServiceProviderConfig"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    scimListUsers: {
+        parameters: {
+            query?: {
+                /**
+                 * @description 1-based index of the first user to return. Smaller values count as 1.
+                 * @example 1
+                 */
+                startIndex?: number;
+                /**
+                 * @description Page size. The server clamps it to 1–200.
+                 * @example 10
+                 */
+                count?: number;
+                /**
+                 * @description A SCIM filter. Accepted and ignored (filtering is not supported).
+                 * @example userName eq "alice@example.com"
+                 */
+                filter?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of users. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "schemas": [
+                     *         "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+                     *       ],
+                     *       "totalResults": 2,
+                     *       "startIndex": 1,
+                     *       "itemsPerPage": 10,
+                     *       "Resources": [
+                     *         {
+                     *           "schemas": [
+                     *             "urn:ietf:params:scim:schemas:core:2.0:User"
+                     *           ],
+                     *           "id": "scimuser_01M8H8NGPH0N2PYWN5QZBZEQQD",
+                     *           "externalId": "okta-00u1",
+                     *           "userName": "alice@example.com",
+                     *           "displayName": "Alice Example",
+                     *           "active": true,
+                     *           "emails": "[{\"value\":\"alice@example.com\",\"primary\":true}]",
+                     *           "meta": {
+                     *             "resourceType": "User",
+                     *             "created": "2026-11-28T14:24:08.913Z",
+                     *             "lastModified": "2026-11-28T14:24:08.913Z"
+                     *           }
+                     *         },
+                     *         {
+                     *           "schemas": [
+                     *             "urn:ietf:params:scim:schemas:core:2.0:User"
+                     *           ],
+                     *           "id": "scimuser_01M8H8NGPQJ3M4FQ4SHFT78W31",
+                     *           "userName": "bob@example.com",
+                     *           "displayName": "Bob",
+                     *           "active": false,
+                     *           "emails": "[]",
+                     *           "meta": {
+                     *             "resourceType": "User",
+                     *             "created": "2026-11-28T14:24:08.919Z",
+                     *             "lastModified": "2026-11-28T14:24:08.919Z"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScimUserList"];
+                };
+            };
+            /**
+             * @description The SCIM token is missing, not a `Bearer` credential, unknown or
+             *     revoked; an API key is refused the same way. SCIM error body.
+             */
+            401: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "schemas": [
+                     *         "urn:ietf:params:scim:api:messages:2.0:Error"
+                     *       ],
+                     *       "detail": "Invalid SCIM token",
+                     *       "scimType": "unauthorized",
+                     *       "status": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScimError"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    scimCreateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "schemas": [
+                 *         "urn:ietf:params:scim:schemas:core:2.0:User"
+                 *       ],
+                 *       "userName": "alice@example.com",
+                 *       "displayName": "Alice Example",
+                 *       "externalId": "okta-00u1",
+                 *       "emails": [
+                 *         {
+                 *           "value": "alice@example.com",
+                 *           "primary": true
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ScimUserRequest"];
+            };
+        };
+        responses: {
+            /** @description The user was provisioned. */
+            201: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "schemas": [
+                     *         "urn:ietf:params:scim:schemas:core:2.0:User"
+                     *       ],
+                     *       "id": "scimuser_01M8H8NGPH0N2PYWN5QZBZEQQD",
+                     *       "externalId": "okta-00u1",
+                     *       "userName": "alice@example.com",
+                     *       "displayName": "Alice Example",
+                     *       "active": true,
+                     *       "emails": "[{\"value\":\"alice@example.com\",\"primary\":true}]",
+                     *       "meta": {
+                     *         "resourceType": "User",
+                     *         "created": "2026-11-28T14:24:08.913Z",
+                     *         "lastModified": "2026-11-28T14:24:08.913Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScimUser"];
+                };
+            };
+            /**
+             * @description `userName` is missing or empty (SCIM error body, `invalidValue`). A
+             *     body that is not valid JSON is refused earlier with the common error
+             *     body (`BAD_REQUEST`).
+             */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "schemas": [
+                     *         "urn:ietf:params:scim:api:messages:2.0:Error"
+                     *       ],
+                     *       "detail": "userName is required",
+                     *       "scimType": "invalidValue",
+                     *       "status": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScimError"] | components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description The SCIM token is missing, not a `Bearer` credential, unknown or
+             *     revoked; an API key is refused the same way. SCIM error body.
+             */
+            401: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "schemas": [
+                     *         "urn:ietf:params:scim:api:messages:2.0:Error"
+                     *       ],
+                     *       "detail": "Invalid SCIM token",
+                     *       "scimType": "unauthorized",
+                     *       "status": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScimError"];
+                };
+            };
+            /**
+             * @description The body is not `application/json` (for example `application/scim+json`).
+             *     Common error body with code `BAD_REQUEST`.
+             */
+            415: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Unsupported Media Type",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "ffe214a8-cca2-4e9c-9c6c-72e35ee167fb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    scimGetUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The SCIM user's id (`scimuser_` + ULID).
+                 * @example scimuser_01M8H3H9R2U5X8A1D4G7K0M3P6
+                 */
+                userId: components["parameters"]["scimUserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "schemas": [
+                     *         "urn:ietf:params:scim:schemas:core:2.0:User"
+                     *       ],
+                     *       "id": "scimuser_01M8H8NGPH0N2PYWN5QZBZEQQD",
+                     *       "externalId": "okta-00u1",
+                     *       "userName": "alice@example.com",
+                     *       "displayName": "Alice Example",
+                     *       "active": true,
+                     *       "emails": "[{\"value\":\"alice@example.com\",\"primary\":true}]",
+                     *       "meta": {
+                     *         "resourceType": "User",
+                     *         "created": "2026-11-28T14:24:08.913Z",
+                     *         "lastModified": "2026-11-28T14:24:08.913Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScimUser"];
+                };
+            };
+            /**
+             * @description The SCIM token is missing, not a `Bearer` credential, unknown or
+             *     revoked; an API key is refused the same way. SCIM error body.
+             */
+            401: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "schemas": [
+                     *         "urn:ietf:params:scim:api:messages:2.0:Error"
+                     *       ],
+                     *       "detail": "Invalid SCIM token",
+                     *       "scimType": "unauthorized",
+                     *       "status": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScimError"];
+                };
+            };
+            /** @description No such user for the token's developer. SCIM error body. */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "schemas": [
+                     *         "urn:ietf:params:scim:api:messages:2.0:Error"
+                     *       ],
+                     *       "detail": "User not found",
+                     *       "scimType": "noTarget",
+                     *       "status": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScimError"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    scimUpdateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The SCIM user's id (`scimuser_` + ULID).
+                 * @example scimuser_01M8H3H9R2U5X8A1D4G7K0M3P6
+                 */
+                userId: components["parameters"]["scimUserId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "userName": "alice@example.com",
+                 *       "displayName": "Alice Replaced",
+                 *       "externalId": "okta-00u1",
+                 *       "active": true,
+                 *       "emails": [
+                 *         {
+                 *           "value": "alice@example.com",
+                 *           "primary": true
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ScimUserRequest"];
+            };
+        };
+        responses: {
+            /** @description The replaced user. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "schemas": [
+                     *         "urn:ietf:params:scim:schemas:core:2.0:User"
+                     *       ],
+                     *       "id": "scimuser_01M8H8NGPH0N2PYWN5QZBZEQQD",
+                     *       "externalId": "okta-00u1",
+                     *       "userName": "alice@example.com",
+                     *       "displayName": "Alice Replaced",
+                     *       "active": true,
+                     *       "emails": "[{\"value\":\"alice@example.com\",\"primary\":true}]",
+                     *       "meta": {
+                     *         "resourceType": "User",
+                     *         "created": "2026-11-28T14:24:08.913Z",
+                     *         "lastModified": "2026-11-28T14:24:08.949Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScimUser"];
+                };
+            };
+            /**
+             * @description `userName` is missing or empty (SCIM error body, `invalidValue`). A
+             *     body that is not valid JSON is refused earlier with the common error
+             *     body (`BAD_REQUEST`).
+             */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "schemas": [
+                     *         "urn:ietf:params:scim:api:messages:2.0:Error"
+                     *       ],
+                     *       "detail": "userName is required",
+                     *       "scimType": "invalidValue",
+                     *       "status": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScimError"] | components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description The SCIM token is missing, not a `Bearer` credential, unknown or
+             *     revoked; an API key is refused the same way. SCIM error body.
+             */
+            401: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "schemas": [
+                     *         "urn:ietf:params:scim:api:messages:2.0:Error"
+                     *       ],
+                     *       "detail": "Invalid SCIM token",
+                     *       "scimType": "unauthorized",
+                     *       "status": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScimError"];
+                };
+            };
+            /** @description No such user for the token's developer. SCIM error body. */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "schemas": [
+                     *         "urn:ietf:params:scim:api:messages:2.0:Error"
+                     *       ],
+                     *       "detail": "User not found",
+                     *       "scimType": "noTarget",
+                     *       "status": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScimError"];
+                };
+            };
+            /**
+             * @description The body is not `application/json` (for example `application/scim+json`).
+             *     Common error body with code `BAD_REQUEST`.
+             */
+            415: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Unsupported Media Type",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "ffe214a8-cca2-4e9c-9c6c-72e35ee167fb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    scimDeleteUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The SCIM user's id (`scimuser_` + ULID).
+                 * @example scimuser_01M8H3H9R2U5X8A1D4G7K0M3P6
+                 */
+                userId: components["parameters"]["scimUserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user was deleted. */
+            204: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description The SCIM token is missing, not a `Bearer` credential, unknown or
+             *     revoked; an API key is refused the same way. SCIM error body.
+             */
+            401: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "schemas": [
+                     *         "urn:ietf:params:scim:api:messages:2.0:Error"
+                     *       ],
+                     *       "detail": "Invalid SCIM token",
+                     *       "scimType": "unauthorized",
+                     *       "status": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScimError"];
+                };
+            };
+            /** @description No such user for the token's developer. SCIM error body. */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "schemas": [
+                     *         "urn:ietf:params:scim:api:messages:2.0:Error"
+                     *       ],
+                     *       "detail": "User not found",
+                     *       "scimType": "noTarget",
+                     *       "status": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScimError"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    scimPatchUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The SCIM user's id (`scimuser_` + ULID).
+                 * @example scimuser_01M8H3H9R2U5X8A1D4G7K0M3P6
+                 */
+                userId: components["parameters"]["scimUserId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "schemas": [
+                 *         "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+                 *       ],
+                 *       "Operations": [
+                 *         {
+                 *           "op": "replace",
+                 *           "path": "active",
+                 *           "value": false
+                 *         },
+                 *         {
+                 *           "op": "Replace",
+                 *           "value": {
+                 *             "displayName": "Alice Patched"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ScimPatchRequest"];
+            };
+        };
+        responses: {
+            /** @description The patched user. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "schemas": [
+                     *         "urn:ietf:params:scim:schemas:core:2.0:User"
+                     *       ],
+                     *       "id": "scimuser_01M8H8NGPH0N2PYWN5QZBZEQQD",
+                     *       "externalId": "okta-00u1",
+                     *       "userName": "alice@example.com",
+                     *       "displayName": "Alice Patched",
+                     *       "active": false,
+                     *       "emails": "[{\"value\":\"alice@example.com\",\"primary\":true}]",
+                     *       "meta": {
+                     *         "resourceType": "User",
+                     *         "created": "2026-11-28T14:24:08.913Z",
+                     *         "lastModified": "2026-11-28T14:24:08.957Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScimUser"];
+                };
+            };
+            /**
+             * @description The SCIM token is missing, not a `Bearer` credential, unknown or
+             *     revoked; an API key is refused the same way. SCIM error body.
+             */
+            401: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "schemas": [
+                     *         "urn:ietf:params:scim:api:messages:2.0:Error"
+                     *       ],
+                     *       "detail": "Invalid SCIM token",
+                     *       "scimType": "unauthorized",
+                     *       "status": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScimError"];
+                };
+            };
+            /** @description No such user for the token's developer. SCIM error body. */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "schemas": [
+                     *         "urn:ietf:params:scim:api:messages:2.0:Error"
+                     *       ],
+                     *       "detail": "User not found",
+                     *       "scimType": "noTarget",
+                     *       "status": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScimError"];
+                };
+            };
+            /**
+             * @description The body is not `application/json` (for example `application/scim+json`).
+             *     Common error body with code `BAD_REQUEST`.
+             */
+            415: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Unsupported Media Type",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "ffe214a8-cca2-4e9c-9c6c-72e35ee167fb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    ssoGetConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The configuration. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "issuerUrl": "https://idp.example.com/oauth2/default",
+                     *       "clientId": "grantex-client",
+                     *       "redirectUri": "https://app.example.com/sso/callback",
+                     *       "createdAt": "2026-11-28T14:24:09.021Z",
+                     *       "updatedAt": "2026-11-28T14:24:09.021Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SsoConfig"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No SSO configuration is set (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "SSO config not found",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "97f24db1-08dd-4ebe-b4e8-da30d39dc8ee"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    ssoCreateConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "issuerUrl": "https://idp.example.com/oauth2/default",
+                 *       "clientId": "grantex-client",
+                 *       "clientSecret": "s3cret-from-the-idp",
+                 *       "redirectUri": "https://app.example.com/sso/callback"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateSsoConfigRequest"];
+            };
+        };
+        responses: {
+            /** @description The configuration was stored. */
+            201: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "issuerUrl": "https://idp.example.com/oauth2/default",
+                     *       "clientId": "grantex-client",
+                     *       "redirectUri": "https://app.example.com/sso/callback",
+                     *       "createdAt": "2026-11-28T14:24:09.021Z",
+                     *       "updatedAt": "2026-11-28T14:24:09.021Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SsoConfig"];
+                };
+            };
+            /** @description A field is missing, or a URL is not allowed (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "issuerUrl, clientId, clientSecret, and redirectUri are required",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "37854cad-cb1b-47b0-bdc5-89112d107d52"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    ssoDeleteConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The configuration was removed. */
+            204: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No SSO configuration is set (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "SSO config not found",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "54e054bf-988c-479d-8152-1eb52ed692b5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    ssoLogin: {
+        parameters: {
+            query: {
+                /**
+                 * @description The organisation, i.e. the developer id.
+                 * @example dev_01M8H8NGNFBV7WNPMYT74H7B6C
+                 */
+                org: components["schemas"]["DeveloperId"];
+                /**
+                 * @description The user's e-mail domain, to choose among several connections.
+                 * @example example.com
+                 */
+                domain?: string;
+                /**
+                 * @description Sent to the provider as `redirect_uri` (empty when left out). For the
+                 *     callback below to succeed it must equal the configured `redirectUri`.
+                 * @example https://app.example.com/sso/callback
+                 */
+                redirect_uri?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Where to send the user. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "authorizeUrl": "https://idp.example.com/oauth2/default/v1/authorize?client_id=grantex-client&redirect_uri=https%3A%2F%2Fapp.example.com%2Fsso%2Fcallback&response_type=code&scope=openid+email+profile&state=eyJvcmciOiJkZXZfMDFNOEg4TkdORkJWN1dOUE1ZVDc0SDdCNkMifQ.qwnBqRWicj-CvCP8Dn3LZPqk5YYtWEn2eTBh_qNQrmE&nonce=9--Y-erAtqMGuVIo4BNt8QbYlG4SK4lc&code_challenge=9lPJmPrEGc6isSzWzrmV7XZV9dgZ6RO4uMKMsVS1TXY&code_challenge_method=S256",
+                     *       "protocol": "oidc",
+                     *       "connectionId": "sso_01M8H8NGTH5K3B1E3WXCJPQAX6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SsoLoginResponse"];
+                };
+            };
+            /** @description `org` is missing, or `redirect_uri` or the provider's authorization endpoint is not an allowed URL (`BAD_REQUEST`; some of these bodies have no `requestId`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "org query parameter is required",
+                     *       "code": "BAD_REQUEST"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SsoError"];
+                };
+            };
+            /** @description The organisation has no active SSO connection (`NOT_FOUND`, no `requestId`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "SSO not configured for this org",
+                     *       "code": "NOT_FOUND"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SsoError"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description Building the SAML request failed (`SSO_ERROR`). */
+            502: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "SAML login initialization failed",
+                     *       "code": "SSO_ERROR",
+                     *       "requestId": "0c9e8d7f-6a5b-4c3d-8e2f-1a0b9c8d7e6f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SsoError"];
+                };
+            };
+            /** @description The login state could not be stored; retry (`SSO_ERROR`). */
+            503: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Unable to start SSO login; please retry",
+                     *       "code": "SSO_ERROR",
+                     *       "requestId": "1d0f9e8a-7b6c-4d5e-9f3a-2b1c0d9e8f7a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SsoError"];
+                };
+            };
+        };
+    };
+    ssoCallback: {
+        parameters: {
+            query: {
+                /**
+                 * @description The authorization code from the provider.
+                 * @example SplxlOBeZQQYbYS6WxSbIA
+                 */
+                code: string;
+                /**
+                 * @description The `state` value from the login URL, returned unchanged by the provider.
+                 * @example eyJvcmciOiJkZXZfMDFNOEg4TkdORkJWN1dOUE1ZVDc0SDdCNkMifQ.qwnBqRWicj-CvCP8Dn3LZPqk5YYtWEn2eTBh_qNQrmE
+                 */
+                state: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signed-in user. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "email": "alice@example.com",
+                     *       "name": "Alice Example",
+                     *       "sub": "idp-user-42",
+                     *       "developerId": "dev_01M8H8NGNFBV7WNPMYT74H7B6C"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SsoCallbackResult"];
+                };
+            };
+            /** @description `code` or `state` is missing, `state` is forged or older than 10 minutes, the login was already completed, or the token endpoint is not an allowed URL (`BAD_REQUEST`; some of these bodies have no `requestId`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Invalid state parameter",
+                     *       "code": "BAD_REQUEST"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SsoError"];
+                };
+            };
+            /** @description The organisation has no `POST /v1/sso/config` configuration (`NOT_FOUND`, no `requestId`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "SSO not configured for this org",
+                     *       "code": "NOT_FOUND"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SsoError"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The provider refused the code, or the ID token failed verification or carries the wrong nonce (`SSO_ERROR`; some of these bodies have no `requestId`). */
+            502: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Token exchange failed",
+                     *       "code": "SSO_ERROR"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SsoError"];
+                };
+            };
+        };
+    };
+    onGrantCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description Legacy signature: HMAC-SHA256 of the raw body alone. It never
+                 *     expires, so a captured delivery can be replayed; prefer the V2 header.
+                 * @example sha256=8416405b657cfb8597566725997b5b2f8b56b3c5efc900ce0ac028f2127e992b
+                 */
+                "X-Grantex-Signature": components["schemas"]["WebhookSignature"];
+                /**
+                 * @description When this attempt was signed, in Unix seconds. Covered by the V2 signature.
+                 * @example 1795870122
+                 */
+                "X-Grantex-Timestamp": components["schemas"]["WebhookTimestamp"];
+                /**
+                 * @description HMAC-SHA256 of the string `<X-Grantex-Timestamp>.<raw body>`.
+                 * @example sha256=f5eedff9f8df7bd8876d35597fafea3843180b7848faf4856bc3b0c3b5dc5580
+                 */
+                "X-Grantex-Signature-V2": components["schemas"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The event as compact JSON, sent with `Content-Type: application/json`
+         *     and `User-Agent: Grantex-Webhooks/0.1`. The signatures cover these exact
+         *     bytes, which may arrive chunked without `Content-Length`.
+         */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01M8H36584CY0KSXMWX3V3Y1TG",
+                 *       "type": "grant.created",
+                 *       "createdAt": "2026-11-28T12:48:22.788Z",
+                 *       "data": {
+                 *         "grantId": "grnt_01M8H3657ED9TH89CPK9B10HT1",
+                 *         "agentId": "ag_01M8H3655H0ZAV10RK1A9BEB08",
+                 *         "principalId": "user_carol",
+                 *         "scopes": [
+                 *           "read"
+                 *         ],
+                 *         "expiresAt": "2026-11-29T12:48:22.779Z"
+                 *       }
+                 *     }
+                 */
+                "application/json": Omit<components["schemas"]["WebhookEvent"], "type"> & components["schemas"]["GrantCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Accepted; the delivery is recorded as delivered. The answer body is ignored. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description Refused by the receiver, for example 400 for a missing or wrong
+             *     signature or a stale timestamp. Counts as a failed attempt and is
+             *     retried like any other non-2xx answer.
+             */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onGrantRevoked: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description Legacy signature: HMAC-SHA256 of the raw body alone. It never
+                 *     expires, so a captured delivery can be replayed; prefer the V2 header.
+                 * @example sha256=67e3c0a0e82da718dea055bdd176d96c827701522c1b22aaeeb293c5d83fd275
+                 */
+                "X-Grantex-Signature": components["schemas"]["WebhookSignature"];
+                /**
+                 * @description When this attempt was signed, in Unix seconds. Covered by the V2 signature.
+                 * @example 1795870122
+                 */
+                "X-Grantex-Timestamp": components["schemas"]["WebhookTimestamp"];
+                /**
+                 * @description HMAC-SHA256 of the string `<X-Grantex-Timestamp>.<raw body>`.
+                 * @example sha256=937c8d4e377dfaed2fad62471538641f7bbee1db7c117a6ae9b40191b37d73f5
+                 */
+                "X-Grantex-Signature-V2": components["schemas"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The event as compact JSON, sent with `Content-Type: application/json`
+         *     and `User-Agent: Grantex-Webhooks/0.1`. The signatures cover these exact
+         *     bytes, which may arrive chunked without `Content-Length`.
+         */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01M8H3658WR32YKHNX5HBVS6N7",
+                 *       "type": "grant.revoked",
+                 *       "createdAt": "2026-11-28T12:48:22.812Z",
+                 *       "data": {
+                 *         "grantId": "grnt_01M8H3657ED9TH89CPK9B10HT1",
+                 *         "cascade": false
+                 *       }
+                 *     }
+                 */
+                "application/json": Omit<components["schemas"]["WebhookEvent"], "type"> & components["schemas"]["GrantRevokedEvent"];
+            };
+        };
+        responses: {
+            /** @description Accepted; the delivery is recorded as delivered. The answer body is ignored. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description Refused by the receiver, for example 400 for a missing or wrong
+             *     signature or a stale timestamp. Counts as a failed attempt and is
+             *     retried like any other non-2xx answer.
+             */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onTokenIssued: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description Legacy signature: HMAC-SHA256 of the raw body alone. It never
+                 *     expires, so a captured delivery can be replayed; prefer the V2 header.
+                 * @example sha256=f7a7d2fcf49071e1f03e7a0d8ea9f14b663c364eb223351547df7b9644ab0fb3
+                 */
+                "X-Grantex-Signature": components["schemas"]["WebhookSignature"];
+                /**
+                 * @description When this attempt was signed, in Unix seconds. Covered by the V2 signature.
+                 * @example 1795870122
+                 */
+                "X-Grantex-Timestamp": components["schemas"]["WebhookTimestamp"];
+                /**
+                 * @description HMAC-SHA256 of the string `<X-Grantex-Timestamp>.<raw body>`.
+                 * @example sha256=1ac9be6fbfbd9fe1cdb8547b6460dc1ef2a24c79d5dc5a09a226bfdccba0de23
+                 */
+                "X-Grantex-Signature-V2": components["schemas"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The event as compact JSON, sent with `Content-Type: application/json`
+         *     and `User-Agent: Grantex-Webhooks/0.1`. The signatures cover these exact
+         *     bytes, which may arrive chunked without `Content-Length`.
+         */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01M8H3658433GQAEAGCYG02ZXB",
+                 *       "type": "token.issued",
+                 *       "createdAt": "2026-11-28T12:48:22.788Z",
+                 *       "data": {
+                 *         "tokenId": "tok_01M8H3657FYYBD0T8WZD6KR56Q",
+                 *         "grantId": "grnt_01M8H3657ED9TH89CPK9B10HT1",
+                 *         "agentId": "ag_01M8H3655H0ZAV10RK1A9BEB08",
+                 *         "principalId": "user_carol",
+                 *         "scopes": [
+                 *           "read"
+                 *         ],
+                 *         "expiresAt": "2026-11-29T12:48:22.779Z"
+                 *       }
+                 *     }
+                 */
+                "application/json": Omit<components["schemas"]["WebhookEvent"], "type"> & components["schemas"]["TokenIssuedEvent"];
+            };
+        };
+        responses: {
+            /** @description Accepted; the delivery is recorded as delivered. The answer body is ignored. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description Refused by the receiver, for example 400 for a missing or wrong
+             *     signature or a stale timestamp. Counts as a failed attempt and is
+             *     retried like any other non-2xx answer.
+             */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
 }
