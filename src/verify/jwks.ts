@@ -1,0 +1,266 @@
+/**
+ * @module verify/jwks
+ * Chooses the RS256 key that must have signed a grant token, by `kid`, from a
+ * JSON Web Key Set held locally or fetched (and cached) from a URL.
+ */
+import type { components } from '../../generated/schema.js';
+import { fromBase64url, isCanonicalBase64url } from '../internal/bytes.js';
+import { GrantexTokenError } from './errors.js';
+
+/** A JSON Web Key Set, as `GET /.well-known/jwks.json` returns it. */
+export type Jwks = components['schemas']['Jwks'];
+
+/**
+ * An RSA public key fit for RS256. One object per distinct key material in
+ * the process, so identity comparison means "same key".
+ */
+export interface RsaVerificationKey {
+  readonly n: string;
+  readonly e: string;
+}
+
+/** Where verification keys come from. */
+export interface KeySource {
+  /** The key named `kid`, fetching if needed. @throws {GrantexTokenError} `unknown_key` or `jwks_unavailable`. */
+  key(kid: string): RsaVerificationKey | Promise<RsaVerificationKey>;
+  /** The key named `kid` if it is known right now without fetching. */
+  peek(kid: string): RsaVerificationKey | undefined;
+}
+
+/** Options of a remote JWKS. Every duration is in milliseconds. */
+export interface RemoteJwksOptions {
+  /** How long a fetched key set is used before it is fetched again. Default `600_000` (10 minutes). */
+  cacheMaxAge?: number;
+  /**
+   * Minimum time between two fetches triggered by a `kid` missing from the
+   * cached set (the server may have rotated keys). Default `30_000`.
+   */
+  cooldownDuration?: number;
+  /** Abort a JWKS request after this long. Default `5_000`. */
+  timeoutDuration?: number;
+  /** Extra request headers. Default none. */
+  headers?: Record<string, string>;
+  /** The `fetch` to use. Default `globalThis.fetch`. */
+  fetch?: typeof globalThis.fetch;
+}
+
+const MIN_MODULUS_BITS = 2048;
+const MAX_JWKS_BYTES = 1 << 20;
+const INTERNED_KEYS_LIMIT = 256;
+const interned = new Map<string, RsaVerificationKey>();
+
+/**
+ * Selects the usable RSA key named `kid` from a key set. Keys of other types
+ * (the Grantex JWKS also publishes an Ed25519 key), with another `alg` or
+ * `use`, or with a modulus under 2048 bits are never candidates.
+ *
+ * The verdict on each JWK object is remembered, so `jwks` must be a private
+ * copy that nobody mutates (both sources below keep one).
+ *
+ * @throws {GrantexTokenError} `unknown_key` when none or several different keys qualify.
+ */
+export function selectRsaKey(jwks: Jwks, kid: string): RsaVerificationKey {
+  let found: RsaVerificationKey | undefined;
+  for (const jwk of jwks.keys) {
+    if (jwk.kid !== kid) continue;
+    const key = usableKey(jwk);
+    if (key === undefined) continue;
+    if (found !== undefined && found !== key) {
+      throw new GrantexTokenError('unknown_key', `JWKS holds several RSA keys with kid ${JSON.stringify(kid)}`);
+    }
+    found = key;
+  }
+  if (found === undefined) throw new GrantexTokenError('unknown_key', `JWKS has no usable RS256 key with kid ${JSON.stringify(kid)}`);
+  return found;
+}
+
+/** True when `value` has the shape of a key set: an object whose `keys` is an array of objects. */
+export function isJwks(value: unknown): value is Jwks {
+  return (
+    isObject(value) &&
+    Array.isArray((value as { keys?: unknown }).keys) &&
+    (value as { keys: unknown[] }).keys.every(isObject)
+  );
+}
+
+/** A fixed key set, read once: later changes to the object passed in are not seen. */
+export class LocalJwks implements KeySource {
+  readonly #jwks: Jwks;
+
+  constructor(jwks: unknown) {
+    if (!isJwks(jwks)) throw new GrantexTokenError('invalid_options', '"jwks" must be a JSON Web Key Set ({ keys: [...] })');
+    this.#jwks = { keys: jwks.keys.map((jwk) => ({ ...jwk })) };
+  }
+
+  key(kid: string): RsaVerificationKey {
+    return selectRsaKey(this.#jwks, kid);
+  }
+
+  peek(kid: string): RsaVerificationKey | undefined {
+    try {
+      return selectRsaKey(this.#jwks, kid);
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/**
+ * A key set fetched from a URL and cached. A stale set (older than
+ * `cacheMaxAge`) is refetched before use; a `kid` missing from a fresh set
+ * triggers one refetch per `cooldownDuration`. Concurrent callers share one
+ * request. Any failure to fetch a usable set fails closed with `jwks_unavailable`.
+ */
+export class RemoteJwks implements KeySource {
+  readonly url: string;
+  readonly #options: Required<Omit<RemoteJwksOptions, 'fetch'>> & { fetch: typeof globalThis.fetch | undefined };
+  #jwks: Jwks | undefined;
+  #fetchedAt = Number.NEGATIVE_INFINITY;
+  #attemptedAt = Number.NEGATIVE_INFINITY;
+  #pending: Promise<void> | undefined;
+
+  constructor(url: string | URL, options: RemoteJwksOptions = {}) {
+    this.url = parseJwksUrl(url);
+    this.#options = {
+      cacheMaxAge: duration(options.cacheMaxAge, 'cacheMaxAge', 600_000),
+      cooldownDuration: duration(options.cooldownDuration, 'cooldownDuration', 30_000),
+      timeoutDuration: duration(options.timeoutDuration, 'timeoutDuration', 5_000),
+      headers: { ...options.headers },
+      fetch: options.fetch,
+    };
+  }
+
+  key(kid: string): RsaVerificationKey | Promise<RsaVerificationKey> {
+    const now = Date.now();
+    if (this.#jwks === undefined || now - this.#fetchedAt >= this.#options.cacheMaxAge) {
+      return this.reload().then(() => selectRsaKey(this.#jwks!, kid));
+    }
+    const key = this.peek(kid);
+    if (key !== undefined) return key;
+    if (now - this.#attemptedAt < this.#options.cooldownDuration) return selectRsaKey(this.#jwks, kid);
+    return this.reload().then(() => selectRsaKey(this.#jwks!, kid));
+  }
+
+  peek(kid: string): RsaVerificationKey | undefined {
+    if (this.#jwks === undefined || Date.now() - this.#fetchedAt >= this.#options.cacheMaxAge) return undefined;
+    try {
+      return selectRsaKey(this.#jwks, kid);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Fetches the key set now (joining a fetch already under way). @throws {GrantexTokenError} `jwks_unavailable`. */
+  reload(): Promise<void> {
+    this.#pending ??= this.#fetch().finally(() => {
+      this.#pending = undefined;
+    });
+    return this.#pending;
+  }
+
+  async #fetch(): Promise<void> {
+    this.#attemptedAt = Date.now();
+    const fetchImpl = this.#options.fetch ?? globalThis.fetch;
+    let body: string;
+    try {
+      const response = await fetchImpl(this.url, {
+        method: 'GET',
+        headers: { accept: 'application/json', ...this.#options.headers },
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.#options.timeoutDuration),
+      });
+      if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
+      if (Number(response.headers.get('content-length') ?? 0) > MAX_JWKS_BYTES) throw new Error('response too large');
+      body = await response.text();
+    } catch (cause) {
+      throw new GrantexTokenError('jwks_unavailable', `could not fetch the JWKS at ${this.url}`, { cause });
+    }
+    this.#accept(body);
+  }
+
+  #accept(body: string): void {
+    let jwks: unknown;
+    try {
+      if (body.length > MAX_JWKS_BYTES) throw new Error('response too large');
+      jwks = JSON.parse(body);
+    } catch (cause) {
+      throw new GrantexTokenError('jwks_unavailable', `the JWKS at ${this.url} is not JSON`, { cause });
+    }
+    if (!isJwks(jwks)) throw new GrantexTokenError('jwks_unavailable', `the document at ${this.url} is not a JWKS`);
+    this.#jwks = jwks;
+    this.#fetchedAt = Date.now();
+  }
+}
+
+/** Callers hand in private copies of each JWK, so its verdict can be kept per object. */
+const verdicts = new WeakMap<object, RsaVerificationKey | null>();
+
+function usableKey(jwk: Jwks['keys'][number]): RsaVerificationKey | undefined {
+  let verdict = verdicts.get(jwk);
+  if (verdict === undefined) {
+    verdict = isRs256Jwk(jwk) ? intern(jwk.n, jwk.e) : null;
+    verdicts.set(jwk, verdict);
+  }
+  return verdict ?? undefined;
+}
+
+function isRs256Jwk(jwk: Jwks['keys'][number]): jwk is Jwks['keys'][number] & { n: string; e: string } {
+  const { kty, alg, use, key_ops: ops, n, e } = jwk;
+  return (
+    kty === 'RSA' &&
+    (alg === undefined || alg === 'RS256') &&
+    (use === undefined || use === 'sig') &&
+    (ops === undefined || (Array.isArray(ops) && ops.includes('verify'))) &&
+    typeof e === 'string' &&
+    e.length > 0 &&
+    isCanonicalBase64url(e) &&
+    typeof n === 'string' &&
+    modulusBits(n) >= MIN_MODULUS_BITS
+  );
+}
+
+function modulusBits(n: string): number {
+  if (!isCanonicalBase64url(n)) return 0;
+  const bytes = fromBase64url(n);
+  let i = 0;
+  while (i < bytes.length && bytes[i] === 0) i++;
+  if (i === bytes.length) return 0;
+  return (bytes.length - i - 1) * 8 + (32 - Math.clz32(bytes[i]!));
+}
+
+/** One object per key material, so caches can compare keys by identity. */
+function intern(n: string, e: string): RsaVerificationKey {
+  const id = `${e}.${n}`;
+  let key = interned.get(id);
+  if (key === undefined) {
+    if (interned.size >= INTERNED_KEYS_LIMIT) interned.delete(interned.keys().next().value!);
+    key = Object.freeze({ n, e });
+    interned.set(id, key);
+  }
+  return key;
+}
+
+function parseJwksUrl(url: string | URL): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (cause) {
+    throw new GrantexTokenError('invalid_options', '"jwksUri" must be an absolute URL', { cause });
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new GrantexTokenError('invalid_options', '"jwksUri" must be an http(s) URL');
+  }
+  return parsed.href;
+}
+
+function duration(value: number | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
+    throw new GrantexTokenError('invalid_options', `"${name}" must be a non-negative number of milliseconds`);
+  }
+  return value;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,63 @@
+/**
+ * @module verify/signature
+ * RS256 signature checks. The default backend is jose on Web Crypto and runs
+ * anywhere; {@link signatureBackend} swaps in the Node fast path when the
+ * runtime offers `node:crypto`.
+ */
+import { compactVerify, errors, importJWK } from 'jose';
+import type { ParsedToken } from './compact.js';
+import { GrantexTokenError } from './errors.js';
+import type { RsaVerificationKey } from './jwks.js';
+import { loadNodeBackend } from './node-rsa.js';
+
+/** Checks the signature of a parsed token with a given key. */
+export interface SignatureBackend {
+  readonly name: 'jose' | 'node';
+  /**
+   * True when the signature verifies. `token` is the full compact JWS that
+   * `parsed` came from.
+   *
+   * @throws {GrantexTokenError} when the JWS itself is refused.
+   */
+  verify(token: string, parsed: ParsedToken, key: RsaVerificationKey): boolean | Promise<boolean>;
+}
+
+const cryptoKeys = new WeakMap<RsaVerificationKey, Promise<CryptoKey>>();
+
+function cryptoKeyFor(key: RsaVerificationKey): Promise<CryptoKey> {
+  let imported = cryptoKeys.get(key);
+  if (imported === undefined) {
+    imported = importJWK({ kty: 'RSA', n: key.n, e: key.e }, 'RS256') as Promise<CryptoKey>;
+    cryptoKeys.set(key, imported);
+  }
+  return imported;
+}
+
+/** jose's compact JWS verification on Web Crypto, restricted to RS256. The reference path. */
+export const joseBackend: SignatureBackend = {
+  name: 'jose',
+  async verify(token, _parsed, key) {
+    let cryptoKey: CryptoKey;
+    try {
+      cryptoKey = await cryptoKeyFor(key);
+    } catch (error) {
+      throw new GrantexTokenError('unknown_key', 'the JWKS key could not be imported', { cause: error });
+    }
+    try {
+      await compactVerify(token, cryptoKey, { algorithms: ['RS256'] });
+      return true;
+    } catch (error) {
+      if (error instanceof errors.JWSSignatureVerificationFailed) return false;
+      if (error instanceof errors.JOSEAlgNotAllowed) throw new GrantexTokenError('unsupported_alg', 'algorithm not accepted', { cause: error });
+      throw new GrantexTokenError('malformed', 'token is not a valid RS256 JWS', { cause: error });
+    }
+  },
+};
+
+let selected: SignatureBackend | undefined;
+
+/** The backend verification uses: Node's `crypto.verify` where available, else {@link joseBackend}. */
+export function signatureBackend(): SignatureBackend {
+  selected ??= loadNodeBackend(joseBackend) ?? joseBackend;
+  return selected;
+}
