@@ -1,0 +1,248 @@
+/**
+ * @module app
+ * The Hono application: one route per operation of the bundled spec, each
+ * going through authentication (as the operation's `security` says), rate
+ * limiting, request validation against the spec, and its typed handler.
+ */
+import { Hono, type Context } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Ctx, Handlers, OpId, ServerEnv } from './context.js';
+import { HttpError } from './http-error.js';
+import { rateLimitHeaders, type Bucket, type RateDecision, type RateLimiter } from './rate-limit.js';
+import type { Tenant } from './store.js';
+import type { Contract, Operation } from './validate.js';
+
+/** How the app reports what it sees; all optional. */
+export interface AppHooks {
+  /** Called with every contract violation of an outgoing response (when response validation is on). */
+  onViolation?: (violation: string) => void;
+  /** Called with unexpected handler errors (500s). */
+  onError?: (error: unknown) => void;
+}
+
+const SCIM_ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
+const SCIM_TYPES: Record<number, string> = { 400: 'invalidValue', 401: 'unauthorized', 403: 'forbidden', 404: 'noTarget', 409: 'uniqueness' };
+
+// Route-specific limits; everything else counts against `default` (or `public` without a key).
+const BUCKETS: Partial<Record<OpId, Bucket>> = {
+  signup: 'signup',
+  authorize: 'authorize',
+  tokensExchange: 'token',
+  tokensRefresh: 'token',
+};
+const BUCKET_CODES: Partial<Record<Bucket, string>> = { authorize: 'RATE_LIMITED' };
+
+// Each handler is typed per operation in routes/; here they are called alike.
+type LooseHandler = (ctx: Ctx<OpId>) => LooseReply | Promise<LooseReply>;
+interface LooseReply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+interface Caller {
+  tenant: Tenant | undefined;
+  key: string;
+}
+
+/** Builds the app for one server. */
+export function createApp(
+  env: ServerEnv,
+  contract: Contract,
+  handlers: Handlers,
+  limiter: RateLimiter,
+  hooks: AppHooks & { validateResponses?: boolean },
+  extraRoutes: (app: Hono) => void = () => {},
+): Hono {
+  const app = new Hono();
+  extraRoutes(app);
+  for (const operation of contract.operations) {
+    const handler = handlers[operation.operationId as OpId] as unknown as LooseHandler | undefined;
+    if (handler === undefined) throw new Error(`No handler for operation ${operation.operationId}`);
+    app.on(operation.method.toUpperCase(), operation.routePath, async (c) => {
+      const requestId = crypto.randomUUID();
+      let rate: RateDecision | undefined;
+      let response: Response;
+      try {
+        const caller = authenticate(env, operation, c);
+        rate = limit(limiter, operation, caller, c);
+        const ctx = await buildCtx(env, contract, operation, c, caller.tenant, requestId);
+        const reply = await handler(ctx);
+        response = render(contract, operation, reply.status, reply.body, { ...(rate ? rateLimitHeaders(rate) : {}), ...reply.headers });
+      } catch (error) {
+        // Refused before a developer was known (401): count it against the caller's address.
+        if (rate === undefined && operation.operationId !== 'jwks') rate = limiter.hit('public', `ip:${clientAddress(c)}`);
+        response = renderError(operation, error, requestId, rate, hooks);
+      }
+      response.headers.set('x-request-id', requestId);
+      if (hooks.validateResponses === true) await check(contract, operation, response, hooks);
+      return response;
+    });
+  }
+  app.notFound((c) =>
+    Response.json(
+      { message: `Route ${c.req.method}:${new URL(c.req.url).pathname} not found`, code: 'NOT_FOUND', requestId: crypto.randomUUID() },
+      { status: 404 },
+    ),
+  );
+  return app;
+}
+
+function bearer(c: Context): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
+  return match?.[1];
+}
+
+function clientAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function authenticate(env: ServerEnv, operation: Operation, c: Context): Caller {
+  if (operation.security === 'none') return { tenant: undefined, key: `ip:${clientAddress(c)}` };
+  const token = bearer(c);
+  if (operation.security === 'scimToken') {
+    if (token === undefined) throw new HttpError(401, 'UNAUTHORIZED', 'Missing or invalid Bearer token');
+    const tenant =
+      env.store.tenantByScimToken(token) ??
+      (env.faults.has('scim-accepts-api-key') ? env.store.tenantByApiKey(token) : undefined);
+    if (tenant === undefined) throw new HttpError(401, 'UNAUTHORIZED', 'Invalid SCIM token');
+    const record = [...tenant.scimTokens.values()].find((t) => t.token === token);
+    if (record !== undefined) record.lastUsedAt = new Date(env.now()).toISOString();
+    return { tenant, key: `dev:${tenant.developer.id}` };
+  }
+  if (token === undefined) throw new HttpError(401, 'UNAUTHORIZED', 'Missing or invalid Authorization header');
+  const tenant = env.store.tenantByApiKey(token);
+  if (tenant === undefined) throw new HttpError(401, 'UNAUTHORIZED', 'Invalid API key');
+  return { tenant, key: `dev:${tenant.developer.id}` };
+}
+
+function limit(limiter: RateLimiter, operation: Operation, caller: Caller, c: Context): RateDecision | undefined {
+  if (operation.operationId === 'jwks') return undefined; // never rate-limited
+  const specific = BUCKETS[operation.operationId as OpId];
+  const general: Bucket = caller.tenant === undefined ? 'public' : 'default';
+  const decisions: [Bucket, RateDecision][] = [[general, limiter.hit(general, caller.key)]];
+  if (specific !== undefined) {
+    // Route limits count per developer, or per client address when there is none.
+    decisions.push([specific, limiter.hit(specific, caller.tenant === undefined ? `ip:${clientAddress(c)}` : caller.key)]);
+  }
+  const refused = decisions.find(([, d]) => !d.allowed);
+  if (refused !== undefined) {
+    const [bucket, decision] = refused;
+    throw new HttpError(
+      429,
+      BUCKET_CODES[bucket] ?? 'RATE_LIMIT_EXCEEDED',
+      `Rate limit exceeded, retry in ${decision.resetSeconds} seconds`,
+      rateLimitHeaders(decision),
+    );
+  }
+  return (decisions[1] ?? decisions[0])?.[1];
+}
+
+const JSON_TYPE = /^application\/json\s*(;|$)/i;
+
+async function readBody(contract: Contract, operation: Operation, c: Context): Promise<unknown> {
+  const spec = contract.requestBody(operation.operationId);
+  if (spec === undefined) return undefined; // operations without a body ignore whatever was sent
+  const contentType = c.req.header('content-type') ?? '';
+  const text = await c.req.text();
+  if (text.length === 0 && contentType === '') {
+    if (spec.required) throw new HttpError(400, 'BAD_REQUEST', 'A JSON request body is required');
+    return undefined;
+  }
+  if (!JSON_TYPE.test(contentType)) {
+    const documents415 = contract.documents(operation.operationId, 415);
+    throw new HttpError(documents415 ? 415 : 400, 'BAD_REQUEST', documents415 ? 'Unsupported Media Type' : 'Content-Type must be application/json');
+  }
+  if (text.trim().length === 0) throw new HttpError(400, 'BAD_REQUEST', "Body cannot be empty when content-type is set to 'application/json'");
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new HttpError(400, 'BAD_REQUEST', "Body is not valid JSON but content-type is set to 'application/json'");
+  }
+}
+
+async function buildCtx(
+  env: ServerEnv,
+  contract: Contract,
+  operation: Operation,
+  c: Context,
+  tenant: Tenant | undefined,
+  requestId: string,
+): Promise<Ctx<OpId>> {
+  const url = new URL(c.req.url);
+  const params = c.req.param() as Record<string, string>;
+  const checked = contract.validateParameters(operation.operationId, params, url.searchParams);
+  if (checked.message !== undefined) throw scimAware(operation, new HttpError(400, 'BAD_REQUEST', checked.message));
+  const body = await readBody(contract, operation, c);
+  if (body !== undefined) {
+    const problem = contract.validateBody(operation.operationId, body);
+    if (problem !== undefined) throw scimAware(operation, new HttpError(400, 'BAD_REQUEST', problem));
+  }
+  return {
+    env,
+    get tenant(): Tenant {
+      if (tenant === undefined) throw new HttpError(401, 'UNAUTHORIZED', 'Missing or invalid Authorization header');
+      return tenant;
+    },
+    params: params as never,
+    query: checked.query as never,
+    body: body as never,
+    requestId,
+    header: (name) => c.req.header(name),
+  };
+}
+
+// Marks an error raised for a SCIM 2.0 route so it renders as a SCIM error body.
+function scimAware(operation: Operation, error: HttpError): HttpError {
+  if (operation.security === 'scimToken') error.scim = true;
+  return error;
+}
+
+function contentTypeOf(contract: Contract, operation: Operation, status: number): string {
+  const responses = contract.operation(operation.operationId)['responses'] as Record<string, unknown>;
+  const doc = responses[String(status)] as { content?: Record<string, unknown> } | undefined;
+  const type = Object.keys(doc?.content ?? {})[0] ?? 'application/json';
+  return `${type}; charset=utf-8`;
+}
+
+function render(contract: Contract, operation: Operation, status: number, body: unknown, headers: Record<string, string>): Response {
+  const out = new Headers(headers);
+  if (body === undefined) return new Response(null, { status, headers: out });
+  out.set('content-type', contentTypeOf(contract, operation, status));
+  return new Response(JSON.stringify(body), { status, headers: out });
+}
+
+function renderError(operation: Operation, error: unknown, requestId: string, rate: RateDecision | undefined, hooks: AppHooks): Response {
+  const http = error instanceof HttpError ? error : undefined;
+  if (http === undefined) hooks.onError?.(error);
+  const status = http?.status ?? 500;
+  const headers = new Headers({ ...(rate ? rateLimitHeaders(rate) : {}), ...http?.headers, 'content-type': 'application/json; charset=utf-8' });
+  const scim = operation.security === 'scimToken' && (http?.scim === true || status === 401 || status === 404);
+  const body = scim
+    ? { schemas: [SCIM_ERROR], detail: http?.message ?? 'Internal error', scimType: SCIM_TYPES[status] ?? 'invalidValue', status }
+    : { message: http?.message ?? 'An unexpected error occurred', code: http?.code ?? 'INTERNAL_ERROR', requestId };
+  return new Response(JSON.stringify(body), { status, headers });
+}
+
+async function check(contract: Contract, operation: Operation, response: Response, hooks: AppHooks): Promise<void> {
+  const text = await response.clone().text();
+  let body: unknown = text;
+  if (text === '') body = undefined;
+  else {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = text;
+    }
+  }
+  const problems = contract.validateResponse(
+    operation.operationId,
+    { status: response.status, headers: response.headers, body, contentType: response.headers.get('content-type') },
+    { requireHeaders: true },
+  );
+  for (const problem of problems) hooks.onViolation?.(problem);
+}

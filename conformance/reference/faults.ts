@@ -1,0 +1,95 @@
+/**
+ * @module faults
+ * Named protocol violations that the reference server can switch on, one MUST
+ * each, so the conformance suite can prove that it notices when a server breaks
+ * the protocol. Never enable a fault outside of tests.
+ */
+
+/** Every fault, with a one-line description of the MUST it breaks. */
+export const FAULTS = {
+  'pkce-ignored':
+    'POST /v1/token accepts a missing or wrong codeVerifier for a code whose request carried a codeChallenge (RFC 7636).',
+  'code-reusable':
+    'Authorization codes are not consumed: the same code can be exchanged for grant tokens more than once.',
+  'code-not-bound-to-agent':
+    'POST /v1/token exchanges a code for any agent of the developer, not only the agent the request was made for.',
+  'refresh-token-reusable':
+    'POST /v1/token/refresh does not rotate single-use: an already used refresh token still yields new tokens.',
+  'live-auto-approve':
+    'Live (non-sandbox) authorization requests are approved at once and return a code without the principal\'s consent.',
+  'scopes-escalated':
+    'Issued grant tokens carry a scope (`admin:all`) in `scp` that the principal never approved.',
+  'expires-in-ignored':
+    'The requested expiresIn is ignored: every grant lives 24 h, whatever was asked for.',
+  'audience-dropped':
+    'The `aud` claim is left out of grant tokens even when the authorization request named an audience.',
+  'token-unpublished-key':
+    'Grant tokens are signed with an RSA key that the JWKS does not publish (same kid).',
+  'token-alg-hs256':
+    'Grant tokens are signed with HS256 instead of RS256.',
+  'verify-ignores-revocation':
+    'POST /v1/tokens/verify answers valid: true for tokens that were revoked, directly or through their grant.',
+  'token-revoke-noop':
+    'POST /v1/tokens/revoke answers 204 but leaves the token valid.',
+  'grant-revoke-noop':
+    'DELETE /v1/grants/{id} answers 204 but leaves the grant and its tokens active.',
+  'revoke-no-cascade':
+    'Revoking a grant does not revoke the grants delegated from it (SPEC §9.2).',
+  'delegation-scope-escalation':
+    'POST /v1/grants/delegate issues scopes that the parent grant does not hold.',
+  'delegation-depth-unlimited':
+    'POST /v1/grants/delegate enforces no delegation depth limit.',
+  'delegation-exp-not-capped':
+    'Delegated grants expire at now + expiresIn even when the parent expires earlier.',
+  'delegation-revoked-parent':
+    'POST /v1/grants/delegate accepts a parent grant token whose grant was revoked.',
+  'delegation-foreign-subagent':
+    'POST /v1/grants/delegate accepts a sub-agent that belongs to another developer.',
+  'tenant-leak':
+    'Agents and grants of one developer can be read by another developer with GET /v1/agents/{id} and GET /v1/grants/{id}.',
+  'audit-chain-broken':
+    'Audit entries do not link to their predecessor: prevHash is not the previous entry\'s hash.',
+  'audit-hash-wrong':
+    'Audit entry hashes are not the SHA-256 of the entry\'s canonical content.',
+  'policy-allow-before-deny':
+    'Allow policies are evaluated before deny policies, so a matching deny can be overridden.',
+  'webhook-signature-wrong':
+    'Webhook deliveries carry signatures computed with the wrong secret.',
+  'scim-accepts-api-key':
+    'The SCIM 2.0 endpoints accept a developer API key instead of requiring a SCIM token.',
+  'sso-state-unchecked':
+    'GET /sso/callback accepts a forged or replayed state parameter.',
+} as const satisfies Record<string, string>;
+
+/** The name of one fault. */
+export type FaultName = keyof typeof FAULTS;
+
+/** All fault names, in a stable order. */
+export const FAULT_NAMES = Object.keys(FAULTS) as FaultName[];
+
+/** Whether `name` is a known fault. */
+export function isFaultName(name: string): name is FaultName {
+  return Object.hasOwn(FAULTS, name);
+}
+
+/** The set of active faults; empty for a correct server. */
+export class Faults {
+  readonly #active: ReadonlySet<FaultName>;
+
+  constructor(active: readonly FaultName[] = []) {
+    for (const name of active) {
+      if (!isFaultName(name)) throw new TypeError(`Unknown fault: ${String(name)}`);
+    }
+    this.#active = new Set(active);
+  }
+
+  /** Whether the fault `name` is switched on. */
+  has(name: FaultName): boolean {
+    return this.#active.has(name);
+  }
+
+  /** The active faults. */
+  list(): FaultName[] {
+    return [...this.#active];
+  }
+}

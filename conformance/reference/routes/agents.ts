@@ -1,0 +1,79 @@
+/**
+ * @module routes/agents
+ * Agent registration and management. Deleting an agent removes its grants
+ * (revoking what was delegated from them), tokens and pending requests.
+ */
+import type { Handlers } from '../context.js';
+import { checkQuota, iso, presentAgent, revokeGrant } from '../domain.js';
+import { notFound } from '../http-error.js';
+import { newId } from '../ids.js';
+import type { AgentRecord, Tenant } from '../store.js';
+
+/** The caller's agent, or 404 (another developer's agent is 404 too, unless the tenant-leak fault is on). */
+function agentOf(tenant: Tenant, agentId: string, leak: boolean, all: () => Iterable<Tenant>): AgentRecord {
+  const own = tenant.agents.get(agentId);
+  if (own !== undefined) return own;
+  if (leak) {
+    for (const other of all()) {
+      const found = other.agents.get(agentId);
+      if (found !== undefined) return found;
+    }
+  }
+  throw notFound('Agent not found');
+}
+
+function removeAgent(tenant: Tenant, agent: AgentRecord, revoke: (grantId: string) => void): void {
+  for (const grant of [...tenant.grants.values()]) {
+    if (grant.agentId !== agent.id) continue;
+    revoke(grant.id);
+    tenant.grants.delete(grant.id);
+    for (const [jti, t] of tenant.tokens) if (t.grantId === grant.id) tenant.tokens.delete(jti);
+    for (const [id, r] of tenant.refreshTokens) if (r.grantId === grant.id) tenant.refreshTokens.delete(id);
+  }
+  for (const [id, request] of tenant.authRequests) {
+    if (request.agentId === agent.id && request.status !== 'consumed') tenant.authRequests.delete(id);
+  }
+  tenant.agents.delete(agent.id);
+}
+
+export const agentHandlers = {
+  agentsCreate: ({ env, tenant, body }) => {
+    checkQuota(tenant, 'agents', tenant.agents.size);
+    const now = iso(env.now());
+    const agent: AgentRecord = {
+      id: newId('ag', env.now()),
+      developerId: tenant.developer.id,
+      name: body.name,
+      description: body.description ?? '',
+      scopes: [...(body.scopes ?? [])],
+      status: 'active',
+      createdAt: now,
+      updatedAt: now,
+    };
+    tenant.agents.set(agent.id, agent);
+    return { status: 201, body: presentAgent(agent) };
+  },
+
+  agentsList: ({ tenant }) => ({ status: 200, body: { agents: [...tenant.agents.values()].reverse().map(presentAgent) } }),
+
+  agentsGet: ({ env, tenant, params }) => ({
+    status: 200,
+    body: presentAgent(agentOf(tenant, params.agentId, env.faults.has('tenant-leak'), () => env.store.allTenants())),
+  }),
+
+  agentsUpdate: ({ env, tenant, params, body }) => {
+    const agent = agentOf(tenant, params.agentId, false, () => []);
+    if (body.name !== undefined) agent.name = body.name;
+    if (body.description !== undefined) agent.description = body.description;
+    if (body.scopes !== undefined) agent.scopes = [...body.scopes];
+    if (body.status !== undefined) agent.status = body.status;
+    agent.updatedAt = iso(env.now());
+    return { status: 200, body: presentAgent(agent) };
+  },
+
+  agentsDelete: ({ env, tenant, params }) => {
+    const agent = agentOf(tenant, params.agentId, false, () => []);
+    removeAgent(tenant, agent, (grantId) => revokeGrant(env, tenant, grantId));
+    return { status: 204 };
+  },
+} satisfies Partial<Handlers>;

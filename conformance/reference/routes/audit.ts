@@ -1,0 +1,86 @@
+/**
+ * @module routes/audit
+ * The append-only audit trail: one hash chain per developer (SPEC §8).
+ */
+import { createHash } from 'node:crypto';
+import type { components } from '../../../generated/schema.js';
+import { hashEntry } from '../audit-hash.js';
+import type { Handlers } from '../context.js';
+import { checkQuota, iso } from '../domain.js';
+import { notFound } from '../http-error.js';
+import { newId } from '../ids.js';
+import type { AuditRecord } from '../store.js';
+
+/** The API form of an audit entry. */
+export function presentEntry(e: AuditRecord): components['schemas']['AuditEntry'] {
+  return {
+    entryId: e.entryId,
+    agentId: e.agentId,
+    agentDid: e.agentDid,
+    grantId: e.grantId,
+    principalId: e.principalId,
+    developerId: e.developerId,
+    action: e.action,
+    metadata: structuredClone(e.metadata),
+    hash: e.hash,
+    prevHash: e.prevHash,
+    timestamp: e.timestamp,
+    status: e.status,
+  };
+}
+
+/** Object keys sorted by code unit at every depth, so stored metadata reads the same as it hashes. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== undefined) out[key] = canonical(v);
+  }
+  return out;
+}
+
+export const auditHandlers = {
+  auditLog: async ({ env, tenant, body }) => {
+    checkQuota(tenant, 'auditEntries', tenant.audit.length);
+    const nowMs = env.now();
+    const last = tenant.audit.at(-1);
+    const content: Omit<AuditRecord, 'hash'> = {
+      entryId: newId('alog', nowMs),
+      agentId: body.agentId,
+      agentDid: body.agentDid,
+      grantId: body.grantId,
+      principalId: body.principalId,
+      developerId: tenant.developer.id,
+      action: body.action,
+      metadata: canonical(body.metadata ?? {}) as Record<string, unknown>,
+      // Broken on purpose under the fault: the link to the predecessor is lost.
+      prevHash: env.faults.has('audit-chain-broken') ? null : (last?.hash ?? null),
+      timestamp: iso(nowMs),
+      status: body.status ?? 'success',
+    };
+    const hash = env.faults.has('audit-hash-wrong')
+      ? createHash('sha256').update(content.entryId).digest('hex')
+      : await hashEntry(content);
+    const entry: AuditRecord = { ...content, hash };
+    tenant.audit.push(entry);
+    return { status: 201, body: presentEntry(entry) };
+  },
+
+  auditList: ({ tenant, query }) => {
+    const entries = tenant.audit
+      .filter((e) => query.agentId === undefined || e.agentId === query.agentId)
+      .filter((e) => query.grantId === undefined || e.grantId === query.grantId)
+      .filter((e) => query.principalId === undefined || e.principalId === query.principalId)
+      .filter((e) => query.action === undefined || e.action === query.action)
+      .map(presentEntry);
+    return { status: 200, body: { entries } };
+  },
+
+  auditGet: ({ tenant, params }) => {
+    const entry = tenant.audit.find((e) => e.entryId === params.entryId);
+    if (entry === undefined) throw notFound('Audit entry not found');
+    return { status: 200, body: presentEntry(entry) };
+  },
+} satisfies Partial<Handlers>;

@@ -1,0 +1,170 @@
+/**
+ * @module routes/authorize
+ * Authorization requests: creation (sandbox keys and allow policies approve
+ * at once), the sandbox approve/deny shortcuts, and the public consent
+ * endpoints the consent page calls.
+ */
+import type { Handlers } from '../context.js';
+import { activeGrantCount, checkQuota, didOf, iso, parseDuration } from '../domain.js';
+import { badRequest, forbidden, gone, HttpError, notFound } from '../http-error.js';
+import { newId, ulid } from '../ids.js';
+import { decide, utcTimeOfDay } from '../policy.js';
+import type { AuthRequestRecord, Tenant } from '../store.js';
+
+/** SPEC §7.4: 24 hours is the longest advisable grant lifetime; longer requests are capped. */
+export const MAX_GRANT_SECONDS = 86_400;
+
+const SCOPE_TEXT: Record<string, string> = {
+  'calendar:read': 'Read your calendar events',
+  'calendar:write': 'Create, change and delete your calendar events',
+  'email:read': 'Read your email',
+  'email:send': 'Send email on your behalf',
+  'email:delete': 'Delete your email',
+  'files:read': 'Read your files',
+  'files:write': 'Create and change your files',
+  'payments:read': 'See your payments and balances',
+  'payments:initiate': 'Start payments of any amount',
+  'profile:read': 'Read your profile',
+  'contacts:read': 'Read your contacts',
+};
+
+/** A readable sentence for a scope (the scope itself when it has none). */
+export function describeScope(scope: string): string {
+  const capped = /^payments:initiate:max_(\d+)$/.exec(scope);
+  if (capped !== null) return `Start payments of up to ${capped[1]} in your account's currency`;
+  return SCOPE_TEXT[scope] ?? scope;
+}
+
+function isLive(request: AuthRequestRecord, nowMs: number): boolean {
+  return request.status === 'pending' && request.expiresAt > nowMs;
+}
+
+function publicRequest(env: { store: { tenantOfAuthRequest(id: string): Tenant | undefined } }, id: string) {
+  const tenant = env.store.tenantOfAuthRequest(id);
+  const request = tenant?.authRequests.get(id);
+  return tenant === undefined || request === undefined ? undefined : { tenant, request };
+}
+
+export const authorizeHandlers = {
+  authorize: ({ env, tenant, body }) => {
+    const nowMs = env.now();
+    checkQuota(tenant, 'grants', activeGrantCount(tenant, nowMs));
+    const agent = tenant.agents.get(body.agentId);
+    if (agent === undefined || agent.status !== 'active') throw notFound('Agent not found');
+
+    const effect = decide(
+      tenant.policies.values(),
+      { agentId: body.agentId, principalId: body.principalId, scopes: body.scopes, timeOfDay: utcTimeOfDay(nowMs) },
+      env.faults,
+    );
+    if (effect === 'deny') throw new HttpError(403, 'POLICY_DENIED', 'Authorization denied by policy');
+
+    const requested = parseDuration(body.expiresIn ?? '24h');
+    if (requested === undefined) throw badRequest('Invalid expiresIn format. Use e.g. "1h", "30m", "24h".');
+    const lifetime = env.faults.has('expires-in-ignored') ? MAX_GRANT_SECONDS : Math.min(requested, MAX_GRANT_SECONDS);
+
+    const sandbox = tenant.developer.mode === 'sandbox' || env.faults.has('live-auto-approve');
+    const approved = sandbox || effect === 'allow';
+    const request: AuthRequestRecord = {
+      id: newId('areq', nowMs),
+      developerId: tenant.developer.id,
+      agentId: agent.id,
+      principalId: body.principalId,
+      scopes: [...body.scopes],
+      grantLifetimeSeconds: lifetime,
+      expiresAt: nowMs + lifetime * 1000,
+      redirectUri: body.redirectUri ?? null,
+      state: body.state ?? null,
+      audience: body.audience ?? null,
+      codeChallenge: body.codeChallenge ?? null,
+      status: approved ? 'approved' : 'pending',
+      code: approved ? ulid(nowMs) : null,
+      createdAt: iso(nowMs),
+    };
+    tenant.authRequests.set(request.id, request);
+    env.store.indexAuthRequest(request.id, tenant.developer.id);
+
+    const base = {
+      authRequestId: request.id,
+      consentUrl: `${env.settings.baseUrl}/consent?req=${request.id}`,
+      expiresAt: iso(request.expiresAt),
+    };
+    if (sandbox) return { status: 201, body: { ...base, sandbox: true, code: request.code as string } };
+    if (effect === 'allow') return { status: 201, body: { ...base, policyEnforced: true, effect: 'allow', code: request.code as string } };
+    return { status: 201, body: base };
+  },
+
+  sandboxApprove: ({ env, tenant, params }) => {
+    if (tenant.developer.mode !== 'sandbox') {
+      throw forbidden('Live authorization requests must be approved through the consent flow', 'CONSENT_REQUIRED');
+    }
+    const request = tenant.authRequests.get(params.authRequestId);
+    if (request === undefined || !isLive(request, env.now())) throw notFound('Auth request not found or already processed');
+    request.status = 'approved';
+    request.code = ulid(env.now());
+    return { status: 200, body: { requestId: request.id, status: 'approved', code: request.code } };
+  },
+
+  sandboxDeny: ({ env, tenant, params }) => {
+    if (tenant.developer.mode !== 'sandbox') {
+      throw forbidden('Live authorization requests must be denied through the consent flow', 'CONSENT_REQUIRED');
+    }
+    const request = tenant.authRequests.get(params.authRequestId);
+    if (request === undefined || !isLive(request, env.now())) throw notFound('Auth request not found or already processed');
+    request.status = 'denied';
+    return { status: 200, body: { requestId: request.id, status: 'denied' } };
+  },
+
+  consentGet: ({ env, params }) => {
+    const found = publicRequest(env, params.authRequestId);
+    if (found === undefined) throw notFound('Auth request not found');
+    const { tenant, request } = found;
+    if (!isLive(request, env.now())) throw gone('Auth request expired or already processed');
+    const agent = tenant.agents.get(request.agentId);
+    return {
+      status: 200,
+      body: {
+        id: request.id,
+        agentName: agent?.name ?? request.agentId,
+        agentDid: didOf(request.agentId),
+        agentDescription: agent?.description ?? null,
+        scopes: [...request.scopes],
+        scopeDescriptions: request.scopes.map(describeScope),
+        expiresAt: iso(request.expiresAt),
+        status: 'pending',
+        fidoRequired: false,
+      },
+    };
+  },
+
+  consentApprove: ({ env, params }) => {
+    const found = publicRequest(env, params.authRequestId);
+    if (found === undefined || !isLive(found.request, env.now())) throw gone('Auth request expired or already processed');
+    const { request } = found;
+    request.status = 'approved';
+    request.code = ulid(env.now());
+    return {
+      status: 200,
+      body: {
+        code: request.code,
+        ...(request.redirectUri !== null ? { redirectUri: request.redirectUri } : {}),
+        ...(request.state !== null ? { state: request.state } : {}),
+      },
+    };
+  },
+
+  consentDeny: ({ env, params }) => {
+    const found = publicRequest(env, params.authRequestId);
+    // A pending request can be denied even after it expired.
+    if (found === undefined || found.request.status !== 'pending') throw notFound('Auth request not found or already processed');
+    const { request } = found;
+    request.status = 'denied';
+    return {
+      status: 200,
+      body: {
+        ...(request.redirectUri !== null ? { redirectUri: request.redirectUri } : {}),
+        ...(request.state !== null ? { state: request.state } : {}),
+      },
+    };
+  },
+} satisfies Partial<Handlers>;

@@ -1,0 +1,114 @@
+/**
+ * @module routes/compliance
+ * Compliance summary, exports and evidence pack, computed from the
+ * developer's state; the pack re-verifies the audit hash chain.
+ */
+import type { components } from '../../../generated/schema.js';
+import { verifyChain } from '../audit-hash.js';
+import type { Handlers } from '../context.js';
+import { grantStatus, iso } from '../domain.js';
+import type { AuditRecord, GrantRecord, Tenant } from '../store.js';
+import { presentEntry } from './audit.js';
+import { presentPolicy } from './policies.js';
+import { evaluationOrder } from '../policy.js';
+
+type Schemas = components['schemas'];
+
+interface Window {
+  since?: string | undefined;
+  until?: string | undefined;
+}
+
+function within(ms: number, w: Window): boolean {
+  return (w.since === undefined || ms >= Date.parse(w.since)) && (w.until === undefined || ms <= Date.parse(w.until));
+}
+
+function grantsIn(tenant: Tenant, w: Window): GrantRecord[] {
+  return [...tenant.grants.values()].filter((g) => within(g.issuedAt, w));
+}
+
+function entriesIn(tenant: Tenant, w: Window): AuditRecord[] {
+  return tenant.audit.filter((e) => within(Date.parse(e.timestamp), w));
+}
+
+function summary(tenant: Tenant, w: Window, nowMs: number): Schemas['EvidencePackSummary'] {
+  const agents = [...tenant.agents.values()];
+  const grants = grantsIn(tenant, w).map((g) => grantStatus(g, nowMs));
+  const entries = entriesIn(tenant, w);
+  const count = <T>(list: readonly T[], value: T) => list.filter((x) => x === value).length;
+  return {
+    agents: {
+      total: agents.length,
+      active: count(agents.map((a) => a.status), 'active'),
+      suspended: count(agents.map((a) => a.status), 'suspended'),
+      revoked: 0,
+    },
+    grants: { total: grants.length, active: count(grants, 'active'), revoked: count(grants, 'revoked'), expired: count(grants, 'expired') },
+    auditEntries: {
+      total: entries.length,
+      success: count(entries.map((e) => e.status), 'success'),
+      failure: count(entries.map((e) => e.status), 'failure'),
+      blocked: count(entries.map((e) => e.status), 'blocked'),
+    },
+    policies: { total: tenant.policies.size },
+    plan: tenant.subscription.plan,
+  };
+}
+
+function exportGrant(g: GrantRecord, nowMs: number): Schemas['ComplianceGrant'] {
+  return {
+    grantId: g.id,
+    agentId: g.agentId,
+    principalId: g.principalId,
+    developerId: g.developerId,
+    scopes: [...g.scopes],
+    status: grantStatus(g, nowMs),
+    issuedAt: iso(g.issuedAt),
+    expiresAt: iso(g.expiresAt),
+    revokedAt: g.revokedAt === null ? null : iso(g.revokedAt),
+    delegationDepth: g.delegationDepth,
+  };
+}
+
+const bounds = (w: Window) => ({ ...(w.since !== undefined ? { since: w.since } : {}), ...(w.until !== undefined ? { until: w.until } : {}) });
+
+export const complianceHandlers = {
+  complianceSummary: ({ env, tenant, query }) => {
+    const nowMs = env.now();
+    return { status: 200, body: { generatedAt: iso(nowMs), ...bounds(query), ...summary(tenant, query, nowMs) } };
+  },
+
+  complianceExportGrants: ({ env, tenant, query }) => {
+    const nowMs = env.now();
+    const grants = grantsIn(tenant, query)
+      .reverse()
+      .filter((g) => query.status === undefined || grantStatus(g, nowMs) === query.status)
+      .map((g) => exportGrant(g, nowMs));
+    return { status: 200, body: { generatedAt: iso(nowMs), total: grants.length, grants } };
+  },
+
+  complianceExportAudit: ({ env, tenant, query }) => {
+    const entries = entriesIn(tenant, query)
+      .filter((e) => query.agentId === undefined || e.agentId === query.agentId)
+      .filter((e) => query.status === undefined || e.status === query.status)
+      .map(presentEntry);
+    return { status: 200, body: { generatedAt: iso(env.now()), total: entries.length, entries } };
+  },
+
+  complianceEvidencePack: async ({ env, tenant, query }) => {
+    const nowMs = env.now();
+    const entries = entriesIn(tenant, query);
+    return {
+      status: 200,
+      body: {
+        meta: { schemaVersion: '1.0', generatedAt: iso(nowMs), ...bounds(query), framework: query.framework ?? 'all' },
+        summary: summary(tenant, query, nowMs),
+        grants: grantsIn(tenant, query).reverse().map((g) => exportGrant(g, nowMs)),
+        auditEntries: entries.map(presentEntry),
+        policies: evaluationOrder(tenant.policies.values()).map(presentPolicy),
+        // Checks the whole chain, since a window may start mid-chain.
+        chainIntegrity: await verifyChain(tenant.audit),
+      },
+    };
+  },
+} satisfies Partial<Handlers>;

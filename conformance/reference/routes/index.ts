@@ -1,0 +1,34 @@
+/**
+ * @module routes
+ * Every operation's handler, in one table the compiler checks for completeness.
+ */
+import type { Handlers } from '../context.js';
+import { agentHandlers } from './agents.js';
+import { anomalyHandlers } from './anomalies.js';
+import { auditHandlers } from './audit.js';
+import { authorizeHandlers } from './authorize.js';
+import { billingHandlers } from './billing.js';
+import { complianceHandlers } from './compliance.js';
+import { grantHandlers } from './grants.js';
+import { policyHandlers } from './policies.js';
+import { scimHandlers } from './scim.js';
+import { ssoHandlers } from './sso.js';
+import { systemHandlers } from './system.js';
+import { tokenHandlers } from './tokens.js';
+import { webhookHandlers } from './webhooks.js';
+
+export const handlers: Handlers = {
+  ...systemHandlers,
+  ...agentHandlers,
+  ...authorizeHandlers,
+  ...tokenHandlers,
+  ...grantHandlers,
+  ...auditHandlers,
+  ...policyHandlers,
+  ...webhookHandlers,
+  ...anomalyHandlers,
+  ...complianceHandlers,
+  ...billingHandlers,
+  ...scimHandlers,
+  ...ssoHandlers,
+};

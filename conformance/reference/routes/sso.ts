@@ -1,0 +1,170 @@
+/**
+ * @module routes/sso
+ * OpenID Connect single sign-on: the organisation's provider configuration,
+ * the login URL (with state, nonce and PKCE), and the callback that checks
+ * the state, exchanges the code and verifies the ID token and its nonce.
+ */
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { computeCodeChallenge } from '../../../src/pkce.js';
+import type { Handlers } from '../context.js';
+import { iso } from '../domain.js';
+import { badRequest, HttpError, notFound } from '../http-error.js';
+import { newId, randomToken } from '../ids.js';
+import type { SsoConfigRecord, SsoLoginRecord } from '../store.js';
+
+const LOGIN_TTL_MS = 10 * 60_000;
+const FETCH_TIMEOUT_MS = 5_000;
+
+interface Discovery {
+  authorization_endpoint?: unknown;
+  token_endpoint?: unknown;
+  jwks_uri?: unknown;
+}
+
+async function discover(issuerUrl: string): Promise<Discovery> {
+  try {
+    const res = await fetch(`${issuerUrl.replace(/\/$/, '')}/.well-known/openid-configuration`, {
+      signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+    });
+    return res.ok ? ((await res.json()) as Discovery) : {};
+  } catch {
+    return {};
+  }
+}
+
+const endpoint = (value: unknown, fallback: string): string => (typeof value === 'string' && /^https?:\/\//i.test(value) ? value : fallback);
+
+const ssoError = (status: number, message: string): HttpError => new HttpError(status, 'SSO_ERROR', message);
+
+/** The login this state belongs to, or (with the sso-state-unchecked fault) a stand-in for a forged or replayed one. */
+function loginFor(
+  logins: Map<string, SsoLoginRecord>,
+  state: string,
+  nowMs: number,
+  unchecked: boolean,
+): SsoLoginRecord {
+  const login = logins.get(state);
+  if (unchecked) {
+    const developerId = state.split('.')[0] ?? '';
+    return login ?? { state, nonce: '', developerId, codeVerifier: '', redirectUri: '', expiresAt: nowMs + 1, used: false };
+  }
+  if (login === undefined) throw badRequest('Invalid state parameter');
+  if (login.used || login.expiresAt <= nowMs) {
+    throw badRequest('SSO login request has expired or already been used; start the login again');
+  }
+  return login;
+}
+
+async function exchangeCode(config: SsoConfigRecord, login: SsoLoginRecord, code: string): Promise<string> {
+  const discovery = await discover(config.issuerUrl);
+  const tokenUrl = endpoint(discovery.token_endpoint, `${config.issuerUrl.replace(/\/$/, '')}/token`);
+  const form = new URLSearchParams({
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: login.redirectUri || config.redirectUri,
+    client_id: config.clientId,
+    client_secret: config.clientSecret,
+  });
+  if (login.codeVerifier !== '') form.set('code_verifier', login.codeVerifier);
+  let res: Response;
+  try {
+    res = await fetch(tokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+      signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+    });
+  } catch {
+    throw ssoError(502, 'Token exchange failed');
+  }
+  const body = (await res.json().catch(() => ({}))) as { id_token?: unknown };
+  if (!res.ok || typeof body.id_token !== 'string') throw ssoError(502, 'Token exchange failed');
+  return body.id_token;
+}
+
+export const ssoHandlers = {
+  ssoCreateConfig: ({ env, tenant, body }) => {
+    const now = iso(env.now());
+    const previous = tenant.ssoConfig;
+    tenant.ssoConfig = {
+      connectionId: previous?.connectionId ?? newId('sso', env.now()),
+      issuerUrl: body.issuerUrl,
+      clientId: body.clientId,
+      clientSecret: body.clientSecret,
+      redirectUri: body.redirectUri,
+      createdAt: previous?.createdAt ?? now,
+      updatedAt: now,
+    };
+    const { issuerUrl, clientId, redirectUri, createdAt, updatedAt } = tenant.ssoConfig;
+    return { status: 201, body: { issuerUrl, clientId, redirectUri, createdAt, updatedAt } };
+  },
+
+  ssoGetConfig: ({ tenant }) => {
+    if (tenant.ssoConfig === null) throw notFound('SSO config not found');
+    const { issuerUrl, clientId, redirectUri, createdAt, updatedAt } = tenant.ssoConfig;
+    return { status: 200, body: { issuerUrl, clientId, redirectUri, createdAt, updatedAt } };
+  },
+
+  ssoDeleteConfig: ({ tenant }) => {
+    if (tenant.ssoConfig === null) throw notFound('SSO config not found');
+    tenant.ssoConfig = null;
+    return { status: 204 };
+  },
+
+  ssoLogin: async ({ env, query }) => {
+    if (query.org === undefined) throw badRequest('org query parameter is required');
+    const config = env.store.tenant(query.org)?.ssoConfig ?? null;
+    if (config === null) throw notFound('SSO not configured for this org');
+    const discovery = await discover(config.issuerUrl);
+    const authorizeUrl = new URL(endpoint(discovery.authorization_endpoint, `${config.issuerUrl.replace(/\/$/, '')}/authorize`));
+    const login: SsoLoginRecord = {
+      state: `${query.org}.${randomToken(24)}`,
+      nonce: randomToken(24),
+      developerId: query.org,
+      codeVerifier: randomToken(32),
+      redirectUri: query.redirect_uri ?? config.redirectUri,
+      expiresAt: env.now() + LOGIN_TTL_MS,
+      used: false,
+    };
+    env.store.ssoLogins.set(login.state, login);
+    authorizeUrl.searchParams.set('client_id', config.clientId);
+    authorizeUrl.searchParams.set('redirect_uri', login.redirectUri);
+    authorizeUrl.searchParams.set('response_type', 'code');
+    authorizeUrl.searchParams.set('scope', 'openid email profile');
+    authorizeUrl.searchParams.set('state', login.state);
+    authorizeUrl.searchParams.set('nonce', login.nonce);
+    authorizeUrl.searchParams.set('code_challenge', await computeCodeChallenge(login.codeVerifier));
+    authorizeUrl.searchParams.set('code_challenge_method', 'S256');
+    return { status: 200, body: { authorizeUrl: authorizeUrl.toString(), protocol: 'oidc', connectionId: config.connectionId } };
+  },
+
+  ssoCallback: async ({ env, query }) => {
+    if (query.code === undefined || query.state === undefined) throw badRequest('code and state are required');
+    const unchecked = env.faults.has('sso-state-unchecked');
+    const login = loginFor(env.store.ssoLogins, query.state, env.now(), unchecked);
+    login.used = true;
+    const config = env.store.tenant(login.developerId)?.ssoConfig ?? null;
+    if (config === null) throw notFound('SSO not configured for this org');
+
+    const idToken = await exchangeCode(config, login, query.code);
+    const discovery = await discover(config.issuerUrl);
+    const jwks = createRemoteJWKSet(new URL(endpoint(discovery.jwks_uri, `${config.issuerUrl.replace(/\/$/, '')}/jwks`)));
+    let claims: Record<string, unknown>;
+    try {
+      ({ payload: claims } = await jwtVerify(idToken, jwks, {
+        issuer: config.issuerUrl,
+        audience: config.clientId,
+        algorithms: ['RS256', 'ES256', 'EdDSA'],
+        currentDate: new Date(env.now()),
+      }));
+    } catch {
+      throw ssoError(502, 'ID token verification failed');
+    }
+    if (!unchecked && claims['nonce'] !== login.nonce) throw ssoError(502, 'ID token nonce mismatch');
+    const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+    return {
+      status: 200,
+      body: { email: text(claims['email']), name: text(claims['name']), sub: text(claims['sub']), developerId: login.developerId },
+    };
+  },
+} satisfies Partial<Handlers>;

@@ -1,0 +1,40 @@
+/**
+ * @module routes/system
+ * Health, the JSON Web Key Set, and self-service signup.
+ */
+import type { Handlers } from '../context.js';
+import { conflict } from '../http-error.js';
+import { newId, randomToken } from '../ids.js';
+
+export const systemHandlers = {
+  health: () => ({ status: 200, body: { status: 'healthy' } }),
+
+  jwks: ({ env }) => ({ status: 200, body: env.keys.jwks }),
+
+  signup: ({ env, body }) => {
+    const nowMs = env.now();
+    const email = body.email ?? null;
+    if (email !== null && env.store.emailTaken(email)) throw conflict('A developer with this email already exists');
+    const mode = body.mode ?? 'live';
+    const developer = {
+      id: newId('dev', nowMs),
+      apiKey: `gx_${mode === 'sandbox' ? 'test' : 'live'}_${randomToken(32)}`,
+      name: body.name,
+      email,
+      mode,
+      createdAt: new Date(nowMs).toISOString(),
+    };
+    env.store.addDeveloper(developer);
+    return {
+      status: 201,
+      body: {
+        developerId: developer.id,
+        apiKey: developer.apiKey,
+        name: developer.name,
+        email: developer.email,
+        mode: developer.mode,
+        createdAt: developer.createdAt,
+      },
+    };
+  },
+} satisfies Partial<Handlers>;

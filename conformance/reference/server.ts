@@ -1,0 +1,155 @@
+/**
+ * @module server
+ * Starts the in-memory reference Grantex server: every operation of the
+ * bundled spec, with real state, RS256 grant tokens, signed webhooks, and
+ * optional named faults for testing a conformance suite.
+ *
+ * @example
+ * ```ts
+ * const server = await startReferenceServer();
+ * const res = await fetch(`${server.url}/v1/signup`, {
+ *   method: 'POST',
+ *   headers: { 'content-type': 'application/json' },
+ *   body: JSON.stringify({ name: 'Acme', mode: 'sandbox' }),
+ * });
+ * await server.close();
+ * ```
+ */
+import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.js';
+import type { ServerEnv } from './context.js';
+import { Faults, type FaultName } from './faults.js';
+import { loadSigningKeys, TokenSigner, type KeyOptions } from './keys.js';
+import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { handlers } from './routes/index.js';
+import { addPages } from './routes/pages.js';
+import { addTestIdp } from './routes/test-idp.js';
+import { Store } from './store.js';
+import { loadContract } from './validate.js';
+import { WebhookDispatcher } from './webhook-dispatch.js';
+
+export { FAULTS, FAULT_NAMES, type FaultName } from './faults.js';
+
+/** Options of {@link startReferenceServer}; every one is optional. */
+export interface ReferenceServerOptions {
+  /** Port to listen on. Default 0 (a free port). */
+  port?: number;
+  /** Address to bind. Default `127.0.0.1`. */
+  host?: string;
+  /** Protocol violations to switch on (see `FAULTS`). Default none. Tests of the conformance suite only. */
+  faults?: readonly FaultName[];
+  /** The `iss` of grant tokens and the base of `consentUrl` and other links. Default the server's own URL. */
+  issuer?: string;
+  /** RSA signing key to use. Default: a 2048-bit key generated once per process. */
+  keys?: KeyOptions;
+  /** The clock, in milliseconds since the epoch. Default `Date.now`. */
+  now?: () => number;
+  /** Pauses before webhook retries, in milliseconds (attempts = length + 1). Default [30000, 60000, 120000, 240000]. */
+  webhookRetryDelaysMs?: readonly number[];
+  /** How long a webhook receiver may take to answer, in milliseconds. Default 10000. */
+  webhookTimeoutMs?: number;
+  /** Request limits. Default: generous (10000 a minute per bucket). */
+  rateLimits?: RateLimitOptions;
+  /** Longest delegation chain (SPEC §9): default 3, at most 10. */
+  maxDelegationDepth?: number;
+  /** Check every response against the spec and report violations. Default false. */
+  validateResponses?: boolean;
+  /** Called with each response that breaks the spec (when `validateResponses`). Default: collected in `violations`. */
+  onViolation?: (violation: string) => void;
+  /** Called with unexpected errors (answered with 500). Default: printed to stderr. */
+  onError?: (error: unknown) => void;
+}
+
+/** A running reference server. */
+export interface ReferenceServer {
+  /** Base URL, e.g. `http://127.0.0.1:40123`. */
+  url: string;
+  /** Contract violations seen so far (with `validateResponses` and no `onViolation`). */
+  violations: string[];
+  /** The faults that are on. */
+  faults: FaultName[];
+  /** Resolves once no webhook delivery attempt is running. */
+  webhooksSettled(): Promise<void>;
+  /** Stops listening, cancels webhook retries, and resolves when done. */
+  close(): Promise<void>;
+}
+
+/** Starts a reference server; resolves once it accepts requests. */
+export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
+  const now = options.now ?? Date.now;
+  const host = options.host ?? '127.0.0.1';
+  const depth = options.maxDelegationDepth ?? 3;
+  if (!Number.isInteger(depth) || depth < 1 || depth > 10) throw new RangeError('maxDelegationDepth must be an integer from 1 to 10');
+  const faults = new Faults(options.faults ?? []);
+  const contract = loadContract();
+  const keys = loadSigningKeys(options.keys, now());
+
+  let app: { fetch: (request: Request) => Response | Promise<Response> } | undefined;
+  const server = serve({
+    fetch: (request) => app?.fetch(request) ?? new Response('starting', { status: 503 }),
+    port: options.port ?? 0,
+    hostname: host,
+  });
+  await new Promise<void>((resolve, reject) => {
+    if (server.listening) resolve();
+    server.once('listening', () => resolve());
+    server.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const baseUrl = (options.issuer ?? url).replace(/\/$/, '');
+
+  const violations: string[] = [];
+  const signing = await keys.catch(async (error: unknown) => {
+    await new Promise((resolve) => server.close(resolve));
+    throw error;
+  });
+  const webhooks = new WebhookDispatcher(
+    {
+      ...(options.webhookRetryDelaysMs !== undefined ? { retryDelaysMs: options.webhookRetryDelaysMs } : {}),
+      ...(options.webhookTimeoutMs !== undefined ? { timeoutMs: options.webhookTimeoutMs } : {}),
+    },
+    now,
+    faults,
+  );
+  const env: ServerEnv = {
+    store: new Store(),
+    faults,
+    signer: new TokenSigner(signing, baseUrl, faults),
+    keys: signing,
+    webhooks,
+    settings: { baseUrl, maxDelegationDepth: depth },
+    now,
+  };
+  app = createApp(
+    env,
+    contract,
+    handlers,
+    new RateLimiter(options.rateLimits, now),
+    {
+      validateResponses: options.validateResponses ?? false,
+      onViolation: options.onViolation ?? ((v) => violations.push(v)),
+      onError: options.onError ?? ((error) => console.error('reference server error:', error)),
+    },
+    (hono) => {
+      addPages(hono, env);
+      addTestIdp(hono, env);
+    },
+  );
+
+  return {
+    url,
+    violations,
+    faults: faults.list(),
+    webhooksSettled: () => webhooks.settled(),
+    close: async () => {
+      await webhooks.close();
+      await new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // Idle keep-alive sockets would hold close() open.
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      });
+    },
+  };
+}

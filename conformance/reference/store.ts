@@ -1,0 +1,309 @@
+/**
+ * @module store
+ * The reference server's in-memory state. Every record lives in the tenant of
+ * the developer that owns it, so a handler that only ever looks in the
+ * caller's tenant cannot leak another developer's data. The few global indexes
+ * (API keys, SCIM tokens, consent request ids, SSO states) map a credential or
+ * capability to its tenant and nothing more.
+ */
+
+/** `live` keys need consent; `sandbox` keys are approved at once. */
+export type Mode = 'live' | 'sandbox';
+
+export interface DeveloperRecord {
+  id: string;
+  apiKey: string;
+  name: string;
+  email: string | null;
+  mode: Mode;
+  createdAt: string;
+}
+
+export interface AgentRecord {
+  id: string;
+  developerId: string;
+  name: string;
+  description: string;
+  scopes: string[];
+  status: 'active' | 'suspended';
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type AuthRequestStatus = 'pending' | 'approved' | 'denied' | 'consumed';
+
+export interface AuthRequestRecord {
+  id: string;
+  developerId: string;
+  agentId: string;
+  principalId: string;
+  scopes: string[];
+  /** Lifetime of the grant to issue, in seconds. */
+  grantLifetimeSeconds: number;
+  expiresAt: number;
+  redirectUri: string | null;
+  state: string | null;
+  audience: string | null;
+  codeChallenge: string | null;
+  status: AuthRequestStatus;
+  code: string | null;
+  createdAt: string;
+}
+
+export interface GrantRecord {
+  id: string;
+  developerId: string;
+  agentId: string;
+  principalId: string;
+  scopes: string[];
+  status: 'active' | 'revoked';
+  issuedAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
+  audience: string | null;
+  parentGrantId: string | null;
+  delegationDepth: number;
+  childIds: string[];
+}
+
+export interface TokenRecord {
+  jti: string;
+  grantId: string;
+  expiresAt: number;
+  revoked: boolean;
+}
+
+export interface RefreshTokenRecord {
+  id: string;
+  grantId: string;
+  expiresAt: number;
+  used: boolean;
+}
+
+export interface AuditRecord {
+  entryId: string;
+  agentId: string;
+  agentDid: string;
+  grantId: string;
+  principalId: string;
+  developerId: string;
+  action: string;
+  metadata: Record<string, unknown>;
+  hash: string;
+  prevHash: string | null;
+  timestamp: string;
+  status: 'success' | 'failure' | 'blocked';
+}
+
+export interface PolicyRecord {
+  id: string;
+  name: string;
+  effect: 'allow' | 'deny';
+  priority: number;
+  agentId: string | null;
+  principalId: string | null;
+  scopes: string[] | null;
+  timeOfDayStart: string | null;
+  timeOfDayEnd: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type WebhookEvent = 'grant.created' | 'grant.revoked' | 'token.issued';
+
+export interface WebhookRecord {
+  id: string;
+  url: string;
+  events: WebhookEvent[];
+  secret: string;
+  createdAt: string;
+}
+
+export interface DeliveryRecord {
+  id: string;
+  webhookId: string;
+  eventId: string;
+  eventType: WebhookEvent;
+  payload: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  maxAttempts: number;
+  url: string;
+  lastError: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+}
+
+export interface AnomalyRecord {
+  id: string;
+  type: 'rate_spike' | 'high_failure_rate' | 'new_principal' | 'off_hours_activity';
+  severity: 'low' | 'medium' | 'high';
+  agentId: string | null;
+  principalId: string | null;
+  description: string;
+  metadata: Record<string, unknown>;
+  detectedAt: string;
+  acknowledgedAt: string | null;
+}
+
+export interface SubscriptionRecord {
+  plan: 'free' | 'pro' | 'enterprise';
+  status: 'active' | 'canceled' | 'past_due';
+  currentPeriodEnd: string | null;
+  /** Set once a checkout completed; the portal needs it. */
+  customerId: string | null;
+}
+
+export interface CheckoutSessionRecord {
+  id: string;
+  developerId: string;
+  plan: 'pro' | 'enterprise';
+  successUrl: string;
+  cancelUrl: string;
+  completed: boolean;
+}
+
+export interface ScimTokenRecord {
+  id: string;
+  label: string;
+  token: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+export interface ScimUserRecord {
+  id: string;
+  externalId: string | null;
+  userName: string;
+  displayName: string | null;
+  active: boolean;
+  emails: { value: string; primary?: boolean; type?: string }[];
+  created: string;
+  lastModified: string;
+}
+
+export interface SsoConfigRecord {
+  /** The `sso_…` id that `GET /sso/login` reports as `connectionId`. */
+  connectionId: string;
+  issuerUrl: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One developer's data. */
+export class Tenant {
+  readonly developer: DeveloperRecord;
+  readonly agents = new Map<string, AgentRecord>();
+  readonly authRequests = new Map<string, AuthRequestRecord>();
+  readonly grants = new Map<string, GrantRecord>();
+  readonly tokens = new Map<string, TokenRecord>();
+  readonly refreshTokens = new Map<string, RefreshTokenRecord>();
+  /** The audit chain, oldest first. */
+  readonly audit: AuditRecord[] = [];
+  readonly policies = new Map<string, PolicyRecord>();
+  readonly webhooks = new Map<string, WebhookRecord>();
+  readonly deliveries: DeliveryRecord[] = [];
+  readonly anomalies = new Map<string, AnomalyRecord>();
+  readonly scimTokens = new Map<string, ScimTokenRecord>();
+  readonly scimUsers = new Map<string, ScimUserRecord>();
+  subscription: SubscriptionRecord = { plan: 'free', status: 'active', currentPeriodEnd: null, customerId: null };
+  ssoConfig: SsoConfigRecord | null = null;
+
+  constructor(developer: DeveloperRecord) {
+    this.developer = developer;
+  }
+
+  /** The grant, or undefined; never another tenant's. */
+  grant(id: string): GrantRecord | undefined {
+    return this.grants.get(id);
+  }
+
+  /** Ids of every grant delegated from `grantId`, at any depth. */
+  descendantsOf(grantId: string): string[] {
+    const out: string[] = [];
+    const stack = [...(this.grants.get(grantId)?.childIds ?? [])];
+    while (stack.length > 0) {
+      const id = stack.pop() as string;
+      out.push(id);
+      stack.push(...(this.grants.get(id)?.childIds ?? []));
+    }
+    return out;
+  }
+}
+
+/** Pending SSO login: what the callback must find to accept a state. */
+export interface SsoLoginRecord {
+  state: string;
+  nonce: string;
+  developerId: string;
+  codeVerifier: string;
+  redirectUri: string;
+  expiresAt: number;
+  used: boolean;
+}
+
+/** All tenants plus the global credential and capability indexes. */
+export class Store {
+  readonly #tenants = new Map<string, Tenant>();
+  readonly #byApiKey = new Map<string, string>();
+  readonly #byEmail = new Map<string, string>();
+  readonly #byScimToken = new Map<string, string>();
+  readonly #authRequestOwner = new Map<string, string>();
+  readonly checkoutSessions = new Map<string, CheckoutSessionRecord>();
+  readonly portalSessions = new Map<string, { developerId: string; returnUrl: string }>();
+  readonly ssoLogins = new Map<string, SsoLoginRecord>();
+
+  /** Adds a developer and its empty tenant. */
+  addDeveloper(developer: DeveloperRecord): Tenant {
+    const tenant = new Tenant(developer);
+    this.#tenants.set(developer.id, tenant);
+    this.#byApiKey.set(developer.apiKey, developer.id);
+    if (developer.email !== null) this.#byEmail.set(developer.email.toLowerCase(), developer.id);
+    return tenant;
+  }
+
+  /** Whether a developer already uses this email (case-insensitive). */
+  emailTaken(email: string): boolean {
+    return this.#byEmail.has(email.toLowerCase());
+  }
+
+  tenant(developerId: string): Tenant | undefined {
+    return this.#tenants.get(developerId);
+  }
+
+  tenantByApiKey(apiKey: string): Tenant | undefined {
+    const id = this.#byApiKey.get(apiKey);
+    return id === undefined ? undefined : this.#tenants.get(id);
+  }
+
+  /** Every tenant; only faults and the test IdP look across tenants. */
+  allTenants(): IterableIterator<Tenant> {
+    return this.#tenants.values();
+  }
+
+  indexAuthRequest(authRequestId: string, developerId: string): void {
+    this.#authRequestOwner.set(authRequestId, developerId);
+  }
+
+  /** The tenant owning an authorization request (the consent page's capability). */
+  tenantOfAuthRequest(authRequestId: string): Tenant | undefined {
+    const id = this.#authRequestOwner.get(authRequestId);
+    return id === undefined ? undefined : this.#tenants.get(id);
+  }
+
+  indexScimToken(token: string, developerId: string): void {
+    this.#byScimToken.set(token, developerId);
+  }
+
+  unindexScimToken(token: string): void {
+    this.#byScimToken.delete(token);
+  }
+
+  tenantByScimToken(token: string): Tenant | undefined {
+    const id = this.#byScimToken.get(token);
+    return id === undefined ? undefined : this.#tenants.get(id);
+  }
+}
