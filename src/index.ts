@@ -1,0 +1,40 @@
+/**
+ * @module grantex
+ * The public entry point: the `Grantex` client, its errors and types, and the
+ * standalone integrity helpers.
+ */
+export { Grantex, type GrantexOptions, type SignupOptions } from './client.js';
+export {
+  GrantexError,
+  GrantexApiError,
+  GrantexAuthError,
+  GrantexNotFoundError,
+  GrantexConflictError,
+  GrantexValidationError,
+  GrantexRateLimitError,
+  GrantexNetworkError,
+  GrantexTimeoutError,
+  GrantexAbortError,
+  GrantexConfigError,
+  type ApiErrorDetails,
+  type RateLimit,
+} from './errors.js';
+export { ApiPromise, type ApiResult } from './response.js';
+export { ListPromise } from './pagination.js';
+export type { OperationId, QueryParams, RequestBody, RequestOptions, ResponseBody } from './types.js';
+export type { AuthorizeParams } from './resources/root.js';
+export type { Agents } from './resources/agents.js';
+export type { Anomalies } from './resources/anomalies.js';
+export type { Audit } from './resources/audit.js';
+export type { Billing } from './resources/billing.js';
+export type { Compliance } from './resources/compliance.js';
+export type { Consent } from './resources/consent.js';
+export type { Grants } from './resources/grants.js';
+export type { Policies } from './resources/policies.js';
+export type { Sandbox } from './resources/sandbox.js';
+export type { Scim } from './resources/scim.js';
+export type { Sso } from './resources/sso.js';
+export type { Tokens } from './resources/tokens.js';
+export type { Webhooks } from './resources/webhooks.js';
+export type { components, operations, paths, webhooks } from '../generated/schema.js';
+export { VERSION } from './version.js';

@@ -1,0 +1,112 @@
+// Non-2xx answers become typed errors carrying what the server said; bodies
+// that are not JSON still give a useful error.
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  Grantex,
+  GrantexApiError,
+  GrantexAuthError,
+  GrantexConflictError,
+  GrantexError,
+  GrantexNotFoundError,
+  GrantexRateLimitError,
+  GrantexValidationError,
+} from '../../src/index.js';
+import { startFakeServer, type FakeServer, type Reply } from './fake-server.js';
+
+let server: FakeServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function failWith(reply: Reply): Promise<GrantexApiError> {
+  server = await startFakeServer(() => reply);
+  const client = new Grantex({ apiKey: 'gx_test_key', baseUrl: server.url, maxRetries: 0 });
+  const error = await client.agents.get('ag_1').catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(GrantexApiError);
+  expect(error).toBeInstanceOf(GrantexError);
+  return error as GrantexApiError;
+}
+
+const rateHeaders = { 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '42' };
+
+describe('API errors', () => {
+  it.each([
+    [401, GrantexAuthError, 'UNAUTHORIZED'],
+    [403, GrantexAuthError, 'FORBIDDEN'],
+    [404, GrantexNotFoundError, 'NOT_FOUND'],
+    [409, GrantexConflictError, 'CONFLICT'],
+    [422, GrantexValidationError, 'UNPROCESSABLE'],
+    [429, GrantexRateLimitError, 'RATE_LIMIT_EXCEEDED'],
+  ] as const)('%i becomes %o with the server fields', async (status, type, code) => {
+    const error = await failWith({
+      status,
+      headers: { ...rateHeaders, 'retry-after': '7' },
+      body: { message: `failed with ${status}`, code, requestId: 'req-123' },
+    });
+    expect(error).toBeInstanceOf(type);
+    expect(error).toMatchObject({
+      statusCode: status,
+      code,
+      message: `failed with ${status}`,
+      requestId: 'req-123',
+      body: { message: `failed with ${status}`, code, requestId: 'req-123' },
+      rateLimit: { limit: 100, remaining: 0, reset: 42 },
+    });
+    expect(error.headers.get('x-ratelimit-reset')).toBe('42');
+  });
+
+  it('a 429 carries retryAfter in seconds', async () => {
+    const error = await failWith({ status: 429, headers: { 'retry-after': '12' }, body: { message: 'slow', code: 'RATE_LIMIT_EXCEEDED', requestId: 'r' } });
+    expect((error as GrantexRateLimitError).retryAfter).toBe(12);
+  });
+
+  it('other statuses are a plain GrantexApiError', async () => {
+    const error = await failWith({ status: 402, body: { message: 'Plan limit reached', code: 'PLAN_LIMIT_EXCEEDED', requestId: 'r' } });
+    expect(error.constructor).toBe(GrantexApiError);
+    expect(error).toMatchObject({ statusCode: 402, code: 'PLAN_LIMIT_EXCEEDED', rateLimit: undefined });
+  });
+
+  it('a non-JSON error body still gives status, code and an excerpt', async () => {
+    const html = '<html><body><h1>502 Bad Gateway</h1>\n<p>nginx</p></body></html>';
+    const error = await failWith({ status: 500, headers: { 'content-type': 'text/html' }, body: html });
+    expect(error).toMatchObject({ statusCode: 500, code: 'HTTP_500', requestId: undefined, body: html });
+    expect(error.message).toBe('HTTP 500: <html><body><h1>502 Bad Gateway</h1> <p>nginx</p></body></html>');
+  });
+
+  it('an empty error body gives the status text', async () => {
+    const error = await failWith({ status: 500 });
+    expect(error.message).toBe('HTTP 500 Internal Server Error');
+    expect(error.code).toBe('HTTP_500');
+  });
+
+  it('a SCIM error body gives its detail and scimType', async () => {
+    const error = await failWith({
+      status: 404,
+      body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], detail: 'User not found', scimType: 'noTarget', status: 404 },
+    });
+    expect(error).toBeInstanceOf(GrantexNotFoundError);
+    expect(error).toMatchObject({ message: 'User not found', code: 'noTarget' });
+  });
+
+  it('a long text body is cut to an excerpt in the message but kept whole in body', async () => {
+    const text = 'x'.repeat(5000);
+    const error = await failWith({ status: 503, headers: { 'content-type': 'text/plain' }, body: text });
+    expect(error.message.length).toBeLessThan(300);
+    expect(error.body).toBe(text);
+  });
+
+  it('a 2xx whose JSON body is malformed is an INVALID_RESPONSE error, not a crash', async () => {
+    server = await startFakeServer(() => ({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"agentId": ' }));
+    const client = new Grantex({ apiKey: 'k', baseUrl: server.url });
+    const error = await client.agents.get('ag_1').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GrantexApiError);
+    expect(error).toMatchObject({ statusCode: 200, code: 'INVALID_RESPONSE', body: '{"agentId": ' });
+  });
+
+  it('errors have stable names for logs', async () => {
+    const error = await failWith({ status: 404, body: { message: 'Agent not found', code: 'NOT_FOUND', requestId: 'r' } });
+    expect(error.name).toBe('GrantexNotFoundError');
+    expect(String(error)).toBe('GrantexNotFoundError: Agent not found');
+  });
+});

@@ -1,0 +1,131 @@
+// One valid call per operationId, with the spec's example values. Shared by the
+// routing test (right method and path) and the Prism test (valid requests).
+import { Grantex, type ApiPromise } from '../../src/index.js';
+
+const agentId = 'ag_01M8H3D6A60QZ1Z8Z6GZBQ32QD';
+const authRequestId = 'areq_01M8H3DM6ZD5V9TQ2K8N4R7B1C';
+const grantId = 'grnt_01M8H3DM8B16HXRHCCGA1R4TZ8';
+const userId = 'scimuser_01M8H3H9R2U5X8A1D4G7K0M3P6';
+const since = '2026-11-01T00:00:00Z';
+const until = '2026-12-01T00:00:00Z';
+// The spec's example grant token (expired; only its shape matters here).
+export const exampleToken =
+  'eyJhbGciOiJSUzI1NiIsImtpZCI6ImdyYW50ZXgtMjAyNi0xMSJ9.eyJhZ3QiOiJkaWQ6Z3JhbnRleDphZ18wMU04SDNENkE2MFFaMVo4WjZHWkJRMzJRRCIsImRldiI6ImRldl8wMU04SDNENjlFRDIwQ1hYOUJWUjNaNjFBUiIsInNjcCI6WyJjYWxlbmRhcjpyZWFkIiwiZW1haWw6c2VuZCJdLCJncm50IjoiZ3JudF8wMU04SDNETThCMTZIWFJIQ0NHQTFSNFRaOCIsImlzcyI6Imh0dHA6Ly8xMjcuMC4wLjE6MzAwMSIsInN1YiI6InVzZXJfdmVjIiwianRpIjoidG9rXzAxTThIM0RNOEMyQjgySE01TjNHMUMzQkYxIiwiaWF0IjoxNzk1ODcwMzQ3LCJleHAiOjE3OTU4Nzc1NDcsImF1ZCI6Imh0dHBzOi8vYXBpLmV4YW1wbGUudGVzdCJ9.oAVzO5ulNrsiNVKLFqZRk9JNfD49aSyjZktkDzl5RJcm2TFNhJbd7V0gwg03axAOKSd9Vzb5XYc0oWFTxpfoBHYk9YKNhbXlpzbdGoK6GOcVVxZdBbsvfc-tIWbOhiNvh0dpZDrAkzxmI0F381u_HyE_MfwS915uwIuEAkRzAAcE1EIy3qd2W_T87w1wuUJ7wDDTqEHLSBlZ7U5nsMmLPfiEMWnRDmaNy7t--7js877mA_DSS2S6YH_PhCLXvXXI8crHelqjZ1Wqpe153BeIPYW76AhxaHn09Y5gbZC-6eN8ry04zWnX1BonJMsM2bykcxqA8_fgg3EQXMBOzo3ilA';
+
+type Call = (client: Grantex, base: { baseUrl: string; fetch?: typeof fetch }) => ApiPromise<unknown>;
+
+export const calls: Record<string, Call> = {
+  health: (c) => c.health(),
+  jwks: (c) => c.jwks(),
+  signup: (_c, base) => Grantex.signup({ name: 'Acme Agents', mode: 'sandbox', email: 'dev@acme.example' }, base),
+  agentsCreate: (c) =>
+    c.agents.create({ name: 'Travel assistant', description: 'Books trips', scopes: ['calendar:read', 'email:send'] }),
+  agentsList: (c) => c.agents.list(),
+  agentsGet: (c) => c.agents.get(agentId),
+  agentsUpdate: (c) => c.agents.update(agentId, { name: 'Travel assistant v2', status: 'suspended' }),
+  agentsDelete: (c) => c.agents.delete(agentId),
+  authorize: (c) =>
+    c.authorize({
+      agentId,
+      userId: 'user_vec',
+      scopes: ['calendar:read', 'email:send'],
+      expiresIn: '2h',
+      audience: 'https://api.example.test',
+      codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      codeChallengeMethod: 'S256',
+    }),
+  sandboxApprove: (c) => c.sandbox.approve(authRequestId),
+  sandboxDeny: (c) => c.sandbox.deny(authRequestId),
+  consentGet: (c) => c.consent.get(authRequestId),
+  consentApprove: (c) => c.consent.approve(authRequestId),
+  consentDeny: (c) => c.consent.deny(authRequestId),
+  tokensExchange: (c) =>
+    c.tokens.exchange({
+      code: '01M8H3DM6ZQ4R3T9V2W8X5Y7Z0',
+      agentId,
+      codeVerifier: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk',
+    }),
+  tokensRefresh: (c) => c.tokens.refresh({ refreshToken: 'ref_01M8H8MPS1DC2SA45T7VF4F6P7', agentId }),
+  tokensVerify: (c) => c.tokens.verify(exampleToken),
+  tokensRevoke: (c) => c.tokens.revoke('tok_01M8H3DM8C2B82HM5N3G1C3BF1'),
+  grantsList: (c) => c.grants.list({ agentId, principalId: 'user_vec', status: 'active' }),
+  grantsGet: (c) => c.grants.get(grantId),
+  grantsRevoke: (c) => c.grants.revoke(grantId),
+  grantsVerify: (c) => c.grants.verify(exampleToken),
+  grantsDelegate: (c) =>
+    c.grants.delegate({
+      parentGrantToken: exampleToken,
+      subAgentId: 'ag_01M8H3DM69NWFSMGE5PF3985XB',
+      scopes: ['calendar:read'],
+      expiresIn: '1h',
+    }),
+  auditLog: (c) =>
+    c.audit.log({
+      agentId,
+      agentDid: `did:grantex:${agentId}`,
+      grantId,
+      principalId: 'user_vec',
+      action: 'email.sent',
+      metadata: { recipient: 'alice@example.com' },
+      status: 'success',
+    }),
+  auditList: (c) => c.audit.list({ agentId, action: 'email.sent' }),
+  auditGet: (c) => c.audit.get('alog_01M8H3DBXF6CVR85FPYDJ0J8BR'),
+  policiesCreate: (c) =>
+    c.policies.create({ name: 'block payments', effect: 'deny', priority: 10, scopes: ['payments:transfer'] }),
+  policiesList: (c) => c.policies.list(),
+  policiesGet: (c) => c.policies.get('pol_01M8H3E2Q4W8X1Y5Z7A9B3C6D0'),
+  policiesUpdate: (c) => c.policies.update('pol_01M8H3E2Q4W8X1Y5Z7A9B3C6D0', { name: 'renamed', priority: 6 }),
+  policiesDelete: (c) => c.policies.delete('pol_01M8H3E2Q4W8X1Y5Z7A9B3C6D0'),
+  webhooksCreate: (c) => c.webhooks.create({ url: 'https://hooks.example.com/grantex', events: ['grant.created'] }),
+  webhooksList: (c) => c.webhooks.list(),
+  webhooksDelete: (c) => c.webhooks.delete('wh_01M8H364X1V8K2N5P7R9T3W6Y0'),
+  webhooksListDeliveries: (c) =>
+    c.webhooks.listDeliveries('wh_01M8H364X1V8K2N5P7R9T3W6Y0', { status: 'failed', page: 1, pageSize: 20 }),
+  anomaliesDetect: (c) => c.anomalies.detect(),
+  anomaliesList: (c) => c.anomalies.list({ unacknowledged: true }),
+  anomaliesAcknowledge: (c) => c.anomalies.acknowledge('anm_01M8H3F5K8M1P4S7V0Y3B6E9H2'),
+  complianceSummary: (c) => c.compliance.summary({ since, until }),
+  complianceExportGrants: (c) => c.compliance.exportGrants({ since, until, status: 'revoked' }),
+  complianceExportAudit: (c) => c.compliance.exportAudit({ since, until, agentId, status: 'failure' }),
+  complianceEvidencePack: (c) => c.compliance.evidencePack({ since, until, framework: 'soc2' }),
+  billingStatus: (c) => c.billing.status(),
+  billingCheckout: (c) =>
+    c.billing.checkout({
+      plan: 'pro',
+      successUrl: 'https://app.example.com/billing/success',
+      cancelUrl: 'https://app.example.com/billing/cancel',
+    }),
+  billingPortal: (c) => c.billing.portal({ returnUrl: 'https://app.example.com/billing' }),
+  scimCreateToken: (c) => c.scim.createToken({ label: 'Okta provisioning' }),
+  scimListTokens: (c) => c.scim.listTokens(),
+  scimRevokeToken: (c) => c.scim.revokeToken('scimtok_01M8H3G7N0Q3T6W9Z2C5F8J1L4'),
+  scimServiceProviderConfig: (c) => c.scim.serviceProviderConfig(),
+  scimListUsers: (c) => c.scim.listUsers({ startIndex: 1, count: 10 }),
+  scimCreateUser: (c) =>
+    c.scim.createUser({
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: 'alice@example.com',
+      displayName: 'Alice Example',
+      emails: [{ value: 'alice@example.com', primary: true }],
+    }),
+  scimGetUser: (c) => c.scim.getUser(userId),
+  scimUpdateUser: (c) => c.scim.updateUser(userId, { userName: 'alice@example.com', displayName: 'Alice Replaced' }),
+  scimPatchUser: (c) =>
+    c.scim.patchUser(userId, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', path: 'active', value: false }],
+    }),
+  scimDeleteUser: (c) => c.scim.deleteUser(userId),
+  ssoCreateConfig: (c) =>
+    c.sso.createConfig({
+      issuerUrl: 'https://idp.example.com/oauth2/default',
+      clientId: 'grantex-client',
+      clientSecret: 's3cret-from-the-idp',
+      redirectUri: 'https://app.example.com/sso/callback',
+    }),
+  ssoGetConfig: (c) => c.sso.getConfig(),
+  ssoDeleteConfig: (c) => c.sso.deleteConfig(),
+  ssoLogin: (c) => c.sso.login({ org: 'dev_01M8H8NGNFBV7WNPMYT74H7B6C', domain: 'example.com' }),
+  ssoCallback: (c) => c.sso.callback({ code: 'SplxlOBeZQQYbYS6WxSbIA', state: 'eyJvcmciOiJkZXYifQ.sig' }),
+};
