@@ -81,7 +81,7 @@ export class WebhookDispatcher {
     }
   }
 
-  /** Resolves once no attempt is running or queued to run within `horizonMs`. Test helper. */
+  /** Resolves once no delivery attempt is running (queued retries are not waited for). */
   async settled(): Promise<void> {
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
   }
@@ -107,11 +107,12 @@ export class WebhookDispatcher {
   }
 
   async #attempt(webhook: WebhookRecord, delivery: DeliveryRecord): Promise<void> {
-    const timestamp = String(Math.floor(this.#now() / 1000));
-    const secret = this.#faults.has('webhook-signature-wrong') ? `${webhook.secret}0` : webhook.secret;
-    const signatures = await signDelivery(secret, timestamp, delivery.payload);
     delivery.attempts += 1;
     try {
+      // Each attempt is signed afresh, so its timestamp is current.
+      const timestamp = String(Math.floor(this.#now() / 1000));
+      const secret = this.#faults.has('webhook-signature-wrong') ? `${webhook.secret}0` : webhook.secret;
+      const signatures = await signDelivery(secret, timestamp, delivery.payload);
       const response = await fetch(delivery.url, {
         method: 'POST',
         redirect: 'manual',
@@ -136,8 +137,9 @@ export class WebhookDispatcher {
     } catch (error) {
       delivery.lastError = error instanceof Error ? error.message : String(error);
     }
+    if (this.#closed) return;
     const delay = this.#delays[delivery.attempts - 1];
-    if (delay === undefined || this.#closed) delivery.status = this.#closed ? delivery.status : 'failed';
+    if (delay === undefined) delivery.status = 'failed';
     else this.#schedule(webhook, delivery, delay);
   }
 }
