@@ -126,8 +126,9 @@ function limit(limiter: RateLimiter, operation: Operation, caller: Caller, c: Co
   const general: Bucket = caller.tenant === undefined ? 'public' : 'default';
   const decisions: [Bucket, RateDecision][] = [[general, limiter.hit(general, caller.key)]];
   if (specific !== undefined) {
-    // Route limits count per developer, or per client address when there is none.
-    decisions.push([specific, limiter.hit(specific, caller.tenant === undefined ? `ip:${clientAddress(c)}` : caller.key)]);
+    // As documented: authorize counts per developer; token exchange/refresh and signup per client address.
+    const perDeveloper = specific === 'authorize' && caller.tenant !== undefined;
+    decisions.push([specific, limiter.hit(specific, perDeveloper ? caller.key : `ip:${clientAddress(c)}`)]);
   }
   const refused = decisions.find(([, d]) => !d.allowed);
   if (refused !== undefined) {

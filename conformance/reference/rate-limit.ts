@@ -15,7 +15,7 @@ export interface RateLimitOptions {
   default?: number;
   /** `POST /v1/authorize`, per developer (hosted server: 10). Default 10000. */
   authorize?: number;
-  /** `POST /v1/token` and `POST /v1/token/refresh` together, per developer (hosted server: 20). Default 10000. */
+  /** `POST /v1/token` and `POST /v1/token/refresh` together, per client address (hosted server: 20). Default 10000. */
   token?: number;
   /** `POST /v1/signup`, per client address (hosted server: 30). Default 10000. */
   signup?: number;
