@@ -58,30 +58,28 @@ export function isCanonicalBase64url(text: string): boolean {
 
 /** Decodes canonical unpadded base64url; throws a `TypeError` on anything else. */
 export function fromBase64url(text: string): Uint8Array<ArrayBuffer> {
-  if (!isCanonicalBase64url(text)) throw new TypeError('not canonical base64url');
-  const out = new Uint8Array(Math.floor((text.length * 3) / 4));
-  let o = 0;
-  let i = 0;
-  for (; i + 3 < text.length; i += 4) {
-    const n =
-      (DECODE[text.charCodeAt(i)]! << 18) |
-      (DECODE[text.charCodeAt(i + 1)]! << 12) |
-      (DECODE[text.charCodeAt(i + 2)]! << 6) |
-      DECODE[text.charCodeAt(i + 3)]!;
-    out[o++] = n >> 16;
-    out[o++] = (n >> 8) & 255;
-    out[o++] = n & 255;
-  }
-  const rest = text.length - i;
-  if (rest >= 2) {
-    const n =
-      (DECODE[text.charCodeAt(i)]! << 18) |
-      (DECODE[text.charCodeAt(i + 1)]! << 12) |
-      (rest === 3 ? DECODE[text.charCodeAt(i + 2)]! << 6 : 0);
-    out[o++] = n >> 16;
-    if (rest === 3) out[o++] = (n >> 8) & 255;
-  }
+  const binary = atobCanonical(text);
+  const out = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
   return out;
+}
+
+const NON_ASCII = /[\x80-\xff]/;
+
+/**
+ * Decodes canonical unpadded base64url holding UTF-8 text; throws a
+ * `TypeError` on non-canonical input or ill-formed UTF-8. ASCII text, the
+ * usual case for JSON, skips the byte copy.
+ */
+export function base64urlToText(text: string): string {
+  const binary = atobCanonical(text);
+  return NON_ASCII.test(binary) ? fromUtf8(fromBase64url(text)) : binary;
+}
+
+function atobCanonical(text: string): string {
+  if (!isCanonicalBase64url(text)) throw new TypeError('not canonical base64url');
+  // atob is native in every runtime and, on input already checked canonical, exact.
+  return atob(text.replace(/-/g, '+').replace(/_/g, '/'));
 }
 
 /** Lowercase hex of `bytes`. */

@@ -3,7 +3,7 @@
  * Splits a grant token (JWS compact serialization) and checks its protected
  * header, before any key or signature is touched.
  */
-import { fromBase64url, fromUtf8, isCanonicalBase64url } from '../internal/bytes.js';
+import { base64urlToText, isCanonicalBase64url } from '../internal/bytes.js';
 import { GrantexTokenError } from './errors.js';
 
 /** A token whose structure and header passed; its signature is still unchecked. */
@@ -49,7 +49,7 @@ export function parseToken(token: unknown, maxLength: number): ParsedToken {
 export function decodeJsonObject(segment: string, part: 'header' | 'payload'): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(fromUtf8(fromBase64url(segment)));
+    value = JSON.parse(base64urlToText(segment));
   } catch (cause) {
     throw malformed(`token ${part} is not UTF-8 JSON`, cause);
   }

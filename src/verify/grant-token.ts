@@ -133,10 +133,13 @@ const shared = new Map<string, VerifierParts>();
  * grant.principalId; // 'user_123'
  * ```
  */
-export async function verifyGrantToken(token: string, options: VerifyGrantTokenOptions): Promise<VerifiedGrant> {
-  const settings = toSettings(options);
-  const now = nowSeconds(options.currentDate);
-  return verifyWith(partsFor(options), token, settings, now);
+export function verifyGrantToken(token: string, options: VerifyGrantTokenOptions): Promise<VerifiedGrant> {
+  try {
+    const settings = toSettings(options);
+    return verifyWith(partsFor(options), token, settings, nowSeconds(options.currentDate));
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /**
@@ -184,8 +187,11 @@ export async function verifyWith(parts: VerifierParts, token: unknown, settings:
     if (hit !== undefined && parts.source.peek(hit.kid) === hit.key) return checkClaims(hit.claims, settings.policy, now);
   }
   const parsed = parseToken(token, settings.maxTokenLength);
-  const key = await parts.source.key(parsed.kid);
-  if (!(await parts.backend.verify(token as string, parsed, key))) {
+  // Awaiting only real promises keeps the common, fully synchronous case free of extra microtask turns.
+  const pendingKey = parts.source.key(parsed.kid);
+  const key = pendingKey instanceof Promise ? await pendingKey : pendingKey;
+  const pendingCheck = parts.backend.verify(token as string, parsed, key);
+  if (!(pendingCheck instanceof Promise ? await pendingCheck : pendingCheck)) {
     throw new GrantexTokenError('bad_signature', 'token signature does not verify');
   }
   const claims = decodeJsonObject(parsed.payloadSegment, 'payload');
@@ -195,7 +201,7 @@ export async function verifyWith(parts: VerifierParts, token: unknown, settings:
 }
 
 function partsFor(options: VerifyGrantTokenOptions): VerifierParts {
-  if (options.jwksUri === undefined) return { source: new LocalJwks(options.jwks), cache: undefined, backend: signatureBackend() };
+  if (options.jwksUri === undefined) return { source: new LocalJwks(options.jwks, false), cache: undefined, backend: signatureBackend() };
   const id = typeof options.jwksUri === 'string' ? options.jwksUri : String(options.jwksUri);
   let parts = shared.get(id);
   if (parts === undefined) {

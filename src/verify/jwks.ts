@@ -47,23 +47,21 @@ export interface RemoteJwksOptions {
 const MIN_MODULUS_BITS = 2048;
 const MAX_JWKS_BYTES = 1 << 20;
 const INTERNED_KEYS_LIMIT = 256;
-const interned = new Map<string, RsaVerificationKey>();
+/** Verified key objects by modulus, then exponent: one object per key material in the process. */
+const interned = new Map<string, Map<string, RsaVerificationKey>>();
 
 /**
  * Selects the usable RSA key named `kid` from a key set. Keys of other types
  * (the Grantex JWKS also publishes an Ed25519 key), with another `alg` or
  * `use`, or with a modulus under 2048 bits are never candidates.
  *
- * The verdict on each JWK object is remembered, so `jwks` must be a private
- * copy that nobody mutates (both sources below keep one).
- *
  * @throws {GrantexTokenError} `unknown_key` when none or several different keys qualify.
  */
 export function selectRsaKey(jwks: Jwks, kid: string): RsaVerificationKey {
   let found: RsaVerificationKey | undefined;
   for (const jwk of jwks.keys) {
-    if (jwk.kid !== kid) continue;
-    const key = usableKey(jwk);
+    if (jwk.kid !== kid || !isRs256Jwk(jwk)) continue;
+    const key = rsaKey(jwk.n, jwk.e);
     if (key === undefined) continue;
     if (found !== undefined && found !== key) {
       throw new GrantexTokenError('unknown_key', `JWKS holds several RSA keys with kid ${JSON.stringify(kid)}`);
@@ -83,13 +81,17 @@ export function isJwks(value: unknown): value is Jwks {
   );
 }
 
-/** A fixed key set, read once: later changes to the object passed in are not seen. */
+/**
+ * A key set held in memory. With `snapshot` (the default) it is copied once,
+ * so later changes to the object passed in are not seen; a one-shot
+ * verification reads the caller's object directly instead.
+ */
 export class LocalJwks implements KeySource {
   readonly #jwks: Jwks;
 
-  constructor(jwks: unknown) {
+  constructor(jwks: unknown, snapshot = true) {
     if (!isJwks(jwks)) throw new GrantexTokenError('invalid_options', '"jwks" must be a JSON Web Key Set ({ keys: [...] })');
-    this.#jwks = { keys: jwks.keys.map((jwk) => ({ ...jwk })) };
+    this.#jwks = snapshot ? { keys: jwks.keys.map((jwk) => ({ ...jwk })) } : jwks;
   }
 
   key(kid: string): RsaVerificationKey {
@@ -192,18 +194,6 @@ export class RemoteJwks implements KeySource {
   }
 }
 
-/** Callers hand in private copies of each JWK, so its verdict can be kept per object. */
-const verdicts = new WeakMap<object, RsaVerificationKey | null>();
-
-function usableKey(jwk: Jwks['keys'][number]): RsaVerificationKey | undefined {
-  let verdict = verdicts.get(jwk);
-  if (verdict === undefined) {
-    verdict = isRs256Jwk(jwk) ? intern(jwk.n, jwk.e) : null;
-    verdicts.set(jwk, verdict);
-  }
-  return verdict ?? undefined;
-}
-
 function isRs256Jwk(jwk: Jwks['keys'][number]): jwk is Jwks['keys'][number] & { n: string; e: string } {
   const { kty, alg, use, key_ops: ops, n, e } = jwk;
   return (
@@ -212,11 +202,24 @@ function isRs256Jwk(jwk: Jwks['keys'][number]): jwk is Jwks['keys'][number] & { 
     (use === undefined || use === 'sig') &&
     (ops === undefined || (Array.isArray(ops) && ops.includes('verify'))) &&
     typeof e === 'string' &&
-    e.length > 0 &&
-    isCanonicalBase64url(e) &&
-    typeof n === 'string' &&
-    modulusBits(n) >= MIN_MODULUS_BITS
+    typeof n === 'string'
   );
+}
+
+/**
+ * The one key object for this material, or `undefined` when the modulus is
+ * under 2048 bits or either part is not canonical base64url. Only good keys
+ * are remembered, so the hot path is two map lookups on strings whose hashes
+ * the engine already cached.
+ */
+function rsaKey(n: string, e: string): RsaVerificationKey | undefined {
+  const known = interned.get(n)?.get(e);
+  if (known !== undefined) return known;
+  if (e.length === 0 || !isCanonicalBase64url(e) || modulusBits(n) < MIN_MODULUS_BITS) return undefined;
+  if (interned.size >= INTERNED_KEYS_LIMIT) interned.delete(interned.keys().next().value!);
+  const key: RsaVerificationKey = Object.freeze({ n, e });
+  interned.set(n, new Map([...(interned.get(n) ?? []), [e, key]]));
+  return key;
 }
 
 function modulusBits(n: string): number {
@@ -226,18 +229,6 @@ function modulusBits(n: string): number {
   while (i < bytes.length && bytes[i] === 0) i++;
   if (i === bytes.length) return 0;
   return (bytes.length - i - 1) * 8 + (32 - Math.clz32(bytes[i]!));
-}
-
-/** One object per key material, so caches can compare keys by identity. */
-function intern(n: string, e: string): RsaVerificationKey {
-  const id = `${e}.${n}`;
-  let key = interned.get(id);
-  if (key === undefined) {
-    if (interned.size >= INTERNED_KEYS_LIMIT) interned.delete(interned.keys().next().value!);
-    key = Object.freeze({ n, e });
-    interned.set(id, key);
-  }
-  return key;
 }
 
 function parseJwksUrl(url: string | URL): string {

@@ -15,10 +15,17 @@ export interface VerifiedSignature {
   readonly exp: number;
 }
 
-/** Least-recently-used map from token text to {@link VerifiedSignature}, at most `maxEntries` long. */
+/**
+ * Least-recently-used map from token text to {@link VerifiedSignature}, at
+ * most `maxEntries` long. A token is admitted on its second verification, not
+ * its first: one-off tokens then neither evict hot ones nor churn memory (a
+ * stream of distinct tokens costs one small-integer set insertion each).
+ */
 export class TokenCache {
   readonly #maxEntries: number;
   readonly #entries = new Map<string, VerifiedSignature>();
+  /** Fingerprints of tokens verified once; a collision only admits a token early. */
+  readonly #seen = new Set<number>();
 
   constructor(maxEntries: number) {
     this.#maxEntries = maxEntries;
@@ -34,9 +41,15 @@ export class TokenCache {
     return entry;
   }
 
-  /** Remembers a verified token, unless it is already expired at `now` (seconds). */
+  /** Remembers a verified token from its second verification on, unless it is expired at `now` (seconds). */
   set(token: string, entry: VerifiedSignature, now: number): void {
     if (this.#maxEntries === 0 || !(now < entry.exp)) return;
+    const fingerprint = fingerprintOf(token);
+    if (!this.#seen.has(fingerprint)) {
+      if (this.#seen.size >= 4 * this.#maxEntries + 64) this.#seen.clear();
+      this.#seen.add(fingerprint);
+      return;
+    }
     this.#entries.delete(token);
     this.#entries.set(token, entry);
     if (this.#entries.size > this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
@@ -48,5 +61,13 @@ export class TokenCache {
 
   clear(): void {
     this.#entries.clear();
+    this.#seen.clear();
   }
+}
+
+/** 30 bits from the end of the signature, which is uniformly random for distinct tokens. */
+function fingerprintOf(token: string): number {
+  let hash = token.length;
+  for (let i = Math.max(0, token.length - 6); i < token.length; i++) hash = (hash * 31 + token.charCodeAt(i)) | 0;
+  return hash & 0x3fffffff;
 }

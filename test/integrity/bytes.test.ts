@@ -42,3 +42,25 @@ describe('internal byte helpers', () => {
     );
   });
 });
+
+describe('base64urlToText', () => {
+  it('decodes UTF-8 exactly like Buffer, and refuses ill-formed UTF-8', async () => {
+    const { base64urlToText } = await import('../../src/internal/bytes.js');
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: 'binary' }), fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b).toString('latin1'))), (input) => {
+        const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.from(input);
+        expect(base64urlToText(bytes.toString('base64url'))).toBe(bytes.toString('utf8'));
+      }),
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), (bytes) => {
+        const buffer = Buffer.from(bytes);
+        const wellFormed = Buffer.from(buffer.toString('utf8'), 'utf8').equals(buffer);
+        const decode = () => base64urlToText(buffer.toString('base64url'));
+        if (wellFormed) expect(decode()).toBe(buffer.toString('utf8'));
+        else expect(decode).toThrow(TypeError);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

@@ -1,0 +1,110 @@
+/**
+ * verifyGrantToken against the practical limit: raw node:crypto RSA-SHA256
+ * verification of the same tokens with the same claim checks, measured in the
+ * same run. Goals (issue 4): >= 0.8x on 20k distinct tokens, >= 5x on one
+ * repeated token. Environment: BENCH_TOKENS (default 20000), BENCH_ROUNDS
+ * (passes over them, default 2).
+ */
+import { createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
+import { importJWK, jwtVerify } from 'jose';
+import { createGrantVerifier, verifyGrantToken } from '../../src/verify/grant-token.js';
+import type { Jwks } from '../../src/verify/jwks.js';
+import { signatureBackend } from '../../src/verify/signature.js';
+import { compare, report, type Contender } from './support.js';
+
+const COUNT = Number(process.env.BENCH_TOKENS ?? 20_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const KID = 'bench-2026-11';
+const REQUIRED_SCOPES = ['calendar:read'];
+const signAsync = promisify(sign);
+
+const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const jwk = { ...publicKey.export({ format: 'jwk' }), kid: KID, alg: 'RS256', use: 'sig' };
+const jwks: Jwks = { keys: [jwk as Jwks['keys'][number], { kty: 'OKP', crv: 'Ed25519', x: 'H_fsayRrt1b7C0dyIgTlr7JPrcT5Nd98NgDkpFPKBKM', alg: 'EdDSA', use: 'sig', kid: 'ed' }] };
+const now = Math.floor(Date.now() / 1000);
+
+async function makeTokens(count: number): Promise<string[]> {
+  const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid: KID })).toString('base64url');
+  const tokens: string[] = [];
+  const batch = 64;
+  for (let start = 0; start < count; start += batch) {
+    const signed = await Promise.all(
+      Array.from({ length: Math.min(batch, count - start) }, async (_, j) => {
+        const i = start + j;
+        const payload = Buffer.from(
+          JSON.stringify({
+            agt: `did:grantex:ag_${i}`, dev: 'dev_bench', scp: ['calendar:read', 'email:send'], grnt: `grnt_${i}`,
+            iss: 'https://auth.example.test', sub: `user_${i}`, jti: `tok_${i}`, iat: now - 60, exp: now + 7200, aud: 'https://api.example.test',
+          }),
+        ).toString('base64url');
+        const input = `${header}.${payload}`;
+        return `${input}.${(await signAsync('sha256', Buffer.from(input), privateKey)).toString('base64url')}`;
+      }),
+    );
+    tokens.push(...signed);
+  }
+  return tokens;
+}
+
+/** The practical limit: node:crypto verify plus the same checks, inline and synchronous. */
+function rawVerifier(keys: Map<string, KeyObject>) {
+  return (token: string) => {
+    const parts = token.split('.');
+    if (parts.length !== 3) throw new Error('parts');
+    const [h, p, s] = parts as [string, string, string];
+    const header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8')) as { alg?: unknown; kid?: unknown };
+    if (header.alg !== 'RS256' || typeof header.kid !== 'string') throw new Error('header');
+    const key = keys.get(header.kid);
+    if (key === undefined) throw new Error('kid');
+    if (!verify('sha256', Buffer.from(`${h}.${p}`), key, Buffer.from(s, 'base64url'))) throw new Error('signature');
+    const c = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const t = Math.floor(Date.now() / 1000);
+    for (const name of ['jti', 'grnt', 'sub', 'agt', 'dev', 'iss']) if (typeof c[name] !== 'string') throw new Error(name);
+    if (typeof c.exp !== 'number' || c.exp <= t - 5) throw new Error('exp');
+    if (typeof c.iat !== 'number' || c.iat > t + 5) throw new Error('iat');
+    if (!Array.isArray(c.scp) || !c.scp.every((x) => typeof x === 'string')) throw new Error('scp');
+    if (!REQUIRED_SCOPES.every((x) => (c.scp as string[]).includes(x))) throw new Error('scope');
+    return c;
+  };
+}
+
+async function main(): Promise<void> {
+  console.log(`node ${process.version}; signature backend: ${signatureBackend().name}; ${COUNT} tokens; ${ROUNDS} interleaved passes`);
+  const started = performance.now();
+  const tokens = await makeTokens(COUNT);
+  console.log(`signed ${tokens.length} tokens in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks)));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const jwksUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
+
+  const raw = rawVerifier(new Map([[KID, createPublicKey({ key: jwk, format: 'jwk' })]]));
+  const joseKey = await importJWK(jwk, 'RS256');
+  const claimOptions = { requiredScopes: REQUIRED_SCOPES };
+  const verifier = createGrantVerifier({ jwksUri, ...claimOptions });
+  const uncached = createGrantVerifier({ jwksUri, ...claimOptions, cacheSize: 0 });
+
+  const baseline: Contender = { name: 'raw node:crypto + same checks (baseline)', async: false, run: raw };
+  const contenders: Contender[] = [
+    baseline,
+    { name: 'verifyGrantToken({ jwks })', async: true, run: (t) => verifyGrantToken(t, { jwks, ...claimOptions }) },
+    { name: 'verifyGrantToken({ jwksUri })', async: true, run: (t) => verifyGrantToken(t, { jwksUri, ...claimOptions }) },
+    { name: 'createGrantVerifier().verify', async: true, run: (t) => verifier.verify(t) },
+    { name: 'createGrantVerifier({ cacheSize: 0 }).verify', async: true, run: (t) => uncached.verify(t) },
+    { name: 'plain jose jwtVerify (reference)', async: true, run: (t) => jwtVerify(t, joseKey, { algorithms: ['RS256'] }) },
+  ];
+  const distinct = await compare(contenders, tokens, { rounds: ROUNDS, chunk: 500, warmup: 2000 });
+  const okDistinct = report(`distinct tokens (${COUNT}, each verified once per pass)`, distinct, { 'verifyGrantToken({ jwks })': 0.8, 'verifyGrantToken({ jwksUri })': 0.8 });
+
+  const one = tokens.slice(0, 1);
+  const repeated = await compare(contenders.slice(0, 5), Array.from({ length: COUNT }, () => one[0]!), { rounds: ROUNDS, chunk: 500, warmup: 2000 });
+  const okRepeated = report(`one repeated token (${COUNT} verifications per pass)`, repeated, { 'verifyGrantToken({ jwksUri })': 5, 'createGrantVerifier().verify': 5 });
+
+  server.close();
+  console.log(`\ngoals ${okDistinct && okRepeated ? 'met' : 'NOT met'}`);
+}
+
+await main();
