@@ -1,0 +1,162 @@
+/**
+ * @module checks/policies
+ * SPEC §11 policy engine, observed on `POST /v1/authorize`: a matching deny
+ * refuses the request (403) when it outranks a matching allow, and should at
+ * equal priority; an allow approves live requests at once; policies can be
+ * created, read, listed, changed and deleted, and a deleted one stops acting.
+ * Every policy the run creates matches only a principal id unique to the run.
+ */
+import fc from 'fast-check';
+import { expectThat, show, type Check } from '../check.js';
+import type { CheckContext } from '../context.js';
+import { expectStatus, type Agent, type Developer, type Session } from '../session.js';
+
+interface PolicySpec {
+  effect: 'allow' | 'deny';
+  priority: number;
+}
+
+async function createPolicy(session: Session, dev: Developer, agent: Agent, principalId: string, spec: PolicySpec): Promise<{ id: string; remove: () => Promise<void> }> {
+  const exchange = await session.request(dev, {
+    method: 'POST',
+    path: '/v1/policies',
+    json: { name: session.name(`${spec.effect} policy`), effect: spec.effect, priority: spec.priority, agentId: agent.agentId, principalId },
+  });
+  expectStatus(exchange, 201, `creating an ${spec.effect} policy`);
+  const id = (exchange.body as { id: string }).id;
+  let removed = false;
+  session.track(`policy ${id}`, async () => (removed ? undefined : session.request(dev, { method: 'DELETE', path: `/v1/policies/${id}` })));
+  return {
+    id,
+    remove: async () => {
+      if (removed) return;
+      expectStatus(await session.request(dev, { method: 'DELETE', path: `/v1/policies/${id}` }), 204, 'DELETE /v1/policies/{id}');
+      removed = true;
+    },
+  };
+}
+
+/**
+ * Creates the two policies in `order`, authorizes, expects 403 POLICY_DENIED,
+ * deletes both and expects the same request to be accepted again.
+ */
+async function expectDenied(ctx: CheckContext, allow: PolicySpec, deny: PolicySpec, denyFirst: boolean): Promise<void> {
+  const { session } = ctx;
+  const dev = session.devA;
+  const agent = await session.agent(dev, 'policy');
+  const principalId = session.principal('policy');
+  const specs = denyFirst ? [deny, allow] : [allow, deny];
+  const created = [];
+  for (const spec of specs) created.push(await createPolicy(session, dev, agent, principalId, spec));
+  const authorized = await session.authorize(dev, { agentId: agent.agentId, principalId, scopes: ['payments:initiate'] });
+  const situation = `allow priority ${allow.priority}, deny priority ${deny.priority}, ${denyFirst ? 'deny' : 'allow'} created first`;
+  expectStatus(authorized, 403, `authorize matching both policies (${situation})`);
+  const code = (authorized.body as { code?: string } | undefined)?.code;
+  expectThat(code === 'POLICY_DENIED', 'the refusal does not carry the POLICY_DENIED code', 'code POLICY_DENIED', show(authorized.body));
+  for (const policy of created) await policy.remove();
+  const again = await session.authorize(dev, { agentId: agent.agentId, principalId, scopes: ['payments:initiate'] });
+  expectStatus(again, 201, 'the same authorize after deleting both policies');
+}
+
+const priority = fc.integer({ min: -1000, max: 1000 });
+
+export const policyChecks: Check[] = [
+  {
+    id: 'policies.deny-outranks-allow',
+    area: 'policies',
+    clause: 'SPEC §11.4 deny rules are evaluated first; OpenAPI Policy: the highest-priority match decides',
+    level: 'MUST',
+    title: 'when a deny policy with a higher priority and an allow policy both match, authorize answers 403 POLICY_DENIED',
+    extension: 'policies',
+    property: { requests: 8, authorize: 2 },
+    async run(ctx) {
+      await ctx.property(
+        [priority, fc.integer({ min: 1, max: 1000 }), fc.boolean()],
+        async (allowPriority, gap, denyFirst) => {
+          await expectDenied(ctx, { effect: 'allow', priority: allowPriority }, { effect: 'deny', priority: allowPriority + gap }, denyFirst);
+        },
+        { examples: [[0, 10, false]] },
+      );
+    },
+  },
+  {
+    id: 'policies.deny-wins-tie',
+    area: 'policies',
+    clause: 'SPEC §11.4 deny rules are evaluated first; OpenAPI Policy: at equal priority a deny SHOULD win',
+    level: 'SHOULD',
+    title: 'when a deny and an allow policy of the same priority both match, authorize answers 403, whichever is older',
+    extension: 'policies',
+    property: { requests: 8, authorize: 2 },
+    async run(ctx) {
+      await ctx.property(
+        [priority, fc.boolean()],
+        async (shared, denyFirst) => {
+          await expectDenied(ctx, { effect: 'allow', priority: shared }, { effect: 'deny', priority: shared }, denyFirst);
+        },
+        { examples: [[0, false], [0, true]], maxRuns: 4 },
+      );
+    },
+  },
+  {
+    id: 'policies.allow',
+    area: 'policies',
+    clause: 'SPEC §11.2 auto_approve: the grant is issued without the consent UI',
+    level: 'MUST',
+    title: 'a matching allow policy approves a live request at once (code, policyEnforced) and the code exchanges',
+    extension: 'policies',
+    async run(ctx) {
+      const { session } = ctx;
+      const dev = await session.liveDeveloper();
+      if (!dev) return ctx.skip('no live API key available: sandbox requests are approved anyway');
+      const agent = await session.agent(dev, 'policy');
+      const principalId = session.principal('allow');
+      const policy = await createPolicy(session, dev, agent, principalId, { effect: 'allow', priority: 0 });
+      const authorized = await session.authorize(dev, { agentId: agent.agentId, principalId, scopes: ['calendar:read'] });
+      expectStatus(authorized, 201, 'authorize matching an allow policy');
+      const body = authorized.body as { code?: string; policyEnforced?: boolean };
+      expectThat(typeof body.code === 'string' && body.policyEnforced === true, 'an allow policy did not approve the request at once', '`code` and `policyEnforced: true`', show(body));
+      expectStatus(await session.exchange(dev, body.code, agent.agentId), 201, 'exchanging the policy-approved code');
+      await policy.remove();
+      const other = await session.authorize(dev, { agentId: agent.agentId, principalId, scopes: ['calendar:read'] });
+      expectStatus(other, 201, 'authorize after deleting the allow policy');
+      expectThat((other.body as { code?: unknown }).code === undefined, 'a deleted allow policy still approves requests', 'no code (consent needed)', show(other.body));
+    },
+  },
+  {
+    id: 'policies.crud',
+    area: 'policies',
+    clause: 'SPEC §11.6 CRUD API',
+    level: 'MUST',
+    title: 'policies are created, read, listed in evaluation order, updated (null clears a condition) and deleted',
+    extension: 'policies',
+    async run(ctx) {
+      const { session } = ctx;
+      const dev = session.devA;
+      const agent = await session.agent(dev, 'policy');
+      const principalId = session.principal('crud');
+      const low = await createPolicy(session, dev, agent, principalId, { effect: 'deny', priority: -5 });
+      const high = await createPolicy(session, dev, agent, principalId, { effect: 'allow', priority: 7 });
+      const read = await session.request(dev, { method: 'GET', path: `/v1/policies/${low.id}` });
+      expectStatus(read, 200, 'GET /v1/policies/{id}');
+      const policy = read.body as { effect?: string; priority?: number; agentId?: string; principalId?: string };
+      expectThat(policy.effect === 'deny' && policy.priority === -5 && policy.agentId === agent.agentId && policy.principalId === principalId, 'the policy is not stored as given', show({ effect: 'deny', priority: -5, agentId: agent.agentId, principalId }), show(policy));
+      const list = await session.request(dev, { method: 'GET', path: '/v1/policies' });
+      expectStatus(list, 200, 'GET /v1/policies');
+      const ids = ((list.body as { policies?: Array<{ id: string }> }).policies ?? []).map((p) => p.id);
+      expectThat(ids.includes(low.id) && ids.includes(high.id), 'the new policies are not listed', `${low.id} and ${high.id}`, show(ids, 200));
+      expectThat(ids.indexOf(high.id) < ids.indexOf(low.id), 'the list is not in evaluation order (highest priority first)', `${high.id} before ${low.id}`, show(ids, 200));
+      const updated = await session.request(dev, { method: 'PATCH', path: `/v1/policies/${low.id}`, json: { priority: 3, principalId: null } });
+      expectStatus(updated, 200, 'PATCH /v1/policies/{id}');
+      const after = updated.body as { priority?: number; principalId?: unknown; effect?: string };
+      // Restore the narrow condition at once: with principalId cleared this deny would match every request for the agent.
+      expectStatus(await session.request(dev, { method: 'PATCH', path: `/v1/policies/${low.id}`, json: { principalId } }), 200, 'PATCH /v1/policies/{id}');
+      expectThat(after.priority === 3 && after.principalId === null && after.effect === 'deny', 'PATCH did not apply exactly the given changes', 'priority 3, principalId null, effect deny', show(after));
+      const invalid = await session.request(dev, { method: 'PATCH', path: `/v1/policies/${low.id}`, json: { effect: 'maybe' } });
+      expectStatus(invalid, 400, 'PATCH with an unknown effect');
+      await low.remove();
+      expectStatus(await session.request(dev, { method: 'GET', path: `/v1/policies/${low.id}` }), 404, 'GET of a deleted policy');
+      expectStatus(await session.request(dev, { method: 'DELETE', path: `/v1/policies/${low.id}` }), 404, 'deleting a policy twice');
+      await high.remove();
+    },
+  },
+];

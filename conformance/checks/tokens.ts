@@ -1,0 +1,380 @@
+/**
+ * @module checks/tokens
+ * Grant tokens: they verify against the server's JWKS with RS256 (using this
+ * package's `verifyGrantToken`), carry exactly what was requested and
+ * approved, honour `expiresIn`; codes are single-use and bound to their agent;
+ * PKCE is enforced; refresh tokens rotate single-use; revocation and expiry
+ * show in the online check.
+ */
+import fc from 'fast-check';
+import { CheckFailure, expectThat, show, type Check } from '../check.js';
+import { audience, durationSeconds, expiresInOverDay, expiresInWithinDay, principalTag, scopes, type Duration } from '../arbitraries.js';
+import { sleep } from '../http.js';
+import { computeCodeChallenge, GrantexTokenError, verifyGrantToken } from '../integrity.js';
+import { decodeToken, expectStatus, type Issued, type Session } from '../session.js';
+
+const DAY = 86_400;
+/** Seconds of slack between the server's clock at `iat` and the lifetime it applies. */
+const SLACK = 5;
+
+/** Verifies offline with the package's verifier; a refusal fails the check with its code. */
+export async function verifyOffline(session: Session, token: string, options: { audience?: string; currentDate?: Date; clockTolerance?: number } = {}): Promise<void> {
+  const jwks = (await session.jwks()) as Parameters<typeof verifyGrantToken>[1]['jwks'] & object;
+  try {
+    await verifyGrantToken(token, { jwks, ...options });
+  } catch (error) {
+    const code = error instanceof GrantexTokenError ? error.code : 'error';
+    throw new CheckFailure(
+      'the grant token does not verify against the server’s JWKS (SPEC §6.4)',
+      'an RS256 signature by a key the JWKS publishes, unexpired',
+      `${code}: ${error instanceof Error ? error.message : String(error)} (header ${show(decodeToken(token).header)})`,
+    );
+  }
+}
+
+/** Checks every claim of a freshly issued token against what was asked for. */
+export function checkClaims(issued: Issued, asked: { scopes: string[]; lifetime: number; audience?: string }): void {
+  const { claims, header } = issued;
+  expectThat(header['alg'] === 'RS256', 'the token is not signed with RS256', 'header alg RS256', show(header));
+  expectThat(typeof header['kid'] === 'string' && header['kid'] !== '', 'the token header names no key', 'a kid', show(header));
+  const scp = claims['scp'];
+  expectThat(Array.isArray(scp) && sameSet(scp, asked.scopes), '`scp` is not exactly the approved scopes', show(asked.scopes), show(scp));
+  expectThat(sameSet(issued.scopes, asked.scopes), 'the response `scopes` are not the approved scopes', show(asked.scopes), show(issued.scopes));
+  expectThat(claims['sub'] === issued.principalId, '`sub` is not the principal', show(issued.principalId), show(claims['sub']));
+  expectThat(claims['agt'] === issued.agent.did, '`agt` is not the agent DID', show(issued.agent.did), show(claims['agt']));
+  expectThat(claims['dev'] === issued.agent.developerId, '`dev` is not the developer', show(issued.agent.developerId), show(claims['dev']));
+  expectThat(claims['grnt'] === issued.grantId, '`grnt` is not the grant id of the response', show(issued.grantId), show(claims['grnt']));
+  expectThat(typeof claims['iss'] === 'string' && claims['iss'] !== '', '`iss` is missing', 'a non-empty issuer', show(claims['iss']));
+  expectThat(typeof claims['jti'] === 'string' && /^tok_/.test(claims['jti']), '`jti` is not a token id', 'tok_…', show(claims['jti']));
+  if (asked.audience !== undefined) {
+    const aud = claims['aud'];
+    const named = aud === asked.audience || (Array.isArray(aud) && aud.includes(asked.audience));
+    expectThat(named, '`aud` is not the requested audience (SPEC §5.2)', show(asked.audience), show(aud));
+  } else {
+    expectThat(claims['aud'] === undefined, '`aud` is set although no audience was requested', 'no aud', show(claims['aud']));
+  }
+  const iat = claims['iat'];
+  const exp = claims['exp'];
+  expectThat(typeof iat === 'number' && typeof exp === 'number', '`iat`/`exp` are not numbers', 'numeric iat and exp', `${show(iat)} / ${show(exp)}`);
+  const lifetime = exp - iat;
+  expectThat(Math.abs(lifetime - asked.lifetime) <= SLACK, '`exp` does not honour expiresIn', `exp - iat = ${asked.lifetime}s (±${SLACK})`, `${lifetime}s`);
+  const expiresAt = Date.parse(issued.expiresAt) / 1000;
+  expectThat(Math.abs(expiresAt - exp) <= 1.5, 'the response `expiresAt` is not the token `exp`', new Date(exp * 1000).toISOString(), issued.expiresAt);
+}
+
+export function sameSet(a: readonly unknown[], b: readonly unknown[]): boolean {
+  const left = new Set(a);
+  const right = new Set(b);
+  return left.size === right.size && [...left].every((item) => right.has(item));
+}
+
+const verifier = fc.stringMatching(/^[A-Za-z0-9._~-]{43,128}$/);
+
+function base64url(text: string): string {
+  return Buffer.from(text).toString('base64url');
+}
+
+/** Ways to corrupt a genuine token; none may verify. */
+const tamperings: Array<{ name: string; apply: (token: string) => string }> = [
+  {
+    name: 'payload with an extra scope, original signature',
+    apply: (token) => {
+      const [header, payload, signature] = token.split('.');
+      const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as { scp: string[] };
+      claims.scp = [...claims.scp, 'admin:all'];
+      return `${header}.${base64url(JSON.stringify(claims))}.${signature}`;
+    },
+  },
+  {
+    name: 'flipped signature byte',
+    apply: (token) => {
+      const [header, payload, signature] = token.split('.');
+      const bytes = Buffer.from(signature!, 'base64url');
+      bytes[bytes.length >> 1] = (bytes[bytes.length >> 1] ?? 0) ^ 0x01;
+      return `${header}.${payload}.${bytes.toString('base64url')}`;
+    },
+  },
+  {
+    name: 'alg none, no signature',
+    apply: (token) => {
+      const [, payload] = token.split('.');
+      return `${base64url(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${payload}.`;
+    },
+  },
+  { name: 'truncated', apply: (token) => token.slice(0, Math.floor(token.length / 2)) },
+  { name: 'not a JWT', apply: () => 'not-a-token' },
+];
+
+export const tokenChecks: Check[] = [
+  {
+    id: 'tokens.claims',
+    area: 'tokens',
+    clause: 'SPEC §6.2 claims, §6.4 validation, §5.2 audience; expiresIn',
+    level: 'MUST',
+    title: 'issued tokens verify against the JWKS (RS256) and carry exactly the approved scopes, sub, agt, dev, grnt, aud, and exp = iat + expiresIn',
+    property: { requests: 5, authorize: 1, token: 1 },
+    async run(ctx) {
+      const { session } = ctx;
+      const dev = session.devA;
+      const agent = await session.agent(dev);
+      const example: [string[], Duration | undefined, string | undefined, string] = [['calendar:read', 'email:send'], { text: '2h', seconds: 7200 }, 'https://api.example.test', 'alice'];
+      await ctx.property(
+        [scopes(5), fc.option(expiresInWithinDay, { nil: undefined }), fc.option(audience, { nil: undefined }), principalTag],
+        async (asked, expiresIn, aud, tag) => {
+          const issued = await session.issue(dev, {
+            agent,
+            scopes: asked,
+            principalId: session.principal(tag),
+            ...(expiresIn ? { expiresIn: expiresIn.text } : {}),
+            ...(aud ? { audience: aud } : {}),
+          });
+          await verifyOffline(session, issued.grantToken, aud ? { audience: aud } : {});
+          checkClaims(issued, { scopes: asked, lifetime: expiresIn?.seconds ?? DAY, ...(aud ? { audience: aud } : {}) });
+          const online = await session.verifyOnline(dev, issued.grantToken);
+          expectStatus(online, 200, 'POST /v1/tokens/verify');
+          const verdict = online.body as { valid?: boolean; grantId?: string; scopes?: string[]; principal?: string; agent?: string };
+          expectThat(verdict.valid === true, 'a fresh token does not verify online', 'valid: true', show(verdict));
+          expectThat(
+            verdict.grantId === issued.grantId && sameSet(verdict.scopes ?? [], asked) && verdict.principal === issued.principalId && verdict.agent === agent.did,
+            'the online check reports another grant',
+            show({ grantId: issued.grantId, scopes: asked, principal: issued.principalId, agent: agent.did }),
+            show(verdict),
+          );
+        },
+        { examples: [example] },
+      );
+    },
+  },
+  {
+    id: 'tokens.max-lifetime',
+    area: 'tokens',
+    clause: 'SPEC §7.4 token lifetime: 24 hours (max)',
+    level: 'SHOULD',
+    title: 'an expiresIn over 24 h is refused or capped at 24 h',
+    property: { requests: 4, authorize: 1, token: 1 },
+    async run(ctx) {
+      const { session } = ctx;
+      const dev = session.devA;
+      const agent = await session.agent(dev);
+      await ctx.property(
+        [expiresInOverDay],
+        async (expiresIn) => {
+          const authorized = await session.authorize(dev, { agentId: agent.agentId, principalId: session.principal('ttl'), scopes: ['calendar:read'], expiresIn: expiresIn.text });
+          if (authorized.status === 400) return;
+          expectStatus(authorized, [201, 400], 'POST /v1/authorize with a long expiresIn');
+          const { code } = await session.approve(dev, authorized);
+          const exchanged = await session.exchange(dev, code, agent.agentId);
+          expectStatus(exchanged, 201, 'POST /v1/token');
+          const { claims } = decodeToken((exchanged.body as { grantToken: string }).grantToken);
+          const lifetime = Number(claims['exp']) - Number(claims['iat']);
+          expectThat(lifetime <= DAY + SLACK, `a grant token lives longer than 24 h (expiresIn ${expiresIn.text})`, `exp - iat ≤ ${DAY}s`, `${lifetime}s`);
+        },
+        { maxRuns: 3, examples: [[{ text: '48h', seconds: 172_800 }]] },
+      );
+    },
+  },
+  {
+    id: 'tokens.code-single-use',
+    area: 'tokens',
+    clause: 'SPEC §5.3 token exchange; RFC 6749 §4.1.2 codes are single-use',
+    level: 'MUST',
+    title: 'an authorization code is exchanged once; the second exchange answers 400',
+    async run(ctx) {
+      const { session } = ctx;
+      const dev = session.devA;
+      const agent = await session.agent(dev);
+      const authorized = await session.authorize(dev, { agentId: agent.agentId, principalId: session.principal('code'), scopes: ['files:read'] });
+      expectStatus(authorized, 201, 'POST /v1/authorize');
+      const { code } = await session.approve(dev, authorized);
+      expectStatus(await session.exchange(dev, code, agent.agentId), 201, 'first exchange of the code');
+      expectStatus(await session.exchange(dev, code, agent.agentId), 400, 'second exchange of the same code');
+    },
+  },
+  {
+    id: 'tokens.code-bound-to-agent',
+    area: 'tokens',
+    clause: 'SPEC §5.3 the code is exchanged together with the agent it was issued for',
+    level: 'MUST',
+    title: 'a code cannot be exchanged for another agent of the same developer',
+    async run(ctx) {
+      const { session } = ctx;
+      const dev = session.devA;
+      const agent = await session.agent(dev);
+      const other = await session.agent(dev, 'other');
+      const authorized = await session.authorize(dev, { agentId: agent.agentId, principalId: session.principal('bound'), scopes: ['files:read'] });
+      expectStatus(authorized, 201, 'POST /v1/authorize');
+      const { code } = await session.approve(dev, authorized);
+      expectStatus(await session.exchange(dev, code, other.agentId), 400, 'exchanging the code for another agent');
+      expectStatus(await session.exchange(dev, code, 'ag_00000000000000000000000000'), 400, 'exchanging the code for an unknown agent');
+    },
+  },
+  {
+    id: 'tokens.pkce',
+    area: 'tokens',
+    clause: 'RFC 7636 §4.6 the server verifies code_verifier; SPEC §5.3',
+    level: 'MUST',
+    title: 'with a codeChallenge, exchange needs the matching verifier (missing or wrong: 400, the code stays usable); only S256 is accepted',
+    property: { requests: 6, authorize: 1, token: 3 },
+    async run(ctx) {
+      const { session } = ctx;
+      const dev = session.devA;
+      const agent = await session.agent(dev);
+      const plain = await session.authorize(dev, {
+        agentId: agent.agentId,
+        principalId: session.principal('pkce'),
+        scopes: ['files:read'],
+        codeChallenge: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk',
+        codeChallengeMethod: 'plain',
+      });
+      expectStatus(plain, 400, 'authorize with codeChallengeMethod "plain"');
+      await ctx.property(
+        [verifier, verifier],
+        async (right, wrong) => {
+          const challenge = await computeCodeChallenge(right);
+          const authorized = await session.authorize(dev, { agentId: agent.agentId, principalId: session.principal('pkce'), scopes: ['files:read'], codeChallenge: challenge, codeChallengeMethod: 'S256' });
+          expectStatus(authorized, 201, 'POST /v1/authorize with a codeChallenge');
+          const { code } = await session.approve(dev, authorized);
+          expectStatus(await session.exchange(dev, code, agent.agentId), 400, 'exchange without the codeVerifier');
+          if (wrong !== right) expectStatus(await session.exchange(dev, code, agent.agentId, wrong), 400, 'exchange with a wrong codeVerifier');
+          expectStatus(await session.exchange(dev, code, agent.agentId, right), 201, 'exchange with the right codeVerifier');
+        },
+        { examples: [['dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk', 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXK']] },
+      );
+    },
+  },
+  {
+    id: 'tokens.refresh-rotation',
+    area: 'tokens',
+    clause: 'SPEC §7.4 refresh tokens are single-use and rotated on every refresh',
+    level: 'MUST',
+    title: 'a refresh gives a new token and refresh token for the same grant; a used refresh token answers 400',
+    property: { requests: 8, authorize: 1, token: 4 },
+    async run(ctx) {
+      const { session } = ctx;
+      const dev = session.devA;
+      const agent = await session.agent(dev);
+      const other = await session.agent(dev, 'other');
+      await ctx.property(
+        [fc.integer({ min: 1, max: 3 })],
+        async (rotations) => {
+          const issued = await session.issue(dev, { agent, scopes: ['calendar:read', 'contacts:read'] });
+          let current = issued;
+          for (let i = 0; i < rotations; i++) {
+            const refreshed = await session.refresh(dev, current.refreshToken, agent.agentId);
+            expectStatus(refreshed, 201, `refresh #${i + 1}`);
+            const next = session.issuedFrom(refreshed, agent, issued.principalId);
+            expectThat(next.refreshToken !== current.refreshToken, 'the refresh token was not rotated', 'a new refreshToken', show(next.refreshToken));
+            expectThat(next.grantId === issued.grantId, 'refresh changed the grant', show(issued.grantId), show(next.grantId));
+            expectThat(next.jti !== current.jti, 'refresh reissued the same token id', 'a new jti', show(next.jti));
+            expectThat(sameSet(next.scopes, issued.scopes) && sameSet(next.claims['scp'] as string[], issued.scopes), 'refresh changed the scopes', show(issued.scopes), show(next.claims['scp']));
+            await verifyOffline(session, next.grantToken);
+            expectStatus(await session.refresh(dev, current.refreshToken, agent.agentId), 400, `reusing the refresh token spent by refresh #${i + 1}`);
+            current = next;
+          }
+          expectStatus(await session.refresh(dev, current.refreshToken, other.agentId), 400, 'refreshing for another agent');
+        },
+        { maxRuns: 5 },
+      );
+    },
+  },
+  {
+    id: 'tokens.revoke-token',
+    area: 'tokens',
+    clause: 'SPEC §7.2 revoke a specific token; §7.3 online revocation check',
+    level: 'MUST',
+    title: 'a revoked jti verifies invalid online; a sibling token of the same grant stays valid; revoking again answers 404',
+    async run(ctx) {
+      const { session } = ctx;
+      const dev = session.devA;
+      const agent = await session.agent(dev);
+      const issued = await session.issue(dev, { agent, scopes: ['email:read'] });
+      const refreshed = await session.refresh(dev, issued.refreshToken, agent.agentId);
+      expectStatus(refreshed, 201, 'POST /v1/token/refresh');
+      const sibling = session.issuedFrom(refreshed, agent, issued.principalId);
+      expectStatus(await session.revokeToken(dev, issued.jti), 204, 'POST /v1/tokens/revoke');
+      expectThat(!(await session.isValidOnline(dev, issued.grantToken)), 'a revoked token still verifies online', 'valid: false', 'valid: true');
+      expectThat(await session.isValidOnline(dev, sibling.grantToken), 'revoking one token invalidated its sibling', 'valid: true for the refreshed token', 'valid: false');
+      expectStatus(await session.revokeToken(dev, issued.jti), 404, 'revoking the same jti again');
+      expectStatus(await session.revokeToken(dev, 'tok_00000000000000000000000000'), 404, 'revoking an unknown jti');
+      expectStatus(await session.request(dev, { method: 'POST', path: '/v1/tokens/revoke', json: {} }), 400, 'revoking without a jti');
+    },
+  },
+  {
+    id: 'tokens.revoke-grant',
+    area: 'tokens',
+    clause: 'SPEC §7.1 revoking a grant invalidates all its tokens',
+    level: 'MUST',
+    title: 'after DELETE /v1/grants/{id}: every token of the grant is invalid online, its refresh token is refused, the record reads revoked',
+    async run(ctx) {
+      const { session } = ctx;
+      const dev = session.devA;
+      const agent = await session.agent(dev);
+      const issued = await session.issue(dev, { agent, scopes: ['files:read', 'files:write'] });
+      const refreshed = await session.refresh(dev, issued.refreshToken, agent.agentId);
+      expectStatus(refreshed, 201, 'POST /v1/token/refresh');
+      const second = session.issuedFrom(refreshed, agent, issued.principalId);
+      const before = await session.getGrant(dev, issued.grantId);
+      expectStatus(before, 200, 'GET /v1/grants/{id}');
+      expectThat((before.body as { status?: string }).status === 'active', 'a new grant is not active', 'status active', show(before.body));
+      expectStatus(await session.revokeGrant(dev, issued.grantId), 204, 'DELETE /v1/grants/{id}');
+      expectThat(!(await session.isValidOnline(dev, issued.grantToken)), 'a token of a revoked grant still verifies online', 'valid: false', 'valid: true');
+      expectThat(!(await session.isValidOnline(dev, second.grantToken)), 'a refreshed token of a revoked grant still verifies online', 'valid: false', 'valid: true');
+      expectStatus(await session.refresh(dev, second.refreshToken, agent.agentId), 400, 'refreshing a revoked grant');
+      const after = await session.getGrant(dev, issued.grantId);
+      expectStatus(after, 200, 'GET /v1/grants/{id} after revocation');
+      const record = after.body as { status?: string; revokedAt?: string };
+      expectThat(record.status === 'revoked', 'the grant record does not read revoked', 'status revoked', show(record));
+      expectStatus(await session.revokeGrant(dev, issued.grantId), 404, 'revoking the same grant again');
+    },
+  },
+  {
+    id: 'tokens.expired',
+    area: 'tokens',
+    clause: 'SPEC §6.4 exp has not passed; §7.3 online check',
+    level: 'MUST',
+    title: 'once exp has passed a token verifies invalid online and offline',
+    async run(ctx) {
+      const { session } = ctx;
+      const dev = session.devA;
+      const agent = await session.agent(dev);
+      const issued = await session.issue(dev, { agent, scopes: ['profile:read'], expiresIn: '3s' });
+      const exp = Number(issued.claims['exp']);
+      expectThat(exp - issued.issuedAt <= durationSeconds('3s') + SLACK, '`exp` does not honour a 3 s expiresIn', 'exp - iat ≈ 3 s', `${exp - issued.issuedAt}s`);
+      const wait = exp * 1000 + 1500 - Date.now();
+      if (wait > 15_000) throw new CheckFailure('the token expires much later than asked', 'exp within seconds', new Date(exp * 1000).toISOString());
+      if (wait > 0) await sleep(wait);
+      expectThat(!(await session.isValidOnline(dev, issued.grantToken)), 'an expired token still verifies online', 'valid: false', 'valid: true');
+      let offline = true;
+      try {
+        await verifyOffline(session, issued.grantToken, { clockTolerance: 0 });
+      } catch {
+        offline = false;
+      }
+      expectThat(!offline, 'an expired token still verifies offline', 'expired', 'verified');
+    },
+  },
+  {
+    id: 'tokens.tampered',
+    area: 'tokens',
+    clause: 'SPEC §6.4 signature; §14 alg none rejected; OpenAPI tokensVerify',
+    level: 'MUST',
+    title: 'a tampered, unsigned or malformed token verifies invalid online; a missing token answers 400',
+    property: { requests: 1 },
+    async run(ctx) {
+      const { session } = ctx;
+      const dev = session.devA;
+      const agent = await session.agent(dev);
+      const issued = await session.issue(dev, { agent, scopes: ['calendar:read'] });
+      expectStatus(await session.request(dev, { method: 'POST', path: '/v1/tokens/verify', json: {} }), 400, 'verifying without a token');
+      await ctx.property(
+        [fc.constantFrom(...tamperings)],
+        async (tampering) => {
+          const exchange = await session.verifyOnline(dev, tampering.apply(issued.grantToken));
+          expectStatus(exchange, 200, `verifying a token with ${tampering.name}`);
+          expectThat((exchange.body as { valid?: unknown }).valid === false, `a token with ${tampering.name} verifies online`, 'valid: false', show(exchange.body));
+        },
+        { examples: tamperings.map((tampering) => [tampering] as [typeof tampering]), maxRuns: tamperings.length },
+      );
+    },
+  },
+];

@@ -1,0 +1,217 @@
+/**
+ * @module cli
+ * `grantex-conformance` / `npm run conformance`: parses the command line into
+ * {@link RunOptions}, runs the suite (against the in-process reference server
+ * when no --base-url is given), prints progress on a TTY, writes the report,
+ * and exits 0 (every MUST passed), 1 (a MUST failed) or 2 (could not run).
+ */
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ALL_CHECKS } from './checks/index.js';
+import { AREAS, defaultOptions, type ApprovalMode, type ReportFormat, type RunOptions } from './options.js';
+import { renderJson } from './report/json.js';
+import { renderJunit } from './report/junit.js';
+import { renderText } from './report/text.js';
+import { runConformance, type RunReport } from './runner.js';
+
+const HELP = `grantex-conformance: property-based and model-based conformance checks of a Grantex server
+
+Usage: npm run conformance -- [options]      (or: npx grantex-conformance [options])
+
+Target
+  --base-url URL         server to check; without it the in-memory reference server is started in-process
+  --api-key KEY          developer API key (env GRANTEX_API_KEY); give it twice for the isolation checks'
+                         second developer. Without a key, developers are created with POST /v1/signup.
+  --scim-token TOKEN     SCIM bearer token (default: one is created for the run and deleted after)
+  --approval MODE        auto | sandbox | consent: how authorization requests get approved (default auto:
+                         a code in the authorize answer means sandbox, else the consent endpoint approves)
+  --no-signup            never create developers with POST /v1/signup
+
+Selection and inputs
+  --only LIST            areas or check ids to run (comma-separated, repeatable)
+  --skip LIST            areas or check ids to leave out
+  --runs N               property runs per check (default 20; fewer when budget or rate limits require)
+  --seed S               run seed (default random; printed in the report)
+  --replay PATH          replay a counterexample path (with --seed and --only <check id>)
+  --list                 list the checks and exit
+
+Traffic
+  --timeout SECONDS      per-request timeout (default 10)
+  --max-rps N            at most N requests per second (default unbounded)
+  --budget N             at most N requests in total (default 20000)
+  --max-retry-after S    longest 429 Retry-After to wait out (default 90)
+  --receiver-host HOST   host the server must call for webhooks (default 127.0.0.1)
+  --webhook-wait SECONDS how long to wait for webhook deliveries (default 8)
+
+Output
+  --report FORMAT        text | json | junit (default text)
+  --out FILE             write the report to FILE (a text summary still goes to stdout)
+  --verbose              list every check and log every request on stderr
+  --help                 this text
+
+Areas: ${AREAS.join(', ')}
+Exit codes: 0 every MUST passed · 1 a MUST failed · 2 could not run (unreachable server, refused key, bad options)
+`;
+
+/** Thrown for unusable command lines (exit 2). */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface Parsed {
+  options: RunOptions;
+  help: boolean;
+  list: boolean;
+}
+
+function integer(value: string | undefined, name: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min) throw new UsageError(`--${name} must be an integer ≥ ${min} (got ${JSON.stringify(value)})`);
+  return parsed;
+}
+
+function list(values: string[] | undefined): string[] {
+  return (values ?? []).flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
+}
+
+/** Parses argv (without node and script) into run options. @throws {UsageError} */
+export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv = {}): Parsed {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        'base-url': { type: 'string' },
+        'api-key': { type: 'string', multiple: true },
+        'scim-token': { type: 'string' },
+        approval: { type: 'string' },
+        'no-signup': { type: 'boolean' },
+        only: { type: 'string', multiple: true },
+        skip: { type: 'string', multiple: true },
+        runs: { type: 'string' },
+        seed: { type: 'string' },
+        replay: { type: 'string' },
+        list: { type: 'boolean' },
+        timeout: { type: 'string' },
+        'max-rps': { type: 'string' },
+        budget: { type: 'string' },
+        'max-retry-after': { type: 'string' },
+        'receiver-host': { type: 'string' },
+        'webhook-wait': { type: 'string' },
+        report: { type: 'string' },
+        out: { type: 'string' },
+        verbose: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const v = parsed.values;
+  const options = defaultOptions();
+  const baseUrl = v['base-url'];
+  if (baseUrl !== undefined) {
+    if (!/^https?:\/\/[^/]/.test(baseUrl)) throw new UsageError(`--base-url must be an http(s) URL (got ${JSON.stringify(baseUrl)})`);
+    options.baseUrl = baseUrl.replace(/\/+$/, '');
+  }
+  options.apiKeys = v['api-key'] ?? (env['GRANTEX_API_KEY'] ? [env['GRANTEX_API_KEY']] : []);
+  if (options.apiKeys.length > 2) throw new UsageError('--api-key may be given at most twice');
+  if (v['scim-token'] !== undefined) options.scimToken = v['scim-token'];
+  if (v.approval !== undefined) {
+    if (!['auto', 'sandbox', 'consent'].includes(v.approval)) throw new UsageError('--approval must be auto, sandbox or consent');
+    options.approval = v.approval as ApprovalMode;
+  }
+  options.signup = v['no-signup'] !== true;
+  options.only = list(v.only);
+  options.skip = list(v.skip);
+  options.runs = integer(v.runs, 'runs', 1) ?? options.runs;
+  options.seed = integer(v.seed, 'seed', 0) ?? options.seed;
+  if (v.replay !== undefined) {
+    if (v.seed === undefined) throw new UsageError('--replay needs the --seed of the failing run');
+    if (!/^\d+(:\d+)*$/.test(v.replay)) throw new UsageError(`--replay must be a counterexample path like 3:0:1 (got ${JSON.stringify(v.replay)})`);
+    options.replay = v.replay;
+  }
+  options.timeoutMs = (integer(v.timeout, 'timeout', 1) ?? options.timeoutMs / 1000) * 1000;
+  options.maxRps = integer(v['max-rps'], 'max-rps', 0) ?? options.maxRps;
+  options.budget = integer(v.budget, 'budget', 1) ?? options.budget;
+  options.maxRetryAfterS = integer(v['max-retry-after'], 'max-retry-after', 0) ?? options.maxRetryAfterS;
+  if (v['receiver-host'] !== undefined) options.receiverHost = v['receiver-host'];
+  options.webhookWaitMs = (integer(v['webhook-wait'], 'webhook-wait', 0) ?? options.webhookWaitMs / 1000) * 1000;
+  if (v.report !== undefined) {
+    if (!['text', 'json', 'junit'].includes(v.report)) throw new UsageError('--report must be text, json or junit');
+    options.report = v.report as ReportFormat;
+  }
+  if (v.out !== undefined) options.out = v.out;
+  options.verbose = v.verbose === true;
+  return { options, help: v.help === true, list: v.list === true };
+}
+
+/** Renders the report in the chosen format. */
+export function render(report: RunReport, format: ReportFormat, verbose = false): string {
+  if (format === 'json') return renderJson(report);
+  if (format === 'junit') return renderJunit(report);
+  return renderText(report, { verbose });
+}
+
+function listChecks(): string {
+  return `${ALL_CHECKS.map((check) => `${check.id.padEnd(34)} ${check.level.padEnd(6)} ${check.extension ? `[${check.extension}] ` : ''}${check.clause}`).join('\n')}\ncontract.op.<operationId>          MUST   one per operation of the spec, judged on every recorded response\n`;
+}
+
+/** Runs the CLI; resolves to the exit code. */
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let parsed: Parsed;
+  try {
+    parsed = parseCommandLine(argv, env);
+  } catch (error) {
+    process.stderr.write(`grantex-conformance: ${error instanceof Error ? error.message : String(error)}\n(see --help)\n`);
+    return 2;
+  }
+  if (parsed.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (parsed.list) {
+    process.stdout.write(listChecks());
+    return 0;
+  }
+  const { options } = parsed;
+  options.progress = process.stderr.isTTY === true && !options.verbose;
+  const report = await runConformance(options, {
+    startReference: async () => {
+      const { startReferenceServer } = await import('./reference/server.js');
+      return startReferenceServer();
+    },
+    ...(options.progress
+      ? {
+          onProgress: ({ index, total, check, result }) => {
+            const text = result ? `${result.status === 'fail' ? '✗' : result.status === 'warn' ? '!' : '·'} ${check.id}` : `… ${check.id}`;
+            process.stderr.write(`\r\u001b[2K[${index + 1}/${total}] ${text}`);
+            if (index + 1 === total && result) process.stderr.write('\r\u001b[2K');
+          },
+        }
+      : {}),
+    ...(options.verbose
+      ? {
+          onExchange: (exchange) => {
+            process.stderr.write(`→ ${exchange.method} ${exchange.target} ${exchange.status || exchange.error} ${exchange.durationMs} ms${exchange.violations.length ? `  ✗ ${exchange.violations.join('; ')}` : ''}\n`);
+          },
+        }
+      : {}),
+  });
+  const output = render(report, options.report, options.verbose);
+  if (options.out) {
+    writeFileSync(options.out, output);
+    if (options.report !== 'text') process.stdout.write(renderText(report, { verbose: options.verbose }));
+    process.stdout.write(`report written to ${options.out}\n`);
+  } else {
+    process.stdout.write(output);
+  }
+  return report.exitCode;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exitCode = await main(process.argv.slice(2));
+}

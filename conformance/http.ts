@@ -1,0 +1,320 @@
+/**
+ * @module http
+ * The suite's only way to talk to the server: raw `fetch` through a recorder
+ * that keeps every exchange, enforces the request budget and `--max-rps`,
+ * waits out 429 `Retry-After`, learns the server's rate limits and renders
+ * exchanges as curl commands for failure transcripts.
+ */
+import { CheckSkipped } from './check.js';
+
+/** A bearer credential with the name it is shown under in transcripts (never the secret itself). */
+export interface Credential {
+  /** Environment variable name used in curl transcripts, e.g. `GRANTEX_API_KEY`. */
+  label: string;
+  secret: string;
+}
+
+/** What to send. `auth: null` sends no Authorization header; a string is sent verbatim (shown verbatim). */
+export interface RequestSpec {
+  method: string;
+  /** Path below the base URL (`/v1/agents`), or an absolute URL. */
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  auth?: Credential | string | null;
+  /** JSON body (serialized by the recorder). */
+  json?: unknown;
+  /** Raw body with its own content type. */
+  raw?: { body: string; contentType: string };
+  headers?: Record<string, string>;
+}
+
+/** One recorded request and its response. */
+export interface Exchange {
+  seq: number;
+  method: string;
+  url: string;
+  /** Path and query, as sent. */
+  target: string;
+  requestHeaders: Record<string, string>;
+  requestBody?: string;
+  /** Transcript label of the credential used, if any. */
+  credentialLabel?: string;
+  /** 0 when no response arrived (see `error`). */
+  status: number;
+  responseHeaders: Record<string, string>;
+  responseText: string;
+  /** Parsed JSON body, or undefined when the body is empty or not JSON. */
+  body: unknown;
+  durationMs: number;
+  error?: string;
+  /** Contract violations found in this response (filled by the contract validator). */
+  violations: string[];
+  /** The operation this request maps to in the spec, when known. */
+  operationId?: string;
+}
+
+/** A learned rate limit of one route. */
+export interface LearnedLimit {
+  route: string;
+  limit: number;
+  windowS: number;
+}
+
+export interface HttpOptions {
+  baseUrl: string;
+  /** Per-request timeout in ms. */
+  timeoutMs: number;
+  /** Requests per second cap, 0 for none. */
+  maxRps: number;
+  /** Total requests allowed. */
+  budget: number;
+  /** Longest acceptable Retry-After in seconds. */
+  maxRetryAfterS: number;
+  /** Called with every exchange once it is complete (validation, verbose log). */
+  onExchange?: (exchange: Exchange) => void;
+}
+
+/** The request budget is spent: the check stops and is reported as skipped. */
+export class BudgetExhausted extends CheckSkipped {
+  override name = 'BudgetExhausted';
+}
+
+/** The server did not answer (connection refused, timeout). */
+export class NetworkError extends Error {
+  override name = 'NetworkError';
+}
+
+const MAX_429_RETRIES = 4;
+
+/** Records exchanges and applies the traffic policy. */
+export class Http {
+  readonly baseUrl: string;
+  #options: HttpOptions;
+  #seq = 0;
+  #sent = 0;
+  #nextSlot = 0;
+  #waitedMs = 0;
+  #listeners = new Set<(exchange: Exchange) => void>();
+  #limits = new Map<string, LearnedLimit>();
+  #secrets = new Map<string, string>();
+
+  constructor(options: HttpOptions) {
+    this.#options = options;
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+  }
+
+  /** Requests sent so far (429 retries included). */
+  get requestCount(): number {
+    return this.#sent;
+  }
+  get budgetLeft(): number {
+    return Math.max(0, this.#options.budget - this.#sent);
+  }
+  /** Time spent waiting on 429 Retry-After, ms. */
+  get rateLimitWaitMs(): number {
+    return this.#waitedMs;
+  }
+  /** Rate limits learned from 429 answers, by route (`POST /v1/authorize`). */
+  get learnedLimits(): LearnedLimit[] {
+    return [...this.#limits.values()];
+  }
+
+  /** Makes `secret` print as `$label` in transcripts (credentials register themselves when used). */
+  registerSecret(secret: string, label: string): void {
+    if (secret.length >= 8) this.#secrets.set(secret, label);
+  }
+
+  /** Replaces every registered secret in `text` by its `$label`. */
+  readonly redact = (text: string): string => {
+    let out = text;
+    for (const [secret, label] of this.#secrets) out = out.split(secret).join(`$${label}`);
+    return out;
+  };
+
+  /** Collects every exchange made until `stop()` is called. Captures nest. */
+  capture(): { exchanges: Exchange[]; stop(): Exchange[] } {
+    const exchanges: Exchange[] = [];
+    const listener = (exchange: Exchange) => void exchanges.push(exchange);
+    this.#listeners.add(listener);
+    return {
+      exchanges,
+      stop: () => {
+        this.#listeners.delete(listener);
+        return exchanges;
+      },
+    };
+  }
+
+  /** Sends a request; on 429 waits `Retry-After` and sends it again (the 429 is recorded too). */
+  async request(spec: RequestSpec): Promise<Exchange> {
+    for (let attempt = 0; ; attempt++) {
+      const exchange = await this.#send(spec);
+      if (exchange.status !== 429 || attempt >= MAX_429_RETRIES) return exchange;
+      const waitS = retryAfterSeconds(exchange.responseHeaders['retry-after']);
+      this.#learn(spec, exchange, waitS);
+      if (waitS > this.#options.maxRetryAfterS) {
+        throw new CheckSkipped(
+          `rate limited on ${spec.method} ${routeOf(exchange.target)}: Retry-After ${waitS}s exceeds the ${this.#options.maxRetryAfterS}s limit (--max-retry-after)`,
+        );
+      }
+      await sleep(waitS * 1000 + 250);
+      this.#waitedMs += waitS * 1000 + 250;
+    }
+  }
+
+  #learn(spec: RequestSpec, exchange: Exchange, waitS: number): void {
+    const route = `${spec.method.toUpperCase()} ${routeOf(exchange.target)}`;
+    const limit = Number(exchange.responseHeaders['x-ratelimit-limit']);
+    const known = this.#limits.get(route);
+    const windowS = Math.max(waitS, known?.windowS ?? 0, 1);
+    if (Number.isFinite(limit) && limit > 0) this.#limits.set(route, { route, limit, windowS });
+    else if (!known) this.#limits.set(route, { route, limit: 1, windowS });
+  }
+
+  async #send(spec: RequestSpec): Promise<Exchange> {
+    if (this.#sent >= this.#options.budget) {
+      throw new BudgetExhausted(`request budget of ${this.#options.budget} spent (--budget)`);
+    }
+    await this.#pace();
+    this.#sent++;
+    const url = this.#url(spec);
+    const headers: Record<string, string> = { accept: 'application/json', ...spec.headers };
+    let credentialLabel: string | undefined;
+    if (typeof spec.auth === 'string') headers['authorization'] = spec.auth;
+    else if (spec.auth) {
+      headers['authorization'] = `Bearer ${spec.auth.secret}`;
+      credentialLabel = spec.auth.label;
+      this.registerSecret(spec.auth.secret, spec.auth.label);
+    }
+    let body: string | undefined;
+    if (spec.json !== undefined) {
+      body = JSON.stringify(spec.json);
+      headers['content-type'] = 'application/json';
+    } else if (spec.raw) {
+      body = spec.raw.body;
+      headers['content-type'] = spec.raw.contentType;
+    }
+    const started = performance.now();
+    const exchange: Exchange = {
+      seq: ++this.#seq,
+      method: spec.method.toUpperCase(),
+      url: url.href,
+      target: url.pathname + url.search,
+      requestHeaders: headers,
+      ...(body !== undefined ? { requestBody: body } : {}),
+      ...(credentialLabel ? { credentialLabel } : {}),
+      status: 0,
+      responseHeaders: {},
+      responseText: '',
+      body: undefined,
+      durationMs: 0,
+      violations: [],
+    };
+    try {
+      const response = await fetch(url, {
+        method: exchange.method,
+        headers,
+        ...(body !== undefined ? { body } : {}),
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.#options.timeoutMs),
+      });
+      exchange.status = response.status;
+      response.headers.forEach((value, name) => (exchange.responseHeaders[name] = value));
+      exchange.responseText = await response.text();
+      exchange.body = parseJson(exchange.responseText);
+    } catch (error) {
+      exchange.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    }
+    exchange.durationMs = Math.round(performance.now() - started);
+    this.#options.onExchange?.(exchange);
+    for (const listener of this.#listeners) listener(exchange);
+    if (exchange.status === 0) {
+      throw new NetworkError(`${exchange.method} ${exchange.target}: no response (${exchange.error ?? 'unknown error'})`);
+    }
+    return exchange;
+  }
+
+  #url(spec: RequestSpec): URL {
+    const url = /^https?:\/\//.test(spec.path) ? new URL(spec.path) : new URL(this.baseUrl + spec.path);
+    for (const [name, value] of Object.entries(spec.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    }
+    return url;
+  }
+
+  async #pace(): Promise<void> {
+    if (this.#options.maxRps <= 0) return;
+    const now = Date.now();
+    const slot = Math.max(now, this.#nextSlot);
+    this.#nextSlot = slot + 1000 / this.#options.maxRps;
+    if (slot > now) await sleep(slot - now);
+  }
+}
+
+/** `/v1/agents/ag_01ABC` → `/v1/agents/{}`: ids collapse so routes can be counted. */
+export function routeOf(target: string): string {
+  const path = target.split('?')[0] ?? target;
+  return path
+    .split('/')
+    .map((segment) => (/^[a-z]+_[0-9A-Za-z_-]{6,}$/.test(segment) || /^[0-9A-HJKMNP-TV-Z]{26}$/.test(segment) ? '{}' : segment))
+    .join('/');
+}
+
+/** Seconds from a Retry-After value (delta seconds or HTTP date); 5 s when absent or unreadable. */
+export function retryAfterSeconds(value: string | undefined): number {
+  if (value === undefined) return 5;
+  if (/^\s*\d+\s*$/.test(value)) return Number(value);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? 5 : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+function parseJson(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * One exchange as a curl command, followed by the answer as comment lines.
+ * The credential shows as `$LABEL`; `redact` hides other known secrets.
+ */
+export function toCurl(exchange: Exchange, redact: (text: string) => string = (text) => text, maxBody = 600): string {
+  const parts = ['curl -sS -i', '-X', exchange.method];
+  for (const [name, value] of Object.entries(exchange.requestHeaders)) {
+    if (name === 'accept') continue;
+    if (name === 'authorization' && exchange.credentialLabel) {
+      parts.push('-H', `"authorization: Bearer $${exchange.credentialLabel}"`);
+    } else {
+      parts.push('-H', shellQuote(`${name}: ${value}`));
+    }
+  }
+  if (exchange.requestBody !== undefined) parts.push('--data-binary', shellQuote(exchange.requestBody));
+  parts.push(shellQuote(exchange.url));
+  const answer = exchange.status === 0 ? `no response: ${exchange.error ?? ''}` : `${exchange.status} ${truncate(exchange.responseText, maxBody)}`;
+  const lines = [parts.join(' '), `#  → ${answer.replace(/\n/g, ' ')}`];
+  for (const violation of exchange.violations) lines.push(`#  ✗ contract: ${violation}`);
+  return redact(lines.join('\n'));
+}
+
+/** The transcript of a sequence, keeping its last `max` exchanges. */
+export function transcript(exchanges: readonly Exchange[], redact?: (text: string) => string, max = 15): string[] {
+  const kept = exchanges.slice(-max);
+  const lines = kept.map((exchange) => toCurl(exchange, redact));
+  if (exchanges.length > kept.length) lines.unshift(`# … ${exchanges.length - kept.length} earlier request(s) of this sequence omitted`);
+  return lines;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…(${text.length} chars)` : text;
+}

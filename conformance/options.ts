@@ -1,0 +1,102 @@
+/**
+ * @module options
+ * Every knob of a conformance run, with its default, in one place. The CLI
+ * parses into this shape; the self-test and the vitest tests build it directly.
+ */
+
+/** Areas a check belongs to; `--only`/`--skip` accept these names or check ids. */
+export const AREAS = [
+  'contract',
+  'auth',
+  'tokens',
+  'delegation',
+  'lifecycle',
+  'audit',
+  'policies',
+  'webhooks',
+  'scim',
+  'sso',
+  'anomalies',
+  'compliance',
+  'billing',
+] as const;
+export type Area = (typeof AREAS)[number];
+
+/** How authorization requests get approved. */
+export type ApprovalMode = 'auto' | 'sandbox' | 'consent';
+
+export type ReportFormat = 'text' | 'json' | 'junit';
+
+/** Options of one conformance run. */
+export interface RunOptions {
+  /** Server under test. Unset: the in-memory reference server is started in-process. */
+  baseUrl?: string;
+  /**
+   * Developer API keys. The first is the developer under test; a second one is
+   * used for the isolation checks. Default: none, and a developer is created
+   * with `POST /v1/signup` (unless `signup` is false).
+   */
+  apiKeys: string[];
+  /** SCIM bearer token. Default: a SCIM token is created for the run and revoked at the end. */
+  scimToken?: string;
+  /** Areas or check ids to run (empty: all). */
+  only: string[];
+  /** Areas or check ids to leave out. */
+  skip: string[];
+  /** Property runs per property check (adapted down to the request budget and rate limits). Default 20. */
+  runs: number;
+  /** Seed of the run; each check derives its own seed from it and its id. Default: random. */
+  seed: number;
+  /** Counterexample path to replay (needs `seed` and a single selected check). */
+  replay?: string;
+  /** Per-request timeout, milliseconds. Default 10000. */
+  timeoutMs: number;
+  /** Upper bound on requests per second (0: unbounded). Default 0. */
+  maxRps: number;
+  /** Upper bound on the requests the whole run may make. Default 20000. */
+  budget: number;
+  /** Longest single wait on a 429 `Retry-After`, seconds; longer waits end the check as skipped. Default 90. */
+  maxRetryAfterS: number;
+  /** Approval of authorization requests. Default `auto` (a `code` in the authorize answer means sandbox). */
+  approval: ApprovalMode;
+  /** Whether the suite may create developers with `POST /v1/signup`. Default true. */
+  signup: boolean;
+  /** Host name the server must use to reach the suite's webhook receiver. Default `127.0.0.1`. */
+  receiverHost: string;
+  /** How long to wait for webhook deliveries, milliseconds. Default 8000. */
+  webhookWaitMs: number;
+  /** Report format. Default `text`. */
+  report: ReportFormat;
+  /** Write the report here instead of stdout. */
+  out?: string;
+  /** Print every request as it happens (stderr). Default false. */
+  verbose: boolean;
+  /** Show progress on stderr (default: when stderr is a TTY). */
+  progress: boolean;
+}
+
+/** The defaults of {@link RunOptions}. */
+export function defaultOptions(): RunOptions {
+  return {
+    apiKeys: [],
+    only: [],
+    skip: [],
+    runs: 20,
+    seed: randomSeed(),
+    timeoutMs: 10_000,
+    maxRps: 0,
+    budget: 20_000,
+    maxRetryAfterS: 90,
+    approval: 'auto',
+    signup: true,
+    receiverHost: '127.0.0.1',
+    webhookWaitMs: 8_000,
+    report: 'text',
+    verbose: false,
+    progress: false,
+  };
+}
+
+export function randomSeed(): number {
+  return Math.floor(Math.random() * 0x7fffffff);
+}

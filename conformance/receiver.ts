@@ -1,0 +1,89 @@
+/**
+ * @module receiver
+ * The webhook receiver the suite hosts on 127.0.0.1 (port 0): it keeps every
+ * POST with its raw body and headers and answers 204, so checks can wait for
+ * deliveries and verify their signatures over the exact bytes received.
+ */
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One request the receiver got. */
+export interface Delivery {
+  path: string;
+  method: string;
+  headers: IncomingHttpHeaders;
+  rawBody: string;
+  receivedAt: number;
+}
+
+export class WebhookReceiver {
+  readonly deliveries: Delivery[] = [];
+  #server: Server;
+  #port = 0;
+  #waiters = new Set<() => void>();
+
+  private constructor(server: Server) {
+    this.#server = server;
+  }
+
+  /** Starts listening on 127.0.0.1 with a free port. */
+  static async start(): Promise<WebhookReceiver> {
+    const server = createServer();
+    const receiver = new WebhookReceiver(server);
+    server.on('request', (request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        receiver.deliveries.push({
+          path: request.url ?? '/',
+          method: request.method ?? 'GET',
+          headers: request.headers,
+          rawBody: Buffer.concat(chunks).toString('utf8'),
+          receivedAt: Date.now(),
+        });
+        response.writeHead(204).end();
+        for (const wake of receiver.#waiters) wake();
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    receiver.#port = (server.address() as AddressInfo).port;
+    return receiver;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  /** The deliveries to `path`. */
+  to(path: string): Delivery[] {
+    return this.deliveries.filter((delivery) => delivery.path === path);
+  }
+
+  /** Resolves once `done()` holds or `timeoutMs` passed; returns whether it held. */
+  async waitFor(done: () => boolean, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!done()) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(finish, Math.min(left, 250));
+        function finish() {
+          clearTimeout(timer);
+          receiverWaiters.delete(finish);
+          resolve();
+        }
+        const receiverWaiters = this.#waiters;
+        receiverWaiters.add(finish);
+      });
+    }
+    return true;
+  }
+
+  async close(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * @module report/junit
+ * JUnit XML for CI dashboards: one test suite per area, one test case per
+ * check; MUST failures are <failure>, skips and missing extensions are
+ * <skipped>, SHOULD warnings pass with the warning in <system-out>.
+ */
+import { AREAS } from '../options.js';
+import type { CheckResult, RunReport } from '../runner.js';
+
+function escape(text: string): string {
+  return text
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
+}
+
+function details(result: CheckResult): string {
+  return [
+    `${result.clause}`,
+    result.message && `what: ${result.message}`,
+    result.expected !== undefined && `expected: ${result.expected}`,
+    result.observed !== undefined && `observed: ${result.observed}`,
+    result.counterexample && `counterexample: ${result.counterexample}`,
+    result.replay && `replay: ${result.replay}`,
+    ...result.notes.map((note) => `note: ${note}`),
+    ...(result.transcript ?? []),
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+function testcase(result: CheckResult): string {
+  const open = `    <testcase classname="grantex.${escape(result.area)}" name="${escape(`${result.id} [${result.level}] ${result.title}`)}" time="${(result.durationMs / 1000).toFixed(3)}"`;
+  switch (result.status) {
+    case 'pass':
+      return `${open}/>`;
+    case 'fail':
+      return `${open}>\n      <failure type="MUST" message="${escape(result.message ?? 'failed')}">${escape(details(result))}</failure>\n    </testcase>`;
+    case 'warn':
+      return `${open}>\n      <system-out>${escape(`WARNING (SHOULD): ${details(result)}`)}</system-out>\n    </testcase>`;
+    case 'not-implemented':
+      return `${open}>\n      <skipped message="${escape(`not implemented: ${result.message ?? ''}`)}"/>\n    </testcase>`;
+    case 'skip':
+      return `${open}>\n      <skipped message="${escape(result.message ?? 'skipped')}"/>\n    </testcase>`;
+  }
+}
+
+export function renderJunit(report: RunReport): string {
+  const suites: string[] = [];
+  if (report.fatal) {
+    suites.push(
+      `  <testsuite name="grantex-conformance" tests="1" failures="0" errors="1" skipped="0" time="${(report.durationMs / 1000).toFixed(3)}">\n    <testcase classname="grantex.run" name="run">\n      <error message="${escape(report.fatal)}"/>\n    </testcase>\n  </testsuite>`,
+    );
+  }
+  for (const area of AREAS) {
+    const results = report.results.filter((result) => result.area === area);
+    if (results.length === 0) continue;
+    const failures = results.filter((r) => r.status === 'fail').length;
+    const skipped = results.filter((r) => r.status === 'skip' || r.status === 'not-implemented').length;
+    const time = results.reduce((sum, r) => sum + r.durationMs, 0) / 1000;
+    suites.push(
+      `  <testsuite name="${escape(area)}" tests="${results.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time.toFixed(3)}">\n${results.map(testcase).join('\n')}\n  </testsuite>`,
+    );
+  }
+  const total = report.results.length + (report.fatal ? 1 : 0);
+  const failures = report.summary.fail;
+  const skipped = report.summary.skip + report.summary['not-implemented'];
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="grantex-conformance" tests="${total}" failures="${failures}" errors="${report.fatal ? 1 : 0}" skipped="${skipped}" time="${(report.durationMs / 1000).toFixed(3)}">\n${suites.join('\n')}\n</testsuites>\n`;
+}

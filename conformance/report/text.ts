@@ -1,0 +1,110 @@
+/**
+ * @module report/text
+ * The human report: a summary table by area, then every failure with its SPEC
+ * clause, expected vs observed, seed, path and replay command, and the minimal
+ * HTTP transcript as curl commands; warnings, skips and totals follow.
+ */
+import { AREAS } from '../options.js';
+import type { CheckResult, RunReport, Tally } from '../runner.js';
+
+export interface TextOptions {
+  /** List every check, not only the ones that need attention. Default false. */
+  verbose?: boolean;
+  /** How to invoke the suite in replay hints. Default `npm run conformance --`. */
+  command?: string;
+}
+
+const COLUMNS: Array<[keyof Tally, string]> = [
+  ['pass', 'pass'],
+  ['fail', 'fail'],
+  ['warn', 'warn'],
+  ['not-implemented', 'n/i'],
+  ['skip', 'skip'],
+];
+
+export function renderText(report: RunReport, options: TextOptions = {}): string {
+  const lines: string[] = [];
+  const command = options.command ?? 'npm run conformance --';
+  lines.push(`grantex-conformance · ${report.baseUrl || '(no server)'}${report.reference ? ' (in-process reference server)' : ''} · run ${report.runId} · seed ${report.seed}`);
+  const offered = Object.entries(report.extensions).map(([name, yes]) => `${name} ${yes ? '✓' : '✗'}`);
+  if (offered.length > 0) lines.push(`extensions: ${offered.join('  ')}`);
+  if (report.fatal) {
+    lines.push('', `COULD NOT RUN: ${report.fatal}`, '', 'RESULT: could not run (exit 2)');
+    return `${lines.join('\n')}\n`;
+  }
+  lines.push('', table(report));
+
+  const failures = report.results.filter((r) => r.status === 'fail');
+  if (failures.length > 0) {
+    lines.push('', `FAILURES (${failures.length} MUST)`);
+    for (const result of failures) lines.push(...describe(result, '✗', report, command));
+  }
+  const warnings = report.results.filter((r) => r.status === 'warn');
+  if (warnings.length > 0) {
+    lines.push('', `WARNINGS (${warnings.length} SHOULD)`);
+    for (const result of warnings) lines.push(...describe(result, '!', report, command));
+  }
+  const skipped = report.results.filter((r) => r.status === 'skip' && !r.id.startsWith('contract.op.'));
+  if (skipped.length > 0) {
+    lines.push('', 'SKIPPED');
+    for (const result of skipped) lines.push(`- ${result.id}: ${result.message ?? ''}`);
+  }
+  const missing = report.results.filter((r) => r.status === 'not-implemented' && !r.id.startsWith('contract.op.'));
+  if (missing.length > 0) lines.push('', `NOT IMPLEMENTED (extension not offered): ${missing.map((r) => r.id).join(', ')}`);
+  if (options.verbose) {
+    lines.push('', 'ALL CHECKS');
+    for (const result of report.results) {
+      const runs = result.runs ? ` runs ${result.runs.executed}/${result.runs.granted}${result.runs.granted < result.runs.requested ? ` (of ${result.runs.requested}: ${result.runs.adaptedBecause})` : ''}` : '';
+      lines.push(`${mark(result)} ${result.id} [${result.level}] ${result.durationMs} ms, ${result.requests} req${runs}${result.notes.length ? ` · ${result.notes.join(' · ')}` : ''}`);
+    }
+  }
+  const adapted = report.results.filter((r) => r.runs && r.runs.granted < r.runs.requested);
+  if (adapted.length > 0) {
+    lines.push('', `ADAPTED: ${adapted.length} property check(s) ran fewer runs: ${[...new Set(adapted.map((r) => r.runs?.adaptedBecause))].join('; ')}`);
+  }
+  if (report.notes.length > 0) lines.push('', 'NOTES', ...report.notes.map((note) => `- ${note}`));
+  const limits = report.learnedLimits.map((limit) => `${limit.route} ${limit.limit}/${limit.windowS}s`).join(', ');
+  lines.push(
+    '',
+    `requests: ${report.requests} · rate-limit waits: ${(report.rateLimitWaitMs / 1000).toFixed(1)} s${limits ? ` (limits seen: ${limits})` : ''} · cleanup: ${report.cleanup.deleted} deleted${report.cleanup.failed.length ? `, ${report.cleanup.failed.length} failed (${report.cleanup.failed.join('; ')})` : ''} · ${(report.durationMs / 1000).toFixed(1)} s`,
+  );
+  const fails = report.summary.fail;
+  lines.push(fails === 0 ? `RESULT: PASS — every MUST passed${report.summary.warn ? ` (${report.summary.warn} SHOULD warning(s))` : ''}` : `RESULT: FAIL — ${fails} MUST check(s) failed`);
+  return `${lines.join('\n')}\n`;
+}
+
+function table(report: RunReport): string {
+  const header = ['area', ...COLUMNS.map(([, label]) => label)];
+  const rows: string[][] = [];
+  for (const area of AREAS) {
+    const tally = report.byArea[area];
+    if (!tally) continue;
+    rows.push([area, ...COLUMNS.map(([key]) => String(tally[key]))]);
+  }
+  rows.push(['total', ...COLUMNS.map(([key]) => String(report.summary[key]))]);
+  const widths = header.map((_, i) => Math.max(header[i]!.length, ...rows.map((row) => row[i]!.length)));
+  const format = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  return [format(header), ...rows.slice(0, -1).map(format), widths.map((w) => '─'.repeat(w)).join('  '), format(rows.at(-1)!)].join('\n');
+}
+
+function mark(result: CheckResult): string {
+  return { pass: '✓', fail: '✗', warn: '!', 'not-implemented': '-', skip: '~' }[result.status];
+}
+
+function describe(result: CheckResult, symbol: string, report: RunReport, command: string): string[] {
+  const lines = [`${symbol} ${result.id} [${result.level}] ${result.clause}`, `  ${result.title}`];
+  if (result.message) lines.push(`  what: ${result.message}`);
+  if (result.expected !== undefined) lines.push(`  expected: ${result.expected}`);
+  if (result.observed !== undefined) lines.push(`  observed: ${result.observed}`);
+  if (result.counterexample) lines.push(`  counterexample: ${result.counterexample}`);
+  if (result.replay) {
+    const target = report.reference ? '' : ` --base-url ${report.baseUrl}`;
+    lines.push(`  seed ${result.seed} · path ${result.path} · replay: ${command}${target} ${result.replay}`);
+  }
+  for (const note of result.notes) lines.push(`  note: ${note}`);
+  if (result.transcript?.length) {
+    lines.push('  transcript:');
+    for (const entry of result.transcript) lines.push(...entry.split('\n').map((line) => `    ${line}`));
+  }
+  return lines;
+}

@@ -1,0 +1,334 @@
+/**
+ * @module runner
+ * Runs the selected checks against one server and produces the report: opens
+ * the session (reachability, keys, extensions), gives every property check its
+ * share of the request budget and of the server's rate limits, turns thrown
+ * failures into verdicts with transcripts, cleans up what the run created, and
+ * finally judges every recorded response against the spec, per operation.
+ */
+import { CheckFailure, CheckSkipped, NotImplemented, type Check, type Extension, type Level, type Status } from './check.js';
+import { ALL_CHECKS } from './checks/index.js';
+import { contractResults } from './checks/contract.js';
+import { CheckContext, PropertyFailure } from './context.js';
+import { ContractValidator } from './contract.js';
+import { Http, NetworkError, transcript, type Exchange, type LearnedLimit } from './http.js';
+import { AREAS, type Area, type RunOptions } from './options.js';
+import { CannotRun, Session } from './session.js';
+
+/** The verdict on one check. */
+export interface CheckResult {
+  id: string;
+  area: Area;
+  clause: string;
+  level: Level;
+  title: string;
+  extension?: Extension;
+  status: Status;
+  durationMs: number;
+  /** Requests this check made. */
+  requests: number;
+  /** Property checks: runs asked for, granted after adaptation, executed. */
+  runs?: { requested: number; granted: number; executed: number; adaptedBecause?: string };
+  message?: string;
+  expected?: string;
+  observed?: string;
+  /** Property failures: the run seed and the counterexample path, to replay with `--seed --replay`. */
+  seed?: number;
+  path?: string;
+  counterexample?: string;
+  replay?: string;
+  /** The minimal failing HTTP sequence as curl commands. */
+  transcript?: string[];
+  /** For failures: whether the same failure happens on every run (a plain check, or a property's fixed example). */
+  deterministic?: boolean;
+  notes: string[];
+}
+
+export type Tally = Record<Status, number>;
+
+/** Everything a reporter needs. */
+export interface RunReport {
+  tool: 'grantex-conformance';
+  runId: string;
+  baseUrl: string;
+  /** True when the in-process reference server was the target. */
+  reference: boolean;
+  startedAt: string;
+  durationMs: number;
+  seed: number;
+  runs: number;
+  extensions: Partial<Record<Extension, boolean>>;
+  results: CheckResult[];
+  summary: Tally;
+  byArea: Partial<Record<Area, Tally>>;
+  requests: number;
+  rateLimitWaitMs: number;
+  learnedLimits: LearnedLimit[];
+  cleanup: { deleted: number; failed: string[] };
+  notes: string[];
+  /** 0: every MUST passed; 1: a MUST failed; 2: the run could not be made. */
+  exitCode: 0 | 1 | 2;
+  fatal?: string;
+}
+
+/** A server the runner can start when no base URL is given. */
+export interface StartedServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface RunHooks {
+  /** Starts the in-process reference server (used when `options.baseUrl` is unset). */
+  startReference?: () => Promise<StartedServer>;
+  /** Called before and after each check. */
+  onProgress?: (event: { index: number; total: number; check: Check; result?: CheckResult }) => void;
+  /** Called for every exchange (verbose logging). */
+  onExchange?: (exchange: Exchange) => void;
+  /** The checks to choose from. Default: all. */
+  checks?: readonly Check[];
+  /** A validator to reuse across runs (the self-test runs the suite many times). */
+  contract?: ContractValidator;
+}
+
+/** Share of the request budget kept for checks that are not properties and for cleanup. */
+const RESERVED_BUDGET_SHARE = 0.2;
+
+/** Runs the conformance suite. Never throws for server behaviour; see `exitCode`. */
+export async function runConformance(options: RunOptions, hooks: RunHooks = {}): Promise<RunReport> {
+  const started = Date.now();
+  const runId = `gxc-${started.toString(36).slice(-5)}${Math.random().toString(36).slice(2, 6)}`;
+  const checks = selectChecks(hooks.checks ?? ALL_CHECKS, options);
+  let server: StartedServer | undefined;
+  const report: RunReport = {
+    tool: 'grantex-conformance',
+    runId,
+    baseUrl: options.baseUrl ?? '',
+    reference: options.baseUrl === undefined,
+    startedAt: new Date(started).toISOString(),
+    durationMs: 0,
+    seed: options.seed,
+    runs: options.runs,
+    extensions: {},
+    results: [],
+    summary: emptyTally(),
+    byArea: {},
+    requests: 0,
+    rateLimitWaitMs: 0,
+    learnedLimits: [],
+    cleanup: { deleted: 0, failed: [] },
+    notes: [],
+    exitCode: 2,
+  };
+  try {
+    if (options.replay !== undefined && checks.filter((check) => check.property).length !== 1) {
+      throw new CannotRun('--replay needs --only to select exactly one property check');
+    }
+    if (options.baseUrl === undefined) {
+      if (!hooks.startReference) throw new CannotRun('no --base-url given and no reference server available');
+      server = await hooks.startReference();
+      report.baseUrl = server.url;
+    }
+    const contract = hooks.contract ?? ContractValidator.fromFile();
+    const http = new Http({
+      baseUrl: report.baseUrl,
+      timeoutMs: options.timeoutMs,
+      maxRps: options.maxRps,
+      budget: options.budget,
+      maxRetryAfterS: options.maxRetryAfterS,
+      onExchange: (exchange) => {
+        contract.validate(exchange);
+        hooks.onExchange?.(exchange);
+      },
+    });
+    const all = http.capture();
+    const session = new Session(http, contract, options, runId);
+    try {
+      await session.open();
+    } catch (error) {
+      if (error instanceof CannotRun || error instanceof CheckSkipped) throw new CannotRun(error.message);
+      if (error instanceof CheckFailure) throw new CannotRun(`${error.message}: ${error.observed}`);
+      throw error;
+    }
+    report.extensions = Object.fromEntries(session.extensions);
+
+    for (const [index, check] of checks.entries()) {
+      hooks.onProgress?.({ index, total: checks.length, check });
+      const propertyChecksLeft = checks.slice(index).filter((candidate) => candidate.property).length;
+      const result = await runCheck(check, session, options, propertyChecksLeft);
+      report.results.push(result);
+      hooks.onProgress?.({ index, total: checks.length, check, result });
+    }
+
+    report.cleanup = await session.cleanup();
+    await session.close();
+    if (checks.some((check) => check.area === 'contract')) {
+      report.results.push(...contractResults(contract, all.stop(), session, options));
+    } else {
+      all.stop();
+    }
+    report.notes.push(...session.notes);
+    report.requests = http.requestCount;
+    report.rateLimitWaitMs = http.rateLimitWaitMs;
+    report.learnedLimits = http.learnedLimits;
+    tally(report);
+    report.exitCode = report.results.some((result) => result.status === 'fail') ? 1 : 0;
+  } catch (error) {
+    report.fatal = error instanceof Error ? error.message : String(error);
+    if (!(error instanceof CannotRun)) report.fatal = `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+    report.exitCode = 2;
+    tally(report);
+  } finally {
+    await server?.close();
+    report.durationMs = Date.now() - started;
+  }
+  return report;
+}
+
+/** The checks `--only`/`--skip` select (by area or id), in registry order. */
+export function selectChecks(checks: readonly Check[], options: Pick<RunOptions, 'only' | 'skip'>): Check[] {
+  const matches = (check: Check, names: string[]) => names.some((name) => name === check.area || name === check.id || check.id.startsWith(`${name}.`));
+  for (const name of [...options.only, ...options.skip]) {
+    const known = (AREAS as readonly string[]).includes(name) || checks.some((check) => check.id === name || check.id.startsWith(`${name}.`));
+    if (!known) throw new CannotRun(`unknown area or check ${JSON.stringify(name)} (see --list)`);
+  }
+  return checks.filter((check) => (options.only.length === 0 || matches(check, options.only)) && !matches(check, options.skip));
+}
+
+async function runCheck(check: Check, session: Session, options: RunOptions, propertyChecksLeft: number): Promise<CheckResult> {
+  const started = Date.now();
+  const before = session.http.requestCount;
+  const result: CheckResult = {
+    id: check.id,
+    area: check.area,
+    clause: check.clause,
+    level: check.level,
+    title: check.title,
+    ...(check.extension ? { extension: check.extension } : {}),
+    status: 'pass',
+    durationMs: 0,
+    requests: 0,
+    notes: [],
+  };
+  if (check.extension && !session.offers(check.extension)) {
+    result.status = 'not-implemented';
+    result.message = `the server does not offer the ${check.extension} extension (404 on its paths)`;
+    return result;
+  }
+  const plan = check.property ? planRuns(check, session, options, propertyChecksLeft) : { runs: 1 };
+  const ctx = new CheckContext(check, session, plan.runs, deriveSeed(options.seed, check.id), options.replay);
+  const capture = session.http.capture();
+  try {
+    await check.run(ctx);
+  } catch (error) {
+    describeError(result, error, capture.exchanges, check, options, session.http.redact);
+  } finally {
+    capture.stop();
+  }
+  if (check.property) {
+    result.runs = {
+      requested: options.runs,
+      granted: plan.runs,
+      executed: ctx.executedRuns,
+      ...(plan.because ? { adaptedBecause: plan.because } : {}),
+    };
+  }
+  result.notes.push(...ctx.notes);
+  result.requests = session.http.requestCount - before;
+  result.durationMs = Date.now() - started;
+  return result;
+}
+
+function describeError(result: CheckResult, error: unknown, exchanges: Exchange[], check: Check, options: RunOptions, redact: (text: string) => string): void {
+  if (error instanceof NotImplemented) {
+    result.status = 'not-implemented';
+    result.message = error.message;
+    return;
+  }
+  if (error instanceof CheckSkipped) {
+    result.status = 'skip';
+    result.message = error.message;
+    return;
+  }
+  result.status = check.level === 'MUST' ? 'fail' : 'warn';
+  if (error instanceof PropertyFailure) {
+    result.message = error.message;
+    result.expected = error.expected;
+    result.observed = error.observed;
+    result.seed = options.seed;
+    result.path = error.path;
+    result.counterexample = error.counterexample;
+    result.replay = `--only ${check.id} --seed ${options.seed} --replay ${error.path}`;
+    result.transcript = transcript(error.exchanges.length > 0 ? error.exchanges : exchanges, redact);
+    result.deterministic = error.viaExample;
+    if (error.shrinks > 0) result.notes.push(`counterexample shrunk ${error.shrinks} time(s)`);
+    return;
+  }
+  if (error instanceof CheckFailure) {
+    result.message = error.message;
+    result.expected = error.expected;
+    result.observed = error.observed;
+  } else if (error instanceof NetworkError) {
+    result.message = 'the server stopped answering';
+    result.expected = 'a response';
+    result.observed = error.message;
+  } else {
+    result.message = `unexpected error while checking: ${error instanceof Error ? error.message : String(error)}`;
+    result.expected = 'the check to complete';
+    result.observed = error instanceof Error ? (error.stack ?? error.message).split('\n').slice(0, 4).join(' | ') : String(error);
+  }
+  result.transcript = transcript(exchanges, redact);
+  result.deterministic = true;
+}
+
+/**
+ * Runs granted to a property check: what was asked for, cut to its share of
+ * the remaining budget and, for routes whose limit the server revealed (a 429
+ * with `x-ratelimit-limit`), to half a window so one check never drains it.
+ */
+function planRuns(check: Check, session: Session, options: RunOptions, propertyChecksLeft: number): { runs: number; because?: string } {
+  const cost = check.property!;
+  const requested = options.replay !== undefined ? 1 : options.runs;
+  let runs = requested;
+  let because: string | undefined;
+  const reserve = options.budget * RESERVED_BUDGET_SHARE;
+  const share = Math.max(0, session.http.budgetLeft - reserve) / Math.max(1, propertyChecksLeft);
+  const byBudget = Math.floor(share / Math.max(1, cost.requests));
+  if (byBudget < runs) {
+    runs = byBudget;
+    because = `request budget (${session.http.budgetLeft} left of --budget ${options.budget})`;
+  }
+  for (const limit of session.http.learnedLimits) {
+    const perRun = limit.route === 'POST /v1/authorize' ? cost.authorize : /^POST \/v1\/token/.test(limit.route) ? cost.token : undefined;
+    if (!perRun) continue;
+    const byRate = Math.floor(limit.limit / 2 / perRun);
+    if (byRate < runs) {
+      runs = byRate;
+      because = `rate limit of ${limit.route}: ${limit.limit} per ${limit.windowS}s`;
+    }
+  }
+  return { runs: Math.max(1, Math.min(requested, runs)), ...(because ? { because } : {}) };
+}
+
+/** A check's own seed: stable for a given run seed and check id, so `--only` does not change inputs. */
+export function deriveSeed(seed: number, id: string): number {
+  let hash = 0x811c9dc5 ^ seed;
+  for (let i = 0; i < id.length; i++) {
+    hash ^= id.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) & 0x7fffffff;
+}
+
+function emptyTally(): Tally {
+  return { pass: 0, fail: 0, warn: 0, 'not-implemented': 0, skip: 0 };
+}
+
+function tally(report: RunReport): void {
+  report.summary = emptyTally();
+  report.byArea = {};
+  for (const result of report.results) {
+    report.summary[result.status]++;
+    const area = (report.byArea[result.area] ??= emptyTally());
+    area[result.status]++;
+  }
+}

@@ -1,0 +1,440 @@
+/**
+ * @module session
+ * The state shared by the checks of one run: the server, the developers and
+ * their keys, the extensions the server offers, the agents the run created,
+ * and protocol helpers (authorize → approve → exchange, refresh, verify,
+ * revoke, delegate) that talk raw HTTP through the recorder. Everything the
+ * run creates is tagged with the run id and registered for cleanup; nothing
+ * else is ever deleted.
+ */
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { CheckFailure, EXTENSIONS, show, type Extension } from './check.js';
+import type { ContractValidator } from './contract.js';
+import { NetworkError, type Credential, type Exchange, type Http, type RequestSpec } from './http.js';
+import type { RunOptions } from './options.js';
+
+export type Mode = 'live' | 'sandbox';
+
+/** A developer account the run acts as. */
+export interface Developer {
+  /** `A` (the developer under test) or `B` (the other developer of the isolation checks). */
+  name: 'A' | 'B';
+  key: Credential;
+  id?: string;
+  mode?: Mode;
+  /** Created by this run with `POST /v1/signup`. */
+  signedUp: boolean;
+}
+
+export interface Agent {
+  agentId: string;
+  did: string;
+  developerId: string;
+  name: string;
+}
+
+/** A grant token obtained by the run, with what was asked for. */
+export interface Issued {
+  grantToken: string;
+  refreshToken: string;
+  grantId: string;
+  scopes: string[];
+  expiresAt: string;
+  jti: string;
+  claims: Record<string, unknown>;
+  header: Record<string, unknown>;
+  agent: Agent;
+  principalId: string;
+  /** How the code was obtained. */
+  approval: Approval;
+  /** Server clock estimate at exchange (seconds), from the token's `iat`. */
+  issuedAt: number;
+}
+
+export type Approval = 'sandbox' | 'policy' | 'consent' | 'sandbox-approve';
+
+export interface IssueRequest {
+  agent: Agent;
+  scopes: string[];
+  principalId?: string;
+  expiresIn?: string;
+  audience?: string;
+  pkce?: { challenge: string; verifier: string };
+}
+
+interface CleanupTask {
+  what: string;
+  undo: () => Promise<Exchange | void>;
+}
+
+/** Paths probed to see whether an extension is offered: any answer but 404 means it is. */
+const PROBES: Record<Extension, RequestSpec & { withKey: boolean }> = {
+  signup: { method: 'POST', path: '/v1/signup', json: {}, withKey: false },
+  policies: { method: 'GET', path: '/v1/policies', withKey: true },
+  webhooks: { method: 'GET', path: '/v1/webhooks', withKey: true },
+  anomalies: { method: 'GET', path: '/v1/anomalies', withKey: true },
+  compliance: { method: 'GET', path: '/v1/compliance/summary', withKey: true },
+  billing: { method: 'GET', path: '/v1/billing/subscription', withKey: true },
+  scim: { method: 'GET', path: '/v1/scim/tokens', withKey: true },
+  sso: { method: 'GET', path: '/sso/login', withKey: false },
+};
+
+/** The run could not start: the server is unreachable or the credentials are refused. Exit code 2. */
+export class CannotRun extends Error {
+  override name = 'CannotRun';
+}
+
+export class Session {
+  readonly http: Http;
+  readonly contract: ContractValidator;
+  readonly options: RunOptions;
+  readonly runId: string;
+  readonly notes: string[] = [];
+  readonly extensions = new Map<Extension, boolean>();
+  devA!: Developer;
+  #devB: Developer | undefined | null = undefined;
+  #live: Developer | undefined | null = undefined;
+  #agents = new Map<string, Agent>();
+  #cleanup: CleanupTask[] = [];
+  #jwks: unknown;
+  #developers: Developer[] = [];
+  #counter = 0;
+  #closers: Array<() => Promise<void>> = [];
+
+  constructor(http: Http, contract: ContractValidator, options: RunOptions, runId: string) {
+    this.http = http;
+    this.contract = contract;
+    this.options = options;
+    this.runId = runId;
+  }
+
+  // ---------------------------------------------------------------- set-up
+
+  /** Reachability, credentials and extension detection. @throws {CannotRun} */
+  async open(): Promise<void> {
+    let health: Exchange;
+    try {
+      health = await this.http.request({ method: 'GET', path: '/health' });
+    } catch (error) {
+      if (error instanceof NetworkError) throw new CannotRun(`server unreachable at ${this.http.baseUrl}: ${error.message}`);
+      throw error;
+    }
+    if (health.status >= 500 && health.status !== 503) throw new CannotRun(`GET /health answered ${health.status}`);
+    await this.#detect('signup');
+    const keys = this.options.apiKeys;
+    if (keys.length > 0) {
+      this.devA = { name: 'A', key: { label: 'GRANTEX_API_KEY', secret: keys[0]! }, signedUp: false, ...modeOfKey(keys[0]!) };
+      if (keys[1]) this.#devB = { name: 'B', key: { label: 'GRANTEX_API_KEY_2', secret: keys[1] }, signedUp: false, ...modeOfKey(keys[1]) };
+    } else {
+      const created = await this.signup('A', 'live');
+      if (!created) throw new CannotRun('no --api-key given and the server does not offer POST /v1/signup');
+      this.devA = created;
+    }
+    for (const dev of [this.devA, this.#devB]) {
+      if (!dev) continue;
+      const probe = await this.request(dev, { method: 'GET', path: '/v1/agents' });
+      if (probe.status === 401 || probe.status === 403) {
+        throw new CannotRun(`the API key ${dev.key.label} was refused (${probe.status} ${show(probe.body, 120)})`);
+      }
+      if (probe.status !== 200) throw new CannotRun(`GET /v1/agents with ${dev.key.label} answered ${probe.status}`);
+      this.#developers.push(dev);
+    }
+    for (const extension of EXTENSIONS) if (extension !== 'signup') await this.#detect(extension);
+  }
+
+  async #detect(extension: Extension): Promise<void> {
+    const { withKey, ...spec } = PROBES[extension];
+    const exchange = await this.http.request({ ...spec, ...(withKey ? { auth: this.devA.key } : {}) });
+    this.extensions.set(extension, exchange.status !== 404 || !isRouteMissing(exchange, extension));
+  }
+
+  /** Whether the server offers `extension` (decided from a probe at start). */
+  offers(extension: Extension): boolean {
+    return this.extensions.get(extension) === true;
+  }
+
+  /** Creates a developer with `POST /v1/signup`; undefined when signup is off or not offered. */
+  async signup(name: 'A' | 'B', mode: Mode): Promise<Developer | undefined> {
+    if (!this.options.signup || this.extensions.get('signup') === false) return undefined;
+    const exchange = await this.http.request({
+      method: 'POST',
+      path: '/v1/signup',
+      json: { name: `${this.runId} developer ${name}`, mode },
+    });
+    if (exchange.status !== 201) {
+      this.notes.push(`POST /v1/signup answered ${exchange.status}; no developer ${name} created`);
+      return undefined;
+    }
+    const body = exchange.body as { apiKey: string; developerId: string; mode?: Mode };
+    const label = name === 'A' ? 'GRANTEX_API_KEY' : this.#developers.some((d) => d.key.label === 'GRANTEX_API_KEY_2') ? 'GRANTEX_API_KEY_3' : 'GRANTEX_API_KEY_2';
+    if (this.options.baseUrl) this.notes.push(`created developer ${body.developerId} (${mode}) with POST /v1/signup; the API has no way to delete it`);
+    const dev: Developer = { name, key: { label, secret: body.apiKey }, id: body.developerId, mode: body.mode ?? mode, signedUp: true };
+    this.http.registerSecret(body.apiKey, label);
+    this.#developers.push(dev);
+    return dev;
+  }
+
+  /** The second developer of the isolation checks (second key, else signup); undefined if neither exists. */
+  async devB(): Promise<Developer | undefined> {
+    if (this.#devB === undefined) {
+      this.#devB = (await this.signup('B', this.devA.mode === 'live' ? 'sandbox' : 'live')) ?? null;
+    }
+    return this.#devB ?? undefined;
+  }
+
+  /** A developer with a live key (A, B, or a new signup); undefined when none can be had. */
+  async liveDeveloper(): Promise<Developer | undefined> {
+    if (this.#live !== undefined) return this.#live ?? undefined;
+    for (const dev of [this.devA, await this.devB()]) {
+      if (dev && (await this.modeOf(dev)) === 'live') return (this.#live = dev);
+    }
+    this.#live = null;
+    return undefined;
+  }
+
+  /** Developers known to the run, for secret redaction and cleanup. */
+  get developers(): readonly Developer[] {
+    return this.#developers;
+  }
+
+  /** The developer's key mode, from its prefix or, failing that, from an authorization request. */
+  async modeOf(dev: Developer): Promise<Mode> {
+    if (dev.mode) return dev.mode;
+    const agent = await this.agent(dev);
+    const exchange = await this.authorize(dev, { agentId: agent.agentId, principalId: this.principal('mode-probe'), scopes: ['profile:read'] });
+    const body = exchange.body as { code?: string; sandbox?: boolean; policyEnforced?: boolean } | undefined;
+    dev.mode = body?.sandbox === true || (body?.code !== undefined && body.policyEnforced !== true) ? 'sandbox' : 'live';
+    return dev.mode;
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  /** A request as `dev` (its API key). */
+  request(dev: Developer, spec: RequestSpec): Promise<Exchange> {
+    return this.http.request({ ...spec, auth: dev.key });
+  }
+
+  /** Unique, run-tagged principal id. */
+  principal(tag = 'user'): string {
+    return `${this.runId}-${tag}-${++this.#counter}`;
+  }
+
+  /** Unique, run-tagged name. */
+  name(tag: string): string {
+    return `${this.runId} ${tag} ${++this.#counter}`;
+  }
+
+  /** Registers an undo step, run (last first) when the run ends. */
+  track(what: string, undo: () => Promise<Exchange | void>): void {
+    this.#cleanup.push({ what, undo });
+  }
+
+  /** Deletes what the run created, newest first. Never throws. */
+  async cleanup(): Promise<{ deleted: number; failed: string[] }> {
+    let deleted = 0;
+    const failed: string[] = [];
+    for (const task of this.#cleanup.reverse()) {
+      try {
+        const exchange = await task.undo();
+        if (!exchange || exchange.status < 300 || exchange.status === 404) deleted++;
+        else failed.push(`${task.what}: ${exchange.status}`);
+      } catch (error) {
+        failed.push(`${task.what}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    this.#cleanup = [];
+    return { deleted, failed };
+  }
+
+  /** Registers something to stop when the run ends (the webhook receiver). */
+  onClose(close: () => Promise<void>): void {
+    this.#closers.push(close);
+  }
+
+  /** Stops what `onClose` registered. Never throws. */
+  async close(): Promise<void> {
+    for (const close of this.#closers.splice(0)) await close().catch(() => undefined);
+  }
+
+  // ---------------------------------------------------------------- agents
+
+  /** The developer's agent for `role`, created (and tracked) on first use. */
+  async agent(dev: Developer, role = 'main'): Promise<Agent> {
+    const key = `${dev.name}:${role}`;
+    const known = this.#agents.get(key);
+    if (known) return known;
+    const agent = await this.createAgent(dev, role);
+    this.#agents.set(key, agent);
+    return agent;
+  }
+
+  /** Registers a new agent for `dev` (tracked for deletion). */
+  async createAgent(dev: Developer, role: string, scopes: string[] = ['calendar:read', 'email:send']): Promise<Agent> {
+    const exchange = await this.request(dev, {
+      method: 'POST',
+      path: '/v1/agents',
+      json: { name: this.name(`agent ${role}`), description: `grantex conformance run ${this.runId}`, scopes },
+    });
+    expectStatus(exchange, 201, 'registering an agent');
+    const agent = exchange.body as Agent;
+    this.track(`agent ${agent.agentId}`, () => this.request(dev, { method: 'DELETE', path: `/v1/agents/${agent.agentId}` }));
+    dev.id ??= agent.developerId;
+    return agent;
+  }
+
+  // ---------------------------------------------------------------- grant flow
+
+  authorize(dev: Developer, body: Record<string, unknown>): Promise<Exchange> {
+    return this.request(dev, { method: 'POST', path: '/v1/authorize', json: body });
+  }
+
+  /**
+   * The authorization code for an accepted authorize answer: the `code` it
+   * carries (sandbox key or allow policy), else the principal's approval
+   * through the consent endpoint (or the sandbox approve endpoint when
+   * `--approval sandbox`).
+   */
+  async approve(dev: Developer, authorized: Exchange): Promise<{ code: string; approval: Approval }> {
+    const body = authorized.body as { authRequestId: string; code?: string; sandbox?: boolean; policyEnforced?: boolean };
+    if (typeof body.code === 'string') {
+      if (body.sandbox === true) dev.mode ??= 'sandbox';
+      return { code: body.code, approval: body.policyEnforced === true ? 'policy' : 'sandbox' };
+    }
+    dev.mode ??= 'live';
+    if (this.options.approval === 'sandbox') {
+      const exchange = await this.request(dev, { method: 'POST', path: `/v1/authorize/${body.authRequestId}/approve` });
+      expectStatus(exchange, 200, 'approving the request with the sandbox approve endpoint');
+      return { code: (exchange.body as { code: string }).code, approval: 'sandbox-approve' };
+    }
+    const exchange = await this.http.request({ method: 'POST', path: `/v1/consent/${body.authRequestId}/approve`, auth: null });
+    expectStatus(exchange, 200, "approving the request as the principal (consent)");
+    const code = (exchange.body as { code?: unknown } | undefined)?.code;
+    if (typeof code !== 'string') throw new CheckFailure('consent approval returned no code', 'a `code` string', show(exchange.body));
+    return { code, approval: 'consent' };
+  }
+
+  exchange(dev: Developer, code: string, agentId: string, codeVerifier?: string): Promise<Exchange> {
+    return this.request(dev, {
+      method: 'POST',
+      path: '/v1/token',
+      json: { code, agentId, ...(codeVerifier !== undefined ? { codeVerifier } : {}) },
+    });
+  }
+
+  /** authorize → approve → exchange, asserting each step; returns the decoded token. */
+  async issue(dev: Developer, request: IssueRequest): Promise<Issued> {
+    const principalId = request.principalId ?? this.principal();
+    const authorized = await this.authorize(dev, {
+      agentId: request.agent.agentId,
+      principalId,
+      scopes: request.scopes,
+      ...(request.expiresIn !== undefined ? { expiresIn: request.expiresIn } : {}),
+      ...(request.audience !== undefined ? { audience: request.audience } : {}),
+      ...(request.pkce ? { codeChallenge: request.pkce.challenge, codeChallengeMethod: 'S256' } : {}),
+    });
+    expectStatus(authorized, 201, 'POST /v1/authorize');
+    const { code, approval } = await this.approve(dev, authorized);
+    const exchanged = await this.exchange(dev, code, request.agent.agentId, request.pkce?.verifier);
+    expectStatus(exchanged, 201, 'exchanging the code (POST /v1/token)');
+    return this.#issued(exchanged, request.agent, principalId, approval);
+  }
+
+  #issued(exchanged: Exchange, agent: Agent, principalId: string, approval: Approval): Issued {
+    const body = exchanged.body as { grantToken: string; refreshToken: string; grantId: string; scopes: string[]; expiresAt: string };
+    const { claims, header } = decodeToken(body.grantToken);
+    return {
+      ...body,
+      jti: String(claims['jti'] ?? ''),
+      claims,
+      header,
+      agent,
+      principalId,
+      approval,
+      issuedAt: typeof claims['iat'] === 'number' ? claims['iat'] : Math.floor(Date.now() / 1000),
+    };
+  }
+
+  /** Turns a 201 token answer (exchange, refresh, delegate) into an {@link Issued}. */
+  issuedFrom(exchanged: Exchange, agent: Agent, principalId: string, approval: Approval = 'sandbox'): Issued {
+    return this.#issued(exchanged, agent, principalId, approval);
+  }
+
+  refresh(dev: Developer, refreshToken: string, agentId: string): Promise<Exchange> {
+    return this.request(dev, { method: 'POST', path: '/v1/token/refresh', json: { refreshToken, agentId } });
+  }
+
+  verifyOnline(dev: Developer, token: string): Promise<Exchange> {
+    return this.request(dev, { method: 'POST', path: '/v1/tokens/verify', json: { token } });
+  }
+
+  /** `valid` from `POST /v1/tokens/verify`, asserting the answer is 200 with a boolean. */
+  async isValidOnline(dev: Developer, token: string): Promise<boolean> {
+    const exchange = await this.verifyOnline(dev, token);
+    expectStatus(exchange, 200, 'POST /v1/tokens/verify');
+    const valid = (exchange.body as { valid?: unknown } | undefined)?.valid;
+    if (typeof valid !== 'boolean') throw new CheckFailure('online verification gave no verdict', '`valid` boolean', show(exchange.body));
+    return valid;
+  }
+
+  revokeToken(dev: Developer, jti: string): Promise<Exchange> {
+    return this.request(dev, { method: 'POST', path: '/v1/tokens/revoke', json: { jti } });
+  }
+
+  revokeGrant(dev: Developer, grantId: string): Promise<Exchange> {
+    return this.request(dev, { method: 'DELETE', path: `/v1/grants/${grantId}` });
+  }
+
+  getGrant(dev: Developer, grantId: string): Promise<Exchange> {
+    return this.request(dev, { method: 'GET', path: `/v1/grants/${grantId}` });
+  }
+
+  delegate(dev: Developer, body: { parentGrantToken: string; subAgentId: string; scopes: string[]; expiresIn?: string }): Promise<Exchange> {
+    return this.request(dev, { method: 'POST', path: '/v1/grants/delegate', json: body });
+  }
+
+  /** The server's JWKS (fetched once). */
+  async jwks(): Promise<unknown> {
+    if (this.#jwks === undefined) {
+      const exchange = await this.http.request({ method: 'GET', path: '/.well-known/jwks.json' });
+      expectStatus(exchange, 200, 'GET /.well-known/jwks.json');
+      this.#jwks = exchange.body;
+    }
+    return this.#jwks;
+  }
+}
+
+/** Throws a {@link CheckFailure} unless the exchange has one of the expected statuses. */
+export function expectStatus(exchange: Exchange, expected: number | number[], what: string): void {
+  const list = Array.isArray(expected) ? expected : [expected];
+  if (!list.includes(exchange.status)) {
+    throw new CheckFailure(
+      `${what} → ${exchange.status} (${exchange.method} ${exchange.target.split('?')[0]})`,
+      `status ${list.join(' or ')}`,
+      `status ${exchange.status} ${show(exchange.body ?? exchange.responseText, 240)}`,
+    );
+  }
+}
+
+/** Decodes (without verifying) a compact JWS; a malformed token fails the check. */
+export function decodeToken(token: string): { claims: Record<string, unknown>; header: Record<string, unknown> } {
+  try {
+    return { claims: decodeJwt(token) as Record<string, unknown>, header: decodeProtectedHeader(token) as Record<string, unknown> };
+  } catch (error) {
+    throw new CheckFailure('the grant token is not a decodable JWT', 'a compact JWS with a JSON payload', `${show(token, 80)} (${String(error)})`);
+  }
+}
+
+function modeOfKey(key: string): { mode?: Mode } {
+  if (key.startsWith('gx_test_')) return { mode: 'sandbox' };
+  if (key.startsWith('gx_live_')) return { mode: 'live' };
+  return {};
+}
+
+/**
+ * A 404 on a probe means "not offered" unless the body says a resource (not
+ * the route) is missing. `GET /sso/login` without `org` answers 400 when SSO
+ * is offered.
+ */
+function isRouteMissing(exchange: Exchange, _extension: Extension): boolean {
+  return exchange.status === 404;
+}
