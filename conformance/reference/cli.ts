@@ -3,16 +3,18 @@
  * `npm run dev-server`: runs the reference server on 127.0.0.1 and prints its
  * URL with a ready-made sandbox key and live key.
  *
- *   npm run dev-server -- --port 4020 [--fault NAME]... [--list-faults]
+ *   npm run dev-server -- --port 4020 [--key key.pem] [--fault NAME]... [--list-faults]
  *
  * The port comes from `--port`, else `GRANTEX_DEV_PORT`, else 4020.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { FAULTS, isFaultName, type FaultName } from './faults.js';
 import { startReferenceServer } from './server.js';
 
-const USAGE = `Usage: npm run dev-server -- [--port N] [--fault NAME]... [--list-faults]
+const USAGE = `Usage: npm run dev-server -- [--port N] [--key FILE] [--fault NAME]... [--list-faults]
   --port N        port to listen on (default: GRANTEX_DEV_PORT or 4020)
+  --key FILE      RSA private key (PKCS#8 PEM) to sign grant tokens with (default: a new key)
   --fault NAME    switch on a named protocol violation (tests of conformance suites only)
   --list-faults   print the fault names and exit`;
 
@@ -31,6 +33,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       port: { type: 'string' },
+      key: { type: 'string' },
       fault: { type: 'string', multiple: true },
       'list-faults': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -59,7 +62,11 @@ async function main(): Promise<number> {
     faults.push(name);
   }
 
-  const server = await startReferenceServer({ port, faults });
+  const server = await startReferenceServer({
+    port,
+    faults,
+    ...(values.key !== undefined ? { keys: { privateKey: readFileSync(values.key, 'utf8') } } : {}),
+  });
   const sandboxKey = await signup(server.url, 'Local sandbox developer', 'sandbox');
   const liveKey = await signup(server.url, 'Local live developer', 'live');
   console.log(`Grantex reference server listening on ${server.url}

@@ -82,8 +82,10 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const depth = options.maxDelegationDepth ?? 3;
   if (!Number.isInteger(depth) || depth < 1 || depth > 10) throw new RangeError('maxDelegationDepth must be an integer from 1 to 10');
   const faults = new Faults(options.faults ?? []);
-  const contract = loadContract();
+  // Key generation runs on the thread pool while the spec compiles here.
   const keys = loadSigningKeys(options.keys, now());
+  keys.catch(() => {}); // awaited below; avoids an unhandled rejection if listening fails first
+  const contract = loadContract();
 
   let app: { fetch: (request: Request) => Response | Promise<Response> } | undefined;
   const server = serve({

@@ -99,3 +99,21 @@ describe('reference server: curl happy path', () => {
     expect(health).toMatchObject({ status: 200, body: { status: 'healthy' } });
   });
 });
+
+describe('reference server: options', () => {
+  it('signs with a given PKCS#8 key and kid, and uses the configured issuer', async () => {
+    const { generateKeyPairSync, createPublicKey } = await import('node:crypto');
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const api = await start({ keys: { privateKey: pem, kid: 'local-1' }, issuer: 'https://grantex.test' });
+    const jwks = (await api.get('/.well-known/jwks.json')).body;
+    const expected = createPublicKey(privateKey).export({ format: 'jwk' });
+    expect(jwks.keys[0]).toMatchObject({ kid: 'local-1', n: expected.n, e: expected.e, alg: 'RS256' });
+    const { key } = await api.developer();
+    const t = await api.grant(key, await api.agent(key));
+    expect(headerOf(t.grantToken).kid).toBe('local-1');
+    expect(claimsOf(t.grantToken).iss).toBe('https://grantex.test');
+    const authz = await api.post('/v1/authorize', { agentId: await api.agent(key), principalId: 'p', scopes: ['a'] }, key);
+    expect(authz.body.consentUrl.startsWith('https://grantex.test/consent?req=')).toBe(true);
+  });
+});
