@@ -8,7 +8,7 @@ import type { components } from '../../generated/schema.js';
 import type { Faults } from './faults.js';
 import { newId } from './ids.js';
 import type { DeliveryRecord, Tenant, WebhookEvent, WebhookRecord } from './store.js';
-import { signDelivery } from './webhook-sign.js';
+import { signWebhookPayload } from '../../src/webhook-signature.js';
 
 type Schemas = components['schemas'];
 
@@ -110,20 +110,13 @@ export class WebhookDispatcher {
     delivery.attempts += 1;
     try {
       // Each attempt is signed afresh, so its timestamp is current.
-      const timestamp = String(Math.floor(this.#now() / 1000));
       const secret = this.#faults.has('webhook-signature-wrong') ? `${webhook.secret}0` : webhook.secret;
-      const signatures = await signDelivery(secret, timestamp, delivery.payload);
+      const signatures = await signWebhookPayload(delivery.payload, secret, { timestamp: new Date(this.#now()) });
       const response = await fetch(delivery.url, {
         method: 'POST',
         redirect: 'manual',
         signal: AbortSignal.any([this.#aborter.signal, AbortSignal.timeout(this.#timeoutMs)]),
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Grantex-Webhooks/0.1',
-          'x-grantex-signature': signatures.legacy,
-          'x-grantex-timestamp': timestamp,
-          'x-grantex-signature-v2': signatures.v2,
-        },
+        headers: { ...signatures, 'content-type': 'application/json', 'user-agent': 'Grantex-Webhooks/0.1' },
         body: delivery.payload,
       });
       await response.body?.cancel();
