@@ -34,6 +34,14 @@ describe('reference server: authorization and consent', () => {
     expect(claimsOf(token.body.grantToken).scp).toEqual(['calendar:read']);
   });
 
+  it('serves a consent page that reads and answers the request through the consent API', async () => {
+    const api = await start();
+    const page = await api.get('/consent?req=areq_01EXAMPLE', undefined, { unchecked: true });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.text).toContain('/v1/consent/');
+  });
+
   it('denied requests cannot be exchanged; unknown ones are 404/410 as documented', async () => {
     const api = await start();
     const { key } = await api.developer('live');
