@@ -1,24 +1,25 @@
 /**
  * @module audit-hash
- * The audit entry hash, computed with the package's own helper
- * (src/audit-chain.ts), and the chain check of the evidence pack.
+ * Audit entry hashes and the evidence pack's chain check, computed with the
+ * package's own helpers (src/audit-chain.ts).
  */
 import type { components } from '../../generated/schema.js';
+import { computeAuditHash, verifyAuditChain } from '../../src/audit-chain.js';
 import type { AuditRecord } from './store.js';
 
 /** The entry's hash: SHA-256 over its canonical content and `prevHash`. */
-export async function hashEntry(_entry: Omit<AuditRecord, 'hash'>): Promise<string> {
-  throw new Error('PENDING: src/audit-chain.ts has not landed yet');
+export function hashEntry(entry: Omit<AuditRecord, 'hash'>): Promise<string> {
+  return computeAuditHash({ ...entry, hash: '' });
 }
 
-/** Re-verifies links and content of a chain, oldest first. */
+/** Re-verifies links and content of a developer's chain, oldest first. */
 export async function verifyChain(entries: readonly AuditRecord[]): Promise<components['schemas']['ChainIntegrity']> {
-  let prev: string | null = null;
-  for (const [i, entry] of entries.entries()) {
-    if (i > 0 && entry.prevHash !== prev) return { valid: false, checkedEntries: i, firstBrokenAt: entry.entryId, reason: 'link' };
-    const { hash, ...content } = entry;
-    if ((await hashEntry(content)) !== hash) return { valid: false, checkedEntries: i, firstBrokenAt: entry.entryId, reason: 'content' };
-    prev = hash;
-  }
-  return { valid: true, checkedEntries: entries.length, firstBrokenAt: null, reason: null };
+  const verdict = await verifyAuditChain(entries.map((e) => ({ ...e })));
+  if (verdict.valid) return { valid: true, checkedEntries: entries.length, firstBrokenAt: null, reason: null };
+  return {
+    valid: false,
+    checkedEntries: verdict.brokenAt,
+    firstBrokenAt: entries[verdict.brokenAt]?.entryId ?? null,
+    reason: verdict.reason === 'broken_link' ? 'link' : 'content',
+  };
 }
