@@ -68,6 +68,17 @@ const swapParts = (tokens: string[]) =>
   });
 
 describe('Node fast path vs jose path', () => {
+  it('is skipped where process.getBuiltinModule is missing (browsers, edge, Node < 20.16)', () => {
+    const original = process.getBuiltinModule;
+    try {
+      Object.defineProperty(process, 'getBuiltinModule', { value: undefined, configurable: true, writable: true });
+      expect(loadNodeBackend(joseBackend)).toBeUndefined();
+    } finally {
+      Object.defineProperty(process, 'getBuiltinModule', { value: original, configurable: true, writable: true });
+    }
+    expect(loadNodeBackend(joseBackend)?.name).toBe('node');
+  });
+
   it('agree on every case of the attack corpus, without falling back', async () => {
     fallbackCalls = 0;
     for (const c of corpus) {
