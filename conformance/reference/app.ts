@@ -193,7 +193,6 @@ async function buildCtx(
     query: checked.query as never,
     body: body as never,
     requestId,
-    header: (name) => c.req.header(name),
   };
 }
 

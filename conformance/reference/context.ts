@@ -74,8 +74,6 @@ export interface Ctx<K extends OpId> {
   query: QueryOf<K>;
   body: BodyOf<K>;
   requestId: string;
-  /** Request header, lower-case name. */
-  header(name: string): string | undefined;
 }
 
 /** The handler of operation `K`: answers with a success reply or throws an HttpError. */

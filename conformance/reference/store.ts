@@ -216,11 +216,6 @@ export class Tenant {
     this.developer = developer;
   }
 
-  /** The grant, or undefined; never another tenant's. */
-  grant(id: string): GrantRecord | undefined {
-    return this.grants.get(id);
-  }
-
   /** Ids of every grant delegated from `grantId`, at any depth. */
   descendantsOf(grantId: string): string[] {
     const out: string[] = [];
