@@ -34,7 +34,7 @@ export function parseToken(token: unknown, maxLength: number): ParsedToken {
   const payloadSegment = token.slice(first + 1, second);
   const signatureSegment = token.slice(second + 1);
   // The header goes first so that `alg: none` (with its empty signature) is named as such.
-  const kid = checkHeader(decodeJsonObject(headerSegment, 'header'));
+  const kid = kidOf(headerSegment);
   if (!isSegment(payloadSegment) || !isSegment(signatureSegment)) {
     throw malformed('payload and signature must be non-empty canonical base64url');
   }
@@ -57,6 +57,19 @@ export function decodeJsonObject(segment: string, part: 'header' | 'payload'): R
     throw malformed(`token ${part} is not a JSON object`);
   }
   return value as Record<string, unknown>;
+}
+
+/** Tokens of one issuer share a header, so the kid of a few recently accepted headers is kept. */
+const acceptedHeaders = new Map<string, string>();
+const ACCEPTED_HEADERS_LIMIT = 16;
+
+function kidOf(headerSegment: string): string {
+  const known = acceptedHeaders.get(headerSegment);
+  if (known !== undefined) return known;
+  const kid = checkHeader(decodeJsonObject(headerSegment, 'header'));
+  if (acceptedHeaders.size >= ACCEPTED_HEADERS_LIMIT) acceptedHeaders.delete(acceptedHeaders.keys().next().value!);
+  acceptedHeaders.set(headerSegment, kid);
+  return kid;
 }
 
 function isSegment(segment: string): boolean {
