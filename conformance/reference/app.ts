@@ -144,12 +144,14 @@ function limit(limiter: RateLimiter, operation: Operation, caller: Caller, c: Co
 }
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
+const MAX_BODY_CHARS = 1_000_000;
 
 async function readBody(contract: Contract, operation: Operation, c: Context): Promise<unknown> {
   const spec = contract.requestBody(operation.operationId);
   if (spec === undefined) return undefined; // operations without a body ignore whatever was sent
   const contentType = c.req.header('content-type') ?? '';
   const text = await c.req.text();
+  if (text.length > MAX_BODY_CHARS) throw new HttpError(400, 'BAD_REQUEST', `Request body larger than ${MAX_BODY_CHARS} characters`);
   if (text.length === 0 && contentType === '') {
     if (spec.required) throw new HttpError(400, 'BAD_REQUEST', 'A JSON request body is required');
     return undefined;
@@ -177,7 +179,11 @@ async function buildCtx(
   const url = new URL(c.req.url);
   const params = c.req.param() as Record<string, string>;
   const checked = contract.validateParameters(operation.operationId, params, url.searchParams);
-  if (checked.message !== undefined) throw scimAware(operation, new HttpError(400, 'BAD_REQUEST', checked.message));
+  if (checked.message !== undefined) {
+    // An id of the wrong form names nothing: 404 where the operation documents it, like any unknown id.
+    const badId = checked.message.startsWith('path') && contract.documents(operation.operationId, 404);
+    throw scimAware(operation, badId ? new HttpError(404, 'NOT_FOUND', 'Not found') : new HttpError(400, 'BAD_REQUEST', checked.message));
+  }
   const body = await readBody(contract, operation, c);
   if (body !== undefined) {
     const problem = contract.validateBody(operation.operationId, body);

@@ -95,6 +95,11 @@ describe('reference server: curl happy path', () => {
     expect(missing).toMatchObject({ status: 400, body: { code: 'BAD_REQUEST', message: expect.stringContaining('name') } });
     const unknownRoute = await api.post('/v1/nope', {}, key);
     expect(unknownRoute).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
+    expect((await api.get('/v1/agents/%ZZ', key)).status).toBe(404);
+    expect((await api.get('/v1/grants/not-a-grant-id', key)).status).toBe(404);
+    expect(await api.post('/v1/agents', 'null', key)).toMatchObject({ status: 400, body: { message: 'body must be object' } });
+    expect((await api.post('/v1/agents', { name: 'x'.repeat(1_000_001) }, key)).status).toBe(400);
+    expect((await api.get('/v1/webhooks/wh_1/deliveries?page=0', key)).status).toBe(400);
     const health = await api.get('/health');
     expect(health).toMatchObject({ status: 200, body: { status: 'healthy' } });
   });
