@@ -126,7 +126,7 @@ export class Contract {
       const found = new RegExp(`^${pattern}$`).exec(pathname);
       if (found === null) continue;
       const params: Record<string, string> = {};
-      names.forEach((name, i) => (params[name] = decodeURIComponent(found[i + 1] ?? '')));
+      names.forEach((name, i) => (params[name] = safeDecode(found[i + 1] ?? '')));
       return { operation, params };
     }
     return undefined;
@@ -247,6 +247,14 @@ export class Contract {
       if (!fn(response.body)) problems.push(`${operationId} ${response.status}: ${describe(fn.errors, 'body')}`);
     }
     return problems;
+  }
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
   }
 }
 
