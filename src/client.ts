@@ -22,7 +22,14 @@ import { Sso } from './resources/sso.js';
 import { Tokens } from './resources/tokens.js';
 import { Webhooks } from './resources/webhooks.js';
 import type { ApiPromise } from './response.js';
-import { nonNegativeSeconds, positiveSeconds, Transport, wholeNumber, type TransportPolicy } from './transport.js';
+import {
+  nonNegativeSeconds,
+  PlainRequest,
+  positiveSeconds,
+  Transport,
+  wholeNumber,
+  type TransportPolicy,
+} from './transport.js';
 import type { RequestBody, RequestOptions, ResponseBody } from './types.js';
 import { VERSION } from './version.js';
 
@@ -158,10 +165,16 @@ export class Grantex {
   }
 }
 
-function createContext(policy: TransportPolicy, scimToken: string | undefined): ClientContext {
+function createContext(policy: TransportPolicy, scimToken: string | undefined): ClientContext & { api: Client<paths> } {
   const transport = new Transport(policy);
   const api = createClient<paths>({ baseUrl: policy.baseUrl, fetch: transport.fetch });
-  return { api, transport, scimToken };
+  // The resources' own client skips building a real Request per call (see PlainRequest).
+  const calls = createClient<paths>({
+    baseUrl: policy.baseUrl,
+    fetch: transport.textFetch,
+    Request: PlainRequest as unknown as typeof Request,
+  });
+  return { api, calls, transport, scimToken };
 }
 
 /** The transport policy for `options`, with defaults filled in and every value checked. */

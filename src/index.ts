@@ -38,3 +38,4 @@ export type { Tokens } from './resources/tokens.js';
 export type { Webhooks } from './resources/webhooks.js';
 export type { components, operations, paths, webhooks } from '../generated/schema.js';
 export { VERSION } from './version.js';
+export * from './integrity.js';

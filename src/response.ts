@@ -48,7 +48,7 @@ export class ApiPromise<T> extends Promise<T> {
   constructor(result: Promise<ApiResult<T>>) {
     // The base promise is a placeholder; `then` reads from `#result`, so a
     // failure is reported once, through whichever of the two the caller awaits.
-    super((resolve) => resolve(undefined as T));
+    super(resolveToNothing);
     this.#result = result;
   }
 
@@ -61,7 +61,7 @@ export class ApiPromise<T> extends Promise<T> {
     onFulfilled?: ((value: T) => A | PromiseLike<A>) | null,
     onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
-    return this.#result.then((result) => result.data).then(onFulfilled, onRejected);
+    return this.#result.then(dataOf<T>).then(onFulfilled, onRejected);
   }
 
   override catch<B = never>(onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<T | B> {
@@ -71,6 +71,14 @@ export class ApiPromise<T> extends Promise<T> {
   override finally(onFinally?: (() => void) | null): Promise<T> {
     return this.then().finally(onFinally);
   }
+}
+
+function resolveToNothing(resolve: (value: never) => void): void {
+  resolve(undefined as never);
+}
+
+function dataOf<T>(result: ApiResult<T>): T {
+  return result.data;
 }
 
 /** Resolves an openapi-fetch call to its data, or throws the matching `GrantexError`. */

@@ -54,6 +54,9 @@ const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 const SINGLE_USE = [/^\/v1\/token$/, /^\/v1\/token\/refresh$/, /^\/v1\/consent\/[^/]+\/approve$/];
 /** POSTs that only read state, so repeating them is harmless. */
 const READ_ONLY_POSTS = [/^\/v1\/tokens\/verify$/, /^\/v1\/grants\/verify$/];
+/** How a response whose body was read comes back: a fresh `Response`, or the original with `text()` answered. */
+type Handoff = 'response' | 'text';
+
 /** Statuses whose responses must not have a body. */
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
@@ -111,64 +114,111 @@ export function retryDelayMs(
   return ceiling / 2 + random() * (ceiling / 2);
 }
 
+/**
+ * What the resource methods' openapi-fetch client builds instead of a
+ * `Request` (its documented `Request` option): the same fields, without
+ * constructing an undici `Request` (headers, body stream, abort signal) that
+ * the transport would only unpack again. Its body is reusable, so retries need
+ * no buffering.
+ */
+export class PlainRequest {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Headers;
+  readonly body: BodyInit | null;
+  readonly signal: AbortSignal | null;
+  readonly redirect: RequestRedirect;
+
+  constructor(url: string, init: RequestInit = {}) {
+    this.url = url;
+    this.method = init.method ?? 'GET';
+    this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
+    this.body = init.body ?? null;
+    this.signal = init.signal ?? null;
+    this.redirect = init.redirect ?? 'follow';
+  }
+}
+
+/** A request as the transport receives it from openapi-fetch. */
+export type OutgoingRequest = Request | PlainRequest;
+
 /** Sends requests under a {@link TransportPolicy}. */
 export class Transport {
   readonly #policy: TransportPolicy;
   readonly #basePath: string;
   readonly #closing = new AbortController();
+  /** Attempts in flight, so that close() can abort them (cheaper than a listener per attempt). */
+  readonly #inFlight = new Set<AbortController>();
 
   constructor(policy: TransportPolicy) {
     this.#policy = policy;
     this.#basePath = new URL(policy.baseUrl).pathname.replace(/\/+$/, '');
   }
 
-  /** The `fetch` that openapi-fetch is given: applies the whole policy. */
-  readonly fetch = (request: Request): Promise<Response> => this.#send(request, this.#policy);
+  /**
+   * The `fetch` that openapi-fetch is given: applies the whole policy and
+   * returns a fresh `Response` over the body it has read, so every `parseAs` works.
+   */
+  readonly fetch = (request: OutgoingRequest): Promise<Response> => this.#send(request, this.#policy, 'response');
 
-  /** A `fetch` with some of the policy overridden for one call. */
-  fetchWith(overrides: CallPolicy): (request: Request) => Promise<Response> {
+  /**
+   * The `fetch` for calls made with `parseAs: 'text'` (all resource methods).
+   * It returns the network response itself, its `text()` answering from the
+   * body already read: building and re-reading a second body stream costs
+   * about as much as the request itself on Node 20.
+   */
+  readonly textFetch = (request: OutgoingRequest): Promise<Response> => this.#send(request, this.#policy, 'text');
+
+  /** {@link textFetch} with some of the policy overridden for one call. */
+  textFetchWith(overrides: CallPolicy): (request: OutgoingRequest) => Promise<Response> {
     const policy = { ...this.#policy };
     policy.timeout = positiveSeconds('timeout', overrides.timeout, policy.timeout);
     policy.maxRetries = wholeNumber('maxRetries', overrides.maxRetries, policy.maxRetries);
-    return (request) => this.#send(request, policy);
+    return (request) => this.#send(request, policy, 'text');
   }
 
   /** Aborts requests in flight and refuses new ones. */
   close(): void {
-    this.#closing.abort(new GrantexAbortError('The client was closed'));
+    const reason = new GrantexAbortError('The client was closed');
+    this.#closing.abort(reason);
+    for (const controller of this.#inFlight) controller.abort(reason);
   }
 
   get closed(): boolean {
     return this.#closing.signal.aborted;
   }
 
-  async #send(request: Request, policy: TransportPolicy): Promise<Response> {
-    const headers = this.#headers(request.headers, policy);
+  async #send(request: OutgoingRequest, policy: TransportPolicy, handoff: Handoff): Promise<Response> {
+    const plain = request instanceof PlainRequest;
+    // A PlainRequest's headers were made for this call alone; a Request's are copied.
+    const headers = this.#headers(plain ? request.headers : new Headers(request.headers), policy);
     const init: RequestInit = { method: request.method, headers, redirect: request.redirect };
-    // Buffered once so that every attempt can send the same bytes.
-    if (request.body !== null) init.body = await request.arrayBuffer();
+    // A Request's body is a one-shot stream: buffer it so that every attempt sends the same bytes.
+    const body = plain ? request.body : request.body === null ? null : await request.arrayBuffer();
+    if (body !== null) init.body = body;
+    const callerSignal = request.signal ?? undefined;
     const retries = this.#safeToRepeat(request, headers) ? policy.maxRetries : 0;
 
     for (let attempt = 0; ; attempt++) {
       let response: Response;
       try {
-        response = await this.#attempt(request.url, init, request.signal, policy);
+        response = await this.#attempt(request.url, init, callerSignal, policy, handoff);
       } catch (error) {
         const connectionError = error instanceof GrantexNetworkError && !(error instanceof GrantexTimeoutError);
         if (!connectionError || attempt >= retries) throw error;
-        await this.#sleep(retryDelayMs(attempt, undefined, policy) ?? 0, request.signal);
+        await this.#sleep(retryDelayMs(attempt, undefined, policy) ?? 0, callerSignal);
         continue;
       }
       if (attempt >= retries || !RETRY_STATUSES.has(response.status)) return response;
       const delay = retryDelayMs(attempt, parseRetryAfter(response.headers.get('retry-after')), policy);
       if (delay === undefined) return response;
-      await this.#sleep(delay, request.signal);
+      await this.#sleep(delay, callerSignal);
     }
   }
 
-  #headers(requestHeaders: Headers, policy: TransportPolicy): Headers {
-    const headers = new Headers(policy.headers);
-    requestHeaders.forEach((value, name) => headers.set(name, value));
+  /** Fills in, without overriding what the call set: the client's default headers, auth and user agent. */
+  #headers(headers: Headers, policy: TransportPolicy): Headers {
+    for (const name in policy.headers) if (!headers.has(name)) headers.set(name, policy.headers[name]!);
     if (policy.apiKey !== undefined && !headers.has('authorization')) {
       headers.set('authorization', `Bearer ${policy.apiKey}`);
     }
@@ -176,7 +226,7 @@ export class Transport {
     return headers;
   }
 
-  #safeToRepeat(request: Request, headers: Headers): boolean {
+  #safeToRepeat(request: OutgoingRequest, headers: Headers): boolean {
     if (IDEMPOTENT_METHODS.has(request.method)) return true;
     const pathname = new URL(request.url).pathname;
     const path = pathname.startsWith(this.#basePath) ? pathname.slice(this.#basePath.length) : pathname;
@@ -184,46 +234,55 @@ export class Transport {
   }
 
   /** One attempt: the response with its body read, or a typed error. */
-  async #attempt(url: string, init: RequestInit, callerSignal: AbortSignal, policy: TransportPolicy): Promise<Response> {
+  async #attempt(
+    url: string,
+    init: RequestInit,
+    callerSignal: AbortSignal | undefined,
+    policy: TransportPolicy,
+    handoff: Handoff,
+  ): Promise<Response> {
     const controller = new AbortController();
-    const abort = (reason: unknown) => controller.abort(new GrantexAbortError('The request was aborted', { cause: reason }));
-    const onCallerAbort = () => abort(callerSignal.reason);
-    const onClose = () => abort(this.#closing.signal.reason);
-    if (callerSignal.aborted) onCallerAbort();
-    if (this.#closing.signal.aborted) onClose();
-    callerSignal.addEventListener('abort', onCallerAbort);
-    this.#closing.signal.addEventListener('abort', onClose);
-    const timer = setTimeout(
-      () => controller.abort(new GrantexTimeoutError(`No response within ${policy.timeout} s`)),
-      timerMs(policy.timeout * 1000),
-    );
+    // Closures only where needed: this runs once per request.
+    const onCallerAbort = callerSignal && (() => controller.abort(abortError(callerSignal.reason)));
+    if (callerSignal?.aborted) controller.abort(abortError(callerSignal.reason));
+    if (this.#closing.signal.aborted) controller.abort(this.#closing.signal.reason);
+    if (onCallerAbort) callerSignal.addEventListener('abort', onCallerAbort);
+    this.#inFlight.add(controller);
+    const timer = setTimeout(abortForTimeout, timerMs(policy.timeout * 1000), controller, policy.timeout);
     try {
       if (controller.signal.aborted) throw controller.signal.reason;
-      const response = await policy.fetch(url, { ...init, signal: controller.signal });
+      init.signal = controller.signal;
+      const response = await policy.fetch(url, init);
       // Reading the body here keeps it under the timeout and frees the connection before a retry.
-      const body = NULL_BODY_STATUSES.has(response.status) ? null : await response.arrayBuffer();
+      if (NULL_BODY_STATUSES.has(response.status)) return response;
+      if (handoff === 'text') {
+        const text = await response.text();
+        Object.defineProperty(response, 'text', { value: () => Promise.resolve(text) });
+        return response;
+      }
+      const body = await response.arrayBuffer();
       return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
     } catch (error) {
       if (controller.signal.aborted) throw controller.signal.reason;
       throw new GrantexNetworkError(`Request to ${url} failed: ${describe(error)}`, { cause: error });
     } finally {
       clearTimeout(timer);
-      callerSignal.removeEventListener('abort', onCallerAbort);
-      this.#closing.signal.removeEventListener('abort', onClose);
+      if (onCallerAbort) callerSignal.removeEventListener('abort', onCallerAbort);
+      this.#inFlight.delete(controller);
     }
   }
 
   /** Waits between attempts; an abort or close ends the wait with the abort error. */
-  #sleep(ms: number, callerSignal: AbortSignal): Promise<void> {
+  #sleep(ms: number, callerSignal: AbortSignal | undefined): Promise<void> {
     return new Promise((resolve, reject) => {
-      const signals = [callerSignal, this.#closing.signal];
+      const signals = callerSignal === undefined ? [this.#closing.signal] : [callerSignal, this.#closing.signal];
       const done = () => {
         clearTimeout(timer);
         for (const signal of signals) signal.removeEventListener('abort', onAbort);
       };
       const onAbort = () => {
         done();
-        reject(new GrantexAbortError('The request was aborted', { cause: callerSignal.reason ?? this.#closing.signal.reason }));
+        reject(abortError(callerSignal?.reason ?? this.#closing.signal.reason));
       };
       const timer = setTimeout(() => {
         done();
@@ -235,6 +294,14 @@ export class Transport {
       }
     });
   }
+}
+
+function abortError(reason: unknown): GrantexAbortError {
+  return new GrantexAbortError('The request was aborted', { cause: reason });
+}
+
+function abortForTimeout(controller: AbortController, seconds: number): void {
+  controller.abort(new GrantexTimeoutError(`No response within ${seconds} s`));
 }
 
 /** `setTimeout` fires at once for delays above 2^31 - 1 ms; clamp instead. */

@@ -7,12 +7,13 @@ import type { Client } from 'openapi-fetch';
 import type { paths } from '../../generated/schema.js';
 import { ListPromise, type Pager } from '../pagination.js';
 import { ApiPromise, settle, type ApiResult, type RawResult } from '../response.js';
-import type { Transport } from '../transport.js';
+import type { OutgoingRequest, Transport } from '../transport.js';
 import type { RequestOptions } from '../types.js';
 
 /** The parts of a client that resources call through. */
 export interface ClientContext {
-  readonly api: Client<paths>;
+  /** The openapi-fetch client that resource methods call through (built on `PlainRequest`). */
+  readonly calls: Client<paths>;
   readonly transport: Transport;
   /** The SCIM bearer token for `/scim/v2` calls, if configured. */
   readonly scimToken: string | undefined;
@@ -22,9 +23,10 @@ export interface ClientContext {
 export interface CallInit {
   /** The body is parsed by `settle`, so that a malformed one becomes a typed error. */
   parseAs: 'text';
+  /** Always the transport's `textFetch`, which suits `parseAs: 'text'`. */
   signal?: AbortSignal;
   headers?: Record<string, string>;
-  fetch?: (request: Request) => Promise<Response>;
+  fetch: (request: OutgoingRequest) => Promise<Response>;
 }
 
 /** Base of the resource classes: one method per operation, each a single call. */
@@ -36,12 +38,12 @@ export abstract class Resource {
   }
 
   protected get api(): Client<paths> {
-    return this.context.api;
+    return this.context.calls;
   }
 
   /** openapi-fetch options for a call made with `options`, plus `headers` the resource adds. */
   protected init(options: RequestOptions | undefined, headers?: Record<string, string>): CallInit {
-    const init: CallInit = { parseAs: 'text' };
+    const init: CallInit = { parseAs: 'text', fetch: this.context.transport.textFetch };
     if (options === undefined) {
       if (headers !== undefined) init.headers = headers;
       return init;
@@ -51,7 +53,7 @@ export abstract class Resource {
     if (options.idempotencyKey !== undefined) merged['idempotency-key'] = options.idempotencyKey;
     if (Object.keys(merged).length > 0) init.headers = merged;
     if (options.timeout !== undefined || options.maxRetries !== undefined) {
-      init.fetch = this.context.transport.fetchWith({ timeout: options.timeout, maxRetries: options.maxRetries });
+      init.fetch = this.context.transport.textFetchWith({ timeout: options.timeout, maxRetries: options.maxRetries });
     }
     return init;
   }
