@@ -1,9 +1,12 @@
 /**
  * Timing helpers shared by the benches. The machine is small and shared, so
- * contenders are interleaved in short chunks (rotating who goes first): a
- * burst of background load then hits every contender alike, and ratios
- * measured in the same run stay meaningful even when absolute ops/s drift.
+ * contenders are interleaved in short chunks (rotating who goes first), and a
+ * contender's ratio to the baseline is the median, over chunks, of the ratio
+ * of their times on that same chunk: a burst of background load spoils a few
+ * chunks, not the verdict. Process CPU time is reported beside wall time, as
+ * it barely moves with load.
  */
+import { availableParallelism, loadavg } from 'node:os';
 
 export interface Contender {
   name: string;
@@ -15,7 +18,13 @@ export interface Contender {
 
 export interface Result {
   name: string;
+  /** Wall-clock throughput over all chunks. */
   opsPerSecond: number;
+  /** Process CPU time (all threads) per operation, in µs. */
+  cpuMicrosPerOp: number;
+  /** Per-chunk wall times (ms) and CPU times (µs), in chunk order. */
+  wall: number[];
+  cpu: number[];
 }
 
 export interface CompareOptions {
@@ -23,49 +32,84 @@ export interface CompareOptions {
   rounds: number;
   /** Tokens per interleaved chunk. */
   chunk: number;
-  /** Untimed verifications per contender first, so every one is JIT-warm. */
-  warmup: number;
+  /** Verified untimed by every contender first, so each is JIT-warm; keep them apart from the timed list. */
+  warmup: readonly string[];
 }
 
-async function time(contender: Contender, tokens: readonly string[]): Promise<number> {
+async function time(contender: Contender, tokens: readonly string[]): Promise<{ wallMs: number; cpuMicros: number }> {
+  const cpu = process.cpuUsage();
   const start = performance.now();
   if (contender.async) for (const token of tokens) await contender.run(token);
   else for (const token of tokens) contender.run(token);
-  return performance.now() - start;
+  const wallMs = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  return { wallMs, cpuMicros: used.user + used.system };
 }
 
-/** Ops/s of each contender over `rounds` passes of `tokens`, interleaved chunk by chunk. */
+/** Times every contender on every chunk of `tokens`, `rounds` times over. */
 export async function compare(contenders: readonly Contender[], tokens: readonly string[], options: CompareOptions): Promise<Result[]> {
-  const warm = Array.from({ length: options.warmup }, (_, i) => tokens[i % tokens.length]!);
-  for (const contender of contenders) await time(contender, warm);
-  const elapsed = contenders.map(() => 0);
+  for (const contender of contenders) await time(contender, options.warmup);
+  const results: Result[] = contenders.map((c) => ({ name: c.name, opsPerSecond: 0, cpuMicrosPerOp: 0, wall: [], cpu: [] }));
   let turn = 0;
   for (let round = 0; round < options.rounds; round++) {
     for (let start = 0; start < tokens.length; start += options.chunk) {
       const slice = tokens.slice(start, start + options.chunk);
       for (let k = 0; k < contenders.length; k++) {
         const i = (k + turn) % contenders.length;
-        elapsed[i]! += await time(contenders[i]!, slice);
+        const spent = await time(contenders[i]!, slice);
+        results[i]!.wall.push(spent.wallMs);
+        results[i]!.cpu.push(spent.cpuMicros);
       }
       turn++;
     }
   }
   const ops = tokens.length * options.rounds;
-  return contenders.map((contender, i) => ({ name: contender.name, opsPerSecond: (ops / elapsed[i]!) * 1000 }));
+  for (const result of results) {
+    result.opsPerSecond = (ops / sum(result.wall)) * 1000;
+    result.cpuMicrosPerOp = sum(result.cpu) / ops;
+  }
+  return results;
 }
 
-/** Prints ops/s and the ratio of each result to the first one (the baseline); true when every goal is met. */
+/**
+ * Prints each contender's wall ops/s, CPU µs/op and both ratios to the first
+ * result (the baseline), higher is better. Goals are judged on the wall
+ * ratio; returns true when all are met.
+ */
 export function report(title: string, results: readonly Result[], goals: Record<string, number> = {}): boolean {
-  const baseline = results[0]!.opsPerSecond;
+  const [baseline] = results;
   const width = Math.max(...results.map((r) => r.name.length));
   console.log(`\n${title}`);
+  console.log(`  ${''.padEnd(width)}  ${'wall ops/s'.padStart(10)}  ${'ratio'.padStart(6)}  ${'cpu µs/op'.padStart(9)}  ${'ratio'.padStart(6)}`);
   let met = true;
   for (const result of results) {
-    const ratio = result.opsPerSecond / baseline;
+    const ratio = medianRatio(baseline!.wall, result.wall);
+    const cpuRatio = medianRatio(baseline!.cpu, result.cpu);
     const goal = goals[result.name];
     if (goal !== undefined && ratio < goal) met = false;
     const verdict = goal === undefined ? '' : `  goal >= ${goal}x: ${ratio >= goal ? 'met' : 'NOT met'}`;
-    console.log(`  ${result.name.padEnd(width)}  ${Math.round(result.opsPerSecond).toString().padStart(9)} ops/s  ${ratio.toFixed(2).padStart(6)}x${verdict}`);
+    console.log(
+      `  ${result.name.padEnd(width)}  ${Math.round(result.opsPerSecond).toString().padStart(10)}  ${ratio.toFixed(2).padStart(5)}x  ${result.cpuMicrosPerOp.toFixed(1).padStart(9)}  ${cpuRatio.toFixed(2).padStart(5)}x${verdict}`,
+    );
   }
   return met;
+}
+
+/** One line on how busy the machine was, since wall-clock figures depend on it. */
+export function describeLoad(): string {
+  const [one] = loadavg();
+  const cores = availableParallelism();
+  const busy = one! > cores ? ` (busier than its ${cores} cores: wall figures are noisy, CPU ratios steadier)` : '';
+  return `load average ${one!.toFixed(1)} on ${cores} cores${busy}`;
+}
+
+/** Median over chunks of baseline time / contender time: > 1 means faster than the baseline. */
+function medianRatio(baseline: readonly number[], contender: readonly number[]): number {
+  const ratios = contender.map((time, i) => baseline[i]! / time).sort((a, b) => a - b);
+  const mid = ratios.length >> 1;
+  return ratios.length % 2 === 1 ? ratios[mid]! : (ratios[mid - 1]! + ratios[mid]!) / 2;
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
 }
