@@ -41,7 +41,7 @@ Traffic
   --budget N             at most N requests in total (default 20000)
   --max-retry-after S    longest 429 Retry-After to wait out (default 90)
   --receiver-host HOST   host the server must call for webhooks (default 127.0.0.1)
-  --webhook-wait SECONDS how long to wait for webhook deliveries (default 8)
+  --webhook-wait SECONDS how long to wait for webhook deliveries (default 45)
 
 Output
   --report FORMAT        text | json | junit (default text)

@@ -63,7 +63,7 @@ export interface RunOptions {
   signup: boolean;
   /** Host name the server must use to reach the suite's webhook receiver. Default `127.0.0.1`. */
   receiverHost: string;
-  /** How long to wait for webhook deliveries, milliseconds. Default 8000. */
+  /** How long to wait for webhook deliveries, milliseconds (a server may queue them; the reference polls every 30 s). Default 45000. */
   webhookWaitMs: number;
   /** Report format. Default `text`. */
   report: ReportFormat;
@@ -90,7 +90,7 @@ export function defaultOptions(): RunOptions {
     approval: 'auto',
     signup: true,
     receiverHost: '127.0.0.1',
-    webhookWaitMs: 8_000,
+    webhookWaitMs: 45_000,
     report: 'text',
     verbose: false,
     progress: false,

@@ -1,8 +1,11 @@
 /**
  * @module receiver
  * The webhook receiver the suite hosts on 127.0.0.1 (port 0): it keeps every
- * POST with its raw body and headers and answers 204, so checks can wait for
- * deliveries and verify their signatures over the exact bytes received.
+ * POST with its raw body and headers and answers 200 `{"received":true}`, so
+ * checks can wait for deliveries and verify their signatures over the exact
+ * bytes received. Not 204: the public reference server crashes on a 204 from a
+ * webhook receiver (it builds a Fetch Response with a body for a null-body
+ * status), and the suite must not take a deployment down.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -41,7 +44,7 @@ export class WebhookReceiver {
           rawBody: Buffer.concat(chunks).toString('utf8'),
           receivedAt: Date.now(),
         });
-        response.writeHead(204).end();
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{"received":true}');
         for (const wake of receiver.#waiters) wake();
       });
     });

@@ -6,7 +6,7 @@
  * only when a check fails on it deterministically (a plain check, or a
  * property's fixed example), never by a lucky random input.
  *
- *   npm run conformance:selftest [-- --runs N --concurrency C --fault NAME --json FILE]
+ *   npm run conformance:selftest [-- --runs N --clean-runs N --concurrency C --fault NAME --json FILE]
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -37,8 +37,10 @@ export interface SelftestResult {
 }
 
 export interface SelftestOptions {
-  /** Property runs per check. Default 1: examples always run in full, and they are what catches faults deterministically. */
+  /** Property runs per check in the fault runs. Default 1: examples always run in full, and they are what catches faults deterministically. */
   runs?: number;
+  /** Property runs per check in the fault-free run. Default 20 (the CLI default), so random inputs cannot make a correct server fail. */
+  cleanRuns?: number;
   /** Fault runs at a time. Default 3. */
   concurrency?: number;
   /** Only these faults. Default all. */
@@ -53,8 +55,8 @@ function runOptions(runs: number, seed: number): RunOptions {
   return { ...defaultOptions(), runs, seed, webhookWaitMs: 5_000 };
 }
 
-async function runAgainst(faults: readonly FaultName[], options: Required<Omit<SelftestOptions, 'faults' | 'onProgress'>>, contract: ContractValidator): Promise<RunReport> {
-  return runConformance(runOptions(options.runs, options.seed), {
+async function runAgainst(faults: readonly FaultName[], runs: number, seed: number, contract: ContractValidator): Promise<RunReport> {
+  return runConformance(runOptions(runs, seed), {
     contract,
     startReference: () => startReferenceServer({ faults, webhookRetryDelaysMs: [200, 400], onError: () => undefined }),
   });
@@ -78,23 +80,35 @@ function verdict(fault: FaultName, report: RunReport): FaultVerdict {
 /** Runs the self-test. */
 export async function runSelftest(options: SelftestOptions = {}): Promise<SelftestResult> {
   const started = Date.now();
-  const settings = { runs: options.runs ?? 1, concurrency: options.concurrency ?? 3, seed: options.seed ?? 1 };
+  const settings = { runs: options.runs ?? 1, cleanRuns: options.cleanRuns ?? defaultOptions().runs, concurrency: options.concurrency ?? 3, seed: options.seed ?? 1 };
   const contract = ContractValidator.fromFile();
-  const clean = await runAgainst([], settings, contract);
-  const cleanFailures = clean.results.filter((result) => result.status === 'fail').map((result) => result.id);
-  options.onProgress?.(`clean reference server: ${clean.exitCode === 0 ? 'every MUST passed' : `FAILED ${cleanFailures.join(', ') || clean.fatal}`} (${(clean.durationMs / 1000).toFixed(1)} s)`);
-
-  const queue = [...(options.faults ?? FAULT_NAMES)];
+  // The fault-free run is one more job in the pool, so it overlaps the fault runs.
+  let clean: RunReport | undefined;
+  const jobs: Array<FaultName | 'clean'> = ['clean', ...(options.faults ?? FAULT_NAMES)];
   const faults: FaultVerdict[] = [];
   const worker = async () => {
-    for (let fault = queue.shift(); fault !== undefined; fault = queue.shift()) {
-      const report = await runAgainst([fault], settings, contract);
-      const result = verdict(fault, report);
+    for (let job = jobs.shift(); job !== undefined; job = jobs.shift()) {
+      if (job === 'clean') {
+        clean = await runAgainst([], settings.cleanRuns, settings.seed, contract);
+        const failures = clean.results.filter((result) => result.status === 'fail').map((result) => result.id);
+        options.onProgress?.(`clean reference server: ${clean.exitCode === 0 ? 'every MUST passed' : `FAILED ${failures.join(', ') || clean.fatal}`} (${(clean.durationMs / 1000).toFixed(1)} s)`);
+        continue;
+      }
+      const report = await runAgainst([job], settings.runs, settings.seed, contract);
+      const result = verdict(job, report);
       faults.push(result);
-      options.onProgress?.(`${result.caught ? 'caught' : 'MISSED'} ${fault} (${(result.durationMs / 1000).toFixed(1)} s)`);
+      options.onProgress?.(`${result.caught ? 'caught' : 'MISSED'} ${job} (${(result.durationMs / 1000).toFixed(1)} s)`);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, settings.concurrency) }, worker));
+  if (!clean) throw new Error('the fault-free run did not happen');
+  const cleanFailures = clean.results.filter((result) => result.status === 'fail').map((result) => result.id);
+  // A check that also fails on the fault-free server says nothing about the fault.
+  for (const fault of faults) {
+    fault.caughtBy = fault.caughtBy.filter((id) => !cleanFailures.includes(id));
+    fault.deterministic = fault.deterministic.filter((id) => !cleanFailures.includes(id));
+    fault.caught = fault.deterministic.length > 0;
+  }
   const order = options.faults ?? FAULT_NAMES;
   faults.sort((a, b) => order.indexOf(a.fault) - order.indexOf(b.fault));
   return {
@@ -128,6 +142,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({
     options: {
       runs: { type: 'string' },
+      'clean-runs': { type: 'string' },
       concurrency: { type: 'string' },
       fault: { type: 'string', multiple: true },
       seed: { type: 'string' },
@@ -141,6 +156,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   const result = await runSelftest({
     ...(values.runs ? { runs: Number(values.runs) } : {}),
+    ...(values['clean-runs'] ? { cleanRuns: Number(values['clean-runs']) } : {}),
     ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}),
     ...(values.seed ? { seed: Number(values.seed) } : {}),
     ...(values.fault ? { faults: values.fault as FaultName[] } : {}),

@@ -38,7 +38,12 @@ function canonical(value: unknown): string {
 }
 
 async function expectHash(entry: AuditEntry): Promise<void> {
-  const recomputed = await computeAuditHash(entry);
+  let recomputed: string;
+  try {
+    recomputed = await computeAuditHash(entry);
+  } catch (error) {
+    throw new CheckFailure('an audit entry lacks the fields its hash covers', 'every hashed field with its documented type', `${error instanceof Error ? error.message : String(error)} in ${show(entry)}`);
+  }
   expectThat(recomputed === entry.hash, `the hash of ${entry.entryId} does not recompute (SPEC §8.2)`, recomputed, show(entry.hash));
 }
 

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import type { Check } from '../check.js';
 import { lifecycleCommands, scriptedStory } from '../model/commands.js';
-import { emptyModel, type LifecycleModel, type LifecycleReal } from '../model/model.js';
+import { seededModel, type LifecycleModel, type LifecycleReal } from '../model/model.js';
 
 export const lifecycleChecks: Check[] = [
   {
@@ -17,7 +17,7 @@ export const lifecycleChecks: Check[] = [
     clause: 'SPEC §5 grant flow, §7 revocation, §7.4 refresh rotation, §8.2 audit chain, §9 delegation and cascade',
     level: 'MUST',
     title: 'any sequence of lifecycle operations leaves exactly the tokens the model says valid, and every answer is the one the model predicts',
-    property: { requests: 25, authorize: 2, token: 6 },
+    property: { requests: 30, authorize: 2, token: 6 },
     async run(ctx) {
       const { session } = ctx;
       const dev = session.devA;
@@ -28,9 +28,10 @@ export const lifecycleChecks: Check[] = [
         subs: [await session.agent(dev, 'sub'), await session.agent(dev, 'sub2')],
       };
       await ctx.property<[Iterable<fc.AsyncCommand<LifecycleModel, LifecycleReal, boolean>>]>(
-        [fc.commands(lifecycleCommands, { maxCommands: 14 })],
+        [fc.commands(lifecycleCommands, { maxCommands: 20, size: 'medium' })],
         async (commands) => {
-          await fc.asyncModelRun(() => ({ model: emptyModel(), real }), commands);
+          // Every run starts from one fresh grant, so any command applies from the first step.
+          await fc.asyncModelRun(async () => ({ model: await seededModel(real), real }), commands);
         },
         { examples: [[scriptedStory()]] },
       );

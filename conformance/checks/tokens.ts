@@ -273,7 +273,7 @@ export const tokenChecks: Check[] = [
           }
           expectStatus(await session.refresh(dev, current.refreshToken, other.agentId), 400, 'refreshing for another agent');
         },
-        { maxRuns: 5 },
+        { maxRuns: 5, examples: [[2]] },
       );
     },
   },

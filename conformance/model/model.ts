@@ -7,6 +7,9 @@
  */
 import type { Agent, Developer, Session } from '../session.js';
 
+/** Scopes of the grant every run starts from: standard and reverse-domain custom ones. */
+export const SEED_SCOPES = ['calendar:read', 'email:send', 'files:read', 'com.example.crm:contacts:write'];
+
 export interface CodeEntry {
   code: string;
   scopes: string[];
@@ -63,6 +66,17 @@ export interface LifecycleReal {
 
 export function emptyModel(): LifecycleModel {
   return { codes: [], grants: [], tokens: [], refreshes: [], auditHead: undefined, depthLimit: undefined, deepestIssued: 0 };
+}
+
+/** A model holding one freshly issued root grant (its code used, its token and refresh token live). */
+export async function seededModel(real: LifecycleReal): Promise<LifecycleModel> {
+  const model = emptyModel();
+  const issued = await real.session.issue(real.dev, { agent: real.root, scopes: SEED_SCOPES, principalId: real.session.principal('model') });
+  model.codes.push({ code: '(used by the seed grant)', scopes: SEED_SCOPES, used: true });
+  model.grants.push({ grantId: issued.grantId, parent: -1, scopes: SEED_SCOPES, depth: 0, revoked: false, agent: real.root, principalId: issued.principalId });
+  model.tokens.push({ token: issued.grantToken, jti: issued.jti, grant: 0, revoked: false, exp: Number(issued.claims['exp']) });
+  model.refreshes.push({ value: issued.refreshToken, grant: 0, used: false });
+  return model;
 }
 
 /** Revoked directly, or through any ancestor (SPEC §9.2 cascade). */

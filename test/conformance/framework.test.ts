@@ -1,11 +1,14 @@
 // The conformance framework itself: command line, recorder (429, budget, pacing,
 // transcripts), spec validation, reporters, seeds and replay, exit codes.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckFailure, type Check } from '../../conformance/check.js';
-import { parseCommandLine, UsageError } from '../../conformance/cli.js';
+import { main, parseCommandLine, UsageError } from '../../conformance/cli.js';
 import { ContractValidator } from '../../conformance/contract.js';
 import { BudgetExhausted, Http, retryAfterSeconds, routeOf, toCurl, type Exchange } from '../../conformance/http.js';
 import { defaultOptions } from '../../conformance/options.js';
@@ -14,6 +17,7 @@ import { renderJunit } from '../../conformance/report/junit.js';
 import { renderText } from '../../conformance/report/text.js';
 import { deriveSeed, runConformance, selectChecks, type RunReport } from '../../conformance/runner.js';
 import { ALL_CHECKS } from '../../conformance/checks/index.js';
+import { customScope, durationSeconds, expiresInOverDay, expiresInWithinDay, metadata, scope, scopes, scopeOutside, scopeSubset } from '../../conformance/arbitraries.js';
 import { startReferenceServer } from '../../conformance/reference/server.js';
 import { parseXml } from './xml.js';
 
@@ -348,5 +352,63 @@ describe('runs', () => {
     const again = replay.results.find((r) => r.id === 'contract.synthetic')!;
     expect(again).toMatchObject({ status: 'fail', counterexample: '[500]' });
     expect(again.requests).toBe(1);
+  });
+});
+
+describe('the CLI end to end', () => {
+  it('runs against the in-process reference server and writes JSON and JUnit reports that parse', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gxc-'));
+    try {
+      const only = ['--only', 'contract.public,tokens.code-single-use,audit.read', '--seed', '5'];
+      expect(await main([...only, '--report', 'json', '--out', join(dir, 'report.json')], {})).toBe(0);
+      const json = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as RunReport;
+      expect(json.exitCode).toBe(0);
+      expect(json.results.filter((r) => !r.id.startsWith('contract.op.')).map((r) => [r.id, r.status])).toEqual([
+        ['contract.public', 'pass'],
+        ['tokens.code-single-use', 'pass'],
+        ['audit.read', 'pass'],
+      ]);
+      expect(json.requests).toBeGreaterThan(10);
+
+      expect(await main([...only, '--report', 'junit', '--out', join(dir, 'report.xml')], {})).toBe(0);
+      const xml = parseXml(readFileSync(join(dir, 'report.xml'), 'utf8'));
+      expect(xml.attributes['failures']).toBe('0');
+      expect(xml.children.map((suite) => suite.attributes['name'])).toEqual(['contract', 'tokens', 'audit']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 2 on a bad command line', async () => {
+    expect(await main(['--runs', 'lots'], {})).toBe(2);
+  });
+});
+
+describe('arbitraries', () => {
+  it('scopes follow the SPEC §4 grammar; custom scopes use reverse-domain notation', () => {
+    fc.assert(fc.property(scope, (value) => /^([a-z0-9]+\.)*[a-z][a-z0-9_]*:[a-z][a-z0-9_]*(:[a-z0-9_]+)?$/.test(value)));
+    fc.assert(fc.property(customScope, (value) => /^(com|io|org|dev|net)\.([a-z0-9]+\.)+[a-z][a-z0-9_]*:[a-z][a-z0-9_]*(:max_\d+)?$/.test(value)));
+    fc.assert(fc.property(scopes(5), (list) => list.length >= 1 && list.length <= 5 && new Set(list).size === list.length));
+  });
+
+  it('subsets stay inside their parent and outside scopes stay outside', () => {
+    const parentAndSubset = scopes(6).chain((parent) => fc.tuple(fc.constant(parent), scopeSubset(parent), scopeOutside(parent)));
+    fc.assert(fc.property(parentAndSubset, ([parent, subset, outside]) => subset.length > 0 && subset.every((s) => parent.includes(s)) && !parent.includes(outside)));
+  });
+
+  it('metadata survives a JSON round trip and avoids keys that JSON parsers refuse', () => {
+    fc.assert(
+      fc.property(metadata, (value) => {
+        const text = JSON.stringify(value);
+        expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(JSON.parse(text))));
+        expect(text).not.toMatch(/"(__proto__|constructor|prototype)":/);
+        expect(text).not.toContain('\\u0000');
+      }),
+    );
+  });
+
+  it('expiresIn values say what they last', () => {
+    fc.assert(fc.property(expiresInWithinDay, (d) => durationSeconds(d.text) === d.seconds && d.seconds >= 120 && d.seconds <= 86_400));
+    fc.assert(fc.property(expiresInOverDay, (d) => durationSeconds(d.text) === d.seconds && d.seconds > 86_400));
   });
 });

@@ -1,0 +1,19 @@
+// The suite proves itself: it passes the in-memory reference server and
+// catches every named fault of it deterministically (see conformance/selftest.ts).
+import { describe, expect, it } from 'vitest';
+import { FAULT_NAMES } from '../../conformance/reference/server.js';
+import { renderSelftest, runSelftest } from '../../conformance/selftest.js';
+
+describe('conformance self-test', () => {
+  it('passes the reference server and catches every fault with a deterministic check', async () => {
+    const result = await runSelftest({ concurrency: 3 });
+    console.log(renderSelftest(result));
+    expect(result.clean.fatal).toBeUndefined();
+    expect(result.cleanFailures).toEqual([]);
+    expect(result.clean.exitCode).toBe(0);
+    expect(result.faults.map((fault) => fault.fault)).toEqual(FAULT_NAMES);
+    const missed = result.faults.filter((fault) => fault.deterministic.length === 0).map((fault) => fault.fault);
+    expect(missed).toEqual([]);
+    expect(result.ok).toBe(true);
+  }, 900_000);
+});
