@@ -3,7 +3,11 @@
  * Validates the claims of a grant token whose signature already verified and
  * maps them to the SDK's camelCased {@link VerifiedGrant}.
  */
+import type { components } from '../../generated/schema.js';
 import { GrantexTokenError } from './errors.js';
+
+/** The token payload as the spec defines it; the checks below read exactly these names. */
+type GrantTokenClaims = components['schemas']['GrantTokenClaims'];
 
 /**
  * What a verified grant token says: who (principal) let which agent do what
@@ -49,7 +53,7 @@ export interface ClaimPolicy {
   readonly maxTokenAge: number | undefined;
 }
 
-const REQUIRED_STRINGS = ['jti', 'grnt', 'sub', 'agt', 'dev', 'iss'] as const;
+const REQUIRED_STRINGS = ['jti', 'grnt', 'sub', 'agt', 'dev', 'iss'] as const satisfies readonly (keyof GrantTokenClaims)[];
 
 /**
  * Checks types first, then issuer, audience, time and scopes, and returns the grant.
@@ -77,7 +81,7 @@ function toVerifiedGrant(claims: Record<string, unknown>): VerifiedGrant {
   for (const name of REQUIRED_STRINGS) {
     if (!isNonEmptyString(claims[name])) throw invalid(`"${name}" must be a non-empty string`);
   }
-  const { scp, iat, exp, nbf, aud, parentAgt, parentGrnt, delegationDepth } = claims;
+  const { scp, iat, exp, nbf, aud, parentAgt, parentGrnt, delegationDepth } = claims as Partial<Record<keyof GrantTokenClaims | 'nbf', unknown>>;
   if (!Array.isArray(scp) || !scp.every((scope) => typeof scope === 'string')) throw invalid('"scp" must be an array of strings');
   if (!isSeconds(exp)) throw invalid('"exp" must be a finite number');
   if (!isSeconds(iat)) throw invalid('"iat" must be a finite number');

@@ -171,7 +171,10 @@ export class RemoteJwks implements KeySource {
         redirect: 'manual',
         signal: AbortSignal.timeout(this.#options.timeoutDuration),
       });
-      if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
+      if (response.status !== 200) {
+        await response.body?.cancel();
+        throw new Error(`HTTP ${response.status}`);
+      }
       if (Number(response.headers.get('content-length') ?? 0) > MAX_JWKS_BYTES) throw new Error('response too large');
       body = await response.text();
     } catch (cause) {
