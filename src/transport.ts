@@ -125,9 +125,10 @@ export class PlainRequest {
   readonly url: string;
   readonly method: string;
   readonly headers: Headers;
-  readonly body: BodyInit | null;
+  // Typed via RequestInit: BodyInit and RequestRedirect are DOM-only names, missing under @types/node alone.
+  readonly body: NonNullable<RequestInit['body']> | null;
   readonly signal: AbortSignal | null;
-  readonly redirect: RequestRedirect;
+  readonly redirect: NonNullable<RequestInit['redirect']>;
 
   constructor(url: string, init: RequestInit = {}) {
     this.url = url;
