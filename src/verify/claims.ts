@@ -6,8 +6,10 @@
 import type { components } from '../../generated/schema.js';
 import { GrantexTokenError } from './errors.js';
 
-/** The token payload as the spec defines it; the checks below read exactly these names. */
-type GrantTokenClaims = components['schemas']['GrantTokenClaims'];
+/** The claim names the spec defines for the token payload (its open index signature left out). */
+type GrantTokenClaim = keyof {
+  [K in keyof components['schemas']['GrantTokenClaims'] as string extends K ? never : K]: unknown;
+};
 
 /**
  * What a verified grant token says: who (principal) let which agent do what
@@ -53,7 +55,7 @@ export interface ClaimPolicy {
   readonly maxTokenAge: number | undefined;
 }
 
-const REQUIRED_STRINGS = ['jti', 'grnt', 'sub', 'agt', 'dev', 'iss'] as const satisfies readonly (keyof GrantTokenClaims)[];
+const REQUIRED_STRINGS = ['jti', 'grnt', 'sub', 'agt', 'dev', 'iss'] as const satisfies readonly GrantTokenClaim[];
 
 /**
  * Checks types first, then issuer, audience, time and scopes, and returns the grant.
@@ -81,7 +83,7 @@ function toVerifiedGrant(claims: Record<string, unknown>): VerifiedGrant {
   for (const name of REQUIRED_STRINGS) {
     if (!isNonEmptyString(claims[name])) throw invalid(`"${name}" must be a non-empty string`);
   }
-  const { scp, iat, exp, nbf, aud, parentAgt, parentGrnt, delegationDepth } = claims as Partial<Record<keyof GrantTokenClaims | 'nbf', unknown>>;
+  const { scp, iat, exp, nbf, aud, parentAgt, parentGrnt, delegationDepth } = claims as Partial<Record<GrantTokenClaim | 'nbf', unknown>>;
   if (!Array.isArray(scp) || !scp.every((scope) => typeof scope === 'string')) throw invalid('"scp" must be an array of strings');
   if (!isSeconds(exp)) throw invalid('"exp" must be a finite number');
   if (!isSeconds(iat)) throw invalid('"iat" must be a finite number');
