@@ -40,9 +40,10 @@ export interface ApiErrorDetails {
 }
 
 /**
- * The server answered with a non-2xx status. `code` is the server's stable
- * error code (`BAD_REQUEST`, `PLAN_LIMIT_EXCEEDED`…); `body` and `headers` are
- * kept as received.
+ * The server answered with a non-2xx status (or, with code `INVALID_RESPONSE`,
+ * a 2xx whose JSON body does not parse). `code` is the server's stable error
+ * code (`BAD_REQUEST`, `PLAN_LIMIT_EXCEEDED`…); `body` and `headers` are kept
+ * as received.
  */
 export class GrantexApiError extends GrantexError {
   override name = 'GrantexApiError';

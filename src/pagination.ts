@@ -9,7 +9,7 @@ import { ApiPromise, type ApiResult } from './response.js';
 export interface Pager<Page, Item> {
   items(page: Page): readonly Item[];
   /** The next page, or `undefined` when `page` is the last one. */
-  next?(page: Page, itemsSoFar: number): Promise<ApiResult<Page>> | undefined;
+  next?(page: Page): Promise<ApiResult<Page>> | undefined;
 }
 
 /**
@@ -34,14 +34,12 @@ export class ListPromise<Page, Item> extends ApiPromise<Page> implements AsyncIt
 
   async *[Symbol.asyncIterator](): AsyncIterator<Item> {
     let pending: Promise<ApiResult<Page>> | undefined = this.#first;
-    let seen = 0;
     while (pending !== undefined) {
       const { data }: ApiResult<Page> = await pending;
       const items = this.#pager.items(data);
       yield* items;
-      seen += items.length;
       // An empty page ends the walk even if the totals promise more, so a confused server cannot loop us.
-      pending = items.length === 0 ? undefined : this.#pager.next?.(data, seen);
+      pending = items.length === 0 ? undefined : this.#pager.next?.(data);
     }
   }
 }

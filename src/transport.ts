@@ -185,10 +185,6 @@ export class Transport {
     for (const controller of this.#inFlight) controller.abort(reason);
   }
 
-  get closed(): boolean {
-    return this.#closing.signal.aborted;
-  }
-
   async #send(request: OutgoingRequest, policy: TransportPolicy, handoff: Handoff): Promise<Response> {
     const plain = request instanceof PlainRequest;
     // A PlainRequest's headers were made for this call alone; a Request's are copied.

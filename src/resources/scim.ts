@@ -19,6 +19,7 @@ type UserPage = ResponseBody<'scimListUsers'>;
 export class Scim extends Resource {
   /** This resource with `token` as the SCIM token for the `/scim/v2/Users` calls. */
   withToken(token: string): Scim {
+    if (typeof token !== 'string' || token.trim() === '') throw new GrantexConfigError('withToken needs a non-empty SCIM token');
     return new Scim({ ...this.context, scimToken: token });
   }
 

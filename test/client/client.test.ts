@@ -194,6 +194,7 @@ describe('SCIM tokens', () => {
     await client.scim.withToken('scim_new').getUser('scimuser_1');
     await client.scim.listTokens();
     expect(requests.map((r) => r.headers.authorization)).toEqual(['Bearer scim_new', 'Bearer gx_key']);
+    expect(() => client.scim.withToken(' ')).toThrow(GrantexConfigError);
   });
 });
 
