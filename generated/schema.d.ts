@@ -815,8 +815,8 @@ export interface paths {
          * @description Counts of the developer's agents, grants, audit entries and policies, and
          *     the current plan. `since`/`until` narrow the grant counts (by issue time)
          *     and the audit counts (by timestamp); agent and policy counts are always
-         *     totals. The reference server does not validate the bounds: a value the
-         *     database cannot read as a timestamp fails with 500.
+         *     totals. A bound that is not an RFC 3339 instant is refused with 400;
+         *     the reference server does not validate it and fails with 500.
          */
         get: operations["complianceSummary"];
         put?: never;
@@ -840,7 +840,7 @@ export interface paths {
          *     issue time and status. The export is JSON only and not paginated. The
          *     status filter compares with the stored status, so `expired` matches
          *     nothing on the reference server (expired grants keep the status
-         *     `active`). Unparseable `since`/`until` values fail with 500 there.
+         *     `active`). A bound that is not an RFC 3339 instant is refused with 400 (the reference server fails with 500).
          */
         get: operations["complianceExportGrants"];
         put?: never;
@@ -863,7 +863,7 @@ export interface paths {
          * @description The developer's audit entries in chain order (oldest first), optionally
          *     limited by time, agent and status. JSON only and not paginated; the
          *     entries have the same shape as `GET /v1/audit/entries` returns.
-         *     Unparseable `since`/`until` values fail with 500 on the reference server.
+         *     A bound that is not an RFC 3339 instant is refused with 400 (the reference server fails with 500).
          */
         get: operations["complianceExportAudit"];
         put?: never;
@@ -887,7 +887,7 @@ export interface paths {
          *     of the window, all policies, and the result of re-verifying the audit
          *     hash chain. `framework` is only a label: it is echoed in `meta` and does
          *     not change the contents; the reference server accepts any value.
-         *     Unparseable `since`/`until` values fail with 500 there.
+         *     A bound that is not an RFC 3339 instant is refused with 400 (the reference server fails with 500).
          */
         get: operations["complianceEvidencePack"];
         put?: never;
@@ -1062,8 +1062,9 @@ export interface paths {
          * @description Creates a user for the token's developer. Only `userName` is required;
          *     `active` defaults to true. The body must be sent as `application/json`:
          *     the reference server refuses the SCIM media type `application/scim+json`
-         *     with 415. A `userName` that already exists for the developer is not
-         *     reported as 409; the reference server fails with 500.
+         *     with 415. A `userName` that the developer already has is refused with
+         *     409 (`uniqueness`, RFC 7644 §3.3); the reference server fails with 500
+         *     instead.
          */
         post: operations["scimCreateUser"];
         delete?: never;
@@ -4497,6 +4498,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
             /** @description The parent token belongs to another developer (`FORBIDDEN`), or the delegation chain would exceed the depth limit (`DELEGATION_DEPTH_EXCEEDED`). */
             403: {
                 headers: {
@@ -5789,6 +5791,7 @@ export interface operations {
                     "application/json": components["schemas"]["ComplianceSummary"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
         };
@@ -5867,6 +5870,7 @@ export interface operations {
                     "application/json": components["schemas"]["ComplianceGrantExport"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
         };
@@ -5953,6 +5957,7 @@ export interface operations {
                     "application/json": components["schemas"]["ComplianceAuditExport"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
         };
@@ -6101,6 +6106,7 @@ export interface operations {
                     "application/json": components["schemas"]["EvidencePack"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
         };
@@ -6720,6 +6726,28 @@ export interface operations {
                     "application/json": components["schemas"]["ScimError"];
                 };
             };
+            /** @description Another of the developer's users already has this `userName` (SCIM error, `uniqueness`). */
+            409: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "schemas": [
+                     *         "urn:ietf:params:scim:api:messages:2.0:Error"
+                     *       ],
+                     *       "detail": "userName is already taken",
+                     *       "scimType": "uniqueness",
+                     *       "status": 409
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScimError"];
+                };
+            };
             /**
              * @description The body is not `application/json` (for example `application/scim+json`).
              *     Common error body with code `BAD_REQUEST`.
@@ -6976,6 +7004,28 @@ export interface operations {
                     "application/json": components["schemas"]["ScimError"];
                 };
             };
+            /** @description Another of the developer's users already has this `userName` (SCIM error, `uniqueness`). */
+            409: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "schemas": [
+                     *         "urn:ietf:params:scim:api:messages:2.0:Error"
+                     *       ],
+                     *       "detail": "userName is already taken",
+                     *       "scimType": "uniqueness",
+                     *       "status": 409
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScimError"];
+                };
+            };
             /**
              * @description The body is not `application/json` (for example `application/scim+json`).
              *     Common error body with code `BAD_REQUEST`.
@@ -7146,6 +7196,32 @@ export interface operations {
                 };
             };
             /**
+             * @description The patch is not a valid PatchOp (SCIM error, `invalidValue`). A body
+             *     that is not valid JSON is refused earlier with the common error body
+             *     (`BAD_REQUEST`).
+             */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "schemas": [
+                     *         "urn:ietf:params:scim:api:messages:2.0:Error"
+                     *       ],
+                     *       "detail": "Operations must be a non-empty array",
+                     *       "scimType": "invalidValue",
+                     *       "status": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScimError"] | components["schemas"]["Error"];
+                };
+            };
+            /**
              * @description The SCIM token is missing, not a `Bearer` credential, unknown or
              *     revoked; an API key is refused the same way. SCIM error body.
              */
@@ -7187,6 +7263,28 @@ export interface operations {
                      *       "detail": "User not found",
                      *       "scimType": "noTarget",
                      *       "status": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScimError"];
+                };
+            };
+            /** @description Another of the developer's users already has this `userName` (SCIM error, `uniqueness`). */
+            409: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "schemas": [
+                     *         "urn:ietf:params:scim:api:messages:2.0:Error"
+                     *       ],
+                     *       "detail": "userName is already taken",
+                     *       "scimType": "uniqueness",
+                     *       "status": 409
                      *     }
                      */
                     "application/json": components["schemas"]["ScimError"];

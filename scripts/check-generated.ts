@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { generate } from './generate.ts';
+import { generate } from './generate.js';
 
 const committed = resolve(import.meta.dirname, '..', 'generated');
 const fresh = mkdtempSync(join(tmpdir(), 'grantex-generated-'));

@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { freePort } from './lib/free-port.ts';
+import { freePort } from './lib/free-port.js';
 
 const root = resolve(import.meta.dirname, '..');
 const SPEC = join(root, 'generated', 'openapi.json');

@@ -1,6 +1,6 @@
 // The Prism mock serves the bundled spec and enforces it on requests.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMock, type MockServer } from '../../scripts/mock.ts';
+import { startMock, type MockServer } from '../../scripts/mock.js';
 
 let mock: MockServer;
 const auth = { authorization: 'Bearer gx_test_0123456789abcdef0123' };

@@ -26,7 +26,7 @@ function userOf(tenant: Tenant, id: string): ScimUserRecord {
 
 function ensureUnique(tenant: Tenant, userName: string, except?: string): void {
   for (const u of tenant.scimUsers.values()) {
-    if (u.id !== except && u.userName === userName) throw scimError(400, `userName ${userName} is already taken`);
+    if (u.id !== except && u.userName === userName) throw scimError(409, `userName ${userName} is already taken`);
   }
 }
 
