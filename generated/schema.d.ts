@@ -1159,12 +1159,15 @@ export interface paths {
         };
         /**
          * Start an SSO login
-         * @description Public. Picks the organisation's active enterprise SSO connection (one
-         *     whose domains include `domain` if given, else the oldest) and answers
-         *     200 with the URL to send the browser to; it does not redirect. A
-         *     configuration set only with `POST /v1/sso/config` is not used here, so an
-         *     organisation without a connection gets 404. Differs from SPEC.md:
-         *     SPEC.md says this endpoint redirects to the identity provider.
+         * @description Public. Answers 200 with the identity provider's authorization URL for
+         *     the organisation's SSO configuration (`POST /v1/sso/config`), carrying a
+         *     fresh single-use `state` and a `nonce`; the caller sends the browser
+         *     there (this endpoint does not redirect). 404 when the organisation has
+         *     no SSO configured. Differs from SPEC.md, which says this endpoint
+         *     redirects. The reference server consults only its enterprise
+         *     connections (`/v1/sso/connections`, outside this description), not the
+         *     configuration set here, picking one whose domains include `domain` (else
+         *     the oldest); with only `POST /v1/sso/config` it answers 404.
          */
         get: operations["ssoLogin"];
         put?: never;
