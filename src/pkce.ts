@@ -84,7 +84,7 @@ export async function generatePkce(): Promise<PkcePair> {
  * @throws {GrantexPkceError} `unsupported_method` for any method other than `'S256'` (`plain` is refused).
  * @example
  * ```ts
- * const ok = await verifyCodeChallenge(body.codeVerifier, stored.codeChallenge);
+ * const ok = await verifyCodeChallenge(codeVerifier, stored.codeChallenge); // codeVerifier from POST /v1/token
  * ```
  */
 export async function verifyCodeChallenge(

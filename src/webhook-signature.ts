@@ -87,7 +87,7 @@ const EVENT_TYPES: ReadonlySet<string> = new Set<WebhookEvent['type']>(['grant.c
  * @throws {GrantexWebhookError} `invalid_options` when `secret` is not a non-empty string.
  * @example
  * ```ts
- * const ok = await verifyWebhookSignature(rawBody, request.headers['x-grantex-signature'], secret);
+ * const ok = await verifyWebhookSignature(rawBody, request.headers['x-grantex-signature'] ?? '', secret);
  * ```
  */
 export async function verifyWebhookSignature(payload: string | Uint8Array, signature: string, secret: string): Promise<boolean> {
