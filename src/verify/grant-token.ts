@@ -68,10 +68,11 @@ export type GrantVerifierOptions = GrantClaimOptions &
   RemoteJwksOptions & {
     /**
      * How many verified tokens to remember, so a repeated token skips the RSA
-     * check. Only the signature result is kept; claims are checked on every
-     * call, entries are dropped at the token's `exp`, and an entry counts only
-     * while the JWKS still maps its `kid` to the same key. `0` disables it.
-     * Default `1000`.
+     * check. A token is remembered from its second successful verification on
+     * (one-off tokens cost nothing), only its signature result is kept (claims
+     * are checked on every call), entries are dropped at the token's `exp`,
+     * and an entry counts only while the JWKS still maps its `kid` to the same
+     * key. `0` disables it. Default `1000`.
      */
     cacheSize?: number;
   };
@@ -121,6 +122,11 @@ const shared = new Map<string, VerifierParts>();
  * Only RS256 is accepted; the key is chosen by the header's `kid` among the
  * JWKS's RSA keys; `jku`, `x5u`, `jwk` and `x5c` headers are ignored and never
  * fetched; `exp`, `iat` and the Grantex claims are required and type-checked.
+ *
+ * The RSA check runs on jose and Web Crypto, except where the runtime offers
+ * `node:crypto` through `process.getBuiltinModule` (Node ≥ 20.16, Deno, Bun):
+ * there its synchronous `crypto.verify` is used, which accepts and refuses
+ * exactly the same tokens (a differential test holds the two together).
  *
  * @throws {GrantexTokenError} with a stable `code`; see `GrantexTokenErrorCode`.
  * @example
