@@ -3,7 +3,7 @@
  * The `Grantex` client: its options, its resources, and `client.api`, the
  * typed openapi-fetch client underneath for calls the resources do not cover.
  */
-import createClient, { type Client } from 'openapi-fetch';
+import createClient, { createQuerySerializer, type Client } from 'openapi-fetch';
 import type { paths } from '../generated/schema.js';
 import { GrantexConfigError } from './errors.js';
 import { Agents } from './resources/agents.js';
@@ -172,6 +172,7 @@ function createContext(policy: TransportPolicy, scimToken: string | undefined): 
   const calls = createClient<paths>({
     baseUrl: policy.baseUrl,
     fetch: transport.textFetch,
+    querySerializer: createQuerySerializer(),
     Request: PlainRequest as unknown as typeof Request,
   });
   return { api, calls, transport, scimToken };
