@@ -13,8 +13,9 @@
  *   for requests that are safe to repeat (GET, HEAD, OPTIONS, PUT, DELETE, the
  *   read-only verify POSTs, or any other POST/PATCH that carries an
  *   `Idempotency-Key`). Single-use calls (`POST /v1/token`,
- *   `/v1/token/refresh`, consent approval) are never repeated. Timeouts are not
- *   retried, so a call fails within about `timeout` seconds of its last start.
+ *   `/v1/token/refresh`, consent approval, the SSO callback) are never
+ *   repeated. Timeouts are not retried, so a call fails within about
+ *   `timeout` seconds of its last start.
  */
 import {
   GrantexAbortError,
@@ -50,8 +51,8 @@ export interface CallPolicy {
 
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
-/** Operations that consume a single-use credential (code, refresh token, consent request). */
-const SINGLE_USE = [/^\/v1\/token$/, /^\/v1\/token\/refresh$/, /^\/v1\/consent\/[^/]+\/approve$/];
+/** Operations that consume a single-use credential (code, refresh token, consent request, SSO code). */
+const SINGLE_USE = [/^\/v1\/token$/, /^\/v1\/token\/refresh$/, /^\/v1\/consent\/[^/]+\/approve$/, /^\/sso\/callback$/];
 /** POSTs that only read state, so repeating them is harmless. */
 const READ_ONLY_POSTS = [/^\/v1\/tokens\/verify$/, /^\/v1\/grants\/verify$/];
 /** How a response whose body was read comes back: a fresh `Response`, or the original with `text()` answered. */
@@ -65,8 +66,8 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
  * `path` is relative to the base URL, e.g. `/v1/token`.
  */
 export function isSafeToRepeat(method: string, path: string, headers: Headers): boolean {
-  if (IDEMPOTENT_METHODS.has(method)) return true;
   if (SINGLE_USE.some((pattern) => pattern.test(path))) return false;
+  if (IDEMPOTENT_METHODS.has(method)) return true;
   if (method === 'POST' && READ_ONLY_POSTS.some((pattern) => pattern.test(path))) return true;
   return headers.has('idempotency-key');
 }
@@ -224,9 +225,18 @@ export class Transport {
   }
 
   #safeToRepeat(request: OutgoingRequest, headers: Headers): boolean {
-    if (IDEMPOTENT_METHODS.has(request.method)) return true;
-    const pathname = new URL(request.url).pathname;
-    const path = pathname.startsWith(this.#basePath) ? pathname.slice(this.#basePath.length) : pathname;
+    // openapi-fetch builds every URL as baseUrl + path + query, so no URL parsing is needed.
+    const { url } = request;
+    let path: string;
+    if (url.startsWith(this.#policy.baseUrl)) {
+      path = url.slice(this.#policy.baseUrl.length);
+      const end = path.search(/[?#]/);
+      if (end !== -1) path = path.slice(0, end);
+    } else {
+      // A per-call baseUrl through the escape hatch.
+      const { pathname } = new URL(url);
+      path = pathname.startsWith(this.#basePath) ? pathname.slice(this.#basePath.length) : pathname;
+    }
     return isSafeToRepeat(request.method, path, headers);
   }
 
@@ -261,7 +271,8 @@ export class Transport {
       return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
     } catch (error) {
       if (controller.signal.aborted) throw controller.signal.reason;
-      throw new GrantexNetworkError(`Request to ${url} failed: ${describe(error)}`, { cause: error });
+      // Without the query, which may carry one-time values (SSO code and state).
+      throw new GrantexNetworkError(`${init.method} ${url.split('?')[0]} failed: ${describe(error)}`, { cause: error });
     } finally {
       clearTimeout(timer);
       if (onCallerAbort) callerSignal.removeEventListener('abort', onCallerAbort);

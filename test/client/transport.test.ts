@@ -73,6 +73,12 @@ describe('retries', () => {
     ]);
   });
 
+  it('never retries GET /sso/callback: the provider code is single-use', async () => {
+    const { client, requests } = await setup([unavailable, { status: 200, body: {} }]);
+    await expect(client.sso.callback({ code: 'c', state: 's' })).rejects.toMatchObject({ statusCode: 503 });
+    expect(requests).toHaveLength(1);
+  });
+
   it('does not retry a POST without an idempotency key', async () => {
     const { client, requests } = await setup([unavailable, { status: 201, body: agent }]);
     await expect(client.agents.create({ name: 'Bot' })).rejects.toMatchObject({ statusCode: 503 });
@@ -178,6 +184,8 @@ describe('backoff', () => {
     expect(isSafeToRepeat('POST', '/v1/token', keyed)).toBe(false);
     expect(isSafeToRepeat('POST', '/v1/token/refresh', keyed)).toBe(false);
     expect(isSafeToRepeat('POST', '/v1/consent/areq_1/approve', keyed)).toBe(false);
+    expect(isSafeToRepeat('GET', '/sso/callback', none)).toBe(false);
+    expect(isSafeToRepeat('GET', '/sso/login', none)).toBe(true);
     expect(isSafeToRepeat('POST', '/v1/tokens/verify', none)).toBe(true);
     expect(isSafeToRepeat('POST', '/v1/grants/verify', none)).toBe(true);
   });
