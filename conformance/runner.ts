@@ -151,21 +151,23 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
     }
     report.extensions = Object.fromEntries(session.extensions);
 
-    for (const [index, check] of checks.entries()) {
-      hooks.onProgress?.({ index, total: checks.length, check });
-      const propertyChecksLeft = checks.slice(index).filter((candidate) => candidate.property).length;
-      const result = await runCheck(check, session, options, propertyChecksLeft);
-      report.results.push(result);
-      hooks.onProgress?.({ index, total: checks.length, check, result });
+    try {
+      for (const [index, check] of checks.entries()) {
+        hooks.onProgress?.({ index, total: checks.length, check });
+        const propertyChecksLeft = checks.slice(index).filter((candidate) => candidate.property).length;
+        const result = await runCheck(check, session, options, propertyChecksLeft);
+        report.results.push(result);
+        hooks.onProgress?.({ index, total: checks.length, check, result });
+      }
+    } finally {
+      // Whatever happened, delete what the run created and stop the receivers.
+      report.cleanup = await session.cleanup();
+      await session.close();
     }
-
-    report.cleanup = await session.cleanup();
-    await session.close();
-    if (checks.some((check) => check.area === 'contract')) {
-      report.results.push(...contractResults(contract, all.stop(), session, options));
-    } else {
-      all.stop();
-    }
+    const exchanges = all.stop();
+    if (checks.some((check) => check.area === 'contract')) report.results.push(...contractResults(contract, exchanges, session, options));
+    const logged = exchanges.filter((exchange) => exchange.operationId === 'auditLog' && exchange.status === 201).length;
+    if (logged > 0) session.notes.push(`${logged} audit entries written by the run remain: the trail is append-only (their principalId starts with the run id)`);
     report.notes.push(...session.notes);
     report.requests = http.requestCount;
     report.rateLimitWaitMs = http.rateLimitWaitMs;

@@ -145,7 +145,7 @@ export class Session {
   async #detect(extension: Extension): Promise<void> {
     const { withKey, ...spec } = PROBES[extension];
     const exchange = await this.http.request({ ...spec, ...(withKey ? { auth: this.devA.key } : {}) });
-    this.extensions.set(extension, exchange.status !== 404 || !isRouteMissing(exchange, extension));
+    this.extensions.set(extension, exchange.status !== 404);
   }
 
   /** Whether the server offers `extension` (decided from a probe at start). */
@@ -428,13 +428,4 @@ function modeOfKey(key: string): { mode?: Mode } {
   if (key.startsWith('gx_test_')) return { mode: 'sandbox' };
   if (key.startsWith('gx_live_')) return { mode: 'live' };
   return {};
-}
-
-/**
- * A 404 on a probe means "not offered" unless the body says a resource (not
- * the route) is missing. `GET /sso/login` without `org` answers 400 when SSO
- * is offered.
- */
-function isRouteMissing(exchange: Exchange, _extension: Extension): boolean {
-  return exchange.status === 404;
 }

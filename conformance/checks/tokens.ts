@@ -328,6 +328,29 @@ export const tokenChecks: Check[] = [
     },
   },
   {
+    id: 'tokens.grants-verify',
+    area: 'tokens',
+    clause: 'SPEC §10.1 core POST /v1/grants/verify; OpenAPI grantsVerify',
+    level: 'MUST',
+    title: 'grants/verify returns the verified claims of a live token, reason revoked once its grant is revoked, and 400 for a token that does not verify',
+    async run(ctx) {
+      const { session } = ctx;
+      const dev = session.devA;
+      const issued = await session.issue(dev, { agent: await session.agent(dev), scopes: ['calendar:read', 'email:read'] });
+      const verify = (token: string) => session.request(dev, { method: 'POST', path: '/v1/grants/verify', json: { token } });
+      const live = await verify(issued.grantToken);
+      expectStatus(live, 200, 'POST /v1/grants/verify of a live token');
+      const body = live.body as { active?: boolean; claims?: Record<string, unknown> };
+      expectThat(body.active === true && body.claims?.['grnt'] === issued.grantId && body.claims['jti'] === issued.jti, 'grants/verify does not report the live token with its claims', `active: true, claims.grnt ${issued.grantId}`, show(body));
+      expectStatus(await verify('not-a-token'), 400, 'POST /v1/grants/verify of a malformed token');
+      expectStatus(await session.revokeGrant(dev, issued.grantId), 204, 'DELETE /v1/grants/{id}');
+      const revoked = await verify(issued.grantToken);
+      expectStatus(revoked, 200, 'POST /v1/grants/verify of a token of a revoked grant');
+      const after = revoked.body as { active?: boolean; reason?: string };
+      expectThat(after.active === false && after.reason === 'revoked', 'grants/verify does not report the revocation', 'active: false, reason: revoked', show(after));
+    },
+  },
+  {
     id: 'tokens.expired',
     area: 'tokens',
     clause: 'SPEC §6.4 exp has not passed; §7.3 online check',
