@@ -53,11 +53,13 @@ export interface Exchange {
   operationId?: string;
 }
 
-/** A learned rate limit of one route. */
+/** A rate limit of one route, learned from its 429 answers. */
 export interface LearnedLimit {
   route: string;
+  /** `x-ratelimit-limit` of the 429: requests per window. */
   limit: number;
-  windowS: number;
+  /** Longest `Retry-After` seen, seconds (a lower bound of the window). */
+  longestWaitS: number;
 }
 
 export interface HttpOptions {
@@ -166,9 +168,9 @@ export class Http {
     const route = `${spec.method.toUpperCase()} ${routeOf(exchange.target)}`;
     const limit = Number(exchange.responseHeaders['x-ratelimit-limit']);
     const known = this.#limits.get(route);
-    const windowS = Math.max(waitS, known?.windowS ?? 0, 1);
-    if (Number.isFinite(limit) && limit > 0) this.#limits.set(route, { route, limit, windowS });
-    else if (!known) this.#limits.set(route, { route, limit: 1, windowS });
+    const longestWaitS = Math.max(waitS, known?.longestWaitS ?? 0);
+    if (Number.isFinite(limit) && limit > 0) this.#limits.set(route, { route, limit, longestWaitS });
+    else if (!known) this.#limits.set(route, { route, limit: 1, longestWaitS });
   }
 
   async #send(spec: RequestSpec): Promise<Exchange> {

@@ -305,7 +305,7 @@ function planRuns(check: Check, session: Session, options: RunOptions, propertyC
     const byRate = Math.floor(limit.limit / 2 / perRun);
     if (byRate < runs) {
       runs = byRate;
-      because = `rate limit of ${limit.route}: ${limit.limit} per ${limit.windowS}s`;
+      because = `rate limit of ${limit.route}: ${limit.limit} per window`;
     }
   }
   return { runs: Math.max(1, Math.min(requested, runs)), ...(because ? { because } : {}) };

@@ -63,7 +63,7 @@ export function renderText(report: RunReport, options: TextOptions = {}): string
     lines.push('', `ADAPTED: ${adapted.length} property check(s) ran fewer runs: ${[...new Set(adapted.map((r) => r.runs?.adaptedBecause))].join('; ')}`);
   }
   if (report.notes.length > 0) lines.push('', 'NOTES', ...report.notes.map((note) => `- ${note}`));
-  const limits = report.learnedLimits.map((limit) => `${limit.route} ${limit.limit}/${limit.windowS}s`).join(', ');
+  const limits = report.learnedLimits.map((limit) => `${limit.route} ${limit.limit}/window`).join(', ');
   lines.push(
     '',
     `requests: ${report.requests} · rate-limit waits: ${(report.rateLimitWaitMs / 1000).toFixed(1)} s${limits ? ` (limits seen: ${limits})` : ''} · cleanup: ${report.cleanup.deleted} deleted${report.cleanup.failed.length ? `, ${report.cleanup.failed.length} failed (${report.cleanup.failed.join('; ')})` : ''} · ${(report.durationMs / 1000).toFixed(1)} s`,

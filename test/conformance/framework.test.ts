@@ -71,7 +71,7 @@ function sampleReport(): RunReport {
     },
     requests: 10,
     rateLimitWaitMs: 0,
-    learnedLimits: [{ route: 'POST /v1/authorize', limit: 10, windowS: 51 }],
+    learnedLimits: [{ route: 'POST /v1/authorize', limit: 10, longestWaitS: 51 }],
     cleanup: { deleted: 3, failed: [] },
     notes: ['a note'],
     exitCode: 1,
@@ -224,7 +224,7 @@ describe('recorder', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     expect(capture.stop().map((e) => e.status)).toEqual([429, 200]);
     expect(http.requestCount).toBe(2);
-    expect(http.learnedLimits).toEqual([{ route: 'GET /limited', limit: 4, windowS: 1 }]);
+    expect(http.learnedLimits).toEqual([{ route: 'GET /limited', limit: 4, longestWaitS: 1 }]);
   });
 
   it('skips instead of waiting longer than --max-retry-after', async () => {
