@@ -6,6 +6,7 @@
 import createClient, { createQuerySerializer, type Client } from 'openapi-fetch';
 import type { paths } from '../generated/schema.js';
 import { GrantexConfigError } from './errors.js';
+import { createPathSerializer } from './path.js';
 import { Agents } from './resources/agents.js';
 import { Anomalies } from './resources/anomalies.js';
 import { Audit } from './resources/audit.js';
@@ -173,6 +174,7 @@ function createContext(policy: TransportPolicy, scimToken: string | undefined): 
     baseUrl: policy.baseUrl,
     fetch: transport.textFetch,
     querySerializer: createQuerySerializer(),
+    pathSerializer: createPathSerializer(),
     Request: PlainRequest as unknown as typeof Request,
   });
   return { api, calls, transport, scimToken };

@@ -92,17 +92,35 @@ export async function settle<T>(pending: Promise<RawResult>): Promise<ApiResult<
   }
   const { response } = result;
   if (!response.ok) throw apiError(response, result.error);
-  return { data: parseData(response, result.data) as T, response, rateLimit: readRateLimit(response.headers) };
+  return new Settled(parseData(response, result.data) as T, response);
 }
 
-/** JSON bodies are parsed; other content types (CSV exports…) are returned as text. */
+/** An {@link ApiResult} whose rate limits are read only if asked for. */
+class Settled<T> implements ApiResult<T> {
+  readonly data: T;
+  readonly response: Response;
+
+  constructor(data: T, response: Response) {
+    this.data = data;
+    this.response = response;
+  }
+
+  get rateLimit(): RateLimit | undefined {
+    return readRateLimit(this.response.headers);
+  }
+}
+
+/**
+ * JSON bodies are parsed. A body that does not parse is returned as text when
+ * the response says it is not JSON, and is an error when it claims to be.
+ */
 function parseData(response: Response, text: unknown): unknown {
   if (typeof text !== 'string' || text === '') return undefined;
-  const type = response.headers.get('content-type');
-  if (type !== null && !type.includes('json')) return text;
   try {
     return JSON.parse(text);
-  } catch (error) {
+  } catch {
+    const type = response.headers.get('content-type');
+    if (type !== null && !type.includes('json')) return text;
     throw new GrantexApiError({
       ...describeResponse(response, text),
       code: 'INVALID_RESPONSE',

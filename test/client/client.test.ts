@@ -222,3 +222,22 @@ describe('lifecycle and escape hatch', () => {
     expect(requests[1]!.headers.authorization).toBe('Bearer gx_key');
   });
 });
+
+describe('path serializer', () => {
+  it('matches openapi-fetch on the spec paths', async () => {
+    const { defaultPathSerializer } = await import('openapi-fetch');
+    const { createPathSerializer } = await import('../../src/path.js');
+    const serialize = createPathSerializer();
+    const cases: [string, Record<string, unknown>][] = [
+      ['http://x/v1/agents/{agentId}', { agentId: 'ag_1' }],
+      ['http://x/v1/agents/{agentId}', { agentId: 'a/b?c#d e%' }],
+      ['http://x/v1/consent/{authRequestId}/approve', { authRequestId: 'areq_ü' }],
+      ['http://x/v1/agents', {}],
+      ['http://x/v1/agents/{agentId}', {}],
+    ];
+    for (const [template, params] of cases) {
+      expect(serialize(template, params)).toBe(defaultPathSerializer(template, params));
+      expect(serialize(template, params)).toBe(defaultPathSerializer(template, params)); // from the cache
+    }
+  });
+});
