@@ -8,14 +8,14 @@
  * (rotating who goes first): a burst of background load then hits both alike.
  * Printed: the mean per-call time of each and their ratio (the verdict), plus
  * the median and quartiles of the per-pair ratios as a measure of the noise.
- * Environment: BENCH_CHUNKS (pairs, default 80), BENCH_CHUNK (calls per chunk,
+ * Environment: BENCH_CHUNKS (pairs, default 150), BENCH_CHUNK (calls per chunk,
  * default 100).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Grantex } from '../../src/index.js';
 
-const CHUNKS = Number(process.env.BENCH_CHUNKS ?? 80);
+const CHUNKS = Number(process.env.BENCH_CHUNKS ?? 150);
 const CHUNK = Number(process.env.BENCH_CHUNK ?? 100);
 const WARMUP = 1000;
 const GOAL = 1.15;
