@@ -117,7 +117,8 @@ export class CheckContext {
       ...(this.replayPath !== undefined ? { path: this.replayPath, endOnFailure: true } : {}),
       ...(options.examples && this.replayPath === undefined ? { examples: options.examples as unknown as [unknown][] } : {}),
     });
-    this.executedRuns += Math.min(attempts, details.numRuns + details.numShrinks);
+    // Runs until the verdict (examples included), not the shrinking attempts after a failure.
+    this.executedRuns += Math.min(attempts, details.numRuns);
     if (details.failed) {
       const raw = details.errorInstance;
       const cause =
