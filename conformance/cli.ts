@@ -211,7 +211,3 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   }
   return report.exitCode;
 }
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  process.exitCode = await main(process.argv.slice(2));
-}

@@ -6,6 +6,7 @@
  * schema of its media type. Also validates webhook payloads.
  */
 import { readFileSync } from 'node:fs';
+import { readBundledSpec } from './bundled-spec.js';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { Exchange } from './http.js';
@@ -53,9 +54,10 @@ export class ContractValidator {
     this.#operations = compileOperations(spec);
   }
 
-  /** Loads `generated/openapi.json` (or another bundled spec). */
-  static fromFile(path = new URL('../generated/openapi.json', import.meta.url)): ContractValidator {
-    return new ContractValidator(JSON.parse(readFileSync(path, 'utf8')) as Json);
+  /** Loads `generated/openapi.json`, or another bundled spec at `path`. */
+  static fromFile(path?: string | URL): ContractValidator {
+    const spec = path === undefined ? readBundledSpec() : JSON.parse(readFileSync(path, 'utf8'));
+    return new ContractValidator(spec as Json);
   }
 
   /** Every operation of the spec. */

@@ -4,7 +4,7 @@
  * 2020-12): the operation table the server routes from, request validation,
  * and response validation (status, documented headers, body) for tests.
  */
-import { readFileSync } from 'node:fs';
+import { readBundledSpec } from '../bundled-spec.js';
 import { Ajv2020, type ValidateFunction, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 
@@ -288,6 +288,6 @@ let cached: Contract | undefined;
 
 /** The contract compiled from generated/openapi.json (once per process). */
 export function loadContract(): Contract {
-  cached ??= new Contract(JSON.parse(readFileSync(new URL('../../generated/openapi.json', import.meta.url), 'utf8')) as Json);
+  cached ??= new Contract(readBundledSpec() as Json);
   return cached;
 }

@@ -62,6 +62,7 @@ describe('the npm package', () => {
         'package/package.json',
         'package/dist/index.js',
         'package/dist/index.d.ts',
+        'package/dist/grantex-conformance.js',
         'package/generated/openapi.json',
         'package/generated/openapi.yaml',
       ]),
@@ -98,6 +99,14 @@ describe('the npm package', () => {
     afterAll(async () => {
       await server?.close();
     });
+
+    it('installs the grantex-conformance command, which passes the reference server', async () => {
+      const bin = join(project, 'node_modules/.bin/grantex-conformance');
+      const { stdout } = await sh(bin, ['--base-url', server.url, '--only', 'tokens', '--runs', '3', '--report', 'json', '--out', 'report.json'], project);
+      expect(stdout).toMatch(/RESULT: PASS/);
+      const report = JSON.parse(readFileSync(join(project, 'report.json'), 'utf8')) as { exitCode: number };
+      expect(report.exitCode).toBe(0);
+    }, 120_000);
 
     it('authorize → exchange → verify offline → revoke runs as written', async () => {
       const { stdout } = await sh(process.execPath, ['out/quickstart.js'], project, { GRANTEX_BASE_URL: server.url });

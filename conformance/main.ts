@@ -1,0 +1,7 @@
+/**
+ * Entry of the `grantex-conformance` command. tsup bundles it, with the suite,
+ * the reference server and their dependencies, into dist/grantex-conformance.js.
+ */
+import { main } from './cli.js';
+
+process.exitCode = await main(process.argv.slice(2));
