@@ -11,7 +11,7 @@ import {
 } from '../../src/pkce.js';
 import { GrantexError } from '../../src/errors.js';
 
-const vectors = new URL('../../../shared/vectors/', import.meta.url);
+const vectors = new URL('../vectors/', import.meta.url);
 const grantVector = JSON.parse(readFileSync(new URL('grant-token.json', vectors), 'utf8')) as {
   codeVerifier: string;
   request: { codeChallenge: string; codeChallengeMethod: string };

@@ -3,7 +3,7 @@ import { createHmac, generateKeyPairSync, sign, type KeyObject } from 'node:cryp
 import { readFileSync } from 'node:fs';
 import type { Jwks } from '../../../src/verify/jwks.js';
 
-export const VECTORS = new URL('../../../../shared/vectors/', import.meta.url);
+export const VECTORS = new URL('../../vectors/', import.meta.url);
 
 export function readVector<T>(name: string): T {
   return JSON.parse(readFileSync(new URL(name, VECTORS), 'utf8')) as T;
