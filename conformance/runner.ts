@@ -6,7 +6,7 @@
  * failures into verdicts with transcripts, cleans up what the run created, and
  * finally judges every recorded response against the spec, per operation.
  */
-import { CheckFailure, CheckSkipped, NotImplemented, type Check, type Extension, type Level, type Status } from './check.js';
+import { CheckFailure, CheckSkipped, NotImplemented, type Check, type Extension, type Status } from './check.js';
 import { ALL_CHECKS } from './checks/index.js';
 import { contractResults } from './checks/contract.js';
 import { CheckContext, PropertyFailure } from './context.js';
@@ -16,13 +16,7 @@ import { AREAS, type Area, type RunOptions } from './options.js';
 import { CannotRun, Session } from './session.js';
 
 /** The verdict on one check. */
-export interface CheckResult {
-  id: string;
-  area: Area;
-  clause: string;
-  level: Level;
-  title: string;
-  extension?: Extension;
+export interface CheckResult extends Pick<Check, 'id' | 'area' | 'clause' | 'level' | 'title' | 'extension'> {
   status: Status;
   durationMs: number;
   /** Requests this check made. */

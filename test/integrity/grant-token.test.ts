@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { GrantexError } from '../../src/errors.js';
 import { GrantexTokenError } from '../../src/verify/errors.js';
 import { createGrantVerifier, verifyGrantToken, type VerifyGrantTokenOptions } from '../../src/verify/grant-token.js';
 import { signatureBackend } from '../../src/verify/signature.js';
 import type { Jwks } from '../../src/verify/jwks.js';
 import { buildCorpus, createFixture, type CorpusCase, type Fixture } from './support/corpus.js';
+import { codeOf } from './support/outcome.js';
 import { NOW, at, claims, readVector, signRs256 } from './support/tokens.js';
 
 interface TokenVector {
@@ -17,16 +17,6 @@ const grant = readVector<TokenVector>('grant-token.json');
 const delegated = readVector<TokenVector>('delegated-token.json');
 const CAPTURE = new Date('2026-11-28T13:00:00Z');
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'ok';
-  } catch (error) {
-    expect(error).toBeInstanceOf(GrantexTokenError);
-    expect(error).toBeInstanceOf(GrantexError);
-    return (error as GrantexTokenError).code;
-  }
-}
 
 describe('verifyGrantToken: real tokens from the reference server', () => {
   it('runs on the Node fast path here', () => {

@@ -1,8 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { GrantexTokenError } from '../../src/verify/errors.js';
 import { createGrantVerifier, verifyGrantToken } from '../../src/verify/grant-token.js';
 import { buildCorpus, createFixture, type Fixture } from './support/corpus.js';
 import { startJwksServer, type JwksServer } from './support/jwks-server.js';
+import { codeOf } from './support/outcome.js';
 import { NOW, at, claims, rsaKey, signRs256 } from './support/tokens.js';
 
 let fixture: Fixture;
@@ -20,15 +20,6 @@ async function serve(keys: unknown, extra: { status?: number; delay?: number } =
   return server;
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'ok';
-  } catch (error) {
-    expect(error).toBeInstanceOf(GrantexTokenError);
-    return (error as GrantexTokenError).code;
-  }
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
