@@ -7,9 +7,10 @@
  */
 import fc from 'fast-check';
 import { CheckFailure, expectThat, show, type Check } from '../check.js';
+import type { CheckContext } from '../context.js';
 import type { Operation } from '../contract.js';
 import type { Exchange, RequestSpec } from '../http.js';
-import { expectStatus, type Developer, type Session } from '../session.js';
+import { expectStatus, type Agent, type Developer, type Session } from '../session.js';
 import { extensionOfTags } from './contract.js';
 
 const FAKE_IDS: Record<string, string> = {
@@ -129,10 +130,7 @@ export const authChecks: Check[] = [
     title: 'a live key gets no code from POST /v1/authorize; the consent endpoint shows and approves the pending request',
     async run(ctx) {
       const { session } = ctx;
-      const dev = await session.liveDeveloper();
-      if (!dev) return ctx.skip('no live API key available (give a gx_live_ key or allow signup)');
-      await refuseIfAllowPolicies(ctx.session, dev, ctx.skip.bind(ctx));
-      const agent = await session.agent(dev);
+      const { dev, agent } = await liveConsentSetup(ctx);
       const principalId = session.principal('consent');
       const authorized = await session.authorize(dev, { agentId: agent.agentId, principalId, scopes: ['calendar:read'] });
       expectStatus(authorized, 201, 'POST /v1/authorize (live key)');
@@ -160,10 +158,7 @@ export const authChecks: Check[] = [
     title: 'a denied live request can be neither approved nor exchanged',
     async run(ctx) {
       const { session } = ctx;
-      const dev = await session.liveDeveloper();
-      if (!dev) return ctx.skip('no live API key available (give a gx_live_ key or allow signup)');
-      await refuseIfAllowPolicies(ctx.session, dev, ctx.skip.bind(ctx));
-      const agent = await session.agent(dev);
+      const { dev, agent } = await liveConsentSetup(ctx);
       const authorized = await session.authorize(dev, { agentId: agent.agentId, principalId: session.principal('deny'), scopes: ['email:read'] });
       expectStatus(authorized, 201, 'POST /v1/authorize (live key)');
       const id = (authorized.body as { authRequestId: string }).authRequestId;
@@ -281,6 +276,14 @@ export const authChecks: Check[] = [
 ];
 
 /** Skips when the developer has allow policies that could approve the run's requests (their consent flow would be bypassed). */
+/** A live developer whose requests wait for consent, and one of its agents; skips the check when there is none. */
+async function liveConsentSetup(ctx: CheckContext): Promise<{ dev: Developer; agent: Agent }> {
+  const dev = await ctx.session.liveDeveloper();
+  if (!dev) return ctx.skip('no live API key available (give a gx_live_ key or allow signup)');
+  await refuseIfAllowPolicies(ctx.session, dev, ctx.skip.bind(ctx));
+  return { dev, agent: await ctx.session.agent(dev) };
+}
+
 async function refuseIfAllowPolicies(session: Session, dev: Developer, skip: (reason: string) => never): Promise<void> {
   if (!session.offers('policies') || dev.signedUp) return;
   const list = await session.request(dev, { method: 'GET', path: '/v1/policies' });
