@@ -39,6 +39,27 @@ interface CompiledOperation extends Operation {
   responses: Json;
 }
 
+/** A response as the validator reads it: header names in lower case, the raw text and its JSON (undefined if none). */
+export type RecordedResponse = Pick<Exchange, 'status' | 'responseHeaders' | 'responseText' | 'body'>;
+
+let bundledValidator: ContractValidator | undefined;
+
+/** What the validator reads of a fetch response: status, lower-cased headers, text, and the JSON body if it parses. */
+export function recordedResponse(status: number, headers: Headers, text: string): RecordedResponse {
+  const responseHeaders: Record<string, string> = {};
+  headers.forEach((value, name) => (responseHeaders[name] = value));
+  return { status, responseHeaders, responseText: text, body: parseJson(text) };
+}
+
+function parseJson(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Validates exchanges against the bundled OpenAPI document. */
 export class ContractValidator {
   readonly spec: Json;
@@ -52,6 +73,12 @@ export class ContractValidator {
     addFormats(this.#ajv);
     this.#ajv.addSchema({ ...spec, $id: ROOT_ID });
     this.#operations = compileOperations(spec);
+  }
+
+  /** The validator of `generated/openapi.json`, compiled once per process. */
+  static bundled(): ContractValidator {
+    bundledValidator ??= ContractValidator.fromFile();
+    return bundledValidator;
   }
 
   /** Loads `generated/openapi.json`, or another bundled spec at `path`. */
@@ -81,23 +108,37 @@ export class ContractValidator {
     const op = this.#operations.find((candidate) => candidate.method === exchange.method.toLowerCase() && candidate.regex.test(pathOf(exchange.target)));
     if (!op) return [];
     exchange.operationId = op.operationId;
+    exchange.violations = this.#violations(op, exchange, false);
+    return exchange.violations;
+  }
+
+  /**
+   * The violations of one response of `operationId`. With `requireHeaders`,
+   * every documented header must be present (the reference server's tests
+   * hold it to that; other servers may leave optional headers out).
+   */
+  validateResponse(operationId: string, response: RecordedResponse, options: { requireHeaders?: boolean } = {}): string[] {
+    const op = this.#operations.find((candidate) => candidate.operationId === operationId);
+    if (!op) return [`operation ${operationId} is not in the spec`];
+    return this.#violations(op, response, options.requireHeaders === true);
+  }
+
+  #violations(op: CompiledOperation, response: RecordedResponse, requireHeaders: boolean): string[] {
     const violations: string[] = [];
-    const key = pickStatus(op.responses, exchange.status);
+    const key = pickStatus(op.responses, response.status);
     if (key === undefined) {
-      violations.push(`status ${exchange.status} is not documented for ${op.operationId} (documented: ${op.statuses.join(', ')})`);
-      if (exchange.status >= 400) violations.push(...this.#errorShape(exchange));
-      exchange.violations = violations;
+      violations.push(`status ${response.status} is not documented for ${op.operationId} (documented: ${op.statuses.join(', ')})`);
+      if (response.status >= 400) violations.push(...this.#errorShape(response));
       return violations;
     }
     let pointer = `${op.pointer}/responses/${escapePointer(key)}`;
-    let response = op.responses[key] as Json;
-    for (let depth = 0; depth < 10 && typeof response['$ref'] === 'string'; depth++) {
-      pointer = response['$ref'];
-      response = resolvePointer(this.spec, pointer) as Json;
+    let documented = op.responses[key] as Json;
+    for (let depth = 0; depth < 10 && typeof documented['$ref'] === 'string'; depth++) {
+      pointer = documented['$ref'];
+      documented = resolvePointer(this.spec, pointer) as Json;
     }
-    violations.push(...this.#headers(exchange, response));
-    violations.push(...this.#body(exchange, response, pointer));
-    exchange.violations = violations;
+    violations.push(...this.#headers(response, documented, requireHeaders));
+    violations.push(...this.#body(response, documented, pointer));
     return violations;
   }
 
@@ -118,19 +159,19 @@ export class ContractValidator {
     return this.#schemaErrors(`#/components/schemas/${escapePointer(name)}`, value);
   }
 
-  #errorShape(exchange: Exchange): string[] {
-    const errors = this.validateSchema('Error', exchange.body);
+  #errorShape(response: RecordedResponse): string[] {
+    const errors = this.validateSchema('Error', response.body);
     return errors.length > 0 ? [`error body does not have the error shape: ${errors.join('; ')}`] : [];
   }
 
-  #headers(exchange: Exchange, response: Json): string[] {
+  #headers(response: RecordedResponse, documented: Json, requireAll: boolean): string[] {
     const violations: string[] = [];
-    const headers = (response['headers'] ?? {}) as Json;
+    const headers = (documented['headers'] ?? {}) as Json;
     for (const [name, rawHeader] of Object.entries(headers)) {
       const header = this.#deref(rawHeader) as Json;
-      const value = exchange.responseHeaders[name.toLowerCase()];
+      const value = response.responseHeaders[name.toLowerCase()];
       if (value === undefined) {
-        if (header['required'] === true) violations.push(`required header ${name} is missing`);
+        if (requireAll || header['required'] === true) violations.push(`${header['required'] === true ? 'required ' : ''}header ${name} is missing`);
         continue;
       }
       const schema = header['schema'] as Json | undefined;
@@ -141,13 +182,13 @@ export class ContractValidator {
     return violations;
   }
 
-  #body(exchange: Exchange, response: Json, pointer: string): string[] {
-    const content = response['content'] as Json | undefined;
-    const hasBody = exchange.responseText.trim() !== '';
+  #body(response: RecordedResponse, documented: Json, pointer: string): string[] {
+    const content = documented['content'] as Json | undefined;
+    const hasBody = response.responseText.trim() !== '';
     if (!content || Object.keys(content).length === 0) {
-      return hasBody && exchange.status === 204 ? ['a 204 response must not have a body'] : [];
+      return hasBody && response.status === 204 ? ['a 204 response must not have a body'] : [];
     }
-    const contentType = (exchange.responseHeaders['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    const contentType = (response.responseHeaders['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     const mediaKey = Object.keys(content).find((media) => mediaMatches(media, contentType));
     if (!mediaKey) {
       return [`content-type ${JSON.stringify(contentType)} is not documented (documented: ${Object.keys(content).join(', ')})`];
@@ -156,8 +197,8 @@ export class ContractValidator {
     if (!media['schema']) return [];
     if (!/json/.test(mediaKey)) return [];
     if (!hasBody) return ['the body is empty but the spec documents a JSON body'];
-    if (exchange.body === undefined) return ['the body is not valid JSON'];
-    return this.#schemaErrors(`${pointer}/content/${escapePointer(mediaKey)}/schema`, exchange.body).map((error) => `body ${error}`);
+    if (response.body === undefined) return ['the body is not valid JSON'];
+    return this.#schemaErrors(`${pointer}/content/${escapePointer(mediaKey)}/schema`, response.body).map((error) => `body ${error}`);
   }
 
   #schemaErrors(pointer: string, value: unknown): string[] {

@@ -6,6 +6,7 @@
  * exchanges as curl commands for failure transcripts.
  */
 import { CheckSkipped } from './check.js';
+import { recordedResponse } from './contract.js';
 
 /** A bearer credential with the name it is shown under in transcripts (never the secret itself). */
 export interface Credential {
@@ -220,10 +221,7 @@ export class Http {
         redirect: 'manual',
         signal: AbortSignal.timeout(this.#options.timeoutMs),
       });
-      exchange.status = response.status;
-      response.headers.forEach((value, name) => (exchange.responseHeaders[name] = value));
-      exchange.responseText = await response.text();
-      exchange.body = parseJson(exchange.responseText);
+      Object.assign(exchange, recordedResponse(response.status, response.headers, await response.text()));
     } catch (error) {
       exchange.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     }
@@ -268,15 +266,6 @@ export function retryAfterSeconds(value: string | undefined): number {
   if (/^\s*\d+\s*$/.test(value)) return Number(value);
   const date = Date.parse(value);
   return Number.isNaN(date) ? 5 : Math.max(0, Math.ceil((date - Date.now()) / 1000));
-}
-
-function parseJson(text: string): unknown {
-  if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 export function sleep(ms: number): Promise<void> {

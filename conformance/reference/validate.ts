@@ -1,8 +1,9 @@
 /**
  * @module validate
  * The bundled spec (generated/openapi.json) compiled with Ajv (JSON Schema
- * 2020-12): the operation table the server routes from, request validation,
- * and response validation (status, documented headers, body) for tests.
+ * 2020-12): the operation table the server routes from and request
+ * validation. Responses are checked with the conformance suite's validator
+ * (../contract.ts).
  */
 import { readBundledSpec } from '../bundled-spec.js';
 import { Ajv2020, type ValidateFunction, type ErrorObject } from 'ajv/dist/2020.js';
@@ -193,60 +194,6 @@ export class Contract {
     if (spec === undefined) return undefined;
     const fn = this.#compile(`${operationId}:body`, spec.schema);
     return fn(body) ? undefined : describe(fn.errors, 'body');
-  }
-
-  /**
-   * Every way in which a response breaks the operation's contract: an
-   * undocumented status, a documented header that is missing (when
-   * `requireHeaders`) or malformed, or a body that does not match its schema.
-   */
-  validateResponse(
-    operationId: string,
-    response: { status: number; headers: Headers | Record<string, string>; body: unknown; contentType?: string | null },
-    options: { requireHeaders?: boolean } = {},
-  ): string[] {
-    const problems: string[] = [];
-    const responses = this.operation(operationId)['responses'] as Json;
-    const key = [String(response.status), `${String(response.status)[0]}XX`, 'default'].find((k) => k in responses);
-    if (key === undefined) return [`${operationId}: status ${response.status} is not documented`];
-    const doc = this.#resolve(responses[key]) as Json;
-    const get = (name: string): string | null =>
-      response.headers instanceof Headers
-        ? response.headers.get(name)
-        : (Object.entries(response.headers).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1] ?? null);
-
-    for (const [name, rawHeader] of Object.entries((doc['headers'] as Json | undefined) ?? {})) {
-      const header = this.#resolve(rawHeader) as Json;
-      const value = get(name);
-      if (value === null) {
-        if (options.requireHeaders === true || header['required'] === true) {
-          problems.push(`${operationId} ${response.status}: header ${name} is missing`);
-        }
-        continue;
-      }
-      const fn = this.#compile(`${operationId}:${key}:header:${name}`, {
-        type: 'object',
-        properties: { v: header['schema'] ?? {} },
-      }, true);
-      if (!fn({ v: value })) problems.push(`${operationId} ${response.status}: header ${name}=${value}: ${describe(fn.errors, 'header')}`);
-    }
-
-    const content = doc['content'] as Json | undefined;
-    if (content === undefined) {
-      const empty = response.body === undefined || response.body === null || response.body === '';
-      if (!empty) problems.push(`${operationId} ${response.status}: expected no body`);
-      return problems;
-    }
-    const type = Object.keys(content).find((t) => response.contentType?.toLowerCase().startsWith(t)) ?? Object.keys(content)[0];
-    if (response.contentType !== undefined && response.contentType !== null && type !== undefined &&
-        !response.contentType.toLowerCase().startsWith(type)) {
-      problems.push(`${operationId} ${response.status}: content-type ${response.contentType}, expected ${Object.keys(content).join(' or ')}`);
-    }
-    if (type !== undefined && JSON_TYPES.includes(type)) {
-      const fn = this.#compile(`${operationId}:${key}:response`, (content[type] as Json)['schema']);
-      if (!fn(response.body)) problems.push(`${operationId} ${response.status}: ${describe(fn.errors, 'body')}`);
-    }
-    return problems;
   }
 }
 

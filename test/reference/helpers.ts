@@ -3,7 +3,7 @@
 // headers, body) for the operation that served it.
 import { afterEach, expect } from 'vitest';
 import { startReferenceServer, type ReferenceServer, type ReferenceServerOptions } from '../../conformance/reference/server.js';
-import { loadContract } from '../../conformance/reference/validate.js';
+import { ContractValidator, recordedResponse } from '../../conformance/contract.js';
 
 const running = new Set<ReferenceServer>();
 
@@ -117,18 +117,15 @@ export class Api {
 
 /** Fails the test when `res` breaks the contract of the operation that serves `method path`. */
 export function expectConforms(method: string, path: string, res: Res): void {
-  const contract = loadContract();
+  const contract = ContractValidator.bundled();
   const pathname = new URL(path, 'http://x').pathname;
   const matched = contract.match(method, pathname);
   if (matched === undefined) {
     expect(res.status, `${method} ${pathname} is not in the spec, so it must be 404`).toBe(404);
     return;
   }
-  const problems = contract.validateResponse(
-    matched.operation.operationId,
-    { status: res.status, headers: res.headers, body: res.body, contentType: res.headers.get('content-type') },
-    { requireHeaders: true },
-  );
+  const recorded = recordedResponse(res.status, res.headers, res.text);
+  const problems = contract.validateResponse(matched.operationId, recorded, { requireHeaders: true });
   expect(problems, `${method} ${path} → ${res.status} ${res.text.slice(0, 300)}`).toEqual([]);
 }
 
