@@ -7,6 +7,7 @@
  */
 import fc from 'fast-check';
 import { CheckFailure, CheckSkipped, NotImplemented, type Check } from './check.js';
+import type { Coverage, Finding } from './findings.js';
 import type { Exchange, Http } from './http.js';
 import type { Session } from './session.js';
 
@@ -18,16 +19,22 @@ export class PropertyFailure extends CheckFailure {
   readonly counterexample: string;
   readonly shrinks: number;
   readonly exchanges: Exchange[];
+  /** The failing sequence already rendered as curl (used instead of `exchanges` when set). */
+  readonly transcript: string[] | undefined;
   /** The failing input is one of the check's fixed examples (so the failure is deterministic). */
   readonly viaExample: boolean;
 
-  constructor(cause: CheckFailure, details: { seed: number; path: string; counterexample: string; shrinks: number; exchanges: Exchange[]; viaExample: boolean }) {
+  constructor(
+    cause: CheckFailure,
+    details: { seed: number; path: string; counterexample: string; shrinks: number; exchanges: Exchange[]; viaExample: boolean; transcript?: string[] },
+  ) {
     super(cause.message, cause.expected, cause.observed);
     this.seed = details.seed;
     this.path = details.path;
     this.counterexample = details.counterexample;
     this.shrinks = details.shrinks;
     this.exchanges = details.exchanges;
+    this.transcript = details.transcript;
     this.viaExample = details.viaExample;
   }
 }
@@ -52,6 +59,10 @@ export class CheckContext {
   readonly notes: string[] = [];
   /** Property runs actually executed (all `property()` calls of the check). */
   executedRuns = 0;
+  /** Distinct problems, when the check reports more than one (each with its own replay). */
+  readonly findings: Finding[] = [];
+  /** Per-operation coverage tables the check adds to the run report. */
+  readonly coverage: Coverage[] = [];
 
   constructor(check: Check, session: Session, runs: number, seed: number, replayPath: string | undefined) {
     this.check = check;

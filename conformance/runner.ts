@@ -11,6 +11,7 @@ import { ALL_CHECKS } from './checks/index.js';
 import { contractResults } from './checks/contract.js';
 import { CheckContext, PropertyFailure } from './context.js';
 import { ContractValidator } from './contract.js';
+import type { Coverage, Finding } from './findings.js';
 import { Http, NetworkError, transcript, type Exchange, type LearnedLimit } from './http.js';
 import { AREAS, type Area, type RunOptions } from './options.js';
 import { CannotRun, Session } from './session.js';
@@ -35,6 +36,8 @@ export interface CheckResult extends Pick<Check, 'id' | 'area' | 'clause' | 'lev
   transcript?: string[];
   /** For failures: whether the same failure happens on every run (a plain check, or a property's fixed example). */
   deterministic?: boolean;
+  /** Each distinct problem, when the check reports several (the fields above describe the first). */
+  findings?: Finding[];
   notes: string[];
 }
 
@@ -58,6 +61,8 @@ export interface RunReport {
   requests: number;
   rateLimitWaitMs: number;
   learnedLimits: LearnedLimit[];
+  /** Per-operation coverage tables (the fuzz area's: operations exercised, statuses seen against documented). */
+  coverage?: Coverage[];
   cleanup: { deleted: number; failed: string[] };
   notes: string[];
   /** 0: every MUST passed; 1: a MUST failed; 2: the run could not be made. */
@@ -109,6 +114,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
     requests: 0,
     rateLimitWaitMs: 0,
     learnedLimits: [],
+    coverage: [],
     cleanup: { deleted: 0, failed: [] },
     notes: [],
     exitCode: 2,
@@ -149,7 +155,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
       for (const [index, check] of checks.entries()) {
         hooks.onProgress?.({ index, total: checks.length, check });
         const propertyChecksLeft = checks.slice(index).filter((candidate) => candidate.property).length;
-        const result = await runCheck(check, session, options, propertyChecksLeft);
+        const result = await runCheck(check, session, options, propertyChecksLeft, (report.coverage ??= []));
         report.results.push(result);
         hooks.onProgress?.({ index, total: checks.length, check, result });
       }
@@ -190,7 +196,7 @@ export function selectChecks(checks: readonly Check[], options: Pick<RunOptions,
   return checks.filter((check) => (options.only.length === 0 || matches(check, options.only)) && !matches(check, options.skip));
 }
 
-async function runCheck(check: Check, session: Session, options: RunOptions, propertyChecksLeft: number): Promise<CheckResult> {
+async function runCheck(check: Check, session: Session, options: RunOptions, propertyChecksLeft: number, coverage: Coverage[]): Promise<CheckResult> {
   const started = Date.now();
   const before = session.http.requestCount;
   const result: CheckResult = {
@@ -229,6 +235,8 @@ async function runCheck(check: Check, session: Session, options: RunOptions, pro
     };
   }
   result.notes.push(...ctx.notes);
+  if (ctx.findings.length > 0) result.findings = [...ctx.findings];
+  coverage.push(...ctx.coverage);
   result.requests = session.http.requestCount - before;
   result.durationMs = Date.now() - started;
   return result;
@@ -254,7 +262,7 @@ function describeError(result: CheckResult, error: unknown, exchanges: Exchange[
     result.path = error.path;
     result.counterexample = error.counterexample;
     result.replay = `--only ${check.id} --seed ${options.seed} --replay ${error.path}`;
-    result.transcript = transcript(error.exchanges.length > 0 ? error.exchanges : exchanges, redact);
+    result.transcript = error.transcript ?? transcript(error.exchanges.length > 0 ? error.exchanges : exchanges, redact);
     result.deterministic = error.viaExample;
     if (error.shrinks > 0) result.notes.push(`counterexample shrunk ${error.shrinks} time(s)`);
     return;
