@@ -6,9 +6,10 @@
  * counterexample) and turns a failure into a replayable report.
  */
 import fc from 'fast-check';
-import { CheckFailure, CheckSkipped, NotImplemented, type Check } from './check.js';
-import type { Exchange, Http } from './http.js';
+import { CheckFailure, CheckSkipped, NotImplemented } from './failures.js';
+import type { Http } from './http.js';
 import type { Session } from './session.js';
+import type { CheckInfo, Exchange } from './types.js';
 
 /** A property failure: the shrunk counterexample with its seed, path and transcript. */
 export class PropertyFailure extends CheckFailure {
@@ -41,7 +42,7 @@ export interface PropertyOptions<Ts extends unknown[]> {
 
 /** Per-check view of the run. */
 export class CheckContext {
-  readonly check: Check;
+  readonly check: CheckInfo;
   readonly session: Session;
   /** Property runs granted to this check after budget and rate-limit adaptation. */
   readonly runs: number;
@@ -53,7 +54,7 @@ export class CheckContext {
   /** Property runs actually executed (all `property()` calls of the check). */
   executedRuns = 0;
 
-  constructor(check: Check, session: Session, runs: number, seed: number, replayPath: string | undefined) {
+  constructor(check: CheckInfo, session: Session, runs: number, seed: number, replayPath: string | undefined) {
     this.check = check;
     this.session = session;
     this.runs = runs;

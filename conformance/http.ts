@@ -5,63 +5,11 @@
  * waits out 429 `Retry-After`, learns the server's rate limits and renders
  * exchanges as curl commands for failure transcripts.
  */
-import { CheckSkipped } from './check.js';
 import { recordedResponse } from './contract.js';
+import { CheckSkipped } from './failures.js';
+import type { Exchange, LearnedLimit, RequestSpec } from './types.js';
 
-/** A bearer credential with the name it is shown under in transcripts (never the secret itself). */
-export interface Credential {
-  /** Environment variable name used in curl transcripts, e.g. `GRANTEX_API_KEY`. */
-  label: string;
-  secret: string;
-}
-
-/** What to send. `auth: null` sends no Authorization header; a string is sent verbatim (shown verbatim). */
-export interface RequestSpec {
-  method: string;
-  /** Path below the base URL (`/v1/agents`), or an absolute URL. */
-  path: string;
-  query?: Record<string, string | number | undefined>;
-  auth?: Credential | string | null;
-  /** JSON body (serialized by the recorder). */
-  json?: unknown;
-  /** Raw body with its own content type. */
-  raw?: { body: string; contentType: string };
-  headers?: Record<string, string>;
-}
-
-/** One recorded request and its response. */
-export interface Exchange {
-  seq: number;
-  method: string;
-  url: string;
-  /** Path and query, as sent. */
-  target: string;
-  requestHeaders: Record<string, string>;
-  requestBody?: string;
-  /** Transcript label of the credential used, if any. */
-  credentialLabel?: string;
-  /** 0 when no response arrived (see `error`). */
-  status: number;
-  responseHeaders: Record<string, string>;
-  responseText: string;
-  /** Parsed JSON body, or undefined when the body is empty or not JSON. */
-  body: unknown;
-  durationMs: number;
-  error?: string;
-  /** Contract violations found in this response (filled by the contract validator). */
-  violations: string[];
-  /** The operation this request maps to in the spec, when known. */
-  operationId?: string;
-}
-
-/** A rate limit of one route, learned from its 429 answers. */
-export interface LearnedLimit {
-  route: string;
-  /** `x-ratelimit-limit` of the 429: requests per window. */
-  limit: number;
-  /** Longest `Retry-After` seen, seconds (a lower bound of the window). */
-  longestWaitS: number;
-}
+export type { Credential, Exchange, LearnedLimit, RequestSpec } from './types.js';
 
 export interface HttpOptions {
   baseUrl: string;

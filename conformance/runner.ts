@@ -6,39 +6,18 @@
  * failures into verdicts with transcripts, cleans up what the run created, and
  * finally judges every recorded response against the spec, per operation.
  */
-import { CheckFailure, CheckSkipped, NotImplemented, type Check, type Extension, type Status } from './check.js';
+import type { Check } from './check.js';
 import { ALL_CHECKS } from './checks/index.js';
 import { contractResults } from './checks/contract.js';
 import { CheckContext, PropertyFailure } from './context.js';
 import { ContractValidator } from './contract.js';
 import { Http, NetworkError, transcript, type Exchange, type LearnedLimit } from './http.js';
+import { CheckFailure, CheckSkipped, NotImplemented } from './failures.js';
 import { AREAS, type Area, type RunOptions } from './options.js';
 import { CannotRun, Session } from './session.js';
+import type { CheckResult, Extension, Tally } from './types.js';
 
-/** The verdict on one check. */
-export interface CheckResult extends Pick<Check, 'id' | 'area' | 'clause' | 'level' | 'title' | 'extension'> {
-  status: Status;
-  durationMs: number;
-  /** Requests this check made. */
-  requests: number;
-  /** Property checks: runs asked for, granted after adaptation, executed. */
-  runs?: { requested: number; granted: number; executed: number; adaptedBecause?: string };
-  message?: string;
-  expected?: string;
-  observed?: string;
-  /** Property failures: the run seed and the counterexample path, to replay with `--seed --replay`. */
-  seed?: number;
-  path?: string;
-  counterexample?: string;
-  replay?: string;
-  /** The minimal failing HTTP sequence as curl commands. */
-  transcript?: string[];
-  /** For failures: whether the same failure happens on every run (a plain check, or a property's fixed example). */
-  deterministic?: boolean;
-  notes: string[];
-}
-
-export type Tally = Record<Status, number>;
+export type { CheckResult, Tally } from './types.js';
 
 /** Everything a reporter needs. */
 export interface RunReport {

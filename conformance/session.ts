@@ -8,10 +8,11 @@
  * else is ever deleted.
  */
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { CheckFailure, EXTENSIONS, show, type Extension } from './check.js';
 import type { ContractValidator } from './contract.js';
-import { NetworkError, type Credential, type Exchange, type Http, type RequestSpec } from './http.js';
+import { CheckFailure, show } from './failures.js';
+import { NetworkError, type Http } from './http.js';
 import type { RunOptions } from './options.js';
+import { EXTENSIONS, type Credential, type Exchange, type Extension, type RequestSpec } from './types.js';
 
 export type Mode = 'live' | 'sandbox';
 
