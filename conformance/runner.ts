@@ -37,7 +37,12 @@ export interface RunReport {
   requests: number;
   rateLimitWaitMs: number;
   learnedLimits: LearnedLimit[];
-  cleanup: { deleted: number; failed: string[] };
+  cleanup: { deleted: number; failed: string[]; kept?: string[] };
+  /**
+   * Keys of the developers the run created (throwaways), so transcripts can be
+   * re-run: `export LABEL=secret`. Never a key the user gave.
+   */
+  createdKeys?: Array<{ label: string; secret: string }>;
   notes: string[];
   /** 0: every MUST passed; 1: a MUST failed; 2: the run could not be made. */
   exitCode: 0 | 1 | 2;
@@ -128,14 +133,19 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
       for (const [index, check] of checks.entries()) {
         hooks.onProgress?.({ index, total: checks.length, check });
         const propertyChecksLeft = checks.slice(index).filter((candidate) => candidate.property).length;
+        session.currentCheck = check.id;
         const result = await runCheck(check, session, options, propertyChecksLeft);
+        session.currentCheck = undefined;
+        if (options.keepOnFailure && (result.status === 'fail' || result.status === 'warn')) session.keepResourcesOf(check.id);
         report.results.push(result);
         hooks.onProgress?.({ index, total: checks.length, check, result });
       }
     } finally {
       // Whatever happened, delete what the run created and stop the receivers.
       report.cleanup = await session.cleanup();
+      if (report.cleanup.kept?.length === 0) delete report.cleanup.kept;
       await session.close();
+      report.createdKeys = session.createdKeys;
     }
     const exchanges = all.stop();
     if (checks.some((check) => check.area === 'contract')) report.results.push(...contractResults(contract, exchanges, session, options));
