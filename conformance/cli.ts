@@ -22,6 +22,10 @@ Target
   --base-url URL         server to check; without it the in-memory reference server is started in-process
   --api-key KEY          developer API key (env GRANTEX_API_KEY); give it twice for the isolation checks'
                          second developer. Without a key, developers are created with POST /v1/signup.
+  --event-api-key KEY    key of a developer set aside for checks that set off events (webhook deliveries,
+                         revocations) or change configuration (env GRANTEX_EVENT_API_KEY). Without it, with a
+                         --api-key, such a developer is created with POST /v1/signup, else those checks skip
+  --allow-side-effects   let those checks run as the --api-key developer (its real webhooks receive the events)
   --scim-token TOKEN     SCIM bearer token (default: one is created for the run and deleted after)
   --approval MODE        auto | sandbox | consent: how authorization requests get approved (default auto:
                          a code in the authorize answer means sandbox, else the consent endpoint approves)
@@ -42,6 +46,7 @@ Traffic
   --max-retry-after S    longest 429 Retry-After to wait out (default 90)
   --receiver-host HOST   host the server must call for webhooks (default 127.0.0.1)
   --webhook-wait SECONDS how long to wait for webhook deliveries (default 45)
+  --keep-on-failure      keep what failing checks created (their transcripts stay re-runnable)
 
 Output
   --report FORMAT        text | json | junit (default text)
@@ -87,6 +92,9 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         'base-url': { type: 'string' },
         'api-key': { type: 'string', multiple: true },
         'scim-token': { type: 'string' },
+        'event-api-key': { type: 'string' },
+        'allow-side-effects': { type: 'boolean' },
+        'keep-on-failure': { type: 'boolean' },
         approval: { type: 'string' },
         'no-signup': { type: 'boolean' },
         only: { type: 'string', multiple: true },
@@ -118,6 +126,11 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     options.baseUrl = baseUrl.replace(/\/+$/, '');
   }
   options.apiKeys = v['api-key'] ?? (env['GRANTEX_API_KEY'] ? [env['GRANTEX_API_KEY']] : []);
+  options.apiKeySource = v['api-key'] ? '--api-key' : 'GRANTEX_API_KEY';
+  const eventKey = v['event-api-key'] ?? env['GRANTEX_EVENT_API_KEY'];
+  if (eventKey) options.eventApiKey = eventKey;
+  options.allowSideEffects = v['allow-side-effects'] === true;
+  options.keepOnFailure = v['keep-on-failure'] === true;
   if (options.apiKeys.length > 2) throw new UsageError('--api-key may be given at most twice');
   if (v['scim-token'] !== undefined) options.scimToken = v['scim-token'];
   if (v.approval !== undefined) {

@@ -6,10 +6,11 @@
  * counterexample) and turns a failure into a replayable report.
  */
 import fc from 'fast-check';
-import { CheckFailure, CheckSkipped, NotImplemented, type Check } from './check.js';
+import { CheckFailure, CheckSkipped, NotImplemented } from './failures.js';
 import type { Coverage, Finding } from './findings.js';
-import type { Exchange, Http } from './http.js';
+import type { Http } from './http.js';
 import type { Session } from './session.js';
+import type { CheckInfo, Exchange } from './types.js';
 
 /** A property failure: the shrunk counterexample with its seed, path and transcript. */
 export class PropertyFailure extends CheckFailure {
@@ -48,7 +49,7 @@ export interface PropertyOptions<Ts extends unknown[]> {
 
 /** Per-check view of the run. */
 export class CheckContext {
-  readonly check: Check;
+  readonly check: CheckInfo;
   readonly session: Session;
   /** Property runs granted to this check after budget and rate-limit adaptation. */
   readonly runs: number;
@@ -64,7 +65,7 @@ export class CheckContext {
   /** Per-operation coverage tables the check adds to the run report. */
   readonly coverage: Coverage[] = [];
 
-  constructor(check: Check, session: Session, runs: number, seed: number, replayPath: string | undefined) {
+  constructor(check: CheckInfo, session: Session, runs: number, seed: number, replayPath: string | undefined) {
     this.check = check;
     this.session = session;
     this.runs = runs;

@@ -38,6 +38,18 @@ export interface RunOptions {
    * with `POST /v1/signup` (unless `signup` is false).
    */
   apiKeys: string[];
+  /** Where `apiKeys` came from, for messages: `--api-key` or `GRANTEX_API_KEY`. Default `--api-key`. */
+  apiKeySource: string;
+  /**
+   * Key of a developer set aside for the checks that make the server emit
+   * events (webhooks) or change its configuration. Default: such a developer
+   * is created with `POST /v1/signup` when a key is given.
+   */
+  eventApiKey?: string;
+  /** Send event-emitting requests as the given developer too (opt-in). Default false. */
+  allowSideEffects: boolean;
+  /** Leave the resources of failing checks in place for inspection. Default false. */
+  keepOnFailure: boolean;
   /** SCIM bearer token. Default: a SCIM token is created for the run and revoked at the end. */
   scimToken?: string;
   /** Areas or check ids to run (empty: all). */
@@ -80,6 +92,9 @@ export interface RunOptions {
 export function defaultOptions(): RunOptions {
   return {
     apiKeys: [],
+    apiKeySource: '--api-key',
+    allowSideEffects: false,
+    keepOnFailure: false,
     only: [],
     skip: [],
     runs: 20,

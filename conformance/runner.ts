@@ -6,42 +6,19 @@
  * failures into verdicts with transcripts, cleans up what the run created, and
  * finally judges every recorded response against the spec, per operation.
  */
-import { CheckFailure, CheckSkipped, NotImplemented, type Check, type Extension, type Status } from './check.js';
+import type { Check } from './check.js';
 import { ALL_CHECKS } from './checks/index.js';
 import { contractResults } from './checks/contract.js';
 import { CheckContext, PropertyFailure } from './context.js';
 import { ContractValidator } from './contract.js';
-import type { Coverage, Finding } from './findings.js';
+import type { Coverage } from './findings.js';
 import { Http, NetworkError, transcript, type Exchange, type LearnedLimit } from './http.js';
+import { CheckFailure, CheckSkipped, NotImplemented } from './failures.js';
 import { AREAS, type Area, type RunOptions } from './options.js';
 import { CannotRun, Session } from './session.js';
+import type { CheckResult, Extension, Tally } from './types.js';
 
-/** The verdict on one check. */
-export interface CheckResult extends Pick<Check, 'id' | 'area' | 'clause' | 'level' | 'title' | 'extension'> {
-  status: Status;
-  durationMs: number;
-  /** Requests this check made. */
-  requests: number;
-  /** Property checks: runs asked for, granted after adaptation, executed. */
-  runs?: { requested: number; granted: number; executed: number; adaptedBecause?: string };
-  message?: string;
-  expected?: string;
-  observed?: string;
-  /** Property failures: the run seed and the counterexample path, to replay with `--seed --replay`. */
-  seed?: number;
-  path?: string;
-  counterexample?: string;
-  replay?: string;
-  /** The minimal failing HTTP sequence as curl commands. */
-  transcript?: string[];
-  /** For failures: whether the same failure happens on every run (a plain check, or a property's fixed example). */
-  deterministic?: boolean;
-  /** Each distinct problem, when the check reports several (the fields above describe the first). */
-  findings?: Finding[];
-  notes: string[];
-}
-
-export type Tally = Record<Status, number>;
+export type { CheckResult, Tally } from './types.js';
 
 /** Everything a reporter needs. */
 export interface RunReport {
@@ -63,7 +40,12 @@ export interface RunReport {
   learnedLimits: LearnedLimit[];
   /** Per-operation coverage tables (the fuzz area's: operations exercised, statuses seen against documented). */
   coverage?: Coverage[];
-  cleanup: { deleted: number; failed: string[] };
+  cleanup: { deleted: number; failed: string[]; kept?: string[] };
+  /**
+   * Keys of the developers the run created (throwaways), so transcripts can be
+   * re-run: `export LABEL=secret`. Never a key the user gave.
+   */
+  createdKeys?: Array<{ label: string; secret: string }>;
   notes: string[];
   /** 0: every MUST passed; 1: a MUST failed; 2: the run could not be made. */
   exitCode: 0 | 1 | 2;
@@ -155,14 +137,19 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
       for (const [index, check] of checks.entries()) {
         hooks.onProgress?.({ index, total: checks.length, check });
         const propertyChecksLeft = checks.slice(index).filter((candidate) => candidate.property).length;
+        session.currentCheck = check.id;
         const result = await runCheck(check, session, options, propertyChecksLeft, (report.coverage ??= []));
+        session.currentCheck = undefined;
+        if (options.keepOnFailure && (result.status === 'fail' || result.status === 'warn')) session.keepResourcesOf(check.id);
         report.results.push(result);
         hooks.onProgress?.({ index, total: checks.length, check, result });
       }
     } finally {
       // Whatever happened, delete what the run created and stop the receivers.
       report.cleanup = await session.cleanup();
+      if (report.cleanup.kept?.length === 0) delete report.cleanup.kept;
       await session.close();
+      report.createdKeys = session.createdKeys;
     }
     const exchanges = all.stop();
     if (checks.some((check) => check.area === 'contract')) report.results.push(...contractResults(contract, exchanges, session, options));

@@ -8,7 +8,7 @@
 import type { Check, Level } from '../check.js';
 import type { CheckContext } from '../context.js';
 import { PropertyFailure } from '../context.js';
-import { CheckFailure } from '../check.js';
+import { CheckFailure } from '../failures.js';
 import { campaign, FUZZ_CHECKS, type CampaignResult, type FuzzCheckId } from '../fuzz/campaign.js';
 
 const DESCRIPTIONS: Record<FuzzCheckId, { level: Level; clause: string; title: string }> = {

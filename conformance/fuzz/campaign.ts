@@ -8,7 +8,7 @@
  * The phase runs once per session; every fuzz check reads its findings.
  */
 import fc from 'fast-check';
-import { CheckSkipped } from '../check.js';
+import { CheckSkipped } from '../failures.js';
 import { documents, type Coverage, type Finding, type OperationCoverage } from '../findings.js';
 import { BudgetExhausted, NetworkError, transcript, type Credential, type Exchange, type RequestSpec } from '../http.js';
 import { Contract } from '../reference/validate.js';
@@ -76,12 +76,15 @@ export function campaign(session: Session, settings: CampaignSettings): { result
   return { result, started: true };
 }
 
-/** The developer the fuzzer acts as: one the suite created, if it has one. */
+/**
+ * The developer the fuzzer acts as: the run's developer A, which is one the
+ * suite created or the `--event-api-key` developer whenever the run has one.
+ * `own` says whether events and configuration changes may happen under it
+ * (never under a key the user gave for checking, even with --allow-side-effects).
+ */
 async function fuzzingDeveloper(session: Session): Promise<{ dev: Developer; own: boolean }> {
-  if (session.devA.signedUp) return { dev: session.devA, own: true };
-  const other = await session.devB();
-  if (other?.signedUp) return { dev: other, own: true };
-  return { dev: session.devA, own: false };
+  const dev = session.devA;
+  return { dev, own: dev.signedUp || dev.source === '--event-api-key' };
 }
 
 interface Property<T> {

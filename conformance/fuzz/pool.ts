@@ -6,7 +6,7 @@
  * tracked for deletion. Path ids are drawn from these or are unknown ids;
  * nothing else on the server is ever named.
  */
-import { CheckFailure, CheckSkipped } from '../check.js';
+import { CheckFailure, CheckSkipped } from '../failures.js';
 import type { Credential, Exchange } from '../http.js';
 import { decodeToken, type Developer, type Session } from '../session.js';
 

@@ -1,0 +1,80 @@
+/**
+ * @module test/conformance/deployment
+ * The suite on a deployment with data that existed before the run: no event
+ * reaches what the run did not create, and the report shows how to re-run.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ContractValidator } from '../../conformance/contract.js';
+import { defaultOptions, type RunOptions } from '../../conformance/options.js';
+import { WebhookReceiver } from '../../conformance/receiver.js';
+import { startReferenceServer, type ReferenceServer } from '../../conformance/reference/server.js';
+import { runConformance } from '../../conformance/runner.js';
+
+const contract = ContractValidator.fromFile();
+
+async function post(url: string, body: unknown, key?: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+describe('a run with the key of a developer that already has a webhook', () => {
+  let server: ReferenceServer;
+  let receiver: WebhookReceiver;
+  let userKey: string;
+
+  beforeAll(async () => {
+    server = await startReferenceServer({ webhookRetryDelaysMs: [] });
+    receiver = await WebhookReceiver.start();
+    const signup = await post(`${server.url}/v1/signup`, { name: 'pre-existing developer', mode: 'live' });
+    expect(signup.status).toBe(201);
+    userKey = String(signup.body['apiKey']);
+    const hook = await post(`${server.url}/v1/webhooks`, { url: `http://127.0.0.1:${receiver.port}/existing`, events: ['grant.created', 'grant.revoked', 'token.issued'] }, userKey);
+    expect(hook.status).toBe(201);
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await receiver?.close();
+  });
+
+  const options = (extra: Partial<RunOptions>): RunOptions => ({ ...defaultOptions(), baseUrl: server.url, apiKeys: [userKey], seed: 11, runs: 5, webhookWaitMs: 5_000, ...extra });
+
+  it('a default run sends it 0 deliveries: events happen under a developer the run created', async () => {
+    const report = await runConformance(options({}), { contract });
+    await server.webhooksSettled();
+    expect(report.fatal).toBeUndefined();
+    expect(report.exitCode).toBe(0);
+    // The run did set off events (the webhook check saw its own deliveries) …
+    expect(report.results.find((r) => r.id === 'webhooks.delivery')?.status).toBe('pass');
+    expect(report.results.find((r) => r.id === 'tokens.revoke-grant')?.status).toBe('pass');
+    // … and none reached the given developer's endpoint.
+    expect(receiver.to('/existing')).toHaveLength(0);
+    // The throwaway's key is given for re-running transcripts; the user's key never appears.
+    expect(report.createdKeys?.map((key) => key.label)).toContain('GRANTEX_API_KEY');
+    expect(JSON.stringify(report)).not.toContain(userKey);
+  });
+
+  it('without signup, the event-emitting checks skip with the reason, and still 0 deliveries', async () => {
+    const report = await runConformance(options({ signup: false }), { contract });
+    await server.webhooksSettled();
+    expect(report.fatal).toBeUndefined();
+    const skipped = report.results.filter((r) => r.status === 'skip' && /did not create/.test(r.message ?? ''));
+    expect(skipped.map((r) => r.id)).toEqual(expect.arrayContaining(['webhooks.delivery', 'anomalies.detect']));
+    expect(skipped[0]!.message).toMatch(/--event-api-key|--allow-side-effects/);
+    expect(report.results.filter((r) => r.status === 'fail').map((r) => r.id)).toEqual([]);
+    expect(receiver.to('/existing')).toHaveLength(0);
+    expect(report.createdKeys).toEqual([]);
+    expect(JSON.stringify(report)).not.toContain(userKey);
+  });
+
+  it('--allow-side-effects runs them as the given developer, whose webhook then receives deliveries (the receiver works)', async () => {
+    const report = await runConformance(options({ allowSideEffects: true, only: ['tokens.revoke-grant'] }), { contract });
+    await server.webhooksSettled();
+    expect(report.exitCode).toBe(0);
+    expect(receiver.to('/existing').length).toBeGreaterThan(0);
+  });
+});
