@@ -94,6 +94,8 @@ interface Property<T> {
   examples: T[];
   numRuns: number;
   send(input: T): Promise<{ exchange: Exchange; judgements: Judgement[] } | undefined>;
+  /** The input as a reader wants it in a finding. */
+  describe(input: T): string;
 }
 
 class Campaign {
@@ -251,6 +253,7 @@ class Campaign {
         examples: [base],
         numRuns: positives,
         send: (input) => this.#send(op, input as RequestInput, undefined, 'positive'),
+        describe: (input) => `valid request ${describe(input)}`,
       } as Property<unknown>);
     }
     let mutations = op.policy.negatives === 'none' ? [] : mutationsOf({ root, ...(op.body ? { body: op.body.schema } : {}), query: op.query });
@@ -269,6 +272,10 @@ class Campaign {
           const { input, mutation } = value as { input: RequestInput; mutation: number };
           return this.#sendMutated(op, input, mutations[mutation]!);
         },
+        describe: (value) => {
+          const { input, mutation } = value as { input: RequestInput; mutation: number };
+          return `${mutations[mutation]!.kind}: ${mutations[mutation]!.label}, applied to ${describe(input)}`;
+        },
       } as Property<unknown>);
     }
     return properties;
@@ -284,11 +291,26 @@ class Campaign {
     }
     // Sampled with a fixed seed, so the example is the same on every run against the same pool.
     for (const candidate of fc.sample(inputs, { seed: 20261201 + op.index, numRuns: 50 })) {
-      const input: RequestInput = { ...candidate, path: { ...candidate.path, ...pathIds }, query: {} };
+      // Required query members only, naming the pool where they can.
+      const required = Object.fromEntries(op.query.filter((p) => p.required && p.name in candidate.query).map((p) => [p.name, candidate.query[p.name]]));
+      const input: RequestInput = { ...candidate, path: { ...candidate.path, ...pathIds }, query: preferPool(required, this.#pool) ?? {} };
       if (op.body && op.body.schema['type'] === 'object') input.body = preferPool(input.body as Json, this.#pool);
-      if (this.#valid(op, input)) return input;
+      if (this.#valid(op, input)) return this.#minimal(op, input);
     }
     return undefined;
+  }
+
+  /** The example without the optional body members it can do without (fixed examples are not shrunk, so they start small). */
+  #minimal(op: FuzzOperation, input: RequestInput): RequestInput {
+    if (!op.body || input.body === null || typeof input.body !== 'object' || Array.isArray(input.body)) return input;
+    const required = new Set((op.body.schema['required'] ?? []) as string[]);
+    let body = input.body as Json;
+    for (const name of Object.keys(body)) {
+      if (required.has(name)) continue;
+      const { [name]: _dropped, ...rest } = body;
+      if (this.#valid(op, { ...input, body: rest })) body = rest;
+    }
+    return { ...input, body };
   }
 
   #fallbackInput(op: FuzzOperation): RequestInput {
@@ -311,6 +333,8 @@ class Campaign {
     const mutated = mutation.apply(input);
     // Exactly one violation: a mutation that the schema still admits (a hostile string where any string goes) is judged as such.
     const kind: RequestKind = mutated.raw ? 'negative' : this.#valid(op, mutated.input) ? 'hostile' : 'negative';
+    // Where valid requests are not allowed (they would change configuration), neither is a valid hostile one.
+    if (kind === 'hostile' && !op.policy.positive) return undefined;
     return this.#send(op, mutated.input, mutated.raw, kind);
   }
 
@@ -355,6 +379,8 @@ class Campaign {
       if (typeof body[name] === 'string') this.#session.http.registerSecret(body[name] as string, name.toUpperCase());
     }
     if (exchange.status < 200 || exchange.status >= 300) return;
+    // An entry the fuzzer wrote is one the later audit reads may name.
+    if (op.operationId === 'auditLog' && typeof body['entryId'] === 'string') this.#pool.entryId ??= body['entryId'];
     const session = this.#session;
     const dev = this.#dev;
     const scim = this.#pool.scim;
@@ -455,7 +481,7 @@ class Campaign {
         message: judgement.message,
         expected: judgement.expected,
         observed: judgement.observed,
-        counterexample: describe(details.counterexample?.[0]),
+        counterexample: details.counterexample ? property.describe(details.counterexample[0]) : '',
         seed: this.#settings.runSeed,
         path,
         replay: `--only ${this.#settings.replayCheck(judgement.check)} --seed ${this.#settings.runSeed} --replay ${path}`,

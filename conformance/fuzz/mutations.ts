@@ -141,7 +141,8 @@ export function mutationsOf(source: MutationSource): Mutation[] {
       for (const { kind, value, why } of outOfRange(schema)) {
         mutations.push({ kind, label: `body.${name}: ${short(value)} (${why})`, apply: (input) => withBody(input, (b) => (b[name] = value)) });
       }
-      if (types?.includes('string') && schema['enum'] === undefined && schema['format'] === undefined && schema['pattern'] === undefined) {
+      // Where the schema still admits the string, the request is judged as a valid one; where not, as an invalid one.
+      if (types?.includes('string') && schema['enum'] === undefined && schema['format'] === undefined) {
         for (const [which, value] of Object.entries(HOSTILE)) {
           mutations.push({ kind: 'hostile-string', label: `body.${name}: ${which} string`, apply: (input) => withBody(input, (b) => (b[name] = value)) });
         }

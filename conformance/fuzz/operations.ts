@@ -121,12 +121,16 @@ export function fuzzOperations(spec: Json): FuzzOperation[] {
   return out;
 }
 
+/** Operations that end a pool resource, sent after the others (later rank, later sent). */
+const LATE: Record<string, number> = { tokensRevoke: 1, anomaliesDetect: 1, agentsDelete: 3, scimRevokeToken: 4 };
+
 /**
- * The order requests go out: reads and writes first, deletions last (so the
- * resources the suite created live as long as possible), and the SCIM token
- * that authenticates the SCIM routes revoked after everything else.
+ * The order requests go out: reads and writes first, then what revokes the
+ * pool's token, then deletions, the pool's agent (whose deletion revokes its
+ * grants) and the SCIM token last, so the suite's resources live as long as
+ * the requests that name them.
  */
 export function sendingOrder(operations: readonly FuzzOperation[]): FuzzOperation[] {
-  const rank = (op: FuzzOperation) => (op.operationId === 'scimRevokeToken' ? 2 : op.method === 'delete' ? 1 : 0);
+  const rank = (op: FuzzOperation) => LATE[op.operationId] ?? (op.method === 'delete' ? 2 : 0);
   return [...operations].sort((a, b) => rank(a) - rank(b) || a.index - b.index);
 }

@@ -139,8 +139,8 @@ export async function createPool(session: Session, dev: Developer, notes: string
   }
   await step(notes, 'audit entry', async () => {
     const list = await session.request(dev, { method: 'GET', path: '/v1/audit/entries' });
-    const first = ((list.body as { entries?: Array<{ id?: unknown }> } | undefined)?.entries ?? [])[0];
-    if (typeof first?.id === 'string') pool.entryId = first.id;
+    const first = ((list.body as { entries?: Array<{ entryId?: unknown }> } | undefined)?.entries ?? [])[0];
+    if (typeof first?.entryId === 'string') pool.entryId = first.entryId;
   });
   return pool;
 }

@@ -5,6 +5,7 @@
  * <skipped>, SHOULD warnings pass with the warning in <system-out>.
  */
 import { AREAS } from '../options.js';
+import { coverageLines } from '../findings.js';
 import type { CheckResult, RunReport } from '../runner.js';
 
 function escape(text: string): string {
@@ -25,7 +26,15 @@ function details(result: CheckResult): string {
     result.counterexample && `counterexample: ${result.counterexample}`,
     result.replay && `replay: ${result.replay}`,
     ...result.notes.map((note) => `note: ${note}`),
-    ...(result.transcript ?? []),
+    ...(result.findings?.length ? [] : (result.transcript ?? [])),
+    ...(result.findings ?? []).flatMap((finding, index, all) => [
+      `finding ${index + 1}/${all.length}: ${finding.operationId} → ${finding.status}: ${finding.message}`,
+      `  expected: ${finding.expected}`,
+      `  observed: ${finding.observed}`,
+      `  request: ${finding.counterexample}`,
+      `  replay: ${finding.replay}`,
+      ...finding.transcript,
+    ]),
   ]
     .filter(Boolean)
     .join('\n');
@@ -60,8 +69,15 @@ export function renderJunit(report: RunReport): string {
     const failures = results.filter((r) => r.status === 'fail').length;
     const skipped = results.filter((r) => r.status === 'skip' || r.status === 'not-implemented').length;
     const time = results.reduce((sum, r) => sum + r.durationMs, 0) / 1000;
+    // An area's coverage tables: one property per operation, and the table as the suite's output.
+    const coverage = (report.coverage ?? []).filter((table) => table.area === area);
+    const properties = coverage.flatMap((table) =>
+      table.operations.map((op) => `      <property name="coverage.${escape(op.operationId)}" value="${escape(`${op.requests} requests; seen ${op.seen.join(',') || '-'} of ${op.documented.join(',')}${op.undocumented.length ? `; undocumented ${op.undocumented.join(',')}` : ''}${op.limitedBecause ? `; ${op.limitedBecause}` : ''}`)}"/>`),
+    );
+    const head = properties.length ? `    <properties>\n${properties.join('\n')}\n    </properties>\n` : '';
+    const out = coverage.length ? `\n    <system-out>${escape(coverage.flatMap(coverageLines).join('\n'))}</system-out>` : '';
     suites.push(
-      `  <testsuite name="${escape(area)}" tests="${results.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time.toFixed(3)}">\n${results.map(testcase).join('\n')}\n  </testsuite>`,
+      `  <testsuite name="${escape(area)}" tests="${results.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time.toFixed(3)}">\n${head}${results.map(testcase).join('\n')}${out}\n  </testsuite>`,
     );
   }
   const total = report.results.length + (report.fatal ? 1 : 0);
