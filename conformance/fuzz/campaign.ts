@@ -63,6 +63,8 @@ const FINDINGS_PER_PROPERTY = 3;
 const SHRINK_REQUESTS = 40;
 /** Share of the budget the phase leaves for the checks after it and cleanup. */
 const RESERVE_SHARE = 0.15;
+/** Against a small developer-wide rate limit, the phase sends at most this many windows' worth. */
+const RATE_WINDOWS = 3;
 
 const campaigns = new WeakMap<Session, Promise<CampaignResult>>();
 const contracts = new WeakMap<object, Contract>();
@@ -109,6 +111,9 @@ class Campaign {
   #executed = 0;
   #dev!: Developer;
   #own = false;
+  /** Set by `#fit` on a small budget or rate limit: no random requests, at most `#negativeCap` mutations per operation. */
+  #lean = false;
+  #negativeCap = Infinity;
   #pool: Pool = {};
 
   constructor(session: Session, settings: CampaignSettings) {
@@ -141,8 +146,14 @@ class Campaign {
     try {
       ({ dev: this.#dev, own: this.#own } = await fuzzingDeveloper(this.#session));
       if (!this.#own) this.#notes.push('no developer created by the suite: operations that emit events, write permanent records or change configuration were not fuzzed');
-      this.#pool = await createPool(this.#session, this.#dev, this.#notes);
+      const setup = this.#session.http.capture();
+      try {
+        this.#pool = await createPool(this.#session, this.#dev, this.#notes);
+      } finally {
+        setup.stop();
+      }
       const budget = this.#session.options.budget;
+      if (!replay) this.#fit(operations, developerLimit(setup.exchanges));
       for (const op of sendingOrder(operations)) {
         const why = this.#exclusion(op);
         if (why) {
@@ -169,6 +180,27 @@ class Campaign {
       this.#notes.push(`replay path ${this.#settings.replay} names no fuzz property`);
     }
     return { findings: this.#findings, coverage: this.#coverageTable(), notes: this.#notes, executedRuns: this.#executed };
+  }
+
+  /**
+   * Scales the phase to the run: at most its share of the budget and, where
+   * the server's developer-wide limit is small (`x-ratelimit-limit` on its
+   * answers), a few windows' worth. Then only the fixed examples run, with at
+   * most `#negativeCap` mutations per operation, spread over the kinds.
+   */
+  #fit(operations: readonly FuzzOperation[], limit: number | undefined): void {
+    const budgetShare = this.#session.http.budgetLeft - this.#session.options.budget * RESERVE_SHARE;
+    const allowance = Math.min(budgetShare, limit !== undefined ? limit * RATE_WINDOWS : Infinity);
+    const included = operations.filter((op) => this.#exclusion(op) === undefined);
+    const counts = included.map((op) => this.#mutations(op).length);
+    const full = included.reduce((sum, op, i) => sum + 1 + this.#settings.positiveRuns + counts[i]! + this.#settings.negativeRuns, 0);
+    if (full <= allowance) return;
+    this.#lean = true;
+    let cap = Math.max(...counts, 1);
+    while (cap > 2 && counts.reduce((sum, count) => sum + 1 + Math.min(count, cap), 0) > allowance) cap--;
+    this.#negativeCap = cap;
+    const why = limit !== undefined && limit * RATE_WINDOWS < budgetShare ? `the developer's rate limit of ${limit} per window` : `the request budget (${Math.floor(budgetShare)} for fuzzing)`;
+    this.#notes.push(`fuzzing scaled to ${why}: fixed examples only, at most ${cap} invalid requests per operation (${full} planned at full size)`);
   }
 
   #exclusion(op: FuzzOperation): string | undefined {
@@ -244,7 +276,7 @@ class Campaign {
     const base = this.#example(op, inputs);
     const cap = op.policy.cap ?? Infinity;
     const properties: Array<Property<unknown>> = [];
-    const positives = Math.min(cap <= 3 ? 1 : cap, 1 + this.#settings.positiveRuns);
+    const positives = this.#lean ? 1 : Math.min(cap <= 3 ? 1 : cap, 1 + this.#settings.positiveRuns);
     if (op.policy.positive && base) {
       properties.push({
         index: op.index * 2,
@@ -256,12 +288,12 @@ class Campaign {
         describe: (input) => `valid request ${describe(input)}`,
       } as Property<unknown>);
     }
-    let mutations = op.policy.negatives === 'none' ? [] : mutationsOf({ root, ...(op.body ? { body: op.body.schema } : {}), query: op.query });
-    if (op.policy.negatives === 'syntax') mutations = mutations.filter((m) => m.kind === 'malformed-json' || m.kind === 'wrong-content-type');
+    let mutations = this.#mutations(op);
     if (Number.isFinite(cap)) mutations = spread(mutations, Math.max(0, cap - (op.policy.positive ? positives : 0)));
+    if (Number.isFinite(this.#negativeCap)) mutations = spread(mutations, this.#negativeCap);
     if (mutations.length > 0) {
       const negativeBase = base ?? this.#fallbackInput(op);
-      const random = Number.isFinite(cap) || op.policy.negatives === 'syntax' ? 0 : this.#settings.negativeRuns;
+      const random = this.#lean || Number.isFinite(cap) || op.policy.negatives === 'syntax' ? 0 : this.#settings.negativeRuns;
       properties.push({
         index: op.index * 2 + 1,
         op,
@@ -279,6 +311,13 @@ class Campaign {
       } as Property<unknown>);
     }
     return properties;
+  }
+
+  /** The operation's negative mutations its policy allows, in their fixed order. */
+  #mutations(op: FuzzOperation): Mutation[] {
+    if (op.policy.negatives === 'none') return [];
+    const all = mutationsOf({ root: this.#session.contract.spec, ...(op.body ? { body: op.body.schema } : {}), query: op.query });
+    return op.policy.negatives === 'syntax' ? all.filter((m) => m.kind === 'malformed-json' || m.kind === 'wrong-content-type') : all;
   }
 
   /** A valid request naming the pool's resources: the fixed example every run sends first. */
@@ -494,6 +533,15 @@ class Campaign {
       if (pending.size === 0) return;
     }
   }
+}
+
+/** The smallest `x-ratelimit-limit` on the developer's general routes (not the route-specific authorize, token and signup buckets). */
+function developerLimit(exchanges: readonly Exchange[]): number | undefined {
+  const limits = exchanges
+    .filter((exchange) => exchange.method === 'GET' && exchange.credentialLabel !== undefined)
+    .map((exchange) => Number(exchange.responseHeaders['x-ratelimit-limit']))
+    .filter((limit) => Number.isFinite(limit) && limit > 0);
+  return limits.length > 0 ? Math.min(...limits) : undefined;
 }
 
 function findingKey(op: FuzzOperation, judgement: Judgement): string {
