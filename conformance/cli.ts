@@ -8,6 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ALL_CHECKS } from './checks/index.js';
+import { parseReplay } from './context.js';
 import { AREAS, defaultOptions, type ApprovalMode, type ReportFormat, type RunOptions } from './options.js';
 import { renderJson } from './report/json.js';
 import { renderJunit } from './report/junit.js';
@@ -36,7 +37,9 @@ Selection and inputs
   --skip LIST            areas or check ids to leave out
   --runs N               property runs per check (default 20; fewer when budget or rate limits require)
   --seed S               run seed (default random; printed in the report)
-  --replay PATH          replay a counterexample path (with --seed and --only <check id>)
+  --replay PATH          replay a counterexample path (with --seed and --only <check id>); copy it from the report
+  --shrink-budget N      requests the shrinking of one failure may make (default 200)
+  --shrink-time SECONDS  time the shrinking of one failure may take (default 60)
   --list                 list the checks and exit
 
 Traffic
@@ -102,6 +105,8 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         runs: { type: 'string' },
         seed: { type: 'string' },
         replay: { type: 'string' },
+        'shrink-budget': { type: 'string' },
+        'shrink-time': { type: 'string' },
         list: { type: 'boolean' },
         timeout: { type: 'string' },
         'max-rps': { type: 'string' },
@@ -144,9 +149,11 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   options.seed = integer(v.seed, 'seed', 0) ?? options.seed;
   if (v.replay !== undefined) {
     if (v.seed === undefined) throw new UsageError('--replay needs the --seed of the failing run');
-    if (!/^\d+(:\d+)*$/.test(v.replay)) throw new UsageError(`--replay must be a counterexample path like 3:0:1 (got ${JSON.stringify(v.replay)})`);
+    if (!parseReplay(v.replay)) throw new UsageError(`--replay must be a counterexample path like 3:0:1 (got ${JSON.stringify(v.replay)})`);
     options.replay = v.replay;
   }
+  options.shrinkRequests = integer(v['shrink-budget'], 'shrink-budget', 0) ?? options.shrinkRequests;
+  options.shrinkTimeMs = (integer(v['shrink-time'], 'shrink-time', 0) ?? options.shrinkTimeMs / 1000) * 1000;
   options.timeoutMs = (integer(v.timeout, 'timeout', 1) ?? options.timeoutMs / 1000) * 1000;
   options.maxRps = integer(v['max-rps'], 'max-rps', 0) ?? options.maxRps;
   options.budget = integer(v.budget, 'budget', 1) ?? options.budget;

@@ -61,6 +61,10 @@ export interface RunOptions {
   seed: number;
   /** Counterexample path to replay (needs `seed` and a single selected check). */
   replay?: string;
+  /** Requests the shrinking of one property failure may make. Default 200. */
+  shrinkRequests: number;
+  /** Time the shrinking of one property failure may take, milliseconds. Default 60000. */
+  shrinkTimeMs: number;
   /** Per-request timeout, milliseconds. Default 10000. */
   timeoutMs: number;
   /** Upper bound on requests per second (0: unbounded). Default 0. */
@@ -98,6 +102,8 @@ export function defaultOptions(): RunOptions {
     skip: [],
     runs: 20,
     seed: randomSeed(),
+    shrinkRequests: 200,
+    shrinkTimeMs: 60_000,
     timeoutMs: 10_000,
     maxRps: 0,
     budget: 20_000,

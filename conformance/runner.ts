@@ -9,7 +9,7 @@
 import type { Check } from './check.js';
 import { ALL_CHECKS } from './checks/index.js';
 import { contractResults } from './checks/contract.js';
-import { CheckContext, PropertyFailure } from './context.js';
+import { CheckContext, parseReplay, PropertyFailure } from './context.js';
 import { ContractValidator } from './contract.js';
 import { Http, NetworkError, transcript, type Exchange, type LearnedLimit } from './http.js';
 import { CheckFailure, CheckSkipped, NotImplemented } from './failures.js';
@@ -200,7 +200,8 @@ async function runCheck(check: Check, session: Session, options: RunOptions, pro
     return result;
   }
   const plan = check.property ? planRuns(check, session, options, propertyChecksLeft) : { runs: 1 };
-  const ctx = new CheckContext(check, session, plan.runs, deriveSeed(options.seed, check.id), options.replay);
+  const replay = options.replay !== undefined ? parseReplay(options.replay) : undefined;
+  const ctx = new CheckContext(check, session, plan.runs, deriveSeed(options.seed, check.id), replay, { requests: options.shrinkRequests, timeMs: options.shrinkTimeMs });
   const capture = session.http.capture();
   try {
     await check.run(ctx);
@@ -242,10 +243,11 @@ function describeError(result: CheckResult, error: unknown, exchanges: Exchange[
     result.seed = options.seed;
     result.path = error.path;
     result.counterexample = error.counterexample;
-    result.replay = `--only ${check.id} --seed ${options.seed} --replay ${error.path}`;
+    result.replay = `--only ${check.id} --seed ${options.seed} --replay ${/[~+/]/.test(error.replay) ? `'${error.replay}'` : error.replay}`;
     result.transcript = transcript(error.exchanges.length > 0 ? error.exchanges : exchanges, redact);
     result.deterministic = error.viaExample;
     if (error.shrinks > 0) result.notes.push(`counterexample shrunk ${error.shrinks} time(s)`);
+    if (error.shrinkStopped) result.notes.push(`shrinking stopped: ${error.shrinkStopped}`);
     return;
   }
   if (error instanceof CheckFailure) {
