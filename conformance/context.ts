@@ -6,7 +6,7 @@
  * counterexample) and turns a failure into a replayable report.
  */
 import fc from 'fast-check';
-import { CheckFailure, CheckSkipped, NotImplemented } from './failures.js';
+import { CheckFailure, CheckSkipped, NotImplemented, unexpectedResponse } from './failures.js';
 import type { Http } from './http.js';
 import type { Session } from './session.js';
 import type { CheckInfo, Exchange } from './types.js';
@@ -201,14 +201,7 @@ export class CheckContext {
     this.executedRuns += Math.min(attempts, details.numRuns);
     if (details.failed) {
       const raw = details.errorInstance;
-      const cause =
-        raw instanceof CheckFailure
-          ? raw
-          : new CheckFailure(
-              `unexpected error: ${raw instanceof Error ? raw.message : String(raw)}`,
-              'the check to complete',
-              raw instanceof Error ? `${raw.name}: ${raw.message}` : String(raw),
-            );
+      const cause = raw instanceof CheckFailure ? raw : unexpectedResponse(raw, lastFailing.at(-1));
       const shown = describeCounterexample(details.counterexample);
       const path = details.counterexamplePath ?? (replaying ? this.replay!.path : '');
       // fc.commands appends its replay path as a comment; it belongs in the replay token, not the counterexample.

@@ -12,7 +12,7 @@ import { contractResults } from './checks/contract.js';
 import { CheckContext, parseReplay, PropertyFailure } from './context.js';
 import { ContractValidator } from './contract.js';
 import { Http, NetworkError, transcript, type Exchange, type LearnedLimit } from './http.js';
-import { CheckFailure, CheckSkipped, NotImplemented } from './failures.js';
+import { CheckFailure, CheckSkipped, NotImplemented, unexpectedResponse } from './failures.js';
 import { AREAS, type Area, type RunOptions } from './options.js';
 import { CannotRun, Session } from './session.js';
 import type { CheckResult, Extension, Tally } from './types.js';
@@ -77,6 +77,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
   const runId = `gxc-${started.toString(36).slice(-5)}${Math.random().toString(36).slice(2, 6)}`;
   const checks = selectChecks(hooks.checks ?? ALL_CHECKS, options);
   let server: StartedServer | undefined;
+  let recorder: Http | undefined;
   const report: RunReport = {
     tool: 'grantex-conformance',
     runId,
@@ -107,7 +108,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
       report.baseUrl = server.url;
     }
     const contract = hooks.contract ?? ContractValidator.fromFile();
-    const http = new Http({
+    const http = (recorder = new Http({
       baseUrl: report.baseUrl,
       timeoutMs: options.timeoutMs,
       maxRps: options.maxRps,
@@ -117,7 +118,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
         contract.validate(exchange);
         hooks.onExchange?.(exchange);
       },
-    });
+    }));
     const all = http.capture();
     const session = new Session(http, contract, options, runId);
     try {
@@ -125,7 +126,8 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
     } catch (error) {
       if (error instanceof CannotRun || error instanceof CheckSkipped) throw new CannotRun(error.message);
       if (error instanceof CheckFailure) throw new CannotRun(`${error.message}: ${error.observed}`);
-      throw error;
+      // A body the set-up could not read: the server does not answer like a Grantex server.
+      throw new CannotRun(`not a Grantex server: unexpected answer during set-up (${error instanceof Error ? error.message : String(error)})`);
     }
     report.extensions = Object.fromEntries(session.extensions);
 
@@ -161,6 +163,8 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
     report.fatal = error instanceof Error ? error.message : String(error);
     if (!(error instanceof CannotRun)) report.fatal = `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
     report.exitCode = 2;
+    report.requests = recorder?.requestCount ?? 0;
+    report.rateLimitWaitMs = recorder?.rateLimitWaitMs ?? 0;
     tally(report);
   } finally {
     await server?.close();
@@ -259,9 +263,10 @@ function describeError(result: CheckResult, error: unknown, exchanges: Exchange[
     result.expected = 'a response';
     result.observed = error.message;
   } else {
-    result.message = `unexpected error while checking: ${error instanceof Error ? error.message : String(error)}`;
-    result.expected = 'the check to complete';
-    result.observed = error instanceof Error ? (error.stack ?? error.message).split('\n').slice(0, 4).join(' | ') : String(error);
+    const failure = unexpectedResponse(error, exchanges.at(-1));
+    result.message = failure.message;
+    result.expected = failure.expected;
+    result.observed = failure.observed;
   }
   result.transcript = transcript(exchanges, redact);
   result.deterministic = true;
