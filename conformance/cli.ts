@@ -206,8 +206,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     },
     ...(options.progress
       ? {
-          onProgress: ({ index, total, check, result }) => {
-            const text = result ? `${result.status === 'fail' ? '✗' : result.status === 'warn' ? '!' : '·'} ${check.id}` : `… ${check.id}`;
+          onProgress: ({ index, total, id, result }) => {
+            const text = result ? `${result.status === 'fail' ? '✗' : result.status === 'warn' ? '!' : '·'} ${id}` : `… ${id}`;
             process.stderr.write(`\r\u001b[2K[${index + 1}/${total}] ${text}`);
             if (index + 1 === total && result) process.stderr.write('\r\u001b[2K');
           },
@@ -225,7 +225,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   if (options.out) {
     writeFileSync(options.out, output);
     if (options.report !== 'text') process.stdout.write(renderText(report, { verbose: options.verbose }));
-    process.stdout.write(`report written to ${options.out}\n`);
+    process.stderr.write(`report written to ${options.out}\n`);
   } else {
     process.stdout.write(output);
   }

@@ -58,8 +58,11 @@ export interface StartedServer {
 export interface RunHooks {
   /** Starts the in-process reference server (used when `options.baseUrl` is unset). */
   startReference?: () => Promise<StartedServer>;
-  /** Called before and after each check. */
-  onProgress?: (event: { index: number; total: number; check: Check; result?: CheckResult }) => void;
+  /**
+   * Called before and after each check, then once per contract verdict; `total`
+   * is the number of results the summary will count.
+   */
+  onProgress?: (event: { index: number; total: number; id: string; result?: CheckResult }) => void;
   /** Called for every exchange (verbose logging). */
   onExchange?: (exchange: Exchange) => void;
   /** The checks to choose from. Default: all. */
@@ -131,16 +134,19 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
     }
     report.extensions = Object.fromEntries(session.extensions);
 
+    // The summary counts every check and, with the contract area, one verdict per operation.
+    const verdicts = checks.some((check) => check.area === 'contract') ? contract.operations.length : 0;
+    const total = checks.length + verdicts;
     try {
       for (const [index, check] of checks.entries()) {
-        hooks.onProgress?.({ index, total: checks.length, check });
+        hooks.onProgress?.({ index, total, id: check.id });
         const propertyChecksLeft = checks.slice(index).filter((candidate) => candidate.property).length;
         session.currentCheck = check.id;
         const result = await runCheck(check, session, options, propertyChecksLeft);
         session.currentCheck = undefined;
         if (options.keepOnFailure && (result.status === 'fail' || result.status === 'warn')) session.keepResourcesOf(check.id);
         report.results.push(result);
-        hooks.onProgress?.({ index, total: checks.length, check, result });
+        hooks.onProgress?.({ index, total, id: check.id, result });
       }
     } finally {
       // Whatever happened, delete what the run created and stop the receivers.
@@ -150,7 +156,12 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
       report.createdKeys = session.createdKeys;
     }
     const exchanges = all.stop();
-    if (checks.some((check) => check.area === 'contract')) report.results.push(...contractResults(contract, exchanges, session, options));
+    if (verdicts > 0) {
+      for (const [offset, result] of contractResults(contract, exchanges, session, options).entries()) {
+        report.results.push(result);
+        hooks.onProgress?.({ index: checks.length + offset, total, id: result.id, result });
+      }
+    }
     const logged = exchanges.filter((exchange) => exchange.operationId === 'auditLog' && exchange.status === 201).length;
     if (logged > 0) session.notes.push(`${logged} audit entries written by the run remain: the trail is append-only (their principalId starts with the run id)`);
     report.notes.push(...session.notes);

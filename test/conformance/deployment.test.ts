@@ -129,3 +129,39 @@ describe('preflight: not a Grantex server', () => {
     }
   });
 });
+
+describe('clean output', () => {
+  it('progress counts what the summary counts', async () => {
+    const events: Array<{ index: number; total: number; done: boolean }> = [];
+    const report = await runConformance(
+      { ...defaultOptions(), seed: 3, runs: 2, only: ['contract', 'tokens.claims'] },
+      { contract, startReference: () => startReferenceServer(), onProgress: ({ index, total, result }) => void events.push({ index, total, done: result !== undefined }) },
+    );
+    const finished = events.filter((event) => event.done);
+    const counted = Object.values(report.summary).reduce((sum, n) => sum + n, 0);
+    expect(counted).toBe(report.results.length);
+    expect(finished).toHaveLength(counted);
+    expect(new Set(events.map((event) => event.total))).toEqual(new Set([counted]));
+    expect(finished.at(-1)!.index + 1).toBe(counted);
+  });
+
+  it('a JSON report on stdout is only the report; the rest goes to stderr', async () => {
+    const { main } = await import('../../conformance/cli.js');
+    const { vi } = await import('vitest');
+    const out: string[] = [];
+    const err: string[] = [];
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => void out.push(String(chunk)) ?? true);
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => void err.push(String(chunk)) ?? true);
+    let code: number;
+    try {
+      code = await main(['--only', 'contract.public', '--seed', '2', '--report', 'json', '--verbose'], {});
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+    expect(code).toBe(0);
+    const parsed = JSON.parse(out.join('')) as { tool: string };
+    expect(parsed.tool).toBe('grantex-conformance');
+    expect(err.join('')).toMatch(/→ GET \/health 200/);
+  });
+});
