@@ -5,10 +5,13 @@
  * when no --base-url is given), prints progress on a TTY, writes the report,
  * and exits 0 (every MUST passed), 1 (a MUST failed) or 2 (could not run).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { parseBaseline, writeBaseline } from './baseline.js';
 import { ALL_CHECKS } from './checks/index.js';
+import { parseReplay } from './context.js';
 import { AREAS, defaultOptions, type ApprovalMode, type ReportFormat, type RunOptions } from './options.js';
+import { renderHtml } from './report/html.js';
 import { renderJson } from './report/json.js';
 import { renderJunit } from './report/junit.js';
 import { renderText } from './report/text.js';
@@ -36,7 +39,9 @@ Selection and inputs
   --skip LIST            areas or check ids to leave out
   --runs N               property runs per check (default 20; fewer when budget or rate limits require)
   --seed S               run seed (default random; printed in the report)
-  --replay PATH          replay a counterexample path (with --seed and --only <check id>)
+  --replay PATH          replay a counterexample path (with --seed and --only <check id>); copy it from the report
+  --shrink-budget N      requests the shrinking of one failure may make (default 200)
+  --shrink-time SECONDS  time the shrinking of one failure may take (default 60)
   --list                 list the checks and exit
 
 Traffic
@@ -49,8 +54,11 @@ Traffic
   --keep-on-failure      keep what failing checks created (their transcripts stay re-runnable)
 
 Output
-  --report FORMAT        text | json | junit (default text)
+  --report FORMAT        text | json | junit | html (default text)
   --out FILE             write the report to FILE (a text summary still goes to stdout)
+  --expect FILE          baseline of known deviations (JSON or YAML: expected: [{check, level, reason}]);
+                         exit 0 when every failure is expected; unexpected failures and passes listed apart
+  --write-baseline FILE  write this run's failures and warnings as a baseline (.yaml/.yml: YAML, else JSON)
   --verbose              list every check and log every request on stderr
   --help                 this text
 
@@ -102,6 +110,8 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         runs: { type: 'string' },
         seed: { type: 'string' },
         replay: { type: 'string' },
+        'shrink-budget': { type: 'string' },
+        'shrink-time': { type: 'string' },
         list: { type: 'boolean' },
         timeout: { type: 'string' },
         'max-rps': { type: 'string' },
@@ -111,6 +121,8 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         'webhook-wait': { type: 'string' },
         report: { type: 'string' },
         out: { type: 'string' },
+        expect: { type: 'string' },
+        'write-baseline': { type: 'string' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -144,9 +156,11 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   options.seed = integer(v.seed, 'seed', 0) ?? options.seed;
   if (v.replay !== undefined) {
     if (v.seed === undefined) throw new UsageError('--replay needs the --seed of the failing run');
-    if (!/^\d+(:\d+)*$/.test(v.replay)) throw new UsageError(`--replay must be a counterexample path like 3:0:1 (got ${JSON.stringify(v.replay)})`);
+    if (!parseReplay(v.replay)) throw new UsageError(`--replay must be a counterexample path like 3:0:1 (got ${JSON.stringify(v.replay)})`);
     options.replay = v.replay;
   }
+  options.shrinkRequests = integer(v['shrink-budget'], 'shrink-budget', 0) ?? options.shrinkRequests;
+  options.shrinkTimeMs = (integer(v['shrink-time'], 'shrink-time', 0) ?? options.shrinkTimeMs / 1000) * 1000;
   options.timeoutMs = (integer(v.timeout, 'timeout', 1) ?? options.timeoutMs / 1000) * 1000;
   options.maxRps = integer(v['max-rps'], 'max-rps', 0) ?? options.maxRps;
   options.budget = integer(v.budget, 'budget', 1) ?? options.budget;
@@ -154,10 +168,24 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   if (v['receiver-host'] !== undefined) options.receiverHost = v['receiver-host'];
   options.webhookWaitMs = (integer(v['webhook-wait'], 'webhook-wait', 0) ?? options.webhookWaitMs / 1000) * 1000;
   if (v.report !== undefined) {
-    if (!['text', 'json', 'junit'].includes(v.report)) throw new UsageError('--report must be text, json or junit');
+    if (!['text', 'json', 'junit', 'html'].includes(v.report)) throw new UsageError('--report must be text, json, junit or html');
     options.report = v.report as ReportFormat;
   }
   if (v.out !== undefined) options.out = v.out;
+  if (v.expect !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(v.expect, 'utf8');
+    } catch (error) {
+      throw new UsageError(`--expect ${v.expect}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    try {
+      options.baseline = parseBaseline(text, v.expect);
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+  }
+  if (v['write-baseline'] !== undefined) options.writeBaseline = v['write-baseline'];
   options.verbose = v.verbose === true;
   return { options, help: v.help === true, list: v.list === true };
 }
@@ -166,6 +194,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
 export function render(report: RunReport, format: ReportFormat, verbose = false): string {
   if (format === 'json') return renderJson(report);
   if (format === 'junit') return renderJunit(report);
+  if (format === 'html') return renderHtml(report);
   return renderText(report, { verbose });
 }
 
@@ -199,8 +228,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     },
     ...(options.progress
       ? {
-          onProgress: ({ index, total, check, result }) => {
-            const text = result ? `${result.status === 'fail' ? '✗' : result.status === 'warn' ? '!' : '·'} ${check.id}` : `… ${check.id}`;
+          onProgress: ({ index, total, id, result }) => {
+            const text = result ? `${result.status === 'fail' ? '✗' : result.status === 'warn' ? '!' : '·'} ${id}` : `… ${id}`;
             process.stderr.write(`\r\u001b[2K[${index + 1}/${total}] ${text}`);
             if (index + 1 === total && result) process.stderr.write('\r\u001b[2K');
           },
@@ -214,11 +243,15 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         }
       : {}),
   });
+  if (options.writeBaseline && report.exitCode !== 2) {
+    writeFileSync(options.writeBaseline, writeBaseline(report.results, options.writeBaseline, `recorded ${report.startedAt.slice(0, 10)} (run ${report.runId})`));
+    process.stderr.write(`baseline written to ${options.writeBaseline}\n`);
+  }
   const output = render(report, options.report, options.verbose);
   if (options.out) {
     writeFileSync(options.out, output);
     if (options.report !== 'text') process.stdout.write(renderText(report, { verbose: options.verbose }));
-    process.stdout.write(`report written to ${options.out}\n`);
+    process.stderr.write(`report written to ${options.out}\n`);
   } else {
     process.stdout.write(output);
   }

@@ -45,3 +45,22 @@ export function show(value: unknown, max = 300): string {
   }
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
+
+/** The run could not start: the server is unreachable, not a Grantex server, or the credentials are refused. Exit code 2. */
+export class CannotRun extends Error {
+  override name = 'CannotRun';
+}
+
+/**
+ * A check threw something other than its own outcomes: in practice a body it
+ * could not read (`TypeError` on a missing field). That is the server's answer
+ * failing the check, reported with what came back, never with a stack.
+ */
+export function unexpectedResponse(error: unknown, last?: { method: string; target: string; status: number; body: unknown; responseText: string }): CheckFailure {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new CheckFailure(
+    'unexpected response',
+    last ? `an answer to ${last.method} ${last.target.split('?')[0]} that the check can read` : 'an answer the check can read',
+    `${last ? `${last.status} ${show(last.body ?? last.responseText, 200)} ` : ''}(${reason})`,
+  );
+}

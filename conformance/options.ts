@@ -26,7 +26,7 @@ export type Area = (typeof AREAS)[number];
 /** How authorization requests get approved. */
 export type ApprovalMode = 'auto' | 'sandbox' | 'consent';
 
-export type ReportFormat = 'text' | 'json' | 'junit';
+export type ReportFormat = 'text' | 'json' | 'junit' | 'html';
 
 /** Options of one conformance run. */
 export interface RunOptions {
@@ -62,6 +62,10 @@ export interface RunOptions {
   seed: number;
   /** Counterexample path to replay (needs `seed` and a single selected check). */
   replay?: string;
+  /** Requests the shrinking of one property failure may make. Default 200. */
+  shrinkRequests: number;
+  /** Time the shrinking of one property failure may take, milliseconds. Default 60000. */
+  shrinkTimeMs: number;
   /** Per-request timeout, milliseconds. Default 10000. */
   timeoutMs: number;
   /** Upper bound on requests per second (0: unbounded). Default 0. */
@@ -78,8 +82,12 @@ export interface RunOptions {
   receiverHost: string;
   /** How long to wait for webhook deliveries, milliseconds (a server may queue them; the reference polls every 30 s). Default 45000. */
   webhookWaitMs: number;
+  /** Known deviations (`--expect FILE`, parsed by baseline.ts): failures it lists do not fail the run. */
+  baseline?: { source: string; entries: Array<{ check: string; level: 'MUST' | 'SHOULD'; reason: string }> };
   /** Report format. Default `text`. */
   report: ReportFormat;
+  /** Write a baseline of this run's failures and warnings here (`--write-baseline`). */
+  writeBaseline?: string;
   /** Write the report here instead of stdout. */
   out?: string;
   /** Print every request as it happens (stderr). Default false. */
@@ -99,6 +107,8 @@ export function defaultOptions(): RunOptions {
     skip: [],
     runs: 20,
     seed: randomSeed(),
+    shrinkRequests: 200,
+    shrinkTimeMs: 60_000,
     timeoutMs: 10_000,
     maxRps: 0,
     budget: 20_000,

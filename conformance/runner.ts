@@ -6,17 +6,17 @@
  * failures into verdicts with transcripts, cleans up what the run created, and
  * finally judges every recorded response against the spec, per operation.
  */
+import { applyBaseline, type BaselineOutcome } from './baseline.js';
 import type { Check } from './check.js';
 import { ALL_CHECKS } from './checks/index.js';
 import { contractResults } from './checks/contract.js';
-import { CheckContext, PropertyFailure } from './context.js';
+import { CheckContext, parseReplay, PropertyFailure } from './context.js';
 import { ContractValidator } from './contract.js';
-import type { Coverage } from './findings.js';
 import { Http, NetworkError, transcript, type Exchange, type LearnedLimit } from './http.js';
-import { CheckFailure, CheckSkipped, NotImplemented } from './failures.js';
+import { CheckFailure, CheckSkipped, NotImplemented, unexpectedResponse } from './failures.js';
 import { AREAS, type Area, type RunOptions } from './options.js';
 import { CannotRun, Session } from './session.js';
-import type { CheckResult, Extension, Tally } from './types.js';
+import type { CheckResult, Coverage, Extension, Tally } from './types.js';
 
 export type { CheckResult, Tally } from './types.js';
 
@@ -38,8 +38,6 @@ export interface RunReport {
   requests: number;
   rateLimitWaitMs: number;
   learnedLimits: LearnedLimit[];
-  /** Per-operation coverage tables (the fuzz area's: operations exercised, statuses seen against documented). */
-  coverage?: Coverage[];
   cleanup: { deleted: number; failed: string[]; kept?: string[] };
   /**
    * Keys of the developers the run created (throwaways), so transcripts can be
@@ -47,7 +45,11 @@ export interface RunReport {
    */
   createdKeys?: Array<{ label: string; secret: string }>;
   notes: string[];
-  /** 0: every MUST passed; 1: a MUST failed; 2: the run could not be made. */
+  /** Which operations of the spec the run exercised, and the statuses seen against those documented. */
+  coverage?: Coverage;
+  /** With `--expect`: expected failures, unexpected failures and unexpected passes. */
+  baseline?: BaselineOutcome;
+  /** 0: every MUST passed (or, with a baseline, every MUST failure was expected); 1: a MUST failed; 2: the run could not be made. */
   exitCode: 0 | 1 | 2;
   fatal?: string;
 }
@@ -61,8 +63,11 @@ export interface StartedServer {
 export interface RunHooks {
   /** Starts the in-process reference server (used when `options.baseUrl` is unset). */
   startReference?: () => Promise<StartedServer>;
-  /** Called before and after each check. */
-  onProgress?: (event: { index: number; total: number; check: Check; result?: CheckResult }) => void;
+  /**
+   * Called before and after each check, then once per contract verdict; `total`
+   * is the number of results the summary will count.
+   */
+  onProgress?: (event: { index: number; total: number; id: string; result?: CheckResult }) => void;
   /** Called for every exchange (verbose logging). */
   onExchange?: (exchange: Exchange) => void;
   /** The checks to choose from. Default: all. */
@@ -80,6 +85,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
   const runId = `gxc-${started.toString(36).slice(-5)}${Math.random().toString(36).slice(2, 6)}`;
   const checks = selectChecks(hooks.checks ?? ALL_CHECKS, options);
   let server: StartedServer | undefined;
+  let recorder: Http | undefined;
   const report: RunReport = {
     tool: 'grantex-conformance',
     runId,
@@ -96,7 +102,6 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
     requests: 0,
     rateLimitWaitMs: 0,
     learnedLimits: [],
-    coverage: [],
     cleanup: { deleted: 0, failed: [] },
     notes: [],
     exitCode: 2,
@@ -111,7 +116,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
       report.baseUrl = server.url;
     }
     const contract = hooks.contract ?? ContractValidator.fromFile();
-    const http = new Http({
+    const http = (recorder = new Http({
       baseUrl: report.baseUrl,
       timeoutMs: options.timeoutMs,
       maxRps: options.maxRps,
@@ -121,7 +126,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
         contract.validate(exchange);
         hooks.onExchange?.(exchange);
       },
-    });
+    }));
     const all = http.capture();
     const session = new Session(http, contract, options, runId);
     try {
@@ -129,20 +134,24 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
     } catch (error) {
       if (error instanceof CannotRun || error instanceof CheckSkipped) throw new CannotRun(error.message);
       if (error instanceof CheckFailure) throw new CannotRun(`${error.message}: ${error.observed}`);
-      throw error;
+      // A body the set-up could not read: the server does not answer like a Grantex server.
+      throw new CannotRun(`not a Grantex server: unexpected answer during set-up (${error instanceof Error ? error.message : String(error)})`);
     }
     report.extensions = Object.fromEntries(session.extensions);
 
+    // The summary counts every check and, with the contract area, one verdict per operation.
+    const verdicts = checks.some((check) => check.area === 'contract') ? contract.operations.length : 0;
+    const total = checks.length + verdicts;
     try {
       for (const [index, check] of checks.entries()) {
-        hooks.onProgress?.({ index, total: checks.length, check });
+        hooks.onProgress?.({ index, total, id: check.id });
         const propertyChecksLeft = checks.slice(index).filter((candidate) => candidate.property).length;
         session.currentCheck = check.id;
-        const result = await runCheck(check, session, options, propertyChecksLeft, (report.coverage ??= []));
+        const result = await runCheck(check, session, options, propertyChecksLeft);
         session.currentCheck = undefined;
         if (options.keepOnFailure && (result.status === 'fail' || result.status === 'warn')) session.keepResourcesOf(check.id);
         report.results.push(result);
-        hooks.onProgress?.({ index, total: checks.length, check, result });
+        hooks.onProgress?.({ index, total, id: check.id, result });
       }
     } finally {
       // Whatever happened, delete what the run created and stop the receivers.
@@ -152,7 +161,13 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
       report.createdKeys = session.createdKeys;
     }
     const exchanges = all.stop();
-    if (checks.some((check) => check.area === 'contract')) report.results.push(...contractResults(contract, exchanges, session, options));
+    if (verdicts > 0) {
+      for (const [offset, result] of contractResults(contract, exchanges, session, options).entries()) {
+        report.results.push(result);
+        hooks.onProgress?.({ index: checks.length + offset, total, id: result.id, result });
+      }
+    }
+    report.coverage = coverageOf(contract, exchanges);
     const logged = exchanges.filter((exchange) => exchange.operationId === 'auditLog' && exchange.status === 201).length;
     if (logged > 0) session.notes.push(`${logged} audit entries written by the run remain: the trail is append-only (their principalId starts with the run id)`);
     report.notes.push(...session.notes);
@@ -160,17 +175,45 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
     report.rateLimitWaitMs = http.rateLimitWaitMs;
     report.learnedLimits = http.learnedLimits;
     tally(report);
-    report.exitCode = report.results.some((result) => result.status === 'fail') ? 1 : 0;
+    if (options.baseline) {
+      report.baseline = applyBaseline(report.results, options.baseline);
+      report.exitCode = report.baseline.unexpectedFailures.some((failure) => failure.status === 'fail') ? 1 : 0;
+    } else {
+      report.exitCode = report.results.some((result) => result.status === 'fail') ? 1 : 0;
+    }
   } catch (error) {
     report.fatal = error instanceof Error ? error.message : String(error);
     if (!(error instanceof CannotRun)) report.fatal = `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
     report.exitCode = 2;
+    report.requests = recorder?.requestCount ?? 0;
+    report.rateLimitWaitMs = recorder?.rateLimitWaitMs ?? 0;
     tally(report);
   } finally {
     await server?.close();
     report.durationMs = Date.now() - started;
   }
   return report;
+}
+
+/** Per-operation coverage from every recorded exchange. */
+export function coverageOf(contract: ContractValidator, exchanges: readonly Exchange[]): Coverage {
+  const seen = new Map<string, { requests: number; statuses: Set<number> }>();
+  for (const exchange of exchanges) {
+    if (!exchange.operationId) continue;
+    const entry = seen.get(exchange.operationId) ?? { requests: 0, statuses: new Set<number>() };
+    entry.requests++;
+    if (exchange.status > 0) entry.statuses.add(exchange.status);
+    seen.set(exchange.operationId, entry);
+  }
+  const operations = contract.operations.map((op) => ({
+    operationId: op.operationId,
+    method: op.method.toUpperCase(),
+    template: op.template,
+    requests: seen.get(op.operationId)?.requests ?? 0,
+    statusesSeen: [...(seen.get(op.operationId)?.statuses ?? [])].sort((a, b) => a - b),
+    statusesDocumented: op.statuses,
+  }));
+  return { operations, exercised: operations.filter((op) => op.requests > 0).length, total: operations.length };
 }
 
 /** The checks `--only`/`--skip` select (by area or id), in registry order. */
@@ -183,7 +226,7 @@ export function selectChecks(checks: readonly Check[], options: Pick<RunOptions,
   return checks.filter((check) => (options.only.length === 0 || matches(check, options.only)) && !matches(check, options.skip));
 }
 
-async function runCheck(check: Check, session: Session, options: RunOptions, propertyChecksLeft: number, coverage: Coverage[]): Promise<CheckResult> {
+async function runCheck(check: Check, session: Session, options: RunOptions, propertyChecksLeft: number): Promise<CheckResult> {
   const started = Date.now();
   const before = session.http.requestCount;
   const result: CheckResult = {
@@ -204,7 +247,8 @@ async function runCheck(check: Check, session: Session, options: RunOptions, pro
     return result;
   }
   const plan = check.property ? planRuns(check, session, options, propertyChecksLeft) : { runs: 1 };
-  const ctx = new CheckContext(check, session, plan.runs, deriveSeed(options.seed, check.id), options.replay);
+  const replay = options.replay !== undefined ? parseReplay(options.replay) : undefined;
+  const ctx = new CheckContext(check, session, plan.runs, deriveSeed(options.seed, check.id), replay, { requests: options.shrinkRequests, timeMs: options.shrinkTimeMs });
   const capture = session.http.capture();
   try {
     await check.run(ctx);
@@ -223,7 +267,6 @@ async function runCheck(check: Check, session: Session, options: RunOptions, pro
   }
   result.notes.push(...ctx.notes);
   if (ctx.findings.length > 0) result.findings = [...ctx.findings];
-  coverage.push(...ctx.coverage);
   result.requests = session.http.requestCount - before;
   result.durationMs = Date.now() - started;
   return result;
@@ -248,10 +291,11 @@ function describeError(result: CheckResult, error: unknown, exchanges: Exchange[
     result.seed = options.seed;
     result.path = error.path;
     result.counterexample = error.counterexample;
-    result.replay = `--only ${check.id} --seed ${options.seed} --replay ${error.path}`;
+    result.replay = `--only ${check.id} --seed ${options.seed} --replay ${/[~+/]/.test(error.replay) ? `'${error.replay}'` : error.replay}`;
     result.transcript = error.transcript ?? transcript(error.exchanges.length > 0 ? error.exchanges : exchanges, redact);
     result.deterministic = error.viaExample;
     if (error.shrinks > 0) result.notes.push(`counterexample shrunk ${error.shrinks} time(s)`);
+    if (error.shrinkStopped) result.notes.push(`shrinking stopped: ${error.shrinkStopped}`);
     return;
   }
   if (error instanceof CheckFailure) {
@@ -263,9 +307,10 @@ function describeError(result: CheckResult, error: unknown, exchanges: Exchange[
     result.expected = 'a response';
     result.observed = error.message;
   } else {
-    result.message = `unexpected error while checking: ${error instanceof Error ? error.message : String(error)}`;
-    result.expected = 'the check to complete';
-    result.observed = error instanceof Error ? (error.stack ?? error.message).split('\n').slice(0, 4).join(' | ') : String(error);
+    const failure = unexpectedResponse(error, exchanges.at(-1));
+    result.message = failure.message;
+    result.expected = failure.expected;
+    result.observed = failure.observed;
   }
   result.transcript = transcript(exchanges, redact);
   result.deterministic = true;

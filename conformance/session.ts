@@ -9,9 +9,10 @@
  */
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import type { ContractValidator } from './contract.js';
-import { CheckFailure, show } from './failures.js';
-import { NetworkError, type Http } from './http.js';
+import { CannotRun, CheckFailure, show } from './failures.js';
+import type { Http } from './http.js';
 import type { RunOptions } from './options.js';
+import { preflight } from './preflight.js';
 import { EXTENSIONS, type Credential, type Exchange, type Extension, type RequestSpec } from './types.js';
 
 export type Mode = 'live' | 'sandbox';
@@ -84,10 +85,7 @@ const PROBES: Record<Extension, RequestSpec & { withKey: boolean }> = {
   sso: { method: 'GET', path: '/sso/login', withKey: false },
 };
 
-/** The run could not start: the server is unreachable or the credentials are refused. Exit code 2. */
-export class CannotRun extends Error {
-  override name = 'CannotRun';
-}
+export { CannotRun } from './failures.js';
 
 export class Session {
   readonly http: Http;
@@ -118,16 +116,9 @@ export class Session {
 
   // ---------------------------------------------------------------- set-up
 
-  /** Reachability, credentials and extension detection. @throws {CannotRun} */
+  /** Preflight (a Grantex server at all?), credentials and extension detection. @throws {CannotRun} */
   async open(): Promise<void> {
-    let health: Exchange;
-    try {
-      health = await this.http.request({ method: 'GET', path: '/health' });
-    } catch (error) {
-      if (error instanceof NetworkError) throw new CannotRun(`server unreachable at ${this.http.baseUrl}: ${error.message}`);
-      throw error;
-    }
-    if (health.status >= 500 && health.status !== 503) throw new CannotRun(`GET /health answered ${health.status}`);
+    await preflight(this.http, this.contract, this.runId);
     await this.#detect('signup');
     await this.#developersOfRun();
     for (const dev of this.#developers) await this.#accepted(dev);
@@ -231,6 +222,10 @@ export class Session {
       return undefined;
     }
     const body = exchange.body as { apiKey: string; developerId: string; mode?: Mode };
+    if (typeof body?.apiKey !== 'string' || typeof body.developerId !== 'string') {
+      this.notes.push(`POST /v1/signup answered 201 without apiKey and developerId (${show(exchange.body, 120)}); no developer ${name} created`);
+      return undefined;
+    }
     const label = name === 'A' ? 'GRANTEX_API_KEY' : 'GRANTEX_API_KEY_2';
     if (this.options.baseUrl) this.notes.push(`created developer ${body.developerId} (${mode}) with POST /v1/signup; the API has no way to delete it`);
     const dev: Developer = { name, key: { label, secret: body.apiKey }, id: body.developerId, mode: body.mode ?? mode, signedUp: true, source: 'POST /v1/signup' };

@@ -49,8 +49,8 @@ function settingsFor(ctx: CheckContext) {
     runSeed: ctx.session.options.seed,
     positiveRuns: Math.max(1, Math.floor(runs / 4)),
     negativeRuns: Math.floor(runs / 10),
-    ...(ctx.replayPath !== undefined ? { replay: ctx.replayPath } : {}),
-    replayCheck: (check: FuzzCheckId) => (ctx.replayPath !== undefined ? ctx.check.id : check),
+    ...(ctx.replay !== undefined ? { replay: ctx.replay } : {}),
+    replayCheck: (check: FuzzCheckId) => (ctx.replay !== undefined ? ctx.check.id : check),
   };
 }
 
@@ -66,6 +66,7 @@ function reportOn(ctx: CheckContext, result: CampaignResult, id: FuzzCheckId): v
     counterexample: first.counterexample,
     shrinks: first.shrinks,
     exchanges: [],
+    replay: first.path,
     transcript: first.transcript,
     viaExample: first.deterministic,
   });
@@ -79,11 +80,11 @@ export const fuzzChecks: Check[] = FUZZ_CHECKS.map((id) => ({
   async run(ctx: CheckContext) {
     const { result: running, started } = campaign(ctx.session, settingsFor(ctx));
     const result = await running;
-    // The check that ran the phase carries its cost, its runs and its coverage table.
+    // The check that ran the phase carries its cost, its runs and its notes.
     if (started) {
       ctx.executedRuns = result.executedRuns;
-      ctx.coverage.push(result.coverage);
       for (const note of result.notes) ctx.note(note);
+      if (result.limited.length > 0) ctx.note(`not fuzzed or cut short: ${result.limited.map(({ operationId, why }) => `${operationId} (${why})`).join('; ')}`);
     }
     reportOn(ctx, result, id);
   },

@@ -9,7 +9,8 @@
  */
 import fc from 'fast-check';
 import { CheckSkipped } from '../failures.js';
-import { documents, type Coverage, type Finding, type OperationCoverage } from '../findings.js';
+import { documents, type Finding } from '../findings.js';
+import { formatReplay, type ReplayTarget } from '../context.js';
 import { BudgetExhausted, NetworkError, transcript, type Credential, type Exchange, type RequestSpec } from '../http.js';
 import { Contract } from '../reference/validate.js';
 import type { Developer, Session } from '../session.js';
@@ -43,15 +44,16 @@ export interface CampaignSettings {
   positiveRuns: number;
   /** Random negative requests per operation, after every mutation was tried once. */
   negativeRuns: number;
-  /** `<property index>:<fast-check path>` to replay one case. */
-  replay?: string;
+  /** The case to replay: the property (its index) and the fast-check path. */
+  replay?: ReplayTarget;
   /** The check whose id the replay commands name. */
   replayCheck: (check: FuzzCheckId) => string;
 }
 
 export interface CampaignResult {
   findings: Record<FuzzCheckId, Finding[]>;
-  coverage: Coverage;
+  /** Operations not fuzzed, or cut short, and why. */
+  limited: Array<{ operationId: string; why: string }>;
   notes: string[];
   /** Properties' runs until their verdict (shrinking excluded). */
   executedRuns: number;
@@ -106,7 +108,7 @@ class Campaign {
   readonly #contract: Contract;
   readonly #findings = Object.fromEntries(FUZZ_CHECKS.map((id) => [id, [] as Finding[]])) as Record<FuzzCheckId, Finding[]>;
   readonly #reported = new Set<string>();
-  readonly #coverage = new Map<string, OperationCoverage>();
+  readonly #limited = new Map<string, string>();
   readonly #notes: string[] = [];
   #executed = 0;
   #dev!: Developer;
@@ -130,19 +132,7 @@ class Campaign {
   async run(): Promise<CampaignResult> {
     const spec = this.#session.contract.spec;
     const operations = fuzzOperations(spec);
-    for (const op of operations) {
-      this.#coverage.set(op.operationId, {
-        operationId: op.operationId,
-        method: op.method.toUpperCase(),
-        template: op.template,
-        requests: 0,
-        seen: [],
-        documented: op.statuses,
-        unseen: [],
-        undocumented: [],
-      });
-    }
-    const replay = this.#settings.replay ? parseReplay(this.#settings.replay) : undefined;
+    const replay = this.#settings.replay;
     try {
       ({ dev: this.#dev, own: this.#own } = await fuzzingDeveloper(this.#session));
       if (!this.#own) this.#notes.push('no developer created by the suite: operations that emit events, write permanent records or change configuration were not fuzzed');
@@ -161,7 +151,7 @@ class Campaign {
           continue;
         }
         for (const property of this.#properties(op)) {
-          if (replay && replay.index !== property.index) continue;
+          if (replay && replay.property !== property.index) continue;
           if (this.#session.http.budgetLeft < budget * RESERVE_SHARE) throw new BudgetExhausted(`fuzzing stopped: ${this.#session.http.budgetLeft} requests of the budget left for the rest of the run`);
           try {
             await this.#check(property, replay?.path);
@@ -176,10 +166,9 @@ class Campaign {
       if (!(error instanceof CheckSkipped)) throw error;
       this.#notes.push(error.message);
     }
-    if (replay && !operations.some((op) => op.index * 2 <= replay.index && replay.index <= op.index * 2 + 1)) {
-      this.#notes.push(`replay path ${this.#settings.replay} names no fuzz property`);
-    }
-    return { findings: this.#findings, coverage: this.#coverageTable(), notes: this.#notes, executedRuns: this.#executed };
+    if (replay && replay.property >= operations.length * 2) this.#notes.push(`replay ${formatReplay(replay)} names no fuzz property`);
+    const limited = [...this.#limited].map(([operationId, why]) => ({ operationId, why }));
+    return { findings: this.#findings, limited, notes: this.#notes, executedRuns: this.#executed };
   }
 
   /**
@@ -213,21 +202,8 @@ class Campaign {
   }
 
   #limit(op: FuzzOperation, why: string): void {
-    const entry = this.#coverage.get(op.operationId)!;
-    entry.limitedBecause = entry.limitedBecause ? `${entry.limitedBecause}; ${why}` : why;
-  }
-
-  #coverageTable(): Coverage {
-    const operations = [...this.#coverage.values()].map((entry) => {
-      const seen = [...new Set(entry.seen)].sort((a, b) => a - b);
-      return {
-        ...entry,
-        seen,
-        unseen: entry.documented.filter((key) => !seen.some((status) => documents([key], status))),
-        undocumented: seen.filter((status) => !documents(entry.documented, status)),
-      };
-    });
-    return { area: 'fuzz', title: 'fuzz coverage (statuses seen of documented)', operations };
+    const known = this.#limited.get(op.operationId);
+    this.#limited.set(op.operationId, known ? `${known}; ${why}` : why);
   }
 
   // ------------------------------------------------------------ generation
@@ -389,9 +365,6 @@ class Campaign {
       const judgement: Judgement = { check: 'fuzz.no-server-error', status: 0, message: `${op.operationId}: the server did not answer`, expected: 'an answer', observed: error.message };
       return { exchange: { method: spec.method, target: spec.path, status: 0, requestHeaders: {}, responseHeaders: {}, responseText: '', body: undefined, violations: [], seq: 0, url: spec.path, durationMs: 0, error: error.message }, judgements: [judgement] };
     }
-    const entry = this.#coverage.get(op.operationId)!;
-    entry.requests++;
-    entry.seen.push(exchange.status);
     this.#afterAnswer(op, exchange);
     return { exchange, judgements: this.#judge(op, kind, exchange) };
   }
@@ -510,8 +483,8 @@ class Campaign {
       });
       if (round === 0) this.#executed += Math.min(runs, details.numRuns);
       if (!details.failed || !failing || target === undefined) return;
-      const fcPath = details.counterexamplePath ?? '';
-      const path = `${property.index}:${fcPath}`;
+      const fcPath = details.counterexamplePath ?? replayPath ?? '';
+      const path = formatReplay({ property: property.index, path: fcPath });
       const { judgement, exchange } = failing;
       this.#reported.add(target);
       this.#findings[judgement.check].push({
@@ -572,10 +545,6 @@ function spread(mutations: Mutation[], count: number): Mutation[] {
   return picked;
 }
 
-function parseReplay(replay: string): { index: number; path: string } {
-  const [index, ...rest] = replay.split(':');
-  return { index: Number(index), path: rest.join(':') || '0' };
-}
 
 const TAG_EXTENSIONS: Record<string, string> = { Signup: 'signup', Policies: 'policies', Webhooks: 'webhooks', Anomalies: 'anomalies', Compliance: 'compliance', Billing: 'billing', SCIM: 'scim', SSO: 'sso' };
 

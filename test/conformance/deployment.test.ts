@@ -78,3 +78,90 @@ describe('a run with the key of a developer that already has a webhook', () => {
     expect(receiver.to('/existing').length).toBeGreaterThan(0);
   });
 });
+
+/** A server giving the same answer to every request. */
+async function answering(status: number, contentType: string, body: string): Promise<{ url: string; close(): Promise<void> }> {
+  const { createServer } = await import('node:http');
+  const server = createServer((_request, response) => response.writeHead(status, { 'content-type': contentType }).end(body));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as import('node:net').AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+describe('preflight: not a Grantex server', () => {
+  for (const [what, status, type, body] of [
+    ['HTML to everything', 200, 'text/html', '<!doctype html><html><body>Welcome</body></html>'],
+    ['200 {} to everything', 200, 'application/json', '{}'],
+  ] as const) {
+    it(`exits 2 with what was wrong on a server answering ${what}`, async () => {
+      const server = await answering(status, type, body);
+      try {
+        const report = await runConformance({ ...defaultOptions(), baseUrl: server.url, apiKeys: ['gx_live_whatever_000000'] }, { contract });
+        expect(report.exitCode).toBe(2);
+        expect(report.fatal).toMatch(/^not a Grantex server: GET \/health answered 200/);
+        expect(report.fatal).toMatch(/jwks\.json answered 200 .*not 200 with a key set holding an RSA key/);
+        expect(report.fatal).toMatch(/unknown route .* not 404/);
+        expect(report.results).toEqual([]);
+        expect(report.requests).toBe(3);
+      } finally {
+        await server.close();
+      }
+    });
+  }
+
+  it('a check that cannot read an answer fails with expected and observed, not a stack', async () => {
+    const server = await startReferenceServer();
+    try {
+      const reading = {
+        id: 'contract.synthetic-read', area: 'contract', clause: 'test only', level: 'MUST', title: 'reads a field that is not there',
+        async run(ctx: import('../../conformance/context.js').CheckContext) {
+          const health = await ctx.http.request({ method: 'GET', path: '/health' });
+          (health.body as { nested: { field: string } }).nested.field.toUpperCase();
+        },
+      } satisfies import('../../conformance/check.js').Check;
+      const report = await runConformance({ ...defaultOptions(), baseUrl: server.url }, { contract, checks: [reading] });
+      const result = report.results.find((r) => r.id === 'contract.synthetic-read')!;
+      expect(result).toMatchObject({ status: 'fail', message: 'unexpected response', expected: 'an answer to GET /health that the check can read' });
+      expect(result.observed).toMatch(/^200 \{"status":"healthy".*\(Cannot read properties of undefined/);
+      expect(JSON.stringify(result)).not.toMatch(/at .*\.ts:\d+/);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('clean output', () => {
+  it('progress counts what the summary counts', async () => {
+    const events: Array<{ index: number; total: number; done: boolean }> = [];
+    const report = await runConformance(
+      { ...defaultOptions(), seed: 3, runs: 2, only: ['contract', 'tokens.claims'] },
+      { contract, startReference: () => startReferenceServer(), onProgress: ({ index, total, result }) => void events.push({ index, total, done: result !== undefined }) },
+    );
+    const finished = events.filter((event) => event.done);
+    const counted = Object.values(report.summary).reduce((sum, n) => sum + n, 0);
+    expect(counted).toBe(report.results.length);
+    expect(finished).toHaveLength(counted);
+    expect(new Set(events.map((event) => event.total))).toEqual(new Set([counted]));
+    expect(finished.at(-1)!.index + 1).toBe(counted);
+  });
+
+  it('a JSON report on stdout is only the report; the rest goes to stderr', async () => {
+    const { main } = await import('../../conformance/cli.js');
+    const { vi } = await import('vitest');
+    const out: string[] = [];
+    const err: string[] = [];
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => out.push(String(chunk)) > 0);
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => err.push(String(chunk)) > 0);
+    let code: number;
+    try {
+      code = await main(['--only', 'contract.public', '--seed', '2', '--report', 'json', '--verbose'], {});
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+    expect(code).toBe(0);
+    const parsed = JSON.parse(out.join('')) as { tool: string };
+    expect(parsed.tool).toBe('grantex-conformance');
+    expect(err.join('')).toMatch(/→ GET \/health 200/);
+  });
+});

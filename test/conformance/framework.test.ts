@@ -373,7 +373,7 @@ describe('the CLI end to end', () => {
       expect(await main([...only, '--report', 'junit', '--out', join(dir, 'report.xml')], {})).toBe(0);
       const xml = parseXml(readFileSync(join(dir, 'report.xml'), 'utf8'));
       expect(xml.attributes['failures']).toBe('0');
-      expect(xml.children.map((suite) => suite.attributes['name'])).toEqual(['contract', 'tokens', 'audit']);
+      expect(xml.children.map((suite) => suite.attributes['name'])).toEqual(['contract', 'tokens', 'audit', 'coverage']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
