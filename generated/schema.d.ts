@@ -586,16 +586,16 @@ export interface paths {
         };
         /**
          * List policies
-         * @description The calling developer's policies in evaluation order (highest `priority` first, then oldest first). Not paginated.
+         * @description The calling developer's policies, not paginated. The public server lists the highest `priority` first, then the oldest; SPEC.md prescribes no order, so clients must not rely on one.
          */
         get: operations["policiesList"];
         put?: never;
         /**
          * Create a policy
          * @description Adds a rule that `POST /v1/authorize` evaluates before any consent is
-         *     asked: the highest-priority matching policy approves (`allow`) or refuses
-         *     with 403 (`deny`) the request; see the Policy schema for the matching
-         *     rules. A deny applies to sandbox keys too. Limited to 30 requests a minute
+         *     asked: a matching `deny` refuses it with 403, else a matching `allow`
+         *     approves it (SPEC.md §11.4: deny rules first; the public server lets
+         *     priority decide instead); see the Policy schema for the matching rules. A deny applies to sandbox keys too. Limited to 30 requests a minute
          *     per client address; 402 once the plan's policy quota is reached.
          */
         post: operations["policiesCreate"];
@@ -2017,25 +2017,25 @@ export interface components {
          */
         PolicyTimeOfDay: string;
         /**
-         * @description A rule evaluated on every `POST /v1/authorize`. The server takes the
-         *     developer's policies by `priority` (highest first, then oldest first) and
-         *     the first one whose conditions all hold decides the request; when none
-         *     matches, the normal consent flow runs. Conditions that are `null` match
-         *     anything: `agentId` and `principalId` must equal the request's; `scopes`
-         *     must cover every requested scope for an `allow` policy but need share only
-         *     one scope for a `deny` policy; the time window applies only when both ends
-         *     are set. Servers SHOULD let a matching deny policy win over a matching
-         *     allow policy of the same priority, whatever their age (the intent of
-         *     SPEC.md §11.4); the reference server takes the older one. Differs from SPEC.md: SPEC.md evaluates every deny rule before any
-         *     allow rule, whereas the server lets priority decide, so a higher-priority
-         *     allow policy wins over a matching deny policy; SPEC.md also nests the
-         *     conditions in `conditions` and uses a `timeWindow` with hours and weekdays.
+         * @description A rule evaluated on every `POST /v1/authorize`. As SPEC.md §11.4 and §14
+         *     require, every matching `deny` policy is considered before any `allow`
+         *     policy: a matching deny refuses the request whatever the priorities, and
+         *     otherwise the highest-priority matching allow (then the oldest) approves
+         *     it; when none matches, the normal consent flow runs. Conditions that are
+         *     `null` match anything: `agentId` and `principalId` must equal the
+         *     request's; `scopes` must cover every requested scope for an `allow` policy
+         *     but need share only one scope for a `deny` policy; the time window applies
+         *     only when both ends are set. Differs from SPEC.md: the public server lets
+         *     priority decide (highest first, the older one at equal priority), so there
+         *     a higher-priority allow policy wins over a matching deny policy; SPEC.md
+         *     also nests the conditions in `conditions` and uses a `timeWindow` with
+         *     hours and weekdays.
          */
         Policy: {
             id: components["schemas"]["PolicyId"];
             name: string;
             effect: components["schemas"]["PolicyEffect"];
-            /** @description Higher values are evaluated first. */
+            /** @description Among policies of the same effect, higher values are evaluated first. */
             priority: number;
             /** @description Only requests for this agent match; `null` matches every agent. */
             agentId: string | null;
@@ -2053,7 +2053,11 @@ export interface components {
             [key: string]: unknown;
         };
         PolicyList: {
-            /** @description In evaluation order (highest `priority` first, then oldest first). */
+            /**
+             * @description Highest `priority` first, then oldest first, on the public server.
+             *     SPEC.md §11.6 prescribes no order, so servers may list in another
+             *     order; clients must not rely on it.
+             */
             policies: components["schemas"]["Policy"][];
             /** @description The number of policies in the list. */
             total: number;
@@ -2069,7 +2073,7 @@ export interface components {
             effect: components["schemas"]["PolicyEffect"];
             /**
              * Format: int32
-             * @description Higher values are evaluated first. Stored as a 32-bit integer.
+             * @description Among policies of the same effect, higher values are evaluated first. Stored as a 32-bit integer.
              * @default 0
              */
             priority?: number;

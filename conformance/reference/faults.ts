@@ -53,6 +53,8 @@ export const FAULTS = {
     'Audit entry hashes are not the SHA-256 of the entry\'s canonical content.',
   'policy-allow-before-deny':
     'Allow policies are evaluated before deny policies, so a matching deny can be overridden.',
+  'policy-priority-first':
+    'Priority decides between matching policies (as on the public server), so a higher-priority allow beats a matching deny (SPEC.md §11.4, §14).',
   'webhook-signature-wrong':
     'Webhook deliveries carry signatures computed with the wrong secret.',
   'scim-accepts-api-key':

@@ -147,6 +147,12 @@ const probes: Record<FaultName, Probe> = {
     await api.post('/v1/policies', { name: 'deny', effect: 'deny', priority: 10 }, key);
     return (await api.post('/v1/authorize', { agentId, principalId: 'p', scopes: ['a'] }, key)).status === 403;
   },
+  'policy-priority-first': async (api) => {
+    const { key, agentId } = await setup(api, 'live');
+    await api.post('/v1/policies', { name: 'allow', effect: 'allow', priority: 10 }, key);
+    await api.post('/v1/policies', { name: 'deny', effect: 'deny', priority: 1 }, key);
+    return (await api.post('/v1/authorize', { agentId, principalId: 'p', scopes: ['a'] }, key)).status === 403;
+  },
   'webhook-signature-wrong': webhookSignatureProbe,
   'scim-accepts-api-key': async (api) => {
     const { key } = await setup(api);

@@ -7,7 +7,7 @@ import type { Handlers } from '../context.js';
 import { checkQuota, iso } from '../domain.js';
 import { notFound } from '../http-error.js';
 import { newId } from '../ids.js';
-import { evaluationOrder } from '../policy.js';
+import { listingOrder } from '../policy.js';
 import type { PolicyRecord, Tenant } from '../store.js';
 
 /** The API form of a policy. */
@@ -55,7 +55,7 @@ export const policyHandlers = {
   },
 
   policiesList: ({ tenant }) => {
-    const policies = evaluationOrder(tenant.policies.values()).map(presentPolicy);
+    const policies = listingOrder(tenant.policies.values()).map(presentPolicy);
     return { status: 200, body: { policies, total: policies.length } };
   },
 
