@@ -4,20 +4,26 @@
  * package's `verifyGrantToken`), carry exactly what was requested and
  * approved, honour `expiresIn`; codes are single-use and bound to their agent;
  * PKCE is enforced; refresh tokens rotate single-use; revocation and expiry
- * show in the online check.
+ * show in the online check; every token names one issuer, whose published key
+ * set verifies it.
  */
 import fc from 'fast-check';
 import { CheckFailure, expectThat, show, type Check } from '../check.js';
 import { audience, durationSeconds, expiresInOverDay, expiresInWithinDay, principalTag, scopes, type Duration } from '../arbitraries.js';
 import { sleep } from '../http.js';
 import { computeCodeChallenge, GrantexTokenError, verifyGrantToken } from '../integrity.js';
+import { fetchIssuerKeySet, IssuerKeySetUnavailable } from '../issuer.js';
 import { decodeToken, expectStatus, type Issued, type Session } from '../session.js';
 
 const DAY = 86_400;
 /** Seconds of slack between the server's clock at `iat` and the lifetime it applies. */
 const SLACK = 5;
 
-/** Verifies offline with the package's verifier; a refusal fails the check with its code. */
+/**
+ * Verifies offline with the package's verifier against the base URL's key set;
+ * a refusal fails the check with its code. Whether the issuer named in `iss`
+ * publishes that key set is `tokens.issuer`'s concern alone.
+ */
 export async function verifyOffline(session: Session, token: string, options: { audience?: string; currentDate?: Date; clockTolerance?: number } = {}): Promise<void> {
   const jwks = (await session.jwks()) as Parameters<typeof verifyGrantToken>[1]['jwks'] & object;
   try {
@@ -105,6 +111,26 @@ const tamperings: Array<{ name: string; apply: (token: string) => string }> = [
   { name: 'not a JWT', apply: () => 'not-a-token' },
 ];
 
+type Jwks = Parameters<typeof verifyGrantToken>[1]['jwks'] & object;
+
+/** Where the key set that must verify a token with issuer `iss` comes from: `--issuer` pins it to the base URL. */
+async function issuerKeySet(session: Session, iss: string): Promise<{ url: string; jwks: Jwks }> {
+  if (session.options.issuer !== undefined) {
+    return { url: `${session.http.baseUrl}/.well-known/jwks.json`, jwks: (await session.jwks()) as Jwks };
+  }
+  try {
+    const fetched = await fetchIssuerKeySet(iss, session.options.timeoutMs);
+    return { url: fetched.url, jwks: fetched.jwks as Jwks };
+  } catch (error) {
+    if (!(error instanceof IssuerKeySetUnavailable)) throw error;
+    throw new CheckFailure(
+      `the key set of the token issuer cannot be fetched from ${error.url} (SPEC §6.4 rule 1)`,
+      'a JWKS at iss + /.well-known/jwks.json that verifiers can fetch',
+      `${error.message}. Hint: if the issuer is not reachable from here (e.g. behind a proxy), run with --issuer ${iss} to check iss against it and verify with the base URL's key set`,
+    );
+  }
+}
+
 export const tokenChecks: Check[] = [
   {
     id: 'tokens.claims',
@@ -143,6 +169,46 @@ export const tokenChecks: Check[] = [
         },
         { examples: [example] },
       );
+    },
+  },
+  {
+    id: 'tokens.issuer',
+    area: 'tokens',
+    clause: 'SPEC §6.2 iss; §6.4 rule 1 the signature verifies with the JWKS at iss/.well-known/jwks.json',
+    level: 'MUST',
+    title: 'every grant token names the same issuer, and the key set at iss + /.well-known/jwks.json verifies it (with --issuer: iss is that URL and the base URL’s key set verifies it)',
+    async run(ctx) {
+      const { session } = ctx;
+      const dev = session.devA;
+      const agent = await session.agent(dev);
+      // Two exchanges and a refresh: three tokens from three issuing paths of one server.
+      const first = await session.issue(dev, { agent, scopes: ['calendar:read'] });
+      const second = await session.issue(dev, { agent, scopes: ['email:read'] });
+      const refreshed = await session.refresh(dev, second.refreshToken, agent.agentId);
+      expectStatus(refreshed, 201, 'POST /v1/token/refresh');
+      const third = session.issuedFrom(refreshed, agent, second.principalId);
+      const iss = first.claims['iss'];
+      expectThat(typeof iss === 'string' && iss !== '', '`iss` is missing', 'a non-empty issuer string', show(iss));
+      // Every token of the run so far, not only these three (the session counts each token's iss).
+      const seen = [...session.issuers.keys()];
+      expectThat(seen.length === 1, 'the grant tokens name different issuers (SPEC §6.2: one iss)', show(iss), seen.map((name) => `${name} (${session.issuers.get(name)} token(s))`).join(', '));
+      const pinned = session.options.issuer;
+      if (pinned !== undefined) expectThat(iss === pinned, '`iss` is not the issuer given with --issuer', show(pinned), show(iss));
+      const { url, jwks } = await issuerKeySet(session, iss);
+      for (const token of [first, second, third]) {
+        try {
+          await verifyGrantToken(token.grantToken, { jwks });
+        } catch (error) {
+          const code = error instanceof GrantexTokenError ? error.code : 'error';
+          throw new CheckFailure(
+            `the key set at ${url} does not verify a token naming that issuer (SPEC §6.4 rule 1)`,
+            `an RS256 signature by a key published at ${url}`,
+            `${code}: ${error instanceof Error ? error.message : String(error)} (header ${show(token.header)})`,
+          );
+        }
+      }
+      const foreign = new URL(url).origin !== new URL(session.http.baseUrl).origin;
+      ctx.note(`iss ${iss}; key set read from ${url}${foreign ? ' (an origin named by the tokens, not by the command line: SPEC §6.4 has verifiers fetch it; --issuer avoids it)' : ''}`);
     },
   },
   {

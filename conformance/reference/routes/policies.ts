@@ -39,7 +39,7 @@ export const policyHandlers = {
     const now = iso(env.now());
     const policy: PolicyRecord = {
       id: newId('pol', env.now()),
-      name: body.name,
+      name: env.variants.name(body.name),
       effect: body.effect,
       priority: body.priority ?? 0,
       agentId: body.agentId ?? null,
@@ -54,8 +54,8 @@ export const policyHandlers = {
     return { status: 201, body: presentPolicy(policy) };
   },
 
-  policiesList: ({ tenant }) => {
-    const policies = listingOrder(tenant.policies.values()).map(presentPolicy);
+  policiesList: ({ env, tenant }) => {
+    const policies = env.variants.order(listingOrder(tenant.policies.values())).map(presentPolicy);
     return { status: 200, body: { policies, total: policies.length } };
   },
 
@@ -63,7 +63,7 @@ export const policyHandlers = {
 
   policiesUpdate: ({ env, tenant, params, body }) => {
     const policy = policyOf(tenant, params.policyId);
-    if (body.name !== undefined) policy.name = body.name;
+    if (body.name !== undefined) policy.name = env.variants.name(body.name);
     if (body.effect !== undefined) policy.effect = body.effect;
     if (body.priority !== undefined) policy.priority = body.priority;
     if (body.agentId !== undefined) policy.agentId = body.agentId;
