@@ -11,7 +11,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 /** Every variant, with what it changes and the spec text that allows it. */
 export const VARIANTS = {
   'trim-names':
-    'Names of agents, policies and developers are stored trimmed of surrounding whitespace, as on the public server (spec: names may be trimmed).',
+    'Names of agents and developers are stored trimmed of surrounding whitespace, as on the public server (spec: names may be trimmed).',
   'reverse-lists':
     'Lists whose order SPEC.md leaves open (agents, grants, policies, webhooks, SCIM tokens, anomalies) come in the reverse of the reference order.',
   'issuer-alias':

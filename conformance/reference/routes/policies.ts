@@ -39,7 +39,7 @@ export const policyHandlers = {
     const now = iso(env.now());
     const policy: PolicyRecord = {
       id: newId('pol', env.now()),
-      name: env.variants.name(body.name),
+      name: body.name,
       effect: body.effect,
       priority: body.priority ?? 0,
       agentId: body.agentId ?? null,
@@ -63,7 +63,7 @@ export const policyHandlers = {
 
   policiesUpdate: ({ env, tenant, params, body }) => {
     const policy = policyOf(tenant, params.policyId);
-    if (body.name !== undefined) policy.name = env.variants.name(body.name);
+    if (body.name !== undefined) policy.name = body.name;
     if (body.effect !== undefined) policy.effect = body.effect;
     if (body.priority !== undefined) policy.priority = body.priority;
     if (body.agentId !== undefined) policy.agentId = body.agentId;
