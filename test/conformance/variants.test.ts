@@ -24,20 +24,23 @@ const RUNS = 3;
 
 const PROPERTY_CHECKS = ALL_CHECKS.filter((check) => check.property).map((check) => check.id);
 
+/** Suite runs at a time against one server (each run has its own developers, so they do not meet). */
+const CONCURRENCY = 2;
+
 /** What each server runs, and why. */
 const PLAN: Array<{ server: 'reference' | VariantName; only: string[] }> = [
   // Every property check, and the issuer, on the reference behaviour.
   { server: 'reference', only: [...PROPERTY_CHECKS, 'tokens.issuer'] },
-  // Names are compared by contract.agents (random names, with and without surrounding spaces) and auth.isolation.
-  { server: 'trim-names', only: ['contract.agents', 'auth.isolation'] },
-  // Checks that read lists: agents, policies, webhooks, SCIM tokens, grants (the lifecycle model), audit.
-  { server: 'reverse-lists', only: ['contract.agents', 'policies.crud', 'webhooks.crud', 'scim.tokens', 'lifecycle.model', 'audit.chain'] },
+  // Names given by the suite are compared by contract.agents (random names, and a fixed one with surrounding spaces).
+  { server: 'trim-names', only: ['contract.agents'] },
+  // Checks that read lists: agents, policies, webhooks, SCIM tokens, audit entries.
+  { server: 'reverse-lists', only: ['contract.agents', 'policies.crud', 'webhooks.crud', 'scim.tokens', 'audit.chain'] },
   // Checks that verify tokens offline or against their issuer.
   { server: 'issuer-alias', only: ['contract.agents', 'tokens.claims', 'tokens.issuer', 'delegation.subset', 'delegation.expiry'] },
   // Checks that compare whole objects or token claims, and the contract verdicts on every response.
-  { server: 'extra-fields', only: ['contract.agents', 'tokens.claims', 'audit.chain', 'scim.users', 'lifecycle.model'] },
-  // Checks that handle ids of every kind.
-  { server: 'other-id-format', only: ['contract.agents', 'tokens.claims', 'tokens.refresh-rotation', 'delegation.cascade', 'audit.chain', 'lifecycle.model'] },
+  { server: 'extra-fields', only: ['contract.agents', 'tokens.claims', 'audit.chain', 'scim.users'] },
+  // Checks that handle ids of agents, grants, tokens, refresh tokens, delegated grants and audit entries.
+  { server: 'other-id-format', only: ['contract.agents', 'tokens.claims', 'tokens.refresh-rotation', 'delegation.subset', 'audit.chain'] },
 ];
 
 describe('no flakiness: the reference server and every variant over 20 seeds', () => {
@@ -62,17 +65,21 @@ describe('no flakiness: the reference server and every variant over 20 seeds', (
     const server = servers.get(name)!;
     const failures: string[] = [];
     let passed = 0;
-    for (const seed of SEEDS) {
-      const report = await runConformance(
-        { ...defaultOptions(), only, runs: RUNS, seed, webhookWaitMs: 5_000 },
-        { contract, startReference: async () => ({ url: server.url, close: async () => undefined }) },
-      );
-      if (report.fatal) failures.push(`seed ${seed}: ${report.fatal}`);
-      for (const result of report.results) {
-        if (result.status === 'fail') failures.push(`seed ${seed}: ${result.id}: ${result.message} (${result.observed ?? ''}) ${result.counterexample ?? ''}`);
-        if (result.status === 'pass') passed++;
+    const queue = [...SEEDS];
+    const worker = async () => {
+      for (let seed = queue.shift(); seed !== undefined; seed = queue.shift()) {
+        const report = await runConformance(
+          { ...defaultOptions(), only, runs: RUNS, seed, webhookWaitMs: 5_000 },
+          { contract, startReference: async () => ({ url: server.url, close: async () => undefined }) },
+        );
+        if (report.fatal) failures.push(`seed ${seed}: ${report.fatal}`);
+        for (const result of report.results) {
+          if (result.status === 'fail') failures.push(`seed ${seed}: ${result.id}: ${result.message} (${result.observed ?? ''}) ${result.counterexample ?? ''}`);
+          if (result.status === 'pass') passed++;
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     expect(failures).toEqual([]);
     // The selected checks ran and passed (not skipped away): at least one pass per selected check and seed.
     expect(passed).toBeGreaterThanOrEqual(only.length * SEEDS.length);
