@@ -5,63 +5,14 @@
  * waits out 429 `Retry-After`, learns the server's rate limits and renders
  * exchanges as curl commands for failure transcripts.
  */
-import { CheckSkipped } from './check.js';
 import { recordedResponse } from './contract.js';
+import { CheckSkipped } from './failures.js';
+import { routeOf } from './routes.js';
+import { sideEffectOf } from './side-effects.js';
+import type { Exchange, LearnedLimit, RequestSpec } from './types.js';
 
-/** A bearer credential with the name it is shown under in transcripts (never the secret itself). */
-export interface Credential {
-  /** Environment variable name used in curl transcripts, e.g. `GRANTEX_API_KEY`. */
-  label: string;
-  secret: string;
-}
-
-/** What to send. `auth: null` sends no Authorization header; a string is sent verbatim (shown verbatim). */
-export interface RequestSpec {
-  method: string;
-  /** Path below the base URL (`/v1/agents`), or an absolute URL. */
-  path: string;
-  query?: Record<string, string | number | undefined>;
-  auth?: Credential | string | null;
-  /** JSON body (serialized by the recorder). */
-  json?: unknown;
-  /** Raw body with its own content type. */
-  raw?: { body: string; contentType: string };
-  headers?: Record<string, string>;
-}
-
-/** One recorded request and its response. */
-export interface Exchange {
-  seq: number;
-  method: string;
-  url: string;
-  /** Path and query, as sent. */
-  target: string;
-  requestHeaders: Record<string, string>;
-  requestBody?: string;
-  /** Transcript label of the credential used, if any. */
-  credentialLabel?: string;
-  /** 0 when no response arrived (see `error`). */
-  status: number;
-  responseHeaders: Record<string, string>;
-  responseText: string;
-  /** Parsed JSON body, or undefined when the body is empty or not JSON. */
-  body: unknown;
-  durationMs: number;
-  error?: string;
-  /** Contract violations found in this response (filled by the contract validator). */
-  violations: string[];
-  /** The operation this request maps to in the spec, when known. */
-  operationId?: string;
-}
-
-/** A rate limit of one route, learned from its 429 answers. */
-export interface LearnedLimit {
-  route: string;
-  /** `x-ratelimit-limit` of the 429: requests per window. */
-  limit: number;
-  /** Longest `Retry-After` seen, seconds (a lower bound of the window). */
-  longestWaitS: number;
-}
+export type { Credential, Exchange, LearnedLimit, RequestSpec } from './types.js';
+export { routeOf } from './routes.js';
 
 export interface HttpOptions {
   baseUrl: string;
@@ -82,6 +33,14 @@ export class BudgetExhausted extends CheckSkipped {
   override name = 'BudgetExhausted';
 }
 
+/**
+ * The request would set off effects outside the run's own resources (events,
+ * configuration changes) as a developer the run did not create. The check is skipped.
+ */
+export class SideEffectRefused extends CheckSkipped {
+  override name = 'SideEffectRefused';
+}
+
 /** The server did not answer (connection refused, timeout). */
 export class NetworkError extends Error {
   override name = 'NetworkError';
@@ -100,6 +59,8 @@ export class Http {
   #listeners = new Set<(exchange: Exchange) => void>();
   #limits = new Map<string, LearnedLimit>();
   #secrets = new Map<string, string>();
+  /** Secrets of developers the run did not create, with where the key came from. */
+  #guarded = new Map<string, string>();
 
   constructor(options: HttpOptions) {
     this.#options = options;
@@ -125,6 +86,15 @@ export class Http {
   /** Makes `secret` print as `$label` in transcripts (credentials register themselves when used). */
   registerSecret(secret: string, label: string): void {
     if (secret.length >= 8) this.#secrets.set(secret, label);
+  }
+
+  /**
+   * Refuses, from now on, every request with a side effect (see `SIDE_EFFECTS`)
+   * made with `secret`: a developer the run did not create. `source` names the
+   * key in the refusal (`--api-key`, `GRANTEX_API_KEY`).
+   */
+  guard(secret: string, source: string): void {
+    this.#guarded.set(secret, source);
   }
 
   /** Replaces every registered secret in `text` by its `$label`. */
@@ -175,6 +145,15 @@ export class Http {
   }
 
   async #send(spec: RequestSpec): Promise<Exchange> {
+    if (spec.auth && typeof spec.auth !== 'string' && this.#guarded.has(spec.auth.secret)) {
+      const effect = sideEffectOf(spec.method, this.#url(spec).pathname);
+      if (effect) {
+        throw new SideEffectRefused(
+          `${effect.method} ${effect.route} would set off ${effect.effect} for the developer of the key from ${this.#guarded.get(spec.auth.secret)}, which this run did not create; ` +
+            'let the suite create one (POST /v1/signup), give --event-api-key, or pass --allow-side-effects',
+        );
+      }
+    }
     if (this.#sent >= this.#options.budget) {
       throw new BudgetExhausted(`request budget of ${this.#options.budget} spent (--budget)`);
     }
@@ -249,15 +228,6 @@ export class Http {
     this.#nextSlot = slot + 1000 / this.#options.maxRps;
     if (slot > now) await sleep(slot - now);
   }
-}
-
-/** `/v1/agents/ag_01ABC` → `/v1/agents/{}`: ids collapse so routes can be counted. */
-export function routeOf(target: string): string {
-  const path = target.split('?')[0] ?? target;
-  return path
-    .split('/')
-    .map((segment) => (/^[a-z]+_[0-9A-Za-z_-]{6,}$/.test(segment) || /^[0-9A-HJKMNP-TV-Z]{26}$/.test(segment) ? '{}' : segment))
-    .join('/');
 }
 
 /** Seconds from a Retry-After value (delta seconds or HTTP date); 5 s when absent or unreadable. */

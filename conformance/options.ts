@@ -44,6 +44,18 @@ export interface RunOptions {
    * (SPEC §6.4), wherever that is.
    */
   issuer?: string;
+  /** Where `apiKeys` came from, for messages: `--api-key` or `GRANTEX_API_KEY`. Default `--api-key`. */
+  apiKeySource: string;
+  /**
+   * Key of a developer set aside for the checks that make the server emit
+   * events (webhooks) or change its configuration. Default: such a developer
+   * is created with `POST /v1/signup` when a key is given.
+   */
+  eventApiKey?: string;
+  /** Send event-emitting requests as the given developer too (opt-in). Default false. */
+  allowSideEffects: boolean;
+  /** Leave the resources of failing checks in place for inspection. Default false. */
+  keepOnFailure: boolean;
   /** SCIM bearer token. Default: a SCIM token is created for the run and revoked at the end. */
   scimToken?: string;
   /** Areas or check ids to run (empty: all). */
@@ -56,6 +68,10 @@ export interface RunOptions {
   seed: number;
   /** Counterexample path to replay (needs `seed` and a single selected check). */
   replay?: string;
+  /** Requests the shrinking of one property failure may make. Default 200. */
+  shrinkRequests: number;
+  /** Time the shrinking of one property failure may take, milliseconds. Default 60000. */
+  shrinkTimeMs: number;
   /** Per-request timeout, milliseconds. Default 10000. */
   timeoutMs: number;
   /** Upper bound on requests per second (0: unbounded). Default 0. */
@@ -86,10 +102,15 @@ export interface RunOptions {
 export function defaultOptions(): RunOptions {
   return {
     apiKeys: [],
+    apiKeySource: '--api-key',
+    allowSideEffects: false,
+    keepOnFailure: false,
     only: [],
     skip: [],
     runs: 20,
     seed: randomSeed(),
+    shrinkRequests: 200,
+    shrinkTimeMs: 60_000,
     timeoutMs: 10_000,
     maxRps: 0,
     budget: 20_000,

@@ -8,8 +8,8 @@ import { expectThat, show, type Check, type Extension } from '../check.js';
 import type { ContractValidator } from '../contract.js';
 import { transcript, type Exchange } from '../http.js';
 import type { RunOptions } from '../options.js';
-import type { CheckResult } from '../runner.js';
 import { expectStatus, type Session } from '../session.js';
+import type { CheckResult } from '../types.js';
 import { displayName, scopes } from '../arbitraries.js';
 import { isStoredName, storedNameForms } from '../allowed.js';
 

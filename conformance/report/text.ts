@@ -44,6 +44,7 @@ export function renderText(report: RunReport, options: TextOptions = {}): string
     lines.push('', `WARNINGS (${warnings.length} SHOULD)`);
     for (const result of warnings) lines.push(...describe(result, '!', report, command));
   }
+  if (failures.length + warnings.length > 0) lines.push(...rerunLines(report));
   const skipped = report.results.filter((r) => r.status === 'skip' && !r.id.startsWith('contract.op.'));
   if (skipped.length > 0) {
     lines.push('', 'SKIPPED');
@@ -71,6 +72,16 @@ export function renderText(report: RunReport, options: TextOptions = {}): string
   const fails = report.summary.fail;
   lines.push(fails === 0 ? `RESULT: PASS — every MUST passed${report.summary.warn ? ` (${report.summary.warn} SHOULD warning(s))` : ''}` : `RESULT: FAIL — ${fails} MUST check(s) failed`);
   return `${lines.join('\n')}\n`;
+}
+
+/** How to re-run the transcripts: the throwaway developers' keys (never a key the user gave). */
+export function rerunLines(report: RunReport): string[] {
+  const keys = report.createdKeys ?? [];
+  const lines = ['', 'TO RE-RUN THE TRANSCRIPTS'];
+  if (keys.length > 0) lines.push('  # keys of developers this run created (throwaways):', ...keys.map((key) => `  export ${key.label}=${key.secret}`));
+  lines.push(`  # a key you gave appears as its variable (e.g. $GRANTEX_API_KEY); set it yourself${report.cleanup.kept?.length ? '' : ' · resources were deleted at the end: keep them with --keep-on-failure'}`);
+  if (report.cleanup.kept?.length) lines.push(`  # kept for inspection (--keep-on-failure): ${report.cleanup.kept.join(', ')}`);
+  return lines;
 }
 
 function table(report: RunReport): string {

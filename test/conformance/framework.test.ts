@@ -319,7 +319,7 @@ describe('runs', () => {
     try {
       const report = await runConformance({ ...defaultOptions(), baseUrl: server.url, apiKeys: ['gx_live_not_a_real_key_000000'] }, { contract });
       expect(report.exitCode).toBe(2);
-      expect(report.fatal).toMatch(/GRANTEX_API_KEY was refused \(401/);
+      expect(report.fatal).toMatch(/the API key from --api-key was refused \(401/);
     } finally {
       await server.close();
     }
