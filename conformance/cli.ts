@@ -5,8 +5,9 @@
  * when no --base-url is given), prints progress on a TTY, writes the report,
  * and exits 0 (every MUST passed), 1 (a MUST failed) or 2 (could not run).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { parseBaseline, writeBaseline } from './baseline.js';
 import { ALL_CHECKS } from './checks/index.js';
 import { parseReplay } from './context.js';
 import { AREAS, defaultOptions, type ApprovalMode, type ReportFormat, type RunOptions } from './options.js';
@@ -55,8 +56,11 @@ Traffic
   --keep-on-failure      keep what failing checks created (their transcripts stay re-runnable)
 
 Output
-  --report FORMAT        text | json | junit (default text)
+  --report FORMAT        text | json | junit | html (default text)
   --out FILE             write the report to FILE (a text summary still goes to stdout)
+  --expect FILE          baseline of known deviations (JSON or YAML: expected: [{check, level, reason}]);
+                         exit 0 when every failure is expected; unexpected failures and passes listed apart
+  --write-baseline FILE  write this run's failures and warnings as a baseline (.yaml/.yml: YAML, else JSON)
   --verbose              list every check and log every request on stderr
   --help                 this text
 
@@ -120,6 +124,8 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         'webhook-wait': { type: 'string' },
         report: { type: 'string' },
         out: { type: 'string' },
+        expect: { type: 'string' },
+        'write-baseline': { type: 'string' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -173,6 +179,20 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     options.report = v.report as ReportFormat;
   }
   if (v.out !== undefined) options.out = v.out;
+  if (v.expect !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(v.expect, 'utf8');
+    } catch (error) {
+      throw new UsageError(`--expect ${v.expect}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    try {
+      options.baseline = parseBaseline(text, v.expect);
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+  }
+  if (v['write-baseline'] !== undefined) options.writeBaseline = v['write-baseline'];
   options.verbose = v.verbose === true;
   return { options, help: v.help === true, list: v.list === true };
 }
@@ -229,6 +249,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         }
       : {}),
   });
+  if (options.writeBaseline && report.exitCode !== 2) {
+    writeFileSync(options.writeBaseline, writeBaseline(report.results, options.writeBaseline, `recorded ${report.startedAt.slice(0, 10)} (run ${report.runId})`));
+    process.stderr.write(`baseline written to ${options.writeBaseline}\n`);
+  }
   const output = render(report, options.report, options.verbose);
   if (options.out) {
     writeFileSync(options.out, output);

@@ -88,8 +88,12 @@ export interface RunOptions {
   receiverHost: string;
   /** How long to wait for webhook deliveries, milliseconds (a server may queue them; the reference polls every 30 s). Default 45000. */
   webhookWaitMs: number;
+  /** Known deviations (`--expect FILE`, parsed by baseline.ts): failures it lists do not fail the run. */
+  baseline?: { source: string; entries: Array<{ check: string; level: 'MUST' | 'SHOULD'; reason: string }> };
   /** Report format. Default `text`. */
   report: ReportFormat;
+  /** Write a baseline of this run's failures and warnings here (`--write-baseline`). */
+  writeBaseline?: string;
   /** Write the report here instead of stdout. */
   out?: string;
   /** Print every request as it happens (stderr). Default false. */

@@ -6,6 +6,7 @@
  * failures into verdicts with transcripts, cleans up what the run created, and
  * finally judges every recorded response against the spec, per operation.
  */
+import { applyBaseline, type BaselineOutcome } from './baseline.js';
 import type { Check } from './check.js';
 import { ALL_CHECKS } from './checks/index.js';
 import { contractResults } from './checks/contract.js';
@@ -44,7 +45,9 @@ export interface RunReport {
    */
   createdKeys?: Array<{ label: string; secret: string }>;
   notes: string[];
-  /** 0: every MUST passed; 1: a MUST failed; 2: the run could not be made. */
+  /** With `--expect`: expected failures, unexpected failures and unexpected passes. */
+  baseline?: BaselineOutcome;
+  /** 0: every MUST passed (or, with a baseline, every MUST failure was expected); 1: a MUST failed; 2: the run could not be made. */
   exitCode: 0 | 1 | 2;
   fatal?: string;
 }
@@ -169,7 +172,12 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
     report.rateLimitWaitMs = http.rateLimitWaitMs;
     report.learnedLimits = http.learnedLimits;
     tally(report);
-    report.exitCode = report.results.some((result) => result.status === 'fail') ? 1 : 0;
+    if (options.baseline) {
+      report.baseline = applyBaseline(report.results, options.baseline);
+      report.exitCode = report.baseline.unexpectedFailures.some((failure) => failure.status === 'fail') ? 1 : 0;
+    } else {
+      report.exitCode = report.results.some((result) => result.status === 'fail') ? 1 : 0;
+    }
   } catch (error) {
     report.fatal = error instanceof Error ? error.message : String(error);
     if (!(error instanceof CannotRun)) report.fatal = `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;

@@ -64,6 +64,8 @@ export interface CheckResult extends Pick<CheckInfo, 'id' | 'area' | 'clause' | 
   /** For failures: whether the same failure happens on every run (a plain check, or a property's fixed example). */
   deterministic?: boolean;
   notes: string[];
+  /** Set when a `--expect` baseline lists this failure or warning: its reason. */
+  expectedBecause?: string;
 }
 
 export type Tally = Record<Status, number>;

@@ -34,16 +34,18 @@ export function renderText(report: RunReport, options: TextOptions = {}): string
   }
   lines.push('', table(report));
 
-  const failures = report.results.filter((r) => r.status === 'fail');
+  const failures = report.results.filter((r) => r.status === 'fail' && r.expectedBecause === undefined);
+  const heading = report.baseline ? 'UNEXPECTED FAILURES' : 'FAILURES';
   if (failures.length > 0) {
-    lines.push('', `FAILURES (${failures.length} MUST)`);
+    lines.push('', `${heading} (${failures.length} MUST)`);
     for (const result of failures) lines.push(...describe(result, '✗', report, command));
   }
-  const warnings = report.results.filter((r) => r.status === 'warn');
+  const warnings = report.results.filter((r) => r.status === 'warn' && r.expectedBecause === undefined);
   if (warnings.length > 0) {
-    lines.push('', `WARNINGS (${warnings.length} SHOULD)`);
+    lines.push('', `${report.baseline ? 'UNEXPECTED WARNINGS' : 'WARNINGS'} (${warnings.length} SHOULD)`);
     for (const result of warnings) lines.push(...describe(result, '!', report, command));
   }
+  if (report.baseline) lines.push(...baselineLines(report));
   if (failures.length + warnings.length > 0) lines.push(...rerunLines(report));
   const skipped = report.results.filter((r) => r.status === 'skip' && !r.id.startsWith('contract.op.'));
   if (skipped.length > 0) {
@@ -70,8 +72,32 @@ export function renderText(report: RunReport, options: TextOptions = {}): string
     `requests: ${report.requests} · rate-limit waits: ${(report.rateLimitWaitMs / 1000).toFixed(1)} s${limits ? ` (limits seen: ${limits})` : ''} · cleanup: ${report.cleanup.deleted} deleted${report.cleanup.failed.length ? `, ${report.cleanup.failed.length} failed (${report.cleanup.failed.join('; ')})` : ''} · ${(report.durationMs / 1000).toFixed(1)} s`,
   );
   const fails = report.summary.fail;
+  if (report.baseline) {
+    const unexpected = report.baseline.unexpectedFailures.filter((failure) => failure.status === 'fail').length;
+    const expected = report.baseline.expected.filter((entry) => entry.status === 'fail').length;
+    lines.push(unexpected === 0 ? `RESULT: PASS — every MUST failure is expected (${expected} listed in ${report.baseline.source})` : `RESULT: FAIL — ${unexpected} unexpected MUST failure(s)`);
+    return `${lines.join('\n')}\n`;
+  }
   lines.push(fails === 0 ? `RESULT: PASS — every MUST passed${report.summary.warn ? ` (${report.summary.warn} SHOULD warning(s))` : ''}` : `RESULT: FAIL — ${fails} MUST check(s) failed`);
   return `${lines.join('\n')}\n`;
+}
+
+function baselineLines(report: RunReport): string[] {
+  const outcome = report.baseline!;
+  const lines: string[] = [];
+  if (outcome.unexpectedPasses.length > 0) {
+    lines.push('', `UNEXPECTED PASSES (listed in ${outcome.source}, now passing: remove them)`);
+    for (const entry of outcome.unexpectedPasses) lines.push(`+ ${entry.check} [${entry.level}] (${entry.reason})`);
+  }
+  if (outcome.expected.length > 0) {
+    lines.push('', `EXPECTED (known deviations in ${outcome.source})`);
+    for (const entry of outcome.expected) lines.push(`${entry.status === 'fail' ? '✗' : '!'} ${entry.check} [${entry.level}]: ${entry.reason}`);
+  }
+  if (outcome.notJudged.length > 0) {
+    lines.push('', `NOT JUDGED (listed in ${outcome.source})`);
+    for (const entry of outcome.notJudged) lines.push(`- ${entry.check} [${entry.level}]: ${entry.why}`);
+  }
+  return lines;
 }
 
 /** How to re-run the transcripts: the throwaway developers' keys (never a key the user gave). */

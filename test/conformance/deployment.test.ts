@@ -150,8 +150,8 @@ describe('clean output', () => {
     const { vi } = await import('vitest');
     const out: string[] = [];
     const err: string[] = [];
-    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => void out.push(String(chunk)) ?? true);
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => void err.push(String(chunk)) ?? true);
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => out.push(String(chunk)) > 0);
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => err.push(String(chunk)) > 0);
     let code: number;
     try {
       code = await main(['--only', 'contract.public', '--seed', '2', '--report', 'json', '--verbose'], {});
