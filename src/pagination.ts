@@ -39,7 +39,11 @@ export interface Pager<Body, Item> {
 
 /** What every page adds to the body the server sent. */
 export interface PageControls<Item> extends AsyncIterable<Item> {
-  /** True when the API has a page after this one (this page is not empty and the totals promise more). */
+  /**
+   * True when the API has a page after this one (this page is not empty and the totals promise more).
+   *
+   * @throws {GrantexApiError} code `INVALID_RESPONSE` when this page's items or paging fields are malformed.
+   */
   hasNextPage(): boolean;
   /**
    * Fetches the page after this one.
