@@ -11,6 +11,7 @@ import { parseBaseline, writeBaseline } from './baseline.js';
 import { ALL_CHECKS } from './checks/index.js';
 import { parseReplay } from './context.js';
 import { AREAS, defaultOptions, type ApprovalMode, type ReportFormat, type RunOptions } from './options.js';
+import { renderHtml } from './report/html.js';
 import { renderJson } from './report/json.js';
 import { renderJunit } from './report/junit.js';
 import { renderText } from './report/text.js';
@@ -175,7 +176,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   if (v['receiver-host'] !== undefined) options.receiverHost = v['receiver-host'];
   options.webhookWaitMs = (integer(v['webhook-wait'], 'webhook-wait', 0) ?? options.webhookWaitMs / 1000) * 1000;
   if (v.report !== undefined) {
-    if (!['text', 'json', 'junit'].includes(v.report)) throw new UsageError('--report must be text, json or junit');
+    if (!['text', 'json', 'junit', 'html'].includes(v.report)) throw new UsageError('--report must be text, json, junit or html');
     options.report = v.report as ReportFormat;
   }
   if (v.out !== undefined) options.out = v.out;
@@ -201,6 +202,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
 export function render(report: RunReport, format: ReportFormat, verbose = false): string {
   if (format === 'json') return renderJson(report);
   if (format === 'junit') return renderJunit(report);
+  if (format === 'html') return renderHtml(report);
   return renderText(report, { verbose });
 }
 

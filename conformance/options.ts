@@ -25,7 +25,7 @@ export type Area = (typeof AREAS)[number];
 /** How authorization requests get approved. */
 export type ApprovalMode = 'auto' | 'sandbox' | 'consent';
 
-export type ReportFormat = 'text' | 'json' | 'junit';
+export type ReportFormat = 'text' | 'json' | 'junit' | 'html';
 
 /** Options of one conformance run. */
 export interface RunOptions {

@@ -12,11 +12,11 @@ import { ALL_CHECKS } from './checks/index.js';
 import { contractResults } from './checks/contract.js';
 import { CheckContext, parseReplay, PropertyFailure } from './context.js';
 import { ContractValidator } from './contract.js';
-import { Http, NetworkError, transcript, type Exchange, type LearnedLimit } from './http.js';
+import { Http, NetworkError, RATE_LIMITED_ROUTES, SHARED_BUDGET, transcript, type Exchange, type LearnedLimit } from './http.js';
 import { CheckFailure, CheckSkipped, NotImplemented, unexpectedResponse } from './failures.js';
 import { AREAS, type Area, type RunOptions } from './options.js';
 import { CannotRun, Session } from './session.js';
-import type { CheckResult, Extension, Tally } from './types.js';
+import type { CheckResult, Coverage, Extension, Tally } from './types.js';
 
 export type { CheckResult, Tally } from './types.js';
 
@@ -45,6 +45,8 @@ export interface RunReport {
    */
   createdKeys?: Array<{ label: string; secret: string }>;
   notes: string[];
+  /** Which operations of the spec the run exercised, and the statuses seen against those documented. */
+  coverage?: Coverage;
   /** With `--expect`: expected failures, unexpected failures and unexpected passes. */
   baseline?: BaselineOutcome;
   /** 0: every MUST passed (or, with a baseline, every MUST failure was expected); 1: a MUST failed; 2: the run could not be made. */
@@ -165,6 +167,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
         hooks.onProgress?.({ index: checks.length + offset, total, id: result.id, result });
       }
     }
+    report.coverage = coverageOf(contract, exchanges);
     const logged = exchanges.filter((exchange) => exchange.operationId === 'auditLog' && exchange.status === 201).length;
     if (logged > 0) session.notes.push(`${logged} audit entries written by the run remain: the trail is append-only (their principalId starts with the run id)`);
     report.notes.push(...session.notes);
@@ -190,6 +193,27 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
     report.durationMs = Date.now() - started;
   }
   return report;
+}
+
+/** Per-operation coverage from every recorded exchange. */
+export function coverageOf(contract: ContractValidator, exchanges: readonly Exchange[]): Coverage {
+  const seen = new Map<string, { requests: number; statuses: Set<number> }>();
+  for (const exchange of exchanges) {
+    if (!exchange.operationId) continue;
+    const entry = seen.get(exchange.operationId) ?? { requests: 0, statuses: new Set<number>() };
+    entry.requests++;
+    if (exchange.status > 0) entry.statuses.add(exchange.status);
+    seen.set(exchange.operationId, entry);
+  }
+  const operations = contract.operations.map((op) => ({
+    operationId: op.operationId,
+    method: op.method.toUpperCase(),
+    template: op.template,
+    requests: seen.get(op.operationId)?.requests ?? 0,
+    statusesSeen: [...(seen.get(op.operationId)?.statuses ?? [])].sort((a, b) => a - b),
+    statusesDocumented: op.statuses,
+  }));
+  return { operations, exercised: operations.filter((op) => op.requests > 0).length, total: operations.length };
 }
 
 /** The checks `--only`/`--skip` select (by area or id), in registry order. */
@@ -308,13 +332,20 @@ function planRuns(check: Check, session: Session, options: RunOptions, propertyC
     runs = byBudget;
     because = `request budget (${session.http.budgetLeft} left of --budget ${options.budget})`;
   }
-  for (const limit of session.http.learnedLimits) {
-    const perRun = limit.route === 'POST /v1/authorize' ? cost.authorize : /^POST \/v1\/token/.test(limit.route) ? cost.token : undefined;
+  // Limits the server revealed: from a 429, or from the x-ratelimit-* headers of earlier answers.
+  const limits = new Map<string, number>();
+  for (const route of RATE_LIMITED_ROUTES) {
+    const state = session.http.rateState(route);
+    if (state) limits.set(route, state.limit);
+  }
+  for (const limit of session.http.learnedLimits) limits.set(limit.route, Math.min(limit.limit, limits.get(limit.route) ?? Infinity));
+  for (const [route, limit] of limits) {
+    const perRun = route === SHARED_BUDGET ? cost.requests : route === 'POST /v1/authorize' ? cost.authorize : /^POST \/v1\/token/.test(route) ? cost.token : undefined;
     if (!perRun) continue;
-    const byRate = Math.floor(limit.limit / 2 / perRun);
+    const byRate = Math.floor(limit / 2 / perRun);
     if (byRate < runs) {
       runs = byRate;
-      because = `rate limit of ${limit.route}: ${limit.limit} per window`;
+      because = `rate limit of ${route}: ${limit} per window`;
     }
   }
   return { runs: Math.max(1, Math.min(requested, runs)), ...(because ? { because } : {}) };

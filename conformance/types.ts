@@ -124,3 +124,29 @@ export interface LearnedLimit {
   /** Longest `Retry-After` seen, seconds (a lower bound of the window). */
   longestWaitS: number;
 }
+
+/** One operation's coverage: whether the run exercised it and which statuses it saw. */
+export interface CoverageEntry {
+  operationId: string;
+  method: string;
+  /** Path template, `/v1/agents/{agentId}`. */
+  template: string;
+  /** Requests recorded for it (all areas). */
+  requests: number;
+  /** Statuses answered, ascending. */
+  statusesSeen: number[];
+  /** Statuses the spec documents (`200`, `4XX`, `default`). */
+  statusesDocumented: string[];
+}
+
+/**
+ * Per-operation coverage of the spec by the run. Generic on purpose: any area
+ * (the fuzzing phase, hand-written checks) adds to it through its requests;
+ * every reporter renders it.
+ */
+export interface Coverage {
+  operations: CoverageEntry[];
+  /** Operations with at least one request. */
+  exercised: number;
+  total: number;
+}

@@ -467,8 +467,7 @@ export const tokenChecks: Check[] = [
     async run(ctx) {
       const { session } = ctx;
       const dev = session.devA;
-      const agent = await session.agent(dev);
-      const issued = await session.issue(dev, { agent, scopes: ['calendar:read'] });
+      const issued = await session.sharedGrant(dev);
       expectStatus(await session.request(dev, { method: 'POST', path: '/v1/tokens/verify', json: {} }), 400, 'verifying without a token');
       await ctx.property(
         [fc.constantFrom(...tamperings)],

@@ -65,6 +65,14 @@ export function renderText(report: RunReport, options: TextOptions = {}): string
   if (adapted.length > 0) {
     lines.push('', `ADAPTED: ${adapted.length} property check(s) ran fewer runs: ${[...new Set(adapted.map((r) => r.runs?.adaptedBecause))].join('; ')}`);
   }
+  if (report.coverage) {
+    lines.push('', `coverage: ${report.coverage.exercised}/${report.coverage.total} operations of the spec exercised`);
+    if (options.verbose) {
+      for (const op of report.coverage.operations) {
+        lines.push(`  ${op.requests > 0 ? '✓' : '·'} ${`${op.method} ${op.template}`.padEnd(48)} ${String(op.requests).padStart(5)} req  seen ${op.statusesSeen.join(',') || '-'}  documented ${op.statusesDocumented.join(',')}`);
+      }
+    }
+  }
   if (report.notes.length > 0) lines.push('', 'NOTES', ...report.notes.map((note) => `- ${note}`));
   const limits = report.learnedLimits.map((limit) => `${limit.route} ${limit.limit}/window`).join(', ');
   lines.push(
