@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { CheckFailure, CheckSkipped, NotImplemented, unexpectedResponse } from './failures.js';
 import type { Finding } from './findings.js';
-import type { Http } from './http.js';
+import { RATE_LIMITED_ROUTES, type Http } from './http.js';
 import type { Session } from './session.js';
 import type { CheckInfo, Exchange } from './types.js';
 
@@ -176,11 +176,20 @@ export class CheckContext {
     // Shrinking state: once a failure is seen, attempts count against the shrink budget.
     let failedAt: { attempt: number; viaExample: boolean; requests: number; time: number } | undefined;
     let shrinkStopped: string | undefined;
+    let rateStopped: string | undefined;
     // Examples always run in full: they are the deterministic part of every property.
     const examples = options.examples?.length ?? 0;
     const numRuns = Math.max(1, examples, Math.min(this.runs, options.maxRuns ?? this.runs));
     const property = fc.asyncProperty(...(arbitraries as unknown as [fc.Arbitrary<unknown>]), async (...args: unknown[]) => {
-      if (skipped || shrinkStopped) return;
+      if (skipped || shrinkStopped || rateStopped) return;
+      if (!failedAt && !replaying && attempts >= Math.max(1, examples)) {
+        // Random runs use only what the rate-limited routes have to spare in the current window.
+        const scarce = this.#scarceRoute();
+        if (scarce) {
+          rateStopped = `random runs stopped after ${attempts - examples}: ${scarce}`;
+          return;
+        }
+      }
       if (failedAt) {
         // A fixed example is reported as it is; a random input shrinks within the budget.
         if (failedAt.viaExample) shrinkStopped = 'a fixed example failed (not shrunk)';
@@ -234,10 +243,26 @@ export class CheckContext {
         ...(shrinkStopped && !failedAt?.viaExample ? { shrinkStopped } : {}),
       });
     }
+    if (rateStopped) this.note(rateStopped);
     if (skipped) {
       if (attempts <= 1) throw skipped;
       this.note(`stopped after ${attempts - 1} run(s): ${skipped.message}`);
     }
+  }
+
+  /** A rate-limited route this check uses whose window has no more than half its limit left, described; else undefined. */
+  #scarceRoute(): string | undefined {
+    const cost = this.check.property;
+    if (!cost) return undefined;
+    for (const route of RATE_LIMITED_ROUTES) {
+      const perRun = route === 'POST /v1/authorize' ? cost.authorize : cost.token;
+      if (!perRun) continue;
+      const state = this.http.rateState(route);
+      if (state && state.remaining < perRun + Math.ceil(state.limit / 2)) {
+        return `${route} has ${state.remaining} of ${state.limit} left in this window (kept for the fixed examples and other checks)`;
+      }
+    }
+    return undefined;
   }
 }
 

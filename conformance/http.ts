@@ -48,6 +48,12 @@ export class NetworkError extends Error {
 
 const MAX_429_RETRIES = 4;
 
+/** The routes a property's cost counts (see `RunCost`), which servers limit most tightly. */
+export const RATE_LIMITED_ROUTES = ['POST /v1/authorize', 'POST /v1/token', 'POST /v1/token/refresh'] as const;
+
+/** The route name of a limit shared by the developer's routes (learned from a 429 whose limit is not its route's). */
+export const SHARED_BUDGET = 'developer-wide';
+
 /** Records exchanges and applies the traffic policy. */
 export class Http {
   readonly baseUrl: string;
@@ -59,6 +65,7 @@ export class Http {
   #listeners = new Set<(exchange: Exchange) => void>();
   #limits = new Map<string, LearnedLimit>();
   #secrets = new Map<string, string>();
+  #windows = new Map<string, { limit: number; remaining: number; resetsAt: number; windowS: number }>();
   /** Secrets of developers the run did not create, with where the key came from. */
   #guarded = new Map<string, string>();
 
@@ -135,13 +142,52 @@ export class Http {
     }
   }
 
+  /**
+   * A 429's limit, attributed: to its own route when the route's earlier
+   * answers carried the same `x-ratelimit-limit` (or none were seen), else to a
+   * budget shared by the developer's routes (the limit other routes showed),
+   * so a developer-wide 100/min is never reported as the limit of whichever
+   * route met it.
+   */
   #learn(spec: RequestSpec, exchange: Exchange, waitS: number): void {
-    const route = `${spec.method.toUpperCase()} ${routeOf(exchange.target)}`;
+    const own = `${spec.method.toUpperCase()} ${routeOf(exchange.target)}`;
     const limit = Number(exchange.responseHeaders['x-ratelimit-limit']);
-    const known = this.#limits.get(route);
-    const longestWaitS = Math.max(waitS, known?.longestWaitS ?? 0);
-    if (Number.isFinite(limit) && limit > 0) this.#limits.set(route, { route, limit, longestWaitS });
-    else if (!known) this.#limits.set(route, { route, limit: 1, longestWaitS });
+    const known = Number.isFinite(limit) && limit > 0;
+    const ownSeen = this.#windows.get(own)?.limit;
+    const shared = known && ownSeen !== undefined && ownSeen !== limit && [...this.#windows.entries()].some(([route, window]) => route !== own && window.limit === limit);
+    const route = shared ? SHARED_BUDGET : own;
+    const previous = this.#limits.get(route);
+    const longestWaitS = Math.max(waitS, previous?.longestWaitS ?? 0);
+    if (known) this.#limits.set(route, { route, limit, longestWaitS });
+    else if (!previous) this.#limits.set(route, { route, limit: 1, longestWaitS });
+    else previous.longestWaitS = longestWaitS;
+  }
+
+  /** Remembers the `x-ratelimit-*` state each route's last answer reported. */
+  #observe(exchange: Exchange): void {
+    const limit = Number(exchange.responseHeaders['x-ratelimit-limit']);
+    if (!Number.isFinite(limit) || limit <= 0) return;
+    const remaining = Number(exchange.responseHeaders['x-ratelimit-remaining']);
+    const reset = Number(exchange.responseHeaders['x-ratelimit-reset']);
+    const route = `${exchange.method} ${routeOf(exchange.target)}`;
+    const windowS = Math.max(this.#windows.get(route)?.windowS ?? 0, Number.isFinite(reset) ? reset : 0);
+    this.#windows.set(route, {
+      limit,
+      remaining: Number.isFinite(remaining) ? remaining : limit,
+      resetsAt: Date.now() + (Number.isFinite(reset) ? reset * 1000 : 0),
+      windowS,
+    });
+  }
+
+  /**
+   * What the server's headers say is left of `route`'s window now: undefined
+   * when it never said, the full limit once the window has reset.
+   */
+  rateState(route: string): { limit: number; remaining: number; windowS: number } | undefined {
+    const window = this.#windows.get(route);
+    if (!window) return undefined;
+    const remaining = Date.now() >= window.resetsAt ? window.limit : window.remaining;
+    return { limit: window.limit, remaining, windowS: window.windowS };
   }
 
   async #send(spec: RequestSpec): Promise<Exchange> {
@@ -205,6 +251,7 @@ export class Http {
       exchange.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     }
     exchange.durationMs = Math.round(performance.now() - started);
+    if (exchange.status !== 429) this.#observe(exchange);
     this.#options.onExchange?.(exchange);
     for (const listener of this.#listeners) listener(exchange);
     if (exchange.status === 0) {

@@ -12,7 +12,7 @@ import { ALL_CHECKS } from './checks/index.js';
 import { contractResults } from './checks/contract.js';
 import { CheckContext, parseReplay, PropertyFailure } from './context.js';
 import { ContractValidator } from './contract.js';
-import { Http, NetworkError, transcript, type Exchange, type LearnedLimit } from './http.js';
+import { Http, NetworkError, RATE_LIMITED_ROUTES, SHARED_BUDGET, transcript, type Exchange, type LearnedLimit } from './http.js';
 import { CheckFailure, CheckSkipped, NotImplemented, unexpectedResponse } from './failures.js';
 import { AREAS, type Area, type RunOptions } from './options.js';
 import { CannotRun, Session } from './session.js';
@@ -333,13 +333,20 @@ function planRuns(check: Check, session: Session, options: RunOptions, propertyC
     runs = byBudget;
     because = `request budget (${session.http.budgetLeft} left of --budget ${options.budget})`;
   }
-  for (const limit of session.http.learnedLimits) {
-    const perRun = limit.route === 'POST /v1/authorize' ? cost.authorize : /^POST \/v1\/token/.test(limit.route) ? cost.token : undefined;
+  // Limits the server revealed: from a 429, or from the x-ratelimit-* headers of earlier answers.
+  const limits = new Map<string, number>();
+  for (const route of RATE_LIMITED_ROUTES) {
+    const state = session.http.rateState(route);
+    if (state) limits.set(route, state.limit);
+  }
+  for (const limit of session.http.learnedLimits) limits.set(limit.route, Math.min(limit.limit, limits.get(limit.route) ?? Infinity));
+  for (const [route, limit] of limits) {
+    const perRun = route === SHARED_BUDGET ? cost.requests : route === 'POST /v1/authorize' ? cost.authorize : /^POST \/v1\/token/.test(route) ? cost.token : undefined;
     if (!perRun) continue;
-    const byRate = Math.floor(limit.limit / 2 / perRun);
+    const byRate = Math.floor(limit / 2 / perRun);
     if (byRate < runs) {
       runs = byRate;
-      because = `rate limit of ${limit.route}: ${limit.limit} per window`;
+      because = `rate limit of ${route}: ${limit} per window`;
     }
   }
   return { runs: Math.max(1, Math.min(requested, runs)), ...(because ? { because } : {}) };

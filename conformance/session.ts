@@ -73,6 +73,9 @@ interface CleanupTask {
   check: string | undefined;
 }
 
+/** Scopes of the shared grant: the union of what its users read or delegate. */
+const SHARED_GRANT_SCOPES = ['calendar:read', 'email:read', 'email:send', 'contacts:read'];
+
 /** Paths probed to see whether an extension is offered: any answer but 404 means it is. */
 const PROBES: Record<Extension, RequestSpec & { withKey: boolean }> = {
   signup: { method: 'POST', path: '/v1/signup', json: {}, withKey: false },
@@ -94,6 +97,8 @@ export class Session {
   readonly runId: string;
   readonly notes: string[] = [];
   readonly extensions = new Map<Extension, boolean>();
+  /** The `iss` of every grant token the run obtained, with how many carried it (SPEC §6.2: one issuer). */
+  readonly issuers = new Map<string, number>();
   devA!: Developer;
   #devB: Developer | undefined | null = undefined;
   #live: Developer | undefined | null = undefined;
@@ -104,6 +109,7 @@ export class Session {
   #counter = 0;
   #closers: Array<() => Promise<void>> = [];
   #kept = new Set<string>();
+  #shared = new Map<Developer, Issued>();
   /** Id of the check running now (set by the runner), so its resources can be kept when it fails. */
   currentCheck: string | undefined;
 
@@ -412,6 +418,8 @@ export class Session {
   #issued(exchanged: Exchange, agent: Agent, principalId: string, approval: Approval): Issued {
     const body = exchanged.body as { grantToken: string; refreshToken: string; grantId: string; scopes: string[]; expiresAt: string };
     const { claims, header } = decodeToken(body.grantToken);
+    const iss = typeof claims['iss'] === 'string' ? claims['iss'] : `(not a string: ${show(claims['iss'])})`;
+    this.issuers.set(iss, (this.issuers.get(iss) ?? 0) + 1);
     return {
       ...body,
       jti: String(claims['jti'] ?? ''),
@@ -422,6 +430,20 @@ export class Session {
       approval,
       issuedAt: typeof claims['iat'] === 'number' ? claims['iat'] : Math.floor(Date.now() / 1000),
     };
+  }
+
+  /**
+   * One live grant per developer for checks that only read or delegate from a
+   * token and never revoke it, so a rate-limited server spends one authorize
+   * and one exchange on all of them. A check that revokes or needs particular
+   * scopes or expiry issues its own.
+   */
+  async sharedGrant(dev: Developer): Promise<Issued> {
+    const known = this.#shared.get(dev);
+    if (known) return known;
+    const issued = await this.issue(dev, { agent: await this.agent(dev), scopes: SHARED_GRANT_SCOPES });
+    this.#shared.set(dev, issued);
+    return issued;
   }
 
   /** Turns a 201 token answer (exchange, refresh, delegate) into an {@link Issued}. */

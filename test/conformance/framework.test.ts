@@ -159,7 +159,7 @@ describe('command line', () => {
   it.each([
     [['--runs', '0']],
     [['--runs', 'many']],
-    [['--report', 'html']],
+    [['--report', 'pdf']],
     [['--replay', '1:2']],
     [['--seed', '1', '--replay', 'abc']],
     [['--base-url', 'ftp://x']],
