@@ -25,6 +25,9 @@ Target
   --base-url URL         server to check; without it the in-memory reference server is started in-process
   --api-key KEY          developer API key (env GRANTEX_API_KEY); give it twice for the isolation checks'
                          second developer. Without a key, developers are created with POST /v1/signup.
+  --issuer URL           the server's token issuer, when it is not reachable from here (behind a proxy):
+                         every iss must equal URL and the base URL's key set must verify the tokens.
+                         Without it, the key set is fetched from iss + /.well-known/jwks.json (SPEC §6.4)
   --event-api-key KEY    key of a developer set aside for checks that set off events (webhook deliveries,
                          revocations) or change configuration (env GRANTEX_EVENT_API_KEY). Without it, with a
                          --api-key, such a developer is created with POST /v1/signup, else those checks skip
@@ -100,6 +103,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         'base-url': { type: 'string' },
         'api-key': { type: 'string', multiple: true },
         'scim-token': { type: 'string' },
+        issuer: { type: 'string' },
         'event-api-key': { type: 'string' },
         'allow-side-effects': { type: 'boolean' },
         'keep-on-failure': { type: 'boolean' },
@@ -145,6 +149,10 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   options.keepOnFailure = v['keep-on-failure'] === true;
   if (options.apiKeys.length > 2) throw new UsageError('--api-key may be given at most twice');
   if (v['scim-token'] !== undefined) options.scimToken = v['scim-token'];
+  if (v.issuer !== undefined) {
+    if (!/^https?:\/\/[^/\s]/.test(v.issuer)) throw new UsageError(`--issuer must be an http(s) URL (got ${JSON.stringify(v.issuer)})`);
+    options.issuer = v.issuer;
+  }
   if (v.approval !== undefined) {
     if (!['auto', 'sandbox', 'consent'].includes(v.approval)) throw new UsageError('--approval must be auto, sandbox or consent');
     options.approval = v.approval as ApprovalMode;

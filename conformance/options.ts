@@ -37,6 +37,13 @@ export interface RunOptions {
    * with `POST /v1/signup` (unless `signup` is false).
    */
   apiKeys: string[];
+  /**
+   * The deployment's token issuer, when the suite cannot reach it (e.g. a
+   * server behind a proxy): every `iss` must equal it, and the base URL's key
+   * set verifies the tokens. Unset: the key set is fetched from `iss` itself
+   * (SPEC §6.4), wherever that is.
+   */
+  issuer?: string;
   /** Where `apiKeys` came from, for messages: `--api-key` or `GRANTEX_API_KEY`. Default `--api-key`. */
   apiKeySource: string;
   /**

@@ -97,6 +97,8 @@ export class Session {
   readonly runId: string;
   readonly notes: string[] = [];
   readonly extensions = new Map<Extension, boolean>();
+  /** The `iss` of every grant token the run obtained, with how many carried it (SPEC §6.2: one issuer). */
+  readonly issuers = new Map<string, number>();
   devA!: Developer;
   #devB: Developer | undefined | null = undefined;
   #live: Developer | undefined | null = undefined;
@@ -426,6 +428,8 @@ export class Session {
   #issued(exchanged: Exchange, agent: Agent, principalId: string, approval: Approval): Issued {
     const body = exchanged.body as { grantToken: string; refreshToken: string; grantId: string; scopes: string[]; expiresAt: string };
     const { claims, header } = decodeToken(body.grantToken);
+    const iss = typeof claims['iss'] === 'string' ? claims['iss'] : `(not a string: ${show(claims['iss'])})`;
+    this.issuers.set(iss, (this.issuers.get(iss) ?? 0) + 1);
     return {
       ...body,
       jti: String(claims['jti'] ?? ''),

@@ -12,6 +12,11 @@ import { expectStatus, type Agent, type Developer, type Issued, type Session } f
 import { sameSet, verifyOffline } from './tokens.js';
 
 const HARD_CAP = 10;
+/**
+ * Seconds of slack on SPEC §9.1 step 5, exp = min(parent exp, now + expiresIn):
+ * SPEC.md gives no tolerance; `now` is the server's, read as `iat` in whole
+ * seconds (§6.2), so 5 s covers rounding and the request, as for tokens.claims.
+ */
 const SLACK = 5;
 
 async function delegateOk(session: Session, dev: Developer, parent: Issued, sub: Agent, delegated: string[], expiresIn?: string): Promise<Issued> {

@@ -147,6 +147,30 @@ const probes: Record<FaultName, Probe> = {
     await api.post('/v1/policies', { name: 'deny', effect: 'deny', priority: 10 }, key);
     return (await api.post('/v1/authorize', { agentId, principalId: 'p', scopes: ['a'] }, key)).status === 403;
   },
+  'issuer-elsewhere': async (api) => {
+    const { key, agentId } = await setup(api);
+    const t = await api.grant(key, agentId);
+    const iss = String(claimsOf(t.grantToken).iss);
+    const jwks = createLocalJWKSet((await (await fetch(`${iss}/.well-known/jwks.json`)).json()) as never);
+    try {
+      await jwtVerify(t.grantToken, jwks, { algorithms: ['RS256'], issuer: iss });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  'issuer-varies': async (api) => {
+    const { key, agentId } = await setup(api);
+    const first = await api.grant(key, agentId);
+    const second = await api.grant(key, agentId);
+    return claimsOf(first.grantToken).iss === claimsOf(second.grantToken).iss;
+  },
+  'policy-priority-first': async (api) => {
+    const { key, agentId } = await setup(api, 'live');
+    await api.post('/v1/policies', { name: 'allow', effect: 'allow', priority: 10 }, key);
+    await api.post('/v1/policies', { name: 'deny', effect: 'deny', priority: 1 }, key);
+    return (await api.post('/v1/authorize', { agentId, principalId: 'p', scopes: ['a'] }, key)).status === 403;
+  },
   'webhook-signature-wrong': webhookSignatureProbe,
   'scim-accepts-api-key': async (api) => {
     const { key } = await setup(api);

@@ -43,7 +43,7 @@ export const agentHandlers = {
     const agent: AgentRecord = {
       id: newId('ag', env.now()),
       developerId: tenant.developer.id,
-      name: body.name,
+      name: env.variants.name(body.name),
       description: body.description ?? '',
       scopes: [...(body.scopes ?? [])],
       status: 'active',
@@ -54,7 +54,7 @@ export const agentHandlers = {
     return { status: 201, body: presentAgent(agent) };
   },
 
-  agentsList: ({ tenant }) => ({ status: 200, body: { agents: [...tenant.agents.values()].reverse().map(presentAgent) } }),
+  agentsList: ({ env, tenant }) => ({ status: 200, body: { agents: env.variants.order([...tenant.agents.values()].reverse()).map(presentAgent) } }),
 
   agentsGet: ({ env, tenant, params }) => ({
     status: 200,
@@ -63,7 +63,7 @@ export const agentHandlers = {
 
   agentsUpdate: ({ env, tenant, params, body }) => {
     const agent = agentOf(tenant, params.agentId, false, () => []);
-    if (body.name !== undefined) agent.name = body.name;
+    if (body.name !== undefined) agent.name = env.variants.name(body.name);
     if (body.description !== undefined) agent.description = body.description;
     if (body.scopes !== undefined) agent.scopes = [...body.scopes];
     if (body.status !== undefined) agent.status = body.status;
