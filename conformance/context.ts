@@ -7,6 +7,7 @@
  */
 import fc from 'fast-check';
 import { CheckFailure, CheckSkipped, NotImplemented, unexpectedResponse } from './failures.js';
+import type { Finding } from './findings.js';
 import { RATE_LIMITED_ROUTES, type Http } from './http.js';
 import type { Session } from './session.js';
 import type { CheckInfo, Exchange } from './types.js';
@@ -19,6 +20,8 @@ export class PropertyFailure extends CheckFailure {
   readonly counterexample: string;
   readonly shrinks: number;
   readonly exchanges: Exchange[];
+  /** The failing sequence already rendered as curl (used instead of `exchanges` when set). */
+  readonly transcript: string[] | undefined;
   /** The failing input is one of the check's fixed examples (so the failure is deterministic). */
   readonly viaExample: boolean;
   /** What `--replay` takes to run exactly this counterexample again (see {@link formatReplay}). */
@@ -28,7 +31,17 @@ export class PropertyFailure extends CheckFailure {
 
   constructor(
     cause: CheckFailure,
-    details: { seed: number; path: string; counterexample: string; shrinks: number; exchanges: Exchange[]; viaExample: boolean; replay: string; shrinkStopped?: string },
+    details: {
+      seed: number;
+      path: string;
+      counterexample: string;
+      shrinks: number;
+      exchanges: Exchange[];
+      viaExample: boolean;
+      replay: string;
+      shrinkStopped?: string;
+      transcript?: string[];
+    },
   ) {
     super(cause.message, cause.expected, cause.observed);
     this.seed = details.seed;
@@ -36,6 +49,7 @@ export class PropertyFailure extends CheckFailure {
     this.counterexample = details.counterexample;
     this.shrinks = details.shrinks;
     this.exchanges = details.exchanges;
+    this.transcript = details.transcript;
     this.viaExample = details.viaExample;
     this.replay = details.replay;
     this.shrinkStopped = details.shrinkStopped;
@@ -97,6 +111,8 @@ export class CheckContext {
   readonly notes: string[] = [];
   /** Property runs actually executed (all `property()` calls of the check). */
   executedRuns = 0;
+  /** Distinct problems, when the check reports more than one (each with its own replay). */
+  readonly findings: Finding[] = [];
   /** `property()` calls so far: the index of the next one. */
   #properties = 0;
 

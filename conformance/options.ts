@@ -19,6 +19,7 @@ export const AREAS = [
   'anomalies',
   'compliance',
   'billing',
+  'fuzz',
 ] as const;
 export type Area = (typeof AREAS)[number];
 

@@ -266,6 +266,7 @@ async function runCheck(check: Check, session: Session, options: RunOptions, pro
     };
   }
   result.notes.push(...ctx.notes);
+  if (ctx.findings.length > 0) result.findings = [...ctx.findings];
   result.requests = session.http.requestCount - before;
   result.durationMs = Date.now() - started;
   return result;
@@ -291,7 +292,7 @@ function describeError(result: CheckResult, error: unknown, exchanges: Exchange[
     result.path = error.path;
     result.counterexample = error.counterexample;
     result.replay = `--only ${check.id} --seed ${options.seed} --replay ${/[~+/]/.test(error.replay) ? `'${error.replay}'` : error.replay}`;
-    result.transcript = transcript(error.exchanges.length > 0 ? error.exchanges : exchanges, redact);
+    result.transcript = error.transcript ?? transcript(error.exchanges.length > 0 ? error.exchanges : exchanges, redact);
     result.deterministic = error.viaExample;
     if (error.shrinks > 0) result.notes.push(`counterexample shrunk ${error.shrinks} time(s)`);
     if (error.shrinkStopped) result.notes.push(`shrinking stopped: ${error.shrinkStopped}`);

@@ -5,6 +5,7 @@
  * the layer that produces them: options → types → failures → contract → http →
  * session → context → check → checks → runner → reports → cli.
  */
+import type { Finding } from './findings.js';
 import type { Area } from './options.js';
 
 /** MUST failures fail the run; SHOULD failures are warnings. */
@@ -63,6 +64,8 @@ export interface CheckResult extends Pick<CheckInfo, 'id' | 'area' | 'clause' | 
   transcript?: string[];
   /** For failures: whether the same failure happens on every run (a plain check, or a property's fixed example). */
   deterministic?: boolean;
+  /** Each distinct problem, when the check reports several (the fields above describe the first). */
+  findings?: Finding[];
   notes: string[];
   /** Set when a `--expect` baseline lists this failure or warning: its reason. */
   expectedBecause?: string;

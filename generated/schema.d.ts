@@ -4413,6 +4413,8 @@ export interface operations {
                     "application/json": components["schemas"]["GrantList"];
                 };
             };
+            /** @description A query value is outside its schema, e.g. an unknown `status` (`BAD_REQUEST`). */
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
         };
@@ -5608,6 +5610,8 @@ export interface operations {
                     "application/json": components["schemas"]["AnomalyList"];
                 };
             };
+            /** @description `unacknowledged` is not `true` or `false` (`BAD_REQUEST`). */
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
         };
@@ -6609,6 +6613,28 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ScimUserList"];
+                };
+            };
+            /** @description `startIndex` or `count` is not an integer in its range (SCIM error, `invalidValue`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "schemas": [
+                     *         "urn:ietf:params:scim:api:messages:2.0:Error"
+                     *       ],
+                     *       "detail": "query/count must be <= 200",
+                     *       "scimType": "invalidValue",
+                     *       "status": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScimError"];
                 };
             };
             /**

@@ -9,6 +9,7 @@
  */
 import { AREAS } from '../options.js';
 import type { CheckResult, RunReport, Tally } from '../runner.js';
+import type { Finding } from '../findings.js';
 import type { Level, Status } from '../types.js';
 
 export interface HtmlOptions {
@@ -136,10 +137,28 @@ function finding(result: CheckResult, report: RunReport, command: string): strin
   if (result.expectedBecause !== undefined) rows.push(['expected by baseline', escapeHtml(result.expectedBecause)]);
   for (const note of result.notes) rows.push(['note', escapeHtml(note)]);
   rows.push(['requests', `${result.requests} in ${result.durationMs} ms`]);
-  const transcript = result.transcript?.length ? `<details class="transcript"><summary>Transcript (${result.transcript.length} request(s), curl)</summary><div class="body"><pre>${escapeHtml(result.transcript.join('\n\n'))}</pre></div></details>` : '';
+  const transcript = result.findings?.length
+    ? result.findings.map((each, index, all) => findingOf(each, `${index + 1}/${all.length}`, report, command)).join('')
+    : result.transcript?.length
+      ? `<details class="transcript"><summary>Transcript (${result.transcript.length} request(s), curl)</summary><div class="body"><pre>${escapeHtml(result.transcript.join('\n\n'))}</pre></div></details>`
+      : '';
   const symbol = result.status === 'fail' ? '✗' : '!';
   return `<details class="${result.status}" id="check-${escapeHtml(result.id)}"><summary>${symbol} ${escapeHtml(result.id)}<span class="tag ${result.level}">${result.level}</span>${result.expectedBecause !== undefined ? '<span class="tag">expected</span>' : ''} · ${escapeHtml(result.title)}</summary>
 <div class="body"><dl>${rows.map(([term, value]) => `<dt>${term}</dt><dd>${value}</dd>`).join('')}</dl>${transcript}</div></details>`;
+}
+
+/** One of several findings of a check (fuzz: one per operation and status), collapsible, with its own replay and curl. */
+function findingOf(each: Finding, position: string, report: RunReport, command: string): string {
+  const target = report.reference ? '' : ` --base-url ${report.baseUrl}`;
+  const rows: Array<[string, string]> = [
+    ['what', escapeHtml(each.message)],
+    ['expected', escapeHtml(each.expected)],
+    ['observed', escapeHtml(each.observed)],
+    ['request', `<code>${escapeHtml(each.counterexample)}</code>`],
+    ['replay', `<code>${escapeHtml(`${command}${target} ${each.replay}`)}</code>`],
+    ['deterministic', each.deterministic ? 'yes: a fixed example, fails on every run' : 'no: a random input (replay it with the command above)'],
+  ];
+  return `<details class="transcript"><summary>Finding ${position}: ${escapeHtml(each.operationId)} → ${each.status || 'no answer'}</summary><div class="body"><dl>${rows.map(([term, value]) => `<dt>${term}</dt><dd>${value}</dd>`).join('')}</dl><pre>${escapeHtml(each.transcript.join('\n\n'))}</pre></div></details>`;
 }
 
 function baseline(report: RunReport): string {

@@ -25,7 +25,15 @@ function details(result: CheckResult): string {
     result.counterexample && `counterexample: ${result.counterexample}`,
     result.replay && `replay: ${result.replay}`,
     ...result.notes.map((note) => `note: ${note}`),
-    ...(result.transcript ?? []),
+    ...(result.findings?.length ? [] : (result.transcript ?? [])),
+    ...(result.findings ?? []).flatMap((finding, index, all) => [
+      `finding ${index + 1}/${all.length}: ${finding.operationId} → ${finding.status}: ${finding.message}`,
+      `  expected: ${finding.expected}`,
+      `  observed: ${finding.observed}`,
+      `  request: ${finding.counterexample}`,
+      `  replay: ${finding.replay}`,
+      ...finding.transcript,
+    ]),
   ]
     .filter(Boolean)
     .join('\n');

@@ -138,6 +138,7 @@ function mark(result: CheckResult): string {
 
 function describe(result: CheckResult, symbol: string, report: RunReport, command: string): string[] {
   const lines = [`${symbol} ${result.id} [${result.level}] ${result.clause}`, `  ${result.title}`];
+  if (result.findings?.length) return [...lines, ...describeFindings(result, report, command)];
   if (result.message) lines.push(`  what: ${result.message}`);
   if (result.expected !== undefined) lines.push(`  expected: ${result.expected}`);
   if (result.observed !== undefined) lines.push(`  observed: ${result.observed}`);
@@ -151,5 +152,21 @@ function describe(result: CheckResult, symbol: string, report: RunReport, comman
     lines.push('  transcript:');
     for (const entry of result.transcript) lines.push(...entry.split('\n').map((line) => `    ${line}`));
   }
+  return lines;
+}
+
+/** Each finding of a check that reports several, with its own request, seed and replay. */
+function describeFindings(result: CheckResult, report: RunReport, command: string): string[] {
+  const findings = result.findings ?? [];
+  const target = report.reference ? '' : ` --base-url ${report.baseUrl}`;
+  const lines: string[] = [];
+  findings.forEach((finding, index) => {
+    lines.push(`  [${index + 1}/${findings.length}] ${finding.operationId} → ${finding.status || 'no answer'}: ${finding.message}`);
+    lines.push(`    expected: ${finding.expected}`, `    observed: ${finding.observed}`);
+    if (finding.counterexample) lines.push(`    request: ${finding.counterexample}`);
+    lines.push(`    seed ${finding.seed} · path ${finding.path}${finding.deterministic ? ' · every run (fixed example)' : ''} · replay: ${command}${target} ${finding.replay}`);
+    for (const entry of finding.transcript) lines.push(...entry.split('\n').map((line) => `      ${line}`));
+  });
+  for (const note of result.notes) lines.push(`  note: ${note}`);
   return lines;
 }

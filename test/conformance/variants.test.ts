@@ -37,10 +37,12 @@ const PLAN: Array<{ server: 'reference' | VariantName; only: string[] }> = [
   { server: 'reverse-lists', only: ['contract.agents', 'policies.crud', 'webhooks.crud', 'scim.tokens', 'audit.chain'] },
   // Checks that verify tokens offline or against their issuer.
   { server: 'issuer-alias', only: ['contract.agents', 'tokens.claims', 'tokens.issuer', 'delegation.subset', 'delegation.expiry'] },
-  // Checks that compare whole objects or token claims, and the contract verdicts on every response.
-  { server: 'extra-fields', only: ['contract.agents', 'tokens.claims', 'audit.chain', 'scim.users'] },
+  // Checks that compare whole objects or token claims, and the contract verdicts on every response;
+  // the fuzz area judges every answer's body against its schema, where extra members are allowed.
+  { server: 'extra-fields', only: ['contract.agents', 'tokens.claims', 'audit.chain', 'scim.users', 'fuzz'] },
   // Checks that handle ids of agents, grants, tokens, refresh tokens, delegated grants and audit entries.
-  { server: 'other-id-format', only: ['contract.agents', 'tokens.claims', 'tokens.refresh-rotation', 'delegation.subset', 'audit.chain'] },
+  // The fuzz area names the server's ids in paths and draws unknown ones from the documented patterns.
+  { server: 'other-id-format', only: ['contract.agents', 'tokens.claims', 'tokens.refresh-rotation', 'delegation.subset', 'audit.chain', 'fuzz'] },
 ];
 
 describe('no flakiness: the reference server and every variant over 20 seeds', () => {
