@@ -69,8 +69,8 @@ export interface IssueRequest {
 interface CleanupTask {
   what: string;
   undo: () => Promise<Exchange | void>;
-  /** The check that was running when it was created. */
-  check: string | undefined;
+  /** The check that was running when it was created, and the checks that used it since (shared agents). */
+  checks: Set<string>;
 }
 
 /** Scopes of the shared grant: the union of what its users read or delegate. */
@@ -292,7 +292,13 @@ export class Session {
 
   /** Registers an undo step, run (last first) when the run ends. */
   track(what: string, undo: () => Promise<Exchange | void>): void {
-    this.#cleanup.push({ what, undo, check: this.currentCheck });
+    this.#cleanup.push({ what, undo, checks: new Set(this.currentCheck === undefined ? [] : [this.currentCheck]) });
+  }
+
+  /** Notes that the running check uses what `what` names (so `--keep-on-failure` keeps it for that check too). */
+  #used(what: string): void {
+    if (this.currentCheck === undefined) return;
+    for (const task of this.#cleanup) if (task.what === what) task.checks.add(this.currentCheck);
   }
 
   /** `--keep-on-failure`: what `check` created is left in place by `cleanup()`. */
@@ -306,8 +312,9 @@ export class Session {
     const failed: string[] = [];
     const kept: string[] = [];
     for (const task of this.#cleanup.reverse()) {
-      if (task.check !== undefined && this.#kept.has(task.check)) {
-        kept.push(`${task.what} (${task.check})`);
+      const keepers = [...task.checks].filter((check) => this.#kept.has(check));
+      if (keepers.length > 0) {
+        kept.push(`${task.what} (${keepers.join(', ')})`);
         continue;
       }
       try {
@@ -338,7 +345,10 @@ export class Session {
   async agent(dev: Developer, role = 'main'): Promise<Agent> {
     const key = `${dev.name}:${role}`;
     const known = this.#agents.get(key);
-    if (known) return known;
+    if (known) {
+      this.#used(`agent ${known.agentId}`);
+      return known;
+    }
     const agent = await this.createAgent(dev, role);
     this.#agents.set(key, agent);
     return agent;

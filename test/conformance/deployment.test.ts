@@ -165,3 +165,27 @@ describe('clean output', () => {
     expect(err.join('')).toMatch(/→ GET \/health 200/);
   });
 });
+
+describe('--keep-on-failure', () => {
+  it('keeps what the failing check created, so its transcript can be re-run with the throwaway key', async () => {
+    const server = await startReferenceServer({ faults: ['pkce-ignored'], onError: () => undefined });
+    try {
+      const options = { ...defaultOptions(), baseUrl: server.url, seed: 6, runs: 1, only: ['tokens.pkce', 'tokens.claims'] };
+      const kept = await runConformance({ ...options, keepOnFailure: true }, { contract });
+      expect(kept.results.find((r) => r.id === 'tokens.pkce')?.status).toBe('fail');
+      expect(kept.cleanup.kept?.length).toBeGreaterThan(0);
+      expect(kept.cleanup.kept!.every((what) => /\(.*tokens\.pkce.*\)$/.test(what))).toBe(true);
+      const agentId = /agent (ag_\w+)/.exec(kept.cleanup.kept!.join(' '))![1]!;
+      const key = kept.createdKeys!.find((k) => k.label === 'GRANTEX_API_KEY')!.secret;
+      const read = await fetch(`${server.url}/v1/agents/${agentId}`, { headers: { authorization: `Bearer ${key}` } });
+      expect(read.status).toBe(200);
+      // Without the flag the same run leaves nothing behind.
+      const cleaned = await runConformance(options, { contract });
+      expect(cleaned.cleanup.kept).toBeUndefined();
+      const again = await fetch(`${server.url}/v1/agents`, { headers: { authorization: `Bearer ${cleaned.createdKeys!.find((k) => k.label === 'GRANTEX_API_KEY')!.secret}` } });
+      expect(((await again.json()) as { agents: unknown[] }).agents).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+});
