@@ -56,7 +56,7 @@ describe('a run with the key of a developer that already has a webhook', () => {
     // The throwaway's key is given for re-running transcripts; the user's key never appears.
     expect(report.createdKeys?.map((key) => key.label)).toContain('GRANTEX_API_KEY');
     expect(JSON.stringify(report)).not.toContain(userKey);
-  });
+  }, 180_000); // a default run, the fuzz area included
 
   it('without signup, the event-emitting checks skip with the reason, and still 0 deliveries', async () => {
     const report = await runConformance(options({ signup: false }), { contract });
@@ -69,14 +69,14 @@ describe('a run with the key of a developer that already has a webhook', () => {
     expect(receiver.to('/existing')).toHaveLength(0);
     expect(report.createdKeys).toEqual([]);
     expect(JSON.stringify(report)).not.toContain(userKey);
-  });
+  }, 180_000); // a default run, the fuzz area included
 
   it('--allow-side-effects runs them as the given developer, whose webhook then receives deliveries (the receiver works)', async () => {
     const report = await runConformance(options({ allowSideEffects: true, only: ['tokens.revoke-grant'] }), { contract });
     await server.webhooksSettled();
     expect(report.exitCode).toBe(0);
     expect(receiver.to('/existing').length).toBeGreaterThan(0);
-  });
+  }, 180_000); // a default run, the fuzz area included
 });
 
 /** A server giving the same answer to every request. */
