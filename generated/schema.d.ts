@@ -2992,6 +2992,28 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /**
+         * @description The request body is longer than the server reads (`BAD_REQUEST`, as the
+         *     hosted server answers): 1 MiB by default on both. A `Content-Length` over
+         *     the limit is refused before the body is read and before the credential is
+         *     checked; a chunked body is cut off at the limit. The server closes the
+         *     connection after answering.
+         */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "message": "Request body is larger than 1048576 bytes",
+                 *       "code": "BAD_REQUEST",
+                 *       "requestId": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description The credential is missing, malformed or unknown (`UNAUTHORIZED`). */
         Unauthorized: {
             headers: {
@@ -3276,6 +3298,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -3378,6 +3401,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             402: components["responses"]["PaymentRequired"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -3515,6 +3539,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -3580,6 +3605,7 @@ export interface operations {
                 };
             };
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
             /**
              * @description Rate limit exceeded; wait `Retry-After` seconds. The 10-a-minute
              *     authorization limit answers code `RATE_LIMITED` (with
@@ -4136,6 +4162,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             402: components["responses"]["PaymentRequired"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4195,6 +4222,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4248,6 +4276,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4318,6 +4347,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4440,6 +4470,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4533,6 +4564,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4764,6 +4796,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -5104,6 +5137,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -5262,6 +5296,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -5397,6 +5432,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -6203,6 +6239,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             /** @description Billing is not configured on this server (`SERVICE_UNAVAILABLE`). */
             503: {
@@ -6280,6 +6317,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             /** @description Billing is not configured on this server (`SERVICE_UNAVAILABLE`). */
             503: {
@@ -6397,6 +6435,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -6751,6 +6790,7 @@ export interface operations {
                     "application/json": components["schemas"]["ScimError"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             /**
              * @description The body is not `application/json` (for example `application/scim+json`).
              *     Common error body with code `BAD_REQUEST`.
@@ -7029,6 +7069,7 @@ export interface operations {
                     "application/json": components["schemas"]["ScimError"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             /**
              * @description The body is not `application/json` (for example `application/scim+json`).
              *     Common error body with code `BAD_REQUEST`.
@@ -7293,6 +7334,7 @@ export interface operations {
                     "application/json": components["schemas"]["ScimError"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             /**
              * @description The body is not `application/json` (for example `application/scim+json`).
              *     Common error body with code `BAD_REQUEST`.
@@ -7433,6 +7475,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };

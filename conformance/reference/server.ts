@@ -18,6 +18,8 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
+import { DEFAULT_MAX_BODY_BYTES } from './body.js';
+import { ANY_ORIGIN, corsMiddleware } from './cors.js';
 import type { ServerEnv } from './context.js';
 import { Faults, type FaultName } from './faults.js';
 import { loadSigningKeys, TokenSigner, type KeyOptions } from './keys.js';
@@ -51,6 +53,10 @@ export interface ReferenceServerOptions {
   webhookTimeoutMs?: number;
   /** Request limits. Default: generous (10000 a minute per bucket). */
   rateLimits?: RateLimitOptions;
+  /** Longest request body, in bytes: longer ones get 413 without being read further. Default 1048576 (1 MiB). */
+  maxBodyBytes?: number;
+  /** Origins browsers may call from (`Access-Control-Allow-Origin`), or `['*']`. Default `['*']` (local development). */
+  corsOrigins?: readonly string[];
   /** Longest delegation chain (SPEC §9): default 3, at most 10. */
   maxDelegationDepth?: number;
   /** Check every response against the spec and report violations. Default false. */
@@ -81,15 +87,19 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const host = options.host ?? '127.0.0.1';
   const depth = options.maxDelegationDepth ?? 3;
   if (!Number.isInteger(depth) || depth < 1 || depth > 10) throw new RangeError('maxDelegationDepth must be an integer from 1 to 10');
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) throw new RangeError('maxBodyBytes must be a positive integer');
+  const cors = corsMiddleware(options.corsOrigins ?? [ANY_ORIGIN]);
   const faults = new Faults(options.faults ?? []);
   // Key generation runs on the thread pool while the spec compiles here.
   const keys = loadSigningKeys(options.keys, now());
   keys.catch(() => {}); // awaited below; avoids an unhandled rejection if listening fails first
   const contract = loadContract();
 
-  let app: { fetch: (request: Request) => Response | Promise<Response> } | undefined;
+  let app: { fetch: (request: Request, bindings: unknown) => Response | Promise<Response> } | undefined;
   const server = serve({
-    fetch: (request) => app?.fetch(request) ?? new Response('starting', { status: 503 }),
+    // The Node request goes along, so bodies can be read from it with a limit (body.ts).
+    fetch: (request, bindings) => app?.fetch(request, bindings) ?? new Response('starting', { status: 503 }),
     port: options.port ?? 0,
     hostname: host,
   });
@@ -121,7 +131,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     signer: new TokenSigner(signing, baseUrl, faults),
     keys: signing,
     webhooks,
-    settings: { baseUrl, maxDelegationDepth: depth },
+    settings: { baseUrl, maxDelegationDepth: depth, maxBodyBytes },
     now,
   };
   app = createApp(
@@ -135,6 +145,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       onError: options.onError ?? ((error) => console.error('reference server error:', error)),
     },
     (hono) => {
+      hono.use('*', cors);
       addPages(hono, env);
       addTestIdp(hono, env);
     },
