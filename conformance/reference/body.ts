@@ -12,9 +12,13 @@ import { HttpError } from './http-error.js';
 /** The default limit, as the hosted server's (1 MiB). */
 export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
 
-/** 413 with the error shape; the connection is closed since the rest of the body is not read. */
+/**
+ * 413 with the error shape. The rest of the body is left unread: after the
+ * answer the server adapter drains at most 64 MiB for at most 500 ms and then
+ * closes the connection, so the client can read the answer before the close.
+ */
 export function bodyTooLarge(limit: number): HttpError {
-  return new HttpError(413, 'BAD_REQUEST', `Request body is larger than ${limit} bytes`, { connection: 'close' });
+  return new HttpError(413, 'BAD_REQUEST', `Request body is larger than ${limit} bytes`);
 }
 
 /** Whether the request declares a body longer than `limit` (a malformed length counts as too long: fail closed). */
