@@ -45,4 +45,66 @@ describe('dev-server CLI', () => {
     expect(await run(['--fault', 'nope'])).toMatchObject({ code: 2, err: expect.stringContaining('Unknown fault') });
     expect(await run(['--port', 'x'])).toMatchObject({ code: 2 });
   });
+
+  it('--help lists every flag', async () => {
+    const { code, out } = await runToExit(['--help']);
+    expect(code).toBe(0);
+    for (const flag of ['--port', '--key', '--fault', '--list-faults', '--rate-limit', '--max-body-bytes', '--cors-origin', '--help']) expect(out).toContain(flag);
+    expect(out).toMatch(/default, authorize, token, signup, public/);
+  });
+
+  it('--rate-limit and --max-body-bytes take effect', async () => {
+    await withDevServer(['--rate-limit', 'developer=2/1m', '--rate-limit', 'public=1', '--max-body-bytes', '100', '--cors-origin', 'http://localhost:5173'], async (url, key) => {
+      const get = () => fetch(`${url}/v1/agents`, { headers: { authorization: `Bearer ${key}` } });
+      expect((await get()).status).toBe(200);
+      const second = await get();
+      expect(second.headers.get('x-ratelimit-limit')).toBe('2');
+      const refused = await get();
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).not.toBeNull();
+      expect(await refused.json()).toMatchObject({ code: 'RATE_LIMIT_EXCEEDED', requestId: expect.any(String) });
+      expect((await fetch(`${url}/health`)).headers.get('x-ratelimit-limit')).toBe('1');
+      const big = await fetch(`${url}/v1/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x'.repeat(200), mode: 'sandbox' }) });
+      expect(big.status).toBe(413);
+      const cors = await fetch(`${url}/health`, { headers: { origin: 'http://localhost:5173' } });
+      expect(cors.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+    });
+  });
+
+  it('rejects malformed limits with exit code 2', async () => {
+    const cases = [['--rate-limit', 'nope=1'], ['--rate-limit', 'authorize=x'], ['--rate-limit', 'token=5/0s'], ['--max-body-bytes', '0'], ['--max-body-bytes', '1e3'], ['--cors-origin', 'localhost'], ['--bogus']];
+    const results = await Promise.all(cases.map(runToExit));
+    results.forEach(({ code, err }, i) => {
+      expect(code, cases[i]!.join(' ')).toBe(2);
+      expect(err).toContain('Usage:');
+    });
+  });
 });
+
+function runToExit(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'conformance/reference/cli.ts', '--port', '0', ...args], { cwd: root });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.once('exit', (code) => resolve({ code, out, err }));
+  });
+}
+
+async function withDevServer(args: string[], body: (url: string, sandboxKey: string) => Promise<void>): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'conformance/reference/cli.ts', '--port', '0', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const deadline = Date.now() + 20_000;
+    while (!/live API key:/.test(out)) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no banner: ${out}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await body(/listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1] ?? '', /sandbox API key: (gx_test_\S+)/.exec(out)?.[1] ?? '');
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+}
