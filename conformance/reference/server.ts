@@ -20,7 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { DEFAULT_MAX_BODY_BYTES } from './body.js';
 import { ANY_ORIGIN, corsMiddleware } from './cors.js';
-import type { ServerEnv } from './context.js';
+import type { Ctx, ServerEnv } from './context.js';
 import { Faults, type FaultName } from './faults.js';
 import { loadSigningKeys, TokenSigner, type KeyOptions } from './keys.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
@@ -77,6 +77,8 @@ export interface ReferenceServer {
   faults: FaultName[];
   /** Resolves once no webhook delivery attempt is running. */
   webhooksSettled(): Promise<void>;
+  /** Signs a developer up as `POST /v1/signup` does, without a request (so no rate-limit bucket is spent); returns its API key. */
+  addDeveloper(name: string, mode: 'sandbox' | 'live'): Promise<string>;
   /** Stops listening, cancels webhook retries, and resolves when done. */
   close(): Promise<void>;
 }
@@ -156,6 +158,20 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     violations,
     faults: faults.list(),
     webhooksSettled: () => webhooks.settled(),
+    addDeveloper: async (name, mode) => {
+      const ctx = {
+        env,
+        get tenant(): never {
+          throw new Error('signup has no tenant');
+        },
+        params: {},
+        query: {},
+        body: { name, mode },
+        requestId: crypto.randomUUID(),
+      } satisfies Ctx<'signup'>;
+      const reply = await handlers.signup(ctx);
+      return reply.body.apiKey;
+    },
     close: async () => {
       await webhooks.close();
       await new Promise<void>((resolve, reject) => {
