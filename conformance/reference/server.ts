@@ -33,6 +33,8 @@ import { WebhookDispatcher } from './webhook-dispatch.js';
 
 export { FAULTS, FAULT_NAMES, type FaultName } from './faults.js';
 
+const REQUEST_TIMEOUT_MS = 60_000;
+
 /** Options of {@link startReferenceServer}; every one is optional. */
 export interface ReferenceServerOptions {
   /** Port to listen on. Default 0 (a free port). */
@@ -105,6 +107,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     port: options.port ?? 0,
     hostname: host,
   });
+  // Bodies are bounded in time too: a request must arrive whole within a minute (Node's default is 5).
+  if ('requestTimeout' in server) server.requestTimeout = REQUEST_TIMEOUT_MS;
   await new Promise<void>((resolve, reject) => {
     if (server.listening) resolve();
     server.once('listening', () => resolve());
