@@ -23,10 +23,11 @@ interface Sent {
 }
 
 /**
- * Sends `total` bytes of JSON-ish filler (chunked unless `declare`), with
- * backpressure, and stops writing once the answer arrives.
+ * Sends `total` bytes of filler (chunked unless `declare`), with backpressure.
+ * A polite client stops writing once the answer arrives; a stubborn one keeps
+ * writing until all is sent or the server closes the connection.
  */
-function sendLarge(url: string, path: string, total: number, declare: boolean, key?: string): Promise<Sent> {
+function sendLarge(url: string, path: string, total: number, declare: boolean, key?: string, stubborn = false): Promise<Sent> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -35,21 +36,28 @@ function sendLarge(url: string, path: string, total: number, declare: boolean, k
     const req = request(new URL(path, url), { method: 'POST', headers });
     let sentBytes = 0;
     let answered = false;
+    let stopped = false;
     const chunk = Buffer.alloc(64 * 1024, 'a');
     req.on('response', (res) => {
       answered = true;
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, sentBytes, ms: Date.now() - started }));
-      res.on('error', () => resolve({ status: res.statusCode ?? 0, body, sentBytes, ms: Date.now() - started }));
+      const done = (): void => {
+        if (!stubborn || stopped) resolve({ status: res.statusCode ?? 0, body, sentBytes, ms: Date.now() - started });
+        else req.once('close', () => resolve({ status: res.statusCode ?? 0, body, sentBytes, ms: Date.now() - started }));
+      };
+      res.on('end', done);
+      res.on('error', done);
     });
     // Once the server has answered and closed, writes fail; that is expected.
     req.on('error', (error) => {
+      stopped = true;
       if (!answered) reject(error);
     });
+    req.on('close', () => (stopped = true));
     const pump = (): void => {
-      while (!answered && sentBytes < total) {
+      while ((stubborn ? !stopped : !answered) && sentBytes < total) {
         const part = Math.min(chunk.length, total - sentBytes);
         sentBytes += part;
         if (!req.write(part === chunk.length ? chunk : chunk.subarray(0, part))) {
@@ -57,7 +65,7 @@ function sendLarge(url: string, path: string, total: number, declare: boolean, k
           return;
         }
       }
-      if (!answered) req.end();
+      if (!answered && !stopped) req.end();
     };
     pump();
   });
@@ -79,11 +87,11 @@ function report(ok: boolean, line: string): void {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${line}`);
 }
 
-async function oversized(server: DevServerProcess, label: string, path: string, total: number, declare: boolean, key?: string): Promise<void> {
+async function oversized(server: DevServerProcess, label: string, path: string, total: number, declare: boolean, key?: string, stubborn = false): Promise<void> {
   let peak = server.rssMiB();
   const before = peak;
   const sampler = setInterval(() => (peak = Math.max(peak, server.rssMiB())), 20);
-  const sent = await sendLarge(server.url, path, total, declare, key);
+  const sent = await sendLarge(server.url, path, total, declare, key, stubborn);
   await new Promise((r) => setTimeout(r, 300));
   clearInterval(sampler);
   const after = server.rssMiB();
@@ -116,6 +124,9 @@ async function main(): Promise<void> {
     await oversized(server, '300 MiB Content-Length POST /v1/agents, with key', '/v1/agents', 300 * MiB, true, server.sandboxKey);
     await oversized(server, '300 MiB chunked POST /v1/agents, with key', '/v1/agents', 300 * MiB, false, server.sandboxKey);
     await oversized(server, '300 MiB Content-Length POST /v1/agents, no key', '/v1/agents', 300 * MiB, true);
+    // Clients that ignore the early answer and keep sending: the server drains a little, then closes.
+    await oversized(server, 'stubborn 200 MiB chunked POST /v1/signup, no key', '/v1/signup', 200 * MiB, false, undefined, true);
+    await oversized(server, 'stubborn 300 MiB Content-Length POST /v1/agents', '/v1/agents', 300 * MiB, true, server.sandboxKey, true);
 
     // One developer over its quota (20 a minute): nothing changes for anyone else.
     let refused: Awaited<ReturnType<typeof json>> | undefined;
