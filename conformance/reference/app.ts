@@ -26,7 +26,7 @@ export interface AppHooks {
 const SCIM_ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 const SCIM_TYPES: Record<number, string> = { 400: 'invalidValue', 401: 'unauthorized', 403: 'forbidden', 404: 'noTarget', 409: 'uniqueness' };
 
-// Route-specific limits; everything else counts against `default` (or `public` without a key).
+// Route-specific buckets. Authenticated calls also count against their developer's `default`; other public calls against `public` (see `limit`).
 const BUCKETS: Partial<Record<OpId, Bucket>> = {
   signup: 'signup',
   authorize: 'authorize',
