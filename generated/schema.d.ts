@@ -2996,8 +2996,8 @@ export interface components {
          * @description The request body is longer than the server reads (`BAD_REQUEST`, as the
          *     hosted server answers): 1 MiB by default on both. A `Content-Length` over
          *     the limit is refused before the body is read and before the credential is
-         *     checked; a chunked body is cut off at the limit. The server closes the
-         *     connection after answering.
+         *     checked; a chunked body is cut off at the limit. The rest of the body is
+         *     not read, so the server may close the connection after answering.
          */
         PayloadTooLarge: {
             headers: {
