@@ -1,5 +1,5 @@
 // A scriptable HTTP server on 127.0.0.1 for transport and error tests.
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface SeenRequest {
@@ -16,7 +16,9 @@ export type Reply =
   | { destroy: true }
   | { hang: true }
   /** Sends the status line, headers and `partial` body, then stalls. */
-  | { stall: true; status: number; partial: string };
+  | { stall: true; status: number; partial: string }
+  /** Writes the response itself (streams, compressed bodies). */
+  | { custom: (res: ServerResponse) => void };
 
 export interface FakeServer {
   url: string;
@@ -35,6 +37,7 @@ export async function startFakeServer(reply: (request: SeenRequest, index: numbe
       const action = reply(seen, requests.length - 1);
       if ('destroy' in action) return void req.socket.destroy();
       if ('hang' in action) return;
+      if ('custom' in action) return action.custom(res);
       if ('stall' in action) {
         res.writeHead(action.status, { 'content-type': 'application/json', 'content-length': '1000' });
         res.write(action.partial);
