@@ -21,6 +21,7 @@ import {
 import { parseRetryAfter, readRateLimit } from './rate-limit.js';
 import { Redactor } from './redact.js';
 import { findMismatch, shapeFor, type OperationShapes } from './response-shape.js';
+import { rebuild } from './transport.js';
 
 /** A successful call, with what came with it. */
 export interface ApiResult<T> {
@@ -106,21 +107,33 @@ export async function settle<T>(pending: Promise<RawResult>): Promise<ApiResult<
   const { response } = result;
   const redactor = result.redactor ?? NO_SECRETS;
   if (!response.ok) throw apiError(response, result.error, redactor);
-  return new Settled(parseData(response, result.data, result.shapes, redactor) as T, response);
+  const text = typeof result.data === 'string' ? result.data : undefined;
+  return new Settled(parseData(response, result.data, result.shapes, redactor) as T, response, text);
 }
 
 /** An {@link ApiResult} whose rate limits are read only if asked for. */
 class Settled<T> implements ApiResult<T> {
   readonly data: T;
-  readonly response: Response;
+  #received: Response;
+  #text: string | undefined;
 
-  constructor(data: T, response: Response) {
+  constructor(data: T, received: Response, text: string | undefined) {
     this.data = data;
-    this.response = response;
+    this.#received = received;
+    this.#text = text;
+  }
+
+  /** The response; its body (already read by the transport) can be read again. Built only if asked for. */
+  get response(): Response {
+    if (this.#text !== undefined && this.#received.bodyUsed) {
+      this.#received = rebuild(this.#received, this.#text);
+      this.#text = undefined;
+    }
+    return this.#received;
   }
 
   get rateLimit(): RateLimit | undefined {
-    return readRateLimit(this.response.headers);
+    return readRateLimit(this.#received.headers);
   }
 }
 

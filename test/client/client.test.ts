@@ -81,6 +81,8 @@ describe('results', () => {
     const { data, response, rateLimit } = await client.agents.get(agent.agentId).withResponse();
     expect(data).toEqual(agent);
     expect(response.status).toBe(200);
+    // The transport read the body, but it can be read again from the response.
+    await expect(response.json()).resolves.toEqual(agent);
     expect(rateLimit).toEqual({ limit: 10, remaining: 9, reset: undefined });
   });
 
