@@ -11,15 +11,22 @@ import { readRateLimit } from './rate-limit.js';
 export const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 
 /** The body of `response` as text, or a `RESPONSE_TOO_LARGE` error once it passes `limit` bytes. */
-export async function readBodyText(response: Response, limit: number): Promise<string> {
+export function readBodyText(response: Response, limit: number): Promise<string> {
   const body = response.body;
-  if (body === null) return '';
+  if (body === null) return Promise.resolve('');
+  const length = response.headers.get('content-length');
+  // Fast path (no extra async step): an unencoded body framed by its length is exactly that long.
+  if (length !== null && Number(length) <= limit) {
+    const encoding = response.headers.get('content-encoding');
+    if (encoding === null || encoding === 'identity') return response.text();
+  }
+  return readCounted(response, body, limit);
+}
+
+async function readCounted(response: Response, body: ReadableStream<Uint8Array>, limit: number): Promise<string> {
   const length = response.headers.get('content-length');
   const encoding = response.headers.get('content-encoding');
-  // Fast path: an unencoded body framed by its length is exactly that long.
-  if (length !== null && (encoding === null || encoding === 'identity')) {
-    const declared = Number(length);
-    if (declared <= limit) return response.text();
+  if (length !== null && (encoding === null || encoding === 'identity') && Number(length) > limit) {
     await body.cancel().catch(ignore);
     throw tooLarge(response, limit);
   }

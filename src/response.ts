@@ -75,7 +75,12 @@ export class ApiPromise<T> extends Promise<T> {
     onFulfilled?: ((value: T) => A | PromiseLike<A>) | null,
     onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
-    return this.#result.then(dataOf<T>).then(onFulfilled, onRejected);
+    // One promise per await, not two: the data is unwrapped in the same callback.
+    const fulfilled = onFulfilled ?? undefined;
+    return this.#result.then(
+      fulfilled === undefined ? (dataOf<T> as unknown as (result: ApiResult<T>) => A) : (result) => fulfilled(result.data),
+      onRejected,
+    );
   }
 
   override catch<B = never>(onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<T | B> {
