@@ -28,7 +28,16 @@ export {
   type RateLimit,
 } from './errors.js';
 export { ApiPromise, type ApiResult } from './response.js';
-export { ListPromise } from './pagination.js';
+export {
+  DEFAULT_MAX_PAGES,
+  GrantexPaginationError,
+  ListPromise,
+  type GrantexPaginationErrorCode,
+  type ListOptions,
+  type Page,
+  type PageControls,
+} from './pagination.js';
+export { GrantexInvalidArgumentError } from './argument-error.js';
 export type { OperationId, QueryParams, RequestBody, RequestOptions, ResponseBody } from './types.js';
 export type { AuthorizeParams } from './resources/root.js';
 export type { Agents } from './resources/agents.js';

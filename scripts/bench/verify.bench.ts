@@ -2,19 +2,24 @@
  * verifyGrantToken against the practical limit: raw node:crypto RSA-SHA256
  * verification of the same tokens with the same claim checks, measured in the
  * same run. Goals (issue 4): >= 0.8x on 20k distinct tokens, >= 5x on one
- * repeated token. Environment: BENCH_TOKENS (default 20000), BENCH_ROUNDS
- * (passes over the repeated-token list, default 2). The distinct tokens get a
+ * repeated token. Each round (a chunk of tokens, every contender in turn)
+ * gives its own ratio; the median of those is the figure. The JWKS server
+ * runs in its own process. Every contender is given a tampered token (the
+ * payload changed under the original signature) before and after the timed
+ * rounds and must refuse it, or its figures print as VOID; the "decode only"
+ * contender shows that the check bites. Environment: BENCH_TOKENS (default
+ * 20000), BENCH_ROUNDS (passes over the repeated-token list, default 2),
+ * BENCH_CHUNK (tokens per round, default 500; 2000 for the repeated token,
+ * whose verifications are much shorter). The distinct tokens get a
  * single pass, so a caching verifier really sees each token once.
  */
 import { createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { importJWK, jwtVerify } from 'jose';
 import { createGrantVerifier, verifyGrantToken } from '../../src/verify/grant-token.js';
 import type { Jwks } from '../../src/verify/jwks.js';
 import { signatureBackend } from '../../src/verify/signature.js';
-import { compare, describeLoad, report, type Contender } from './support.js';
+import { compare, describeLoad, report, startServerProcess, type Contender, type Result } from './support.js';
 
 const COUNT = Number(process.env.BENCH_TOKENS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -73,18 +78,48 @@ function rawVerifier(keys: Map<string, KeyObject>) {
   };
 }
 
+/** The token with `admin` added to its scopes, under its original signature: every verifier must refuse it. */
+function tamper(token: string): string {
+  const [header, payload, signature] = token.split('.') as [string, string, string];
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { scp: string[] };
+  claims.scp = [...claims.scp, 'admin'];
+  return `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${signature}`;
+}
+
+/** Marks as void every contender that accepts `tampered`. */
+async function voidAcceptors(contenders: readonly Contender[], results: Result[], tampered: string, when: string): Promise<void> {
+  for (const [i, contender] of contenders.entries()) {
+    let accepted = true;
+    try {
+      await contender.run(tampered);
+    } catch {
+      accepted = false;
+    }
+    if (accepted) results[i]!.voidReason ??= `accepted a tampered token ${when}`;
+  }
+}
+
+/** Runs `compare`, voiding any contender that accepts the tampered token before or after the timed rounds. */
+async function checkedCompare(contenders: readonly Contender[], tokens: readonly string[], tampered: string, options: Parameters<typeof compare>[2]) {
+  const before = contenders.map((c) => ({ name: c.name, wall: [], cpu: [], ops: [] }) as Result);
+  await voidAcceptors(contenders, before, tampered, 'before timing');
+  const results = await compare(contenders, tokens, options);
+  for (const [i, result] of results.entries()) if (before[i]!.voidReason !== undefined) result.voidReason = before[i]!.voidReason;
+  await voidAcceptors(contenders, results, tampered, 'after timing');
+  return results;
+}
+
 async function main(): Promise<void> {
   console.log(`node ${process.version}; signature backend: ${signatureBackend().name}; ${COUNT} tokens; ${describeLoad()}`);
-  console.log('ratios: median over interleaved chunks of (baseline time / contender time); higher is better');
+  console.log('ratio: median over rounds of (contender ops/s / baseline ops/s in that round); higher is better');
   const started = performance.now();
   const signed = await makeTokens(COUNT + WARMUP);
   const warmup = signed.slice(COUNT);
   const tokens = signed.slice(0, COUNT);
   console.log(`signed ${signed.length} tokens (${WARMUP} of them for warm-up) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
-  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks)));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const jwksUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
+  const server = await startServerProcess('servers/jwks.ts', { JWKS: JSON.stringify(jwks) });
+  const jwksUri = `${server.origin}/.well-known/jwks.json`;
 
   const raw = rawVerifier(new Map([[KID, createPublicKey({ key: jwk, format: 'jwk' })]]));
   const joseKey = await importJWK(jwk, 'RS256');
@@ -101,15 +136,28 @@ async function main(): Promise<void> {
     { name: 'createGrantVerifier().verify', async: true, run: (t) => verifier.verify(t) },
     { name: 'createGrantVerifier({ cacheSize: 0 }).verify', async: true, run: (t) => uncached.verify(t) },
     { name: 'plain jose jwtVerify (reference)', async: true, run: (t) => jwtVerify(t, joseKey, { algorithms: ['RS256'] }) },
+    { name: 'decode only, no signature check (must be VOID)', async: false, run: (t) => JSON.parse(Buffer.from(t.split('.')[1]!, 'base64url').toString('utf8')) },
   ];
-  const distinct = await compare(contenders, tokens, { rounds: 1, chunk: Number(process.env.BENCH_CHUNK ?? 500), warmup });
-  const okDistinct = report(`distinct tokens (${COUNT}, each verified once per pass)`, distinct, { 'verifyGrantToken({ jwks })': 0.8, 'verifyGrantToken({ jwksUri })': 0.8 });
+  const chunk = Number(process.env.BENCH_CHUNK ?? 500);
+  const distinct = await checkedCompare(contenders, tokens, tamper(tokens[1]!), { passes: 1, chunk, warmup });
+  const okDistinct = report(`distinct tokens (${COUNT}, each verified once; ${distinct[0]!.wall.length} rounds of ${chunk})`, distinct, {
+    'verifyGrantToken({ jwks })': 0.8,
+    'verifyGrantToken({ jwksUri })': 0.8,
+  });
 
   const one = tokens[0]!;
-  const repeated = await compare(contenders.slice(0, 6), Array.from({ length: COUNT }, () => one), { rounds: ROUNDS, chunk: 500, warmup: Array.from({ length: WARMUP }, () => one) });
-  const okRepeated = report(`one repeated token (${COUNT} verifications per pass)`, repeated, { 'verifyGrantToken({ jwksUri })': 5, 'createGrantVerifier().verify': 5 });
+  const repeatedContenders = contenders.filter((c) => c.name !== 'plain jose jwtVerify (reference)');
+  const repeated = await checkedCompare(repeatedContenders, Array.from({ length: COUNT }, () => one), tamper(one), {
+    passes: ROUNDS,
+    chunk: Number(process.env.BENCH_CHUNK ?? 2000),
+    warmup: Array.from({ length: WARMUP }, () => one),
+  });
+  const okRepeated = report(`one repeated token (${COUNT} verifications per pass, ${ROUNDS} passes; ${repeated[0]!.wall.length} rounds)`, repeated, {
+    'verifyGrantToken({ jwksUri })': 5,
+    'createGrantVerifier().verify': 5,
+  });
 
-  server.close();
+  await server.close();
   console.log(`\n${describeLoad()}`);
   console.log(`goals ${okDistinct && okRepeated ? 'met' : 'NOT met'}`);
 }

@@ -17,7 +17,11 @@ export class Agents extends Resource {
     return this.send(this.api.POST('/v1/agents', { ...this.init(options), body }));
   }
 
-  /** The developer's agents, newest first; iterate it for the agents one by one. `GET /v1/agents` */
+  /**
+   * The developer's agents, newest first; iterate it for the agents one by one.
+   * The API does not page this list: one response holds all of them, so `hasNextPage()` is false.
+   * `GET /v1/agents`
+   */
   list(options?: RequestOptions): ListPromise<ResponseBody<'agentsList'>, Agent> {
     return this.sendList(this.api.GET('/v1/agents', { ...this.init(options) }), { items: (page) => page.agents });
   }

@@ -17,7 +17,11 @@ export class Anomalies extends Resource {
     return this.send(this.api.POST('/v1/anomalies/detect', { ...this.init(options) }));
   }
 
-  /** Anomalies found so far; iterate it for them one by one. `GET /v1/anomalies` */
+  /**
+   * Anomalies found so far; iterate it for them one by one.
+   * The API does not page this list: one response holds all of them, so `hasNextPage()` is false.
+   * `GET /v1/anomalies`
+   */
   list(query?: QueryParams<'anomaliesList'>, options?: RequestOptions): ListPromise<ResponseBody<'anomaliesList'>, Anomaly> {
     return this.sendList(this.api.GET('/v1/anomalies', { ...this.init(options), params: { query: query ?? {} } }), {
       items: (page) => page.anomalies,

@@ -17,7 +17,11 @@ export class Audit extends Resource {
     return this.send(this.api.POST('/v1/audit/log', { ...this.init(options), body }));
   }
 
-  /** Entries, optionally filtered; iterate it for the entries one by one. `GET /v1/audit/entries` */
+  /**
+   * Entries, optionally filtered; iterate it for the entries one by one.
+   * The API does not page this list: one response holds all of them, so `hasNextPage()` is false.
+   * `GET /v1/audit/entries`
+   */
   list(query?: QueryParams<'auditList'>, options?: RequestOptions): ListPromise<ResponseBody<'auditList'>, AuditEntry> {
     return this.sendList(this.api.GET('/v1/audit/entries', { ...this.init(options), params: { query: query ?? {} } }), {
       items: (page) => page.entries,

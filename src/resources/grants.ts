@@ -13,7 +13,11 @@ type Grant = components['schemas']['Grant'];
 
 /** `client.grants`: the developer's grants. */
 export class Grants extends Resource {
-  /** Grants, optionally filtered; iterate it for the grants one by one. `GET /v1/grants` */
+  /**
+   * Grants, optionally filtered; iterate it for the grants one by one.
+   * The API does not page this list: one response holds all of them, so `hasNextPage()` is false.
+   * `GET /v1/grants`
+   */
   list(query?: QueryParams<'grantsList'>, options?: RequestOptions): ListPromise<ResponseBody<'grantsList'>, Grant> {
     return this.sendList(this.api.GET('/v1/grants', { ...this.init(options), params: { query: query ?? {} } }), {
       items: (page) => page.grants,

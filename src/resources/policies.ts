@@ -17,7 +17,11 @@ export class Policies extends Resource {
     return this.send(this.api.POST('/v1/policies', { ...this.init(options), body }));
   }
 
-  /** The developer's policies; iterate it for the policies one by one. `GET /v1/policies` */
+  /**
+   * The developer's policies; iterate it for the policies one by one.
+   * The API does not page this list: one response holds all of them, so `hasNextPage()` is false.
+   * `GET /v1/policies`
+   */
   list(options?: RequestOptions): ListPromise<ResponseBody<'policiesList'>, Policy> {
     return this.sendList(this.api.GET('/v1/policies', { ...this.init(options) }), { items: (page) => page.policies });
   }

@@ -6,7 +6,7 @@
  */
 import type { components } from '../../generated/schema.js';
 import { GrantexConfigError } from '../errors.js';
-import type { ListPromise } from '../pagination.js';
+import { maxPagesOf, type ListOptions, type ListPromise } from '../pagination.js';
 import type { ApiPromise, RawResult } from '../response.js';
 import type { QueryParams, RequestBody, RequestOptions, ResponseBody } from '../types.js';
 import { Resource, type CallInit } from './resource.js';
@@ -28,7 +28,11 @@ export class Scim extends Resource {
     return this.send(this.api.POST('/v1/scim/tokens', { ...this.init(options), body }));
   }
 
-  /** The developer's SCIM tokens (without their secrets). `GET /v1/scim/tokens` */
+  /**
+   * The developer's SCIM tokens (without their secrets).
+   * The API does not page this list: one response holds all of them, so `hasNextPage()` is false.
+   * `GET /v1/scim/tokens`
+   */
   listTokens(options?: RequestOptions): ListPromise<ResponseBody<'scimListTokens'>, ScimTokenSummary> {
     return this.sendList(this.api.GET('/v1/scim/tokens', { ...this.init(options) }), { items: (page) => page.tokens });
   }
@@ -43,16 +47,24 @@ export class Scim extends Resource {
     return this.send(this.api.GET('/scim/v2/ServiceProviderConfig', { ...this.init(options) }));
   }
 
-  /** One page of users; iterating it walks every page from `query.startIndex` on. `GET /scim/v2/Users` */
-  listUsers(query?: QueryParams<'scimListUsers'>, options?: RequestOptions): ListPromise<UserPage, ScimUser> {
+  /**
+   * One page of users (`page.hasNextPage()`, `page.getNextPage()`); iterating
+   * it walks every page from `query.startIndex` on, up to `options.maxPages`.
+   * `GET /scim/v2/Users`
+   */
+  listUsers(query?: QueryParams<'scimListUsers'>, options?: ListOptions): ListPromise<UserPage, ScimUser> {
+    const maxPages = maxPagesOf(options);
     const fetchPage = (pageQuery: QueryParams<'scimListUsers'>) =>
       this.#withScimToken(options, (init) => this.api.GET('/scim/v2/Users', { ...init, params: { query: pageQuery } }));
     return this.sendList(fetchPage(query ?? {}), {
       items: (page) => page.Resources,
+      position: 'startIndex',
+      counters: ['totalResults'],
+      maxPages,
       next: (page) => {
         const nextIndex = page.startIndex + page.Resources.length;
         if (nextIndex > page.totalResults) return undefined;
-        return this.settle<UserPage>(fetchPage({ ...query, startIndex: nextIndex }));
+        return () => this.settle<UserPage>(fetchPage({ ...query, startIndex: nextIndex }));
       },
     });
   }

@@ -4,7 +4,7 @@
  * delivery's signature needs no client: see `verifyWebhookSignature`.)
  */
 import type { components } from '../../generated/schema.js';
-import type { ListPromise } from '../pagination.js';
+import { maxPagesOf, type ListOptions, type ListPromise } from '../pagination.js';
 import type { ApiPromise } from '../response.js';
 import type { QueryParams, RequestBody, RequestOptions, ResponseBody } from '../types.js';
 import { Resource } from './resource.js';
@@ -20,7 +20,11 @@ export class Webhooks extends Resource {
     return this.send(this.api.POST('/v1/webhooks', { ...this.init(options), body }));
   }
 
-  /** The developer's endpoints; iterate it for them one by one. `GET /v1/webhooks` */
+  /**
+   * The developer's endpoints; iterate it for them one by one.
+   * The API does not page this list: one response holds all of them, so `hasNextPage()` is false.
+   * `GET /v1/webhooks`
+   */
   list(options?: RequestOptions): ListPromise<ResponseBody<'webhooksList'>, Webhook> {
     return this.sendList(this.api.GET('/v1/webhooks', { ...this.init(options) }), { items: (page) => page.webhooks });
   }
@@ -33,14 +37,16 @@ export class Webhooks extends Resource {
   }
 
   /**
-   * One page of an endpoint's deliveries; iterating it walks every page from
-   * `query.page` on. `GET /v1/webhooks/{webhookId}/deliveries`
+   * One page of an endpoint's deliveries (`page.hasNextPage()`,
+   * `page.getNextPage()`); iterating it walks every page from `query.page` on,
+   * up to `options.maxPages`. `GET /v1/webhooks/{webhookId}/deliveries`
    */
   listDeliveries(
     webhookId: string,
     query?: QueryParams<'webhooksListDeliveries'>,
-    options?: RequestOptions,
+    options?: ListOptions,
   ): ListPromise<DeliveryPage, WebhookDelivery> {
+    const maxPages = maxPagesOf(options);
     const fetchPage = (pageQuery: QueryParams<'webhooksListDeliveries'>) =>
       this.api.GET('/v1/webhooks/{webhookId}/deliveries', {
         ...this.init(options),
@@ -48,9 +54,12 @@ export class Webhooks extends Resource {
       });
     return this.sendList(fetchPage(query ?? {}), {
       items: (page) => page.deliveries,
+      position: 'page',
+      counters: ['pageSize', 'total'],
+      maxPages,
       next: (page) =>
         page.page * page.pageSize < page.total
-          ? this.settle<DeliveryPage>(fetchPage({ ...query, page: page.page + 1, pageSize: page.pageSize }))
+          ? () => this.settle<DeliveryPage>(fetchPage({ ...query, page: page.page + 1, pageSize: page.pageSize }))
           : undefined,
     });
   }

@@ -115,7 +115,9 @@ const shared = new Map<string, VerifierParts>();
  *
  * With `jwksUri`, one resolver per URL is shared by every call in the
  * process: its key set is cached (10 minutes; one refetch per 30 s on an
- * unknown `kid`), and it remembers up to 1000 tokens whose signature verified
+ * unknown `kid` or after a failed fetch; when a refresh fails, the last good
+ * set serves for one more hour, see {@link RemoteJwksOptions.staleIfError}),
+ * and it remembers up to 1000 tokens whose signature verified
  * (see {@link GrantVerifierOptions.cacheSize}). Use {@link createGrantVerifier}
  * to tune either.
  *

@@ -33,10 +33,27 @@ export interface RemoteJwksOptions {
   cacheMaxAge?: number;
   /**
    * Minimum time between two fetches triggered by a `kid` missing from the
-   * cached set (the server may have rotated keys). Default `30_000`.
+   * cached set (the server may have rotated keys), and the wait after a
+   * failed fetch before the next one: until it ends, verifications answer
+   * from the last good set (see `staleIfError`) or fail with
+   * `jwks_unavailable` without a request. Default `30_000`.
    */
   cooldownDuration?: number;
-  /** Abort a JWKS request after this long. Default `5_000`. */
+  /**
+   * How long past `cacheMaxAge` the last good key set keeps serving while
+   * refreshing it fails (the server is down, answers an error, or sends a
+   * body that is not a usable JWKS). `0` turns it off: a stale set is never
+   * used. Default `3_600_000` (1 hour).
+   *
+   * What it trades: during an outage of the JWKS endpoint, tokens keep
+   * verifying against the keys last seen, including a key the server has
+   * since rotated out (even one withdrawn because it leaked), for up to
+   * `cacheMaxAge + staleIfError` after the last successful fetch. One hour
+   * rides out most outages while bounding that window; set `0` where a
+   * withdrawn key must stop verifying within `cacheMaxAge` whatever happens.
+   */
+  staleIfError?: number;
+  /** Abort a JWKS request (body included) after this long. Default `5_000`. */
   timeoutDuration?: number;
   /** Extra request headers. Default none. */
   headers?: Record<string, string>;
@@ -45,7 +62,8 @@ export interface RemoteJwksOptions {
 }
 
 const MIN_MODULUS_BITS = 2048;
-const MAX_JWKS_BYTES = 1 << 20;
+/** The largest JWKS body read, in decoded bytes; the body is read as a stream and cancelled past it. */
+export const MAX_JWKS_BYTES = 1 << 20;
 const INTERNED_KEYS_LIMIT = 256;
 /** Verified key objects by modulus, then exponent: one object per key material in the process. */
 const interned = new Map<string, Map<string, RsaVerificationKey>>();
@@ -111,7 +129,10 @@ export class LocalJwks implements KeySource {
  * A key set fetched from a URL and cached. A stale set (older than
  * `cacheMaxAge`) is refetched before use; a `kid` missing from a fresh set
  * triggers one refetch per `cooldownDuration`. Concurrent callers share one
- * request. Any failure to fetch a usable set fails closed with `jwks_unavailable`.
+ * request, and after a failed fetch the next waits `cooldownDuration`. When a
+ * refresh fails, the last good set serves for `staleIfError` past
+ * `cacheMaxAge`; beyond that, or with no set yet, verification fails closed
+ * with `jwks_unavailable`.
  */
 export class RemoteJwks implements KeySource {
   readonly url: string;
@@ -119,6 +140,8 @@ export class RemoteJwks implements KeySource {
   #jwks: Jwks | undefined;
   #fetchedAt = Number.NEGATIVE_INFINITY;
   #attemptedAt = Number.NEGATIVE_INFINITY;
+  /** Why the last fetch failed, until one succeeds. */
+  #failure: GrantexTokenError | undefined;
   #pending: Promise<void> | undefined;
 
   constructor(url: string | URL, options: RemoteJwksOptions = {}) {
@@ -126,6 +149,7 @@ export class RemoteJwks implements KeySource {
     this.#options = {
       cacheMaxAge: duration(options.cacheMaxAge, 'cacheMaxAge', 600_000),
       cooldownDuration: duration(options.cooldownDuration, 'cooldownDuration', 30_000),
+      staleIfError: duration(options.staleIfError, 'staleIfError', 3_600_000),
       timeoutDuration: duration(options.timeoutDuration, 'timeoutDuration', 5_000),
       headers: { ...options.headers },
       fetch: options.fetch,
@@ -134,13 +158,23 @@ export class RemoteJwks implements KeySource {
 
   key(kid: string): RsaVerificationKey | Promise<RsaVerificationKey> {
     const now = Date.now();
-    if (this.#jwks === undefined || now - this.#fetchedAt >= this.#options.cacheMaxAge) {
-      return this.reload().then(() => selectRsaKey(this.#jwks!, kid));
+    const jwks = this.#jwks;
+    if (jwks !== undefined && now - this.#fetchedAt < this.#options.cacheMaxAge) {
+      const key = this.peek(kid);
+      if (key !== undefined) return key;
+      // A kid the fresh set lacks: refetch at most once per cooldown, and answer from the fresh set if that fails.
+      if (now - this.#attemptedAt < this.#options.cooldownDuration) return selectRsaKey(jwks, kid);
+      return this.reload().then(
+        () => selectRsaKey(this.#jwks!, kid),
+        () => selectRsaKey(jwks, kid),
+      );
     }
-    const key = this.peek(kid);
-    if (key !== undefined) return key;
-    if (now - this.#attemptedAt < this.#options.cooldownDuration) return selectRsaKey(this.#jwks, kid);
-    return this.reload().then(() => selectRsaKey(this.#jwks!, kid));
+    // No set, or a stale one: refresh, unless the last attempt failed within the cooldown.
+    if (this.#failure !== undefined && now - this.#attemptedAt < this.#options.cooldownDuration) return this.#fallback(kid, this.#failure);
+    return this.reload().then(
+      () => selectRsaKey(this.#jwks!, kid),
+      (error: unknown) => this.#fallback(kid, error),
+    );
   }
 
   peek(kid: string): RsaVerificationKey | undefined {
@@ -154,10 +188,28 @@ export class RemoteJwks implements KeySource {
 
   /** Fetches the key set now (joining a fetch already under way). @throws {GrantexTokenError} `jwks_unavailable`. */
   reload(): Promise<void> {
-    this.#pending ??= this.#fetch().finally(() => {
-      this.#pending = undefined;
-    });
+    this.#pending ??= this.#fetch().then(
+      () => {
+        this.#failure = undefined;
+        this.#pending = undefined;
+      },
+      (error: GrantexTokenError) => {
+        this.#failure = error;
+        this.#pending = undefined;
+        throw error;
+      },
+    );
     return this.#pending;
+  }
+
+  /** The key from the last good set while it is within `staleIfError`, else the refresh failure. */
+  #fallback(kid: string, failure: unknown): RsaVerificationKey {
+    const jwks = this.#jwks;
+    const age = Date.now() - this.#fetchedAt;
+    if (jwks !== undefined && age < this.#options.cacheMaxAge + this.#options.staleIfError) return selectRsaKey(jwks, kid);
+    throw failure instanceof GrantexTokenError
+      ? failure
+      : new GrantexTokenError('jwks_unavailable', `could not fetch the JWKS at ${this.url}`, { cause: failure });
   }
 
   async #fetch(): Promise<void> {
@@ -175,8 +227,7 @@ export class RemoteJwks implements KeySource {
         await response.body?.cancel();
         throw new Error(`HTTP ${response.status}`);
       }
-      if (Number(response.headers.get('content-length') ?? 0) > MAX_JWKS_BYTES) throw new Error('response too large');
-      body = await response.text();
+      body = await readCapped(response, MAX_JWKS_BYTES);
     } catch (cause) {
       throw new GrantexTokenError('jwks_unavailable', `could not fetch the JWKS at ${this.url}`, { cause });
     }
@@ -186,7 +237,6 @@ export class RemoteJwks implements KeySource {
   #accept(body: string): void {
     let jwks: unknown;
     try {
-      if (body.length > MAX_JWKS_BYTES) throw new Error('response too large');
       jwks = JSON.parse(body);
     } catch (cause) {
       throw new GrantexTokenError('jwks_unavailable', `the JWKS at ${this.url} is not JSON`, { cause });
@@ -195,6 +245,42 @@ export class RemoteJwks implements KeySource {
     this.#jwks = jwks;
     this.#fetchedAt = Date.now();
   }
+}
+
+/**
+ * The body as UTF-8 text, read as a stream and cancelled as soon as it passes
+ * `limit` bytes (after content decoding), so a huge or endless body costs at
+ * most `limit` bytes of memory. A declared `content-length` over the limit is
+ * refused without reading.
+ */
+async function readCapped(response: Response, limit: number): Promise<string> {
+  const tooLarge = () => new Error(`the JWKS response is larger than ${limit} bytes`);
+  const declared = response.headers.get('content-length');
+  if (declared !== null && Number(declared) > limit && response.headers.get('content-encoding') === null) {
+    await response.body?.cancel();
+    throw tooLarge();
+  }
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
 }
 
 function isRs256Jwk(jwk: Jwks['keys'][number]): jwk is Jwks['keys'][number] & { n: string; e: string } {

@@ -2,9 +2,9 @@
  * @module verify/signature
  * RS256 signature checks. The default backend is jose on Web Crypto and runs
  * anywhere; {@link signatureBackend} swaps in the Node fast path when the
- * runtime offers `node:crypto`.
+ * runtime offers `node:crypto`. jose is imported on first use only, so
+ * loading the package (and verifying on Node) never loads it.
  */
-import { compactVerify, errors, importJWK } from 'jose';
 import type { ParsedToken } from './compact.js';
 import { GrantexTokenError } from './errors.js';
 import type { RsaVerificationKey } from './jwks.js';
@@ -22,9 +22,21 @@ export interface SignatureBackend {
   verify(token: string, parsed: ParsedToken, key: RsaVerificationKey): boolean | Promise<boolean>;
 }
 
+type Jose = typeof import('jose');
+
+let jose: Promise<Jose> | undefined;
 const cryptoKeys = new WeakMap<RsaVerificationKey, Promise<CryptoKey>>();
 
-function cryptoKeyFor(key: RsaVerificationKey): Promise<CryptoKey> {
+/** jose, loaded on first use. A failed load is not remembered, so a later call can try again. */
+function loadJose(): Promise<Jose> {
+  jose ??= import('jose').catch((error: unknown) => {
+    jose = undefined;
+    throw error;
+  });
+  return jose;
+}
+
+function cryptoKeyFor({ importJWK }: Jose, key: RsaVerificationKey): Promise<CryptoKey> {
   let imported = cryptoKeys.get(key);
   if (imported === undefined) {
     imported = importJWK({ kty: 'RSA', n: key.n, e: key.e }, 'RS256') as Promise<CryptoKey>;
@@ -37,9 +49,16 @@ function cryptoKeyFor(key: RsaVerificationKey): Promise<CryptoKey> {
 export const joseBackend: SignatureBackend = {
   name: 'jose',
   async verify(token, _parsed, key) {
+    let library: Jose;
+    try {
+      library = await loadJose();
+    } catch (error) {
+      throw new GrantexTokenError('malformed', 'the jose library needed to verify here could not be loaded', { cause: error });
+    }
+    const { compactVerify, errors } = library;
     let cryptoKey: CryptoKey;
     try {
-      cryptoKey = await cryptoKeyFor(key);
+      cryptoKey = await cryptoKeyFor(library, key);
     } catch (error) {
       throw new GrantexTokenError('unknown_key', 'the JWKS key could not be imported', { cause: error });
     }
