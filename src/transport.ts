@@ -9,7 +9,8 @@
  * - **Headers**: the caller's default headers, `Authorization: Bearer <apiKey>`
  *   (unless the request already carries an `Authorization`, as SCIM calls do)
  *   and a `User-Agent`.
- * - **Bounds**: each attempt gets `timeout` ms, response body included; the
+ * - **Bounds**: each attempt gets `timeout` ms (up to 10 ms more, see
+ *   `deadline.ts`), response body included; the
  *   body is read as a stream and refused past `maxResponseBytes`; the caller's
  *   `AbortSignal` and {@link Transport.close} abort at once.
  * - **Retries**: on 408, 429, 500, 502, 503, 504, connection errors and
@@ -22,6 +23,7 @@
  * - **Log**: one record per attempt (see `log.ts`).
  */
 import { readBodyText } from './body.js';
+import { Deadlines } from './deadline.js';
 import { GrantexAbortError, GrantexConfigError, GrantexError, GrantexNetworkError, GrantexRedirectError, GrantexTimeoutError } from './errors.js';
 import type { AttemptLog, AttemptRecord, LogLevel } from './log.js';
 import { parseRetryAfter, readRateLimit } from './rate-limit.js';
@@ -126,8 +128,10 @@ export class Transport {
   readonly #origin: string;
   readonly #basePath: string;
   readonly #closing = new AbortController();
-  /** Attempts in flight, so that close() can abort them (cheaper than a listener per attempt). */
+  /** Attempts in flight with a caller signal, so that close() can abort them (cheaper than a listener per attempt). */
   readonly #inFlight = new Set<AbortController>();
+  /** The shared timeout signals of attempts without a caller signal. */
+  readonly #deadlines = new Deadlines();
   /** Path templates of `client.api` requests, recorded by its middleware adapter for the log. */
   readonly templates = new WeakMap<Request, string>();
 
@@ -179,6 +183,7 @@ export class Transport {
     const reason = new GrantexAbortError('The client was closed');
     this.#closing.abort(reason);
     for (const controller of this.#inFlight) controller.abort(reason);
+    this.#deadlines.abortAll(reason);
   }
 
   /** Sends `call` with retries; resolves to the final response (any status but 3xx) with its body read. */
@@ -258,18 +263,24 @@ export class Transport {
 
   /** One attempt: the response with its body read, or a typed error. */
   async #attempt(call: Outgoing, init: RequestInit, policy: TransportPolicy, redactor: Redactor): Promise<Received> {
-    const controller = new AbortController();
     const callerSignal = call.signal;
-    // Closures only where needed: this runs once per request.
-    const onCallerAbort = callerSignal && (() => controller.abort(abortError(callerSignal.reason)));
-    if (callerSignal?.aborted) controller.abort(abortError(callerSignal.reason));
-    if (this.#closing.signal.aborted) controller.abort(this.#closing.signal.reason);
-    if (onCallerAbort) callerSignal.addEventListener('abort', onCallerAbort);
-    this.#inFlight.add(controller);
-    const timer = setTimeout(abortForTimeout, timerMs(policy.timeout), controller, policy.timeout);
+    // Without a caller signal (the usual case), the attempt shares a deadline slot's signal; see deadline.ts.
+    const lease = callerSignal === undefined ? this.#deadlines.acquire(policy.timeout) : undefined;
+    const controller = lease === undefined ? new AbortController() : undefined;
+    const signal = lease?.signal ?? controller!.signal;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const onCallerAbort = controller && callerSignal && (() => controller.abort(abortError(callerSignal.reason)));
+    if (controller !== undefined) {
+      if (callerSignal?.aborted) controller.abort(abortError(callerSignal.reason));
+      if (this.#closing.signal.aborted) controller.abort(this.#closing.signal.reason);
+      if (onCallerAbort) callerSignal!.addEventListener('abort', onCallerAbort);
+      this.#inFlight.add(controller);
+      timer = setTimeout(abortForTimeout, timerMs(policy.timeout), controller, policy.timeout);
+    }
     try {
-      if (controller.signal.aborted) throw controller.signal.reason;
-      init.signal = controller.signal;
+      if (this.#closing.signal.aborted) throw this.#closing.signal.reason;
+      if (signal.aborted) throw signal.reason;
+      init.signal = signal;
       const response = await policy.fetch(call.url, init);
       if (isRedirect(response)) {
         await response.body?.cancel().catch(ignore);
@@ -280,7 +291,7 @@ export class Transport {
         NULL_BODY_STATUSES.has(response.status) || call.method === 'HEAD' ? '' : await readBodyText(response, policy.maxResponseBytes);
       return { response, text };
     } catch (error) {
-      if (controller.signal.aborted) throw controller.signal.reason;
+      if (signal.aborted) throw signal.reason;
       if (error instanceof GrantexError) throw error;
       // Without the query, which may carry one-time values (SSO code and state).
       const message = redactor.text(`${call.method} ${call.url.split('?')[0]} failed: ${describe(error)}`);
@@ -288,9 +299,12 @@ export class Transport {
       const cause = message.includes('[redacted]') ? undefined : error;
       throw new GrantexNetworkError(message, cause === undefined ? undefined : { cause });
     } finally {
-      clearTimeout(timer);
-      if (onCallerAbort) callerSignal.removeEventListener('abort', onCallerAbort);
-      this.#inFlight.delete(controller);
+      lease?.release();
+      if (controller !== undefined) {
+        clearTimeout(timer);
+        if (onCallerAbort) callerSignal!.removeEventListener('abort', onCallerAbort);
+        this.#inFlight.delete(controller);
+      }
     }
   }
 

@@ -164,6 +164,15 @@ describe('middleware', () => {
 });
 
 describe('durations are milliseconds', () => {
+  it('concurrent attempts time out independently: a fast answer is not cut off by a slow neighbour', async () => {
+    server = await startFakeServer((request) => (request.url.endsWith('/slow') ? { hang: true } : ok));
+    const client = new Grantex({ apiKey: KEY, baseUrl: server.url, timeout: 300, maxRetries: 0, logLevel: 'off' });
+    const slow = client.agents.get('slow').catch((e: unknown) => e);
+    const fast = client.agents.get(agent.agentId);
+    await expect(fast).resolves.toMatchObject({ agentId: agent.agentId });
+    expect(await slow).toBeInstanceOf(GrantexTimeoutError);
+  });
+
   it('timeout: 1000 waits one second, not 1000', async () => {
     const { url } = await serve([{ hang: true }]);
     const client = new Grantex({ apiKey: KEY, baseUrl: url, timeout: 1000, maxRetries: 0, logLevel: 'off' });
