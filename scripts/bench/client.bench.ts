@@ -12,8 +12,8 @@
  * client time for the same number of calls, i.e. the calls/s ratio); the
  * verdict is the median of those ratios, printed with the raw totals beside it.
  * CPU time per call is this process's user+system time (the server's is not
- * counted). Environment: BENCH_ROUNDS (default 40), BENCH_CALLS (per round and
- * contender, default 400).
+ * counted). Environment: BENCH_ROUNDS (default 160), BENCH_CALLS (per round and
+ * contender, default 100). Short rounds keep each ratio within one burst of load.
  */
 import { fileURLToPath } from 'node:url';
 import { Grantex } from '../../src/index.js';
@@ -22,8 +22,8 @@ import { AGENT_ID, API_KEY } from './client-server.js';
 import { startServerProcess } from './server-process.js';
 import { describeLoad } from './support.js';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
-const CALLS = Number(process.env.BENCH_CALLS ?? 400);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 160);
+const CALLS = Number(process.env.BENCH_CALLS ?? 100);
 const WARMUP = 2000;
 const CONCURRENCY = 32;
 const GOAL = 0.95;
