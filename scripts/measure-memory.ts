@@ -6,6 +6,8 @@
  * must fail with RESPONSE_TOO_LARGE. Peak RSS is Linux's VmHWM, reset through
  * /proc/self/clear_refs just before the call (falls back to the growth of
  * VmHWM when the reset is refused). Run: `npx tsx scripts/measure-memory.ts`.
+ * `MEASURE_MAX_BYTES=104857600 npx tsx scripts/measure-memory.ts` is the
+ * control: with a 100 MiB cap the growth must show (and the goal is not met).
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -23,7 +25,8 @@ function status(field: 'VmHWM' | 'VmRSS'): number {
 
 /** In the child: one call against `url`, printing JSON with the figures. */
 async function child(url: string, which: string): Promise<void> {
-  const client = new Grantex({ apiKey: 'gx_test_memory', baseUrl: url, maxRetries: 0, logLevel: 'off' });
+  const cap = Number(process.env.MEASURE_MAX_BYTES ?? '') || undefined;
+  const client = new Grantex({ apiKey: 'gx_test_memory', baseUrl: url, maxRetries: 0, logLevel: 'off', maxResponseBytes: cap });
   // Warm up the client and undici on a small request first, so that their code is not counted.
   await client.api.GET('/health').catch(() => undefined);
   globalThis.gc?.();

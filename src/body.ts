@@ -31,20 +31,30 @@ async function readCounted(response: Response, body: ReadableStream<Uint8Array>,
     throw tooLarge(response, limit);
   }
   const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
+  const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     total += value.byteLength;
     if (total > limit) {
+      chunks.length = 0;
       await reader.cancel().catch(ignore);
       throw tooLarge(response, limit);
     }
-    text += decoder.decode(value, { stream: true });
+    chunks.push(value);
   }
-  return text + decoder.decode();
+  // One decode at the end: no intermediate strings, so the garbage stays near the body's own size.
+  const bytes = chunks.length === 1 ? chunks[0]! : new Uint8Array(total);
+  if (chunks.length !== 1) {
+    let offset = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+  }
+  chunks.length = 0;
+  return new TextDecoder().decode(bytes);
 }
 
 function tooLarge(response: Response, limit: number): GrantexApiError {
