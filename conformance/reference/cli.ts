@@ -3,7 +3,7 @@
  * `npm run dev-server`: runs the reference server on 127.0.0.1 and prints its
  * URL with a ready-made sandbox key and live key.
  *
- *   npm run dev-server -- --port 4020 [--key key.pem] [--fault NAME]... [--list-faults]
+ *   npm run dev-server -- --port 4020 [--key key.pem] [--issuer URL] [--fault NAME]... [--variant NAME]...
  *
  * The port comes from `--port`, else `GRANTEX_DEV_PORT`, else 4020.
  */
@@ -11,12 +11,17 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { FAULTS, isFaultName, type FaultName } from './faults.js';
 import { startReferenceServer } from './server.js';
+import { isVariantName, VARIANTS, type VariantName } from './variants.js';
 
-const USAGE = `Usage: npm run dev-server -- [--port N] [--key FILE] [--fault NAME]... [--list-faults]
-  --port N        port to listen on (default: GRANTEX_DEV_PORT or 4020)
-  --key FILE      RSA private key (PKCS#8 PEM) to sign grant tokens with (default: a new key)
-  --fault NAME    switch on a named protocol violation (tests of conformance suites only)
-  --list-faults   print the fault names and exit`;
+const USAGE = `Usage: npm run dev-server -- [--port N] [--key FILE] [--issuer URL] [--fault NAME]... [--variant NAME]...
+  --port N         port to listen on (default: GRANTEX_DEV_PORT or 4020)
+  --key FILE       RSA private key (PKCS#8 PEM) to sign grant tokens with (default: a new key)
+  --issuer URL     the iss of grant tokens and the base of consentUrl and other links, e.g. the
+                   public URL of a proxy in front of this server (default: the server's own URL)
+  --fault NAME     switch on a named protocol violation (tests of conformance suites only)
+  --list-faults    print the fault names and exit
+  --variant NAME   switch on a permitted behaviour a client or suite must accept (repeatable)
+  --list-variants  print the variant names and exit`;
 
 async function signup(url: string, name: string, mode: 'sandbox' | 'live'): Promise<string> {
   const res = await fetch(`${url}/v1/signup`, {
@@ -34,8 +39,11 @@ async function main(): Promise<number> {
     options: {
       port: { type: 'string' },
       key: { type: 'string' },
+      issuer: { type: 'string' },
       fault: { type: 'string', multiple: true },
       'list-faults': { type: 'boolean' },
+      variant: { type: 'string', multiple: true },
+      'list-variants': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -46,6 +54,23 @@ async function main(): Promise<number> {
   if (values['list-faults'] === true) {
     for (const [name, description] of Object.entries(FAULTS)) console.log(`${name.padEnd(30)} ${description}`);
     return 0;
+  }
+  if (values['list-variants'] === true) {
+    for (const [name, description] of Object.entries(VARIANTS)) console.log(`${name.padEnd(30)} ${description}`);
+    return 0;
+  }
+  const issuer = values.issuer;
+  if (issuer !== undefined && !/^https?:\/\/[^/\s]+\S*$/.test(issuer)) {
+    console.error(`Invalid issuer: ${JSON.stringify(issuer)} (an http(s) URL)\n${USAGE}`);
+    return 2;
+  }
+  const variants: VariantName[] = [];
+  for (const name of values.variant ?? []) {
+    if (!isVariantName(name)) {
+      console.error(`Unknown variant: ${name} (see --list-variants)`);
+      return 2;
+    }
+    variants.push(name);
   }
   const portText = values.port ?? process.env['GRANTEX_DEV_PORT'] ?? '4020';
   const port = Number(portText);
@@ -65,6 +90,8 @@ async function main(): Promise<number> {
   const server = await startReferenceServer({
     port,
     faults,
+    variants,
+    ...(issuer !== undefined ? { issuer } : {}),
     ...(values.key !== undefined ? { keys: { privateKey: readFileSync(values.key, 'utf8') } } : {}),
   });
   const sandboxKey = await signup(server.url, 'Local sandbox developer', 'sandbox');
@@ -73,8 +100,9 @@ async function main(): Promise<number> {
   sandbox API key: ${sandboxKey}   (authorization requests are approved at once)
   live API key:    ${liveKey}   (approve on ${server.url}/consent?req=<authRequestId>)
   JWKS:            ${server.url}/.well-known/jwks.json
+  token issuer:    ${server.issuer}
   test OIDC IdP:   ${server.url}/_test-idp  (use as issuerUrl in POST /v1/sso/config)
-State is in memory and is lost when the server stops.${faults.length > 0 ? `\nFAULTS ON (this server breaks the protocol on purpose): ${faults.join(', ')}` : ''}`);
+State is in memory and is lost when the server stops.${faults.length > 0 ? `\nFAULTS ON (this server breaks the protocol on purpose): ${faults.join(', ')}` : ''}${variants.length > 0 ? `\nvariants on (permitted, not the reference behaviour): ${variants.join(', ')}` : ''}`);
 
   const stop = (): void => {
     void server.close().then(() => process.exit(0));

@@ -1,8 +1,9 @@
 /**
  * @module server
  * Starts the in-memory reference Grantex server: every operation of the
- * bundled spec, with real state, RS256 grant tokens, signed webhooks, and
- * optional named faults for testing a conformance suite.
+ * bundled spec, with real state, RS256 grant tokens, signed webhooks,
+ * optional named faults for testing a conformance suite, and optional
+ * variants (permitted behaviours a conformance suite must accept).
  *
  * @example
  * ```ts
@@ -16,6 +17,7 @@
  * ```
  */
 import { serve } from '@hono/node-server';
+import { exportJWK, generateKeyPair } from 'jose';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import type { ServerEnv } from './context.js';
@@ -27,9 +29,15 @@ import { addPages } from './routes/pages.js';
 import { addTestIdp } from './routes/test-idp.js';
 import { Store } from './store.js';
 import { loadContract } from './validate.js';
+import { withExtraFields } from './extra-fields.js';
+import { EXTRA_FIELD, idFormat, Variants, type VariantName } from './variants.js';
 import { WebhookDispatcher } from './webhook-dispatch.js';
 
 export { FAULTS, FAULT_NAMES, type FaultName } from './faults.js';
+export { VARIANTS, VARIANT_NAMES, type VariantName } from './variants.js';
+
+/** Where the `issuer-elsewhere` fault's tokens say they come from: a key set that is not the server's. */
+export const ELSEWHERE_PATH = '/_elsewhere';
 
 /** Options of {@link startReferenceServer}; every one is optional. */
 export interface ReferenceServerOptions {
@@ -39,6 +47,8 @@ export interface ReferenceServerOptions {
   host?: string;
   /** Protocol violations to switch on (see `FAULTS`). Default none. Tests of the conformance suite only. */
   faults?: readonly FaultName[];
+  /** Permitted behaviours to switch on (see `VARIANTS`). Default none. */
+  variants?: readonly VariantName[];
   /** The `iss` of grant tokens and the base of `consentUrl` and other links. Default the server's own URL. */
   issuer?: string;
   /** RSA signing key to use. Default: a 2048-bit key generated once per process. */
@@ -69,6 +79,10 @@ export interface ReferenceServer {
   violations: string[];
   /** The faults that are on. */
   faults: FaultName[];
+  /** The variants that are on. */
+  variants: VariantName[];
+  /** The `iss` of the server's grant tokens (the first one when the issuer-varies fault rotates them). */
+  issuer: string;
   /** Resolves once no webhook delivery attempt is running. */
   webhooksSettled(): Promise<void>;
   /** Stops listening, cancels webhook retries, and resolves when done. */
@@ -82,14 +96,21 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const depth = options.maxDelegationDepth ?? 3;
   if (!Number.isInteger(depth) || depth < 1 || depth > 10) throw new RangeError('maxDelegationDepth must be an integer from 1 to 10');
   const faults = new Faults(options.faults ?? []);
+  const variants = new Variants(options.variants ?? []);
   // Key generation runs on the thread pool while the spec compiles here.
   const keys = loadSigningKeys(options.keys, now());
   keys.catch(() => {}); // awaited below; avoids an unhandled rejection if listening fails first
   const contract = loadContract();
 
   let app: { fetch: (request: Request) => Response | Promise<Response> } | undefined;
+  const format = variants.has('other-id-format') ? 'hex' : 'ulid';
+  const answer = async (request: Request): Promise<Response> => {
+    if (app === undefined) return new Response('starting', { status: 503 });
+    const response = await app.fetch(request);
+    return variants.has('extra-fields') ? withExtraFields(request, response) : response;
+  };
   const server = serve({
-    fetch: (request) => app?.fetch(request) ?? new Response('starting', { status: 503 }),
+    fetch: (request) => idFormat.run(format, () => answer(request)),
     port: options.port ?? 0,
     hostname: host,
   });
@@ -101,6 +122,12 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const baseUrl = (options.issuer ?? url).replace(/\/$/, '');
+
+  // issuer-alias: another name of this very server (same key set); the faults point elsewhere or rotate.
+  const alias = `http://localhost:${port}`;
+  const own = variants.has('issuer-alias') ? alias : baseUrl;
+  const issuers = faults.has('issuer-elsewhere') ? [`${url}${ELSEWHERE_PATH}`] : faults.has('issuer-varies') ? [own, own === alias ? baseUrl : alias] : [own];
+  const elsewhere = faults.has('issuer-elsewhere') ? await foreignKeySet() : undefined;
 
   const violations: string[] = [];
   const signing = await keys.catch(async (error: unknown) => {
@@ -118,7 +145,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const env: ServerEnv = {
     store: new Store(),
     faults,
-    signer: new TokenSigner(signing, baseUrl, faults),
+    variants,
+    signer: new TokenSigner(signing, issuers, faults, variants.has('extra-fields') ? { [EXTRA_FIELD]: 'extra-fields' } : {}),
     keys: signing,
     webhooks,
     settings: { baseUrl, maxDelegationDepth: depth },
@@ -137,6 +165,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     (hono) => {
       addPages(hono, env);
       addTestIdp(hono, env);
+      if (elsewhere) hono.get(`${ELSEWHERE_PATH}/.well-known/jwks.json`, (c) => c.json({ keys: [{ ...elsewhere, kid: signing.kid }] }));
     },
   );
 
@@ -144,6 +173,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     url,
     violations,
     faults: faults.list(),
+    variants: variants.list(),
+    issuer: issuers[0]!,
     webhooksSettled: () => webhooks.settled(),
     close: async () => {
       await webhooks.close();
@@ -154,4 +185,11 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       });
     },
   };
+}
+
+/** A public RSA key that signs nothing of this server's (the `issuer-elsewhere` fault's key set). */
+async function foreignKeySet(): Promise<Record<string, unknown>> {
+  const pair = await generateKeyPair('RS256', { extractable: true, modulusLength: 2048 });
+  const { kty, n, e } = await exportJWK(pair.publicKey);
+  return { kty, n, e, alg: 'RS256', use: 'sig' };
 }
