@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -21,9 +21,12 @@ function stagedFiles(): string[] {
 /** Stages and packs the package under `work`; resolves to the staging folder and the tarball's path. */
 export async function packTarball(work: string): Promise<{ stage: string; tarball: string }> {
   const stage = join(work, 'stage');
-  mkdirSync(join(stage, 'generated'), { recursive: true });
   await run(join(root, 'node_modules/.bin/tsup'), ['--out-dir', join(stage, 'dist')], { cwd: root, maxBuffer: 16 << 20 });
-  for (const file of stagedFiles()) if (existsSync(join(root, file))) copyFileSync(join(root, file), join(stage, file));
+  for (const file of stagedFiles()) {
+    if (!existsSync(join(root, file))) continue;
+    mkdirSync(dirname(join(stage, file)), { recursive: true });
+    copyFileSync(join(root, file), join(stage, file));
+  }
   // node10 resolution ignores `exports`: `grantex/openapi.json` must be a real file at the root.
   copyFileSync(join(root, 'generated/openapi.json'), join(stage, 'openapi.json'));
   const { stdout } = await run('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work], { cwd: stage });
