@@ -1,5 +1,6 @@
-// The README is the front door: its commands exist and its TypeScript examples
-// type-check and run as written (against the reference server).
+// The README is the front door: its commands exist, its TypeScript examples
+// type-check and run as written (against the reference server), and its
+// JavaScript quick start is plain JavaScript that Node 20 runs.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ const root = resolve(import.meta.dirname, '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 const blocks = [...readme.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map(([, lang, code]) => ({ lang: lang!, code: code! }));
 const examples = blocks.filter((b) => b.lang === 'ts').map((b) => b.code);
+const jsQuickStart = blocks.find((b) => b.lang === 'js')?.code;
 const scripts = Object.keys((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
 
 describe('README', () => {
@@ -32,6 +34,10 @@ describe('README', () => {
   it('shows the quick start that the pack test runs from the tarball, verbatim', () => {
     const quickstart = readFileSync(join(root, 'test/client/pack/quickstart.ts.txt'), 'utf8');
     expect(examples[0]).toBe(quickstart);
+  });
+
+  it('shows the JavaScript quick start that the pack test and the runtime matrix run, verbatim', () => {
+    expect(jsQuickStart).toBe(readFileSync(join(root, 'test/client/pack/quickstart.js.txt'), 'utf8'));
   });
 
   describe('examples', () => {
@@ -72,6 +78,19 @@ describe('README', () => {
       const result = await run(process.execPath, [tsc, '-p', work], { cwd: work }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? String(e) }));
       expect(result.stdout).toBe('');
     }, 120_000);
+
+    it('the JavaScript quick start is syntax this Node accepts without a loader', async () => {
+      const source = join(work, 'quickstart.mjs');
+      writeFileSync(source, jsQuickStart!);
+      await expect(run(process.execPath, ['--check', source])).resolves.toMatchObject({ stderr: '' });
+    });
+
+    it('the JavaScript quick start runs against the reference server', async () => {
+      const source = join(work, 'run-js.mjs');
+      writeFileSync(source, jsQuickStart!.replaceAll("from 'grantex'", `from ${JSON.stringify(join(root, 'src/index.ts'))}`));
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', source], { cwd: root, env: { ...process.env, GRANTEX_BASE_URL: server.url } });
+      expect(stdout).toMatch(/^did:grantex:ag_\w+ may use calendar:read for user_42\nvalid after revoke: false$/m);
+    }, 60_000);
 
     it.each(examples.map((code, i) => [i, code] as const))('example %i runs against the reference server', async (i, code) => {
       const source = join(work, `run-${i}.mts`);
