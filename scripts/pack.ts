@@ -15,13 +15,21 @@ export const root = resolve(import.meta.dirname, '..');
 /** The files the package takes from the repository besides the build (`package.json` `files`, README, LICENSE). */
 function stagedFiles(): string[] {
   const { files } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { files: string[] };
-  return [...files.filter((file) => file !== 'dist' && file !== 'openapi.json'), 'package.json', 'README.md', 'LICENSE'];
+  return [
+    ...files.filter((file) => file !== 'dist' && file !== 'openapi.json'),
+    'package.json',
+    'README.md',
+    'LICENSE',
+  ];
 }
 
 /** Stages and packs the package under `work`; resolves to the staging folder and the tarball's path. */
 export async function packTarball(work: string): Promise<{ stage: string; tarball: string }> {
   const stage = join(work, 'stage');
-  await run(join(root, 'node_modules/.bin/tsup'), ['--out-dir', join(stage, 'dist')], { cwd: root, maxBuffer: 16 << 20 });
+  await run(join(root, 'node_modules/.bin/tsup'), ['--out-dir', join(stage, 'dist')], {
+    cwd: root,
+    maxBuffer: 16 << 20,
+  });
   for (const file of stagedFiles()) {
     if (!existsSync(join(root, file))) continue;
     mkdirSync(dirname(join(stage, file)), { recursive: true });
@@ -29,7 +37,9 @@ export async function packTarball(work: string): Promise<{ stage: string; tarbal
   }
   // node10 resolution ignores `exports`: `grantex/openapi.json` must be a real file at the root.
   copyFileSync(join(root, 'generated/openapi.json'), join(stage, 'openapi.json'));
-  const { stdout } = await run('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work], { cwd: stage });
+  const { stdout } = await run('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work], {
+    cwd: stage,
+  });
   return { stage, tarball: join(work, stdout.trim().split('\n').pop()!) };
 }
 

@@ -80,6 +80,7 @@ const DEFAULT_BASE_URL = 'https://api.grantex.dev';
  * const request = await client.authorize({ agentId: agent.agentId, userId: 'user_42', scopes: ['calendar:read'] });
  * ```
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the merged interface adds only the lib's disposal method, which the static block defines.
 export class Grantex {
   /** The typed openapi-fetch client underneath, with the same auth, timeout and retry policy. */
   readonly api: Client<paths>;

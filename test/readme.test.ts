@@ -15,7 +15,9 @@ const readme = readFileSync(join(root, 'README.md'), 'utf8');
 const blocks = [...readme.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map(([, lang, code]) => ({ lang: lang!, code: code! }));
 const examples = blocks.filter((b) => b.lang === 'ts').map((b) => b.code);
 const jsQuickStart = blocks.find((b) => b.lang === 'js')?.code;
-const scripts = Object.keys((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
+const scripts = Object.keys(
+  (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts,
+);
 
 describe('README', () => {
   it('names only npm scripts that exist', () => {
@@ -54,14 +56,22 @@ describe('README', () => {
       });
       apiKey = ((await response.json()) as { apiKey: string }).apiKey;
       // The examples import the package by name; here it is the source.
-      examples.forEach((code, i) => writeFileSync(join(work, `example-${i}.ts`), code));
+      for (const [i, code] of examples.entries()) writeFileSync(join(work, `example-${i}.ts`), code);
       writeFileSync(
         join(work, 'tsconfig.json'),
         JSON.stringify({
           compilerOptions: {
-            target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true,
-            skipLibCheck: true, lib: ['ES2023', 'DOM', 'ESNext.Disposable'], types: ['node'], typeRoots: [join(root, 'node_modules/@types')],
-            paths: { grantex: [join(root, 'src/index.ts')] }, allowImportingTsExtensions: true,
+            target: 'ES2022',
+            module: 'NodeNext',
+            moduleResolution: 'NodeNext',
+            strict: true,
+            noEmit: true,
+            skipLibCheck: true,
+            lib: ['ES2023', 'DOM', 'ESNext.Disposable'],
+            types: ['node'],
+            typeRoots: [join(root, 'node_modules/@types')],
+            paths: { grantex: [join(root, 'src/index.ts')] },
+            allowImportingTsExtensions: true,
           },
           include: ['*.ts'],
         }),
@@ -75,7 +85,9 @@ describe('README', () => {
 
     it('type-check', async () => {
       const tsc = join(root, 'node_modules/typescript/bin/tsc');
-      const result = await run(process.execPath, [tsc, '-p', work], { cwd: work }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? String(e) }));
+      const result = await run(process.execPath, [tsc, '-p', work], { cwd: work }).catch((e: { stdout?: string }) => ({
+        stdout: e.stdout ?? String(e),
+      }));
       expect(result.stdout).toBe('');
     }, 120_000);
 
@@ -87,21 +99,31 @@ describe('README', () => {
 
     it('the JavaScript quick start runs against the reference server', async () => {
       const source = join(work, 'run-js.mjs');
-      writeFileSync(source, jsQuickStart!.replaceAll("from 'grantex'", `from ${JSON.stringify(join(root, 'src/index.ts'))}`));
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', source], { cwd: root, env: { ...process.env, GRANTEX_BASE_URL: server.url } });
+      writeFileSync(
+        source,
+        jsQuickStart!.replaceAll("from 'grantex'", `from ${JSON.stringify(join(root, 'src/index.ts'))}`),
+      );
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', source], {
+        cwd: root,
+        env: { ...process.env, GRANTEX_BASE_URL: server.url },
+      });
       expect(stdout).toMatch(/^did:grantex:ag_\w+ may use calendar:read for user_42\nvalid after revoke: false$/m);
     }, 60_000);
 
-    it.each(examples.map((code, i) => [i, code] as const))('example %i runs against the reference server', async (i, code) => {
-      const source = join(work, `run-${i}.mts`);
-      writeFileSync(source, code.replaceAll("from 'grantex'", `from ${JSON.stringify(join(root, 'src/index.ts'))}`));
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', source], {
-        cwd: root,
-        env: { ...process.env, GRANTEX_BASE_URL: server.url, GRANTEX_API_KEY: apiKey },
-      });
-      expect(stdout.trim()).not.toBe('');
-      if (i === 0) expect(stdout).toMatch(/^valid after revoke: false$/m);
-      if (i === 1) expect(stdout).toMatch(/^grant grnt_1 was revoked\n1 audit entries, chain intact$/m);
-    }, 60_000);
+    it.each(examples.map((code, i) => [i, code] as const))(
+      'example %i runs against the reference server',
+      async (i, code) => {
+        const source = join(work, `run-${i}.mts`);
+        writeFileSync(source, code.replaceAll("from 'grantex'", `from ${JSON.stringify(join(root, 'src/index.ts'))}`));
+        const { stdout } = await run(process.execPath, ['--import', 'tsx', source], {
+          cwd: root,
+          env: { ...process.env, GRANTEX_BASE_URL: server.url, GRANTEX_API_KEY: apiKey },
+        });
+        expect(stdout.trim()).not.toBe('');
+        if (i === 0) expect(stdout).toMatch(/^valid after revoke: false$/m);
+        if (i === 1) expect(stdout).toMatch(/^grant grnt_1 was revoked\n1 audit entries, chain intact$/m);
+      },
+      60_000,
+    );
   });
 });

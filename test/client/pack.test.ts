@@ -4,7 +4,16 @@
 // without Node types), run the CommonJS consumer, and run both quick starts
 // against the reference server.
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -33,10 +42,15 @@ beforeAll(async () => {
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   for (const file of readdirSync(fixtures)) {
-    if (file.endsWith('.json') || file.endsWith('.txt')) copyFileSync(join(fixtures, file), join(project, file.replace(/\.txt$/, '')));
+    if (file.endsWith('.json') || file.endsWith('.txt'))
+      copyFileSync(join(fixtures, file), join(project, file.replace(/\.txt$/, '')));
   }
   const tools = ['typescript', '@types/node'].map((name) => `${name}@${pkg.devDependencies[name]}`);
-  await sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball, ...tools], project);
+  await sh(
+    'npm',
+    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball, ...tools],
+    project,
+  );
 }, 240_000);
 
 afterAll(() => {
@@ -63,24 +77,34 @@ describe('the npm package', () => {
         'package/generated/openapi.yaml',
       ]),
     );
-    expect(files.filter((f) => /\/(src|test|conformance|scripts|spec)\//.test(f))).toEqual(['package/conformance/README.md']);
-    expect(readFileSync(join(project, 'node_modules/grantex/LICENSE'), 'utf8')).toMatch(/Apache License\s+Version 2\.0/);
+    expect(files.filter((f) => /\/(src|test|conformance|scripts|spec)\//.test(f))).toEqual([
+      'package/conformance/README.md',
+    ]);
+    expect(readFileSync(join(project, 'node_modules/grantex/LICENSE'), 'utf8')).toMatch(
+      /Apache License\s+Version 2\.0/,
+    );
   });
 
   it('ships a file for every relative link of its README', () => {
     const readme = readFileSync(join(project, 'node_modules/grantex/README.md'), 'utf8');
-    const links = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!).filter((href) => !/^[a-z]+:|^#/.test(href));
+    const links = [...readme.matchAll(/\]\(([^)\s]+)\)/g)]
+      .map((m) => m[1]!)
+      .filter((href) => !/^[a-z]+:|^#/.test(href));
     expect(links).toContain('conformance/README.md');
-    for (const href of links) expect(existsSync(join(project, 'node_modules/grantex', href.split('#')[0]!)), href).toBe(true);
+    for (const href of links)
+      expect(existsSync(join(project, 'node_modules/grantex', href.split('#')[0]!)), href).toBe(true);
   });
 
   it('exports the bundled spec as grantex/openapi.json, the same as generated/openapi.json', async () => {
-    const script = "import spec from 'grantex/openapi.json' with { type: 'json' }; console.log(spec.openapi, Object.keys(spec.paths).length)";
+    const script =
+      "import spec from 'grantex/openapi.json' with { type: 'json' }; console.log(spec.openapi, Object.keys(spec.paths).length)";
     const { stdout } = await sh(process.execPath, ['--input-type=module', '-e', script], project);
-    const source = JSON.parse(readFileSync(join(root, 'generated/openapi.json'), 'utf8')) as { openapi: string; paths: object };
+    const source = JSON.parse(readFileSync(join(root, 'generated/openapi.json'), 'utf8')) as {
+      openapi: string;
+      paths: object;
+    };
     expect(stdout.trim()).toBe(`${source.openapi} ${Object.keys(source.paths).length}`);
   });
-
 
   it('keeps Node built-ins out of the entry, so browsers and edge runtimes can load it', () => {
     const entry = readFileSync(join(project, 'node_modules/grantex/dist/index.js'), 'utf8');
@@ -95,13 +119,17 @@ describe('the npm package', () => {
     expect(types).not.toMatch(/from ['"]\.\.?\//);
   });
 
-  it.each(['tsconfig.node.json', 'tsconfig.commonjs.json', 'tsconfig.browser.json'])('type-checks consumer code with %s', async (config) => {
-    const tsc = join(project, 'node_modules/typescript/bin/tsc');
-    const result = await sh(process.execPath, [tsc, '-p', config], project).catch((error: { stdout?: string }) => ({
-      stdout: error.stdout ?? String(error),
-    }));
-    expect(result.stdout).toBe('');
-  }, 120_000);
+  it.each(['tsconfig.node.json', 'tsconfig.commonjs.json', 'tsconfig.browser.json'])(
+    'type-checks consumer code with %s',
+    async (config) => {
+      const tsc = join(project, 'node_modules/typescript/bin/tsc');
+      const result = await sh(process.execPath, [tsc, '-p', config], project).catch((error: { stdout?: string }) => ({
+        stdout: error.stdout ?? String(error),
+      }));
+      expect(result.stdout).toBe('');
+    },
+    120_000,
+  );
 
   // Runs what tsc emitted for tsconfig.commonjs.json above.
   it('runs for a CommonJS consumer: require() loads the same classes as import', async () => {
@@ -122,7 +150,11 @@ describe('the npm package', () => {
 
     it('installs the grantex-conformance command, which passes the reference server', async () => {
       const bin = join(project, 'node_modules/.bin/grantex-conformance');
-      const { stdout } = await sh(bin, ['--base-url', server.url, '--only', 'tokens', '--runs', '3', '--report', 'json', '--out', 'report.json'], project);
+      const { stdout } = await sh(
+        bin,
+        ['--base-url', server.url, '--only', 'tokens', '--runs', '3', '--report', 'json', '--out', 'report.json'],
+        project,
+      );
       expect(stdout).toMatch(/RESULT: PASS/);
       const report = JSON.parse(readFileSync(join(project, 'report.json'), 'utf8')) as { exitCode: number };
       expect(report.exitCode).toBe(0);

@@ -5,6 +5,7 @@
  * Node 20, 22 and 24, Deno, Bun, workerd and headless Chromium against the
  * reference server (cross-origin from the browser page), plus the README's
  * JavaScript quick start as written on each runtime with a process global.
+ * The drivers in drivers/ start the smoke program on each kind of runtime.
  * Prints a table of runtime against result; exits 1 if any run fails.
  * The runtimes come from test/runtimes/install.sh (npm registry packages) and
  * Debian's chromium.
@@ -13,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { build } from 'esbuild';
 import { startReferenceServer } from '../../conformance/reference/server.js';
 import { packTarball, root } from '../../scripts/pack.js';
@@ -66,14 +67,20 @@ function exec(command: string, args: string[], cwd: string, env: Record<string, 
 /** The steps a driver printed on its `SMOKE ` line, or the run's output when there is none. */
 function parseSmoke(runtime: string, program: string, result: { code: number | null; out: string }): Row {
   const line = result.out.split('\n').find((l) => l.startsWith('SMOKE '));
-  if (line === undefined) return { runtime, program, steps: [], error: `exit ${result.code}: ${result.out.trim().slice(-600)}` };
+  if (line === undefined)
+    return { runtime, program, steps: [], error: `exit ${result.code}: ${result.out.trim().slice(-600)}` };
   return { runtime, program, steps: JSON.parse(line.slice(6)) as Step[] };
 }
 
 /** A quick-start run passes when it exits 0 with the two lines the README promises. */
 function parseQuickStart(runtime: string, result: { code: number | null; out: string }): Row {
-  const ok = result.code === 0 && /may use calendar:read for user_42$/m.test(result.out) && /^valid after revoke: false$/m.test(result.out);
-  const detail = ok ? 'authorize, exchange, verify offline, revoke' : `exit ${result.code}: ${result.out.trim().slice(-600)}`;
+  const ok =
+    result.code === 0 &&
+    /may use calendar:read for user_42$/m.test(result.out) &&
+    /^valid after revoke: false$/m.test(result.out);
+  const detail = ok
+    ? 'authorize, exchange, verify offline, revoke'
+    : `exit ${result.code}: ${result.out.trim().slice(-600)}`;
   return { runtime, program: 'README quick start (js)', steps: [{ step: 'quick start', ok, detail }] };
 }
 
@@ -86,7 +93,9 @@ async function serveStatic(dir: string): Promise<{ url: string; server: Server }
       response.writeHead(404).end();
       return;
     }
-    response.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+    response
+      .writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' })
+      .end(readFileSync(file));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address() as { port: number };
@@ -120,7 +129,12 @@ async function runChromium(project: string): Promise<Row> {
       page.on('pageerror', (error) => console.push(String(error)));
       await page.goto(`${site.url}/index.html`, { timeout: RUN_TIMEOUT_MS });
       const steps = await page.evaluate(() => (globalThis as unknown as { smokeResult: Promise<Step[]> }).smokeResult);
-      return { runtime: `chromium ${context.browser()?.version() ?? ''}`.trim(), program: 'smoke', steps, ...(console.length > 0 && steps.some((s) => !s.ok) ? { error: console.join('\n') } : {}) };
+      return {
+        runtime: `chromium ${context.browser()?.version() ?? ''}`.trim(),
+        program: 'smoke',
+        steps,
+        ...(console.length > 0 && steps.some((s) => !s.ok) ? { error: console.join('\n') } : {}),
+      };
     } finally {
       await context.close();
     }
@@ -154,10 +168,9 @@ const smoke :Workerd.Worker = (
 }
 
 async function main(): Promise<number> {
-  if (!existsSync(join(root, '.cache/runtimes/installed'))) {
-    const install = await exec('bash', [join(root, 'test/runtimes/install.sh')], root);
-    if (install.code !== 0) throw new Error(`install.sh failed: ${install.out}`);
-  }
+  // A no-op when the pinned runtimes are already installed.
+  const install = await exec('bash', [join(root, 'test/runtimes/install.sh')], root);
+  if (install.code !== 0) throw new Error(`install.sh failed: ${install.out}`);
   const work = mkdtempSync(join(tmpdir(), 'grantex-runtimes-'));
   const server = await startReferenceServer();
   try {
@@ -165,30 +178,55 @@ async function main(): Promise<number> {
     const project = join(work, 'consumer');
     mkdirSync(join(project, 'site'), { recursive: true });
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-    const installed = await exec('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], project);
+    const installed = await exec(
+      'npm',
+      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball],
+      project,
+    );
     if (installed.code !== 0) throw new Error(`npm install failed: ${installed.out}`);
 
-    copyFileSync(join(root, 'test/runtimes/smoke.js'), join(project, 'smoke.js'));
+    for (const file of ['smoke.js', 'drivers/main.js', 'drivers/worker.js', 'drivers/page.js']) {
+      copyFileSync(join(root, 'test/runtimes', file), join(project, basename(file)));
+    }
+    copyFileSync(join(root, 'test/runtimes/drivers/index.html'), join(project, 'site/index.html'));
     writeFileSync(join(project, 'config.js'), `export default ${JSON.stringify({ baseUrl: server.url, vectors })};\n`);
     writeFileSync(join(project, 'quickstart.js'), readmeJsQuickStart());
-    writeFileSync(join(project, 'main.js'), "import config from './config.js';\nimport { smoke } from './smoke.js';\nconsole.log(`SMOKE ${JSON.stringify(await smoke(config))}`);\n");
-    writeFileSync(
-      join(project, 'worker.js'),
-      "import config from './config.js';\nimport { smoke } from './smoke.js';\n" +
-        'export default {\n  async test() {\n    const steps = await smoke(config);\n    console.log(`SMOKE ${JSON.stringify(steps)}`);\n' +
-        "    if (steps.some((s) => !s.ok)) throw new Error('smoke failed');\n  },\n};\n",
-    );
-    writeFileSync(join(project, 'page.js'), "import config from './config.js';\nimport { smoke } from './smoke.js';\nglobalThis.smokeResult = smoke(config);\n");
-    writeFileSync(join(project, 'site/index.html'), '<!doctype html><meta charset="utf-8"><title>smoke</title><script type="module" src="page.js"></script>\n');
     // workerd and the browser load one file: the bundle resolves `grantex` from the installed tarball.
-    const bundle = { bundle: true, format: 'esm', target: 'es2022', absWorkingDir: project, logLevel: 'error' } as const;
-    await build({ ...bundle, entryPoints: ['worker.js'], outfile: join(project, 'worker.bundle.js'), platform: 'neutral', conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'] });
+    const bundle = {
+      bundle: true,
+      format: 'esm',
+      target: 'es2022',
+      absWorkingDir: project,
+      logLevel: 'error',
+    } as const;
+    await build({
+      ...bundle,
+      entryPoints: ['worker.js'],
+      outfile: join(project, 'worker.bundle.js'),
+      platform: 'neutral',
+      conditions: ['workerd', 'worker', 'browser'],
+      mainFields: ['module', 'main'],
+    });
     await build({ ...bundle, entryPoints: ['page.js'], outfile: join(project, 'site/page.js'), platform: 'browser' });
 
-    const env = { GRANTEX_BASE_URL: server.url, DENO_NO_UPDATE_CHECK: '1', DENO_DIR: join(work, 'deno'), DO_NOT_TRACK: '1', NO_COLOR: '1' };
+    const env = {
+      GRANTEX_BASE_URL: server.url,
+      DENO_NO_UPDATE_CHECK: '1',
+      DENO_DIR: join(work, 'deno'),
+      DO_NOT_TRACK: '1',
+      NO_COLOR: '1',
+    };
     const commandLines: [string, string, string[]][] = [
-      ...['20', '22', '24'].map((major): [string, string, string[]] => [`node ${major}`, join(RUNTIMES, `node${major}/bin/node`), []]),
-      ['deno', join(RUNTIMES, '@deno/linux-x64-glibc/deno'), ['run', '--allow-net=127.0.0.1', '--allow-read', '--allow-env']],
+      ...['20', '22', '24'].map((major): [string, string, string[]] => [
+        `node ${major}`,
+        join(RUNTIMES, `node${major}/bin/node`),
+        [],
+      ]),
+      [
+        'deno',
+        join(RUNTIMES, '@deno/linux-x64-glibc/deno'),
+        ['run', '--allow-net=127.0.0.1', '--allow-read', '--allow-env'],
+      ],
       ['bun', join(RUNTIMES, '@oven/bun-linux-x64/bin/bun'), ['run']],
     ];
     const rows: Row[] = [];
@@ -215,8 +253,15 @@ function readmeJsQuickStart(): string {
 }
 
 function report(rows: Row[]): number {
-  const failed = rows.filter((row) => row.error !== undefined || row.steps.length === 0 || row.steps.some((s) => !s.ok));
-  const table = rows.map((row) => [row.runtime, row.program, row.steps.every((s) => s.ok) && row.steps.length > 0 && row.error === undefined ? 'PASS' : 'FAIL', row.steps.map((s) => `${s.ok ? '✓' : '✗'} ${s.step}`).join(', ') || 'no result']);
+  const failed = rows.filter(
+    (row) => row.error !== undefined || row.steps.length === 0 || row.steps.some((s) => !s.ok),
+  );
+  const table = rows.map((row) => [
+    row.runtime,
+    row.program,
+    row.steps.every((s) => s.ok) && row.steps.length > 0 && row.error === undefined ? 'PASS' : 'FAIL',
+    row.steps.map((s) => `${s.ok ? '✓' : '✗'} ${s.step}`).join(', ') || 'no result',
+  ]);
   const header = ['runtime', 'program', 'result', 'steps'];
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;

@@ -32,25 +32,40 @@ export async function smoke({ baseUrl, vectors }) {
   await step('pkce', async () => {
     const pair = await generatePkce();
     expect(await verifyCodeChallenge(pair.codeVerifier, pair.codeChallenge), 'a fresh pair does not verify');
-    expect((await computeCodeChallenge(grant.codeVerifier)) === grant.request.codeChallenge, 'the vector challenge differs');
+    expect(
+      (await computeCodeChallenge(grant.codeVerifier)) === grant.request.codeChallenge,
+      'the vector challenge differs',
+    );
     return `S256, ${pair.codeVerifier.length}-char verifier`;
   });
 
   await step('grant token', async () => {
-    const verified = await verifyGrantToken(grant.response.grantToken, { jwks, currentDate: captured, audience: grant.request.audience });
+    const verified = await verifyGrantToken(grant.response.grantToken, {
+      jwks,
+      currentDate: captured,
+      audience: grant.request.audience,
+    });
     expect(verified.grantId === grant.response.grantId, `grant ${verified.grantId}`);
     return verified.scopes.join(' ');
   });
 
   await step('delegated token', async () => {
     const verified = await verifyGrantToken(delegated.response.grantToken, { jwks, currentDate: captured });
-    expect(verified.delegationDepth === 1 && verified.parentGrantId === grant.response.grantId, 'not delegated from the vector grant');
+    expect(
+      verified.delegationDepth === 1 && verified.parentGrantId === grant.response.grantId,
+      'not delegated from the vector grant',
+    );
     return `depth ${verified.delegationDepth}`;
   });
 
   await step('webhook', async () => {
     const signedAt = new Date(Number(webhook.headers['x-grantex-timestamp']) * 1000);
-    const event = await verifyWebhook({ payload: webhook.body, headers: webhook.headers, secret: webhook.secret, now: signedAt });
+    const event = await verifyWebhook({
+      payload: webhook.body,
+      headers: webhook.headers,
+      secret: webhook.secret,
+      now: signedAt,
+    });
     expect(event.id === JSON.parse(webhook.body).id, `event ${event.id}`);
     return event.type;
   });
@@ -68,7 +83,11 @@ export async function smoke({ baseUrl, vectors }) {
     const client = new Grantex({ apiKey, baseUrl });
     try {
       const agent = await client.agents.create({ name: 'Smoke agent', scopes: ['calendar:read'] });
-      const request = await client.authorize({ agentId: agent.agentId, userId: 'user_smoke', scopes: ['calendar:read'] });
+      const request = await client.authorize({
+        agentId: agent.agentId,
+        userId: 'user_smoke',
+        scopes: ['calendar:read'],
+      });
       const token = await client.tokens.exchange({ code: request.code, agentId: agent.agentId });
       const verified = await verifyGrantToken(token.grantToken, { jwksUri: `${baseUrl}/.well-known/jwks.json` });
       expect(verified.agentDid === `did:grantex:${agent.agentId}`, `agent ${verified.agentDid}`);
