@@ -119,7 +119,7 @@ describe('the npm package', () => {
     expect(types).not.toMatch(/from ['"]\.\.?\//);
   });
 
-  it.each(['tsconfig.node.json', 'tsconfig.commonjs.json', 'tsconfig.browser.json'])(
+  it.each(['tsconfig.node.json', 'tsconfig.commonjs.json', 'tsconfig.browser.json', 'tsconfig.disposable.json'])(
     'type-checks consumer code with %s',
     async (config) => {
       const tsc = join(project, 'node_modules/typescript/bin/tsc');
