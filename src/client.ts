@@ -103,6 +103,7 @@ const DEFAULT_BASE_URL = 'https://api.grantex.dev';
  * const request = await client.authorize({ agentId: agent.agentId, userId: 'user_42', scopes: ['calendar:read'] });
  * ```
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the merged interface adds only the lib's disposal method, which the static block defines.
 export class Grantex {
   /** The typed openapi-fetch client underneath, with the same auth, timeout and retry policy. */
   readonly api: Client<paths>;
@@ -200,10 +201,29 @@ export class Grantex {
     return Promise.resolve();
   }
 
-  /** `await using client = new Grantex()` closes the client at the end of the scope. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
+  // `await using client = new Grantex()` closes the client at the end of the scope.
+  // The method is added only where the runtime has Symbol.asyncDispose, and its
+  // type comes from the lib's AsyncDisposable (below), so that consumers whose
+  // lib lacks it still compile.
+  static {
+    if (typeof Symbol.asyncDispose === 'symbol') {
+      Object.defineProperty(Grantex.prototype, Symbol.asyncDispose, {
+        value(this: Grantex) {
+          return this.close();
+        },
+        writable: true,
+        configurable: true,
+      });
+    }
   }
+}
+
+/** Where the lib has `AsyncDisposable` (esnext.disposable, or Node's types), the client is one. */
+export interface Grantex extends AsyncDisposable {}
+
+declare global {
+  /** Empty unless the lib declares it: lets the declarations compile without esnext.disposable. */
+  interface AsyncDisposable {}
 }
 
 function createContext(
