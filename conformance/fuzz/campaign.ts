@@ -451,6 +451,21 @@ class Campaign {
    */
   async #check(property: Property<unknown>, replayPath: string | undefined): Promise<void> {
     const seed = deriveSeed(this.#settings.seed, `${property.op.operationId}:${property.index}`);
+    const examples = property.examples.length;
+    // Fixed examples: every one is sent (a finding does not hide the mutations after it), and reported without shrinking.
+    if (replayPath === undefined) {
+      for (const [index, example] of property.examples.entries()) {
+        const sent = await property.send(example);
+        this.#executed++;
+        if (!sent) continue;
+        for (const judgement of sent.judgements) {
+          const key = findingKey(property.op, judgement);
+          if (this.#reported.has(key)) continue;
+          this.#reported.add(key);
+          this.#report(property, judgement, sent.exchange, example, String(index), true, 0);
+        }
+      }
+    }
     for (let round = 0; round < FINDINGS_PER_PROPERTY; round++) {
       let target: string | undefined;
       let failing: { exchange: Exchange; judgement: Judgement } | undefined;
@@ -461,6 +476,8 @@ class Campaign {
         if (failing && shrinkRequests >= SHRINK_REQUESTS) return true;
         if (failing) shrinkRequests++;
         else runs++;
+        // The examples come first in fast-check's order and were sent above; a replay sends whatever its path names.
+        if (!failing && replayPath === undefined && runs <= examples) return true;
         const sent = await property.send(input);
         if (!sent) return true;
         for (const judgement of sent.judgements) {
@@ -478,33 +495,38 @@ class Campaign {
       const details = await fc.check(run, {
         seed,
         numRuns: property.numRuns,
+        // The path counts examples first, so the examples are always passed, replay included.
         examples: property.examples.map((example) => [example]),
         ...(replayPath !== undefined ? { path: replayPath, endOnFailure: true } : {}),
       });
-      if (round === 0) this.#executed += Math.min(runs, details.numRuns);
+      if (round === 0) this.#executed += Math.max(0, Math.min(runs, details.numRuns) - (replayPath === undefined ? examples : 0));
       if (!details.failed || !failing || target === undefined) return;
       const fcPath = details.counterexamplePath ?? replayPath ?? '';
-      const path = formatReplay({ property: property.index, path: fcPath });
-      const { judgement, exchange } = failing;
       this.#reported.add(target);
-      this.#findings[judgement.check].push({
-        operationId: property.op.operationId,
-        status: judgement.status,
-        message: judgement.message,
-        expected: judgement.expected,
-        observed: judgement.observed,
-        counterexample: details.counterexample ? property.describe(details.counterexample[0]) : '',
-        seed: this.#settings.runSeed,
-        path,
-        replay: `--only ${this.#settings.replayCheck(judgement.check)} --seed ${this.#settings.runSeed} --replay ${path}`,
-        transcript: transcript([exchange], this.#session.http.redact).map(shortenBody),
-        deterministic: replayPath === undefined && Number(fcPath.split(':')[0]) < property.examples.length,
-        shrinks: details.numShrinks,
-      });
+      const viaExample = replayPath === undefined && Number(fcPath.split(':')[0]) < examples;
+      this.#report(property, failing.judgement, failing.exchange, details.counterexample?.[0], fcPath, viaExample, details.numShrinks);
       if (replayPath !== undefined) return;
       pending.delete(target);
       if (pending.size === 0) return;
     }
+  }
+
+  #report(property: Property<unknown>, judgement: Judgement, exchange: Exchange, input: unknown, fcPath: string, deterministic: boolean, shrinks: number): void {
+    const path = formatReplay({ property: property.index, path: fcPath });
+    this.#findings[judgement.check].push({
+      operationId: property.op.operationId,
+      status: judgement.status,
+      message: judgement.message,
+      expected: judgement.expected,
+      observed: judgement.observed,
+      counterexample: input === undefined ? '' : property.describe(input),
+      seed: this.#settings.runSeed,
+      path,
+      replay: `--only ${this.#settings.replayCheck(judgement.check)} --seed ${this.#settings.runSeed} --replay ${path}`,
+      transcript: transcript([exchange], this.#session.http.redact).map(shortenBody),
+      deterministic,
+      shrinks,
+    });
   }
 }
 
