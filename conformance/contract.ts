@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { readBundledSpec } from './bundled-spec.js';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import type { Exchange } from './http.js';
+import type { Exchange } from './types.js';
 
 // ajv-formats ships CommonJS; under NodeNext its default import is the module object.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;

@@ -5,63 +5,14 @@
  * waits out 429 `Retry-After`, learns the server's rate limits and renders
  * exchanges as curl commands for failure transcripts.
  */
-import { CheckSkipped } from './check.js';
 import { recordedResponse } from './contract.js';
+import { CheckSkipped } from './failures.js';
+import { routeOf } from './routes.js';
+import { sideEffectOf } from './side-effects.js';
+import type { Exchange, LearnedLimit, RequestSpec } from './types.js';
 
-/** A bearer credential with the name it is shown under in transcripts (never the secret itself). */
-export interface Credential {
-  /** Environment variable name used in curl transcripts, e.g. `GRANTEX_API_KEY`. */
-  label: string;
-  secret: string;
-}
-
-/** What to send. `auth: null` sends no Authorization header; a string is sent verbatim (shown verbatim). */
-export interface RequestSpec {
-  method: string;
-  /** Path below the base URL (`/v1/agents`), or an absolute URL. */
-  path: string;
-  query?: Record<string, string | number | undefined>;
-  auth?: Credential | string | null;
-  /** JSON body (serialized by the recorder). */
-  json?: unknown;
-  /** Raw body with its own content type. */
-  raw?: { body: string; contentType: string };
-  headers?: Record<string, string>;
-}
-
-/** One recorded request and its response. */
-export interface Exchange {
-  seq: number;
-  method: string;
-  url: string;
-  /** Path and query, as sent. */
-  target: string;
-  requestHeaders: Record<string, string>;
-  requestBody?: string;
-  /** Transcript label of the credential used, if any. */
-  credentialLabel?: string;
-  /** 0 when no response arrived (see `error`). */
-  status: number;
-  responseHeaders: Record<string, string>;
-  responseText: string;
-  /** Parsed JSON body, or undefined when the body is empty or not JSON. */
-  body: unknown;
-  durationMs: number;
-  error?: string;
-  /** Contract violations found in this response (filled by the contract validator). */
-  violations: string[];
-  /** The operation this request maps to in the spec, when known. */
-  operationId?: string;
-}
-
-/** A rate limit of one route, learned from its 429 answers. */
-export interface LearnedLimit {
-  route: string;
-  /** `x-ratelimit-limit` of the 429: requests per window. */
-  limit: number;
-  /** Longest `Retry-After` seen, seconds (a lower bound of the window). */
-  longestWaitS: number;
-}
+export type { Credential, Exchange, LearnedLimit, RequestSpec } from './types.js';
+export { routeOf } from './routes.js';
 
 export interface HttpOptions {
   baseUrl: string;
@@ -82,12 +33,26 @@ export class BudgetExhausted extends CheckSkipped {
   override name = 'BudgetExhausted';
 }
 
+/**
+ * The request would set off effects outside the run's own resources (events,
+ * configuration changes) as a developer the run did not create. The check is skipped.
+ */
+export class SideEffectRefused extends CheckSkipped {
+  override name = 'SideEffectRefused';
+}
+
 /** The server did not answer (connection refused, timeout). */
 export class NetworkError extends Error {
   override name = 'NetworkError';
 }
 
 const MAX_429_RETRIES = 4;
+
+/** The routes a property's cost counts (see `RunCost`), which servers limit most tightly. */
+export const RATE_LIMITED_ROUTES = ['POST /v1/authorize', 'POST /v1/token', 'POST /v1/token/refresh'] as const;
+
+/** The route name of a limit shared by the developer's routes (learned from a 429 whose limit is not its route's). */
+export const SHARED_BUDGET = 'developer-wide';
 
 /** Records exchanges and applies the traffic policy. */
 export class Http {
@@ -100,6 +65,9 @@ export class Http {
   #listeners = new Set<(exchange: Exchange) => void>();
   #limits = new Map<string, LearnedLimit>();
   #secrets = new Map<string, string>();
+  #windows = new Map<string, { limit: number; remaining: number; resetsAt: number; windowS: number }>();
+  /** Secrets of developers the run did not create, with where the key came from. */
+  #guarded = new Map<string, string>();
 
   constructor(options: HttpOptions) {
     this.#options = options;
@@ -125,6 +93,15 @@ export class Http {
   /** Makes `secret` print as `$label` in transcripts (credentials register themselves when used). */
   registerSecret(secret: string, label: string): void {
     if (secret.length >= 8) this.#secrets.set(secret, label);
+  }
+
+  /**
+   * Refuses, from now on, every request with a side effect (see `SIDE_EFFECTS`)
+   * made with `secret`: a developer the run did not create. `source` names the
+   * key in the refusal (`--api-key`, `GRANTEX_API_KEY`).
+   */
+  guard(secret: string, source: string): void {
+    this.#guarded.set(secret, source);
   }
 
   /** Replaces every registered secret in `text` by its `$label`. */
@@ -165,16 +142,64 @@ export class Http {
     }
   }
 
+  /**
+   * A 429's limit, attributed: to its own route when the route's earlier
+   * answers carried the same `x-ratelimit-limit` (or none were seen), else to a
+   * budget shared by the developer's routes (the limit other routes showed),
+   * so a developer-wide 100/min is never reported as the limit of whichever
+   * route met it.
+   */
   #learn(spec: RequestSpec, exchange: Exchange, waitS: number): void {
-    const route = `${spec.method.toUpperCase()} ${routeOf(exchange.target)}`;
+    const own = `${spec.method.toUpperCase()} ${routeOf(exchange.target)}`;
     const limit = Number(exchange.responseHeaders['x-ratelimit-limit']);
-    const known = this.#limits.get(route);
-    const longestWaitS = Math.max(waitS, known?.longestWaitS ?? 0);
-    if (Number.isFinite(limit) && limit > 0) this.#limits.set(route, { route, limit, longestWaitS });
-    else if (!known) this.#limits.set(route, { route, limit: 1, longestWaitS });
+    const known = Number.isFinite(limit) && limit > 0;
+    const ownSeen = this.#windows.get(own)?.limit;
+    const shared = known && ownSeen !== undefined && ownSeen !== limit && [...this.#windows.entries()].some(([route, window]) => route !== own && window.limit === limit);
+    const route = shared ? SHARED_BUDGET : own;
+    const previous = this.#limits.get(route);
+    const longestWaitS = Math.max(waitS, previous?.longestWaitS ?? 0);
+    if (known) this.#limits.set(route, { route, limit, longestWaitS });
+    else if (!previous) this.#limits.set(route, { route, limit: 1, longestWaitS });
+    else previous.longestWaitS = longestWaitS;
+  }
+
+  /** Remembers the `x-ratelimit-*` state each route's last answer reported. */
+  #observe(exchange: Exchange): void {
+    const limit = Number(exchange.responseHeaders['x-ratelimit-limit']);
+    if (!Number.isFinite(limit) || limit <= 0) return;
+    const remaining = Number(exchange.responseHeaders['x-ratelimit-remaining']);
+    const reset = Number(exchange.responseHeaders['x-ratelimit-reset']);
+    const route = `${exchange.method} ${routeOf(exchange.target)}`;
+    const windowS = Math.max(this.#windows.get(route)?.windowS ?? 0, Number.isFinite(reset) ? reset : 0);
+    this.#windows.set(route, {
+      limit,
+      remaining: Number.isFinite(remaining) ? remaining : limit,
+      resetsAt: Date.now() + (Number.isFinite(reset) ? reset * 1000 : 0),
+      windowS,
+    });
+  }
+
+  /**
+   * What the server's headers say is left of `route`'s window now: undefined
+   * when it never said, the full limit once the window has reset.
+   */
+  rateState(route: string): { limit: number; remaining: number; windowS: number } | undefined {
+    const window = this.#windows.get(route);
+    if (!window) return undefined;
+    const remaining = Date.now() >= window.resetsAt ? window.limit : window.remaining;
+    return { limit: window.limit, remaining, windowS: window.windowS };
   }
 
   async #send(spec: RequestSpec): Promise<Exchange> {
+    if (spec.auth && typeof spec.auth !== 'string' && this.#guarded.has(spec.auth.secret)) {
+      const effect = sideEffectOf(spec.method, this.#url(spec).pathname);
+      if (effect) {
+        throw new SideEffectRefused(
+          `${effect.method} ${effect.route} would set off ${effect.effect} for the developer of the key from ${this.#guarded.get(spec.auth.secret)}, which this run did not create; ` +
+            'let the suite create one (POST /v1/signup), give --event-api-key, or pass --allow-side-effects',
+        );
+      }
+    }
     if (this.#sent >= this.#options.budget) {
       throw new BudgetExhausted(`request budget of ${this.#options.budget} spent (--budget)`);
     }
@@ -226,6 +251,7 @@ export class Http {
       exchange.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     }
     exchange.durationMs = Math.round(performance.now() - started);
+    if (exchange.status !== 429) this.#observe(exchange);
     this.#options.onExchange?.(exchange);
     for (const listener of this.#listeners) listener(exchange);
     if (exchange.status === 0) {
@@ -249,15 +275,6 @@ export class Http {
     this.#nextSlot = slot + 1000 / this.#options.maxRps;
     if (slot > now) await sleep(slot - now);
   }
-}
-
-/** `/v1/agents/ag_01ABC` → `/v1/agents/{}`: ids collapse so routes can be counted. */
-export function routeOf(target: string): string {
-  const path = target.split('?')[0] ?? target;
-  return path
-    .split('/')
-    .map((segment) => (/^[a-z]+_[0-9A-Za-z_-]{6,}$/.test(segment) || /^[0-9A-HJKMNP-TV-Z]{26}$/.test(segment) ? '{}' : segment))
-    .join('/');
 }
 
 /** Seconds from a Retry-After value (delta seconds or HTTP date); 5 s when absent or unreadable. */

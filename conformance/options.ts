@@ -19,13 +19,14 @@ export const AREAS = [
   'anomalies',
   'compliance',
   'billing',
+  'fuzz',
 ] as const;
 export type Area = (typeof AREAS)[number];
 
 /** How authorization requests get approved. */
 export type ApprovalMode = 'auto' | 'sandbox' | 'consent';
 
-export type ReportFormat = 'text' | 'json' | 'junit';
+export type ReportFormat = 'text' | 'json' | 'junit' | 'html';
 
 /** Options of one conformance run. */
 export interface RunOptions {
@@ -37,6 +38,25 @@ export interface RunOptions {
    * with `POST /v1/signup` (unless `signup` is false).
    */
   apiKeys: string[];
+  /**
+   * The deployment's token issuer, when the suite cannot reach it (e.g. a
+   * server behind a proxy): every `iss` must equal it, and the base URL's key
+   * set verifies the tokens. Unset: the key set is fetched from `iss` itself
+   * (SPEC §6.4), wherever that is.
+   */
+  issuer?: string;
+  /** Where `apiKeys` came from, for messages: `--api-key` or `GRANTEX_API_KEY`. Default `--api-key`. */
+  apiKeySource: string;
+  /**
+   * Key of a developer set aside for the checks that make the server emit
+   * events (webhooks) or change its configuration. Default: such a developer
+   * is created with `POST /v1/signup` when a key is given.
+   */
+  eventApiKey?: string;
+  /** Send event-emitting requests as the given developer too (opt-in). Default false. */
+  allowSideEffects: boolean;
+  /** Leave the resources of failing checks in place for inspection. Default false. */
+  keepOnFailure: boolean;
   /** SCIM bearer token. Default: a SCIM token is created for the run and revoked at the end. */
   scimToken?: string;
   /** Areas or check ids to run (empty: all). */
@@ -49,6 +69,10 @@ export interface RunOptions {
   seed: number;
   /** Counterexample path to replay (needs `seed` and a single selected check). */
   replay?: string;
+  /** Requests the shrinking of one property failure may make. Default 200. */
+  shrinkRequests: number;
+  /** Time the shrinking of one property failure may take, milliseconds. Default 60000. */
+  shrinkTimeMs: number;
   /** Per-request timeout, milliseconds. Default 10000. */
   timeoutMs: number;
   /** Upper bound on requests per second (0: unbounded). Default 0. */
@@ -65,8 +89,12 @@ export interface RunOptions {
   receiverHost: string;
   /** How long to wait for webhook deliveries, milliseconds (a server may queue them; the reference polls every 30 s). Default 45000. */
   webhookWaitMs: number;
+  /** Known deviations (`--expect FILE`, parsed by baseline.ts): failures it lists do not fail the run. */
+  baseline?: { source: string; entries: Array<{ check: string; level: 'MUST' | 'SHOULD'; reason: string }> };
   /** Report format. Default `text`. */
   report: ReportFormat;
+  /** Write a baseline of this run's failures and warnings here (`--write-baseline`). */
+  writeBaseline?: string;
   /** Write the report here instead of stdout. */
   out?: string;
   /** Print every request as it happens (stderr). Default false. */
@@ -79,10 +107,15 @@ export interface RunOptions {
 export function defaultOptions(): RunOptions {
   return {
     apiKeys: [],
+    apiKeySource: '--api-key',
+    allowSideEffects: false,
+    keepOnFailure: false,
     only: [],
     skip: [],
     runs: 20,
     seed: randomSeed(),
+    shrinkRequests: 200,
+    shrinkTimeMs: 60_000,
     timeoutMs: 10_000,
     maxRps: 0,
     budget: 20_000,

@@ -6,39 +6,19 @@
  * failures into verdicts with transcripts, cleans up what the run created, and
  * finally judges every recorded response against the spec, per operation.
  */
-import { CheckFailure, CheckSkipped, NotImplemented, type Check, type Extension, type Status } from './check.js';
+import { applyBaseline, type BaselineOutcome } from './baseline.js';
+import type { Check } from './check.js';
 import { ALL_CHECKS } from './checks/index.js';
 import { contractResults } from './checks/contract.js';
-import { CheckContext, PropertyFailure } from './context.js';
+import { CheckContext, parseReplay, PropertyFailure } from './context.js';
 import { ContractValidator } from './contract.js';
-import { Http, NetworkError, transcript, type Exchange, type LearnedLimit } from './http.js';
+import { Http, NetworkError, RATE_LIMITED_ROUTES, SHARED_BUDGET, transcript, type Exchange, type LearnedLimit } from './http.js';
+import { CheckFailure, CheckSkipped, NotImplemented, unexpectedResponse } from './failures.js';
 import { AREAS, type Area, type RunOptions } from './options.js';
 import { CannotRun, Session } from './session.js';
+import type { CheckResult, Coverage, Extension, Tally } from './types.js';
 
-/** The verdict on one check. */
-export interface CheckResult extends Pick<Check, 'id' | 'area' | 'clause' | 'level' | 'title' | 'extension'> {
-  status: Status;
-  durationMs: number;
-  /** Requests this check made. */
-  requests: number;
-  /** Property checks: runs asked for, granted after adaptation, executed. */
-  runs?: { requested: number; granted: number; executed: number; adaptedBecause?: string };
-  message?: string;
-  expected?: string;
-  observed?: string;
-  /** Property failures: the run seed and the counterexample path, to replay with `--seed --replay`. */
-  seed?: number;
-  path?: string;
-  counterexample?: string;
-  replay?: string;
-  /** The minimal failing HTTP sequence as curl commands. */
-  transcript?: string[];
-  /** For failures: whether the same failure happens on every run (a plain check, or a property's fixed example). */
-  deterministic?: boolean;
-  notes: string[];
-}
-
-export type Tally = Record<Status, number>;
+export type { CheckResult, Tally } from './types.js';
 
 /** Everything a reporter needs. */
 export interface RunReport {
@@ -58,9 +38,18 @@ export interface RunReport {
   requests: number;
   rateLimitWaitMs: number;
   learnedLimits: LearnedLimit[];
-  cleanup: { deleted: number; failed: string[] };
+  cleanup: { deleted: number; failed: string[]; kept?: string[] };
+  /**
+   * Keys of the developers the run created (throwaways), so transcripts can be
+   * re-run: `export LABEL=secret`. Never a key the user gave.
+   */
+  createdKeys?: Array<{ label: string; secret: string }>;
   notes: string[];
-  /** 0: every MUST passed; 1: a MUST failed; 2: the run could not be made. */
+  /** Which operations of the spec the run exercised, and the statuses seen against those documented. */
+  coverage?: Coverage;
+  /** With `--expect`: expected failures, unexpected failures and unexpected passes. */
+  baseline?: BaselineOutcome;
+  /** 0: every MUST passed (or, with a baseline, every MUST failure was expected); 1: a MUST failed; 2: the run could not be made. */
   exitCode: 0 | 1 | 2;
   fatal?: string;
 }
@@ -74,8 +63,11 @@ export interface StartedServer {
 export interface RunHooks {
   /** Starts the in-process reference server (used when `options.baseUrl` is unset). */
   startReference?: () => Promise<StartedServer>;
-  /** Called before and after each check. */
-  onProgress?: (event: { index: number; total: number; check: Check; result?: CheckResult }) => void;
+  /**
+   * Called before and after each check, then once per contract verdict; `total`
+   * is the number of results the summary will count.
+   */
+  onProgress?: (event: { index: number; total: number; id: string; result?: CheckResult }) => void;
   /** Called for every exchange (verbose logging). */
   onExchange?: (exchange: Exchange) => void;
   /** The checks to choose from. Default: all. */
@@ -93,6 +85,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
   const runId = `gxc-${started.toString(36).slice(-5)}${Math.random().toString(36).slice(2, 6)}`;
   const checks = selectChecks(hooks.checks ?? ALL_CHECKS, options);
   let server: StartedServer | undefined;
+  let recorder: Http | undefined;
   const report: RunReport = {
     tool: 'grantex-conformance',
     runId,
@@ -123,7 +116,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
       report.baseUrl = server.url;
     }
     const contract = hooks.contract ?? ContractValidator.fromFile();
-    const http = new Http({
+    const http = (recorder = new Http({
       baseUrl: report.baseUrl,
       timeoutMs: options.timeoutMs,
       maxRps: options.maxRps,
@@ -133,7 +126,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
         contract.validate(exchange);
         hooks.onExchange?.(exchange);
       },
-    });
+    }));
     const all = http.capture();
     const session = new Session(http, contract, options, runId);
     try {
@@ -141,25 +134,40 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
     } catch (error) {
       if (error instanceof CannotRun || error instanceof CheckSkipped) throw new CannotRun(error.message);
       if (error instanceof CheckFailure) throw new CannotRun(`${error.message}: ${error.observed}`);
-      throw error;
+      // A body the set-up could not read: the server does not answer like a Grantex server.
+      throw new CannotRun(`not a Grantex server: unexpected answer during set-up (${error instanceof Error ? error.message : String(error)})`);
     }
     report.extensions = Object.fromEntries(session.extensions);
 
+    // The summary counts every check and, with the contract area, one verdict per operation.
+    const verdicts = checks.some((check) => check.area === 'contract') ? contract.operations.length : 0;
+    const total = checks.length + verdicts;
     try {
       for (const [index, check] of checks.entries()) {
-        hooks.onProgress?.({ index, total: checks.length, check });
+        hooks.onProgress?.({ index, total, id: check.id });
         const propertyChecksLeft = checks.slice(index).filter((candidate) => candidate.property).length;
+        session.currentCheck = check.id;
         const result = await runCheck(check, session, options, propertyChecksLeft);
+        session.currentCheck = undefined;
+        if (options.keepOnFailure && (result.status === 'fail' || result.status === 'warn')) session.keepResourcesOf(check.id);
         report.results.push(result);
-        hooks.onProgress?.({ index, total: checks.length, check, result });
+        hooks.onProgress?.({ index, total, id: check.id, result });
       }
     } finally {
       // Whatever happened, delete what the run created and stop the receivers.
       report.cleanup = await session.cleanup();
+      if (report.cleanup.kept?.length === 0) delete report.cleanup.kept;
       await session.close();
+      report.createdKeys = session.createdKeys;
     }
     const exchanges = all.stop();
-    if (checks.some((check) => check.area === 'contract')) report.results.push(...contractResults(contract, exchanges, session, options));
+    if (verdicts > 0) {
+      for (const [offset, result] of contractResults(contract, exchanges, session, options).entries()) {
+        report.results.push(result);
+        hooks.onProgress?.({ index: checks.length + offset, total, id: result.id, result });
+      }
+    }
+    report.coverage = coverageOf(contract, exchanges);
     const logged = exchanges.filter((exchange) => exchange.operationId === 'auditLog' && exchange.status === 201).length;
     if (logged > 0) session.notes.push(`${logged} audit entries written by the run remain: the trail is append-only (their principalId starts with the run id)`);
     report.notes.push(...session.notes);
@@ -167,17 +175,45 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
     report.rateLimitWaitMs = http.rateLimitWaitMs;
     report.learnedLimits = http.learnedLimits;
     tally(report);
-    report.exitCode = report.results.some((result) => result.status === 'fail') ? 1 : 0;
+    if (options.baseline) {
+      report.baseline = applyBaseline(report.results, options.baseline);
+      report.exitCode = report.baseline.unexpectedFailures.some((failure) => failure.status === 'fail') ? 1 : 0;
+    } else {
+      report.exitCode = report.results.some((result) => result.status === 'fail') ? 1 : 0;
+    }
   } catch (error) {
     report.fatal = error instanceof Error ? error.message : String(error);
     if (!(error instanceof CannotRun)) report.fatal = `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
     report.exitCode = 2;
+    report.requests = recorder?.requestCount ?? 0;
+    report.rateLimitWaitMs = recorder?.rateLimitWaitMs ?? 0;
     tally(report);
   } finally {
     await server?.close();
     report.durationMs = Date.now() - started;
   }
   return report;
+}
+
+/** Per-operation coverage from every recorded exchange. */
+export function coverageOf(contract: ContractValidator, exchanges: readonly Exchange[]): Coverage {
+  const seen = new Map<string, { requests: number; statuses: Set<number> }>();
+  for (const exchange of exchanges) {
+    if (!exchange.operationId) continue;
+    const entry = seen.get(exchange.operationId) ?? { requests: 0, statuses: new Set<number>() };
+    entry.requests++;
+    if (exchange.status > 0) entry.statuses.add(exchange.status);
+    seen.set(exchange.operationId, entry);
+  }
+  const operations = contract.operations.map((op) => ({
+    operationId: op.operationId,
+    method: op.method.toUpperCase(),
+    template: op.template,
+    requests: seen.get(op.operationId)?.requests ?? 0,
+    statusesSeen: [...(seen.get(op.operationId)?.statuses ?? [])].sort((a, b) => a - b),
+    statusesDocumented: op.statuses,
+  }));
+  return { operations, exercised: operations.filter((op) => op.requests > 0).length, total: operations.length };
 }
 
 /** The checks `--only`/`--skip` select (by area or id), in registry order. */
@@ -211,7 +247,8 @@ async function runCheck(check: Check, session: Session, options: RunOptions, pro
     return result;
   }
   const plan = check.property ? planRuns(check, session, options, propertyChecksLeft) : { runs: 1 };
-  const ctx = new CheckContext(check, session, plan.runs, deriveSeed(options.seed, check.id), options.replay);
+  const replay = options.replay !== undefined ? parseReplay(options.replay) : undefined;
+  const ctx = new CheckContext(check, session, plan.runs, deriveSeed(options.seed, check.id), replay, { requests: options.shrinkRequests, timeMs: options.shrinkTimeMs });
   const capture = session.http.capture();
   try {
     await check.run(ctx);
@@ -229,6 +266,7 @@ async function runCheck(check: Check, session: Session, options: RunOptions, pro
     };
   }
   result.notes.push(...ctx.notes);
+  if (ctx.findings.length > 0) result.findings = [...ctx.findings];
   result.requests = session.http.requestCount - before;
   result.durationMs = Date.now() - started;
   return result;
@@ -253,10 +291,11 @@ function describeError(result: CheckResult, error: unknown, exchanges: Exchange[
     result.seed = options.seed;
     result.path = error.path;
     result.counterexample = error.counterexample;
-    result.replay = `--only ${check.id} --seed ${options.seed} --replay ${error.path}`;
-    result.transcript = transcript(error.exchanges.length > 0 ? error.exchanges : exchanges, redact);
+    result.replay = `--only ${check.id} --seed ${options.seed} --replay ${/[~+/]/.test(error.replay) ? `'${error.replay}'` : error.replay}`;
+    result.transcript = error.transcript ?? transcript(error.exchanges.length > 0 ? error.exchanges : exchanges, redact);
     result.deterministic = error.viaExample;
     if (error.shrinks > 0) result.notes.push(`counterexample shrunk ${error.shrinks} time(s)`);
+    if (error.shrinkStopped) result.notes.push(`shrinking stopped: ${error.shrinkStopped}`);
     return;
   }
   if (error instanceof CheckFailure) {
@@ -268,9 +307,10 @@ function describeError(result: CheckResult, error: unknown, exchanges: Exchange[
     result.expected = 'a response';
     result.observed = error.message;
   } else {
-    result.message = `unexpected error while checking: ${error instanceof Error ? error.message : String(error)}`;
-    result.expected = 'the check to complete';
-    result.observed = error instanceof Error ? (error.stack ?? error.message).split('\n').slice(0, 4).join(' | ') : String(error);
+    const failure = unexpectedResponse(error, exchanges.at(-1));
+    result.message = failure.message;
+    result.expected = failure.expected;
+    result.observed = failure.observed;
   }
   result.transcript = transcript(exchanges, redact);
   result.deterministic = true;
@@ -293,13 +333,20 @@ function planRuns(check: Check, session: Session, options: RunOptions, propertyC
     runs = byBudget;
     because = `request budget (${session.http.budgetLeft} left of --budget ${options.budget})`;
   }
-  for (const limit of session.http.learnedLimits) {
-    const perRun = limit.route === 'POST /v1/authorize' ? cost.authorize : /^POST \/v1\/token/.test(limit.route) ? cost.token : undefined;
+  // Limits the server revealed: from a 429, or from the x-ratelimit-* headers of earlier answers.
+  const limits = new Map<string, number>();
+  for (const route of RATE_LIMITED_ROUTES) {
+    const state = session.http.rateState(route);
+    if (state) limits.set(route, state.limit);
+  }
+  for (const limit of session.http.learnedLimits) limits.set(limit.route, Math.min(limit.limit, limits.get(limit.route) ?? Infinity));
+  for (const [route, limit] of limits) {
+    const perRun = route === SHARED_BUDGET ? cost.requests : route === 'POST /v1/authorize' ? cost.authorize : /^POST \/v1\/token/.test(route) ? cost.token : undefined;
     if (!perRun) continue;
-    const byRate = Math.floor(limit.limit / 2 / perRun);
+    const byRate = Math.floor(limit / 2 / perRun);
     if (byRate < runs) {
       runs = byRate;
-      because = `rate limit of ${limit.route}: ${limit.limit} per window`;
+      because = `rate limit of ${route}: ${limit} per window`;
     }
   }
   return { runs: Math.max(1, Math.min(requested, runs)), ...(because ? { because } : {}) };

@@ -1,18 +1,20 @@
 /**
  * @module selftest
- * Proves the suite: it must pass the in-memory reference server (every MUST)
- * and catch every named fault of it. Each fault run starts a reference server
- * with that one fault on and runs the whole suite; a fault counts as caught
- * only when a check fails on it deterministically (a plain check, or a
- * property's fixed example), never by a lucky random input.
+ * Proves the suite: it must pass the in-memory reference server (every MUST),
+ * pass every allowed variant of it (behaviours the spec permits), and catch
+ * every named fault of it. Each fault run starts a reference server with that
+ * one fault on and runs the whole suite; a fault counts as caught only when a
+ * check fails on it deterministically (a plain check, or a property's fixed
+ * example), never by a lucky random input. Each variant run does the same
+ * with one variant on, and must pass.
  *
- *   npm run conformance:selftest [-- --runs N --clean-runs N --concurrency C --fault NAME --json FILE]
+ *   npm run conformance:selftest [-- --runs N --clean-runs N --variant-runs N --concurrency C --fault NAME --variant NAME --json FILE]
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ContractValidator } from './contract.js';
 import { defaultOptions, type RunOptions } from './options.js';
-import { FAULT_NAMES, FAULTS, startReferenceServer, type FaultName } from './reference/server.js';
+import { FAULT_NAMES, FAULTS, startReferenceServer, VARIANT_NAMES, VARIANTS, type FaultName, type VariantName } from './reference/server.js';
 import { runConformance, type RunReport } from './runner.js';
 
 export interface FaultVerdict {
@@ -27,11 +29,24 @@ export interface FaultVerdict {
   fatal?: string;
 }
 
+export interface VariantVerdict {
+  variant: VariantName;
+  description: string;
+  /** MUST checks that failed (must be empty). */
+  failures: string[];
+  /** SHOULD checks that warned on the variant but not on the reference. */
+  newWarnings: string[];
+  passed: boolean;
+  durationMs: number;
+  fatal?: string;
+}
+
 export interface SelftestResult {
   clean: RunReport;
   /** MUST checks that failed against the fault-free server (must be empty). */
   cleanFailures: string[];
   faults: FaultVerdict[];
+  variants: VariantVerdict[];
   ok: boolean;
   durationMs: number;
 }
@@ -41,7 +56,11 @@ export interface SelftestOptions {
   runs?: number;
   /** Property runs per check in the fault-free run. Default 20 (the CLI default), so random inputs cannot make a correct server fail. */
   cleanRuns?: number;
-  /** Fault runs at a time. Default 3. */
+  /** Property runs per check in the variant runs. Default 5 (the 20-seed test in test/conformance/variants.test.ts covers random inputs). */
+  variantRuns?: number;
+  /** Only these variants. Default all. */
+  variants?: readonly VariantName[];
+  /** Fault and variant runs at a time. Default 3. */
   concurrency?: number;
   /** Only these faults. Default all. */
   faults?: readonly FaultName[];
@@ -51,15 +70,35 @@ export interface SelftestOptions {
   onProgress?: (line: string) => void;
 }
 
-function runOptions(runs: number, seed: number): RunOptions {
-  return { ...defaultOptions(), runs, seed, webhookWaitMs: 5_000 };
+/**
+ * Faults the fuzz area must catch on its own: their runs are `--only fuzz`.
+ * The other fault runs leave the fuzz area out; their own checks catch them.
+ */
+export const FUZZ_FAULTS: readonly FaultName[] = ['crash-on-bad-query', 'undocumented-status', 'schema-drift-rare'];
+
+function runOptions(runs: number, seed: number, faults: readonly FaultName[]): RunOptions {
+  const selection = faults.length === 0 ? {} : faults.every((fault) => FUZZ_FAULTS.includes(fault)) ? { only: ['fuzz'] } : { skip: ['fuzz'] };
+  return { ...defaultOptions(), runs, seed, webhookWaitMs: 5_000, ...selection };
 }
 
-async function runAgainst(faults: readonly FaultName[], runs: number, seed: number, contract: ContractValidator): Promise<RunReport> {
-  return runConformance(runOptions(runs, seed), {
+async function runAgainst(faults: readonly FaultName[], runs: number, seed: number, contract: ContractValidator, variants: readonly VariantName[] = []): Promise<RunReport> {
+  return runConformance(runOptions(runs, seed, faults), {
     contract,
-    startReference: () => startReferenceServer({ faults, webhookRetryDelaysMs: [200, 400], onError: () => undefined }),
+    startReference: () => startReferenceServer({ faults, variants, webhookRetryDelaysMs: [200, 400], onError: () => undefined }),
   });
+}
+
+function variantVerdict(variant: VariantName, report: RunReport): Omit<VariantVerdict, 'newWarnings'> & { warnings: string[] } {
+  const failures = report.results.filter((result) => result.status === 'fail').map((result) => result.id);
+  return {
+    variant,
+    description: VARIANTS[variant],
+    failures,
+    warnings: report.results.filter((result) => result.status === 'warn').map((result) => result.id),
+    passed: report.exitCode === 0,
+    durationMs: report.durationMs,
+    ...(report.fatal ? { fatal: report.fatal } : {}),
+  };
 }
 
 function verdict(fault: FaultName, report: RunReport): FaultVerdict {
@@ -80,14 +119,22 @@ function verdict(fault: FaultName, report: RunReport): FaultVerdict {
 /** Runs the self-test. */
 export async function runSelftest(options: SelftestOptions = {}): Promise<SelftestResult> {
   const started = Date.now();
-  const settings = { runs: options.runs ?? 1, cleanRuns: options.cleanRuns ?? defaultOptions().runs, concurrency: options.concurrency ?? 3, seed: options.seed ?? 1 };
+  const settings = { runs: options.runs ?? 1, cleanRuns: options.cleanRuns ?? defaultOptions().runs, variantRuns: options.variantRuns ?? 5, concurrency: options.concurrency ?? 3, seed: options.seed ?? 1 };
   const contract = ContractValidator.fromFile();
   // The fault-free run is one more job in the pool, so it overlaps the fault runs.
   let clean: RunReport | undefined;
-  const jobs: Array<FaultName | 'clean'> = ['clean', ...(options.faults ?? FAULT_NAMES)];
+  type Job = FaultName | 'clean' | { variant: VariantName };
+  const jobs: Job[] = ['clean', ...(options.variants ?? VARIANT_NAMES).map((variant) => ({ variant })), ...(options.faults ?? FAULT_NAMES)];
   const faults: FaultVerdict[] = [];
+  const variantRuns: Array<ReturnType<typeof variantVerdict>> = [];
   const worker = async () => {
     for (let job = jobs.shift(); job !== undefined; job = jobs.shift()) {
+      if (typeof job === 'object') {
+        const result = variantVerdict(job.variant, await runAgainst([], settings.variantRuns, settings.seed, contract, [job.variant]));
+        variantRuns.push(result);
+        options.onProgress?.(`${result.passed ? 'passed' : 'FAILED'} variant ${job.variant}${result.failures.length ? `: ${result.failures.join(', ')}` : ''} (${(result.durationMs / 1000).toFixed(1)} s)`);
+        continue;
+      }
       if (job === 'clean') {
         clean = await runAgainst([], settings.cleanRuns, settings.seed, contract);
         const failures = clean.results.filter((result) => result.status === 'fail').map((result) => result.id);
@@ -111,11 +158,17 @@ export async function runSelftest(options: SelftestOptions = {}): Promise<Selfte
   }
   const order = options.faults ?? FAULT_NAMES;
   faults.sort((a, b) => order.indexOf(a.fault) - order.indexOf(b.fault));
+  const cleanWarnings = clean.results.filter((result) => result.status === 'warn').map((result) => result.id);
+  const variantOrder = options.variants ?? VARIANT_NAMES;
+  const variants: VariantVerdict[] = variantRuns
+    .sort((a, b) => variantOrder.indexOf(a.variant) - variantOrder.indexOf(b.variant))
+    .map(({ warnings, ...rest }) => ({ ...rest, newWarnings: warnings.filter((id) => !cleanWarnings.includes(id)) }));
   return {
     clean,
     cleanFailures,
     faults,
-    ok: clean.exitCode === 0 && faults.every((fault) => fault.caught),
+    variants,
+    ok: clean.exitCode === 0 && faults.every((fault) => fault.caught) && variants.every((variant) => variant.passed),
     durationMs: Date.now() - started,
   };
 }
@@ -134,7 +187,14 @@ export function renderSelftest(result: SelftestResult): string {
     lines.push(`${fault.fault.padEnd(width)}  ${fault.caught ? 'yes   ' : 'NO    '}  ${checks || fault.fatal || '(nothing failed)'}`);
   }
   const caught = result.faults.filter((fault) => fault.caught).length;
-  lines.push('', `${caught}/${result.faults.length} faults caught deterministically · ${(result.durationMs / 1000).toFixed(1)} s · ${result.ok ? 'SELFTEST PASS' : 'SELFTEST FAIL'}`);
+  const vwidth = Math.max(7, ...result.variants.map((variant) => variant.variant.length));
+  lines.push('', `${'variant'.padEnd(vwidth)}  pass    MUST failures · SHOULD warnings the reference server does not have`, `${'─'.repeat(vwidth)}  ──────  ${'─'.repeat(60)}`);
+  for (const variant of result.variants) {
+    const detail = [variant.failures.join(', '), variant.newWarnings.length ? `warnings: ${variant.newWarnings.join(', ')}` : '', variant.fatal ?? ''].filter(Boolean).join(' · ');
+    lines.push(`${variant.variant.padEnd(vwidth)}  ${variant.passed ? 'yes   ' : 'NO    '}  ${detail || '(none)'}`);
+  }
+  const passed = result.variants.filter((variant) => variant.passed).length;
+  lines.push('', `${caught}/${result.faults.length} faults caught deterministically · ${passed}/${result.variants.length} variants passed · ${(result.durationMs / 1000).toFixed(1)} s · ${result.ok ? 'SELFTEST PASS' : 'SELFTEST FAIL'}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -145,6 +205,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       'clean-runs': { type: 'string' },
       concurrency: { type: 'string' },
       fault: { type: 'string', multiple: true },
+      variant: { type: 'string', multiple: true },
+      'variant-runs': { type: 'string' },
       seed: { type: 'string' },
       json: { type: 'string' },
     },
@@ -154,12 +216,19 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     process.stderr.write(`unknown fault(s): ${unknown.join(', ')}\nknown: ${FAULT_NAMES.join(', ')}\n`);
     process.exit(2);
   }
+  const unknownVariants = (values.variant ?? []).filter((name) => !(VARIANT_NAMES as string[]).includes(name));
+  if (unknownVariants.length > 0) {
+    process.stderr.write(`unknown variant(s): ${unknownVariants.join(', ')}\nknown: ${VARIANT_NAMES.join(', ')}\n`);
+    process.exit(2);
+  }
   const result = await runSelftest({
     ...(values.runs ? { runs: Number(values.runs) } : {}),
     ...(values['clean-runs'] ? { cleanRuns: Number(values['clean-runs']) } : {}),
     ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}),
     ...(values.seed ? { seed: Number(values.seed) } : {}),
     ...(values.fault ? { faults: values.fault as FaultName[] } : {}),
+    ...(values.variant ? { variants: values.variant as VariantName[] } : {}),
+    ...(values['variant-runs'] ? { variantRuns: Number(values['variant-runs']) } : {}),
     onProgress: (line) => process.stderr.write(`${line}\n`),
   });
   process.stdout.write(renderSelftest(result));

@@ -8,10 +8,12 @@
  * else is ever deleted.
  */
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { CheckFailure, EXTENSIONS, show, type Extension } from './check.js';
 import type { ContractValidator } from './contract.js';
-import { NetworkError, type Credential, type Exchange, type Http, type RequestSpec } from './http.js';
+import { CannotRun, CheckFailure, show } from './failures.js';
+import type { Http } from './http.js';
 import type { RunOptions } from './options.js';
+import { preflight } from './preflight.js';
+import { EXTENSIONS, type Credential, type Exchange, type Extension, type RequestSpec } from './types.js';
 
 export type Mode = 'live' | 'sandbox';
 
@@ -24,6 +26,8 @@ export interface Developer {
   mode?: Mode;
   /** Created by this run with `POST /v1/signup`. */
   signedUp: boolean;
+  /** Where its key came from, for messages: `--api-key`, `GRANTEX_API_KEY`, `--event-api-key`, `POST /v1/signup`. */
+  source: string;
 }
 
 export interface Agent {
@@ -65,7 +69,12 @@ export interface IssueRequest {
 interface CleanupTask {
   what: string;
   undo: () => Promise<Exchange | void>;
+  /** The check that was running when it was created, and the checks that used it since (shared agents). */
+  checks: Set<string>;
 }
+
+/** Scopes of the shared grant: the union of what its users read or delegate. */
+const SHARED_GRANT_SCOPES = ['calendar:read', 'email:read', 'email:send', 'contacts:read'];
 
 /** Paths probed to see whether an extension is offered: any answer but 404 means it is. */
 const PROBES: Record<Extension, RequestSpec & { withKey: boolean }> = {
@@ -79,10 +88,7 @@ const PROBES: Record<Extension, RequestSpec & { withKey: boolean }> = {
   sso: { method: 'GET', path: '/sso/login', withKey: false },
 };
 
-/** The run could not start: the server is unreachable or the credentials are refused. Exit code 2. */
-export class CannotRun extends Error {
-  override name = 'CannotRun';
-}
+export { CannotRun } from './failures.js';
 
 export class Session {
   readonly http: Http;
@@ -91,6 +97,8 @@ export class Session {
   readonly runId: string;
   readonly notes: string[] = [];
   readonly extensions = new Map<Extension, boolean>();
+  /** The `iss` of every grant token the run obtained, with how many carried it (SPEC §6.2: one issuer). */
+  readonly issuers = new Map<string, number>();
   devA!: Developer;
   #devB: Developer | undefined | null = undefined;
   #live: Developer | undefined | null = undefined;
@@ -100,6 +108,10 @@ export class Session {
   #developers: Developer[] = [];
   #counter = 0;
   #closers: Array<() => Promise<void>> = [];
+  #kept = new Set<string>();
+  #shared = new Map<Developer, Issued>();
+  /** Id of the check running now (set by the runner), so its resources can be kept when it fails. */
+  currentCheck: string | undefined;
 
   constructor(http: Http, contract: ContractValidator, options: RunOptions, runId: string) {
     this.http = http;
@@ -110,36 +122,86 @@ export class Session {
 
   // ---------------------------------------------------------------- set-up
 
-  /** Reachability, credentials and extension detection. @throws {CannotRun} */
+  /** Preflight (a Grantex server at all?), credentials and extension detection. @throws {CannotRun} */
   async open(): Promise<void> {
-    let health: Exchange;
-    try {
-      health = await this.http.request({ method: 'GET', path: '/health' });
-    } catch (error) {
-      if (error instanceof NetworkError) throw new CannotRun(`server unreachable at ${this.http.baseUrl}: ${error.message}`);
-      throw error;
-    }
-    if (health.status >= 500 && health.status !== 503) throw new CannotRun(`GET /health answered ${health.status}`);
+    await preflight(this.http, this.contract, this.runId);
     await this.#detect('signup');
-    const keys = this.options.apiKeys;
-    if (keys.length > 0) {
-      this.devA = { name: 'A', key: { label: 'GRANTEX_API_KEY', secret: keys[0]! }, signedUp: false, ...modeOfKey(keys[0]!) };
-      if (keys[1]) this.#devB = { name: 'B', key: { label: 'GRANTEX_API_KEY_2', secret: keys[1] }, signedUp: false, ...modeOfKey(keys[1]) };
-    } else {
+    await this.#developersOfRun();
+    for (const dev of this.#developers) await this.#accepted(dev);
+    for (const extension of EXTENSIONS) if (extension !== 'signup') await this.#detect(extension);
+  }
+
+  /**
+   * Who the run acts as. Without keys: developers it signs up. With keys, the
+   * requests that set off events or change configuration (SIDE_EFFECTS) go to
+   * a developer the run created (signup) or the `--event-api-key` developer;
+   * the given keys are checked and guarded (the recorder refuses such requests
+   * with them) unless `--allow-side-effects`.
+   */
+  async #developersOfRun(): Promise<void> {
+    const { apiKeys: keys, apiKeySource: source, eventApiKey, allowSideEffects } = this.options;
+    if (keys.length === 0) {
       const created = await this.signup('A', 'live');
       if (!created) throw new CannotRun('no --api-key given and the server does not offer POST /v1/signup');
       this.devA = created;
+      return;
     }
-    for (const dev of [this.devA, this.#devB]) {
-      if (!dev) continue;
-      const probe = await this.request(dev, { method: 'GET', path: '/v1/agents' });
-      if (probe.status === 401 || probe.status === 403) {
-        throw new CannotRun(`the API key ${dev.key.label} was refused (${probe.status} ${show(probe.body, 120)})`);
-      }
-      if (probe.status !== 200) throw new CannotRun(`GET /v1/agents with ${dev.key.label} answered ${probe.status}`);
-      this.#developers.push(dev);
+    const given = (index: number, label: string): Developer => ({
+      name: index === 0 ? 'A' : 'B',
+      key: { label, secret: keys[index]! },
+      signedUp: false,
+      source: keys.length > 1 ? `${source} (${index === 0 ? 'first' : 'second'})` : source,
+      ...modeOfKey(keys[index]!),
+    });
+    if (allowSideEffects) {
+      this.devA = this.#add(given(0, 'GRANTEX_API_KEY'));
+      if (keys[1]) this.#devB = this.#add(given(1, 'GRANTEX_API_KEY_2'));
+      this.notes.push(`--allow-side-effects: events and configuration changes happen under the developer of the key from ${source}`);
+      return;
     }
-    for (const extension of EXTENSIONS) if (extension !== 'signup') await this.#detect(extension);
+    if (eventApiKey !== undefined) {
+      const events: Developer = { name: 'A', key: { label: 'GRANTEX_EVENT_API_KEY', secret: eventApiKey }, signedUp: false, source: '--event-api-key', ...modeOfKey(eventApiKey) };
+      const user = this.#add(given(0, 'GRANTEX_API_KEY'));
+      this.http.guard(user.key.secret, user.source);
+      this.devA = this.#add(events);
+      if (keys[1]) this.#devB = this.#guarded(given(1, 'GRANTEX_API_KEY_2'));
+      return;
+    }
+    const users = keys.map((_, index) => this.#guarded(given(index, index === 0 ? 'GRANTEX_GIVEN_API_KEY' : 'GRANTEX_GIVEN_API_KEY_2')));
+    const created = await this.signup('A', users[0]!.mode ?? 'live');
+    if (created) {
+      this.devA = created;
+      this.notes.push(`events and configuration changes happen only under developer ${created.id} created by this run; the key from ${source} is checked and otherwise unused`);
+      return;
+    }
+    for (const user of users) user.key.label = user.key.label.replace('GIVEN_', '');
+    this.devA = users[0]!;
+    if (users[1]) this.#devB = users[1];
+    this.notes.push(`no developer could be created (POST /v1/signup): checks that set off events or change configuration are skipped; give --event-api-key or --allow-side-effects to run them`);
+  }
+
+  #add(dev: Developer): Developer {
+    this.#developers.push(dev);
+    return dev;
+  }
+
+  #guarded(dev: Developer): Developer {
+    this.http.guard(dev.key.secret, dev.source);
+    return this.#add(dev);
+  }
+
+  /** The key works (GET /v1/agents answers 200). @throws {CannotRun} naming where the key came from */
+  async #accepted(dev: Developer): Promise<void> {
+    const probe = await this.request(dev, { method: 'GET', path: '/v1/agents' });
+    if (probe.status === 401 || probe.status === 403) {
+      throw new CannotRun(`the API key from ${dev.source} was refused (${probe.status} ${show(probe.body, 120)})`);
+    }
+    if (probe.status !== 200) throw new CannotRun(`GET /v1/agents with the key from ${dev.source} answered ${probe.status} ${show(probe.body ?? probe.responseText, 120)}`);
+  }
+
+  /** Keys of the developers this run created (throwaways), for re-running transcripts. Never a key the user gave. */
+  get createdKeys(): Array<{ label: string; secret: string }> {
+    return this.#developers.filter((dev) => dev.signedUp).map((dev) => ({ label: dev.key.label, secret: dev.key.secret }));
   }
 
   async #detect(extension: Extension): Promise<void> {
@@ -166,9 +228,13 @@ export class Session {
       return undefined;
     }
     const body = exchange.body as { apiKey: string; developerId: string; mode?: Mode };
-    const label = name === 'A' ? 'GRANTEX_API_KEY' : this.#developers.some((d) => d.key.label === 'GRANTEX_API_KEY_2') ? 'GRANTEX_API_KEY_3' : 'GRANTEX_API_KEY_2';
+    if (typeof body?.apiKey !== 'string' || typeof body.developerId !== 'string') {
+      this.notes.push(`POST /v1/signup answered 201 without apiKey and developerId (${show(exchange.body, 120)}); no developer ${name} created`);
+      return undefined;
+    }
+    const label = name === 'A' ? 'GRANTEX_API_KEY' : 'GRANTEX_API_KEY_2';
     if (this.options.baseUrl) this.notes.push(`created developer ${body.developerId} (${mode}) with POST /v1/signup; the API has no way to delete it`);
-    const dev: Developer = { name, key: { label, secret: body.apiKey }, id: body.developerId, mode: body.mode ?? mode, signedUp: true };
+    const dev: Developer = { name, key: { label, secret: body.apiKey }, id: body.developerId, mode: body.mode ?? mode, signedUp: true, source: 'POST /v1/signup' };
     this.http.registerSecret(body.apiKey, label);
     this.#developers.push(dev);
     return dev;
@@ -226,14 +292,31 @@ export class Session {
 
   /** Registers an undo step, run (last first) when the run ends. */
   track(what: string, undo: () => Promise<Exchange | void>): void {
-    this.#cleanup.push({ what, undo });
+    this.#cleanup.push({ what, undo, checks: new Set(this.currentCheck === undefined ? [] : [this.currentCheck]) });
+  }
+
+  /** Notes that the running check uses what `what` names (so `--keep-on-failure` keeps it for that check too). */
+  #used(what: string): void {
+    if (this.currentCheck === undefined) return;
+    for (const task of this.#cleanup) if (task.what === what) task.checks.add(this.currentCheck);
+  }
+
+  /** `--keep-on-failure`: what `check` created is left in place by `cleanup()`. */
+  keepResourcesOf(check: string): void {
+    this.#kept.add(check);
   }
 
   /** Deletes what the run created, newest first. Never throws. */
-  async cleanup(): Promise<{ deleted: number; failed: string[] }> {
+  async cleanup(): Promise<{ deleted: number; failed: string[]; kept: string[] }> {
     let deleted = 0;
     const failed: string[] = [];
+    const kept: string[] = [];
     for (const task of this.#cleanup.reverse()) {
+      const keepers = [...task.checks].filter((check) => this.#kept.has(check));
+      if (keepers.length > 0) {
+        kept.push(`${task.what} (${keepers.join(', ')})`);
+        continue;
+      }
       try {
         const exchange = await task.undo();
         if (!exchange || exchange.status < 300 || exchange.status === 404) deleted++;
@@ -243,7 +326,7 @@ export class Session {
       }
     }
     this.#cleanup = [];
-    return { deleted, failed };
+    return { deleted, failed, kept };
   }
 
   /** Registers something to stop when the run ends (the webhook receiver). */
@@ -262,7 +345,10 @@ export class Session {
   async agent(dev: Developer, role = 'main'): Promise<Agent> {
     const key = `${dev.name}:${role}`;
     const known = this.#agents.get(key);
-    if (known) return known;
+    if (known) {
+      this.#used(`agent ${known.agentId}`);
+      return known;
+    }
     const agent = await this.createAgent(dev, role);
     this.#agents.set(key, agent);
     return agent;
@@ -342,6 +428,8 @@ export class Session {
   #issued(exchanged: Exchange, agent: Agent, principalId: string, approval: Approval): Issued {
     const body = exchanged.body as { grantToken: string; refreshToken: string; grantId: string; scopes: string[]; expiresAt: string };
     const { claims, header } = decodeToken(body.grantToken);
+    const iss = typeof claims['iss'] === 'string' ? claims['iss'] : `(not a string: ${show(claims['iss'])})`;
+    this.issuers.set(iss, (this.issuers.get(iss) ?? 0) + 1);
     return {
       ...body,
       jti: String(claims['jti'] ?? ''),
@@ -352,6 +440,20 @@ export class Session {
       approval,
       issuedAt: typeof claims['iat'] === 'number' ? claims['iat'] : Math.floor(Date.now() / 1000),
     };
+  }
+
+  /**
+   * One live grant per developer for checks that only read or delegate from a
+   * token and never revoke it, so a rate-limited server spends one authorize
+   * and one exchange on all of them. A check that revokes or needs particular
+   * scopes or expiry issues its own.
+   */
+  async sharedGrant(dev: Developer): Promise<Issued> {
+    const known = this.#shared.get(dev);
+    if (known) return known;
+    const issued = await this.issue(dev, { agent: await this.agent(dev), scopes: SHARED_GRANT_SCOPES });
+    this.#shared.set(dev, issued);
+    return issued;
   }
 
   /** Turns a 201 token answer (exchange, refresh, delegate) into an {@link Issued}. */

@@ -78,7 +78,7 @@ export interface paths {
         };
         /**
          * List agents
-         * @description The calling developer's agents, newest first. The list is not paginated.
+         * @description The calling developer's agents, not paginated; newest first on the public server; SPEC.md prescribes no order, so other servers may list in another one and clients must not rely on it.
          */
         get: operations["agentsList"];
         put?: never;
@@ -161,7 +161,7 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The authorization request's id (`areq_` + ULID).
+                 * @description The authorization request's id (`areq_` followed by an opaque string of letters and digits, a ULID on the public server).
                  * @example areq_01M8H3DM6ZD5V9TQ2K8N4R7B1C
                  */
                 authRequestId: components["parameters"]["authRequestId"];
@@ -190,7 +190,7 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The authorization request's id (`areq_` + ULID).
+                 * @description The authorization request's id (`areq_` followed by an opaque string of letters and digits, a ULID on the public server).
                  * @example areq_01M8H3DM6ZD5V9TQ2K8N4R7B1C
                  */
                 authRequestId: components["parameters"]["authRequestId"];
@@ -219,7 +219,7 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The authorization request's id (`areq_` + ULID).
+                 * @description The authorization request's id (`areq_` followed by an opaque string of letters and digits, a ULID on the public server).
                  * @example areq_01M8H3DM6ZD5V9TQ2K8N4R7B1C
                  */
                 authRequestId: components["parameters"]["authRequestId"];
@@ -248,7 +248,7 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The authorization request's id (`areq_` + ULID).
+                 * @description The authorization request's id (`areq_` followed by an opaque string of letters and digits, a ULID on the public server).
                  * @example areq_01M8H3DM6ZD5V9TQ2K8N4R7B1C
                  */
                 authRequestId: components["parameters"]["authRequestId"];
@@ -278,7 +278,7 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The authorization request's id (`areq_` + ULID).
+                 * @description The authorization request's id (`areq_` followed by an opaque string of letters and digits, a ULID on the public server).
                  * @example areq_01M8H3DM6ZD5V9TQ2K8N4R7B1C
                  */
                 authRequestId: components["parameters"]["authRequestId"];
@@ -406,8 +406,9 @@ export interface paths {
         };
         /**
          * List grants
-         * @description The calling developer's grants, newest first, optionally filtered; filters
-         *     combine with AND. The list is not paginated. Delegated grants are listed
+         * @description The calling developer's grants (newest first on the public server;
+         *     SPEC.md prescribes no order, so clients must not rely on one),
+         *     optionally filtered; filters combine with AND. The list is not paginated. Delegated grants are listed
          *     too, without their delegation details (see `Grant`).
          */
         get: operations["grantsList"];
@@ -555,7 +556,7 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The audit entry's id (`alog_` + ULID).
+                 * @description The audit entry's id (`alog_` followed by an opaque string of letters and digits, a ULID on the public server).
                  * @example alog_01M8H3DBXF6CVR85FPYDJ0J8BR
                  */
                 entryId: components["parameters"]["entryId"];
@@ -586,16 +587,16 @@ export interface paths {
         };
         /**
          * List policies
-         * @description The calling developer's policies in evaluation order (highest `priority` first, then oldest first). Not paginated.
+         * @description The calling developer's policies, not paginated. The public server lists the highest `priority` first, then the oldest; SPEC.md prescribes no order, so clients must not rely on one.
          */
         get: operations["policiesList"];
         put?: never;
         /**
          * Create a policy
          * @description Adds a rule that `POST /v1/authorize` evaluates before any consent is
-         *     asked: the highest-priority matching policy approves (`allow`) or refuses
-         *     with 403 (`deny`) the request; see the Policy schema for the matching
-         *     rules. A deny applies to sandbox keys too. Limited to 30 requests a minute
+         *     asked: a matching `deny` refuses it with 403, else a matching `allow`
+         *     approves it (SPEC.md §11.4: deny rules first; the public server lets
+         *     priority decide instead); see the Policy schema for the matching rules. A deny applies to sandbox keys too. Limited to 30 requests a minute
          *     per client address; 402 once the plan's policy quota is reached.
          */
         post: operations["policiesCreate"];
@@ -611,7 +612,7 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The policy's id (`pol_` + ULID).
+                 * @description The policy's id (`pol_` followed by an opaque string of letters and digits, a ULID on the public server).
                  * @example pol_01M8H3E2Q4W8X1Y5Z7A9B3C6D0
                  */
                 policyId: components["parameters"]["policyId"];
@@ -650,7 +651,7 @@ export interface paths {
         };
         /**
          * List webhook endpoints
-         * @description The calling developer's webhook endpoints, newest first, without their secrets. Not paginated.
+         * @description The calling developer's webhook endpoints, without their secrets, not paginated; newest first on the public server; SPEC.md prescribes no order, so other servers may list in another one and clients must not rely on it.
          */
         get: operations["webhooksList"];
         put?: never;
@@ -675,7 +676,7 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The webhook endpoint's id (`wh_` + ULID).
+                 * @description The webhook endpoint's id (`wh_` followed by an opaque string of letters and digits, a ULID on the public server).
                  * @example wh_01M8H364X1V8K2N5P7R9T3W6Y0
                  */
                 webhookId: components["parameters"]["webhookId"];
@@ -703,7 +704,7 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The webhook endpoint's id (`wh_` + ULID).
+                 * @description The webhook endpoint's id (`wh_` followed by an opaque string of letters and digits, a ULID on the public server).
                  * @example wh_01M8H364X1V8K2N5P7R9T3W6Y0
                  */
                 webhookId: components["parameters"]["webhookId"];
@@ -735,7 +736,8 @@ export interface paths {
         };
         /**
          * List anomalies
-         * @description The calling developer's stored anomalies, newest first, not paginated.
+         * @description The calling developer's stored anomalies, not paginated; newest first on
+         *     the public server (SPEC.md prescribes no order: clients must not rely on one).
          *     They come from `POST /v1/anomalies/detect` and from the server's own
          *     periodic run (hourly on the reference server). Differs from SPEC.md:
          *     SPEC.md has detection triggered after each token issuance.
@@ -780,7 +782,7 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The anomaly's id (`anm_` + ULID).
+                 * @description The anomaly's id (`anm_` followed by an opaque string of letters and digits, a ULID on the public server).
                  * @example anm_01M8H3F5K8M1P4S7V0Y3B6E9H2
                  */
                 anomalyId: components["parameters"]["anomalyId"];
@@ -975,7 +977,7 @@ export interface paths {
         };
         /**
          * List SCIM tokens
-         * @description The developer's SCIM tokens, newest first, without their secrets. Not paginated.
+         * @description The developer's SCIM tokens, without their secrets, not paginated; newest first on the public server; SPEC.md prescribes no order, so other servers may list in another one and clients must not rely on it.
          */
         get: operations["scimListTokens"];
         put?: never;
@@ -1000,7 +1002,7 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The SCIM token's id (`scimtok_` + ULID).
+                 * @description The SCIM token's id (`scimtok_` followed by an opaque string of letters and digits, a ULID on the public server).
                  * @example scimtok_01M8H3G7N0Q3T6W9Z2C5F8J1L4
                  */
                 tokenId: components["parameters"]["scimTokenId"];
@@ -1079,7 +1081,7 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The SCIM user's id (`scimuser_` + ULID).
+                 * @description The SCIM user's id (`scimuser_` followed by an opaque string of letters and digits, a ULID on the public server).
                  * @example scimuser_01M8H3H9R2U5X8A1D4G7K0M3P6
                  */
                 userId: components["parameters"]["scimUserId"];
@@ -1371,7 +1373,7 @@ export interface components {
          */
         DeveloperMode: "live" | "sandbox";
         SignupRequest: {
-            /** @description Name of the developer or organisation. */
+            /** @description Name of the developer or organisation. Stored as given or trimmed of surrounding whitespace (servers may trim it; the public server does). */
             name: string;
             /** @default live */
             mode?: components["schemas"]["DeveloperMode"];
@@ -1382,7 +1384,7 @@ export interface components {
             email?: string;
         };
         /**
-         * @description Developer identifier (`dev_` + ULID).
+         * @description Developer identifier (`dev_` followed by an opaque string of letters and digits, a ULID on the public server).
          * @example dev_01M8H3D69ED20CXX9BVR3Z61AR
          */
         DeveloperId: string;
@@ -1404,7 +1406,7 @@ export interface components {
             [key: string]: unknown;
         };
         /**
-         * @description Agent identifier (`ag_` + ULID).
+         * @description Agent identifier (`ag_` followed by an opaque string of letters and digits, a ULID on the public server).
          * @example ag_01M8H3D6A60QZ1Z8Z6GZBQ32QD
          */
         AgentId: string;
@@ -1433,6 +1435,12 @@ export interface components {
             agentId: components["schemas"]["AgentId"];
             did: components["schemas"]["AgentDid"];
             developerId: components["schemas"]["DeveloperId"];
+            /**
+             * @description The name as given, or as given trimmed of surrounding whitespace (what
+             *     JavaScript's `String.prototype.trim` removes): servers may trim names,
+             *     and the public server does (`" Travel "` reads back as `"Travel"`).
+             *     Nothing else about the name may change.
+             */
             name: string;
             /** @description Empty when none was given. */
             description: string;
@@ -1449,6 +1457,7 @@ export interface components {
             [key: string]: unknown;
         };
         CreateAgentRequest: {
+            /** @description Stored as given or trimmed of surrounding whitespace (see Agent `name`). */
             name: string;
             /** @default  */
             description?: string;
@@ -1457,6 +1466,7 @@ export interface components {
         };
         /** @description At least one field. */
         UpdateAgentRequest: {
+            /** @description Stored as given or trimmed of surrounding whitespace (see Agent `name`). */
             name?: string;
             description?: string;
             scopes?: components["schemas"]["ScopeList"];
@@ -1510,7 +1520,7 @@ export interface components {
             codeChallengeMethod?: "S256";
         };
         /**
-         * @description Authorization request identifier (`areq_` + ULID).
+         * @description Authorization request identifier (`areq_` followed by an opaque string of letters and digits, a ULID on the public server).
          * @example areq_01M8H3DM6ZD5V9TQ2K8N4R7B1C
          */
         AuthRequestId: string;
@@ -1657,13 +1667,13 @@ export interface components {
          */
         GrantToken: string;
         /**
-         * @description An opaque, single-use refresh token (`ref_` + ULID). It expires with its
+         * @description An opaque, single-use refresh token (`ref_` followed by an opaque string of letters and digits, a ULID on the public server). It expires with its
          *     grant, and after 30 days at most.
          * @example ref_01M8H3DM8CZZPFG1NEMGDC9KVT
          */
         RefreshToken: string;
         /**
-         * @description Grant identifier (`grnt_` + ULID).
+         * @description Grant identifier (`grnt_` followed by an opaque string of letters and digits, a ULID on the public server).
          * @example grnt_01M8H3DM8B16HXRHCCGA1R4TZ8
          */
         GrantId: string;
@@ -1759,7 +1769,7 @@ export interface components {
             [key: string]: unknown;
         };
         /**
-         * @description A grant token's id, its `jti` claim (`tok_` + ULID).
+         * @description A grant token's id, its `jti` claim (`tok_` followed by an opaque string of letters and digits, a ULID on the public server).
          * @example tok_01M8H3DM8C2B82HM5N3G1C3BF1
          */
         TokenId: string;
@@ -1801,7 +1811,13 @@ export interface components {
          *     }
          */
         GrantTokenClaims: {
-            /** @description Issuer, as configured on the server (normally its base URL). */
+            /**
+             * @description Issuer, as configured on the server (normally its base URL). Every
+             *     token of one server names the same issuer, and the key set at `iss` +
+             *     `/.well-known/jwks.json` verifies it (SPEC.md §6.4 rule 1); the issuer
+             *     may be another URL than the base URL (a proxy's, or another name of
+             *     the same host) as long as it serves that key set.
+             */
             iss: string;
             /** @description The principal (the human who granted access), as given in `principalId`. */
             sub: string;
@@ -1915,7 +1931,7 @@ export interface components {
             status?: components["schemas"]["AuditStatus"];
         };
         /**
-         * @description Audit entry identifier (`alog_` + ULID).
+         * @description Audit entry identifier (`alog_` followed by an opaque string of letters and digits, a ULID on the public server).
          * @example alog_01M8H3DBXF6CVR85FPYDJ0J8BR
          */
         AuditEntryId: string;
@@ -1995,7 +2011,7 @@ export interface components {
             [key: string]: unknown;
         };
         /**
-         * @description Policy identifier (`pol_` + ULID).
+         * @description Policy identifier (`pol_` followed by an opaque string of letters and digits, a ULID on the public server).
          * @example pol_01M8H3E2Q4W8X1Y5Z7A9B3C6D0
          */
         PolicyId: string;
@@ -2017,25 +2033,25 @@ export interface components {
          */
         PolicyTimeOfDay: string;
         /**
-         * @description A rule evaluated on every `POST /v1/authorize`. The server takes the
-         *     developer's policies by `priority` (highest first, then oldest first) and
-         *     the first one whose conditions all hold decides the request; when none
-         *     matches, the normal consent flow runs. Conditions that are `null` match
-         *     anything: `agentId` and `principalId` must equal the request's; `scopes`
-         *     must cover every requested scope for an `allow` policy but need share only
-         *     one scope for a `deny` policy; the time window applies only when both ends
-         *     are set. Servers SHOULD let a matching deny policy win over a matching
-         *     allow policy of the same priority, whatever their age (the intent of
-         *     SPEC.md §11.4); the reference server takes the older one. Differs from SPEC.md: SPEC.md evaluates every deny rule before any
-         *     allow rule, whereas the server lets priority decide, so a higher-priority
-         *     allow policy wins over a matching deny policy; SPEC.md also nests the
-         *     conditions in `conditions` and uses a `timeWindow` with hours and weekdays.
+         * @description A rule evaluated on every `POST /v1/authorize`. As SPEC.md §11.4 and §14
+         *     require, every matching `deny` policy is considered before any `allow`
+         *     policy: a matching deny refuses the request whatever the priorities, and
+         *     otherwise the highest-priority matching allow (then the oldest) approves
+         *     it; when none matches, the normal consent flow runs. Conditions that are
+         *     `null` match anything: `agentId` and `principalId` must equal the
+         *     request's; `scopes` must cover every requested scope for an `allow` policy
+         *     but need share only one scope for a `deny` policy; the time window applies
+         *     only when both ends are set. Differs from SPEC.md: the public server lets
+         *     priority decide (highest first, the older one at equal priority), so there
+         *     a higher-priority allow policy wins over a matching deny policy; SPEC.md
+         *     also nests the conditions in `conditions` and uses a `timeWindow` with
+         *     hours and weekdays.
          */
         Policy: {
             id: components["schemas"]["PolicyId"];
             name: string;
             effect: components["schemas"]["PolicyEffect"];
-            /** @description Higher values are evaluated first. */
+            /** @description Among policies of the same effect, higher values are evaluated first. */
             priority: number;
             /** @description Only requests for this agent match; `null` matches every agent. */
             agentId: string | null;
@@ -2053,7 +2069,11 @@ export interface components {
             [key: string]: unknown;
         };
         PolicyList: {
-            /** @description In evaluation order (highest `priority` first, then oldest first). */
+            /**
+             * @description Highest `priority` first, then oldest first, on the public server.
+             *     SPEC.md §11.6 prescribes no order, so servers may list in another
+             *     order; clients must not rely on it.
+             */
             policies: components["schemas"]["Policy"][];
             /** @description The number of policies in the list. */
             total: number;
@@ -2069,7 +2089,7 @@ export interface components {
             effect: components["schemas"]["PolicyEffect"];
             /**
              * Format: int32
-             * @description Higher values are evaluated first. Stored as a 32-bit integer.
+             * @description Among policies of the same effect, higher values are evaluated first. Stored as a 32-bit integer.
              * @default 0
              */
             priority?: number;
@@ -2095,7 +2115,7 @@ export interface components {
             timeOfDayEnd?: components["schemas"]["PolicyTimeOfDay"] | null;
         };
         /**
-         * @description Webhook endpoint identifier (`wh_` + ULID).
+         * @description Webhook endpoint identifier (`wh_` followed by an opaque string of letters and digits, a ULID on the public server).
          * @example wh_01M8H8JHK4MREB1AKSSSPCKRQC
          */
         WebhookId: string;
@@ -2119,7 +2139,7 @@ export interface components {
             [key: string]: unknown;
         };
         WebhookList: {
-            /** @description Newest first. Secrets are never listed. */
+            /** @description Newest first on the public server (SPEC.md prescribes no order). Secrets are never listed. */
             webhooks: components["schemas"]["Webhook"][];
         } & {
             [key: string]: unknown;
@@ -2167,7 +2187,7 @@ export interface components {
         WebhookDeliveryStatus: "pending" | "delivered" | "failed";
         /** @description One event queued for one webhook endpoint, with the state of its delivery attempts. */
         WebhookDelivery: {
-            /** @description Delivery identifier (`whd_` + ULID). */
+            /** @description Delivery identifier (`whd_` followed by an opaque string of letters and digits, a ULID on the public server). */
             id: string;
             webhookId: components["schemas"]["WebhookId"];
             /** @description The `id` of the delivered event; the same in every attempt. */
@@ -2200,7 +2220,7 @@ export interface components {
             [key: string]: unknown;
         };
         /**
-         * @description Anomaly identifier (`anm_` + ULID).
+         * @description Anomaly identifier (`anm_` followed by an opaque string of letters and digits, a ULID on the public server).
          * @example anm_01M8H8JH3DNEEPEFCCVKTK9FW7
          */
         AnomalyId: string;
@@ -2248,7 +2268,7 @@ export interface components {
             [key: string]: unknown;
         };
         AnomalyList: {
-            /** @description Newest first. */
+            /** @description Newest first on the public server (SPEC.md prescribes no order). */
             anomalies: components["schemas"]["Anomaly"][];
             /** @description The number of anomalies in the list. */
             total: number;
@@ -2519,7 +2539,7 @@ export interface components {
             [key: string]: unknown;
         };
         /**
-         * @description SCIM token identifier (`scimtok_` + ULID).
+         * @description SCIM token identifier (`scimtok_` followed by an opaque string of letters and digits, a ULID on the public server).
          * @example scimtok_01M8H8NGNPQ3TJ6XJ7BZNVSE05
          */
         ScimTokenId: string;
@@ -2537,7 +2557,7 @@ export interface components {
             [key: string]: unknown;
         };
         ScimTokenList: {
-            /** @description Newest first. */
+            /** @description Newest first on the public server (SPEC.md prescribes no order). */
             tokens: components["schemas"]["ScimTokenSummary"][];
         } & {
             [key: string]: unknown;
@@ -2609,7 +2629,7 @@ export interface components {
             [key: string]: unknown;
         };
         /**
-         * @description SCIM user identifier (`scimuser_` + ULID).
+         * @description SCIM user identifier (`scimuser_` followed by an opaque string of letters and digits, a ULID on the public server).
          * @example scimuser_01M8H8NGPH0N2PYWN5QZBZEQQD
          */
         ScimUserId: string;
@@ -2783,7 +2803,7 @@ export interface components {
             authorizeUrl: string;
             /** @enum {string} */
             protocol: "oidc" | "saml";
-            /** @description The enterprise SSO connection that was chosen (`sso_` + ULID). */
+            /** @description The enterprise SSO connection that was chosen (`sso_` followed by an opaque string of letters and digits, a ULID on the public server). */
             connectionId: string;
         } & {
             [key: string]: unknown;
@@ -2842,7 +2862,7 @@ export interface components {
          */
         WebhookTimestamp: string;
         /**
-         * @description Event identifier (`evt_` + ULID). Retries of a delivery carry the same id, so receivers can drop duplicates by it.
+         * @description Event identifier (`evt_` followed by an opaque string of letters and digits, a ULID on the public server). Retries of a delivery carry the same id, so receivers can drop duplicates by it.
          * @example evt_01M8H36584CY0KSXMWX3V3Y1TG
          */
         WebhookEventId: string;
@@ -2899,7 +2919,7 @@ export interface components {
         };
         /** @description The new grant token and the grant it belongs to. */
         TokenIssuedEventData: {
-            /** @description The token's `jti` (`tok_` + ULID). */
+            /** @description The token's `jti` (`tok_` followed by an opaque string of letters and digits, a ULID on the public server). */
             tokenId: string;
             grantId: components["schemas"]["GrantId"];
             agentId: components["schemas"]["AgentId"];
@@ -3082,7 +3102,7 @@ export interface components {
          */
         agentId: components["schemas"]["AgentId"];
         /**
-         * @description The authorization request's id (`areq_` + ULID).
+         * @description The authorization request's id (`areq_` followed by an opaque string of letters and digits, a ULID on the public server).
          * @example areq_01M8H3DM6ZD5V9TQ2K8N4R7B1C
          */
         authRequestId: string;
@@ -3092,32 +3112,32 @@ export interface components {
          */
         grantId: components["schemas"]["GrantId"];
         /**
-         * @description The audit entry's id (`alog_` + ULID).
+         * @description The audit entry's id (`alog_` followed by an opaque string of letters and digits, a ULID on the public server).
          * @example alog_01M8H3DBXF6CVR85FPYDJ0J8BR
          */
         entryId: string;
         /**
-         * @description The policy's id (`pol_` + ULID).
+         * @description The policy's id (`pol_` followed by an opaque string of letters and digits, a ULID on the public server).
          * @example pol_01M8H3E2Q4W8X1Y5Z7A9B3C6D0
          */
         policyId: string;
         /**
-         * @description The webhook endpoint's id (`wh_` + ULID).
+         * @description The webhook endpoint's id (`wh_` followed by an opaque string of letters and digits, a ULID on the public server).
          * @example wh_01M8H364X1V8K2N5P7R9T3W6Y0
          */
         webhookId: string;
         /**
-         * @description The anomaly's id (`anm_` + ULID).
+         * @description The anomaly's id (`anm_` followed by an opaque string of letters and digits, a ULID on the public server).
          * @example anm_01M8H3F5K8M1P4S7V0Y3B6E9H2
          */
         anomalyId: string;
         /**
-         * @description The SCIM token's id (`scimtok_` + ULID).
+         * @description The SCIM token's id (`scimtok_` followed by an opaque string of letters and digits, a ULID on the public server).
          * @example scimtok_01M8H3G7N0Q3T6W9Z2C5F8J1L4
          */
         scimTokenId: string;
         /**
-         * @description The SCIM user's id (`scimuser_` + ULID).
+         * @description The SCIM user's id (`scimuser_` followed by an opaque string of letters and digits, a ULID on the public server).
          * @example scimuser_01M8H3H9R2U5X8A1D4G7K0M3P6
          */
         scimUserId: string;
@@ -3639,7 +3659,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The authorization request's id (`areq_` + ULID).
+                 * @description The authorization request's id (`areq_` followed by an opaque string of letters and digits, a ULID on the public server).
                  * @example areq_01M8H3DM6ZD5V9TQ2K8N4R7B1C
                  */
                 authRequestId: components["parameters"]["authRequestId"];
@@ -3734,7 +3754,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The authorization request's id (`areq_` + ULID).
+                 * @description The authorization request's id (`areq_` followed by an opaque string of letters and digits, a ULID on the public server).
                  * @example areq_01M8H3DM6ZD5V9TQ2K8N4R7B1C
                  */
                 authRequestId: components["parameters"]["authRequestId"];
@@ -3828,7 +3848,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The authorization request's id (`areq_` + ULID).
+                 * @description The authorization request's id (`areq_` followed by an opaque string of letters and digits, a ULID on the public server).
                  * @example areq_01M8H3DM6ZD5V9TQ2K8N4R7B1C
                  */
                 authRequestId: components["parameters"]["authRequestId"];
@@ -3915,7 +3935,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The authorization request's id (`areq_` + ULID).
+                 * @description The authorization request's id (`areq_` followed by an opaque string of letters and digits, a ULID on the public server).
                  * @example areq_01M8H3DM6ZD5V9TQ2K8N4R7B1C
                  */
                 authRequestId: components["parameters"]["authRequestId"];
@@ -4013,7 +4033,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The authorization request's id (`areq_` + ULID).
+                 * @description The authorization request's id (`areq_` followed by an opaque string of letters and digits, a ULID on the public server).
                  * @example areq_01M8H3DM6ZD5V9TQ2K8N4R7B1C
                  */
                 authRequestId: components["parameters"]["authRequestId"];
@@ -4423,6 +4443,8 @@ export interface operations {
                     "application/json": components["schemas"]["GrantList"];
                 };
             };
+            /** @description A query value is outside its schema, e.g. an unknown `status` (`BAD_REQUEST`). */
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
         };
@@ -4930,7 +4952,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The audit entry's id (`alog_` + ULID).
+                 * @description The audit entry's id (`alog_` followed by an opaque string of letters and digits, a ULID on the public server).
                  * @example alog_01M8H3DBXF6CVR85FPYDJ0J8BR
                  */
                 entryId: components["parameters"]["entryId"];
@@ -5147,7 +5169,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The policy's id (`pol_` + ULID).
+                 * @description The policy's id (`pol_` followed by an opaque string of letters and digits, a ULID on the public server).
                  * @example pol_01M8H3E2Q4W8X1Y5Z7A9B3C6D0
                  */
                 policyId: components["parameters"]["policyId"];
@@ -5196,7 +5218,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The policy's id (`pol_` + ULID).
+                 * @description The policy's id (`pol_` followed by an opaque string of letters and digits, a ULID on the public server).
                  * @example pol_01M8H3E2Q4W8X1Y5Z7A9B3C6D0
                  */
                 policyId: components["parameters"]["policyId"];
@@ -5226,7 +5248,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The policy's id (`pol_` + ULID).
+                 * @description The policy's id (`pol_` followed by an opaque string of letters and digits, a ULID on the public server).
                  * @example pol_01M8H3E2Q4W8X1Y5Z7A9B3C6D0
                  */
                 policyId: components["parameters"]["policyId"];
@@ -5442,7 +5464,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The webhook endpoint's id (`wh_` + ULID).
+                 * @description The webhook endpoint's id (`wh_` followed by an opaque string of letters and digits, a ULID on the public server).
                  * @example wh_01M8H364X1V8K2N5P7R9T3W6Y0
                  */
                 webhookId: components["parameters"]["webhookId"];
@@ -5488,7 +5510,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The webhook endpoint's id (`wh_` + ULID).
+                 * @description The webhook endpoint's id (`wh_` followed by an opaque string of letters and digits, a ULID on the public server).
                  * @example wh_01M8H364X1V8K2N5P7R9T3W6Y0
                  */
                 webhookId: components["parameters"]["webhookId"];
@@ -5624,6 +5646,8 @@ export interface operations {
                     "application/json": components["schemas"]["AnomalyList"];
                 };
             };
+            /** @description `unacknowledged` is not `true` or `false` (`BAD_REQUEST`). */
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
         };
@@ -5713,7 +5737,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The anomaly's id (`anm_` + ULID).
+                 * @description The anomaly's id (`anm_` followed by an opaque string of letters and digits, a ULID on the public server).
                  * @example anm_01M8H3F5K8M1P4S7V0Y3B6E9H2
                  */
                 anomalyId: components["parameters"]["anomalyId"];
@@ -6445,7 +6469,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The SCIM token's id (`scimtok_` + ULID).
+                 * @description The SCIM token's id (`scimtok_` followed by an opaque string of letters and digits, a ULID on the public server).
                  * @example scimtok_01M8H3G7N0Q3T6W9Z2C5F8J1L4
                  */
                 tokenId: components["parameters"]["scimTokenId"];
@@ -6628,6 +6652,28 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ScimUserList"];
+                };
+            };
+            /** @description `startIndex` or `count` is not an integer in its range (SCIM error, `invalidValue`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "schemas": [
+                     *         "urn:ietf:params:scim:api:messages:2.0:Error"
+                     *       ],
+                     *       "detail": "query/count must be <= 200",
+                     *       "scimType": "invalidValue",
+                     *       "status": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScimError"];
                 };
             };
             /**
@@ -6822,7 +6868,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The SCIM user's id (`scimuser_` + ULID).
+                 * @description The SCIM user's id (`scimuser_` followed by an opaque string of letters and digits, a ULID on the public server).
                  * @example scimuser_01M8H3H9R2U5X8A1D4G7K0M3P6
                  */
                 userId: components["parameters"]["scimUserId"];
@@ -6917,7 +6963,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The SCIM user's id (`scimuser_` + ULID).
+                 * @description The SCIM user's id (`scimuser_` followed by an opaque string of letters and digits, a ULID on the public server).
                  * @example scimuser_01M8H3H9R2U5X8A1D4G7K0M3P6
                  */
                 userId: components["parameters"]["scimUserId"];
@@ -7101,7 +7147,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The SCIM user's id (`scimuser_` + ULID).
+                 * @description The SCIM user's id (`scimuser_` followed by an opaque string of letters and digits, a ULID on the public server).
                  * @example scimuser_01M8H3H9R2U5X8A1D4G7K0M3P6
                  */
                 userId: components["parameters"]["scimUserId"];
@@ -7176,7 +7222,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The SCIM user's id (`scimuser_` + ULID).
+                 * @description The SCIM user's id (`scimuser_` followed by an opaque string of letters and digits, a ULID on the public server).
                  * @example scimuser_01M8H3H9R2U5X8A1D4G7K0M3P6
                  */
                 userId: components["parameters"]["scimUserId"];

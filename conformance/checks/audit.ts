@@ -17,9 +17,8 @@ const grants = new WeakMap<Session, { agent: Agent; issued: Issued }>();
 async function subject(session: Session, dev: Developer): Promise<{ agent: Agent; issued: Issued }> {
   const known = grants.get(session);
   if (known) return known;
-  const agent = await session.agent(dev);
-  const issued = await session.issue(dev, { agent, scopes: ['email:send'] });
-  const value = { agent, issued };
+  const issued = await session.sharedGrant(dev);
+  const value = { agent: issued.agent, issued };
   grants.set(session, value);
   return value;
 }

@@ -102,7 +102,7 @@ export const authChecks: Check[] = [
   {
     id: 'auth.scim-refuses-api-key',
     area: 'auth',
-    clause: 'SPEC §12.1 SCIM endpoints authenticate with a SCIM token, separate from API keys',
+    clause: 'SPEC §12.1, §14 SCIM endpoints MUST authenticate with a dedicated SCIM token, separate from API keys',
     level: 'MUST',
     title: 'the SCIM 2.0 user endpoints refuse a developer API key with 401 and change nothing',
     extension: 'scim',

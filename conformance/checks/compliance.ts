@@ -18,8 +18,8 @@ export const complianceChecks: Check[] = [
     async run(ctx) {
       const { session } = ctx;
       const dev = session.devA;
-      const agent = await session.agent(dev);
-      const issued = await session.issue(dev, { agent, scopes: ['contacts:read'] });
+      const issued = await session.sharedGrant(dev);
+      const agent = issued.agent;
       const logged = await session.request(dev, {
         method: 'POST',
         path: '/v1/audit/log',

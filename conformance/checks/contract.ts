@@ -8,9 +8,10 @@ import { expectThat, show, type Check, type Extension } from '../check.js';
 import type { ContractValidator } from '../contract.js';
 import { transcript, type Exchange } from '../http.js';
 import type { RunOptions } from '../options.js';
-import type { CheckResult } from '../runner.js';
 import { expectStatus, type Session } from '../session.js';
+import type { CheckResult } from '../types.js';
 import { displayName, scopes } from '../arbitraries.js';
+import { isStoredName, storedNameForms } from '../allowed.js';
 
 const TAG_EXTENSION: Record<string, Extension> = {
   Signup: 'signup',
@@ -84,9 +85,9 @@ export const contractChecks: Check[] = [
   {
     id: 'contract.agents',
     area: 'contract',
-    clause: 'SPEC §3.1 agent identity (did:grantex:<agentId>); OpenAPI Agents',
+    clause: 'SPEC §3.1 agent identity (did:grantex:<agentId>); OpenAPI Agents (a name may be stored trimmed)',
     level: 'MUST',
-    title: 'agents are created, read, listed, updated and deleted as described',
+    title: 'agents are created, read, listed, updated and deleted as described; names read back as given or trimmed',
     property: { requests: 7 },
     async run(ctx) {
       const { session } = ctx;
@@ -97,13 +98,13 @@ export const contractChecks: Check[] = [
         const agent = created.body as { agentId: string; did: string; name: string; scopes: string[]; status: string };
         let deleted = false;
         session.track(`agent ${agent.agentId}`, async () => (deleted ? undefined : session.request(dev, { method: 'DELETE', path: `/v1/agents/${agent.agentId}` })));
-        expectThat(agent.name === name, 'the agent name is not stored as given', show(name), show(agent.name));
+        expectThat(isStoredName(agent.name, name), 'the agent name is not stored as given (or trimmed)', storedNameForms(name), show(agent.name));
         expectThat(agent.did === `did:grantex:${agent.agentId}`, 'the agent DID is not did:grantex:<agentId>', `did:grantex:${agent.agentId}`, show(agent.did));
         expectThat(sameSet(agent.scopes, agentScopes), 'the agent scopes are not stored as given', show(agentScopes), show(agent.scopes));
         expectThat(agent.status === 'active', 'a new agent is not active', '"active"', show(agent.status));
         const read = await session.request(dev, { method: 'GET', path: `/v1/agents/${agent.agentId}` });
         expectStatus(read, 200, 'GET /v1/agents/{id}');
-        expectThat((read.body as { name?: string }).name === name, 'GET returns another name', show(name), show(read.body));
+        expectThat((read.body as { name?: string }).name === agent.name, 'GET returns another name than POST did', show(agent.name), show(read.body));
         const list = await session.request(dev, { method: 'GET', path: '/v1/agents' });
         expectStatus(list, 200, 'GET /v1/agents');
         const listed = ((list.body as { agents?: Array<{ agentId: string }> }).agents ?? []).some((a) => a.agentId === agent.agentId);
@@ -111,13 +112,14 @@ export const contractChecks: Check[] = [
         const updated = await session.request(dev, { method: 'PATCH', path: `/v1/agents/${agent.agentId}`, json: { name: newName } });
         expectStatus(updated, 200, 'PATCH /v1/agents/{id}');
         const after = updated.body as { name?: string; scopes?: string[] };
-        expectThat(after.name === newName && sameSet(after.scopes ?? [], agentScopes), 'PATCH did not change exactly the given field', `name ${show(newName)}, scopes unchanged`, show(after));
+        expectThat(isStoredName(after.name, newName) && sameSet(after.scopes ?? [], agentScopes), 'PATCH did not change exactly the given field', `name ${storedNameForms(newName)}, scopes unchanged`, show(after));
         const removed = await session.request(dev, { method: 'DELETE', path: `/v1/agents/${agent.agentId}` });
         expectStatus(removed, 204, 'DELETE /v1/agents/{id}');
         deleted = true;
         const gone = await session.request(dev, { method: 'GET', path: `/v1/agents/${agent.agentId}` });
         expectStatus(gone, 404, 'GET of a deleted agent');
-      });
+        // Fixed: names with surrounding spaces, which a server may trim and must not otherwise change.
+      }, { examples: [[' Travel assistant ', ['calendar:read'], ' Renamed  ']] });
     },
   },
 ];

@@ -12,6 +12,11 @@ import { expectStatus, type Agent, type Developer, type Issued, type Session } f
 import { sameSet, verifyOffline } from './tokens.js';
 
 const HARD_CAP = 10;
+/**
+ * Seconds of slack on SPEC §9.1 step 5, exp = min(parent exp, now + expiresIn):
+ * SPEC.md gives no tolerance; `now` is the server's, read as `iat` in whole
+ * seconds (§6.2), so 5 s covers rounding and the request, as for tokens.claims.
+ */
 const SLACK = 5;
 
 async function delegateOk(session: Session, dev: Developer, parent: Issued, sub: Agent, delegated: string[], expiresIn?: string): Promise<Issued> {
@@ -109,7 +114,7 @@ export const delegationChecks: Check[] = [
       const { session } = ctx;
       const dev = session.devA;
       const agents = [await session.agent(dev, 'sub'), await session.agent(dev, 'sub2')];
-      let current = await session.issue(dev, { agent: await session.agent(dev), scopes: ['calendar:read', 'email:read'] });
+      let current = await session.sharedGrant(dev);
       for (let depth = 1; depth <= HARD_CAP + 1; depth++) {
         const sub = agents[depth % 2]!;
         const exchange = await session.delegate(dev, { parentGrantToken: current.grantToken, subAgentId: sub.agentId, scopes: ['calendar:read'] });
@@ -211,7 +216,7 @@ export const delegationChecks: Check[] = [
     async run(ctx) {
       const { session } = ctx;
       const dev = session.devA;
-      const parent = await session.issue(dev, { agent: await session.agent(dev), scopes: ['calendar:read'] });
+      const parent = await session.sharedGrant(dev);
       const unknown = await session.delegate(dev, { parentGrantToken: parent.grantToken, subAgentId: 'ag_00000000000000000000000000', scopes: ['calendar:read'] });
       expectStatus(unknown, 404, 'delegating to an unknown agent');
       const other = await session.devB();
@@ -233,7 +238,7 @@ export const delegationChecks: Check[] = [
     async run(ctx) {
       const { session } = ctx;
       const dev = session.devA;
-      const parent = await session.issue(dev, { agent: await session.agent(dev), scopes: ['calendar:read'] });
+      const parent = await session.sharedGrant(dev);
       const child = await delegateOk(session, dev, parent, await session.agent(dev, 'sub'), ['calendar:read']);
       const record = await session.getGrant(dev, child.grantId);
       expectStatus(record, 200, 'GET /v1/grants/{id} of a delegated grant');

@@ -10,6 +10,7 @@ import { billingChecks } from './billing.js';
 import { complianceChecks } from './compliance.js';
 import { contractChecks } from './contract.js';
 import { delegationChecks } from './delegation.js';
+import { fuzzChecks } from './fuzz.js';
 import { lifecycleChecks } from './lifecycle.js';
 import { policyChecks } from './policies.js';
 import { scimChecks } from './scim.js';
@@ -31,4 +32,5 @@ export const ALL_CHECKS: readonly Check[] = [
   ...anomalyChecks,
   ...complianceChecks,
   ...billingChecks,
+  ...fuzzChecks,
 ];

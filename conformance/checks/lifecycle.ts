@@ -28,7 +28,7 @@ export const lifecycleChecks: Check[] = [
         subs: [await session.agent(dev, 'sub'), await session.agent(dev, 'sub2')],
       };
       await ctx.property<[Iterable<fc.AsyncCommand<LifecycleModel, LifecycleReal, boolean>>]>(
-        [fc.commands(lifecycleCommands, { maxCommands: 20, size: 'medium' })],
+        [ctx.commands(lifecycleCommands, { maxCommands: 20, size: 'medium' })],
         async (commands) => {
           // Every run starts from one fresh grant, so any command applies from the first step.
           await fc.asyncModelRun(async () => ({ model: await seededModel(real), real }), commands);

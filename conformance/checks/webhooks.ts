@@ -13,6 +13,11 @@ import { WebhookReceiver, type Delivery } from '../receiver.js';
 import { expectStatus, type Session } from '../session.js';
 
 const EVENTS = ['grant.created', 'grant.revoked', 'token.issued'] as const;
+/**
+ * How far a delivery's X-Grantex-Timestamp may be from its receipt. SPEC.md
+ * gives no figure; the bundled spec tells receivers to refuse timestamps more
+ * than 300 s from now (webhooks/events.yaml), which verifyWebhook defaults to.
+ */
 const FRESHNESS_S = 300;
 const receivers = new WeakMap<Session, WebhookReceiver>();
 let hookCounter = 0;

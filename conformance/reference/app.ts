@@ -204,6 +204,7 @@ async function buildCtx(
   const params = c.req.param() as Record<string, string>;
   const checked = contract.validateParameters(operation.operationId, params, url.searchParams);
   if (checked.message !== undefined) {
+    if (env.faults.has('crash-on-bad-query') && operation.operationId === 'grantsList') throw new TypeError('crash-on-bad-query: unhandled query value');
     // An id of the wrong form names nothing: 404 where the operation documents it, like any unknown id.
     const badId = checked.message.startsWith('path') && contract.documents(operation.operationId, 404);
     throw scimAware(operation, badId ? new HttpError(404, 'NOT_FOUND', 'Not found') : new HttpError(400, 'BAD_REQUEST', checked.message));
@@ -211,6 +212,7 @@ async function buildCtx(
   const body = await readBody(env, contract, operation, c);
   if (body !== undefined) {
     const problem = contract.validateBody(operation.operationId, body);
+    if (problem !== undefined && env.faults.has('undocumented-status') && operation.operationId === 'policiesCreate') throw new HttpError(422, 'UNPROCESSABLE_ENTITY', problem);
     if (problem !== undefined) throw scimAware(operation, new HttpError(400, 'BAD_REQUEST', problem));
   }
   return {

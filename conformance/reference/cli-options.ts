@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { corsMiddleware } from './cors.js';
 import { isFaultName, type FaultName } from './faults.js';
+import { isVariantName, type VariantName } from './variants.js';
 import { BUCKET_NAMES, parseRateLimit, type RateLimitOptions } from './rate-limit.js';
 import type { ReferenceServerOptions } from './server.js';
 
@@ -25,8 +26,15 @@ interface Flag {
 export const FLAGS = {
   port: { type: 'string', value: 'N', help: 'port to listen on (default: GRANTEX_DEV_PORT or 4020)' },
   key: { type: 'string', value: 'FILE', help: 'RSA private key (PKCS#8 PEM) to sign grant tokens with (default: a new key)' },
+  issuer: {
+    type: 'string',
+    value: 'URL',
+    help: "the iss of grant tokens and the base of consentUrl and other links, e.g. the public URL of a proxy in front of this server (default: the server's own URL)",
+  },
   fault: { type: 'string', multiple: true, value: 'NAME', help: 'switch on a named protocol violation (tests of conformance suites only)' },
   'list-faults': { type: 'boolean', help: 'print the fault names and exit' },
+  variant: { type: 'string', multiple: true, value: 'NAME', help: 'switch on a permitted behaviour a client or suite must accept' },
+  'list-variants': { type: 'boolean', help: 'print the variant names and exit' },
   'rate-limit': {
     type: 'string',
     multiple: true,
@@ -79,6 +87,13 @@ function serverOptions(values: Values): ReferenceServerOptions {
     if (!isFaultName(name)) throw new UsageError(`Unknown fault: ${name} (see --list-faults)`);
     faults.push(name);
   }
+  const variants: VariantName[] = [];
+  for (const name of values.variant ?? []) {
+    if (!isVariantName(name)) throw new UsageError(`Unknown variant: ${name} (see --list-variants)`);
+    variants.push(name);
+  }
+  const issuer = values.issuer;
+  if (issuer !== undefined && !/^https?:\/\/[^/\s]+\S*$/.test(issuer)) throw new UsageError(`Invalid issuer: ${JSON.stringify(issuer)} (an http(s) URL)`);
   const rateLimits: RateLimitOptions = {};
   for (const text of values['rate-limit'] ?? []) {
     try {
@@ -88,7 +103,8 @@ function serverOptions(values: Values): ReferenceServerOptions {
       throw new UsageError((error as Error).message);
     }
   }
-  const options: ReferenceServerOptions = { port, faults, rateLimits };
+  const options: ReferenceServerOptions = { port, faults, variants, rateLimits };
+  if (issuer !== undefined) options.issuer = issuer;
   if (values.key !== undefined) options.keys = { privateKey: readFileSync(values.key, 'utf8') };
   if (values['max-body-bytes'] !== undefined) options.maxBodyBytes = positiveInteger(values['max-body-bytes'], 'max-body-bytes');
   if (values['cors-origin'] !== undefined) {
@@ -103,7 +119,7 @@ function serverOptions(values: Values): ReferenceServerOptions {
 }
 
 /** What the command line asks for: help, the fault list, or a server with these options. */
-export type CliRequest = { action: 'help' } | { action: 'list-faults' } | { action: 'serve'; options: ReferenceServerOptions };
+export type CliRequest = { action: 'help' } | { action: 'list-faults' } | { action: 'list-variants' } | { action: 'serve'; options: ReferenceServerOptions };
 
 /**
  * Parses the dev-server's arguments (without `node` and the script).
@@ -114,5 +130,6 @@ export function parseCli(args: string[]): CliRequest {
   const { values } = parseFlags(args);
   if (values.help === true) return { action: 'help' };
   if (values['list-faults'] === true) return { action: 'list-faults' };
+  if (values['list-variants'] === true) return { action: 'list-variants' };
   return { action: 'serve', options: serverOptions(values) };
 }

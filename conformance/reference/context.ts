@@ -6,6 +6,7 @@
 import type { operations } from '../../generated/schema.js';
 import type { Faults } from './faults.js';
 import type { TokenSigner, SigningKeys } from './keys.js';
+import type { Variants } from './variants.js';
 import type { Store, Tenant } from './store.js';
 import type { WebhookDispatcher } from './webhook-dispatch.js';
 
@@ -59,6 +60,8 @@ export interface Settings {
 export interface ServerEnv {
   store: Store;
   faults: Faults;
+  /** Permitted behaviours switched on (see `VARIANTS`). */
+  variants: Variants;
   signer: TokenSigner;
   keys: SigningKeys;
   webhooks: WebhookDispatcher;

@@ -27,6 +27,10 @@ export const FAULTS = {
     'Grant tokens are signed with an RSA key that the JWKS does not publish (same kid).',
   'token-alg-hs256':
     'Grant tokens are signed with HS256 instead of RS256.',
+  'issuer-elsewhere':
+    'Grant tokens name an issuer whose key set (iss + /.well-known/jwks.json) does not hold the signing key (SPEC §6.4 rule 1).',
+  'issuer-varies':
+    'The `iss` of grant tokens alternates between two names of the server, so tokens do not carry one issuer (SPEC §6.2).',
   'verify-ignores-revocation':
     'POST /v1/tokens/verify answers valid: true for tokens that were revoked, directly or through their grant.',
   'token-revoke-noop':
@@ -53,12 +57,20 @@ export const FAULTS = {
     'Audit entry hashes are not the SHA-256 of the entry\'s canonical content.',
   'policy-allow-before-deny':
     'Allow policies are evaluated before deny policies, so a matching deny can be overridden.',
+  'policy-priority-first':
+    'Priority decides between matching policies (as on the public server), so a higher-priority allow beats a matching deny (SPEC.md §11.4, §14).',
   'webhook-signature-wrong':
     'Webhook deliveries carry signatures computed with the wrong secret.',
   'scim-accepts-api-key':
     'The SCIM 2.0 endpoints accept a developer API key instead of requiring a SCIM token.',
   'sso-state-unchecked':
     'GET /sso/callback accepts a forged or replayed state parameter.',
+  'crash-on-bad-query':
+    'GET /v1/grants answers 500 instead of 400 when a query value breaks its schema (an unknown `status`).',
+  'undocumented-status':
+    'POST /v1/policies answers 422, which the spec does not document, to a body that breaks its schema.',
+  'schema-drift-rare':
+    'An agent whose name contains a control character is answered with `scopes: null`, which breaks the Agent schema.',
 } as const satisfies Record<string, string>;
 
 /** The name of one fault. */

@@ -3,6 +3,7 @@
  * Prefixed ULIDs (`ag_01M8H3D6…`), the identifier format of every Grantex resource.
  */
 import { randomBytes } from 'node:crypto';
+import { idFormat } from './variants.js';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -20,9 +21,18 @@ export function ulid(nowMs: number = Date.now()): string {
   return time + random;
 }
 
-/** A new identifier with the resource's prefix, e.g. `newId('grnt')` → `grnt_01M8…`. */
+/** 32 lowercase hex digits: 48 bits of milliseconds, then 80 random bits (the `other-id-format` variant). */
+export function timeOrderedHex(nowMs: number = Date.now()): string {
+  return Math.max(0, Math.floor(nowMs)).toString(16).padStart(12, '0').slice(-12) + randomBytes(10).toString('hex');
+}
+
+/**
+ * A new identifier with the resource's prefix, e.g. `newId('grnt')` →
+ * `grnt_01M8…`; with the `other-id-format` variant on for the current
+ * request, `grnt_` and 32 hex digits.
+ */
 export function newId(prefix: string, nowMs?: number): string {
-  return `${prefix}_${ulid(nowMs)}`;
+  return `${prefix}_${idFormat.getStore() === 'hex' ? timeOrderedHex(nowMs) : ulid(nowMs)}`;
 }
 
 /** An unguessable secret as lowercase hex (`bytes` random bytes). */

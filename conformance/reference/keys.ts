@@ -96,6 +96,8 @@ export interface GrantClaims {
   iat: number;
   exp: number;
   aud?: string;
+  /** Set on claims read back from a token; `sign` puts the server's issuer here. */
+  iss?: string;
   parentAgt?: string;
   parentGrnt?: string;
   delegationDepth?: number;
@@ -104,19 +106,26 @@ export interface GrantClaims {
 /** Signs and checks grant tokens, honouring the signing faults. */
 export class TokenSigner {
   readonly #keys: SigningKeys;
-  readonly #issuer: string;
+  readonly #issuers: readonly string[];
   readonly #faults: Faults;
   #rogue: Promise<KeyPair> | undefined;
+  #signed = 0;
+  /** Claims beyond the protocol's (the `extra-fields` variant; the claims schema allows them). */
+  readonly #extraClaims: Readonly<Record<string, unknown>>;
   readonly #hmacSecret = crypto.getRandomValues(new Uint8Array(32));
 
-  constructor(keys: SigningKeys, issuer: string, faults: Faults) {
+  /** `issuers`: the `iss` of every token, or (the `issuer-varies` fault) several taken in turn. */
+  constructor(keys: SigningKeys, issuers: string | readonly string[], faults: Faults, extraClaims: Readonly<Record<string, unknown>> = {}) {
     this.#keys = keys;
-    this.#issuer = issuer;
+    this.#extraClaims = extraClaims;
+    this.#issuers = typeof issuers === 'string' ? [issuers] : [...issuers];
+    if (this.#issuers.length === 0) throw new TypeError('a token signer needs an issuer');
     this.#faults = faults;
   }
 
+  /** The `iss` of the server's tokens (the first one when the issuer-varies fault rotates them). */
   get issuer(): string {
-    return this.#issuer;
+    return this.#issuers[0]!;
   }
 
   #rogueKey(): Promise<KeyPair> {
@@ -124,12 +133,13 @@ export class TokenSigner {
     return this.#rogue;
   }
 
-  /** A compact JWS over `claims`, with `iss` set to the server's base URL. */
+  /** A compact JWS over `claims`, with `iss` set to the server's issuer. */
   async sign(claims: GrantClaims): Promise<string> {
-    const { iat, exp, aud, ...rest } = claims;
+    const { iat, exp, aud, iss: _given, ...rest } = claims;
     // Claim order follows the hosted server: custom claims, then iss, sub, jti, iat, exp, aud.
     const { sub, jti, ...custom } = rest;
-    const payload: JWTPayload = { ...custom, iss: this.#issuer, sub, jti, iat, exp };
+    const iss = this.#issuers[this.#signed++ % this.#issuers.length]!;
+    const payload: JWTPayload = { ...custom, ...this.#extraClaims, iss, sub, jti, iat, exp };
     if (aud !== undefined) payload.aud = aud;
     if (this.#faults.has('token-alg-hs256')) {
       return new SignJWT(payload).setProtectedHeader({ alg: 'HS256', kid: this.#keys.kid }).sign(this.#hmacSecret);
@@ -152,7 +162,7 @@ export class TokenSigner {
           : this.#keys.publicKey;
       const { payload } = await jwtVerify(token, key, {
         algorithms: [hs ? 'HS256' : 'RS256'],
-        issuer: this.#issuer,
+        issuer: [...this.#issuers],
         currentDate: new Date(nowMs),
         clockTolerance: 0,
       });

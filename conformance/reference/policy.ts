@@ -1,8 +1,9 @@
 /**
  * @module policy
- * Policy evaluation for `POST /v1/authorize`: the highest-priority policy
- * whose conditions all hold decides; at equal priority a deny wins, then the
- * older policy.
+ * Policy evaluation for `POST /v1/authorize` as SPEC.md §11.4 orders it:
+ * every matching deny policy is considered before any allow policy, so a
+ * matching deny always wins; within one effect the highest priority, then the
+ * oldest, comes first. Listings keep the priority order.
  */
 import type { Faults } from './faults.js';
 import type { PolicyRecord } from './store.js';
@@ -16,15 +17,24 @@ export interface PolicyInput {
   timeOfDay: string;
 }
 
-/** The policies in evaluation order. */
+const effectRank = (p: PolicyRecord): number => (p.effect === 'deny' ? 0 : 1);
+const byPriority = (a: PolicyRecord, b: PolicyRecord): number => b.priority - a.priority || effectRank(a) - effectRank(b) || a.createdAt.localeCompare(b.createdAt);
+
+/** The policies as listed: highest priority first, a deny before an allow of equal priority, then oldest first. */
+export function listingOrder(policies: Iterable<PolicyRecord>): PolicyRecord[] {
+  return [...policies].sort(byPriority);
+}
+
+/** The policies in the order `decide` tries them (SPEC.md §11.4: deny rules first). */
 export function evaluationOrder(policies: Iterable<PolicyRecord>, faults?: Faults): PolicyRecord[] {
   const list = [...policies];
-  const effectRank = (p: PolicyRecord): number => (p.effect === 'deny' ? 0 : 1);
   if (faults?.has('policy-allow-before-deny') === true) {
     // Broken on purpose: every allow policy is tried before any deny policy.
     return list.sort((a, b) => effectRank(b) - effectRank(a) || b.priority - a.priority);
   }
-  return list.sort((a, b) => b.priority - a.priority || effectRank(a) - effectRank(b) || a.createdAt.localeCompare(b.createdAt));
+  // Broken on purpose, as on the public server: priority decides, so a higher-priority allow beats a deny.
+  if (faults?.has('policy-priority-first') === true) return list.sort(byPriority);
+  return list.sort((a, b) => effectRank(a) - effectRank(b) || byPriority(a, b));
 }
 
 function inWindow(now: string, start: string, end: string): boolean {

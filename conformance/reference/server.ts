@@ -1,8 +1,9 @@
 /**
  * @module server
  * Starts the in-memory reference Grantex server: every operation of the
- * bundled spec, with real state, RS256 grant tokens, signed webhooks, and
- * optional named faults for testing a conformance suite.
+ * bundled spec, with real state, RS256 grant tokens, signed webhooks,
+ * optional named faults for testing a conformance suite, and optional
+ * variants (permitted behaviours a conformance suite must accept).
  *
  * @example
  * ```ts
@@ -16,6 +17,7 @@
  * ```
  */
 import { serve } from '@hono/node-server';
+import { exportJWK, generateKeyPair } from 'jose';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { DEFAULT_MAX_BODY_BYTES } from './body.js';
@@ -29,9 +31,15 @@ import { addPages } from './routes/pages.js';
 import { addTestIdp } from './routes/test-idp.js';
 import { Store } from './store.js';
 import { loadContract } from './validate.js';
+import { withExtraFields } from './extra-fields.js';
+import { EXTRA_FIELD, idFormat, Variants, type VariantName } from './variants.js';
 import { WebhookDispatcher } from './webhook-dispatch.js';
 
 export { FAULTS, FAULT_NAMES, type FaultName } from './faults.js';
+export { VARIANTS, VARIANT_NAMES, type VariantName } from './variants.js';
+
+/** Where the `issuer-elsewhere` fault's tokens say they come from: a key set that is not the server's. */
+export const ELSEWHERE_PATH = '/_elsewhere';
 
 const REQUEST_TIMEOUT_MS = 60_000;
 
@@ -43,6 +51,8 @@ export interface ReferenceServerOptions {
   host?: string;
   /** Protocol violations to switch on (see `FAULTS`). Default none. Tests of the conformance suite only. */
   faults?: readonly FaultName[];
+  /** Permitted behaviours to switch on (see `VARIANTS`). Default none. */
+  variants?: readonly VariantName[];
   /** The `iss` of grant tokens and the base of `consentUrl` and other links. Default the server's own URL. */
   issuer?: string;
   /** RSA signing key to use. Default: a 2048-bit key generated once per process. */
@@ -77,6 +87,10 @@ export interface ReferenceServer {
   violations: string[];
   /** The faults that are on. */
   faults: FaultName[];
+  /** The variants that are on. */
+  variants: VariantName[];
+  /** The `iss` of the server's grant tokens (the first one when the issuer-varies fault rotates them). */
+  issuer: string;
   /** Resolves once no webhook delivery attempt is running. */
   webhooksSettled(): Promise<void>;
   /** Signs a developer up as `POST /v1/signup` does, without a request (so no rate-limit bucket is spent); returns its API key. */
@@ -95,15 +109,22 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) throw new RangeError('maxBodyBytes must be a positive integer');
   const cors = corsMiddleware(options.corsOrigins ?? [ANY_ORIGIN]);
   const faults = new Faults(options.faults ?? []);
+  const variants = new Variants(options.variants ?? []);
   // Key generation runs on the thread pool while the spec compiles here.
   const keys = loadSigningKeys(options.keys, now());
   keys.catch(() => {}); // awaited below; avoids an unhandled rejection if listening fails first
   const contract = loadContract();
 
   let app: { fetch: (request: Request, bindings: unknown) => Response | Promise<Response> } | undefined;
+  const format = variants.has('other-id-format') ? 'hex' : 'ulid';
+  // The Node request goes along in `bindings`, so bodies can be read from it with a limit (body.ts).
+  const answer = async (request: Request, bindings: unknown): Promise<Response> => {
+    if (app === undefined) return new Response('starting', { status: 503 });
+    const response = await app.fetch(request, bindings);
+    return variants.has('extra-fields') ? withExtraFields(request, response) : response;
+  };
   const server = serve({
-    // The Node request goes along, so bodies can be read from it with a limit (body.ts).
-    fetch: (request, bindings) => app?.fetch(request, bindings) ?? new Response('starting', { status: 503 }),
+    fetch: (request, bindings) => idFormat.run(format, () => answer(request, bindings)),
     port: options.port ?? 0,
     hostname: host,
   });
@@ -117,6 +138,12 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const baseUrl = (options.issuer ?? url).replace(/\/$/, '');
+
+  // issuer-alias: another name of this very server (same key set); the faults point elsewhere or rotate.
+  const alias = `http://localhost:${port}`;
+  const own = variants.has('issuer-alias') ? alias : baseUrl;
+  const issuers = faults.has('issuer-elsewhere') ? [`${url}${ELSEWHERE_PATH}`] : faults.has('issuer-varies') ? [own, own === alias ? baseUrl : alias] : [own];
+  const elsewhere = faults.has('issuer-elsewhere') ? await foreignKeySet() : undefined;
 
   const violations: string[] = [];
   const signing = await keys.catch(async (error: unknown) => {
@@ -134,7 +161,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const env: ServerEnv = {
     store: new Store(),
     faults,
-    signer: new TokenSigner(signing, baseUrl, faults),
+    variants,
+    signer: new TokenSigner(signing, issuers, faults, variants.has('extra-fields') ? { [EXTRA_FIELD]: 'extra-fields' } : {}),
     keys: signing,
     webhooks,
     settings: { baseUrl, maxDelegationDepth: depth, maxBodyBytes },
@@ -154,6 +182,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       hono.use('*', cors);
       addPages(hono, env);
       addTestIdp(hono, env);
+      if (elsewhere) hono.get(`${ELSEWHERE_PATH}/.well-known/jwks.json`, (c) => c.json({ keys: [{ ...elsewhere, kid: signing.kid }] }));
     },
   );
 
@@ -161,6 +190,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     url,
     violations,
     faults: faults.list(),
+    variants: variants.list(),
+    issuer: issuers[0]!,
     webhooksSettled: () => webhooks.settled(),
     addDeveloper: async (name, mode) => {
       const ctx = {
@@ -173,7 +204,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
         body: { name, mode },
         requestId: crypto.randomUUID(),
       } satisfies Ctx<'signup'>;
-      const reply = await handlers.signup(ctx);
+      // Ids in the variant's format, as for a request.
+      const reply = await idFormat.run(format, () => handlers.signup(ctx));
       return reply.body.apiKey;
     },
     close: async () => {
@@ -185,4 +217,11 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       });
     },
   };
+}
+
+/** A public RSA key that signs nothing of this server's (the `issuer-elsewhere` fault's key set). */
+async function foreignKeySet(): Promise<Record<string, unknown>> {
+  const pair = await generateKeyPair('RS256', { extractable: true, modulusLength: 2048 });
+  const { kty, n, e } = await exportJWK(pair.publicKey);
+  return { kty, n, e, alg: 'RS256', use: 'sig' };
 }

@@ -25,7 +25,15 @@ function details(result: CheckResult): string {
     result.counterexample && `counterexample: ${result.counterexample}`,
     result.replay && `replay: ${result.replay}`,
     ...result.notes.map((note) => `note: ${note}`),
-    ...(result.transcript ?? []),
+    ...(result.findings?.length ? [] : (result.transcript ?? [])),
+    ...(result.findings ?? []).flatMap((finding, index, all) => [
+      `finding ${index + 1}/${all.length}: ${finding.operationId} → ${finding.status}: ${finding.message}`,
+      `  expected: ${finding.expected}`,
+      `  observed: ${finding.observed}`,
+      `  request: ${finding.counterexample}`,
+      `  replay: ${finding.replay}`,
+      ...finding.transcript,
+    ]),
   ]
     .filter(Boolean)
     .join('\n');
@@ -37,6 +45,7 @@ function testcase(result: CheckResult): string {
     case 'pass':
       return `${open}/>`;
     case 'fail':
+      if (result.expectedBecause !== undefined) return `${open}>\n      <skipped message="${escape(`expected failure (baseline): ${result.expectedBecause}`)}"/>\n    </testcase>`;
       return `${open}>\n      <failure type="MUST" message="${escape(result.message ?? 'failed')}">${escape(details(result))}</failure>\n    </testcase>`;
     case 'warn':
       return `${open}>\n      <system-out>${escape(`WARNING (SHOULD): ${details(result)}`)}</system-out>\n    </testcase>`;
@@ -57,15 +66,25 @@ export function renderJunit(report: RunReport): string {
   for (const area of AREAS) {
     const results = report.results.filter((result) => result.area === area);
     if (results.length === 0) continue;
-    const failures = results.filter((r) => r.status === 'fail').length;
-    const skipped = results.filter((r) => r.status === 'skip' || r.status === 'not-implemented').length;
+    const failures = results.filter((r) => r.status === 'fail' && r.expectedBecause === undefined).length;
+    const skipped = results.filter((r) => r.status === 'skip' || r.status === 'not-implemented' || (r.status === 'fail' && r.expectedBecause !== undefined)).length;
     const time = results.reduce((sum, r) => sum + r.durationMs, 0) / 1000;
     suites.push(
       `  <testsuite name="${escape(area)}" tests="${results.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time.toFixed(3)}">\n${results.map(testcase).join('\n')}\n  </testsuite>`,
     );
   }
+  if (report.coverage) {
+    // Coverage as properties of its own suite: CI dashboards show them without counting tests.
+    const properties = report.coverage.operations
+      .map((op) => `      <property name="${escape(`coverage.${op.operationId}`)}" value="${escape(`${op.requests} requests; seen ${op.statusesSeen.join(',') || '-'}; documented ${op.statusesDocumented.join(',')}`)}"/>`)
+      .join('\n');
+    suites.push(
+      `  <testsuite name="coverage" tests="0" failures="0" errors="0" skipped="0" time="0.000">\n    <properties>\n      <property name="coverage.exercised" value="${report.coverage.exercised}/${report.coverage.total}"/>\n${properties}\n    </properties>\n  </testsuite>`,
+    );
+  }
   const total = report.results.length + (report.fatal ? 1 : 0);
-  const failures = report.summary.fail;
-  const skipped = report.summary.skip + report.summary['not-implemented'];
+  const expected = report.results.filter((r) => r.status === 'fail' && r.expectedBecause !== undefined).length;
+  const failures = report.summary.fail - expected;
+  const skipped = report.summary.skip + report.summary['not-implemented'] + expected;
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="grantex-conformance" tests="${total}" failures="${failures}" errors="${report.fatal ? 1 : 0}" skipped="${skipped}" time="${(report.durationMs / 1000).toFixed(3)}">\n${suites.join('\n')}\n</testsuites>\n`;
 }

@@ -34,16 +34,19 @@ export function renderText(report: RunReport, options: TextOptions = {}): string
   }
   lines.push('', table(report));
 
-  const failures = report.results.filter((r) => r.status === 'fail');
+  const failures = report.results.filter((r) => r.status === 'fail' && r.expectedBecause === undefined);
+  const heading = report.baseline ? 'UNEXPECTED FAILURES' : 'FAILURES';
   if (failures.length > 0) {
-    lines.push('', `FAILURES (${failures.length} MUST)`);
+    lines.push('', `${heading} (${failures.length} MUST)`);
     for (const result of failures) lines.push(...describe(result, '✗', report, command));
   }
-  const warnings = report.results.filter((r) => r.status === 'warn');
+  const warnings = report.results.filter((r) => r.status === 'warn' && r.expectedBecause === undefined);
   if (warnings.length > 0) {
-    lines.push('', `WARNINGS (${warnings.length} SHOULD)`);
+    lines.push('', `${report.baseline ? 'UNEXPECTED WARNINGS' : 'WARNINGS'} (${warnings.length} SHOULD)`);
     for (const result of warnings) lines.push(...describe(result, '!', report, command));
   }
+  if (report.baseline) lines.push(...baselineLines(report));
+  if (failures.length + warnings.length > 0) lines.push(...rerunLines(report));
   const skipped = report.results.filter((r) => r.status === 'skip' && !r.id.startsWith('contract.op.'));
   if (skipped.length > 0) {
     lines.push('', 'SKIPPED');
@@ -62,6 +65,14 @@ export function renderText(report: RunReport, options: TextOptions = {}): string
   if (adapted.length > 0) {
     lines.push('', `ADAPTED: ${adapted.length} property check(s) ran fewer runs: ${[...new Set(adapted.map((r) => r.runs?.adaptedBecause))].join('; ')}`);
   }
+  if (report.coverage) {
+    lines.push('', `coverage: ${report.coverage.exercised}/${report.coverage.total} operations of the spec exercised`);
+    if (options.verbose) {
+      for (const op of report.coverage.operations) {
+        lines.push(`  ${op.requests > 0 ? '✓' : '·'} ${`${op.method} ${op.template}`.padEnd(48)} ${String(op.requests).padStart(5)} req  seen ${op.statusesSeen.join(',') || '-'}  documented ${op.statusesDocumented.join(',')}`);
+      }
+    }
+  }
   if (report.notes.length > 0) lines.push('', 'NOTES', ...report.notes.map((note) => `- ${note}`));
   const limits = report.learnedLimits.map((limit) => `${limit.route} ${limit.limit}/window`).join(', ');
   lines.push(
@@ -69,8 +80,42 @@ export function renderText(report: RunReport, options: TextOptions = {}): string
     `requests: ${report.requests} · rate-limit waits: ${(report.rateLimitWaitMs / 1000).toFixed(1)} s${limits ? ` (limits seen: ${limits})` : ''} · cleanup: ${report.cleanup.deleted} deleted${report.cleanup.failed.length ? `, ${report.cleanup.failed.length} failed (${report.cleanup.failed.join('; ')})` : ''} · ${(report.durationMs / 1000).toFixed(1)} s`,
   );
   const fails = report.summary.fail;
+  if (report.baseline) {
+    const unexpected = report.baseline.unexpectedFailures.filter((failure) => failure.status === 'fail').length;
+    const expected = report.baseline.expected.filter((entry) => entry.status === 'fail').length;
+    lines.push(unexpected === 0 ? `RESULT: PASS — every MUST failure is expected (${expected} listed in ${report.baseline.source})` : `RESULT: FAIL — ${unexpected} unexpected MUST failure(s)`);
+    return `${lines.join('\n')}\n`;
+  }
   lines.push(fails === 0 ? `RESULT: PASS — every MUST passed${report.summary.warn ? ` (${report.summary.warn} SHOULD warning(s))` : ''}` : `RESULT: FAIL — ${fails} MUST check(s) failed`);
   return `${lines.join('\n')}\n`;
+}
+
+function baselineLines(report: RunReport): string[] {
+  const outcome = report.baseline!;
+  const lines: string[] = [];
+  if (outcome.unexpectedPasses.length > 0) {
+    lines.push('', `UNEXPECTED PASSES (listed in ${outcome.source}, now passing: remove them)`);
+    for (const entry of outcome.unexpectedPasses) lines.push(`+ ${entry.check} [${entry.level}] (${entry.reason})`);
+  }
+  if (outcome.expected.length > 0) {
+    lines.push('', `EXPECTED (known deviations in ${outcome.source})`);
+    for (const entry of outcome.expected) lines.push(`${entry.status === 'fail' ? '✗' : '!'} ${entry.check} [${entry.level}]: ${entry.reason}`);
+  }
+  if (outcome.notJudged.length > 0) {
+    lines.push('', `NOT JUDGED (listed in ${outcome.source})`);
+    for (const entry of outcome.notJudged) lines.push(`- ${entry.check} [${entry.level}]: ${entry.why}`);
+  }
+  return lines;
+}
+
+/** How to re-run the transcripts: the throwaway developers' keys (never a key the user gave). */
+export function rerunLines(report: RunReport): string[] {
+  const keys = report.createdKeys ?? [];
+  const lines = ['', 'TO RE-RUN THE TRANSCRIPTS'];
+  if (keys.length > 0) lines.push('  # keys of developers this run created (throwaways):', ...keys.map((key) => `  export ${key.label}=${key.secret}`));
+  lines.push(`  # a key you gave appears as its variable (e.g. $GRANTEX_API_KEY); set it yourself${report.cleanup.kept?.length ? '' : ' · resources were deleted at the end: keep them with --keep-on-failure'}`);
+  if (report.cleanup.kept?.length) lines.push(`  # kept for inspection (--keep-on-failure): ${report.cleanup.kept.join(', ')}`);
+  return lines;
 }
 
 function table(report: RunReport): string {
@@ -93,6 +138,7 @@ function mark(result: CheckResult): string {
 
 function describe(result: CheckResult, symbol: string, report: RunReport, command: string): string[] {
   const lines = [`${symbol} ${result.id} [${result.level}] ${result.clause}`, `  ${result.title}`];
+  if (result.findings?.length) return [...lines, ...describeFindings(result, report, command)];
   if (result.message) lines.push(`  what: ${result.message}`);
   if (result.expected !== undefined) lines.push(`  expected: ${result.expected}`);
   if (result.observed !== undefined) lines.push(`  observed: ${result.observed}`);
@@ -106,5 +152,21 @@ function describe(result: CheckResult, symbol: string, report: RunReport, comman
     lines.push('  transcript:');
     for (const entry of result.transcript) lines.push(...entry.split('\n').map((line) => `    ${line}`));
   }
+  return lines;
+}
+
+/** Each finding of a check that reports several, with its own request, seed and replay. */
+function describeFindings(result: CheckResult, report: RunReport, command: string): string[] {
+  const findings = result.findings ?? [];
+  const target = report.reference ? '' : ` --base-url ${report.baseUrl}`;
+  const lines: string[] = [];
+  findings.forEach((finding, index) => {
+    lines.push(`  [${index + 1}/${findings.length}] ${finding.operationId} → ${finding.status || 'no answer'}: ${finding.message}`);
+    lines.push(`    expected: ${finding.expected}`, `    observed: ${finding.observed}`);
+    if (finding.counterexample) lines.push(`    request: ${finding.counterexample}`);
+    lines.push(`    seed ${finding.seed} · path ${finding.path}${finding.deterministic ? ' · every run (fixed example)' : ''} · replay: ${command}${target} ${finding.replay}`);
+    for (const entry of finding.transcript) lines.push(...entry.split('\n').map((line) => `      ${line}`));
+  });
+  for (const note of result.notes) lines.push(`  note: ${note}`);
   return lines;
 }

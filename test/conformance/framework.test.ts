@@ -159,7 +159,7 @@ describe('command line', () => {
   it.each([
     [['--runs', '0']],
     [['--runs', 'many']],
-    [['--report', 'html']],
+    [['--report', 'pdf']],
     [['--replay', '1:2']],
     [['--seed', '1', '--replay', 'abc']],
     [['--base-url', 'ftp://x']],
@@ -319,7 +319,7 @@ describe('runs', () => {
     try {
       const report = await runConformance({ ...defaultOptions(), baseUrl: server.url, apiKeys: ['gx_live_not_a_real_key_000000'] }, { contract });
       expect(report.exitCode).toBe(2);
-      expect(report.fatal).toMatch(/GRANTEX_API_KEY was refused \(401/);
+      expect(report.fatal).toMatch(/the API key from --api-key was refused \(401/);
     } finally {
       await server.close();
     }
@@ -373,7 +373,7 @@ describe('the CLI end to end', () => {
       expect(await main([...only, '--report', 'junit', '--out', join(dir, 'report.xml')], {})).toBe(0);
       const xml = parseXml(readFileSync(join(dir, 'report.xml'), 'utf8'));
       expect(xml.attributes['failures']).toBe('0');
-      expect(xml.children.map((suite) => suite.attributes['name'])).toEqual(['contract', 'tokens', 'audit']);
+      expect(xml.children.map((suite) => suite.attributes['name'])).toEqual(['contract', 'tokens', 'audit', 'coverage']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

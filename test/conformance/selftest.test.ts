@@ -1,11 +1,12 @@
-// The suite proves itself: it passes the in-memory reference server and
-// catches every named fault of it deterministically (see conformance/selftest.ts).
+// The suite proves itself: it passes the in-memory reference server and each
+// of its allowed variants, and catches every named fault of it
+// deterministically (see conformance/selftest.ts).
 import { describe, expect, it } from 'vitest';
-import { FAULT_NAMES } from '../../conformance/reference/server.js';
+import { FAULT_NAMES, VARIANT_NAMES } from '../../conformance/reference/server.js';
 import { renderSelftest, runSelftest } from '../../conformance/selftest.js';
 
 describe('conformance self-test', () => {
-  it('passes the reference server and catches every fault with a deterministic check', async () => {
+  it('passes the reference server and every variant, and catches every fault with a deterministic check', async () => {
     const result = await runSelftest({ concurrency: 3 });
     console.log(renderSelftest(result));
     expect(result.clean.fatal).toBeUndefined();
@@ -14,6 +15,8 @@ describe('conformance self-test', () => {
     expect(result.faults.map((fault) => fault.fault)).toEqual(FAULT_NAMES);
     const missed = result.faults.filter((fault) => fault.deterministic.length === 0).map((fault) => fault.fault);
     expect(missed).toEqual([]);
+    expect(result.variants.map((variant) => variant.variant)).toEqual(VARIANT_NAMES);
+    expect(result.variants.filter((variant) => !variant.passed).map((variant) => `${variant.variant}: ${variant.failures.join(', ')}${variant.fatal ?? ''}`)).toEqual([]);
     expect(result.ok).toBe(true);
   }, 900_000);
 });

@@ -45,12 +45,46 @@ describe('dev-server CLI', () => {
       });
     expect(await run(['--fault', 'nope'])).toMatchObject({ code: 2, err: expect.stringContaining('Unknown fault') });
     expect(await run(['--port', 'x'])).toMatchObject({ code: 2 });
+    expect(await run(['--variant', 'nope'])).toMatchObject({ code: 2, err: expect.stringContaining('Unknown variant') });
+    expect(await run(['--issuer', 'ftp://example.test'])).toMatchObject({ code: 2, err: expect.stringContaining('Invalid issuer') });
+  });
+
+  it('lists the variants, and --issuer and --variant take effect', async () => {
+    const list = await new Promise<string>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'conformance/reference/cli.ts', '--list-variants'], { cwd: root });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.once('exit', () => resolve(out));
+    });
+    for (const name of ['trim-names', 'reverse-lists', 'issuer-alias', 'extra-fields', 'other-id-format']) expect(list).toContain(name);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'conformance/reference/cli.ts', '--port', '0', '--issuer', 'https://grantex.proxy.example', '--variant', 'trim-names'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      const deadline = Date.now() + 20_000;
+      while (!/variants on/.test(out)) {
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no banner: ${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(out).toMatch(/token issuer: +https:\/\/grantex\.proxy\.example/);
+      expect(out).toMatch(/variants on .*trim-names/);
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1] ?? '';
+      const key = /sandbox API key: (gx_test_\S+)/.exec(out)?.[1] ?? '';
+      const created = await fetch(`${url}/v1/agents`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: ' padded ' }) });
+      expect(((await created.json()) as { name: string }).name).toBe('padded');
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
   });
 
   it('--help lists every flag', async () => {
     const { code, out } = await runToExit(['--help']);
     expect(code).toBe(0);
-    for (const flag of ['--port', '--key', '--fault', '--list-faults', '--rate-limit', '--max-body-bytes', '--cors-origin', '--help']) expect(out).toContain(flag);
+    for (const flag of ['--port', '--key', '--issuer', '--fault', '--list-faults', '--variant', '--list-variants', '--rate-limit', '--max-body-bytes', '--cors-origin', '--help']) expect(out).toContain(flag);
     expect(out).toMatch(/default, authorize, token, signup, public/);
   });
 
@@ -83,6 +117,7 @@ describe('dev-server CLI', () => {
       options: {
         port: 0,
         faults: [],
+        variants: [],
         rateLimits: { authorize: { limit: 10, windowMs: 30_000 }, default: 5, token: { limit: 3, windowMs: 500 } },
         maxBodyBytes: 2048,
         corsOrigins: ['http://localhost:5173'],
@@ -102,6 +137,8 @@ describe('dev-server CLI', () => {
       ['--cors-origin', 'http://a.test/path'],
       ['--port', '70000'],
       ['--fault', 'nope'],
+      ['--variant', 'nope'],
+      ['--issuer', 'ftp://example.test'],
       ['--bogus'],
       ['--max-body-bytes'],
     ];

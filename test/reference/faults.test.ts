@@ -147,6 +147,30 @@ const probes: Record<FaultName, Probe> = {
     await api.post('/v1/policies', { name: 'deny', effect: 'deny', priority: 10 }, key);
     return (await api.post('/v1/authorize', { agentId, principalId: 'p', scopes: ['a'] }, key)).status === 403;
   },
+  'issuer-elsewhere': async (api) => {
+    const { key, agentId } = await setup(api);
+    const t = await api.grant(key, agentId);
+    const iss = String(claimsOf(t.grantToken).iss);
+    const jwks = createLocalJWKSet((await (await fetch(`${iss}/.well-known/jwks.json`)).json()) as never);
+    try {
+      await jwtVerify(t.grantToken, jwks, { algorithms: ['RS256'], issuer: iss });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  'issuer-varies': async (api) => {
+    const { key, agentId } = await setup(api);
+    const first = await api.grant(key, agentId);
+    const second = await api.grant(key, agentId);
+    return claimsOf(first.grantToken).iss === claimsOf(second.grantToken).iss;
+  },
+  'policy-priority-first': async (api) => {
+    const { key, agentId } = await setup(api, 'live');
+    await api.post('/v1/policies', { name: 'allow', effect: 'allow', priority: 10 }, key);
+    await api.post('/v1/policies', { name: 'deny', effect: 'deny', priority: 1 }, key);
+    return (await api.post('/v1/authorize', { agentId, principalId: 'p', scopes: ['a'] }, key)).status === 403;
+  },
   'webhook-signature-wrong': webhookSignatureProbe,
   'scim-accepts-api-key': async (api) => {
     const { key } = await setup(api);
@@ -162,6 +186,19 @@ const probes: Record<FaultName, Probe> = {
     const res = await api.get(`/sso/callback?code=${code}&state=${id}.forged`);
     return res.status === 400;
   },
+  'crash-on-bad-query': async (api) => {
+    const { key } = await setup(api);
+    return (await api.get('/v1/grants?status=bogus', key, { unchecked: true })).status === 400;
+  },
+  'undocumented-status': async (api) => {
+    const { key } = await setup(api);
+    return (await api.post('/v1/policies', { name: 'p', effect: 'maybe' }, key, { unchecked: true })).status === 400;
+  },
+  'schema-drift-rare': async (api) => {
+    const { key } = await setup(api);
+    const created = await api.post('/v1/agents', { name: 'bell\u0007' }, key, { unchecked: true });
+    return created.status === 201 && Array.isArray(created.body.scopes);
+  },
 };
 
 async function verifiesOffline(api: Api): Promise<boolean> {
@@ -176,6 +213,9 @@ async function verifiesOffline(api: Api): Promise<boolean> {
   }
 }
 
+/** Faults whose answers break the spec by design (what the fuzz area must notice). */
+const SPEC_BREAKING: readonly FaultName[] = ['crash-on-bad-query', 'undocumented-status', 'schema-drift-rare'];
+
 describe('reference server faults', () => {
   it('has at least 15 faults, each with a description and a probe', () => {
     expect(FAULT_NAMES.length).toBeGreaterThanOrEqual(15);
@@ -189,7 +229,9 @@ describe('reference server faults', () => {
 
   it.each(FAULT_NAMES)('%s: the probe passes on a correct server and fails with the fault on', async (name) => {
     const correct = await start({ webhookRetryDelaysMs: [] });
-    const faulty = await start({ faults: [name], webhookRetryDelaysMs: [] });
+    // These faults break the spec on purpose, so the faulty server does not check its own answers.
+    const breaksSpec = SPEC_BREAKING.includes(name);
+    const faulty = await start({ faults: [name], webhookRetryDelaysMs: [], ...(breaksSpec ? { validateResponses: false, onError: () => undefined } : {}) });
     expect(await probes[name](correct), 'correct server').toBe(true);
     expect(await probes[name](faulty), `server with ${name}`).toBe(false);
   });

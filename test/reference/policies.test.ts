@@ -1,5 +1,5 @@
 // Policies evaluated during POST /v1/authorize on the reference server:
-// highest priority first, deny wins at equal priority, conditions as specified.
+// a matching deny wins whatever the priorities (SPEC.md §11.4), conditions as specified.
 import { describe, expect, it } from 'vitest';
 import { start } from './helpers.js';
 
@@ -42,7 +42,7 @@ describe('reference server: policies', () => {
     expect((await api.post('/v1/authorize', { agentId: sAgent, principalId: 'p', scopes: ['a'] }, sandbox.key)).status).toBe(403);
   });
 
-  it('the higher priority decides; at equal priority deny wins over an older allow', async () => {
+  it('a matching deny wins whatever the priorities; the policy-priority-first fault lets the higher allow win', async () => {
     const api = await start();
     const { key } = await api.developer('live');
     const agentId = await api.agent(key);
@@ -50,10 +50,17 @@ describe('reference server: policies', () => {
     const allow = await api.post('/v1/policies', { name: 'allow', effect: 'allow', priority: 5 }, key);
     const deny = await api.post('/v1/policies', { name: 'deny', effect: 'deny', priority: 5 }, key);
     expect((await ask()).status).toBe(403);
-    await api.patch(`/v1/policies/${allow.body.id}`, { priority: 6 }, key);
-    expect((await ask()).body.policyEnforced).toBe(true);
+    await api.patch(`/v1/policies/${allow.body.id}`, { priority: 600 }, key);
+    expect((await ask()).status).toBe(403);
     await api.patch(`/v1/policies/${deny.body.id}`, { principalId: 'someone-else', priority: 99 }, key);
-    expect((await ask()).status).toBe(201);
+    expect((await ask()).body.policyEnforced).toBe(true);
+
+    const faulty = await start({ faults: ['policy-priority-first'] });
+    const other = await faulty.developer('live');
+    const otherAgent = await faulty.agent(other.key);
+    await faulty.post('/v1/policies', { name: 'allow', effect: 'allow', priority: 6 }, other.key);
+    await faulty.post('/v1/policies', { name: 'deny', effect: 'deny', priority: 5 }, other.key);
+    expect((await faulty.post('/v1/authorize', { agentId: otherAgent, principalId: 'p', scopes: ['calendar:read'] }, other.key)).body.policyEnforced).toBe(true);
   });
 
   it('honours the UTC time window, wrapping past midnight', async () => {

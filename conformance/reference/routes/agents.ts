@@ -3,7 +3,7 @@
  * Agent registration and management. Deleting an agent removes its grants
  * (revoking what was delegated from them), tokens and pending requests.
  */
-import type { Handlers } from '../context.js';
+import type { Handlers, ServerEnv } from '../context.js';
 import { checkQuota, iso, presentAgent, revokeGrant } from '../domain.js';
 import { notFound } from '../http-error.js';
 import { newId } from '../ids.js';
@@ -20,6 +20,13 @@ function agentOf(tenant: Tenant, agentId: string, leak: boolean, all: () => Iter
     }
   }
   throw notFound('Agent not found');
+}
+
+/** The agent as answered; the schema-drift-rare fault breaks the schema for names with a control character. */
+function presented(env: ServerEnv, agent: AgentRecord): ReturnType<typeof presentAgent> {
+  const body = presentAgent(agent);
+  if (env.faults.has('schema-drift-rare') && /[\u0000-\u001f]/.test(agent.name)) return { ...body, scopes: null as unknown as string[] };
+  return body;
 }
 
 function removeAgent(tenant: Tenant, agent: AgentRecord, revoke: (grantId: string) => void): void {
@@ -43,7 +50,7 @@ export const agentHandlers = {
     const agent: AgentRecord = {
       id: newId('ag', env.now()),
       developerId: tenant.developer.id,
-      name: body.name,
+      name: env.variants.name(body.name),
       description: body.description ?? '',
       scopes: [...(body.scopes ?? [])],
       status: 'active',
@@ -51,10 +58,10 @@ export const agentHandlers = {
       updatedAt: now,
     };
     tenant.agents.set(agent.id, agent);
-    return { status: 201, body: presentAgent(agent) };
+    return { status: 201, body: presented(env, agent) };
   },
 
-  agentsList: ({ tenant }) => ({ status: 200, body: { agents: [...tenant.agents.values()].reverse().map(presentAgent) } }),
+  agentsList: ({ env, tenant }) => ({ status: 200, body: { agents: env.variants.order([...tenant.agents.values()].reverse()).map(presentAgent) } }),
 
   agentsGet: ({ env, tenant, params }) => ({
     status: 200,
@@ -63,12 +70,12 @@ export const agentHandlers = {
 
   agentsUpdate: ({ env, tenant, params, body }) => {
     const agent = agentOf(tenant, params.agentId, false, () => []);
-    if (body.name !== undefined) agent.name = body.name;
+    if (body.name !== undefined) agent.name = env.variants.name(body.name);
     if (body.description !== undefined) agent.description = body.description;
     if (body.scopes !== undefined) agent.scopes = [...body.scopes];
     if (body.status !== undefined) agent.status = body.status;
     agent.updatedAt = iso(env.now());
-    return { status: 200, body: presentAgent(agent) };
+    return { status: 200, body: presented(env, agent) };
   },
 
   agentsDelete: ({ env, tenant, params }) => {

@@ -99,12 +99,12 @@ export const anomalyHandlers = {
     return { status: 200, body: { detectedAt, total: found.length, autoRevokedGrants: autoRevoked, anomalies: found.map(present) } };
   },
 
-  anomaliesList: ({ tenant, query }) => {
+  anomaliesList: ({ env, tenant, query }) => {
     const anomalies = [...tenant.anomalies.values()]
       .filter((a) => query.unacknowledged !== true || a.acknowledgedAt === null)
       .sort((a, b) => b.detectedAt.localeCompare(a.detectedAt))
       .map(present);
-    return { status: 200, body: { anomalies, total: anomalies.length } };
+    return { status: 200, body: { anomalies: env.variants.order(anomalies), total: anomalies.length } };
   },
 
   anomaliesAcknowledge: ({ env, tenant, params }) => {

@@ -10,7 +10,7 @@ import { grantStatus, iso } from '../domain.js';
 import type { AuditRecord, GrantRecord, Tenant } from '../store.js';
 import { presentEntry } from './audit.js';
 import { presentPolicy } from './policies.js';
-import { evaluationOrder } from '../policy.js';
+import { listingOrder } from '../policy.js';
 
 type Schemas = components['schemas'];
 
@@ -105,7 +105,7 @@ export const complianceHandlers = {
         summary: summary(tenant, query, nowMs),
         grants: grantsIn(tenant, query).reverse().map((g) => exportGrant(g, nowMs)),
         auditEntries: entries.map(presentEntry),
-        policies: evaluationOrder(tenant.policies.values()).map(presentPolicy),
+        policies: listingOrder(tenant.policies.values()).map(presentPolicy),
         // Checks the whole chain, since a window may start mid-chain.
         chainIntegrity: await verifyChain(tenant.audit),
       },

@@ -42,7 +42,7 @@ export const grantHandlers = {
       .filter((g) => query.principalId === undefined || g.principalId === query.principalId)
       .filter((g) => query.status === undefined || grantStatus(g, nowMs) === query.status)
       .map((g) => presentGrant(g, nowMs));
-    return { status: 200, body: { grants } };
+    return { status: 200, body: { grants: env.variants.order(grants) } };
   },
 
   grantsGet: ({ env, tenant, params }) => {
@@ -61,7 +61,7 @@ export const grantHandlers = {
 
   grantsVerify: async ({ env, tenant, body }) => {
     const result = await checkToken(env, tenant, body.token, { ignoreRevocation: env.faults.has('verify-ignores-revocation') });
-    if (result.ok) return { status: 200, body: { active: true, claims: { ...result.claims, iss: env.signer.issuer } } };
+    if (result.ok) return { status: 200, body: { active: true, claims: { ...result.claims, iss: result.claims.iss ?? env.signer.issuer } } };
     if (result.reason === 'invalid') throw badRequest('Invalid token');
     return { status: 200, body: { active: false, reason: result.reason } };
   },

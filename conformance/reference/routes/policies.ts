@@ -7,7 +7,7 @@ import type { Handlers } from '../context.js';
 import { checkQuota, iso } from '../domain.js';
 import { notFound } from '../http-error.js';
 import { newId } from '../ids.js';
-import { evaluationOrder } from '../policy.js';
+import { listingOrder } from '../policy.js';
 import type { PolicyRecord, Tenant } from '../store.js';
 
 /** The API form of a policy. */
@@ -54,8 +54,8 @@ export const policyHandlers = {
     return { status: 201, body: presentPolicy(policy) };
   },
 
-  policiesList: ({ tenant }) => {
-    const policies = evaluationOrder(tenant.policies.values()).map(presentPolicy);
+  policiesList: ({ env, tenant }) => {
+    const policies = env.variants.order(listingOrder(tenant.policies.values())).map(presentPolicy);
     return { status: 200, body: { policies, total: policies.length } };
   },
 

@@ -62,10 +62,10 @@ export const scimHandlers = {
     return { status: 201, body: { id: record.id, label: record.label, token: record.token, createdAt: record.createdAt } };
   },
 
-  scimListTokens: ({ tenant }) => ({
+  scimListTokens: ({ env, tenant }) => ({
     status: 200,
     body: {
-      tokens: [...tenant.scimTokens.values()].reverse().map((t) => ({ id: t.id, label: t.label, createdAt: t.createdAt, lastUsedAt: t.lastUsedAt })),
+      tokens: env.variants.order([...tenant.scimTokens.values()].reverse()).map((t) => ({ id: t.id, label: t.label, createdAt: t.createdAt, lastUsedAt: t.lastUsedAt })),
     },
   }),
 

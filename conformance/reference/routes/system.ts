@@ -19,7 +19,7 @@ export const systemHandlers = {
     const developer = {
       id: newId('dev', nowMs),
       apiKey: `gx_${mode === 'sandbox' ? 'test' : 'live'}_${randomToken(32)}`,
-      name: body.name,
+      name: env.variants.name(body.name),
       email,
       mode,
       createdAt: new Date(nowMs).toISOString(),

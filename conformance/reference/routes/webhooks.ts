@@ -55,10 +55,10 @@ export const webhookHandlers = {
     return { status: 201, body: { id: webhook.id, url: webhook.url, events: [...webhook.events], secret: webhook.secret, createdAt: webhook.createdAt } };
   },
 
-  webhooksList: ({ tenant }) => ({
+  webhooksList: ({ env, tenant }) => ({
     status: 200,
     body: {
-      webhooks: [...tenant.webhooks.values()].reverse().map((w) => ({ id: w.id, url: w.url, events: [...w.events], createdAt: w.createdAt })),
+      webhooks: env.variants.order([...tenant.webhooks.values()].reverse()).map((w) => ({ id: w.id, url: w.url, events: [...w.events], createdAt: w.createdAt })),
     },
   }),
 

@@ -1,0 +1,585 @@
+/**
+ * @module fuzz/campaign
+ * The fuzzing phase: for every operation of the spec, valid requests
+ * generated from its schemas and negative requests (one violation each, every
+ * mutation tried as a fixed example), each answer judged by the five fuzz
+ * checks. A failing input is shrunk (within a request budget) and reported
+ * once per (check, operation, status) with its curl, seed and replay path.
+ * The phase runs once per session; every fuzz check reads its findings.
+ */
+import fc from 'fast-check';
+import { CheckSkipped } from '../failures.js';
+import { documents, type Finding } from '../findings.js';
+import { formatReplay, type ReplayTarget } from '../context.js';
+import { BudgetExhausted, NetworkError, transcript, type Credential, type Exchange, type RequestSpec } from '../http.js';
+import { Contract } from '../reference/validate.js';
+import type { Developer, Session } from '../session.js';
+import { mutationsOf, type Mutation, type RawBody, type RequestInput } from './mutations.js';
+import { fuzzOperations, sendingOrder, type FuzzOperation } from './operations.js';
+import { createPool, POOL_BY_NAME, type Pool } from './pool.js';
+import { SchemaArbitraries, type Json } from './schema.js';
+
+/** The fuzz checks, in the order they are listed. */
+export const FUZZ_CHECKS = ['fuzz.no-server-error', 'fuzz.status-documented', 'fuzz.response-valid', 'fuzz.invalid-refused', 'fuzz.valid-accepted'] as const;
+export type FuzzCheckId = (typeof FUZZ_CHECKS)[number];
+
+/** What kind of request was sent: valid, carrying one violation, or a hostile but schema-valid string. */
+export type RequestKind = 'positive' | 'negative' | 'hostile';
+
+/** One check's verdict on one answer. */
+export interface Judgement {
+  check: FuzzCheckId;
+  status: number;
+  message: string;
+  expected: string;
+  observed: string;
+}
+
+export interface CampaignSettings {
+  /** Seed of the whole phase (each property derives its own). */
+  seed: number;
+  /** Run seed, for replay commands. */
+  runSeed: number;
+  /** Random valid requests per operation (fixed examples come on top). */
+  positiveRuns: number;
+  /** Random negative requests per operation, after every mutation was tried once. */
+  negativeRuns: number;
+  /** The case to replay: the property (its index) and the fast-check path. */
+  replay?: ReplayTarget;
+  /** The check whose id the replay commands name. */
+  replayCheck: (check: FuzzCheckId) => string;
+}
+
+export interface CampaignResult {
+  findings: Record<FuzzCheckId, Finding[]>;
+  /** Operations not fuzzed, or cut short, and why. */
+  limited: Array<{ operationId: string; why: string }>;
+  notes: string[];
+  /** Properties' runs until their verdict (shrinking excluded). */
+  executedRuns: number;
+}
+
+/** Most distinct findings shrunk per property; more are only counted. */
+const FINDINGS_PER_PROPERTY = 3;
+/** Shrinking stops after this many more requests (the last failing input is reported). */
+const SHRINK_REQUESTS = 40;
+/** Share of the budget the phase leaves for the checks after it and cleanup. */
+const RESERVE_SHARE = 0.15;
+/** Against a small developer-wide rate limit, the phase sends at most this many windows' worth. */
+const RATE_WINDOWS = 3;
+
+const campaigns = new WeakMap<Session, Promise<CampaignResult>>();
+const contracts = new WeakMap<object, Contract>();
+
+/** The phase's result for this session, run on first use (`started`: by this call). */
+export function campaign(session: Session, settings: CampaignSettings): { result: Promise<CampaignResult>; started: boolean } {
+  const running = campaigns.get(session);
+  if (running) return { result: running, started: false };
+  const result = new Campaign(session, settings).run();
+  campaigns.set(session, result);
+  return { result, started: true };
+}
+
+/**
+ * The developer the fuzzer acts as: the run's developer A, which is one the
+ * suite created or the `--event-api-key` developer whenever the run has one.
+ * `own` says whether events and configuration changes may happen under it
+ * (never under a key the user gave for checking, even with --allow-side-effects).
+ */
+async function fuzzingDeveloper(session: Session): Promise<{ dev: Developer; own: boolean }> {
+  const dev = session.devA;
+  return { dev, own: dev.signedUp || dev.source === '--event-api-key' };
+}
+
+interface Property<T> {
+  index: number;
+  op: FuzzOperation;
+  arbitrary: fc.Arbitrary<T>;
+  examples: T[];
+  numRuns: number;
+  send(input: T): Promise<{ exchange: Exchange; judgements: Judgement[] } | undefined>;
+  /** The input as a reader wants it in a finding. */
+  describe(input: T): string;
+}
+
+class Campaign {
+  readonly #session: Session;
+  readonly #settings: CampaignSettings;
+  readonly #contract: Contract;
+  readonly #findings = Object.fromEntries(FUZZ_CHECKS.map((id) => [id, [] as Finding[]])) as Record<FuzzCheckId, Finding[]>;
+  readonly #reported = new Set<string>();
+  readonly #limited = new Map<string, string>();
+  readonly #notes: string[] = [];
+  #executed = 0;
+  #dev!: Developer;
+  #own = false;
+  /** Set by `#fit` on a small budget or rate limit: no random requests, at most `#negativeCap` mutations per operation. */
+  #lean = false;
+  #negativeCap = Infinity;
+  #pool: Pool = {};
+
+  constructor(session: Session, settings: CampaignSettings) {
+    this.#session = session;
+    this.#settings = settings;
+    let contract = contracts.get(session.contract.spec);
+    if (!contract) {
+      contract = new Contract(session.contract.spec);
+      contracts.set(session.contract.spec, contract);
+    }
+    this.#contract = contract;
+  }
+
+  async run(): Promise<CampaignResult> {
+    const spec = this.#session.contract.spec;
+    const operations = fuzzOperations(spec);
+    const replay = this.#settings.replay;
+    try {
+      ({ dev: this.#dev, own: this.#own } = await fuzzingDeveloper(this.#session));
+      if (!this.#own) this.#notes.push('no developer created by the suite: operations that emit events, write permanent records or change configuration were not fuzzed');
+      const setup = this.#session.http.capture();
+      try {
+        this.#pool = await createPool(this.#session, this.#dev, this.#notes);
+      } finally {
+        setup.stop();
+      }
+      const budget = this.#session.options.budget;
+      if (!replay) this.#fit(operations, developerLimit(setup.exchanges));
+      for (const op of sendingOrder(operations)) {
+        const why = this.#exclusion(op);
+        if (why) {
+          this.#limit(op, why);
+          continue;
+        }
+        for (const property of this.#properties(op)) {
+          if (replay && replay.property !== property.index) continue;
+          if (this.#session.http.budgetLeft < budget * RESERVE_SHARE) throw new BudgetExhausted(`fuzzing stopped: ${this.#session.http.budgetLeft} requests of the budget left for the rest of the run`);
+          try {
+            await this.#check(property, replay?.path);
+          } catch (error) {
+            if (error instanceof BudgetExhausted) throw error;
+            if (!(error instanceof CheckSkipped)) throw error;
+            this.#limit(op, error.message);
+          }
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof CheckSkipped)) throw error;
+      this.#notes.push(error.message);
+    }
+    if (replay && replay.property >= operations.length * 2) this.#notes.push(`replay ${formatReplay(replay)} names no fuzz property`);
+    const limited = [...this.#limited].map(([operationId, why]) => ({ operationId, why }));
+    return { findings: this.#findings, limited, notes: this.#notes, executedRuns: this.#executed };
+  }
+
+  /**
+   * Scales the phase to the run: at most its share of the budget and, where
+   * the server's developer-wide limit is small (`x-ratelimit-limit` on its
+   * answers), a few windows' worth. Then only the fixed examples run, with at
+   * most `#negativeCap` mutations per operation, spread over the kinds.
+   */
+  #fit(operations: readonly FuzzOperation[], limit: number | undefined): void {
+    const budgetShare = this.#session.http.budgetLeft - this.#session.options.budget * RESERVE_SHARE;
+    const allowance = Math.min(budgetShare, limit !== undefined ? limit * RATE_WINDOWS : Infinity);
+    const included = operations.filter((op) => this.#exclusion(op) === undefined);
+    const counts = included.map((op) => this.#mutations(op).length);
+    const full = included.reduce((sum, op, i) => sum + 1 + this.#settings.positiveRuns + counts[i]! + this.#settings.negativeRuns, 0);
+    if (full <= allowance) return;
+    this.#lean = true;
+    let cap = Math.max(...counts, 1);
+    while (cap > 2 && counts.reduce((sum, count) => sum + 1 + Math.min(count, cap), 0) > allowance) cap--;
+    this.#negativeCap = cap;
+    const why = limit !== undefined && limit * RATE_WINDOWS < budgetShare ? `the developer's rate limit of ${limit} per window` : `the request budget (${Math.floor(budgetShare)} for fuzzing)`;
+    this.#notes.push(`fuzzing scaled to ${why}: fixed examples only, at most ${cap} invalid requests per operation (${full} planned at full size)`);
+  }
+
+  #exclusion(op: FuzzOperation): string | undefined {
+    const extension = extensionOf(op.tags);
+    if (extension && !this.#session.offers(extension)) return `the server does not offer ${extension}`;
+    if (op.policy.ownDeveloper && !this.#own) return `needs a developer the suite created (${op.policy.why})`;
+    if (op.security === 'scimToken' && !this.#pool.scim) return 'no SCIM token';
+    if (!op.policy.positive && op.policy.negatives === 'none') return op.policy.why ?? 'not fuzzed';
+    return undefined;
+  }
+
+  #limit(op: FuzzOperation, why: string): void {
+    const known = this.#limited.get(op.operationId);
+    this.#limited.set(op.operationId, known ? `${known}; ${why}` : why);
+  }
+
+  // ------------------------------------------------------------ generation
+
+  #generator(): SchemaArbitraries {
+    const root = this.#session.contract.spec;
+    const plain = new SchemaArbitraries(root);
+    const runId = this.#session.runId;
+    return new SchemaArbitraries(root, (name, schema) => {
+      const key = POOL_BY_NAME[name];
+      const known = key ? this.#pool[key] : undefined;
+      // Names the run creates carry its id, like everything else the suite creates.
+      if (!known && /^(name|label|displayName|description|userName|principalId)$/.test(name) && schema['type'] === 'string') {
+        const max = Number(schema['maxLength'] ?? 200);
+        return fc.string({ maxLength: 12 }).map((suffix) => `${runId}-fuzz ${suffix}`.slice(0, max));
+      }
+      if (known === undefined) return undefined;
+      // Ids of the suite's own resources first (shrinking goes there), else unknown ones.
+      return fc.oneof(fc.constant(known), plain.of(schema));
+    });
+  }
+
+  #properties(op: FuzzOperation): Array<Property<unknown>> {
+    const generator = this.#generator();
+    const root = this.#session.contract.spec;
+    const pathArbitrary = fc.record(
+      Object.fromEntries(
+        op.path.map((p) => {
+          const key = POOL_BY_NAME[p.name];
+          const known = key ? this.#pool[key] : undefined;
+          const unknown = new SchemaArbitraries(root).of(p.schema).map(String);
+          return [p.name, known ? fc.oneof(fc.constant(known), unknown) : unknown];
+        }),
+      ),
+    ) as fc.Arbitrary<Record<string, string>>;
+    const queryArbitrary = generator.object(
+      Object.fromEntries(op.query.map((p) => [p.name, p.schema])),
+      op.query.filter((p) => p.required).map((p) => p.name),
+    );
+    const bodyArbitrary = op.body ? generator.of(op.body.schema) : fc.constant(undefined);
+    const inputs: fc.Arbitrary<RequestInput> = fc.record({ path: pathArbitrary, query: queryArbitrary, body: bodyArbitrary }).map((input) => {
+      const out: RequestInput = { path: input.path, query: input.query };
+      if (input.body !== undefined) out.body = input.body;
+      return out;
+    });
+    const base = this.#example(op, inputs);
+    const cap = op.policy.cap ?? Infinity;
+    const properties: Array<Property<unknown>> = [];
+    const positives = this.#lean ? 1 : Math.min(cap <= 3 ? 1 : cap, 1 + this.#settings.positiveRuns);
+    if (op.policy.positive && base) {
+      properties.push({
+        index: op.index * 2,
+        op,
+        arbitrary: inputs,
+        examples: [base],
+        numRuns: positives,
+        send: (input) => this.#send(op, input as RequestInput, undefined, 'positive'),
+        describe: (input) => `valid request ${describe(input)}`,
+      } as Property<unknown>);
+    }
+    let mutations = this.#mutations(op);
+    if (Number.isFinite(cap)) mutations = spread(mutations, Math.max(0, cap - (op.policy.positive ? positives : 0)));
+    if (Number.isFinite(this.#negativeCap)) mutations = spread(mutations, this.#negativeCap);
+    if (mutations.length > 0) {
+      const negativeBase = base ?? this.#fallbackInput(op);
+      const random = this.#lean || Number.isFinite(cap) || op.policy.negatives === 'syntax' ? 0 : this.#settings.negativeRuns;
+      properties.push({
+        index: op.index * 2 + 1,
+        op,
+        arbitrary: fc.record({ input: inputs, mutation: fc.nat({ max: mutations.length - 1 }) }),
+        examples: mutations.map((_, mutation) => ({ input: negativeBase, mutation })),
+        numRuns: mutations.length + random,
+        send: (value) => {
+          const { input, mutation } = value as { input: RequestInput; mutation: number };
+          return this.#sendMutated(op, input, mutations[mutation]!);
+        },
+        describe: (value) => {
+          const { input, mutation } = value as { input: RequestInput; mutation: number };
+          return `${mutations[mutation]!.kind}: ${mutations[mutation]!.label}, applied to ${describe(input)}`;
+        },
+      } as Property<unknown>);
+    }
+    return properties;
+  }
+
+  /** The operation's negative mutations its policy allows, in their fixed order. */
+  #mutations(op: FuzzOperation): Mutation[] {
+    if (op.policy.negatives === 'none') return [];
+    const all = mutationsOf({ root: this.#session.contract.spec, ...(op.body ? { body: op.body.schema } : {}), query: op.query });
+    return op.policy.negatives === 'syntax' ? all.filter((m) => m.kind === 'malformed-json' || m.kind === 'wrong-content-type') : all;
+  }
+
+  /** A valid request naming the pool's resources: the fixed example every run sends first. */
+  #example(op: FuzzOperation, inputs: fc.Arbitrary<RequestInput>): RequestInput | undefined {
+    const pathIds: Record<string, string> = {};
+    for (const p of op.path) {
+      const key = POOL_BY_NAME[p.name];
+      const known = key ? this.#pool[key] : undefined;
+      if (known) pathIds[p.name] = known;
+    }
+    // Sampled with a fixed seed, so the example is the same on every run against the same pool.
+    for (const candidate of fc.sample(inputs, { seed: 20261201 + op.index, numRuns: 50 })) {
+      // Required query members only, naming the pool where they can.
+      const required = Object.fromEntries(op.query.filter((p) => p.required && p.name in candidate.query).map((p) => [p.name, candidate.query[p.name]]));
+      const input: RequestInput = { ...candidate, path: { ...candidate.path, ...pathIds }, query: preferPool(required, this.#pool) ?? {} };
+      if (op.body && op.body.schema['type'] === 'object') input.body = preferPool(input.body as Json, this.#pool);
+      if (this.#valid(op, input)) return this.#minimal(op, input);
+    }
+    return undefined;
+  }
+
+  /** The example without the optional body members it can do without (fixed examples are not shrunk, so they start small). */
+  #minimal(op: FuzzOperation, input: RequestInput): RequestInput {
+    if (!op.body || input.body === null || typeof input.body !== 'object' || Array.isArray(input.body)) return input;
+    const required = new Set((op.body.schema['required'] ?? []) as string[]);
+    let body = input.body as Json;
+    for (const name of Object.keys(body)) {
+      if (required.has(name)) continue;
+      const { [name]: _dropped, ...rest } = body;
+      if (this.#valid(op, { ...input, body: rest })) body = rest;
+    }
+    return { ...input, body };
+  }
+
+  #fallbackInput(op: FuzzOperation): RequestInput {
+    const path: Record<string, string> = {};
+    for (const p of op.path) path[p.name] = this.#pool[POOL_BY_NAME[p.name]!] ?? 'gxc-unknown';
+    return { path, query: {}, ...(op.body ? { body: {} } : {}) };
+  }
+
+  #valid(op: FuzzOperation, input: RequestInput): boolean {
+    const query = new URLSearchParams(Object.entries(input.query).flatMap(([name, value]) => (value === undefined ? [] : [[name, String(value)]])));
+    if (this.#contract.validateParameters(op.operationId, input.path, query).message !== undefined) return false;
+    if (op.body && input.body !== undefined && this.#contract.validateBody(op.operationId, input.body) !== undefined) return false;
+    if (op.body?.required && input.body === undefined) return false;
+    return true;
+  }
+
+  // ------------------------------------------------------------ sending and judging
+
+  async #sendMutated(op: FuzzOperation, input: RequestInput, mutation: Mutation): Promise<{ exchange: Exchange; judgements: Judgement[] } | undefined> {
+    const mutated = mutation.apply(input);
+    // Exactly one violation: a mutation that the schema still admits (a hostile string where any string goes) is judged as such.
+    const kind: RequestKind = mutated.raw ? 'negative' : this.#valid(op, mutated.input) ? 'hostile' : 'negative';
+    // Where valid requests are not allowed (they would change configuration), neither is a valid hostile one.
+    if (kind === 'hostile' && !op.policy.positive) return undefined;
+    return this.#send(op, mutated.input, mutated.raw, kind);
+  }
+
+  async #send(op: FuzzOperation, input: RequestInput, raw: RawBody | undefined, kind: RequestKind): Promise<{ exchange: Exchange; judgements: Judgement[] } | undefined> {
+    // A generated "valid" input that the spec refuses says nothing about the server: skip it.
+    if (kind === 'positive' && !this.#valid(op, input)) return undefined;
+    const spec = this.#request(op, input, raw);
+    let exchange: Exchange;
+    try {
+      exchange = await this.#session.http.request(spec);
+    } catch (error) {
+      if (!(error instanceof NetworkError)) throw error;
+      const judgement: Judgement = { check: 'fuzz.no-server-error', status: 0, message: `${op.operationId}: the server did not answer`, expected: 'an answer', observed: error.message };
+      return { exchange: { method: spec.method, target: spec.path, status: 0, requestHeaders: {}, responseHeaders: {}, responseText: '', body: undefined, violations: [], seq: 0, url: spec.path, durationMs: 0, error: error.message }, judgements: [judgement] };
+    }
+    this.#afterAnswer(op, exchange);
+    return { exchange, judgements: this.#judge(op, kind, exchange) };
+  }
+
+  #request(op: FuzzOperation, input: RequestInput, raw: RawBody | undefined): RequestSpec {
+    const path = op.template.replace(/\{([^}]+)\}/g, (_all, name: string) => encodeURIComponent(input.path[name] ?? ''));
+    const query: Record<string, string> = {};
+    for (const [name, value] of Object.entries(input.query)) if (value !== undefined) query[name] = typeof value === 'string' ? value : String(value);
+    const auth: Credential | null = op.security === 'apiKey' ? this.#dev.key : op.security === 'scimToken' ? (this.#pool.scim ?? null) : null;
+    return {
+      method: op.method.toUpperCase(),
+      path,
+      query,
+      auth,
+      ...(raw ? { raw } : input.body !== undefined ? { json: input.body } : {}),
+    };
+  }
+
+  /** Hides returned secrets and schedules the deletion of anything the answer says was created. */
+  #afterAnswer(op: FuzzOperation, exchange: Exchange): void {
+    const body = exchange.body as Json | undefined;
+    if (!body || typeof body !== 'object') return;
+    for (const name of ['apiKey', 'token', 'secret', 'grantToken', 'refreshToken', 'clientSecret']) {
+      if (typeof body[name] === 'string') this.#session.http.registerSecret(body[name] as string, name.toUpperCase());
+    }
+    if (exchange.status < 200 || exchange.status >= 300) return;
+    // An entry the fuzzer wrote is one the later audit reads may name.
+    if (op.operationId === 'auditLog' && typeof body['entryId'] === 'string') this.#pool.entryId ??= body['entryId'];
+    const session = this.#session;
+    const dev = this.#dev;
+    const scim = this.#pool.scim;
+    const id = String(body['id'] ?? body['agentId'] ?? '');
+    const undo: Record<string, () => Promise<Exchange>> = {
+      agentsCreate: () => session.request(dev, { method: 'DELETE', path: `/v1/agents/${body['agentId']}` }),
+      policiesCreate: () => session.request(dev, { method: 'DELETE', path: `/v1/policies/${id}` }),
+      webhooksCreate: () => session.request(dev, { method: 'DELETE', path: `/v1/webhooks/${id}` }),
+      scimCreateToken: () => session.request(dev, { method: 'DELETE', path: `/v1/scim/tokens/${id}` }),
+      scimCreateUser: () => session.http.request({ method: 'DELETE', path: `/scim/v2/Users/${id}`, auth: scim ?? null }),
+    };
+    const remove = undo[op.operationId];
+    if (remove && id) session.track(`fuzz ${op.operationId} ${id}`, remove);
+    if (op.operationId === 'signup') session.notes.push(`fuzzing: POST /v1/signup accepted a request (${exchange.status}); that developer cannot be deleted through the API`);
+  }
+
+  #judge(op: FuzzOperation, kind: RequestKind, exchange: Exchange): Judgement[] {
+    const out: Judgement[] = [];
+    const status = exchange.status;
+    const documented = documents(op.statuses, status);
+    const where = `${op.method.toUpperCase()} ${op.template}`;
+    const answer = `${status} ${short(exchange.responseText)}`;
+    const what = kind === 'positive' ? 'a valid request' : kind === 'negative' ? 'an invalid request' : 'a request with a hostile string';
+    if (status >= 500 && (status === 500 || !documented)) {
+      out.push({ check: 'fuzz.no-server-error', status, message: `${op.operationId}: ${what} got a server error`, expected: `no 5xx (documented: ${op.statuses.join(', ')})`, observed: answer });
+    }
+    if (!documented && status < 500) {
+      const check: FuzzCheckId = kind === 'positive' && status >= 400 ? 'fuzz.valid-accepted' : 'fuzz.status-documented';
+      out.push({ check, status, message: `${op.operationId}: ${what} got status ${status}, which ${where} does not document`, expected: `one of ${op.statuses.join(', ')}`, observed: answer });
+    }
+    const violations = exchange.violations.filter((v) => !/is not documented for|error body does not have the error shape/.test(v));
+    if (documented && violations.length > 0) {
+      out.push({ check: 'fuzz.response-valid', status, message: `${op.operationId}: the ${status} answer breaks the spec`, expected: `headers and body as documented for ${status}`, observed: `${violations.slice(0, 3).join('; ')} · ${answer}` });
+    }
+    if (kind === 'negative') {
+      if (status < 400) {
+        out.push({ check: 'fuzz.invalid-refused', status, message: `${op.operationId}: an invalid request was accepted`, expected: 'a 4xx refusal', observed: answer });
+      } else if (status < 500 && !this.#errorShaped(exchange.body)) {
+        out.push({ check: 'fuzz.invalid-refused', status, message: `${op.operationId}: the refusal of an invalid request lacks the error shape`, expected: '{message, code, requestId} (SCIM routes: a SCIM error)', observed: answer });
+      }
+    }
+    return out;
+  }
+
+  #errorShaped(body: unknown): boolean {
+    return this.#session.contract.validateSchema('Error', body).length === 0 || this.#session.contract.validateSchema('ScimError', body).length === 0;
+  }
+
+  // ------------------------------------------------------------ properties
+
+  /**
+   * Runs one property. Each fast-check run fails on the first judgement not
+   * yet reported; from then on only that same (check, status) counts, so
+   * shrinking keeps the finding it started with. Judgements seen on other
+   * inputs are tried again, one at a time, up to {@link FINDINGS_PER_PROPERTY}.
+   */
+  async #check(property: Property<unknown>, replayPath: string | undefined): Promise<void> {
+    const seed = deriveSeed(this.#settings.seed, `${property.op.operationId}:${property.index}`);
+    for (let round = 0; round < FINDINGS_PER_PROPERTY; round++) {
+      let target: string | undefined;
+      let failing: { exchange: Exchange; judgement: Judgement } | undefined;
+      const pending = new Set<string>();
+      let shrinkRequests = 0;
+      let runs = 0;
+      const run = fc.asyncProperty(property.arbitrary, async (input) => {
+        if (failing && shrinkRequests >= SHRINK_REQUESTS) return true;
+        if (failing) shrinkRequests++;
+        else runs++;
+        const sent = await property.send(input);
+        if (!sent) return true;
+        for (const judgement of sent.judgements) {
+          const key = findingKey(property.op, judgement);
+          if (this.#reported.has(key)) continue;
+          if (target === undefined || key === target) {
+            target = key;
+            failing = { exchange: sent.exchange, judgement };
+            return false;
+          }
+          if (!failing) pending.add(key);
+        }
+        return true;
+      });
+      const details = await fc.check(run, {
+        seed,
+        numRuns: property.numRuns,
+        examples: property.examples.map((example) => [example]),
+        ...(replayPath !== undefined ? { path: replayPath, endOnFailure: true } : {}),
+      });
+      if (round === 0) this.#executed += Math.min(runs, details.numRuns);
+      if (!details.failed || !failing || target === undefined) return;
+      const fcPath = details.counterexamplePath ?? replayPath ?? '';
+      const path = formatReplay({ property: property.index, path: fcPath });
+      const { judgement, exchange } = failing;
+      this.#reported.add(target);
+      this.#findings[judgement.check].push({
+        operationId: property.op.operationId,
+        status: judgement.status,
+        message: judgement.message,
+        expected: judgement.expected,
+        observed: judgement.observed,
+        counterexample: details.counterexample ? property.describe(details.counterexample[0]) : '',
+        seed: this.#settings.runSeed,
+        path,
+        replay: `--only ${this.#settings.replayCheck(judgement.check)} --seed ${this.#settings.runSeed} --replay ${path}`,
+        transcript: transcript([exchange], this.#session.http.redact).map(shortenBody),
+        deterministic: replayPath === undefined && Number(fcPath.split(':')[0]) < property.examples.length,
+        shrinks: details.numShrinks,
+      });
+      if (replayPath !== undefined) return;
+      pending.delete(target);
+      if (pending.size === 0) return;
+    }
+  }
+}
+
+/** The smallest `x-ratelimit-limit` on the developer's general routes (not the route-specific authorize, token and signup buckets). */
+function developerLimit(exchanges: readonly Exchange[]): number | undefined {
+  const limits = exchanges
+    .filter((exchange) => exchange.method === 'GET' && exchange.credentialLabel !== undefined)
+    .map((exchange) => Number(exchange.responseHeaders['x-ratelimit-limit']))
+    .filter((limit) => Number.isFinite(limit) && limit > 0);
+  return limits.length > 0 ? Math.min(...limits) : undefined;
+}
+
+function findingKey(op: FuzzOperation, judgement: Judgement): string {
+  return `${judgement.check}|${op.operationId}|${judgement.status}`;
+}
+
+/** Replaces members that name a pool resource by that resource, so the example acts on the suite's own data. */
+function preferPool(body: Json | undefined, pool: Pool): Json | undefined {
+  if (!body) return body;
+  const out: Json = { ...body };
+  for (const name of Object.keys(out)) {
+    const key = POOL_BY_NAME[name];
+    if (key && pool[key] !== undefined) out[name] = pool[key];
+  }
+  return out;
+}
+
+/** At most `count` mutations, spread over the kinds (rate-limited routes get a few of each kind). */
+function spread(mutations: Mutation[], count: number): Mutation[] {
+  const kinds = [...new Set(mutations.map((m) => m.kind))];
+  const picked: Mutation[] = [];
+  for (let round = 0; picked.length < Math.min(count, mutations.length); round++) {
+    for (const kind of kinds) {
+      const candidate = mutations.filter((m) => m.kind === kind)[round];
+      if (candidate && picked.length < count) picked.push(candidate);
+    }
+  }
+  return picked;
+}
+
+
+const TAG_EXTENSIONS: Record<string, string> = { Signup: 'signup', Policies: 'policies', Webhooks: 'webhooks', Anomalies: 'anomalies', Compliance: 'compliance', Billing: 'billing', SCIM: 'scim', SSO: 'sso' };
+
+function extensionOf(tags: readonly string[]): Parameters<Session['offers']>[0] | undefined {
+  for (const tag of tags) if (TAG_EXTENSIONS[tag]) return TAG_EXTENSIONS[tag] as Parameters<Session['offers']>[0];
+  return undefined;
+}
+
+function short(text: string, max = 240): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+/** fast-check's rendering of the input, with long strings cut (a 100 KB string stays readable). */
+function describe(value: unknown): string {
+  const text = fc.stringify(value).replace(/"((?:[^"\\]|\\.){200})(?:[^"\\]|\\.)+"/g, (_all, head: string) => `"${head}…"`);
+  return text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
+}
+
+/** Curl lines with a huge body are cut for reading; the replay command re-sends it in full. */
+function shortenBody(entry: string): string {
+  return entry.length > 4000 ? `${entry.slice(0, 1500)}…(${entry.length} chars; the replay command sends it in full)…${entry.slice(-300)}` : entry;
+}
+
+/**
+ * A property's own seed, stable for a phase seed and a property name (the
+ * runner's per-check derivation, repeated here so this module does not import
+ * the runner, which imports the checks).
+ */
+function deriveSeed(seed: number, name: string): number {
+  let hash = 0x811c9dc5 ^ seed;
+  for (let i = 0; i < name.length; i++) {
+    hash ^= name.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) & 0x7fffffff;
+}
+

@@ -1,0 +1,136 @@
+/**
+ * @module fuzz/operations
+ * The operations of the bundled spec as the fuzzer sees them (path and query
+ * parameters, JSON body schema, documented statuses), and the safety policy
+ * of each: which ones may get valid requests, which only requests no server
+ * can act on, which need a developer the suite created, and the few requests
+ * allotted to rate-limited routes.
+ */
+import { flatten, type Json } from './schema.js';
+
+export type Security = 'none' | 'apiKey' | 'scimToken';
+
+export interface Parameter {
+  name: string;
+  schema: unknown;
+  required: boolean;
+}
+
+/** What the fuzzer may send to one operation. */
+export interface Policy {
+  /** Valid requests may be sent. */
+  positive: boolean;
+  /** Which negative requests: every mutation, only bodies no server can parse as a request, or none. */
+  negatives: 'all' | 'syntax' | 'none';
+  /** The operation emits events (webhook deliveries), writes a permanent record or changes configuration: only under a developer the suite created. */
+  ownDeveloper?: boolean;
+  /** At most this many requests (rate-limited routes). */
+  cap?: number;
+  /** Why the policy is narrower than the default. */
+  why?: string;
+}
+
+export interface FuzzOperation {
+  /** Position in the spec (stable across runs; part of the replay path). */
+  index: number;
+  operationId: string;
+  method: string;
+  template: string;
+  tags: string[];
+  statuses: string[];
+  security: Security;
+  path: Parameter[];
+  query: Parameter[];
+  /** Flattened JSON body schema and its media type. */
+  body?: { schema: Json; mediaType: string; required: boolean };
+  policy: Policy;
+}
+
+const DEFAULT_POLICY: Policy = { positive: true, negatives: 'all' };
+
+/** Every narrower policy, with its reason. Rate-limited routes get 3 requests each. */
+const POLICIES: Record<string, Partial<Policy>> = {
+  signup: { positive: false, cap: 3, why: 'every accepted signup creates a developer that the API cannot delete; rate-limited' },
+  authorize: { cap: 3, why: 'rate-limited (authorize)' },
+  tokensExchange: { cap: 3, ownDeveloper: true, why: 'rate-limited (token); issues grants (events)' },
+  tokensRefresh: { cap: 3, ownDeveloper: true, why: 'rate-limited (token); issues tokens (events)' },
+  tokensRevoke: { ownDeveloper: true, why: 'revokes (events)' },
+  grantsRevoke: { ownDeveloper: true, why: 'revokes (events)' },
+  grantsDelegate: { ownDeveloper: true, why: 'issues grants (events)' },
+  agentsDelete: { ownDeveloper: true, why: "revokes the agent's grants (events)" },
+  anomaliesDetect: { ownDeveloper: true, why: 'may revoke grants' },
+  anomaliesAcknowledge: { ownDeveloper: true, why: 'changes anomalies' },
+  auditLog: { ownDeveloper: true, why: 'audit entries are permanent' },
+  policiesCreate: { ownDeveloper: true, why: "a policy changes the developer's authorization decisions" },
+  policiesUpdate: { ownDeveloper: true, why: 'changes policies' },
+  webhooksCreate: { ownDeveloper: true, why: "a webhook receives the developer's events" },
+  sandboxApprove: { ownDeveloper: true, why: 'approves authorization requests' },
+  consentApprove: { ownDeveloper: true, why: 'approves authorization requests' },
+  consentDeny: { ownDeveloper: true, why: 'denies authorization requests' },
+  sandboxDeny: { ownDeveloper: true, why: 'denies authorization requests' },
+  scimCreateUser: { ownDeveloper: true, why: 'provisions users' },
+  scimUpdateUser: { ownDeveloper: true, why: 'changes users' },
+  scimPatchUser: { ownDeveloper: true, why: 'changes users' },
+  scimDeleteUser: { ownDeveloper: true, why: 'deletes users' },
+  billingCheckout: { positive: false, negatives: 'syntax', why: 'never opens a real checkout: only bodies no server can read as a request' },
+  billingPortal: { positive: false, negatives: 'syntax', why: 'never opens a real billing portal: only bodies no server can read as a request' },
+  ssoCreateConfig: { positive: false, ownDeveloper: true, why: 'would replace the SSO configuration: invalid requests only' },
+  ssoDeleteConfig: { positive: false, negatives: 'none', why: 'would delete the SSO configuration' },
+  ssoCallback: { cap: 4, why: 'a callback may call the identity provider' },
+};
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The fuzzer's view of every operation of `spec`, in spec order. */
+export function fuzzOperations(spec: Json): FuzzOperation[] {
+  const out: FuzzOperation[] = [];
+  const globalSecurity = (spec['security'] ?? []) as Json[];
+  for (const [template, rawItem] of Object.entries((spec['paths'] ?? {}) as Json)) {
+    const item = flatten(spec, rawItem);
+    for (const method of ['get', 'put', 'post', 'patch', 'delete']) {
+      const op = item[method];
+      if (!isObject(op) || typeof op['operationId'] !== 'string') continue;
+      const parameters = [...((item['parameters'] ?? []) as unknown[]), ...((op['parameters'] ?? []) as unknown[])].map((p) => flatten(spec, p));
+      const params = (where: string): Parameter[] =>
+        parameters.filter((p) => p['in'] === where).map((p) => ({ name: String(p['name']), schema: p['schema'] ?? {}, required: p['required'] === true }));
+      const requirement = ((op['security'] ?? globalSecurity) as Json[]).flatMap((entry) => Object.keys(entry));
+      const security: Security = requirement.length === 0 ? 'none' : requirement.includes('apiKey') ? 'apiKey' : 'scimToken';
+      const requestBody = op['requestBody'] ? flatten(spec, op['requestBody']) : undefined;
+      const content = (requestBody?.['content'] ?? {}) as Json;
+      const mediaType = Object.keys(content).find((type) => /json/.test(type));
+      const operationId = op['operationId'];
+      out.push({
+        index: out.length,
+        operationId,
+        method,
+        template,
+        tags: (op['tags'] as string[] | undefined) ?? [],
+        statuses: Object.keys((op['responses'] ?? {}) as Json),
+        security,
+        path: params('path'),
+        query: params('query'),
+        ...(mediaType
+          ? { body: { schema: flatten(spec, (content[mediaType] as Json)['schema']), mediaType, required: requestBody?.['required'] === true } }
+          : {}),
+        policy: { ...DEFAULT_POLICY, ...POLICIES[operationId] },
+      });
+    }
+  }
+  return out;
+}
+
+/** Operations that end a pool resource, sent after the others (later rank, later sent). */
+const LATE: Record<string, number> = { tokensRevoke: 1, anomaliesDetect: 1, agentsDelete: 3, scimRevokeToken: 4 };
+
+/**
+ * The order requests go out: reads and writes first, then what revokes the
+ * pool's token, then deletions, the pool's agent (whose deletion revokes its
+ * grants) and the SCIM token last, so the suite's resources live as long as
+ * the requests that name them.
+ */
+export function sendingOrder(operations: readonly FuzzOperation[]): FuzzOperation[] {
+  const rank = (op: FuzzOperation) => LATE[op.operationId] ?? (op.method === 'delete' ? 2 : 0);
+  return [...operations].sort((a, b) => rank(a) - rank(b) || a.index - b.index);
+}
