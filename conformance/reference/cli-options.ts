@@ -29,7 +29,7 @@ export const FLAGS = {
   issuer: {
     type: 'string',
     value: 'URL',
-    help: "the iss of grant tokens and the base of consentUrl and other links, e.g. a proxy's public URL (default: the server's own URL)",
+    help: "the iss of grant tokens and the base of consentUrl and other links, e.g. the public URL of a proxy in front of this server (default: the server's own URL)",
   },
   fault: { type: 'string', multiple: true, value: 'NAME', help: 'switch on a named protocol violation (tests of conformance suites only)' },
   'list-faults': { type: 'boolean', help: 'print the fault names and exit' },
@@ -119,11 +119,7 @@ function serverOptions(values: Values): ReferenceServerOptions {
 }
 
 /** What the command line asks for: help, the fault list, or a server with these options. */
-export type CliRequest =
-  | { action: 'help' }
-  | { action: 'list-faults' }
-  | { action: 'list-variants' }
-  | { action: 'serve'; options: ReferenceServerOptions };
+export type CliRequest = { action: 'help' } | { action: 'list-faults' } | { action: 'list-variants' } | { action: 'serve'; options: ReferenceServerOptions };
 
 /**
  * Parses the dev-server's arguments (without `node` and the script).

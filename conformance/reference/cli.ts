@@ -4,16 +4,16 @@
  * URL with a ready-made sandbox key and live key.
  *
  *   npm run dev-server -- --port 4020 [--key key.pem] [--issuer URL] [--fault NAME]... [--variant NAME]...
- *     [--rate-limit BUCKET=N/WINDOW]... [--max-body-bytes N] [--cors-origin ORIGIN]... [--list-faults] [--list-variants]
+ *     [--rate-limit BUCKET=N/WINDOW]... [--max-body-bytes N] [--cors-origin ORIGIN]...
  *
  * The port comes from `--port`, else `GRANTEX_DEV_PORT`, else 4020.
  *
  * The flags are defined in cli-options.ts.
  */
 import { FAULTS } from './faults.js';
-import { VARIANTS } from './variants.js';
 import { parseCli, UsageError, usage } from './cli-options.js';
 import { startReferenceServer, type ReferenceServerOptions } from './server.js';
+import { VARIANTS } from './variants.js';
 
 async function main(): Promise<number> {
   let options: ReferenceServerOptions;
@@ -51,6 +51,7 @@ async function main(): Promise<number> {
     throw error;
   }
   const faults = server.faults;
+  const variants = server.variants;
   // Made directly, so that a low --rate-limit signup=N leaves the user all N.
   const sandboxKey = await server.addDeveloper('Local sandbox developer', 'sandbox');
   const liveKey = await server.addDeveloper('Local live developer', 'live');
@@ -58,8 +59,9 @@ async function main(): Promise<number> {
   sandbox API key: ${sandboxKey}   (authorization requests are approved at once)
   live API key:    ${liveKey}   (approve on ${server.url}/consent?req=<authRequestId>)
   JWKS:            ${server.url}/.well-known/jwks.json
+  token issuer:    ${server.issuer}
   test OIDC IdP:   ${server.url}/_test-idp  (use as issuerUrl in POST /v1/sso/config)
-State is in memory and is lost when the server stops.${faults.length > 0 ? `\nFAULTS ON (this server breaks the protocol on purpose): ${faults.join(', ')}` : ''}`);
+State is in memory and is lost when the server stops.${faults.length > 0 ? `\nFAULTS ON (this server breaks the protocol on purpose): ${faults.join(', ')}` : ''}${variants.length > 0 ? `\nvariants on (permitted, not the reference behaviour): ${variants.join(', ')}` : ''}`);
 
   const stop = (): void => {
     void server.close().then(() => process.exit(0));

@@ -117,13 +117,13 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
 
   let app: { fetch: (request: Request, bindings: unknown) => Response | Promise<Response> } | undefined;
   const format = variants.has('other-id-format') ? 'hex' : 'ulid';
+  // The Node request goes along in `bindings`, so bodies can be read from it with a limit (body.ts).
   const answer = async (request: Request, bindings: unknown): Promise<Response> => {
     if (app === undefined) return new Response('starting', { status: 503 });
     const response = await app.fetch(request, bindings);
     return variants.has('extra-fields') ? withExtraFields(request, response) : response;
   };
   const server = serve({
-    // The Node request goes along, so bodies can be read from it with a limit (body.ts).
     fetch: (request, bindings) => idFormat.run(format, () => answer(request, bindings)),
     port: options.port ?? 0,
     hostname: host,
@@ -204,7 +204,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
         body: { name, mode },
         requestId: crypto.randomUUID(),
       } satisfies Ctx<'signup'>;
-      const reply = await handlers.signup(ctx);
+      // Ids in the variant's format, as for a request.
+      const reply = await idFormat.run(format, () => handlers.signup(ctx));
       return reply.body.apiKey;
     },
     close: async () => {

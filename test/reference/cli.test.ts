@@ -84,7 +84,7 @@ describe('dev-server CLI', () => {
   it('--help lists every flag', async () => {
     const { code, out } = await runToExit(['--help']);
     expect(code).toBe(0);
-    for (const flag of ['--port', '--key', '--fault', '--list-faults', '--rate-limit', '--max-body-bytes', '--cors-origin', '--help']) expect(out).toContain(flag);
+    for (const flag of ['--port', '--key', '--issuer', '--fault', '--list-faults', '--variant', '--list-variants', '--rate-limit', '--max-body-bytes', '--cors-origin', '--help']) expect(out).toContain(flag);
     expect(out).toMatch(/default, authorize, token, signup, public/);
   });
 
@@ -117,6 +117,7 @@ describe('dev-server CLI', () => {
       options: {
         port: 0,
         faults: [],
+        variants: [],
         rateLimits: { authorize: { limit: 10, windowMs: 30_000 }, default: 5, token: { limit: 3, windowMs: 500 } },
         maxBodyBytes: 2048,
         corsOrigins: ['http://localhost:5173'],
@@ -136,6 +137,8 @@ describe('dev-server CLI', () => {
       ['--cors-origin', 'http://a.test/path'],
       ['--port', '70000'],
       ['--fault', 'nope'],
+      ['--variant', 'nope'],
+      ['--issuer', 'ftp://example.test'],
       ['--bogus'],
       ['--max-body-bytes'],
     ];
