@@ -11,6 +11,7 @@ import { byteCount, checkBaseUrl, checkCredential, checkHeaders, environment, no
 import { GrantexConfigError } from './errors.js';
 import { AttemptLog, resolveLogger, resolveLogLevel, type Logger, type LogLevel } from './log.js';
 import { MiddlewareChain, type Middleware } from './middleware.js';
+import { createPathSerializer } from './path.js';
 import { Redactor } from './redact.js';
 import { Agents } from './resources/agents.js';
 import { Anomalies } from './resources/anomalies.js';
@@ -237,7 +238,8 @@ function createContext(
     if (!Array.isArray(middleware)) throw new GrantexConfigError('middleware must be an array');
     chain.use(...middleware);
   }
-  const api = createClient<paths>({ baseUrl: policy.baseUrl, fetch: transport.fetch });
+  // The same path encoding as the resources: an id of '.', '..' or '' cannot turn a call into another route.
+  const api = createClient<paths>({ baseUrl: policy.baseUrl, fetch: transport.fetch, pathSerializer: createPathSerializer() });
   // One chain for both paths: openapi-fetch runs it through an adapter, and api.use() adds to it.
   api.use(chain.adapter(transport));
   api.use = (...added) => chain.use(...added);
