@@ -104,11 +104,16 @@ export class Http {
     this.#guarded.set(secret, source);
   }
 
-  /** Replaces every registered secret in `text` by its `$label`. */
+  /**
+   * Replaces every registered secret in `text` by its `$label`, then hides what
+   * the server handed out: JWT signatures (header and claims stay readable) and
+   * the values of secret-bearing JSON members (refresh tokens, client and
+   * webhook secrets, passwords, SCIM tokens).
+   */
   readonly redact = (text: string): string => {
     let out = text;
     for (const [secret, label] of this.#secrets) out = out.split(secret).join(`$${label}`);
-    return out;
+    return redactIssuedSecrets(out);
   };
 
   /** Collects every exchange made until `stop()` is called. Captures nest. */
@@ -325,4 +330,14 @@ export function transcript(exchanges: readonly Exchange[], redact?: (text: strin
 
 function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}…(${text.length} chars)` : text;
+}
+
+/** A compact JWS: its third segment is what makes a token usable. */
+const JWT = /\b(eyJ[\w-]{2,}\.[\w-]{2,}\.)[\w-]{16,}/g;
+/** JSON members whose string value is a credential, in bodies and in curl `-d` payloads. */
+const SECRET_MEMBER = /("(?:refreshToken|refresh_token|clientSecret|client_secret|secret|password|token|scimToken)"\s*:\s*")((?:[^"\\]|\\.){4,}?)(")/gi;
+
+/** Hides issued credentials in a transcript or message (see {@link Http.redact}). */
+export function redactIssuedSecrets(text: string): string {
+  return text.replace(JWT, '$1<signature redacted>').replace(SECRET_MEMBER, '$1<redacted>$3');
 }

@@ -3012,6 +3012,28 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /**
+         * @description The request body is longer than the server reads (`BAD_REQUEST`, as the
+         *     hosted server answers): 1 MiB by default on both. A `Content-Length` over
+         *     the limit is refused before the body is read and before the credential is
+         *     checked; a chunked body is cut off at the limit. The rest of the body is
+         *     not read, so the server may close the connection after answering.
+         */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "message": "Request body is larger than 1048576 bytes",
+                 *       "code": "BAD_REQUEST",
+                 *       "requestId": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description The credential is missing, malformed or unknown (`UNAUTHORIZED`). */
         Unauthorized: {
             headers: {
@@ -3296,6 +3318,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -3398,6 +3421,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             402: components["responses"]["PaymentRequired"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -3535,6 +3559,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -3600,6 +3625,7 @@ export interface operations {
                 };
             };
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
             /**
              * @description Rate limit exceeded; wait `Retry-After` seconds. The 10-a-minute
              *     authorization limit answers code `RATE_LIMITED` (with
@@ -4156,6 +4182,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             402: components["responses"]["PaymentRequired"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4215,6 +4242,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4268,6 +4296,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4338,6 +4367,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4462,6 +4492,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4555,6 +4586,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4786,6 +4818,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -5126,6 +5159,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -5284,6 +5318,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -5419,6 +5454,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -6227,6 +6263,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             /** @description Billing is not configured on this server (`SERVICE_UNAVAILABLE`). */
             503: {
@@ -6304,6 +6341,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             /** @description Billing is not configured on this server (`SERVICE_UNAVAILABLE`). */
             503: {
@@ -6421,6 +6459,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -6797,6 +6836,7 @@ export interface operations {
                     "application/json": components["schemas"]["ScimError"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             /**
              * @description The body is not `application/json` (for example `application/scim+json`).
              *     Common error body with code `BAD_REQUEST`.
@@ -7075,6 +7115,7 @@ export interface operations {
                     "application/json": components["schemas"]["ScimError"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             /**
              * @description The body is not `application/json` (for example `application/scim+json`).
              *     Common error body with code `BAD_REQUEST`.
@@ -7339,6 +7380,7 @@ export interface operations {
                     "application/json": components["schemas"]["ScimError"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             /**
              * @description The body is not `application/json` (for example `application/scim+json`).
              *     Common error body with code `BAD_REQUEST`.
@@ -7479,6 +7521,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };

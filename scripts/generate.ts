@@ -1,6 +1,7 @@
 /**
  * Derives everything in generated/ from spec/: the bundled spec (JSON and YAML)
- * and the openapi-typescript types. `--out DIR` writes elsewhere (used by
+ * the openapi-typescript types, and the response shapes the client checks
+ * success bodies against. `--out DIR` writes elsewhere (used by
  * check-generated to compare without touching the working tree).
  */
 import { execFileSync } from 'node:child_process';
@@ -9,6 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
+import { responseShapesModule } from './lib/response-shapes.js';
 
 const root = resolve(import.meta.dirname, '..');
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
@@ -33,11 +35,12 @@ export async function generate(outDir: string): Promise<void> {
   // Defaults describe server behaviour; they must not make request fields mandatory.
   const ast = await openapiTS(new URL(`file://${jsonPath}`), { defaultNonNullable: false });
   writeFileSync(join(outDir, 'schema.d.ts'), `${HEADER}${astToString(ast)}`);
+  writeFileSync(join(outDir, 'response-shapes.ts'), responseShapesModule(bundled));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({ options: { out: { type: 'string', default: 'generated' } } });
   const outDir = resolve(root, values.out);
   await generate(outDir);
-  console.log(`generated ${outDir}/{openapi.json,openapi.yaml,schema.d.ts}`);
+  console.log(`generated ${outDir}/{openapi.json,openapi.yaml,schema.d.ts,response-shapes.ts}`);
 }

@@ -3,10 +3,16 @@
  * The `Grantex` client: its options, its resources, and `client.api`, the
  * typed openapi-fetch client underneath for calls the resources do not cover.
  */
-import createClient, { createQuerySerializer, type Client } from 'openapi-fetch';
+import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '../generated/schema.js';
+import { DEFAULT_MAX_RESPONSE_BYTES } from './body.js';
+import { createCaller } from './call.js';
+import { byteCount, checkBaseUrl, checkCredential, checkHeaders, environment, nonNegativeMs, positiveMs, wholeNumber } from './config.js';
 import { GrantexConfigError } from './errors.js';
+import { AttemptLog, resolveLogger, resolveLogLevel, type Logger, type LogLevel } from './log.js';
+import { MiddlewareChain, type Middleware } from './middleware.js';
 import { createPathSerializer } from './path.js';
+import { Redactor } from './redact.js';
 import { Agents } from './resources/agents.js';
 import { Anomalies } from './resources/anomalies.js';
 import { Audit } from './resources/audit.js';
@@ -23,14 +29,7 @@ import { Sso } from './resources/sso.js';
 import { Tokens } from './resources/tokens.js';
 import { Webhooks } from './resources/webhooks.js';
 import type { ApiPromise } from './response.js';
-import {
-  nonNegativeSeconds,
-  PlainRequest,
-  positiveSeconds,
-  Transport,
-  wholeNumber,
-  type TransportPolicy,
-} from './transport.js';
+import { Transport, type TransportPolicy } from './transport.js';
 import type { RequestBody, RequestOptions, ResponseBody } from './types.js';
 import { VERSION } from './version.js';
 
@@ -44,18 +43,43 @@ export interface GrantexOptions {
   apiKey?: string | undefined;
   /** SCIM token (`scim_…`) for the SCIM 2.0 Users calls, which refuse API keys. Default: none. */
   scimToken?: string | undefined;
-  /** Server root. Default: `https://api.grantex.dev`. */
+  /**
+   * Server root: an absolute `http:` or `https:` URL, without user info, query
+   * or fragment. Requests go to this origin only. Default: `https://api.grantex.dev`.
+   */
   baseUrl?: string | undefined;
-  /** Seconds each attempt may take, response body included. Default: 30. */
+  /** Milliseconds each attempt may take, response body included. Default: 30000 (30 s). */
   timeout?: number | undefined;
   /** Retries after the first attempt, for requests that are safe to repeat. Default: 2. */
   maxRetries?: number | undefined;
-  /** Seconds before the first retry; doubled for each further one, with jitter. Default: 0.5. */
+  /** Milliseconds before the first retry; doubled for each further one, with jitter. Default: 500. */
   retryDelay?: number | undefined;
-  /** Longest backoff between retries, in seconds. Default: 8. */
+  /** Longest backoff between retries, in milliseconds. Default: 8000. */
   maxRetryDelay?: number | undefined;
-  /** Longest `Retry-After` (seconds) the client waits for; a longer one fails the call at once. Default: 60. */
+  /**
+   * Longest `Retry-After` the client waits for, in milliseconds; a longer one
+   * ends the retries and the 429/503 is thrown. Default: 60000.
+   */
   maxRetryAfter?: number | undefined;
+  /**
+   * Largest response body accepted, in bytes after content decoding (so a
+   * small gzip body that inflates past it is refused too). A larger body is not
+   * read further and the call fails with code `RESPONSE_TOO_LARGE`. Default: 10485760 (10 MiB).
+   */
+  maxResponseBytes?: number | undefined;
+  /**
+   * How much to log: `'off'`, `'error'`, `'warn'`, `'info'` or `'debug'` (one
+   * record per attempt). Default: the `GRANTEX_LOG` environment variable, else `'warn'`.
+   */
+  logLevel?: LogLevel | undefined;
+  /** Where log records go (console-shaped: `error`, `warn`, `info`, `debug`). Default: `console`. */
+  logger?: Logger | undefined;
+  /**
+   * Middleware (openapi-fetch's shape: `onRequest`, `onResponse`, `onError`)
+   * run around every call, from the resource methods and from `client.api`
+   * alike. More can be added with `client.use()`. Default: none.
+   */
+  middleware?: Middleware[] | undefined;
   /** The `fetch` to send requests with, for tests and special runtimes. Default: `globalThis.fetch`. */
   fetch?: typeof globalThis.fetch | undefined;
   /** Headers added to every request. Default: none. */
@@ -80,6 +104,7 @@ const DEFAULT_BASE_URL = 'https://api.grantex.dev';
  * const request = await client.authorize({ agentId: agent.agentId, userId: 'user_42', scopes: ['calendar:read'] });
  * ```
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the merged interface adds only the lib's disposal method, which the static block defines.
 export class Grantex {
   /** The typed openapi-fetch client underneath, with the same auth, timeout and retry policy. */
   readonly api: Client<paths>;
@@ -97,19 +122,20 @@ export class Grantex {
   readonly scim: Scim;
   readonly sso: Sso;
   readonly #transport: Transport;
+  readonly #middleware: MiddlewareChain;
   readonly #root: Root;
 
   constructor(options: GrantexOptions = {}) {
-    const apiKey = options.apiKey ?? environmentApiKey();
+    const apiKey = options.apiKey ?? environment('GRANTEX_API_KEY');
     if (apiKey === undefined || apiKey.trim() === '') {
       throw new GrantexConfigError('No API key: pass new Grantex({ apiKey }) or set GRANTEX_API_KEY');
     }
-    if (options.scimToken !== undefined && options.scimToken.trim() === '') {
-      throw new GrantexConfigError('scimToken must not be empty');
-    }
-    const context = createContext(transportPolicy(options, apiKey), options.scimToken);
+    checkCredential('apiKey', apiKey);
+    if (options.scimToken !== undefined) checkCredential('scimToken', options.scimToken);
+    const context = createContext(transportPolicy(options, apiKey, options.scimToken), options.scimToken, options.middleware);
     this.api = context.api;
     this.#transport = context.transport;
+    this.#middleware = context.middleware;
     this.#root = new Root(context);
     this.agents = new Agents(context);
     this.sandbox = new Sandbox(context);
@@ -132,7 +158,7 @@ export class Grantex {
    */
   static signup(body: RequestBody<'signup'>, options: SignupOptions = {}): ApiPromise<ResponseBody<'signup'>> {
     const { signal, ...clientOptions } = options;
-    const root = new Root(createContext(transportPolicy(clientOptions, undefined), undefined));
+    const root = new Root(createContext(transportPolicy(clientOptions, undefined, undefined), undefined, clientOptions.middleware));
     return root.signup(body, { signal });
   }
 
@@ -154,64 +180,99 @@ export class Grantex {
     return this.#root.authorize(params, options);
   }
 
+  /**
+   * Adds middleware (openapi-fetch's `Middleware` shape) to the client's one
+   * chain, which runs around every call: resource methods and `client.api`.
+   * `client.api.use()` adds to the same chain.
+   */
+  use(...middleware: Middleware[]): this {
+    this.#middleware.use(...middleware);
+    return this;
+  }
+
+  /** Removes middleware added with {@link use} or the `middleware` option. */
+  eject(...middleware: Middleware[]): this {
+    this.#middleware.eject(...middleware);
+    return this;
+  }
+
   /** Aborts requests in flight (they reject with `GrantexAbortError`) and refuses new ones. */
   close(): Promise<void> {
     this.#transport.close();
     return Promise.resolve();
   }
 
-  /** `await using client = new Grantex()` closes the client at the end of the scope. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
+  // `await using client = new Grantex()` closes the client at the end of the scope.
+  // The method is added only where the runtime has Symbol.asyncDispose, and its
+  // type comes from the lib's AsyncDisposable (below), so that consumers whose
+  // lib lacks it still compile.
+  static {
+    if (typeof Symbol.asyncDispose === 'symbol') {
+      Object.defineProperty(Grantex.prototype, Symbol.asyncDispose, {
+        value(this: Grantex) {
+          return this.close();
+        },
+        writable: true,
+        configurable: true,
+      });
+    }
   }
 }
 
-function createContext(policy: TransportPolicy, scimToken: string | undefined): ClientContext & { api: Client<paths> } {
+/** Where the lib has `AsyncDisposable` (esnext.disposable, or Node's types), the client is one. */
+export interface Grantex extends AsyncDisposable {}
+
+declare global {
+  /** Empty unless the lib declares it: lets the declarations compile without esnext.disposable. */
+  interface AsyncDisposable {}
+}
+
+function createContext(
+  policy: TransportPolicy,
+  scimToken: string | undefined,
+  middleware: Middleware[] | undefined,
+): ClientContext & { api: Client<paths>; middleware: MiddlewareChain } {
   const transport = new Transport(policy);
-  const api = createClient<paths>({ baseUrl: policy.baseUrl, fetch: transport.fetch });
-  // The resources' own client skips building a real Request per call (see PlainRequest).
-  const calls = createClient<paths>({
-    baseUrl: policy.baseUrl,
-    fetch: transport.textFetch,
-    querySerializer: createQuerySerializer(),
-    pathSerializer: createPathSerializer(),
-    Request: PlainRequest as unknown as typeof Request,
-  });
-  return { api, calls, transport, scimToken };
+  const chain = new MiddlewareChain();
+  if (middleware !== undefined) {
+    if (!Array.isArray(middleware)) throw new GrantexConfigError('middleware must be an array');
+    chain.use(...middleware);
+  }
+  // The same path encoding as the resources: an id of '.', '..' or '' cannot turn a call into another route.
+  const api = createClient<paths>({ baseUrl: policy.baseUrl, fetch: transport.fetch, pathSerializer: createPathSerializer() });
+  // One chain for both paths: openapi-fetch runs it through an adapter, and api.use() adds to it.
+  api.use(chain.adapter(transport));
+  api.use = (...added) => chain.use(...added);
+  api.eject = (...removed) => chain.eject(...removed);
+  return { api, calls: createCaller(transport, chain), transport, scimToken, middleware: chain };
 }
 
 /** The transport policy for `options`, with defaults filled in and every value checked. */
-function transportPolicy(options: Omit<GrantexOptions, 'apiKey' | 'scimToken'>, apiKey: string | undefined): TransportPolicy {
-  const baseUrl = options.baseUrl ?? DEFAULT_BASE_URL;
-  if (!isHttpUrl(baseUrl)) throw new GrantexConfigError(`baseUrl must be an absolute http(s) URL, got ${JSON.stringify(baseUrl)}`);
+function transportPolicy(
+  options: Omit<GrantexOptions, 'apiKey' | 'scimToken'>,
+  apiKey: string | undefined,
+  scimToken: string | undefined,
+): TransportPolicy {
+  const baseUrl = checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
   const fetchImpl = options.fetch ?? globalThis.fetch;
   if (typeof fetchImpl !== 'function') throw new GrantexConfigError('No fetch available: pass the fetch option');
+  checkHeaders(options.headers, 'headers option');
+  const headers: Record<string, string> = {};
+  for (const name in options.headers) headers[name.toLowerCase()] = options.headers[name]!;
   return {
-    baseUrl: baseUrl.replace(/\/+$/, ''),
+    baseUrl,
     apiKey,
     userAgent: `grantex-ts/${VERSION}`,
-    headers: { ...options.headers },
-    timeout: positiveSeconds('timeout', options.timeout, 30),
+    headers,
+    timeout: positiveMs('timeout', options.timeout, 30_000),
     maxRetries: wholeNumber('maxRetries', options.maxRetries, 2),
-    retryDelay: nonNegativeSeconds('retryDelay', options.retryDelay, 0.5),
-    maxRetryDelay: nonNegativeSeconds('maxRetryDelay', options.maxRetryDelay, 8),
-    maxRetryAfter: nonNegativeSeconds('maxRetryAfter', options.maxRetryAfter, 60),
+    retryDelay: nonNegativeMs('retryDelay', options.retryDelay, 500),
+    maxRetryDelay: nonNegativeMs('maxRetryDelay', options.maxRetryDelay, 8_000),
+    maxRetryAfter: nonNegativeMs('maxRetryAfter', options.maxRetryAfter, 60_000),
+    maxResponseBytes: byteCount('maxResponseBytes', options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES),
     // Called unbound: some runtimes' fetch throws "Illegal invocation" when called as a method.
     fetch: (input, init) => fetchImpl(input, init),
+    log: new AttemptLog(resolveLogLevel(options.logLevel), resolveLogger(options.logger)),
+    redactor: new Redactor([apiKey, scimToken]),
   };
-}
-
-function environmentApiKey(): string | undefined {
-  // No `node:process` import, so the module loads in browsers and edge runtimes.
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  return env?.['GRANTEX_API_KEY'];
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
 }

@@ -40,10 +40,13 @@ export interface ApiErrorDetails {
 }
 
 /**
- * The server answered with a non-2xx status (or, with code `INVALID_RESPONSE`,
- * a 2xx whose JSON body does not parse). `code` is the server's stable error
- * code (`BAD_REQUEST`, `PLAN_LIMIT_EXCEEDED`…); `body` and `headers` are kept
- * as received.
+ * The server answered with a non-2xx status, or with a 2xx the client cannot
+ * use: code `INVALID_RESPONSE` when the body is not JSON or lacks a field the
+ * spec requires (or has the wrong JSON type there), `RESPONSE_TOO_LARGE` when
+ * it passes `maxResponseBytes`. `code` is otherwise the server's stable error
+ * code (`BAD_REQUEST`, `PLAN_LIMIT_EXCEEDED`…). `body` and `headers` are kept
+ * as received, except that the client's own credentials are masked in
+ * `message`, `code`, `requestId` and `body`.
  */
 export class GrantexApiError extends GrantexError {
   override name = 'GrantexApiError';
@@ -65,9 +68,39 @@ export class GrantexApiError extends GrantexError {
   }
 }
 
-/** 401 or 403: the credential is missing, unknown, or not allowed to do this. */
+/** 3xx (or a browser's opaque redirect, status 0): redirects are never followed, so nothing reaches another origin. */
+export class GrantexRedirectError extends GrantexApiError {
+  override name = 'GrantexRedirectError';
+  /** Where the server pointed, without user info, query or fragment; `undefined` when it gave none (or the browser hid it). */
+  readonly location: string | undefined;
+
+  constructor(details: ApiErrorDetails & { location: string | undefined }) {
+    super(details);
+    this.location = details.location;
+  }
+}
+
+/** 400: the request is malformed (a missing or wrong field, a bad query). */
+export class GrantexBadRequestError extends GrantexApiError {
+  override name = 'GrantexBadRequestError';
+}
+
+/**
+ * 401 or 403: the credential is missing, unknown, or not allowed to do this.
+ * The common parent of {@link GrantexAuthenticationError} and {@link GrantexPermissionDeniedError}.
+ */
 export class GrantexAuthError extends GrantexApiError {
   override name = 'GrantexAuthError';
+}
+
+/** 401: the API key (or SCIM token) is missing, unknown or revoked. */
+export class GrantexAuthenticationError extends GrantexAuthError {
+  override name = 'GrantexAuthenticationError';
+}
+
+/** 403: the credential is valid but may not do this (wrong mode, plan or scope). */
+export class GrantexPermissionDeniedError extends GrantexAuthError {
+  override name = 'GrantexPermissionDeniedError';
 }
 
 /** 404: no such resource for this developer (or the server lacks the extension). */
@@ -81,9 +114,17 @@ export class GrantexConflictError extends GrantexApiError {
 }
 
 /** 422: the request was well-formed but failed validation. */
-export class GrantexValidationError extends GrantexApiError {
-  override name = 'GrantexValidationError';
+export class GrantexUnprocessableEntityError extends GrantexApiError {
+  override name = 'GrantexUnprocessableEntityError';
 }
+
+/**
+ * @deprecated Use {@link GrantexUnprocessableEntityError}; this is the same class
+ * under its earlier name, kept so that `instanceof` checks keep working.
+ */
+export const GrantexValidationError = GrantexUnprocessableEntityError;
+/** @deprecated Use {@link GrantexUnprocessableEntityError}. */
+export type GrantexValidationError = GrantexUnprocessableEntityError;
 
 /** 429: rate limited. `retryAfter` is the server's `Retry-After`, in seconds. */
 export class GrantexRateLimitError extends GrantexApiError {
@@ -94,6 +135,11 @@ export class GrantexRateLimitError extends GrantexApiError {
     super(details);
     this.retryAfter = details.retryAfter;
   }
+}
+
+/** 500 or above: the server (or a proxy in front of it) failed. */
+export class GrantexInternalServerError extends GrantexApiError {
+  override name = 'GrantexInternalServerError';
 }
 
 /** No usable response: the connection failed or the response could not be read. `cause` holds the original error. */

@@ -4,14 +4,22 @@
  * standalone integrity helpers.
  */
 export { Grantex, type GrantexOptions, type SignupOptions } from './client.js';
+export type { AttemptRecord, Logger, LogLevel } from './log.js';
+export type { Middleware } from './middleware.js';
 export {
   GrantexError,
   GrantexApiError,
+  GrantexBadRequestError,
   GrantexAuthError,
+  GrantexAuthenticationError,
+  GrantexPermissionDeniedError,
   GrantexNotFoundError,
   GrantexConflictError,
+  GrantexUnprocessableEntityError,
   GrantexValidationError,
   GrantexRateLimitError,
+  GrantexInternalServerError,
+  GrantexRedirectError,
   GrantexNetworkError,
   GrantexTimeoutError,
   GrantexAbortError,

@@ -3,27 +3,33 @@
  * The one transport policy of the client. Every request, including those made
  * through the `client.api` escape hatch, passes through {@link Transport}:
  *
+ * - **Origin**: requests go only to the configured `baseUrl`'s origin, and
+ *   redirects are never followed: a 3xx (or a browser's opaque redirect) is a
+ *   `GrantexRedirectError`, so no body or header reaches another origin.
  * - **Headers**: the caller's default headers, `Authorization: Bearer <apiKey>`
  *   (unless the request already carries an `Authorization`, as SCIM calls do)
  *   and a `User-Agent`.
- * - **Timeout**: each attempt gets `timeout` seconds, covering the response body
- *   too; the caller's `AbortSignal` and {@link Transport.close} abort at once.
- * - **Retries**: on 429/502/503/504 and on connection errors, with exponential
- *   backoff and jitter, or after `Retry-After` when the server sends it; only
- *   for requests that are safe to repeat (GET, HEAD, OPTIONS, PUT, DELETE, the
- *   read-only verify POSTs, or any other POST/PATCH that carries an
- *   `Idempotency-Key`). Single-use calls (`POST /v1/token`,
- *   `/v1/token/refresh`, consent approval, the SSO callback) are never
- *   repeated. Timeouts are not retried, so a call fails within about
- *   `timeout` seconds of its last start.
+ * - **Bounds**: each attempt gets `timeout` ms (up to 10 ms more, see
+ *   `deadline.ts`), response body included; the
+ *   body is read as a stream and refused past `maxResponseBytes`; the caller's
+ *   `AbortSignal` and {@link Transport.close} abort at once.
+ * - **Retries**: on 408, 429, 500, 502, 503, 504, connection errors and
+ *   per-attempt timeouts, with exponential backoff and jitter, or after
+ *   `Retry-After` when the server sends it; only for requests that are safe to
+ *   repeat (GET, HEAD, OPTIONS, PUT, DELETE, the read-only verify POSTs, or any
+ *   other POST/PATCH that carries an `Idempotency-Key`). Single-use calls
+ *   (`POST /v1/token`, `/v1/token/refresh`, consent approval, the SSO
+ *   callback) are never repeated.
+ * - **Log**: one record per attempt (see `log.ts`).
  */
-import {
-  GrantexAbortError,
-  GrantexConfigError,
-  GrantexNetworkError,
-  GrantexTimeoutError,
-  type RateLimit,
-} from './errors.js';
+import { readBodyText } from './body.js';
+import { Deadlines } from './deadline.js';
+import { GrantexAbortError, GrantexConfigError, GrantexError, GrantexNetworkError, GrantexRedirectError, GrantexTimeoutError } from './errors.js';
+import type { AttemptLog, AttemptRecord, LogLevel } from './log.js';
+import { parseRetryAfter, readRateLimit } from './rate-limit.js';
+import type { Redactor } from './redact.js';
+
+export { parseRetryAfter, readRateLimit } from './rate-limit.js';
 
 /** The settings the transport runs with; see `GrantexOptions` for their defaults. */
 export interface TransportPolicy {
@@ -31,16 +37,21 @@ export interface TransportPolicy {
   apiKey: string | undefined;
   userAgent: string;
   headers: Readonly<Record<string, string>>;
-  /** Seconds per attempt. */
+  /** Milliseconds per attempt, response body included. */
   timeout: number;
   maxRetries: number;
-  /** Seconds: the first backoff delay, doubled at each retry. */
+  /** Milliseconds: the first backoff delay, doubled at each retry. */
   retryDelay: number;
-  /** Seconds: the longest backoff delay. */
+  /** Milliseconds: the longest backoff delay. */
   maxRetryDelay: number;
-  /** Seconds: a longer `Retry-After` than this is not waited for; the 429/503 is returned. */
+  /** Milliseconds: a longer `Retry-After` than this is not waited for; the 429/503 is returned. */
   maxRetryAfter: number;
+  /** Bytes of (decoded) response body accepted. */
+  maxResponseBytes: number;
   fetch: typeof globalThis.fetch;
+  log: AttemptLog;
+  /** Masks the credentials in error messages and log records. */
+  redactor: Redactor;
 }
 
 /** Overrides of the policy for one call. */
@@ -49,54 +60,47 @@ export interface CallPolicy {
   maxRetries?: number | undefined;
 }
 
-const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+/** One call, as the transport sends it. */
+export interface Outgoing {
+  method: string;
+  /** Absolute; must be on the base URL's origin. */
+  url: string;
+  /** The spec's path template, for the log; the URL path when unknown. */
+  template: string;
+  /** Lower-case names. The transport adds auth, user agent and default headers to it. */
+  headers: Record<string, string>;
+  body: string | ArrayBuffer | null;
+  signal: AbortSignal | undefined;
+  /** Whether the call may be sent more than once (see {@link isSafeToRepeat}). */
+  repeatable: boolean;
+}
+
+/** The final answer to a call: the response (its body consumed) and that body's text. */
+export interface Received {
+  response: Response;
+  text: string;
+}
+
+/** Statuses retried for requests that are safe to repeat. */
+const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 /** Operations that consume a single-use credential (code, refresh token, consent request, SSO code). */
 const SINGLE_USE = [/^\/v1\/token$/, /^\/v1\/token\/refresh$/, /^\/v1\/consent\/[^/]+\/approve$/, /^\/sso\/callback$/];
 /** POSTs that only read state, so repeating them is harmless. */
 const READ_ONLY_POSTS = [/^\/v1\/tokens\/verify$/, /^\/v1\/grants\/verify$/];
-/** How a response whose body was read comes back: a fresh `Response`, or the original with `text()` answered. */
-type Handoff = 'response' | 'text';
-
 /** Statuses whose responses must not have a body. */
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 /**
- * Whether a request may be sent again without changing its effect.
- * `path` is relative to the base URL, e.g. `/v1/token`.
+ * Whether a request may be sent again without changing its effect, given
+ * whether it carries an `Idempotency-Key`. `path` is relative to the base URL
+ * (`/v1/token`), filled or as a template.
  */
-export function isSafeToRepeat(method: string, path: string, headers: Headers): boolean {
+export function isSafeToRepeat(method: string, path: string, hasIdempotencyKey: boolean): boolean {
   if (SINGLE_USE.some((pattern) => pattern.test(path))) return false;
   if (IDEMPOTENT_METHODS.has(method)) return true;
   if (method === 'POST' && READ_ONLY_POSTS.some((pattern) => pattern.test(path))) return true;
-  return headers.has('idempotency-key');
-}
-
-/** Parses `Retry-After` (delta seconds or an HTTP date) into seconds; `undefined` if absent or invalid. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (value === null) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
-  // An HTTP date names its weekday and month; anything else (`-5`, `soon`) is not one.
-  if (!/^[A-Za-z]{3}, /.test(trimmed)) return undefined;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, (date - now) / 1000);
-}
-
-/** Reads the `x-ratelimit-*` headers; `undefined` when the response has none. */
-export function readRateLimit(headers: Headers): RateLimit | undefined {
-  const limit = headerNumber(headers, 'x-ratelimit-limit');
-  const remaining = headerNumber(headers, 'x-ratelimit-remaining');
-  const reset = headerNumber(headers, 'x-ratelimit-reset');
-  if (limit === undefined && remaining === undefined && reset === undefined) return undefined;
-  return { limit, remaining, reset };
-}
-
-function headerNumber(headers: Headers, name: string): number | undefined {
-  const value = headers.get(name);
-  if (value === null || value.trim() === '') return undefined;
-  const number = Number(value);
-  return Number.isFinite(number) ? number : undefined;
+  return hasIdempotencyKey;
 }
 
 /**
@@ -105,78 +109,73 @@ function headerNumber(headers: Headers, name: string): number | undefined {
  */
 export function retryDelayMs(
   attempt: number,
-  retryAfter: number | undefined,
+  retryAfterSeconds: number | undefined,
   policy: Pick<TransportPolicy, 'retryDelay' | 'maxRetryDelay' | 'maxRetryAfter'>,
   random: () => number = Math.random,
 ): number | undefined {
-  if (retryAfter !== undefined) return retryAfter <= policy.maxRetryAfter ? retryAfter * 1000 : undefined;
-  const ceiling = Math.min(policy.retryDelay * 2 ** attempt, policy.maxRetryDelay) * 1000;
+  if (retryAfterSeconds !== undefined) {
+    const ms = retryAfterSeconds * 1000;
+    return ms <= policy.maxRetryAfter ? ms : undefined;
+  }
+  const ceiling = Math.min(policy.retryDelay * 2 ** attempt, policy.maxRetryDelay);
   // Equal jitter: at least half the exponential delay, so retries spread out but still back off.
   return ceiling / 2 + random() * (ceiling / 2);
 }
 
-/**
- * What the resource methods' openapi-fetch client builds instead of a
- * `Request` (its documented `Request` option): the same fields, without
- * constructing an undici `Request` (headers, body stream, abort signal) that
- * the transport would only unpack again. Its body is reusable, so retries need
- * no buffering.
- */
-export class PlainRequest {
-  readonly url: string;
-  readonly method: string;
-  readonly headers: Headers;
-  // Typed via RequestInit: BodyInit and RequestRedirect are DOM-only names, missing under @types/node alone.
-  readonly body: NonNullable<RequestInit['body']> | null;
-  readonly signal: AbortSignal | null;
-  readonly redirect: NonNullable<RequestInit['redirect']>;
-
-  constructor(url: string, init: RequestInit = {}) {
-    this.url = url;
-    this.method = init.method ?? 'GET';
-    this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
-    this.body = init.body ?? null;
-    this.signal = init.signal ?? null;
-    this.redirect = init.redirect ?? 'follow';
-  }
-}
-
-/** A request as the transport receives it from openapi-fetch. */
-export type OutgoingRequest = Request | PlainRequest;
-
 /** Sends requests under a {@link TransportPolicy}. */
 export class Transport {
-  readonly #policy: TransportPolicy;
+  readonly policy: TransportPolicy;
+  readonly #origin: string;
   readonly #basePath: string;
   readonly #closing = new AbortController();
-  /** Attempts in flight, so that close() can abort them (cheaper than a listener per attempt). */
+  /** Attempts in flight with a caller signal, so that close() can abort them (cheaper than a listener per attempt). */
   readonly #inFlight = new Set<AbortController>();
+  /** The shared timeout signals of attempts without a caller signal. */
+  readonly #deadlines = new Deadlines();
+  /** Path templates of `client.api` requests, recorded by its middleware adapter for the log. */
+  readonly templates = new WeakMap<Request, string>();
 
   constructor(policy: TransportPolicy) {
-    this.#policy = policy;
-    this.#basePath = new URL(policy.baseUrl).pathname.replace(/\/+$/, '');
+    this.policy = policy;
+    const base = new URL(policy.baseUrl);
+    this.#origin = base.origin;
+    this.#basePath = base.pathname.replace(/\/+$/, '');
+  }
+
+  /** The policy with some settings overridden for one call (already checked by the caller). */
+  policyWith(overrides: CallPolicy): TransportPolicy {
+    const policy = { ...this.policy };
+    if (overrides.timeout !== undefined) policy.timeout = overrides.timeout;
+    if (overrides.maxRetries !== undefined) policy.maxRetries = overrides.maxRetries;
+    return policy;
   }
 
   /**
-   * The `fetch` that openapi-fetch is given: applies the whole policy and
-   * returns a fresh `Response` over the body it has read, so every `parseAs` works.
+   * The `fetch` that `client.api` (openapi-fetch) is given: the whole policy,
+   * returning a fresh `Response` over the body read, so every `parseAs` works.
    */
-  readonly fetch = (request: OutgoingRequest): Promise<Response> => this.#send(request, this.#policy, 'response');
+  readonly fetch = async (request: Request): Promise<Response> => {
+    const { response, text } = await this.send(await this.fromRequest(request), this.policy);
+    return rebuild(response, text);
+  };
 
-  /**
-   * The `fetch` for calls made with `parseAs: 'text'` (all resource methods).
-   * It returns the network response itself, its `text()` answering from the
-   * body already read: building and re-reading a second body stream costs
-   * about as much as the request itself on Node 20.
-   */
-  readonly textFetch = (request: OutgoingRequest): Promise<Response> => this.#send(request, this.#policy, 'text');
-
-  /** {@link textFetch} with some of the policy overridden for one call. */
-  textFetchWith(overrides: CallPolicy): (request: OutgoingRequest) => Promise<Response> {
-    const policy = { ...this.#policy };
-    policy.timeout = positiveSeconds('timeout', overrides.timeout, policy.timeout);
-    policy.maxRetries = wholeNumber('maxRetries', overrides.maxRetries, policy.maxRetries);
-    return (request) => this.#send(request, policy, 'text');
+  /** The {@link Outgoing} form of a `Request` (from `client.api` or a middleware). */
+  async fromRequest(request: Request): Promise<Outgoing> {
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
+    const path = this.#relativePath(request.url);
+    return {
+      method: request.method,
+      url: request.url,
+      template: this.templates.get(request) ?? path,
+      headers,
+      // A Request's body is a one-shot stream: buffer it so that every attempt sends the same bytes.
+      body: request.body === null ? null : await request.arrayBuffer(),
+      signal: request.signal,
+      repeatable: isSafeToRepeat(request.method, path, 'idempotency-key' in headers),
+    };
   }
 
   /** Aborts requests in flight and refuses new ones. */
@@ -184,100 +183,172 @@ export class Transport {
     const reason = new GrantexAbortError('The client was closed');
     this.#closing.abort(reason);
     for (const controller of this.#inFlight) controller.abort(reason);
+    this.#deadlines.abortAll(reason);
   }
 
-  async #send(request: OutgoingRequest, policy: TransportPolicy, handoff: Handoff): Promise<Response> {
-    const plain = request instanceof PlainRequest;
-    // A PlainRequest's headers were made for this call alone; a Request's are copied.
-    const headers = this.#headers(plain ? request.headers : new Headers(request.headers), policy);
-    const init: RequestInit = { method: request.method, headers, redirect: request.redirect };
-    // A Request's body is a one-shot stream: buffer it so that every attempt sends the same bytes.
-    const body = plain ? request.body : request.body === null ? null : await request.arrayBuffer();
-    if (body !== null) init.body = body;
-    const callerSignal = request.signal ?? undefined;
-    const retries = this.#safeToRepeat(request, headers) ? policy.maxRetries : 0;
-
+  /** Sends `call` with retries; resolves to the final response (any status but 3xx) with its body read. */
+  async send(call: Outgoing, policy: TransportPolicy): Promise<Received> {
+    this.#checkOrigin(call.url);
+    const init = this.#init(call, policy);
+    const redactor = call.headers.authorization === undefined ? policy.redactor : policy.redactor.with([bearer(call.headers.authorization)]);
+    const retries = call.repeatable ? policy.maxRetries : 0;
     for (let attempt = 0; ; attempt++) {
-      let response: Response;
+      const start = performance.now();
+      let received: Received;
       try {
-        response = await this.#attempt(request.url, init, callerSignal, policy, handoff);
+        received = await this.#attempt(call, init, policy, redactor);
       } catch (error) {
-        const connectionError = error instanceof GrantexNetworkError && !(error instanceof GrantexTimeoutError);
-        if (!connectionError || attempt >= retries) throw error;
-        await this.#sleep(retryDelayMs(attempt, undefined, policy) ?? 0, callerSignal);
+        const retryable = error instanceof GrantexNetworkError && attempt < retries;
+        this.#logFailure(call, policy, redactor, error, attempt, start, retryable);
+        if (!retryable) throw error;
+        await this.#sleep(retryDelayMs(attempt, undefined, policy) ?? 0, call.signal);
         continue;
       }
-      if (attempt >= retries || !RETRY_STATUSES.has(response.status)) return response;
-      const delay = retryDelayMs(attempt, parseRetryAfter(response.headers.get('retry-after')), policy);
-      if (delay === undefined) return response;
-      await this.#sleep(delay, callerSignal);
+      const { status, headers } = received.response;
+      const delay =
+        attempt < retries && RETRY_STATUSES.has(status)
+          ? retryDelayMs(attempt, parseRetryAfter(headers.get('retry-after')), policy)
+          : undefined;
+      this.#logResponse(call, policy, redactor, received.response, attempt, start, delay !== undefined);
+      if (delay === undefined) return received;
+      await this.#sleep(delay, call.signal);
     }
   }
 
-  /** Fills in, without overriding what the call set: the client's default headers, auth and user agent. */
-  #headers(headers: Headers, policy: TransportPolicy): Headers {
-    for (const name in policy.headers) if (!headers.has(name)) headers.set(name, policy.headers[name]!);
-    if (policy.apiKey !== undefined && !headers.has('authorization')) {
-      headers.set('authorization', `Bearer ${policy.apiKey}`);
-    }
-    if (!headers.has('user-agent')) headers.set('user-agent', policy.userAgent);
-    return headers;
+  #init(call: Outgoing, policy: TransportPolicy): RequestInit {
+    const headers = call.headers;
+    for (const name in policy.headers) if (headers[name] === undefined) headers[name] = policy.headers[name]!;
+    if (policy.apiKey !== undefined && headers.authorization === undefined) headers.authorization = `Bearer ${policy.apiKey}`;
+    if (headers['user-agent'] === undefined) headers['user-agent'] = policy.userAgent;
+    // Never follow: a redirect would carry the body and headers (the key) to wherever it points.
+    const init: RequestInit = { method: call.method, headers, redirect: 'manual' };
+    if (call.body !== null) init.body = call.body;
+    return init;
   }
 
-  #safeToRepeat(request: OutgoingRequest, headers: Headers): boolean {
-    // openapi-fetch builds every URL as baseUrl + path + query, so no URL parsing is needed.
-    const { url } = request;
+  /** Refuses a URL off the base URL's origin (a per-call `baseUrl` on `client.api`, or a middleware's new Request). */
+  #checkOrigin(url: string): void {
+    const base = this.policy.baseUrl;
+    if (url.startsWith(base) && (url.length === base.length || '/?#'.includes(url[base.length]!))) return;
+    let origin: string | undefined;
+    try {
+      origin = new URL(url).origin;
+    } catch {
+      origin = undefined;
+    }
+    if (origin !== this.#origin) {
+      throw new GrantexConfigError('A request was addressed to an origin other than the baseUrl the client was created with; it was not sent');
+    }
+  }
+
+  #relativePath(url: string): string {
+    const base = this.policy.baseUrl;
+    // openapi-fetch builds every URL as baseUrl + path + query, so usually no URL parsing is needed.
     let path: string;
-    if (url.startsWith(this.#policy.baseUrl)) {
-      path = url.slice(this.#policy.baseUrl.length);
+    if (url.startsWith(base)) {
+      path = url.slice(base.length);
       const end = path.search(/[?#]/);
       if (end !== -1) path = path.slice(0, end);
     } else {
-      // A per-call baseUrl through the escape hatch.
-      const { pathname } = new URL(url);
+      let pathname: string;
+      try {
+        pathname = new URL(url).pathname;
+      } catch {
+        return url;
+      }
       path = pathname.startsWith(this.#basePath) ? pathname.slice(this.#basePath.length) : pathname;
     }
-    return isSafeToRepeat(request.method, path, headers);
+    return path;
   }
 
   /** One attempt: the response with its body read, or a typed error. */
-  async #attempt(
-    url: string,
-    init: RequestInit,
-    callerSignal: AbortSignal | undefined,
-    policy: TransportPolicy,
-    handoff: Handoff,
-  ): Promise<Response> {
-    const controller = new AbortController();
-    // Closures only where needed: this runs once per request.
-    const onCallerAbort = callerSignal && (() => controller.abort(abortError(callerSignal.reason)));
-    if (callerSignal?.aborted) controller.abort(abortError(callerSignal.reason));
-    if (this.#closing.signal.aborted) controller.abort(this.#closing.signal.reason);
-    if (onCallerAbort) callerSignal.addEventListener('abort', onCallerAbort);
-    this.#inFlight.add(controller);
-    const timer = setTimeout(abortForTimeout, timerMs(policy.timeout * 1000), controller, policy.timeout);
-    try {
-      if (controller.signal.aborted) throw controller.signal.reason;
-      init.signal = controller.signal;
-      const response = await policy.fetch(url, init);
-      // Reading the body here keeps it under the timeout and frees the connection before a retry.
-      if (NULL_BODY_STATUSES.has(response.status)) return response;
-      if (handoff === 'text') {
-        const text = await response.text();
-        Object.defineProperty(response, 'text', { value: () => Promise.resolve(text) });
-        return response;
-      }
-      const body = await response.arrayBuffer();
-      return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
-    } catch (error) {
-      if (controller.signal.aborted) throw controller.signal.reason;
-      // Without the query, which may carry one-time values (SSO code and state).
-      throw new GrantexNetworkError(`${init.method} ${url.split('?')[0]} failed: ${describe(error)}`, { cause: error });
-    } finally {
-      clearTimeout(timer);
-      if (onCallerAbort) callerSignal.removeEventListener('abort', onCallerAbort);
-      this.#inFlight.delete(controller);
+  async #attempt(call: Outgoing, init: RequestInit, policy: TransportPolicy, redactor: Redactor): Promise<Received> {
+    const callerSignal = call.signal;
+    // Without a caller signal (the usual case), the attempt shares a deadline slot's signal; see deadline.ts.
+    const lease = callerSignal === undefined ? this.#deadlines.acquire(policy.timeout) : undefined;
+    const controller = lease === undefined ? new AbortController() : undefined;
+    const signal = lease?.signal ?? controller!.signal;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const onCallerAbort = controller && callerSignal && (() => controller.abort(abortError(callerSignal.reason)));
+    if (controller !== undefined) {
+      if (callerSignal?.aborted) controller.abort(abortError(callerSignal.reason));
+      if (this.#closing.signal.aborted) controller.abort(this.#closing.signal.reason);
+      if (onCallerAbort) callerSignal!.addEventListener('abort', onCallerAbort);
+      this.#inFlight.add(controller);
+      timer = setTimeout(abortForTimeout, timerMs(policy.timeout), controller, policy.timeout);
     }
+    try {
+      if (this.#closing.signal.aborted) throw this.#closing.signal.reason;
+      if (signal.aborted) throw signal.reason;
+      init.signal = signal;
+      const response = await policy.fetch(call.url, init);
+      if (isRedirect(response)) {
+        await response.body?.cancel().catch(ignore);
+        throw redirectError(response, call.url, redactor);
+      }
+      // Reading the body here keeps it under the timeout and frees the connection before a retry.
+      const text =
+        NULL_BODY_STATUSES.has(response.status) || call.method === 'HEAD' ? '' : await readBodyText(response, policy.maxResponseBytes);
+      return { response, text };
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      if (error instanceof GrantexError) throw error;
+      // Without the query, which may carry one-time values (SSO code and state).
+      const message = redactor.text(`${call.method} ${call.url.split('?')[0]} failed: ${describe(error)}`);
+      // The cause is kept only when it repeats no secret.
+      const cause = message.includes('[redacted]') ? undefined : error;
+      throw new GrantexNetworkError(message, cause === undefined ? undefined : { cause });
+    } finally {
+      lease?.release();
+      if (controller !== undefined) {
+        clearTimeout(timer);
+        if (onCallerAbort) callerSignal!.removeEventListener('abort', onCallerAbort);
+        this.#inFlight.delete(controller);
+      }
+    }
+  }
+
+  #logResponse(
+    call: Outgoing,
+    policy: TransportPolicy,
+    redactor: Redactor,
+    response: Response,
+    attempt: number,
+    start: number,
+    retrying: boolean,
+  ): void {
+    const { status } = response;
+    const level: Exclude<LogLevel, 'off'> = retrying ? 'info' : status < 400 ? 'debug' : status >= 500 ? 'warn' : 'info';
+    if (!policy.log.enabled(level)) return;
+    policy.log.write(level, {
+      ...record(call, attempt, start),
+      status,
+      retryReason: retrying ? `status ${status}` : undefined,
+      requestId: redactor.optional(response.headers.get('x-request-id') ?? undefined),
+    });
+  }
+
+  #logFailure(
+    call: Outgoing,
+    policy: TransportPolicy,
+    redactor: Redactor,
+    error: unknown,
+    attempt: number,
+    start: number,
+    retrying: boolean,
+  ): void {
+    if (error instanceof GrantexAbortError) return;
+    const level: Exclude<LogLevel, 'off'> = retrying ? 'info' : 'warn';
+    if (!policy.log.enabled(level)) return;
+    const code = typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'ERR_UNKNOWN';
+    const status = typeof (error as { statusCode?: unknown }).statusCode === 'number' ? (error as { statusCode: number }).statusCode : undefined;
+    policy.log.write(level, {
+      ...record(call, attempt, start),
+      status,
+      retryReason: retrying ? (error instanceof GrantexTimeoutError ? 'timeout' : 'connection error') : undefined,
+      requestId: undefined,
+      error: redactor.text(code),
+    });
   }
 
   /** Waits between attempts; an abort or close ends the wait with the abort error. */
@@ -290,7 +361,7 @@ export class Transport {
       };
       const onAbort = () => {
         done();
-        reject(abortError(callerSignal?.reason ?? this.#closing.signal.reason));
+        reject(abortError(callerSignal?.aborted ? callerSignal.reason : this.#closing.signal.reason));
       };
       const timer = setTimeout(() => {
         done();
@@ -304,12 +375,62 @@ export class Transport {
   }
 }
 
+function record(call: Outgoing, attempt: number, start: number): Omit<AttemptRecord, 'status' | 'retryReason' | 'requestId'> & { error: string | undefined } {
+  return { method: call.method, path: call.template, durationMs: performance.now() - start, attempt: attempt + 1, error: undefined };
+}
+
+/** A 3xx, a browser's opaque redirect (status 0), or a custom `fetch` that followed one anyway. */
+function isRedirect(response: Response): boolean {
+  const { status } = response;
+  return (status >= 300 && status < 400) || status === 0 || response.type === 'opaqueredirect' || response.redirected;
+}
+
+function redirectError(response: Response, url: string, redactor: Redactor): GrantexRedirectError {
+  const location = safeLocation(response.headers.get('location'), url);
+  const shown = location === undefined ? 'no Location the client can read' : redactor.text(location);
+  const what = response.status === 0 ? 'an opaque redirect (status 0)' : `status ${response.status}`;
+  const message = response.redirected
+    ? `The fetch function followed a redirect, which this client refuses; the response was not used`
+    : `The server answered with ${what} to ${shown}; redirects are not followed, and nothing was sent there`;
+  return new GrantexRedirectError({
+    statusCode: response.status,
+    code: 'REDIRECT',
+    message,
+    requestId: redactor.optional(response.headers.get('x-request-id') ?? undefined),
+    body: undefined,
+    headers: response.headers,
+    rateLimit: readRateLimit(response.headers),
+    location: location === undefined ? undefined : redactor.text(location),
+  });
+}
+
+/** The redirect target resolved against the request URL, without user info, query or fragment. */
+function safeLocation(location: string | null, base: string): string | undefined {
+  if (location === null) return undefined;
+  try {
+    const url = new URL(location, base);
+    return `${url.origin === 'null' ? url.protocol : url.origin}${url.pathname}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A `Response` over text already read, for openapi-fetch, which reads the body itself. */
+export function rebuild(response: Response, text: string): Response {
+  const body = NULL_BODY_STATUSES.has(response.status) ? null : text;
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+function bearer(authorization: string): string {
+  return authorization.startsWith('Bearer ') ? authorization.slice(7) : authorization;
+}
+
 function abortError(reason: unknown): GrantexAbortError {
   return new GrantexAbortError('The request was aborted', { cause: reason });
 }
 
-function abortForTimeout(controller: AbortController, seconds: number): void {
-  controller.abort(new GrantexTimeoutError(`No response within ${seconds} s`));
+function abortForTimeout(controller: AbortController, ms: number): void {
+  controller.abort(new GrantexTimeoutError(`No response within ${ms} ms`));
 }
 
 /** `setTimeout` fires at once for delays above 2^31 - 1 ms; clamp instead. */
@@ -317,29 +438,10 @@ function timerMs(ms: number): number {
   return Math.min(ms, 2 ** 31 - 1);
 }
 
-/** `value` if it is a positive number of seconds, `fallback` if undefined; otherwise a config error. */
-export function positiveSeconds(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new GrantexConfigError(`${name} must be a positive number of seconds`);
-  return value;
-}
-
-/** `value` if it is zero or more seconds, `fallback` if undefined; otherwise a config error. */
-export function nonNegativeSeconds(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0) throw new GrantexConfigError(`${name} must be zero or more seconds`);
-  return value;
-}
-
-/** `value` if it is a whole number, zero or more, `fallback` if undefined; otherwise a config error. */
-export function wholeNumber(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 0) throw new GrantexConfigError(`${name} must be a whole number, zero or more`);
-  return value;
-}
-
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
   return `${error.message}${cause}`;
 }
+
+function ignore(): void {}

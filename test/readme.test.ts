@@ -1,5 +1,6 @@
-// The README is the front door: its commands exist and its TypeScript examples
-// type-check and run as written (against the reference server).
+// The README is the front door: its commands exist, its TypeScript examples
+// type-check and run as written (against the reference server), and its
+// JavaScript quick start is plain JavaScript that Node 20 runs.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +14,10 @@ const root = resolve(import.meta.dirname, '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 const blocks = [...readme.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map(([, lang, code]) => ({ lang: lang!, code: code! }));
 const examples = blocks.filter((b) => b.lang === 'ts').map((b) => b.code);
-const scripts = Object.keys((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
+const jsQuickStart = blocks.find((b) => b.lang === 'js')?.code;
+const scripts = Object.keys(
+  (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts,
+);
 
 describe('README', () => {
   it('names only npm scripts that exist', () => {
@@ -34,6 +38,10 @@ describe('README', () => {
     expect(examples[0]).toBe(quickstart);
   });
 
+  it('shows the JavaScript quick start that the pack test and the runtime matrix run, verbatim', () => {
+    expect(jsQuickStart).toBe(readFileSync(join(root, 'test/client/pack/quickstart.js.txt'), 'utf8'));
+  });
+
   describe('examples', () => {
     let server: ReferenceServer;
     let work: string;
@@ -48,14 +56,22 @@ describe('README', () => {
       });
       apiKey = ((await response.json()) as { apiKey: string }).apiKey;
       // The examples import the package by name; here it is the source.
-      examples.forEach((code, i) => writeFileSync(join(work, `example-${i}.ts`), code));
+      for (const [i, code] of examples.entries()) writeFileSync(join(work, `example-${i}.ts`), code);
       writeFileSync(
         join(work, 'tsconfig.json'),
         JSON.stringify({
           compilerOptions: {
-            target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true,
-            skipLibCheck: true, lib: ['ES2023', 'DOM', 'ESNext.Disposable'], types: ['node'], typeRoots: [join(root, 'node_modules/@types')],
-            paths: { grantex: [join(root, 'src/index.ts')] }, allowImportingTsExtensions: true,
+            target: 'ES2022',
+            module: 'NodeNext',
+            moduleResolution: 'NodeNext',
+            strict: true,
+            noEmit: true,
+            skipLibCheck: true,
+            lib: ['ES2023', 'DOM', 'ESNext.Disposable'],
+            types: ['node'],
+            typeRoots: [join(root, 'node_modules/@types')],
+            paths: { grantex: [join(root, 'src/index.ts')] },
+            allowImportingTsExtensions: true,
           },
           include: ['*.ts'],
         }),
@@ -69,20 +85,46 @@ describe('README', () => {
 
     it('type-check', async () => {
       const tsc = join(root, 'node_modules/typescript/bin/tsc');
-      const result = await run(process.execPath, [tsc, '-p', work], { cwd: work }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? String(e) }));
+      const result = await run(process.execPath, [tsc, '-p', work], { cwd: work }).catch((e: { stdout?: string }) => ({
+        stdout: e.stdout ?? String(e),
+      }));
       expect(result.stdout).toBe('');
     }, 120_000);
 
-    it.each(examples.map((code, i) => [i, code] as const))('example %i runs against the reference server', async (i, code) => {
-      const source = join(work, `run-${i}.mts`);
-      writeFileSync(source, code.replaceAll("from 'grantex'", `from ${JSON.stringify(join(root, 'src/index.ts'))}`));
+    it('the JavaScript quick start is syntax this Node accepts without a loader', async () => {
+      const source = join(work, 'quickstart.mjs');
+      writeFileSync(source, jsQuickStart!);
+      await expect(run(process.execPath, ['--check', source])).resolves.toMatchObject({ stderr: '' });
+    });
+
+    it('the JavaScript quick start runs against the reference server', async () => {
+      const source = join(work, 'run-js.mjs');
+      writeFileSync(
+        source,
+        jsQuickStart!.replaceAll("from 'grantex'", `from ${JSON.stringify(join(root, 'src/index.ts'))}`),
+      );
       const { stdout } = await run(process.execPath, ['--import', 'tsx', source], {
         cwd: root,
-        env: { ...process.env, GRANTEX_BASE_URL: server.url, GRANTEX_API_KEY: apiKey },
+        env: { ...process.env, GRANTEX_BASE_URL: server.url },
       });
-      expect(stdout.trim()).not.toBe('');
-      if (i === 0) expect(stdout).toMatch(/^valid after revoke: false$/m);
-      if (i === 1) expect(stdout).toMatch(/^grant grnt_1 was revoked\n1 audit entries, chain intact$/m);
+      expect(stdout).toMatch(/^did:grantex:ag_\w+ may use calendar:read for user_42\nvalid after revoke: false$/m);
     }, 60_000);
+
+    it.each(examples.map((code, i) => [i, code] as const))(
+      'example %i runs against the reference server',
+      async (i, code) => {
+        const source = join(work, `run-${i}.mts`);
+        writeFileSync(source, code.replaceAll("from 'grantex'", `from ${JSON.stringify(join(root, 'src/index.ts'))}`));
+        const { stdout } = await run(process.execPath, ['--import', 'tsx', source], {
+          cwd: root,
+          env: { ...process.env, GRANTEX_BASE_URL: server.url, GRANTEX_API_KEY: apiKey },
+        });
+        expect(stdout.trim()).not.toBe('');
+        if (i === 0) expect(stdout).toMatch(/^valid after revoke: false$/m);
+        if (code.includes('verifyAuditChain')) expect(stdout).toMatch(/^grant grnt_1 was revoked\n1 audit entries, chain intact$/m);
+        if (code.includes('GrantexNotFoundError')) expect(stdout).toMatch(/^\/v1\/agents\/\{agentId\} answered 404\nno such agent \(\w+\)$/m);
+      },
+      60_000,
+    );
   });
 });

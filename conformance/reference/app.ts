@@ -7,8 +7,10 @@
 import { Hono, type Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Ctx, Handlers, OpId, ServerEnv } from './context.js';
+import { bodyTooLarge, declaresTooLarge, readBodyText } from './body.js';
+import { parseExactJson } from './exact-json.js';
 import { HttpError } from './http-error.js';
-import { rateLimitHeaders, type Bucket, type RateDecision, type RateLimiter } from './rate-limit.js';
+import { rateLimitHeaders, type Bucket, type Hit, type RateDecision, type RateLimiter } from './rate-limit.js';
 import type { Tenant } from './store.js';
 import type { Contract, Operation } from './validate.js';
 import { ContractValidator, recordedResponse } from '../contract.js';
@@ -24,7 +26,7 @@ export interface AppHooks {
 const SCIM_ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 const SCIM_TYPES: Record<number, string> = { 400: 'invalidValue', 401: 'unauthorized', 403: 'forbidden', 404: 'noTarget', 409: 'uniqueness' };
 
-// Route-specific limits; everything else counts against `default` (or `public` without a key).
+// Route-specific buckets. Authenticated calls also count against their developer's `default`; other public calls against `public` (see `limit`).
 const BUCKETS: Partial<Record<OpId, Bucket>> = {
   signup: 'signup',
   authorize: 'authorize',
@@ -65,14 +67,21 @@ export function createApp(
       let rate: RateDecision | undefined;
       let response: Response;
       try {
-        const caller = authenticate(env, operation, c);
+        // Before any other work, so an oversized body costs nothing, with or without a key.
+        if (takesBody(contract, operation) && declaresTooLarge(c, env.settings.maxBodyBytes)) throw bodyTooLarge(env.settings.maxBodyBytes);
+        let caller: Caller;
+        try {
+          caller = authenticate(env, operation, c);
+        } catch (error) {
+          // Refused before a developer was known (401): it counts against the caller's address.
+          if (operation.operationId !== 'jwks') rate = limiter.hit('public', `ip:${clientAddress(c)}`);
+          throw error;
+        }
         rate = limit(limiter, operation, caller, c);
         const ctx = await buildCtx(env, contract, operation, c, caller.tenant, requestId);
         const reply = await handler(ctx);
         response = render(contract, operation, reply.status, reply.body, { ...(rate ? rateLimitHeaders(rate) : {}), ...reply.headers });
       } catch (error) {
-        // Refused before a developer was known (401): count it against the caller's address.
-        if (rate === undefined && operation.operationId !== 'jwks') rate = limiter.hit('public', `ip:${clientAddress(c)}`);
         response = renderError(operation, error, requestId, rate, hooks);
       }
       response.headers.set('x-request-id', requestId);
@@ -80,6 +89,12 @@ export function createApp(
       return response;
     });
   }
+  // Routes outside the spec (pages, test IdP) throw HttpErrors too; they answer in the error shape.
+  app.onError((error) => {
+    if (!(error instanceof HttpError)) hooks.onError?.(error);
+    const http = error instanceof HttpError ? error : new HttpError(500, 'INTERNAL_ERROR', 'An unexpected error occurred');
+    return Response.json({ message: http.message, code: http.code, requestId: crypto.randomUUID() }, { status: http.status, headers: http.headers });
+  });
   app.notFound((c) =>
     Response.json(
       { message: `Route ${c.req.method}:${new URL(c.req.url).pathname} not found`, code: 'NOT_FOUND', requestId: crypto.randomUUID() },
@@ -121,38 +136,46 @@ function authenticate(env: ServerEnv, operation: Operation, c: Context): Caller 
   return { tenant, key: `dev:${tenant.developer.id}` };
 }
 
+/**
+ * Counts the request against the buckets that govern it: its route's own
+ * bucket (signup, authorize, token) and, for an authenticated call, its
+ * developer's `default` bucket; other public calls count against `public`.
+ * A refused request is counted nowhere.
+ */
 function limit(limiter: RateLimiter, operation: Operation, caller: Caller, c: Context): RateDecision | undefined {
   if (operation.operationId === 'jwks') return undefined; // never rate-limited
   const specific = BUCKETS[operation.operationId as OpId];
-  const general: Bucket = caller.tenant === undefined ? 'public' : 'default';
-  const decisions: [Bucket, RateDecision][] = [[general, limiter.hit(general, caller.key)]];
+  const hits: Hit[] = [];
+  if (caller.tenant !== undefined) hits.push({ bucket: 'default', key: caller.key });
+  else if (specific === undefined) hits.push({ bucket: 'public', key: caller.key });
   if (specific !== undefined) {
     // As documented: authorize counts per developer; token exchange/refresh and signup per client address.
     const perDeveloper = specific === 'authorize' && caller.tenant !== undefined;
-    decisions.push([specific, limiter.hit(specific, perDeveloper ? caller.key : `ip:${clientAddress(c)}`)]);
+    hits.push({ bucket: specific, key: perDeveloper ? caller.key : `ip:${clientAddress(c)}` });
   }
-  const refused = decisions.find(([, d]) => !d.allowed);
+  const { decisions, refused } = limiter.take(hits);
   if (refused !== undefined) {
-    const [bucket, decision] = refused;
     throw new HttpError(
       429,
-      BUCKET_CODES[bucket] ?? 'RATE_LIMIT_EXCEEDED',
-      `Rate limit exceeded, retry in ${decision.resetSeconds} seconds`,
-      rateLimitHeaders(decision),
+      BUCKET_CODES[refused.bucket] ?? 'RATE_LIMIT_EXCEEDED',
+      `Rate limit exceeded, retry in ${refused.decision.resetSeconds} seconds`,
+      rateLimitHeaders(refused.decision),
     );
   }
-  return (decisions[1] ?? decisions[0])?.[1];
+  return decisions.at(-1);
 }
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
-const MAX_BODY_CHARS = 1_000_000;
 
-async function readBody(contract: Contract, operation: Operation, c: Context): Promise<unknown> {
+function takesBody(contract: Contract, operation: Operation): boolean {
+  return contract.requestBody(operation.operationId) !== undefined;
+}
+
+async function readBody(env: ServerEnv, contract: Contract, operation: Operation, c: Context): Promise<unknown> {
   const spec = contract.requestBody(operation.operationId);
   if (spec === undefined) return undefined; // operations without a body ignore whatever was sent
   const contentType = c.req.header('content-type') ?? '';
-  const text = await c.req.text();
-  if (text.length > MAX_BODY_CHARS) throw new HttpError(400, 'BAD_REQUEST', `Request body larger than ${MAX_BODY_CHARS} characters`);
+  const text = await readBodyText(c, env.settings.maxBodyBytes);
   if (text.length === 0 && contentType === '') {
     if (spec.required) throw new HttpError(400, 'BAD_REQUEST', 'A JSON request body is required');
     return undefined;
@@ -163,7 +186,7 @@ async function readBody(contract: Contract, operation: Operation, c: Context): P
   }
   if (text.trim().length === 0) throw new HttpError(400, 'BAD_REQUEST', "Body cannot be empty when content-type is set to 'application/json'");
   try {
-    return JSON.parse(text) as unknown;
+    return parseExactJson(text);
   } catch {
     throw new HttpError(400, 'BAD_REQUEST', "Body is not valid JSON but content-type is set to 'application/json'");
   }
@@ -186,7 +209,7 @@ async function buildCtx(
     const badId = checked.message.startsWith('path') && contract.documents(operation.operationId, 404);
     throw scimAware(operation, badId ? new HttpError(404, 'NOT_FOUND', 'Not found') : new HttpError(400, 'BAD_REQUEST', checked.message));
   }
-  const body = await readBody(contract, operation, c);
+  const body = await readBody(env, contract, operation, c);
   if (body !== undefined) {
     const problem = contract.validateBody(operation.operationId, body);
     if (problem !== undefined && env.faults.has('undocumented-status') && operation.operationId === 'policiesCreate') throw new HttpError(422, 'UNPROCESSABLE_ENTITY', problem);

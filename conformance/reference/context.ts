@@ -52,6 +52,8 @@ export interface Settings {
   /** The server's base URL (what clients call), no trailing slash. */
   baseUrl: string;
   maxDelegationDepth: number;
+  /** Longest request body read, in bytes; longer ones get 413. */
+  maxBodyBytes: number;
 }
 
 /** The services shared by every handler of one server. */

@@ -20,7 +20,9 @@ import { serve } from '@hono/node-server';
 import { exportJWK, generateKeyPair } from 'jose';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
-import type { ServerEnv } from './context.js';
+import { DEFAULT_MAX_BODY_BYTES } from './body.js';
+import { ANY_ORIGIN, corsMiddleware } from './cors.js';
+import type { Ctx, ServerEnv } from './context.js';
 import { Faults, type FaultName } from './faults.js';
 import { loadSigningKeys, TokenSigner, type KeyOptions } from './keys.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
@@ -38,6 +40,8 @@ export { VARIANTS, VARIANT_NAMES, type VariantName } from './variants.js';
 
 /** Where the `issuer-elsewhere` fault's tokens say they come from: a key set that is not the server's. */
 export const ELSEWHERE_PATH = '/_elsewhere';
+
+const REQUEST_TIMEOUT_MS = 60_000;
 
 /** Options of {@link startReferenceServer}; every one is optional. */
 export interface ReferenceServerOptions {
@@ -61,6 +65,10 @@ export interface ReferenceServerOptions {
   webhookTimeoutMs?: number;
   /** Request limits. Default: generous (10000 a minute per bucket). */
   rateLimits?: RateLimitOptions;
+  /** Longest request body, in bytes: longer ones get 413 without being read further. Default 1048576 (1 MiB). */
+  maxBodyBytes?: number;
+  /** Origins browsers may call from (`Access-Control-Allow-Origin`), or `['*']`. Default `['*']` (local development). */
+  corsOrigins?: readonly string[];
   /** Longest delegation chain (SPEC §9): default 3, at most 10. */
   maxDelegationDepth?: number;
   /** Check every response against the spec and report violations. Default false. */
@@ -85,6 +93,8 @@ export interface ReferenceServer {
   issuer: string;
   /** Resolves once no webhook delivery attempt is running. */
   webhooksSettled(): Promise<void>;
+  /** Signs a developer up as `POST /v1/signup` does, without a request (so no rate-limit bucket is spent); returns its API key. */
+  addDeveloper(name: string, mode: 'sandbox' | 'live'): Promise<string>;
   /** Stops listening, cancels webhook retries, and resolves when done. */
   close(): Promise<void>;
 }
@@ -95,6 +105,9 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const host = options.host ?? '127.0.0.1';
   const depth = options.maxDelegationDepth ?? 3;
   if (!Number.isInteger(depth) || depth < 1 || depth > 10) throw new RangeError('maxDelegationDepth must be an integer from 1 to 10');
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) throw new RangeError('maxBodyBytes must be a positive integer');
+  const cors = corsMiddleware(options.corsOrigins ?? [ANY_ORIGIN]);
   const faults = new Faults(options.faults ?? []);
   const variants = new Variants(options.variants ?? []);
   // Key generation runs on the thread pool while the spec compiles here.
@@ -102,18 +115,21 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   keys.catch(() => {}); // awaited below; avoids an unhandled rejection if listening fails first
   const contract = loadContract();
 
-  let app: { fetch: (request: Request) => Response | Promise<Response> } | undefined;
+  let app: { fetch: (request: Request, bindings: unknown) => Response | Promise<Response> } | undefined;
   const format = variants.has('other-id-format') ? 'hex' : 'ulid';
-  const answer = async (request: Request): Promise<Response> => {
+  // The Node request goes along in `bindings`, so bodies can be read from it with a limit (body.ts).
+  const answer = async (request: Request, bindings: unknown): Promise<Response> => {
     if (app === undefined) return new Response('starting', { status: 503 });
-    const response = await app.fetch(request);
+    const response = await app.fetch(request, bindings);
     return variants.has('extra-fields') ? withExtraFields(request, response) : response;
   };
   const server = serve({
-    fetch: (request) => idFormat.run(format, () => answer(request)),
+    fetch: (request, bindings) => idFormat.run(format, () => answer(request, bindings)),
     port: options.port ?? 0,
     hostname: host,
   });
+  // Bodies are bounded in time too: a request must arrive whole within a minute (Node's default is 5).
+  if ('requestTimeout' in server) server.requestTimeout = REQUEST_TIMEOUT_MS;
   await new Promise<void>((resolve, reject) => {
     if (server.listening) resolve();
     server.once('listening', () => resolve());
@@ -149,7 +165,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     signer: new TokenSigner(signing, issuers, faults, variants.has('extra-fields') ? { [EXTRA_FIELD]: 'extra-fields' } : {}),
     keys: signing,
     webhooks,
-    settings: { baseUrl, maxDelegationDepth: depth },
+    settings: { baseUrl, maxDelegationDepth: depth, maxBodyBytes },
     now,
   };
   app = createApp(
@@ -163,6 +179,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       onError: options.onError ?? ((error) => console.error('reference server error:', error)),
     },
     (hono) => {
+      hono.use('*', cors);
       addPages(hono, env);
       addTestIdp(hono, env);
       if (elsewhere) hono.get(`${ELSEWHERE_PATH}/.well-known/jwks.json`, (c) => c.json({ keys: [{ ...elsewhere, kid: signing.kid }] }));
@@ -176,6 +193,21 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     variants: variants.list(),
     issuer: issuers[0]!,
     webhooksSettled: () => webhooks.settled(),
+    addDeveloper: async (name, mode) => {
+      const ctx = {
+        env,
+        get tenant(): never {
+          throw new Error('signup has no tenant');
+        },
+        params: {},
+        query: {},
+        body: { name, mode },
+        requestId: crypto.randomUUID(),
+      } satisfies Ctx<'signup'>;
+      // Ids in the variant's format, as for a request.
+      const reply = await idFormat.run(format, () => handlers.signup(ctx));
+      return reply.body.apiKey;
+    },
     close: async () => {
       await webhooks.close();
       await new Promise<void>((resolve, reject) => {

@@ -240,6 +240,9 @@ export interface SsoLoginRecord {
   used: boolean;
 }
 
+/** The most authorization requests one developer's tenant keeps (the oldest are dropped first). */
+export const MAX_AUTH_REQUESTS = 10_000;
+
 /** All tenants plus the global credential and capability indexes. */
 export class Store {
   readonly #tenants = new Map<string, Tenant>();
@@ -279,8 +282,19 @@ export class Store {
     return this.#tenants.values();
   }
 
-  indexAuthRequest(authRequestId: string, developerId: string): void {
-    this.#authRequestOwner.set(authRequestId, developerId);
+  /**
+   * Stores a new authorization request and its consent-page index. A tenant
+   * keeps at most {@link MAX_AUTH_REQUESTS}; past that the oldest goes, so
+   * memory stays bounded under any load (its code then no longer exchanges).
+   */
+  addAuthRequest(tenant: Tenant, request: AuthRequestRecord): void {
+    tenant.authRequests.set(request.id, request);
+    this.#authRequestOwner.set(request.id, tenant.developer.id);
+    for (const oldest of tenant.authRequests.keys()) {
+      if (tenant.authRequests.size <= MAX_AUTH_REQUESTS) break;
+      tenant.authRequests.delete(oldest);
+      this.#authRequestOwner.delete(oldest);
+    }
   }
 
   /** The tenant owning an authorization request (the consent page's capability). */

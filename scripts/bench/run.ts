@@ -12,6 +12,7 @@ const benches: Record<string, string> = {
   verify: 'verify.bench.ts',
   import: 'import.bench.ts',
   jwks: 'jwks.bench.ts',
+  server: 'server.bench.ts',
 };
 
 const dir = fileURLToPath(new URL('.', import.meta.url));

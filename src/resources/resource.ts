@@ -1,33 +1,28 @@
 /**
  * @module resources/resource
- * What every resource class shares: the openapi-fetch client and the
- * translation of {@link RequestOptions} into an openapi-fetch call.
+ * What every resource class shares: the caller typed by the spec's `paths`
+ * and the translation of {@link RequestOptions} into its options.
  */
 import type { Client } from 'openapi-fetch';
 import type { paths } from '../../generated/schema.js';
+import type { LeanInit } from '../call.js';
+import { positiveMs, wholeNumber } from '../config.js';
 import { ListPromise, type Pager } from '../pagination.js';
 import { ApiPromise, settle, type ApiResult, type RawResult } from '../response.js';
-import type { OutgoingRequest, Transport } from '../transport.js';
+import type { Transport } from '../transport.js';
 import type { RequestOptions } from '../types.js';
 
 /** The parts of a client that resources call through. */
 export interface ClientContext {
-  /** The openapi-fetch client that resource methods call through (built on `PlainRequest`). */
+  /** The caller that resource methods go through (see `call.ts`): openapi-fetch's signatures, a leaner body. */
   readonly calls: Client<paths>;
   readonly transport: Transport;
   /** The SCIM bearer token for `/scim/v2` calls, if configured. */
   readonly scimToken: string | undefined;
 }
 
-/** The openapi-fetch options of one call. */
-export interface CallInit {
-  /** The body is parsed by `settle`, so that a malformed one becomes a typed error. */
-  parseAs: 'text';
-  /** Always the transport's `textFetch`, which suits `parseAs: 'text'`. */
-  signal?: AbortSignal;
-  headers?: Record<string, string>;
-  fetch: (request: OutgoingRequest) => Promise<Response>;
-}
+/** The call options a resource passes besides params and body. */
+export type CallInit = Omit<LeanInit, 'params' | 'body'>;
 
 /** Base of the resource classes: one method per operation, each a single call. */
 export abstract class Resource {
@@ -43,7 +38,7 @@ export abstract class Resource {
 
   /** openapi-fetch options for a call made with `options`, plus `headers` the resource adds. */
   protected init(options: RequestOptions | undefined, headers?: Record<string, string>): CallInit {
-    const init: CallInit = { parseAs: 'text', fetch: this.context.transport.textFetch };
+    const init: CallInit = {};
     if (options === undefined) {
       if (headers !== undefined) init.headers = headers;
       return init;
@@ -53,7 +48,12 @@ export abstract class Resource {
     if (options.idempotencyKey !== undefined) merged['idempotency-key'] = options.idempotencyKey;
     if (Object.keys(merged).length > 0) init.headers = merged;
     if (options.timeout !== undefined || options.maxRetries !== undefined) {
-      init.fetch = this.context.transport.textFetchWith({ timeout: options.timeout, maxRetries: options.maxRetries });
+      // Checked here, so that a bad value throws at the call site.
+      const { policy } = this.context.transport;
+      init.policy = {
+        timeout: positiveMs('timeout', options.timeout, policy.timeout),
+        maxRetries: wholeNumber('maxRetries', options.maxRetries, policy.maxRetries),
+      };
     }
     return init;
   }

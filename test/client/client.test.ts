@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Grantex, GrantexAbortError, GrantexConfigError, VERSION } from '../../src/index.js';
-import { agent, startFakeServer, type FakeServer, type SeenRequest, type Reply } from './fake-server.js';
+import { agent, delivery, scimUser, signupResponse, startFakeServer, type FakeServer, type SeenRequest, type Reply } from './fake-server.js';
 
 let server: FakeServer | undefined;
 afterEach(async () => {
@@ -81,6 +81,8 @@ describe('results', () => {
     const { data, response, rateLimit } = await client.agents.get(agent.agentId).withResponse();
     expect(data).toEqual(agent);
     expect(response.status).toBe(200);
+    // The transport read the body, but it can be read again from the response.
+    await expect(response.json()).resolves.toEqual(agent);
     expect(rateLimit).toEqual({ limit: 10, remaining: 9, reset: undefined });
   });
 
@@ -116,7 +118,7 @@ describe('results', () => {
 
   it('Grantex.signup needs no key and sends none, even with GRANTEX_API_KEY set', async () => {
     vi.stubEnv('GRANTEX_API_KEY', 'gx_test_from_env');
-    const { url, requests } = await serve(() => ({ status: 201, body: { developerId: 'dev_1', apiKey: 'gx_test_new' } }));
+    const { url, requests } = await serve(() => ({ status: 201, body: signupResponse }));
     await expect(Grantex.signup({ name: 'Acme', mode: 'sandbox' }, { baseUrl: url })).resolves.toMatchObject({ apiKey: 'gx_test_new' });
     expect(requests[0]!.headers.authorization).toBeUndefined();
   });
@@ -138,7 +140,7 @@ describe('lists', () => {
       const page = Number(query.get('page') ?? 1);
       const pageSize = Number(query.get('pageSize') ?? 20);
       const first = (page - 1) * pageSize;
-      const deliveries = Array.from({ length: Math.max(0, Math.min(pageSize, total - first)) }, (_, i) => ({ id: `whd_${first + i}` }));
+      const deliveries = Array.from({ length: Math.max(0, Math.min(pageSize, total - first)) }, (_, i) => delivery(`whd_${first + i}`));
       return { status: 200, body: { deliveries, total, page, pageSize } };
     });
     const client = new Grantex({ apiKey: 'k', baseUrl: url });
@@ -159,7 +161,7 @@ describe('lists', () => {
     const total = 3;
     const { url, requests } = await serve((request) => {
       const start = Number(new URL(request.url, 'http://x').searchParams.get('startIndex') ?? 1);
-      const Resources = start <= total ? [{ id: `scimuser_${start}`, userName: `u${start}` }] : [];
+      const Resources = start <= total ? [scimUser(`scimuser_${start}`, `u${start}`)] : [];
       return { status: 200, body: { schemas: [], totalResults: total, startIndex: start, itemsPerPage: 1, Resources } };
     });
     const client = new Grantex({ apiKey: 'gx_key', baseUrl: url, scimToken: 'scim_abc' });
@@ -189,7 +191,9 @@ describe('SCIM tokens', () => {
   });
 
   it('withToken binds a token; token management still uses the API key', async () => {
-    const { url, requests } = await serve(() => ({ status: 200, body: { tokens: [] } }));
+    const { url, requests } = await serve((request) =>
+      request.url.startsWith('/scim/v2') ? { status: 200, body: scimUser('scimuser_1', 'u1') } : { status: 200, body: { tokens: [] } },
+    );
     const client = new Grantex({ apiKey: 'gx_key', baseUrl: url });
     await client.scim.withToken('scim_new').getUser('scimuser_1');
     await client.scim.listTokens();

@@ -5,10 +5,15 @@ import {
   Grantex,
   GrantexApiError,
   GrantexAuthError,
+  GrantexAuthenticationError,
+  GrantexBadRequestError,
   GrantexConflictError,
   GrantexError,
+  GrantexInternalServerError,
   GrantexNotFoundError,
+  GrantexPermissionDeniedError,
   GrantexRateLimitError,
+  GrantexUnprocessableEntityError,
   GrantexValidationError,
 } from '../../src/index.js';
 import { startFakeServer, type FakeServer, type Reply } from './fake-server.js';
@@ -21,7 +26,7 @@ afterEach(async () => {
 
 async function failWith(reply: Reply): Promise<GrantexApiError> {
   server = await startFakeServer(() => reply);
-  const client = new Grantex({ apiKey: 'gx_test_key', baseUrl: server.url, maxRetries: 0 });
+  const client = new Grantex({ apiKey: 'gx_test_key', baseUrl: server.url, maxRetries: 0, logLevel: 'off' });
   const error = await client.agents.get('ag_1').catch((e: unknown) => e);
   expect(error).toBeInstanceOf(GrantexApiError);
   expect(error).toBeInstanceOf(GrantexError);
@@ -32,12 +37,15 @@ const rateHeaders = { 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '0', 
 
 describe('API errors', () => {
   it.each([
-    [401, GrantexAuthError, 'UNAUTHORIZED'],
-    [403, GrantexAuthError, 'FORBIDDEN'],
+    [400, GrantexBadRequestError, 'BAD_REQUEST'],
+    [401, GrantexAuthenticationError, 'UNAUTHORIZED'],
+    [403, GrantexPermissionDeniedError, 'FORBIDDEN'],
     [404, GrantexNotFoundError, 'NOT_FOUND'],
     [409, GrantexConflictError, 'CONFLICT'],
-    [422, GrantexValidationError, 'UNPROCESSABLE'],
+    [422, GrantexUnprocessableEntityError, 'UNPROCESSABLE'],
     [429, GrantexRateLimitError, 'RATE_LIMIT_EXCEEDED'],
+    [500, GrantexInternalServerError, 'INTERNAL_ERROR'],
+    [503, GrantexInternalServerError, 'SERVICE_UNAVAILABLE'],
   ] as const)('%i becomes %o with the server fields', async (status, type, code) => {
     const error = await failWith({
       status,
@@ -56,6 +64,27 @@ describe('API errors', () => {
     expect(error.headers.get('x-ratelimit-reset')).toBe('42');
   });
 
+  it('401 and 403 share the parent GrantexAuthError; the deprecated GrantexValidationError is the 422 class', async () => {
+    for (const status of [401, 403]) {
+      const error = await failWith({ status, body: { message: 'no', code: 'X', requestId: 'r' } });
+      expect(error).toBeInstanceOf(GrantexAuthError);
+    }
+    expect(GrantexValidationError).toBe(GrantexUnprocessableEntityError);
+    const error = await failWith({ status: 422, body: { message: 'no', code: 'X', requestId: 'r' } });
+    expect(error).toBeInstanceOf(GrantexValidationError);
+    const other = await failWith({ status: 400, body: { message: 'no', code: 'X', requestId: 'r' } });
+    expect(other).not.toBeInstanceOf(GrantexAuthError);
+  });
+
+  it('a SCIM error body maps by status too', async () => {
+    const error = await failWith({
+      status: 409,
+      body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], detail: 'userName taken', scimType: 'uniqueness', status: '409' },
+    });
+    expect(error).toBeInstanceOf(GrantexConflictError);
+    expect(error).toMatchObject({ message: 'userName taken', code: 'uniqueness' });
+  });
+
   it('a 429 carries retryAfter in seconds', async () => {
     const error = await failWith({ status: 429, headers: { 'retry-after': '12' }, body: { message: 'slow', code: 'RATE_LIMIT_EXCEEDED', requestId: 'r' } });
     expect((error as GrantexRateLimitError).retryAfter).toBe(12);
@@ -70,6 +99,7 @@ describe('API errors', () => {
   it('a non-JSON error body still gives status, code and an excerpt', async () => {
     const html = '<html><body><h1>502 Bad Gateway</h1>\n<p>nginx</p></body></html>';
     const error = await failWith({ status: 500, headers: { 'content-type': 'text/html' }, body: html });
+    expect(error).toBeInstanceOf(GrantexInternalServerError);
     expect(error).toMatchObject({ statusCode: 500, code: 'HTTP_500', requestId: undefined, body: html });
     expect(error.message).toBe('HTTP 500: <html><body><h1>502 Bad Gateway</h1> <p>nginx</p></body></html>');
   });

@@ -1,5 +1,5 @@
 // A scriptable HTTP server on 127.0.0.1 for transport and error tests.
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface SeenRequest {
@@ -16,7 +16,9 @@ export type Reply =
   | { destroy: true }
   | { hang: true }
   /** Sends the status line, headers and `partial` body, then stalls. */
-  | { stall: true; status: number; partial: string };
+  | { stall: true; status: number; partial: string }
+  /** Writes the response itself (streams, compressed bodies). */
+  | { custom: (res: ServerResponse) => void };
 
 export interface FakeServer {
   url: string;
@@ -35,6 +37,7 @@ export async function startFakeServer(reply: (request: SeenRequest, index: numbe
       const action = reply(seen, requests.length - 1);
       if ('destroy' in action) return void req.socket.destroy();
       if ('hang' in action) return;
+      if ('custom' in action) return action.custom(res);
       if ('stall' in action) {
         res.writeHead(action.status, { 'content-type': 'application/json', 'content-length': '1000' });
         res.write(action.partial);
@@ -73,8 +76,42 @@ export const agent = {
   did: 'did:grantex:ag_01M8H3D6A60QZ1Z8Z6GZBQ32QD',
   developerId: 'dev_01M8H3D69ED20CXX9BVR3Z61AR',
   name: 'Travel assistant',
+  description: 'Books trips',
   scopes: ['calendar:read'],
   status: 'active',
   createdAt: '2026-11-28T12:52:10.000Z',
   updatedAt: '2026-11-28T12:52:10.000Z',
+};
+
+/** A webhook delivery with every field the spec requires. */
+export function delivery(id: string) {
+  return {
+    id,
+    webhookId: 'wh_1',
+    eventId: 'evt_1',
+    eventType: 'grant.created',
+    status: 'failed',
+    attempts: 1,
+    maxAttempts: 5,
+    url: 'https://hooks.example/grantex',
+    lastError: null,
+    createdAt: '2026-11-28T12:52:10.000Z',
+    deliveredAt: null,
+  };
+}
+
+/** A SCIM user with every field the spec requires. */
+export function scimUser(id: string, userName: string) {
+  const meta = { resourceType: 'User', created: '2026-11-28T12:52:10.000Z', lastModified: '2026-11-28T12:52:10.000Z' };
+  return { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], id, userName, active: true, emails: [], meta };
+}
+
+/** A signup answer with every field the spec requires. */
+export const signupResponse = {
+  developerId: 'dev_1',
+  apiKey: 'gx_test_new',
+  name: 'Acme',
+  email: null,
+  mode: 'sandbox',
+  createdAt: '2026-11-28T12:52:10.000Z',
 };

@@ -43,7 +43,7 @@ describe('client against the Prism mock', () => {
 
   it('turns a request Prism rejects into a typed error without a crash', async () => {
     await expect(client.agents.get('not-an-agent-id')).rejects.toMatchObject({
-      name: 'GrantexValidationError',
+      name: 'GrantexUnprocessableEntityError',
       statusCode: 422,
     });
   });

@@ -2,7 +2,7 @@
 // its operationId, and that method sends the operation's method and path.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Grantex } from '../../src/index.js';
+import { Grantex, GrantexApiError } from '../../src/index.js';
 import { calls } from './fixtures.js';
 
 interface Operation {
@@ -73,7 +73,10 @@ describe('operation coverage', () => {
     const { client, base, sent } = recordingClient();
     const call = calls[operationId];
     expect(call, `fixture for ${operationId}`).toBeDefined();
-    await call!(client, base);
+    // The recorded answer ({}) lacks the fields most responses require: only the request matters here.
+    await call!(client, base).catch((error: unknown) => {
+      if (!(error instanceof GrantexApiError && error.code === 'INVALID_RESPONSE')) throw error;
+    });
     expect(sent).toHaveLength(1);
     const request = sent[0]!;
     expect(request.method).toBe(method);

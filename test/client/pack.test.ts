@@ -1,23 +1,30 @@
-// The published package as a user gets it: build into a staging copy, `npm pack`,
-// install the tarball into a scratch project, type-check consumer code with the
-// emitted declarations (strict, Node and browser settings), and run the quick
-// start against the reference server.
+// The published package as a user gets it: build into a staging copy, `npm pack`
+// (scripts/pack.ts), install the tarball into a scratch project, type-check
+// consumer code with the emitted declarations (Node ESM, Node CommonJS, DOM
+// without Node types), run the CommonJS consumer, and run both quick starts
+// against the reference server.
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReferenceServer, type ReferenceServer } from '../../conformance/reference/server.js';
+import { packTarball } from '../../scripts/pack.js';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '../..');
 const fixtures = join(import.meta.dirname, 'pack');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-  version: string;
-  files: string[];
-  devDependencies: Record<string, string>;
-};
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
 
 let work: string;
 let project: string;
@@ -29,24 +36,21 @@ async function sh(command: string, args: string[], cwd: string, env: Record<stri
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'grantex-pack-'));
-  // Stage the files `npm pack` would take, building into the stage so the repository's dist/ is left alone.
-  const stage = join(work, 'stage');
-  mkdirSync(join(stage, 'generated'), { recursive: true });
-  await sh(join(root, 'node_modules/.bin/tsup'), ['--out-dir', join(stage, 'dist')], root);
-  copyFileSync(join(root, 'package.json'), join(stage, 'package.json'));
-  for (const file of pkg.files.filter((f) => f.startsWith('generated/'))) copyFileSync(join(root, file), join(stage, file));
-  for (const file of ['README.md', 'LICENSE']) if (existsSync(join(root, file))) copyFileSync(join(root, file), join(stage, file));
-  const { stdout } = await sh('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work], stage);
-  tarball = join(work, stdout.trim().split('\n').pop()!);
+  ({ tarball } = await packTarball(work));
 
   project = join(work, 'consumer');
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   for (const file of readdirSync(fixtures)) {
-    if (file.endsWith('.json') || file.endsWith('.ts.txt')) copyFileSync(join(fixtures, file), join(project, file.replace(/\.txt$/, '')));
+    if (file.endsWith('.json') || file.endsWith('.txt'))
+      copyFileSync(join(fixtures, file), join(project, file.replace(/\.txt$/, '')));
   }
   const tools = ['typescript', '@types/node'].map((name) => `${name}@${pkg.devDependencies[name]}`);
-  await sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball, ...tools], project);
+  await sh(
+    'npm',
+    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball, ...tools],
+    project,
+  );
 }, 240_000);
 
 afterAll(() => {
@@ -54,7 +58,7 @@ afterAll(() => {
 });
 
 describe('the npm package', () => {
-  it('holds the ESM build, its declarations and the bundled spec, and nothing else', async () => {
+  it('holds the ESM build, the CommonJS entry, their declarations, the bundled spec and the docs, and nothing else', async () => {
     const { stdout } = await sh('tar', ['-tzf', tarball], work);
     const files = stdout.trim().split('\n').sort();
     expect(files).toEqual(
@@ -62,12 +66,44 @@ describe('the npm package', () => {
         'package/package.json',
         'package/dist/index.js',
         'package/dist/index.d.ts',
+        'package/dist/index.cjs',
+        'package/dist/index.d.cts',
         'package/dist/grantex-conformance.js',
+        'package/openapi.json',
+        'package/LICENSE',
+        'package/README.md',
+        'package/CHANGELOG.md',
         'package/generated/openapi.json',
         'package/generated/openapi.yaml',
       ]),
     );
-    expect(files.filter((f) => /\/(src|test|conformance|scripts|spec)\//.test(f))).toEqual([]);
+    expect(files.filter((f) => /\/(src|test|conformance|scripts|spec)\//.test(f))).toEqual([
+      'package/conformance/README.md',
+    ]);
+    expect(readFileSync(join(project, 'node_modules/grantex/LICENSE'), 'utf8')).toMatch(
+      /Apache License\s+Version 2\.0/,
+    );
+  });
+
+  it('ships a file for every relative link of its README', () => {
+    const readme = readFileSync(join(project, 'node_modules/grantex/README.md'), 'utf8');
+    const links = [...readme.matchAll(/\]\(([^)\s]+)\)/g)]
+      .map((m) => m[1]!)
+      .filter((href) => !/^[a-z]+:|^#/.test(href));
+    expect(links).toContain('conformance/README.md');
+    for (const href of links)
+      expect(existsSync(join(project, 'node_modules/grantex', href.split('#')[0]!)), href).toBe(true);
+  });
+
+  it('exports the bundled spec as grantex/openapi.json, the same as generated/openapi.json', async () => {
+    const script =
+      "import spec from 'grantex/openapi.json' with { type: 'json' }; console.log(spec.openapi, Object.keys(spec.paths).length)";
+    const { stdout } = await sh(process.execPath, ['--input-type=module', '-e', script], project);
+    const source = JSON.parse(readFileSync(join(root, 'generated/openapi.json'), 'utf8')) as {
+      openapi: string;
+      paths: object;
+    };
+    expect(stdout.trim()).toBe(`${source.openapi} ${Object.keys(source.paths).length}`);
   });
 
   it('keeps Node built-ins out of the entry, so browsers and edge runtimes can load it', () => {
@@ -83,13 +119,25 @@ describe('the npm package', () => {
     expect(types).not.toMatch(/from ['"]\.\.?\//);
   });
 
-  it.each(['tsconfig.node.json', 'tsconfig.browser.json'])('type-checks consumer code with %s', async (config) => {
-    const tsc = join(project, 'node_modules/typescript/bin/tsc');
-    const result = await sh(process.execPath, [tsc, '-p', config], project).catch((error: { stdout?: string }) => ({
-      stdout: error.stdout ?? String(error),
-    }));
-    expect(result.stdout).toBe('');
-  }, 120_000);
+  it.each(['tsconfig.node.json', 'tsconfig.commonjs.json', 'tsconfig.browser.json', 'tsconfig.disposable.json'])(
+    'type-checks consumer code with %s',
+    async (config) => {
+      const tsc = join(project, 'node_modules/typescript/bin/tsc');
+      const result = await sh(process.execPath, [tsc, '-p', config], project).catch((error: { stdout?: string }) => ({
+        stdout: error.stdout ?? String(error),
+      }));
+      expect(result.stdout).toBe('');
+    },
+    120_000,
+  );
+
+  // Runs what tsc emitted for tsconfig.commonjs.json above.
+  it('runs for a CommonJS consumer: require() loads the same classes as import', async () => {
+    const { stdout } = await sh(process.execPath, ['out/commonjs.cjs'], project);
+    expect(stdout).toMatch(/^require: function, challenge of 43 chars$/m);
+    expect(stdout).toMatch(/^same classes: true$/m);
+    expect(stdout).toMatch(/^spec: OpenAPI 3\.1\.\d+, \d+ paths$/m);
+  });
 
   describe('quick start against the reference server', () => {
     let server: ReferenceServer;
@@ -102,11 +150,21 @@ describe('the npm package', () => {
 
     it('installs the grantex-conformance command, which passes the reference server', async () => {
       const bin = join(project, 'node_modules/.bin/grantex-conformance');
-      const { stdout } = await sh(bin, ['--base-url', server.url, '--only', 'tokens', '--runs', '3', '--report', 'json', '--out', 'report.json'], project);
+      const { stdout } = await sh(
+        bin,
+        ['--base-url', server.url, '--only', 'tokens', '--runs', '3', '--report', 'json', '--out', 'report.json'],
+        project,
+      );
       expect(stdout).toMatch(/RESULT: PASS/);
       const report = JSON.parse(readFileSync(join(project, 'report.json'), 'utf8')) as { exitCode: number };
       expect(report.exitCode).toBe(0);
     }, 120_000);
+
+    it('the JavaScript quick start runs as written on plain Node', async () => {
+      const { stdout } = await sh(process.execPath, ['quickstart.js'], project, { GRANTEX_BASE_URL: server.url });
+      expect(stdout).toMatch(/^did:grantex:ag_\w+ may use calendar:read for user_42$/m);
+      expect(stdout).toMatch(/^valid after revoke: false$/m);
+    }, 60_000);
 
     it('authorize → exchange → verify offline → revoke runs as written', async () => {
       const { stdout } = await sh(process.execPath, ['out/quickstart.js'], project, { GRANTEX_BASE_URL: server.url });

@@ -11,7 +11,7 @@ import {
   GrantexPaginationError,
 } from '../../src/index.js';
 import { maxPagesOf } from '../../src/pagination.js';
-import { agent, startFakeServer, type FakeServer, type Reply, type SeenRequest } from './fake-server.js';
+import { agent, delivery, scimUser, startFakeServer, type FakeServer, type Reply, type SeenRequest } from './fake-server.js';
 
 let server: FakeServer | undefined;
 afterEach(async () => {
@@ -32,7 +32,7 @@ function deliveries(total: number) {
     const page = Number(query(request).get('page') ?? 1);
     const pageSize = Number(query(request).get('pageSize') ?? 20);
     const first = (page - 1) * pageSize;
-    const items = Array.from({ length: Math.max(0, Math.min(pageSize, total - first)) }, (_, i) => ({ id: `whd_${first + i}` }));
+    const items = Array.from({ length: Math.max(0, Math.min(pageSize, total - first)) }, (_, i) => delivery(`whd_${first + i}`));
     return { status: 200, body: { deliveries: items, total, page, pageSize } };
   };
 }
@@ -56,7 +56,7 @@ describe('pages', () => {
   it('the awaited page has the body fields and walks on with getNextPage()', async () => {
     const { client, requests } = await clientFor(deliveries(5));
     const first = await client.webhooks.listDeliveries('wh_1', { pageSize: 2 });
-    expect(JSON.parse(JSON.stringify(first))).toEqual({ deliveries: [{ id: 'whd_0' }, { id: 'whd_1' }], total: 5, page: 1, pageSize: 2 });
+    expect(JSON.parse(JSON.stringify(first))).toEqual({ deliveries: [delivery('whd_0'), delivery('whd_1')], total: 5, page: 1, pageSize: 2 });
     expect(first.hasNextPage()).toBe(true);
     const { data: second, response } = await first.getNextPage().withResponse();
     expect(response.status).toBe(200);
@@ -85,7 +85,7 @@ describe('pages', () => {
   it('SCIM users page with getNextPage() by startIndex', async () => {
     const { client } = await clientFor((request) => {
       const start = Number(query(request).get('startIndex') ?? 1);
-      const Resources = start <= 2 ? [{ id: `u${start}`, userName: `u${start}` }] : [];
+      const Resources = start <= 2 ? [scimUser(`u${start}`, `u${start}`)] : [];
       return { status: 200, body: { schemas: [], totalResults: 2, startIndex: start, itemsPerPage: 1, Resources } };
     });
     const first = await client.scim.listUsers({ count: 1 });
@@ -113,7 +113,7 @@ describe('pages', () => {
 
 describe('walks are bounded', () => {
   it('a server that ignores the page number ends the walk with INVALID_RESPONSE after two requests', async () => {
-    const { client, requests } = await clientFor(() => ({ status: 200, body: { deliveries: [{ id: 'whd_0' }], total: 1000, page: 1, pageSize: 1 } }));
+    const { client, requests } = await clientFor(() => ({ status: 200, body: { deliveries: [delivery('whd_0')], total: 1000, page: 1, pageSize: 1 } }));
     const error = await failure(() => collect(client.webhooks.listDeliveries('wh_1')));
     expect(error).toBeInstanceOf(GrantexApiError);
     expect(error).toMatchObject({ code: 'INVALID_RESPONSE', statusCode: 200 });
@@ -124,7 +124,7 @@ describe('walks are bounded', () => {
   it('a server that echoes the page number but repeats the items ends the walk with INVALID_RESPONSE', async () => {
     const { client, requests } = await clientFor((request) => ({
       status: 200,
-      body: { deliveries: [{ id: 'whd_0' }, { id: 'whd_1' }], total: 1000, page: Number(query(request).get('page') ?? 1), pageSize: 2 },
+      body: { deliveries: [delivery('whd_0'), delivery('whd_1')], total: 1000, page: Number(query(request).get('page') ?? 1), pageSize: 2 },
     }));
     const error = await failure(() => collect(client.webhooks.listDeliveries('wh_1')));
     expect(error).toMatchObject({ code: 'INVALID_RESPONSE' });
@@ -135,7 +135,7 @@ describe('walks are bounded', () => {
   it('SCIM: a startIndex that does not grow ends the walk', async () => {
     const { client, requests } = await clientFor((_request, index) => ({
       status: 200,
-      body: { schemas: [], totalResults: 100, startIndex: 1, itemsPerPage: 1, Resources: [{ id: `u${index}`, userName: `u${index}` }] },
+      body: { schemas: [], totalResults: 100, startIndex: 1, itemsPerPage: 1, Resources: [scimUser(`u${index}`, `u${index}`)] },
     }));
     expect(await failure(() => collect(client.scim.listUsers()))).toMatchObject({ code: 'INVALID_RESPONSE' });
     expect(requests).toHaveLength(2);
@@ -174,9 +174,9 @@ describe('malformed pages', () => {
 
   it.each([
     ['deliveries', (bad: unknown) => ({ deliveries: bad, total: 5, page: 1, pageSize: 2 }), notAList],
-    ['page', (bad: unknown) => ({ deliveries: [{ id: 'whd_0' }], total: 5, page: bad, pageSize: 2 }), notACounter],
-    ['pageSize', (bad: unknown) => ({ deliveries: [{ id: 'whd_0' }], total: 5, page: 1, pageSize: bad }), notACounter],
-    ['total', (bad: unknown) => ({ deliveries: [{ id: 'whd_0' }], total: bad, page: 1, pageSize: 2 }), notACounter],
+    ['page', (bad: unknown) => ({ deliveries: [delivery('whd_0')], total: 5, page: bad, pageSize: 2 }), notACounter],
+    ['pageSize', (bad: unknown) => ({ deliveries: [delivery('whd_0')], total: 5, page: 1, pageSize: bad }), notACounter],
+    ['total', (bad: unknown) => ({ deliveries: [delivery('whd_0')], total: bad, page: 1, pageSize: 2 }), notACounter],
   ] as const)('a wrong "%s" is INVALID_RESPONSE, never a raw TypeError', async (_field, body, bad) => {
     let current: unknown;
     const { client } = await clientFor(() => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(current) }));
@@ -196,7 +196,7 @@ describe('malformed pages', () => {
     const { client } = await clientFor((_request, index) => ({
       status: 200,
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(index % 2 === 0 ? { deliveries: [{ id: 'whd_0' }], total: 3, page: 1, pageSize: 1 } : later),
+      body: JSON.stringify(index % 2 === 0 ? { deliveries: [delivery('whd_0')], total: 3, page: 1, pageSize: 1 } : later),
     }));
     await fc.assert(
       fc.asyncProperty(fc.jsonValue(), async (value) => {

@@ -44,6 +44,16 @@ describe('path parameters', () => {
     expect(server.requests.length).toBe(before);
   });
 
+  it('client.api refuses "", "." and ".." too, so the escape hatch cannot reach another route', async () => {
+    const before = server.requests.length;
+    for (const agentId of ['', '.', '..']) {
+      await expect(client.api.DELETE('/v1/agents/{agentId}', { params: { path: { agentId } } })).rejects.toBeInstanceOf(
+        GrantexInvalidArgumentError,
+      );
+    }
+    expect(server.requests.length).toBe(before);
+  });
+
   it('refuses a missing or non-string id, and a lone surrogate, with the same typed error', async () => {
     const before = server.requests.length;
     for (const id of [undefined, null, {}, '\uD800']) {

@@ -257,7 +257,7 @@ describe('recorder', () => {
     expect(curl).toContain('"auth":"Bearer $GRANTEX_API_KEY"');
     expect(curl).toContain('"authorization: Bearer $GRANTEX_API_KEY"');
     expect(curl).toContain(`--data-binary '{"a":"it'\\''s"}'`);
-    expect(curl).toMatch(/#  → 200 /);
+    expect(curl).toMatch(/# {2}→ 200 /);
   });
 
   it('collapses ids into routes and reads Retry-After forms', () => {

@@ -16,7 +16,7 @@ const NAME = /^[A-Za-z_:][-A-Za-z0-9_:.]*/;
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
 function decode(text: string, where: number): string {
-  return text.replace(/&([^;]*);|&/g, (match, entity: string | undefined) => {
+  return text.replace(/&([^;]*);|&/g, (_match, entity: string | undefined) => {
     if (entity === undefined) throw new SyntaxError(`bare & at ${where}`);
     if (entity in ENTITIES) return ENTITIES[entity]!;
     const code = /^#x([0-9a-fA-F]+)$/.exec(entity)?.[1] ?? /^#([0-9]+)$/.exec(entity)?.[1];

@@ -189,7 +189,13 @@ describe('verified-token cache', () => {
 
   it('skips the signature check on a hit, and never serves an entry at or after exp', async () => {
     let checks = 0;
-    const counting: SignatureBackend = { name: 'node', verify: (...args) => (checks++, node.backend.verify(...args)) };
+    const counting: SignatureBackend = {
+      name: 'node',
+      verify: (...args) => {
+        checks++;
+        return node.backend.verify(...args);
+      },
+    };
     const cache = new TokenCache(10);
     const parts: VerifierParts = { source: node.source, cache, backend: counting };
     const token = signRs256(fixture.signer.privateKey, { alg: 'RS256', kid: fixture.signer.kid }, claims({ exp: NOW + 100 }));

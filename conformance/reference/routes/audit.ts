@@ -7,6 +7,7 @@ import type { components } from '../../../generated/schema.js';
 import { hashEntry } from '../audit-hash.js';
 import type { Handlers } from '../context.js';
 import { checkQuota, iso } from '../domain.js';
+import { canonicalClone, exactClone } from '../exact-json.js';
 import { notFound } from '../http-error.js';
 import { newId } from '../ids.js';
 import type { AuditRecord } from '../store.js';
@@ -21,24 +22,12 @@ export function presentEntry(e: AuditRecord): components['schemas']['AuditEntry'
     principalId: e.principalId,
     developerId: e.developerId,
     action: e.action,
-    metadata: structuredClone(e.metadata),
+    metadata: exactClone(e.metadata) as Record<string, unknown>,
     hash: e.hash,
     prevHash: e.prevHash,
     timestamp: e.timestamp,
     status: e.status,
   };
-}
-
-/** Object keys sorted by code unit at every depth, so stored metadata reads the same as it hashes. */
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) {
-    const v = (value as Record<string, unknown>)[key];
-    if (v !== undefined) out[key] = canonical(v);
-  }
-  return out;
 }
 
 export const auditHandlers = {
@@ -54,7 +43,8 @@ export const auditHandlers = {
       principalId: body.principalId,
       developerId: tenant.developer.id,
       action: body.action,
-      metadata: canonical(body.metadata ?? {}) as Record<string, unknown>,
+      // Sorted as it hashes, every key kept (`__proto__` too).
+      metadata: canonicalClone(body.metadata ?? {}) as Record<string, unknown>,
       // Broken on purpose under the fault: the link to the predecessor is lost.
       prevHash: env.faults.has('audit-chain-broken') ? null : (last?.hash ?? null),
       timestamp: iso(nowMs),

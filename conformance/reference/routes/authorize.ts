@@ -81,8 +81,7 @@ export const authorizeHandlers = {
       code: approved ? ulid(nowMs) : null,
       createdAt: iso(nowMs),
     };
-    tenant.authRequests.set(request.id, request);
-    env.store.indexAuthRequest(request.id, tenant.developer.id);
+    env.store.addAuthRequest(tenant, request);
 
     const base = {
       authRequestId: request.id,

@@ -10,6 +10,7 @@
 import type { Hono } from 'hono';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { computeCodeChallenge } from '../../../src/pkce.js';
+import { readBodyText } from '../body.js';
 import type { ServerEnv } from '../context.js';
 import { randomToken } from '../ids.js';
 
@@ -85,7 +86,7 @@ export function addTestIdp(app: Hono, env: ServerEnv): void {
   });
 
   app.post(`${TEST_IDP_PATH}/token`, async (c) => {
-    const form = new URLSearchParams(await c.req.text());
+    const form = new URLSearchParams(await readBodyText(c, env.settings.maxBodyBytes));
     const code = form.get('code') ?? '';
     const issued = codes.get(code);
     codes.delete(code); // single use, even when the exchange fails
