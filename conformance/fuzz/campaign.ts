@@ -513,13 +513,15 @@ class Campaign {
 
   #report(property: Property<unknown>, judgement: Judgement, exchange: Exchange, input: unknown, fcPath: string, deterministic: boolean, shrinks: number): void {
     const path = formatReplay({ property: property.index, path: fcPath });
+    // Requests and answers may carry the pool's tokens or returned secrets: the report shows them redacted.
+    const redact = this.#session.http.redact;
     this.#findings[judgement.check].push({
       operationId: property.op.operationId,
       status: judgement.status,
-      message: judgement.message,
+      message: redact(judgement.message),
       expected: judgement.expected,
-      observed: judgement.observed,
-      counterexample: input === undefined ? '' : property.describe(input),
+      observed: redact(judgement.observed),
+      counterexample: input === undefined ? '' : redact(property.describe(input)),
       seed: this.#settings.runSeed,
       path,
       replay: `--only ${this.#settings.replayCheck(judgement.check)} --seed ${this.#settings.runSeed} --replay ${path}`,
