@@ -36,13 +36,28 @@ const lowerDigit = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'.spl
 
 /** A lowercase word: a letter then letters, digits or `_`. */
 export const word = fc
-  .tuple(lower, fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789_'.split('')), maxLength: 11 }))
+  .tuple(
+    lower,
+    fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789_'.split('')), maxLength: 11 }),
+  )
   .map(([first, rest]) => first + rest);
 
 /** SPEC §4.1 `resource:action[:constraint]`. */
 export const plainScope = fc
-  .tuple(word, word, fc.option(fc.oneof(word, fc.integer({ min: 1, max: 100_000 }).map((n) => `max_${n}`)), { nil: undefined }))
-  .map(([resource, action, constraint]) => (constraint ? `${resource}:${action}:${constraint}` : `${resource}:${action}`));
+  .tuple(
+    word,
+    word,
+    fc.option(
+      fc.oneof(
+        word,
+        fc.integer({ min: 1, max: 100_000 }).map((n) => `max_${n}`),
+      ),
+      { nil: undefined },
+    ),
+  )
+  .map(([resource, action, constraint]) =>
+    constraint ? `${resource}:${action}:${constraint}` : `${resource}:${action}`,
+  );
 
 /** SPEC §4.3 reverse-domain custom scope: `com.example.crm:contacts:write[:constraint]`. */
 export const customScope = fc
@@ -51,7 +66,10 @@ export const customScope = fc
     fc.array(fc.string({ unit: lowerDigit, minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 3 }),
     word,
     word,
-    fc.option(fc.integer({ min: 1, max: 1_000_000 }).map((n) => `max_${n}`), { nil: undefined }),
+    fc.option(
+      fc.integer({ min: 1, max: 1_000_000 }).map((n) => `max_${n}`),
+      { nil: undefined },
+    ),
   )
   .map(([tld, labels, resource, action, constraint]) => {
     const base = `${tld}.${labels.join('.')}.${resource}:${action}`;
@@ -59,7 +77,11 @@ export const customScope = fc
   });
 
 /** Any scope of the grammar. */
-export const scope = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...STANDARD_SCOPES) }, { weight: 2, arbitrary: plainScope }, { weight: 2, arbitrary: customScope });
+export const scope = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...STANDARD_SCOPES) },
+  { weight: 2, arbitrary: plainScope },
+  { weight: 2, arbitrary: customScope },
+);
 
 /** 1 to `max` distinct scopes. */
 export function scopes(max = 5): fc.Arbitrary<string[]> {
@@ -91,11 +113,13 @@ const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  * A JSON metadata object. Strings avoid NUL (which JSON stores such as
  * PostgreSQL jsonb cannot hold) and keys avoid prototype-pollution names.
  */
-export const metadata: fc.Arbitrary<Record<string, unknown>> = fc.dictionary(
-  fc.string({ minLength: 1, maxLength: 12 }).filter((key) => !UNSAFE_KEYS.has(key) && !key.includes('\u0000')),
-  fc.jsonValue({ maxDepth: 2, stringUnit: 'grapheme' }).filter((value) => !JSON.stringify(value).includes('\\u0000')),
-  { maxKeys: 5 },
-).filter((value) => !hasUnsafeKey(value));
+export const metadata: fc.Arbitrary<Record<string, unknown>> = fc
+  .dictionary(
+    fc.string({ minLength: 1, maxLength: 12 }).filter((key) => !UNSAFE_KEYS.has(key) && !key.includes('\u0000')),
+    fc.jsonValue({ maxDepth: 2, stringUnit: 'grapheme' }).filter((value) => !JSON.stringify(value).includes('\\u0000')),
+    { maxKeys: 5 },
+  )
+  .filter((value) => !hasUnsafeKey(value));
 
 function hasUnsafeKey(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(hasUnsafeKey);
@@ -127,7 +151,11 @@ export const expiresInWithinDay: fc.Arbitrary<Duration> = fc.oneof(
 );
 
 /** `expiresIn` values over 24 hours (25 h to 30 d). */
-export const expiresInOverDay: fc.Arbitrary<Duration> = fc.oneof(duration('h', 25, 720), duration('d', 2, 30), duration('m', 1441, 43_200));
+export const expiresInOverDay: fc.Arbitrary<Duration> = fc.oneof(
+  duration('h', 25, 720),
+  duration('d', 2, 30),
+  duration('m', 1441, 43_200),
+);
 
 /** Seconds of an `expiresIn` text (`90s`, `2h`). */
 export function durationSeconds(text: string): number {
@@ -138,7 +166,10 @@ export function durationSeconds(text: string): number {
 
 /** An audience identifier (a URL, as services name themselves). */
 export const audience = fc
-  .tuple(fc.array(fc.string({ unit: lowerDigit, minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 3 }), fc.constantFrom('com', 'test', 'example'))
+  .tuple(
+    fc.array(fc.string({ unit: lowerDigit, minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 3 }),
+    fc.constantFrom('com', 'test', 'example'),
+  )
   .map(([labels, tld]) => `https://${labels.join('.')}.${tld}`);
 
 /** An audit action, `resource.verb`. */

@@ -49,16 +49,21 @@ export function parseBaseline(text: string, source: string): Baseline {
   try {
     data = /\.ya?ml$/i.test(source) ? parseYaml(text) : JSON.parse(text);
   } catch (error) {
-    throw new BaselineError(`${source}: not valid ${/\.ya?ml$/i.test(source) ? 'YAML' : 'JSON'} (${error instanceof Error ? error.message : String(error)})`);
+    throw new BaselineError(
+      `${source}: not valid ${/\.ya?ml$/i.test(source) ? 'YAML' : 'JSON'} (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   const list = (data as { expected?: unknown } | null)?.expected;
   if (!Array.isArray(list)) throw new BaselineError(`${source}: expected an object with an "expected" list`);
   const entries = list.map((item: unknown, index): BaselineEntry => {
     const entry = item as Partial<BaselineEntry> | null;
     const where = `${source}: expected[${index}]`;
-    if (typeof entry?.check !== 'string' || entry.check.length === 0) throw new BaselineError(`${where}: "check" must be a check id`);
-    if (entry.level !== 'MUST' && entry.level !== 'SHOULD') throw new BaselineError(`${where} (${entry.check}): "level" must be MUST or SHOULD`);
-    if (typeof entry.reason !== 'string' || entry.reason.trim().length === 0) throw new BaselineError(`${where} (${entry.check}): "reason" must say why the deviation is accepted`);
+    if (typeof entry?.check !== 'string' || entry.check.length === 0)
+      throw new BaselineError(`${where}: "check" must be a check id`);
+    if (entry.level !== 'MUST' && entry.level !== 'SHOULD')
+      throw new BaselineError(`${where} (${entry.check}): "level" must be MUST or SHOULD`);
+    if (typeof entry.reason !== 'string' || entry.reason.trim().length === 0)
+      throw new BaselineError(`${where} (${entry.check}): "reason" must say why the deviation is accepted`);
     return { check: entry.check, level: entry.level, reason: entry.reason };
   });
   const seen = new Set<string>();
@@ -73,7 +78,13 @@ export function parseBaseline(text: string, source: string): Baseline {
 export function applyBaseline(results: CheckResult[], baseline: Baseline): BaselineOutcome {
   const byId = new Map(results.map((result) => [result.id, result]));
   const listed = new Map(baseline.entries.map((entry) => [entry.check, entry]));
-  const outcome: BaselineOutcome = { source: baseline.source, expected: [], unexpectedFailures: [], unexpectedPasses: [], notJudged: [] };
+  const outcome: BaselineOutcome = {
+    source: baseline.source,
+    expected: [],
+    unexpectedFailures: [],
+    unexpectedPasses: [],
+    notJudged: [],
+  };
   for (const result of results) {
     if (result.status !== 'fail' && result.status !== 'warn') continue;
     const entry = listed.get(result.id);
@@ -87,9 +98,11 @@ export function applyBaseline(results: CheckResult[], baseline: Baseline): Basel
   for (const entry of baseline.entries) {
     const result = byId.get(entry.check);
     if (!result) outcome.notJudged.push({ ...entry, why: 'not run' });
-    else if (result.level !== entry.level) outcome.notJudged.push({ ...entry, why: `the check is now ${result.level}` });
+    else if (result.level !== entry.level)
+      outcome.notJudged.push({ ...entry, why: `the check is now ${result.level}` });
     else if (result.status === 'pass') outcome.unexpectedPasses.push(entry);
-    else if (result.status === 'skip' || result.status === 'not-implemented') outcome.notJudged.push({ ...entry, why: result.status });
+    else if (result.status === 'skip' || result.status === 'not-implemented')
+      outcome.notJudged.push({ ...entry, why: result.status });
   }
   return outcome;
 }
@@ -98,7 +111,13 @@ export function applyBaseline(results: CheckResult[], baseline: Baseline): Basel
 export function writeBaseline(results: readonly CheckResult[], target: string, note: string): string {
   const expected = results
     .filter((result) => result.status === 'fail' || result.status === 'warn')
-    .map((result): BaselineEntry => ({ check: result.id, level: result.level, reason: `${note}: ${result.message ?? result.title}` }));
+    .map(
+      (result): BaselineEntry => ({
+        check: result.id,
+        level: result.level,
+        reason: `${note}: ${result.message ?? result.title}`,
+      }),
+    );
   const document = { expected };
   return /\.ya?ml$/i.test(target)
     ? `# grantex-conformance baseline: expected failures (MUST) and warnings (SHOULD); see conformance/README.md\n${stringifyYaml(document)}`

@@ -83,16 +83,21 @@ export interface Parsed {
 function integer(value: string | undefined, name: string, min: number): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < min) throw new UsageError(`--${name} must be an integer ≥ ${min} (got ${JSON.stringify(value)})`);
+  if (!Number.isInteger(parsed) || parsed < min)
+    throw new UsageError(`--${name} must be an integer ≥ ${min} (got ${JSON.stringify(value)})`);
   return parsed;
 }
 
 function list(values: string[] | undefined): string[] {
-  return (values ?? []).flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
+  return (values ?? [])
+    .flatMap((value) => value.split(','))
+    .map((value) => value.trim())
+    .filter(Boolean);
 }
 
 /** Parses argv (without node and script) into run options. @throws {UsageError} */
 export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv = {}): Parsed {
+  // biome-ignore lint/suspicious/noImplicitAnyLet: the type is parseArgs' own, inferred from the options below
   let parsed;
   try {
     parsed = parseArgs({
@@ -138,7 +143,8 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   const options = defaultOptions();
   const baseUrl = v['base-url'];
   if (baseUrl !== undefined) {
-    if (!/^https?:\/\/[^/]/.test(baseUrl)) throw new UsageError(`--base-url must be an http(s) URL (got ${JSON.stringify(baseUrl)})`);
+    if (!/^https?:\/\/[^/]/.test(baseUrl))
+      throw new UsageError(`--base-url must be an http(s) URL (got ${JSON.stringify(baseUrl)})`);
     options.baseUrl = baseUrl.replace(/\/+$/, '');
   }
   options.apiKeys = v['api-key'] ?? (env['GRANTEX_API_KEY'] ? [env['GRANTEX_API_KEY']] : []);
@@ -150,11 +156,13 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   if (options.apiKeys.length > 2) throw new UsageError('--api-key may be given at most twice');
   if (v['scim-token'] !== undefined) options.scimToken = v['scim-token'];
   if (v.issuer !== undefined) {
-    if (!/^https?:\/\/[^/\s]/.test(v.issuer)) throw new UsageError(`--issuer must be an http(s) URL (got ${JSON.stringify(v.issuer)})`);
+    if (!/^https?:\/\/[^/\s]/.test(v.issuer))
+      throw new UsageError(`--issuer must be an http(s) URL (got ${JSON.stringify(v.issuer)})`);
     options.issuer = v.issuer;
   }
   if (v.approval !== undefined) {
-    if (!['auto', 'sandbox', 'consent'].includes(v.approval)) throw new UsageError('--approval must be auto, sandbox or consent');
+    if (!['auto', 'sandbox', 'consent'].includes(v.approval))
+      throw new UsageError('--approval must be auto, sandbox or consent');
     options.approval = v.approval as ApprovalMode;
   }
   options.signup = v['no-signup'] !== true;
@@ -164,7 +172,8 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   options.seed = integer(v.seed, 'seed', 0) ?? options.seed;
   if (v.replay !== undefined) {
     if (v.seed === undefined) throw new UsageError('--replay needs the --seed of the failing run');
-    if (!parseReplay(v.replay)) throw new UsageError(`--replay must be a counterexample path like 3:0:1 (got ${JSON.stringify(v.replay)})`);
+    if (!parseReplay(v.replay))
+      throw new UsageError(`--replay must be a counterexample path like 3:0:1 (got ${JSON.stringify(v.replay)})`);
     options.replay = v.replay;
   }
   options.shrinkRequests = integer(v['shrink-budget'], 'shrink-budget', 0) ?? options.shrinkRequests;
@@ -176,7 +185,8 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   if (v['receiver-host'] !== undefined) options.receiverHost = v['receiver-host'];
   options.webhookWaitMs = (integer(v['webhook-wait'], 'webhook-wait', 0) ?? options.webhookWaitMs / 1000) * 1000;
   if (v.report !== undefined) {
-    if (!['text', 'json', 'junit', 'html'].includes(v.report)) throw new UsageError('--report must be text, json, junit or html');
+    if (!['text', 'json', 'junit', 'html'].includes(v.report))
+      throw new UsageError('--report must be text, json, junit or html');
     options.report = v.report as ReportFormat;
   }
   if (v.out !== undefined) options.out = v.out;
@@ -216,7 +226,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   try {
     parsed = parseCommandLine(argv, env);
   } catch (error) {
-    process.stderr.write(`grantex-conformance: ${error instanceof Error ? error.message : String(error)}\n(see --help)\n`);
+    process.stderr.write(
+      `grantex-conformance: ${error instanceof Error ? error.message : String(error)}\n(see --help)\n`,
+    );
     return 2;
   }
   if (parsed.help) {
@@ -237,7 +249,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     ...(options.progress
       ? {
           onProgress: ({ index, total, id, result }) => {
-            const text = result ? `${result.status === 'fail' ? '✗' : result.status === 'warn' ? '!' : '·'} ${id}` : `… ${id}`;
+            const text = result
+              ? `${result.status === 'fail' ? '✗' : result.status === 'warn' ? '!' : '·'} ${id}`
+              : `… ${id}`;
             process.stderr.write(`\r\u001b[2K[${index + 1}/${total}] ${text}`);
             if (index + 1 === total && result) process.stderr.write('\r\u001b[2K');
           },
@@ -246,13 +260,22 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     ...(options.verbose
       ? {
           onExchange: (exchange) => {
-            process.stderr.write(`→ ${exchange.method} ${exchange.target} ${exchange.status || exchange.error} ${exchange.durationMs} ms${exchange.violations.length ? `  ✗ ${exchange.violations.join('; ')}` : ''}\n`);
+            process.stderr.write(
+              `→ ${exchange.method} ${exchange.target} ${exchange.status || exchange.error} ${exchange.durationMs} ms${exchange.violations.length ? `  ✗ ${exchange.violations.join('; ')}` : ''}\n`,
+            );
           },
         }
       : {}),
   });
   if (options.writeBaseline && report.exitCode !== 2) {
-    writeFileSync(options.writeBaseline, writeBaseline(report.results, options.writeBaseline, `recorded ${report.startedAt.slice(0, 10)} (run ${report.runId})`));
+    writeFileSync(
+      options.writeBaseline,
+      writeBaseline(
+        report.results,
+        options.writeBaseline,
+        `recorded ${report.startedAt.slice(0, 10)} (run ${report.runId})`,
+      ),
+    );
     process.stderr.write(`baseline written to ${options.writeBaseline}\n`);
   }
   const output = render(report, options.report, options.verbose);

@@ -79,7 +79,11 @@ const REPLAY = /^(?:(\d+)\.)?(\d+(?::\d+)*)(?:~([A-Za-z0-9+/]*:[A-Za-z0-9+/]*))?
 export function parseReplay(text: string): ReplayTarget | undefined {
   const match = REPLAY.exec(text);
   if (!match) return undefined;
-  return { property: Number(match[1] ?? 0), path: match[2]!, ...(match[3] !== undefined ? { commands: match[3] } : {}) };
+  return {
+    property: Number(match[1] ?? 0),
+    path: match[2]!,
+    ...(match[3] !== undefined ? { commands: match[3] } : {}),
+  };
 }
 
 /** Bounds on shrinking one failure: it stops at whichever comes first, keeping the smallest failure so far. */
@@ -116,7 +120,14 @@ export class CheckContext {
   /** `property()` calls so far: the index of the next one. */
   #properties = 0;
 
-  constructor(check: CheckInfo, session: Session, runs: number, seed: number, replay: ReplayTarget | undefined, shrinkBudget: ShrinkBudget = { requests: 200, timeMs: 60_000 }) {
+  constructor(
+    check: CheckInfo,
+    session: Session,
+    runs: number,
+    seed: number,
+    replay: ReplayTarget | undefined,
+    shrinkBudget: ShrinkBudget = { requests: 200, timeMs: 60_000 },
+  ) {
     this.check = check;
     this.session = session;
     this.runs = runs;
@@ -180,41 +191,51 @@ export class CheckContext {
     // Examples always run in full: they are the deterministic part of every property.
     const examples = options.examples?.length ?? 0;
     const numRuns = Math.max(1, examples, Math.min(this.runs, options.maxRuns ?? this.runs));
-    const property = fc.asyncProperty(...(arbitraries as unknown as [fc.Arbitrary<unknown>]), async (...args: unknown[]) => {
-      if (skipped || shrinkStopped || rateStopped) return;
-      if (!failedAt && !replaying && attempts >= Math.max(1, examples)) {
-        // Random runs use only what the rate-limited routes have to spare in the current window.
-        const scarce = this.#scarceRoute();
-        if (scarce) {
-          rateStopped = `random runs stopped after ${attempts - examples}: ${scarce}`;
-          return;
+    const property = fc.asyncProperty(
+      ...(arbitraries as unknown as [fc.Arbitrary<unknown>]),
+      async (...args: unknown[]) => {
+        if (skipped || shrinkStopped || rateStopped) return;
+        if (!failedAt && !replaying && attempts >= Math.max(1, examples)) {
+          // Random runs use only what the rate-limited routes have to spare in the current window.
+          const scarce = this.#scarceRoute();
+          if (scarce) {
+            rateStopped = `random runs stopped after ${attempts - examples}: ${scarce}`;
+            return;
+          }
         }
-      }
-      if (failedAt) {
-        // A fixed example is reported as it is; a random input shrinks within the budget.
-        if (failedAt.viaExample) shrinkStopped = 'a fixed example failed (not shrunk)';
-        else if (this.http.requestCount - failedAt.requests >= this.shrinkBudget.requests) shrinkStopped = `shrink budget of ${this.shrinkBudget.requests} requests spent`;
-        else if (Date.now() - failedAt.time >= this.shrinkBudget.timeMs) shrinkStopped = `shrink time of ${Math.round(this.shrinkBudget.timeMs / 1000)} s spent`;
-        if (shrinkStopped) return;
-      }
-      const capture = this.http.capture();
-      attempts++;
-      try {
-        await predicate(...(args as Ts));
-      } catch (error) {
-        if (error instanceof CheckSkipped) {
-          // A skip while shrinking (budget, long 429) ends shrinking, not the verdict.
-          if (failedAt) shrinkStopped = error.message;
-          else skipped = error;
-          return;
+        if (failedAt) {
+          // A fixed example is reported as it is; a random input shrinks within the budget.
+          if (failedAt.viaExample) shrinkStopped = 'a fixed example failed (not shrunk)';
+          else if (this.http.requestCount - failedAt.requests >= this.shrinkBudget.requests)
+            shrinkStopped = `shrink budget of ${this.shrinkBudget.requests} requests spent`;
+          else if (Date.now() - failedAt.time >= this.shrinkBudget.timeMs)
+            shrinkStopped = `shrink time of ${Math.round(this.shrinkBudget.timeMs / 1000)} s spent`;
+          if (shrinkStopped) return;
         }
-        lastFailing = [...capture.exchanges];
-        failedAt ??= { attempt: attempts, viaExample: !replaying && attempts <= examples, requests: this.http.requestCount, time: Date.now() };
-        throw error;
-      } finally {
-        capture.stop();
-      }
-    });
+        const capture = this.http.capture();
+        attempts++;
+        try {
+          await predicate(...(args as Ts));
+        } catch (error) {
+          if (error instanceof CheckSkipped) {
+            // A skip while shrinking (budget, long 429) ends shrinking, not the verdict.
+            if (failedAt) shrinkStopped = error.message;
+            else skipped = error;
+            return;
+          }
+          lastFailing = [...capture.exchanges];
+          failedAt ??= {
+            attempt: attempts,
+            viaExample: !replaying && attempts <= examples,
+            requests: this.http.requestCount,
+            time: Date.now(),
+          };
+          throw error;
+        } finally {
+          capture.stop();
+        }
+      },
+    );
     const details = await fc.check(property, {
       seed: this.seed,
       numRuns,
@@ -230,7 +251,9 @@ export class CheckContext {
       const shown = describeCounterexample(details.counterexample);
       const path = details.counterexamplePath ?? (replaying ? this.replay!.path : '');
       // fc.commands appends its replay path as a comment; it belongs in the replay token, not the counterexample.
-      const commands = /replayPath="([A-Za-z0-9+/]*:[A-Za-z0-9+/]*)"/.exec(shown)?.[1] ?? (replaying ? this.replay!.commands : undefined);
+      const commands =
+        /replayPath="([A-Za-z0-9+/]*:[A-Za-z0-9+/]*)"/.exec(shown)?.[1] ??
+        (replaying ? this.replay!.commands : undefined);
       const counterexample = shown.replace(/\s*\/\*replayPath="[^"]*"\*\//g, '');
       throw new PropertyFailure(cause, {
         seed: details.seed,

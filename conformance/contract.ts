@@ -47,7 +47,9 @@ let bundledValidator: ContractValidator | undefined;
 /** What the validator reads of a fetch response: status, lower-cased headers, text, and the JSON body if it parses. */
 export function recordedResponse(status: number, headers: Headers, text: string): RecordedResponse {
   const responseHeaders: Record<string, string> = {};
-  headers.forEach((value, name) => (responseHeaders[name] = value));
+  headers.forEach((value, name) => {
+    responseHeaders[name] = value;
+  });
   return { status, responseHeaders, responseText: text, body: parseJson(text) };
 }
 
@@ -89,14 +91,30 @@ export class ContractValidator {
 
   /** Every operation of the spec. */
   get operations(): Operation[] {
-    return this.#operations.map(({ operationId, method, template, tags, statuses, security }) => ({ operationId, method, template, tags, statuses, security }));
+    return this.#operations.map(({ operationId, method, template, tags, statuses, security }) => ({
+      operationId,
+      method,
+      template,
+      tags,
+      statuses,
+      security,
+    }));
   }
 
   /** The operation a request targets, or undefined when the spec has no such path and method. */
   match(method: string, target: string): Operation | undefined {
     const lower = method.toLowerCase();
     const op = this.#operations.find((candidate) => candidate.method === lower && candidate.regex.test(pathOf(target)));
-    return op && { operationId: op.operationId, method: op.method, template: op.template, tags: op.tags, statuses: op.statuses, security: op.security };
+    return (
+      op && {
+        operationId: op.operationId,
+        method: op.method,
+        template: op.template,
+        tags: op.tags,
+        statuses: op.statuses,
+        security: op.security,
+      }
+    );
   }
 
   /**
@@ -105,7 +123,10 @@ export class ContractValidator {
    */
   validate(exchange: Exchange): string[] {
     if (exchange.status === 0) return [];
-    const op = this.#operations.find((candidate) => candidate.method === exchange.method.toLowerCase() && candidate.regex.test(pathOf(exchange.target)));
+    const op = this.#operations.find(
+      (candidate) =>
+        candidate.method === exchange.method.toLowerCase() && candidate.regex.test(pathOf(exchange.target)),
+    );
     if (!op) return [];
     exchange.operationId = op.operationId;
     exchange.violations = this.#violations(op, exchange, false);
@@ -117,7 +138,11 @@ export class ContractValidator {
    * every documented header must be present (the reference server's tests
    * hold it to that; other servers may leave optional headers out).
    */
-  validateResponse(operationId: string, response: RecordedResponse, options: { requireHeaders?: boolean } = {}): string[] {
+  validateResponse(
+    operationId: string,
+    response: RecordedResponse,
+    options: { requireHeaders?: boolean } = {},
+  ): string[] {
     const op = this.#operations.find((candidate) => candidate.operationId === operationId);
     if (!op) return [`operation ${operationId} is not in the spec`];
     return this.#violations(op, response, options.requireHeaders === true);
@@ -127,7 +152,9 @@ export class ContractValidator {
     const violations: string[] = [];
     const key = pickStatus(op.responses, response.status);
     if (key === undefined) {
-      violations.push(`status ${response.status} is not documented for ${op.operationId} (documented: ${op.statuses.join(', ')})`);
+      violations.push(
+        `status ${response.status} is not documented for ${op.operationId} (documented: ${op.statuses.join(', ')})`,
+      );
       if (response.status >= 400) violations.push(...this.#errorShape(response));
       return violations;
     }
@@ -171,7 +198,8 @@ export class ContractValidator {
       const header = this.#deref(rawHeader) as Json;
       const value = response.responseHeaders[name.toLowerCase()];
       if (value === undefined) {
-        if (requireAll || header['required'] === true) violations.push(`${header['required'] === true ? 'required ' : ''}header ${name} is missing`);
+        if (requireAll || header['required'] === true)
+          violations.push(`${header['required'] === true ? 'required ' : ''}header ${name} is missing`);
         continue;
       }
       const schema = header['schema'] as Json | undefined;
@@ -191,14 +219,18 @@ export class ContractValidator {
     const contentType = (response.responseHeaders['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     const mediaKey = Object.keys(content).find((media) => mediaMatches(media, contentType));
     if (!mediaKey) {
-      return [`content-type ${JSON.stringify(contentType)} is not documented (documented: ${Object.keys(content).join(', ')})`];
+      return [
+        `content-type ${JSON.stringify(contentType)} is not documented (documented: ${Object.keys(content).join(', ')})`,
+      ];
     }
     const media = content[mediaKey] as Json;
     if (!media['schema']) return [];
     if (!/json/.test(mediaKey)) return [];
     if (!hasBody) return ['the body is empty but the spec documents a JSON body'];
     if (response.body === undefined) return ['the body is not valid JSON'];
-    return this.#schemaErrors(`${pointer}/content/${escapePointer(mediaKey)}/schema`, response.body).map((error) => `body ${error}`);
+    return this.#schemaErrors(`${pointer}/content/${escapePointer(mediaKey)}/schema`, response.body).map(
+      (error) => `body ${error}`,
+    );
   }
 
   #schemaErrors(pointer: string, value: unknown): string[] {
@@ -208,7 +240,12 @@ export class ContractValidator {
       this.#cache.set(pointer, validate);
     }
     if (validate(value)) return [];
-    return (validate.errors ?? []).slice(0, 6).map((error) => `${error.instancePath || '/'} ${error.message ?? 'is invalid'}${error.params && 'allowedValues' in error.params ? ` ${JSON.stringify(error.params['allowedValues'])}` : ''}`);
+    return (validate.errors ?? [])
+      .slice(0, 6)
+      .map(
+        (error) =>
+          `${error.instancePath || '/'} ${error.message ?? 'is invalid'}${error.params && 'allowedValues' in error.params ? ` ${JSON.stringify(error.params['allowedValues'])}` : ''}`,
+      );
   }
 
   #validateInline(schema: Json, value: unknown): string[] {
@@ -244,7 +281,9 @@ function compileOperations(spec: Json): CompiledOperation[] {
       const responses = (op['responses'] ?? {}) as Json;
       const params = (template.match(/\{[^}]+\}/g) ?? []).length;
       const source = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '[^/]+');
-      const security = ((op['security'] ?? globalSecurity) as Json[]).flatMap((requirement) => Object.keys(requirement));
+      const security = ((op['security'] ?? globalSecurity) as Json[]).flatMap((requirement) =>
+        Object.keys(requirement),
+      );
       operations.push({
         operationId: String(op['operationId'] ?? `${method} ${template}`),
         security,

@@ -56,11 +56,16 @@ export class CannotRun extends Error {
  * could not read (`TypeError` on a missing field). That is the server's answer
  * failing the check, reported with what came back, never with a stack.
  */
-export function unexpectedResponse(error: unknown, last?: { method: string; target: string; status: number; body: unknown; responseText: string }): CheckFailure {
+export function unexpectedResponse(
+  error: unknown,
+  last?: { method: string; target: string; status: number; body: unknown; responseText: string },
+): CheckFailure {
   const reason = error instanceof Error ? error.message : String(error);
   return new CheckFailure(
     'unexpected response',
-    last ? `an answer to ${last.method} ${last.target.split('?')[0]} that the check can read` : 'an answer the check can read',
+    last
+      ? `an answer to ${last.method} ${last.target.split('?')[0]} that the check can read`
+      : 'an answer the check can read',
     `${last ? `${last.status} ${show(last.body ?? last.responseText, 200)} ` : ''}(${reason})`,
   );
 }

@@ -159,7 +159,11 @@ export class Http {
     const limit = Number(exchange.responseHeaders['x-ratelimit-limit']);
     const known = Number.isFinite(limit) && limit > 0;
     const ownSeen = this.#windows.get(own)?.limit;
-    const shared = known && ownSeen !== undefined && ownSeen !== limit && [...this.#windows.entries()].some(([route, window]) => route !== own && window.limit === limit);
+    const shared =
+      known &&
+      ownSeen !== undefined &&
+      ownSeen !== limit &&
+      [...this.#windows.entries()].some(([route, window]) => route !== own && window.limit === limit);
     const route = shared ? SHARED_BUDGET : own;
     const previous = this.#limits.get(route);
     const longestWaitS = Math.max(waitS, previous?.longestWaitS ?? 0);
@@ -260,7 +264,9 @@ export class Http {
     this.#options.onExchange?.(exchange);
     for (const listener of this.#listeners) listener(exchange);
     if (exchange.status === 0) {
-      throw new NetworkError(`${exchange.method} ${exchange.target}: no response (${exchange.error ?? 'unknown error'})`);
+      throw new NetworkError(
+        `${exchange.method} ${exchange.target}: no response (${exchange.error ?? 'unknown error'})`,
+      );
     }
     return exchange;
   }
@@ -314,7 +320,10 @@ export function toCurl(exchange: Exchange, redact: (text: string) => string = (t
   }
   if (exchange.requestBody !== undefined) parts.push('--data-binary', shellQuote(exchange.requestBody));
   parts.push(shellQuote(exchange.url));
-  const answer = exchange.status === 0 ? `no response: ${exchange.error ?? ''}` : `${exchange.status} ${truncate(exchange.responseText, maxBody)}`;
+  const answer =
+    exchange.status === 0
+      ? `no response: ${exchange.error ?? ''}`
+      : `${exchange.status} ${truncate(exchange.responseText, maxBody)}`;
   const lines = [parts.join(' '), `#  → ${answer.replace(/\n/g, ' ')}`];
   for (const violation of exchange.violations) lines.push(`#  ✗ contract: ${violation}`);
   return redact(lines.join('\n'));
@@ -324,7 +333,8 @@ export function toCurl(exchange: Exchange, redact: (text: string) => string = (t
 export function transcript(exchanges: readonly Exchange[], redact?: (text: string) => string, max = 15): string[] {
   const kept = exchanges.slice(-max);
   const lines = kept.map((exchange) => toCurl(exchange, redact));
-  if (exchanges.length > kept.length) lines.unshift(`# … ${exchanges.length - kept.length} earlier request(s) of this sequence omitted`);
+  if (exchanges.length > kept.length)
+    lines.unshift(`# … ${exchanges.length - kept.length} earlier request(s) of this sequence omitted`);
   return lines;
 }
 
@@ -335,7 +345,8 @@ function truncate(text: string, max: number): string {
 /** A compact JWS: its third segment is what makes a token usable. */
 const JWT = /\b(eyJ[\w-]{2,}\.[\w-]{2,}\.)[\w-]{16,}/g;
 /** JSON members whose string value is a credential, in bodies and in curl `-d` payloads. */
-const SECRET_MEMBER = /("(?:refreshToken|refresh_token|clientSecret|client_secret|secret|password|token|scimToken)"\s*:\s*")((?:[^"\\]|\\.){4,}?)(")/gi;
+const SECRET_MEMBER =
+  /("(?:refreshToken|refresh_token|clientSecret|client_secret|secret|password|token|scimToken)"\s*:\s*")((?:[^"\\]|\\.){4,}?)(")/gi;
 
 /** Hides issued credentials in a transcript or message (see {@link Http.redact}). */
 export function redactIssuedSecrets(text: string): string {

@@ -38,9 +38,11 @@ export class TestIdp {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        void idp.#answer(request.method ?? 'GET', request.url ?? '/', Buffer.concat(chunks).toString()).then(([status, body]) => {
-          response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-        });
+        void idp
+          .#answer(request.method ?? 'GET', request.url ?? '/', Buffer.concat(chunks).toString())
+          .then(([status, body]) => {
+            response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+          });
       });
     });
     await new Promise<void>((resolve, reject) => {
@@ -70,7 +72,19 @@ export class TestIdp {
     const path = url.split('?')[0];
     const issuer = this.issuer();
     if (method === 'GET' && path === '/.well-known/openid-configuration') {
-      return [200, { issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks`, response_types_supported: ['code'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'], code_challenge_methods_supported: ['S256'] }];
+      return [
+        200,
+        {
+          issuer,
+          authorization_endpoint: `${issuer}/authorize`,
+          token_endpoint: `${issuer}/token`,
+          jwks_uri: `${issuer}/jwks`,
+          response_types_supported: ['code'],
+          subject_types_supported: ['public'],
+          id_token_signing_alg_values_supported: ['RS256'],
+          code_challenge_methods_supported: ['S256'],
+        },
+      ];
     }
     if (method === 'GET' && path === '/jwks') return [200, { keys: [this.#jwk] }];
     if (method === 'POST' && path === '/token') {

@@ -35,20 +35,34 @@ export function keySetUrl(iss: string): URL | undefined {
 }
 
 /** Fetches and parses the issuer's JWKS. @throws {IssuerKeySetUnavailable} */
-export async function fetchIssuerKeySet(iss: string, timeoutMs: number): Promise<{ url: string; jwks: { keys: unknown[] } }> {
+export async function fetchIssuerKeySet(
+  iss: string,
+  timeoutMs: number,
+): Promise<{ url: string; jwks: { keys: unknown[] } }> {
   const url = keySetUrl(iss);
-  if (url === undefined) throw new IssuerKeySetUnavailable(`${iss}/.well-known/jwks.json`, 'iss is not an http(s) URL without credentials');
+  if (url === undefined)
+    throw new IssuerKeySetUnavailable(`${iss}/.well-known/jwks.json`, 'iss is not an http(s) URL without credentials');
   let response: Response;
   try {
-    response = await fetch(url, { headers: { accept: 'application/json' }, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    response = await fetch(url, {
+      headers: { accept: 'application/json' },
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
   } catch (error) {
     const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
-    throw new IssuerKeySetUnavailable(url.href, `no answer (${error instanceof Error ? error.message : String(error)}${cause})`);
+    throw new IssuerKeySetUnavailable(
+      url.href,
+      `no answer (${error instanceof Error ? error.message : String(error)}${cause})`,
+    );
   }
   if (response.status !== 200) {
     await response.body?.cancel().catch(() => undefined);
     const where = response.headers.get('location');
-    throw new IssuerKeySetUnavailable(url.href, `status ${response.status}${where ? ` (redirect to ${where}, not followed)` : ''}`);
+    throw new IssuerKeySetUnavailable(
+      url.href,
+      `status ${response.status}${where ? ` (redirect to ${where}, not followed)` : ''}`,
+    );
   }
   const text = await readBounded(response, MAX_KEY_SET_BYTES, url.href);
   let jwks: unknown;
@@ -72,7 +86,10 @@ async function readBounded(response: Response, maxBytes: number, url: string): P
     try {
       chunk = await reader.read();
     } catch (error) {
-      throw new IssuerKeySetUnavailable(url, `the answer broke off (${error instanceof Error ? error.message : String(error)})`);
+      throw new IssuerKeySetUnavailable(
+        url,
+        `the answer broke off (${error instanceof Error ? error.message : String(error)})`,
+      );
     }
     if (chunk.done) break;
     size += chunk.value.byteLength;

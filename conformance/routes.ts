@@ -8,6 +8,8 @@ export function routeOf(target: string): string {
   const path = target.split('?')[0] ?? target;
   return path
     .split('/')
-    .map((segment) => (/^[a-z]+_[0-9A-Za-z_-]{6,}$/.test(segment) || /^[0-9A-HJKMNP-TV-Z]{26}$/.test(segment) ? '{}' : segment))
+    .map((segment) =>
+      /^[a-z]+_[0-9A-Za-z_-]{6,}$/.test(segment) || /^[0-9A-HJKMNP-TV-Z]{26}$/.test(segment) ? '{}' : segment,
+    )
     .join('/');
 }

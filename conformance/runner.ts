@@ -12,7 +12,15 @@ import { ALL_CHECKS } from './checks/index.js';
 import { contractResults } from './checks/contract.js';
 import { CheckContext, parseReplay, PropertyFailure } from './context.js';
 import { ContractValidator } from './contract.js';
-import { Http, NetworkError, RATE_LIMITED_ROUTES, SHARED_BUDGET, transcript, type Exchange, type LearnedLimit } from './http.js';
+import {
+  Http,
+  NetworkError,
+  RATE_LIMITED_ROUTES,
+  SHARED_BUDGET,
+  transcript,
+  type Exchange,
+  type LearnedLimit,
+} from './http.js';
 import { CheckFailure, CheckSkipped, NotImplemented, unexpectedResponse } from './failures.js';
 import { AREAS, type Area, type RunOptions } from './options.js';
 import { CannotRun, Session } from './session.js';
@@ -135,7 +143,9 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
       if (error instanceof CannotRun || error instanceof CheckSkipped) throw new CannotRun(error.message);
       if (error instanceof CheckFailure) throw new CannotRun(`${error.message}: ${error.observed}`);
       // A body the set-up could not read: the server does not answer like a Grantex server.
-      throw new CannotRun(`not a Grantex server: unexpected answer during set-up (${error instanceof Error ? error.message : String(error)})`);
+      throw new CannotRun(
+        `not a Grantex server: unexpected answer during set-up (${error instanceof Error ? error.message : String(error)})`,
+      );
     }
     report.extensions = Object.fromEntries(session.extensions);
 
@@ -149,7 +159,8 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
         session.currentCheck = check.id;
         const result = await runCheck(check, session, options, propertyChecksLeft);
         session.currentCheck = undefined;
-        if (options.keepOnFailure && (result.status === 'fail' || result.status === 'warn')) session.keepResourcesOf(check.id);
+        if (options.keepOnFailure && (result.status === 'fail' || result.status === 'warn'))
+          session.keepResourcesOf(check.id);
         report.results.push(result);
         hooks.onProgress?.({ index, total, id: check.id, result });
       }
@@ -168,8 +179,13 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
       }
     }
     report.coverage = coverageOf(contract, exchanges);
-    const logged = exchanges.filter((exchange) => exchange.operationId === 'auditLog' && exchange.status === 201).length;
-    if (logged > 0) session.notes.push(`${logged} audit entries written by the run remain: the trail is append-only (their principalId starts with the run id)`);
+    const logged = exchanges.filter(
+      (exchange) => exchange.operationId === 'auditLog' && exchange.status === 201,
+    ).length;
+    if (logged > 0)
+      session.notes.push(
+        `${logged} audit entries written by the run remain: the trail is append-only (their principalId starts with the run id)`,
+      );
     report.notes.push(...session.notes);
     report.requests = http.requestCount;
     report.rateLimitWaitMs = http.rateLimitWaitMs;
@@ -183,7 +199,8 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
     }
   } catch (error) {
     report.fatal = error instanceof Error ? error.message : String(error);
-    if (!(error instanceof CannotRun)) report.fatal = `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+    if (!(error instanceof CannotRun))
+      report.fatal = `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
     report.exitCode = 2;
     report.requests = recorder?.requestCount ?? 0;
     report.rateLimitWaitMs = recorder?.rateLimitWaitMs ?? 0;
@@ -218,15 +235,25 @@ export function coverageOf(contract: ContractValidator, exchanges: readonly Exch
 
 /** The checks `--only`/`--skip` select (by area or id), in registry order. */
 export function selectChecks(checks: readonly Check[], options: Pick<RunOptions, 'only' | 'skip'>): Check[] {
-  const matches = (check: Check, names: string[]) => names.some((name) => name === check.area || name === check.id || check.id.startsWith(`${name}.`));
+  const matches = (check: Check, names: string[]) =>
+    names.some((name) => name === check.area || name === check.id || check.id.startsWith(`${name}.`));
   for (const name of [...options.only, ...options.skip]) {
-    const known = (AREAS as readonly string[]).includes(name) || checks.some((check) => check.id === name || check.id.startsWith(`${name}.`));
+    const known =
+      (AREAS as readonly string[]).includes(name) ||
+      checks.some((check) => check.id === name || check.id.startsWith(`${name}.`));
     if (!known) throw new CannotRun(`unknown area or check ${JSON.stringify(name)} (see --list)`);
   }
-  return checks.filter((check) => (options.only.length === 0 || matches(check, options.only)) && !matches(check, options.skip));
+  return checks.filter(
+    (check) => (options.only.length === 0 || matches(check, options.only)) && !matches(check, options.skip),
+  );
 }
 
-async function runCheck(check: Check, session: Session, options: RunOptions, propertyChecksLeft: number): Promise<CheckResult> {
+async function runCheck(
+  check: Check,
+  session: Session,
+  options: RunOptions,
+  propertyChecksLeft: number,
+): Promise<CheckResult> {
   const started = Date.now();
   const before = session.http.requestCount;
   const result: CheckResult = {
@@ -248,7 +275,10 @@ async function runCheck(check: Check, session: Session, options: RunOptions, pro
   }
   const plan = check.property ? planRuns(check, session, options, propertyChecksLeft) : { runs: 1 };
   const replay = options.replay !== undefined ? parseReplay(options.replay) : undefined;
-  const ctx = new CheckContext(check, session, plan.runs, deriveSeed(options.seed, check.id), replay, { requests: options.shrinkRequests, timeMs: options.shrinkTimeMs });
+  const ctx = new CheckContext(check, session, plan.runs, deriveSeed(options.seed, check.id), replay, {
+    requests: options.shrinkRequests,
+    timeMs: options.shrinkTimeMs,
+  });
   const capture = session.http.capture();
   try {
     await check.run(ctx);
@@ -272,7 +302,14 @@ async function runCheck(check: Check, session: Session, options: RunOptions, pro
   return result;
 }
 
-function describeError(result: CheckResult, error: unknown, exchanges: Exchange[], check: Check, options: RunOptions, redact: (text: string) => string): void {
+function describeError(
+  result: CheckResult,
+  error: unknown,
+  exchanges: Exchange[],
+  check: Check,
+  options: RunOptions,
+  redact: (text: string) => string,
+): void {
   if (error instanceof NotImplemented) {
     result.status = 'not-implemented';
     result.message = error.message;
@@ -292,7 +329,8 @@ function describeError(result: CheckResult, error: unknown, exchanges: Exchange[
     result.path = error.path;
     result.counterexample = error.counterexample;
     result.replay = `--only ${check.id} --seed ${options.seed} --replay ${/[~+/]/.test(error.replay) ? `'${error.replay}'` : error.replay}`;
-    result.transcript = error.transcript ?? transcript(error.exchanges.length > 0 ? error.exchanges : exchanges, redact);
+    result.transcript =
+      error.transcript ?? transcript(error.exchanges.length > 0 ? error.exchanges : exchanges, redact);
     result.deterministic = error.viaExample;
     if (error.shrinks > 0) result.notes.push(`counterexample shrunk ${error.shrinks} time(s)`);
     if (error.shrinkStopped) result.notes.push(`shrinking stopped: ${error.shrinkStopped}`);
@@ -321,7 +359,12 @@ function describeError(result: CheckResult, error: unknown, exchanges: Exchange[
  * the remaining budget and, for routes whose limit the server revealed (a 429
  * with `x-ratelimit-limit`), to half a window so one check never drains it.
  */
-function planRuns(check: Check, session: Session, options: RunOptions, propertyChecksLeft: number): { runs: number; because?: string } {
+function planRuns(
+  check: Check,
+  session: Session,
+  options: RunOptions,
+  propertyChecksLeft: number,
+): { runs: number; because?: string } {
   const cost = check.property!;
   const requested = options.replay !== undefined ? 1 : options.runs;
   let runs = requested;
@@ -339,9 +382,17 @@ function planRuns(check: Check, session: Session, options: RunOptions, propertyC
     const state = session.http.rateState(route);
     if (state) limits.set(route, state.limit);
   }
-  for (const limit of session.http.learnedLimits) limits.set(limit.route, Math.min(limit.limit, limits.get(limit.route) ?? Infinity));
+  for (const limit of session.http.learnedLimits)
+    limits.set(limit.route, Math.min(limit.limit, limits.get(limit.route) ?? Infinity));
   for (const [route, limit] of limits) {
-    const perRun = route === SHARED_BUDGET ? cost.requests : route === 'POST /v1/authorize' ? cost.authorize : /^POST \/v1\/token/.test(route) ? cost.token : undefined;
+    const perRun =
+      route === SHARED_BUDGET
+        ? cost.requests
+        : route === 'POST /v1/authorize'
+          ? cost.authorize
+          : /^POST \/v1\/token/.test(route)
+            ? cost.token
+            : undefined;
     if (!perRun) continue;
     const byRate = Math.floor(limit / 2 / perRun);
     if (byRate < runs) {

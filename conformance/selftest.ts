@@ -14,7 +14,15 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ContractValidator } from './contract.js';
 import { defaultOptions, type RunOptions } from './options.js';
-import { FAULT_NAMES, FAULTS, startReferenceServer, VARIANT_NAMES, VARIANTS, type FaultName, type VariantName } from './reference/server.js';
+import {
+  FAULT_NAMES,
+  FAULTS,
+  startReferenceServer,
+  VARIANT_NAMES,
+  VARIANTS,
+  type FaultName,
+  type VariantName,
+} from './reference/server.js';
 import { runConformance, type RunReport } from './runner.js';
 
 export interface FaultVerdict {
@@ -77,18 +85,33 @@ export interface SelftestOptions {
 export const FUZZ_FAULTS: readonly FaultName[] = ['crash-on-bad-query', 'undocumented-status', 'schema-drift-rare'];
 
 function runOptions(runs: number, seed: number, faults: readonly FaultName[]): RunOptions {
-  const selection = faults.length === 0 ? {} : faults.every((fault) => FUZZ_FAULTS.includes(fault)) ? { only: ['fuzz'] } : { skip: ['fuzz'] };
+  const selection =
+    faults.length === 0
+      ? {}
+      : faults.every((fault) => FUZZ_FAULTS.includes(fault))
+        ? { only: ['fuzz'] }
+        : { skip: ['fuzz'] };
   return { ...defaultOptions(), runs, seed, webhookWaitMs: 5_000, ...selection };
 }
 
-async function runAgainst(faults: readonly FaultName[], runs: number, seed: number, contract: ContractValidator, variants: readonly VariantName[] = []): Promise<RunReport> {
+async function runAgainst(
+  faults: readonly FaultName[],
+  runs: number,
+  seed: number,
+  contract: ContractValidator,
+  variants: readonly VariantName[] = [],
+): Promise<RunReport> {
   return runConformance(runOptions(runs, seed, faults), {
     contract,
-    startReference: () => startReferenceServer({ faults, variants, webhookRetryDelaysMs: [200, 400], onError: () => undefined }),
+    startReference: () =>
+      startReferenceServer({ faults, variants, webhookRetryDelaysMs: [200, 400], onError: () => undefined }),
   });
 }
 
-function variantVerdict(variant: VariantName, report: RunReport): Omit<VariantVerdict, 'newWarnings'> & { warnings: string[] } {
+function variantVerdict(
+  variant: VariantName,
+  report: RunReport,
+): Omit<VariantVerdict, 'newWarnings'> & { warnings: string[] } {
   const failures = report.results.filter((result) => result.status === 'fail').map((result) => result.id);
   return {
     variant,
@@ -119,32 +142,51 @@ function verdict(fault: FaultName, report: RunReport): FaultVerdict {
 /** Runs the self-test. */
 export async function runSelftest(options: SelftestOptions = {}): Promise<SelftestResult> {
   const started = Date.now();
-  const settings = { runs: options.runs ?? 1, cleanRuns: options.cleanRuns ?? defaultOptions().runs, variantRuns: options.variantRuns ?? 5, concurrency: options.concurrency ?? 3, seed: options.seed ?? 1 };
+  const settings = {
+    runs: options.runs ?? 1,
+    cleanRuns: options.cleanRuns ?? defaultOptions().runs,
+    variantRuns: options.variantRuns ?? 5,
+    concurrency: options.concurrency ?? 3,
+    seed: options.seed ?? 1,
+  };
   const contract = ContractValidator.fromFile();
   // The fault-free run is one more job in the pool, so it overlaps the fault runs.
   let clean: RunReport | undefined;
   type Job = FaultName | 'clean' | { variant: VariantName };
-  const jobs: Job[] = ['clean', ...(options.variants ?? VARIANT_NAMES).map((variant) => ({ variant })), ...(options.faults ?? FAULT_NAMES)];
+  const jobs: Job[] = [
+    'clean',
+    ...(options.variants ?? VARIANT_NAMES).map((variant) => ({ variant })),
+    ...(options.faults ?? FAULT_NAMES),
+  ];
   const faults: FaultVerdict[] = [];
   const variantRuns: Array<ReturnType<typeof variantVerdict>> = [];
   const worker = async () => {
     for (let job = jobs.shift(); job !== undefined; job = jobs.shift()) {
       if (typeof job === 'object') {
-        const result = variantVerdict(job.variant, await runAgainst([], settings.variantRuns, settings.seed, contract, [job.variant]));
+        const result = variantVerdict(
+          job.variant,
+          await runAgainst([], settings.variantRuns, settings.seed, contract, [job.variant]),
+        );
         variantRuns.push(result);
-        options.onProgress?.(`${result.passed ? 'passed' : 'FAILED'} variant ${job.variant}${result.failures.length ? `: ${result.failures.join(', ')}` : ''} (${(result.durationMs / 1000).toFixed(1)} s)`);
+        options.onProgress?.(
+          `${result.passed ? 'passed' : 'FAILED'} variant ${job.variant}${result.failures.length ? `: ${result.failures.join(', ')}` : ''} (${(result.durationMs / 1000).toFixed(1)} s)`,
+        );
         continue;
       }
       if (job === 'clean') {
         clean = await runAgainst([], settings.cleanRuns, settings.seed, contract);
         const failures = clean.results.filter((result) => result.status === 'fail').map((result) => result.id);
-        options.onProgress?.(`clean reference server: ${clean.exitCode === 0 ? 'every MUST passed' : `FAILED ${failures.join(', ') || clean.fatal}`} (${(clean.durationMs / 1000).toFixed(1)} s)`);
+        options.onProgress?.(
+          `clean reference server: ${clean.exitCode === 0 ? 'every MUST passed' : `FAILED ${failures.join(', ') || clean.fatal}`} (${(clean.durationMs / 1000).toFixed(1)} s)`,
+        );
         continue;
       }
       const report = await runAgainst([job], settings.runs, settings.seed, contract);
       const result = verdict(job, report);
       faults.push(result);
-      options.onProgress?.(`${result.caught ? 'caught' : 'MISSED'} ${job} (${(result.durationMs / 1000).toFixed(1)} s)`);
+      options.onProgress?.(
+        `${result.caught ? 'caught' : 'MISSED'} ${job} (${(result.durationMs / 1000).toFixed(1)} s)`,
+      );
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, settings.concurrency) }, worker));
@@ -184,17 +226,32 @@ export function renderSelftest(result: SelftestResult): string {
   ];
   for (const fault of result.faults) {
     const checks = fault.caughtBy.map((id) => (fault.deterministic.includes(id) ? `${id}*` : id)).join(', ');
-    lines.push(`${fault.fault.padEnd(width)}  ${fault.caught ? 'yes   ' : 'NO    '}  ${checks || fault.fatal || '(nothing failed)'}`);
+    lines.push(
+      `${fault.fault.padEnd(width)}  ${fault.caught ? 'yes   ' : 'NO    '}  ${checks || fault.fatal || '(nothing failed)'}`,
+    );
   }
   const caught = result.faults.filter((fault) => fault.caught).length;
   const vwidth = Math.max(7, ...result.variants.map((variant) => variant.variant.length));
-  lines.push('', `${'variant'.padEnd(vwidth)}  pass    MUST failures · SHOULD warnings the reference server does not have`, `${'─'.repeat(vwidth)}  ──────  ${'─'.repeat(60)}`);
+  lines.push(
+    '',
+    `${'variant'.padEnd(vwidth)}  pass    MUST failures · SHOULD warnings the reference server does not have`,
+    `${'─'.repeat(vwidth)}  ──────  ${'─'.repeat(60)}`,
+  );
   for (const variant of result.variants) {
-    const detail = [variant.failures.join(', '), variant.newWarnings.length ? `warnings: ${variant.newWarnings.join(', ')}` : '', variant.fatal ?? ''].filter(Boolean).join(' · ');
+    const detail = [
+      variant.failures.join(', '),
+      variant.newWarnings.length ? `warnings: ${variant.newWarnings.join(', ')}` : '',
+      variant.fatal ?? '',
+    ]
+      .filter(Boolean)
+      .join(' · ');
     lines.push(`${variant.variant.padEnd(vwidth)}  ${variant.passed ? 'yes   ' : 'NO    '}  ${detail || '(none)'}`);
   }
   const passed = result.variants.filter((variant) => variant.passed).length;
-  lines.push('', `${caught}/${result.faults.length} faults caught deterministically · ${passed}/${result.variants.length} variants passed · ${(result.durationMs / 1000).toFixed(1)} s · ${result.ok ? 'SELFTEST PASS' : 'SELFTEST FAIL'}`);
+  lines.push(
+    '',
+    `${caught}/${result.faults.length} faults caught deterministically · ${passed}/${result.variants.length} variants passed · ${(result.durationMs / 1000).toFixed(1)} s · ${result.ok ? 'SELFTEST PASS' : 'SELFTEST FAIL'}`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -232,6 +289,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     onProgress: (line) => process.stderr.write(`${line}\n`),
   });
   process.stdout.write(renderSelftest(result));
-  if (values.json) writeFileSync(values.json, JSON.stringify({ ...result, clean: { ...result.clean, results: result.clean.results.filter((r) => r.status !== 'pass') } }, null, 2));
+  if (values.json)
+    writeFileSync(
+      values.json,
+      JSON.stringify(
+        { ...result, clean: { ...result.clean, results: result.clean.results.filter((r) => r.status !== 'pass') } },
+        null,
+        2,
+      ),
+    );
   process.exitCode = result.ok ? 0 : 1;
 }

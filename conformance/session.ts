@@ -156,28 +156,42 @@ export class Session {
     if (allowSideEffects) {
       this.devA = this.#add(given(0, 'GRANTEX_API_KEY'));
       if (keys[1]) this.#devB = this.#add(given(1, 'GRANTEX_API_KEY_2'));
-      this.notes.push(`--allow-side-effects: events and configuration changes happen under the developer of the key from ${source}`);
+      this.notes.push(
+        `--allow-side-effects: events and configuration changes happen under the developer of the key from ${source}`,
+      );
       return;
     }
     if (eventApiKey !== undefined) {
-      const events: Developer = { name: 'A', key: { label: 'GRANTEX_EVENT_API_KEY', secret: eventApiKey }, signedUp: false, source: '--event-api-key', ...modeOfKey(eventApiKey) };
+      const events: Developer = {
+        name: 'A',
+        key: { label: 'GRANTEX_EVENT_API_KEY', secret: eventApiKey },
+        signedUp: false,
+        source: '--event-api-key',
+        ...modeOfKey(eventApiKey),
+      };
       const user = this.#add(given(0, 'GRANTEX_API_KEY'));
       this.http.guard(user.key.secret, user.source);
       this.devA = this.#add(events);
       if (keys[1]) this.#devB = this.#guarded(given(1, 'GRANTEX_API_KEY_2'));
       return;
     }
-    const users = keys.map((_, index) => this.#guarded(given(index, index === 0 ? 'GRANTEX_GIVEN_API_KEY' : 'GRANTEX_GIVEN_API_KEY_2')));
+    const users = keys.map((_, index) =>
+      this.#guarded(given(index, index === 0 ? 'GRANTEX_GIVEN_API_KEY' : 'GRANTEX_GIVEN_API_KEY_2')),
+    );
     const created = await this.signup('A', users[0]!.mode ?? 'live');
     if (created) {
       this.devA = created;
-      this.notes.push(`events and configuration changes happen only under developer ${created.id} created by this run; the key from ${source} is checked and otherwise unused`);
+      this.notes.push(
+        `events and configuration changes happen only under developer ${created.id} created by this run; the key from ${source} is checked and otherwise unused`,
+      );
       return;
     }
     for (const user of users) user.key.label = user.key.label.replace('GIVEN_', '');
     this.devA = users[0]!;
     if (users[1]) this.#devB = users[1];
-    this.notes.push(`no developer could be created (POST /v1/signup): checks that set off events or change configuration are skipped; give --event-api-key or --allow-side-effects to run them`);
+    this.notes.push(
+      `no developer could be created (POST /v1/signup): checks that set off events or change configuration are skipped; give --event-api-key or --allow-side-effects to run them`,
+    );
   }
 
   #add(dev: Developer): Developer {
@@ -196,12 +210,17 @@ export class Session {
     if (probe.status === 401 || probe.status === 403) {
       throw new CannotRun(`the API key from ${dev.source} was refused (${probe.status} ${show(probe.body, 120)})`);
     }
-    if (probe.status !== 200) throw new CannotRun(`GET /v1/agents with the key from ${dev.source} answered ${probe.status} ${show(probe.body ?? probe.responseText, 120)}`);
+    if (probe.status !== 200)
+      throw new CannotRun(
+        `GET /v1/agents with the key from ${dev.source} answered ${probe.status} ${show(probe.body ?? probe.responseText, 120)}`,
+      );
   }
 
   /** Keys of the developers this run created (throwaways), for re-running transcripts. Never a key the user gave. */
   get createdKeys(): Array<{ label: string; secret: string }> {
-    return this.#developers.filter((dev) => dev.signedUp).map((dev) => ({ label: dev.key.label, secret: dev.key.secret }));
+    return this.#developers
+      .filter((dev) => dev.signedUp)
+      .map((dev) => ({ label: dev.key.label, secret: dev.key.secret }));
   }
 
   async #detect(extension: Extension): Promise<void> {
@@ -229,12 +248,24 @@ export class Session {
     }
     const body = exchange.body as { apiKey: string; developerId: string; mode?: Mode };
     if (typeof body?.apiKey !== 'string' || typeof body.developerId !== 'string') {
-      this.notes.push(`POST /v1/signup answered 201 without apiKey and developerId (${show(exchange.body, 120)}); no developer ${name} created`);
+      this.notes.push(
+        `POST /v1/signup answered 201 without apiKey and developerId (${show(exchange.body, 120)}); no developer ${name} created`,
+      );
       return undefined;
     }
     const label = name === 'A' ? 'GRANTEX_API_KEY' : 'GRANTEX_API_KEY_2';
-    if (this.options.baseUrl) this.notes.push(`created developer ${body.developerId} (${mode}) with POST /v1/signup; the API has no way to delete it`);
-    const dev: Developer = { name, key: { label, secret: body.apiKey }, id: body.developerId, mode: body.mode ?? mode, signedUp: true, source: 'POST /v1/signup' };
+    if (this.options.baseUrl)
+      this.notes.push(
+        `created developer ${body.developerId} (${mode}) with POST /v1/signup; the API has no way to delete it`,
+      );
+    const dev: Developer = {
+      name,
+      key: { label, secret: body.apiKey },
+      id: body.developerId,
+      mode: body.mode ?? mode,
+      signedUp: true,
+      source: 'POST /v1/signup',
+    };
     this.http.registerSecret(body.apiKey, label);
     this.#developers.push(dev);
     return dev;
@@ -267,9 +298,14 @@ export class Session {
   async modeOf(dev: Developer): Promise<Mode> {
     if (dev.mode) return dev.mode;
     const agent = await this.agent(dev);
-    const exchange = await this.authorize(dev, { agentId: agent.agentId, principalId: this.principal('mode-probe'), scopes: ['profile:read'] });
+    const exchange = await this.authorize(dev, {
+      agentId: agent.agentId,
+      principalId: this.principal('mode-probe'),
+      scopes: ['profile:read'],
+    });
     const body = exchange.body as { code?: string; sandbox?: boolean; policyEnforced?: boolean } | undefined;
-    dev.mode = body?.sandbox === true || (body?.code !== undefined && body.policyEnforced !== true) ? 'sandbox' : 'live';
+    dev.mode =
+      body?.sandbox === true || (body?.code !== undefined && body.policyEnforced !== true) ? 'sandbox' : 'live';
     return dev.mode;
   }
 
@@ -363,7 +399,9 @@ export class Session {
     });
     expectStatus(exchange, 201, 'registering an agent');
     const agent = exchange.body as Agent;
-    this.track(`agent ${agent.agentId}`, () => this.request(dev, { method: 'DELETE', path: `/v1/agents/${agent.agentId}` }));
+    this.track(`agent ${agent.agentId}`, () =>
+      this.request(dev, { method: 'DELETE', path: `/v1/agents/${agent.agentId}` }),
+    );
     dev.id ??= agent.developerId;
     return agent;
   }
@@ -381,7 +419,12 @@ export class Session {
    * `--approval sandbox`).
    */
   async approve(dev: Developer, authorized: Exchange): Promise<{ code: string; approval: Approval }> {
-    const body = authorized.body as { authRequestId: string; code?: string; sandbox?: boolean; policyEnforced?: boolean };
+    const body = authorized.body as {
+      authRequestId: string;
+      code?: string;
+      sandbox?: boolean;
+      policyEnforced?: boolean;
+    };
     if (typeof body.code === 'string') {
       if (body.sandbox === true) dev.mode ??= 'sandbox';
       return { code: body.code, approval: body.policyEnforced === true ? 'policy' : 'sandbox' };
@@ -392,10 +435,15 @@ export class Session {
       expectStatus(exchange, 200, 'approving the request with the sandbox approve endpoint');
       return { code: (exchange.body as { code: string }).code, approval: 'sandbox-approve' };
     }
-    const exchange = await this.http.request({ method: 'POST', path: `/v1/consent/${body.authRequestId}/approve`, auth: null });
-    expectStatus(exchange, 200, "approving the request as the principal (consent)");
+    const exchange = await this.http.request({
+      method: 'POST',
+      path: `/v1/consent/${body.authRequestId}/approve`,
+      auth: null,
+    });
+    expectStatus(exchange, 200, 'approving the request as the principal (consent)');
     const code = (exchange.body as { code?: unknown } | undefined)?.code;
-    if (typeof code !== 'string') throw new CheckFailure('consent approval returned no code', 'a `code` string', show(exchange.body));
+    if (typeof code !== 'string')
+      throw new CheckFailure('consent approval returned no code', 'a `code` string', show(exchange.body));
     return { code, approval: 'consent' };
   }
 
@@ -426,7 +474,13 @@ export class Session {
   }
 
   #issued(exchanged: Exchange, agent: Agent, principalId: string, approval: Approval): Issued {
-    const body = exchanged.body as { grantToken: string; refreshToken: string; grantId: string; scopes: string[]; expiresAt: string };
+    const body = exchanged.body as {
+      grantToken: string;
+      refreshToken: string;
+      grantId: string;
+      scopes: string[];
+      expiresAt: string;
+    };
     const { claims, header } = decodeToken(body.grantToken);
     const iss = typeof claims['iss'] === 'string' ? claims['iss'] : `(not a string: ${show(claims['iss'])})`;
     this.issuers.set(iss, (this.issuers.get(iss) ?? 0) + 1);
@@ -474,7 +528,8 @@ export class Session {
     const exchange = await this.verifyOnline(dev, token);
     expectStatus(exchange, 200, 'POST /v1/tokens/verify');
     const valid = (exchange.body as { valid?: unknown } | undefined)?.valid;
-    if (typeof valid !== 'boolean') throw new CheckFailure('online verification gave no verdict', '`valid` boolean', show(exchange.body));
+    if (typeof valid !== 'boolean')
+      throw new CheckFailure('online verification gave no verdict', '`valid` boolean', show(exchange.body));
     return valid;
   }
 
@@ -490,7 +545,10 @@ export class Session {
     return this.request(dev, { method: 'GET', path: `/v1/grants/${grantId}` });
   }
 
-  delegate(dev: Developer, body: { parentGrantToken: string; subAgentId: string; scopes: string[]; expiresIn?: string }): Promise<Exchange> {
+  delegate(
+    dev: Developer,
+    body: { parentGrantToken: string; subAgentId: string; scopes: string[]; expiresIn?: string },
+  ): Promise<Exchange> {
     return this.request(dev, { method: 'POST', path: '/v1/grants/delegate', json: body });
   }
 
@@ -520,9 +578,16 @@ export function expectStatus(exchange: Exchange, expected: number | number[], wh
 /** Decodes (without verifying) a compact JWS; a malformed token fails the check. */
 export function decodeToken(token: string): { claims: Record<string, unknown>; header: Record<string, unknown> } {
   try {
-    return { claims: decodeJwt(token) as Record<string, unknown>, header: decodeProtectedHeader(token) as Record<string, unknown> };
+    return {
+      claims: decodeJwt(token) as Record<string, unknown>,
+      header: decodeProtectedHeader(token) as Record<string, unknown>,
+    };
   } catch (error) {
-    throw new CheckFailure('the grant token is not a decodable JWT', 'a compact JWS with a JSON payload', `${show(token, 80)} (${String(error)})`);
+    throw new CheckFailure(
+      'the grant token is not a decodable JWT',
+      'a compact JWS with a JSON payload',
+      `${show(token, 80)} (${String(error)})`,
+    );
   }
 }
 

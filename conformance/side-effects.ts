@@ -24,10 +24,18 @@ export const SIDE_EFFECTS: readonly SideEffect[] = [
   { method: 'POST', route: '/v1/grants/delegate', effect: 'grant.created and token.issued webhooks' },
   { method: 'DELETE', route: '/v1/grants/{}', effect: 'grant.revoked webhooks' },
   { method: 'POST', route: '/v1/tokens/revoke', effect: 'token revocation events' },
-  { method: 'POST', route: '/v1/anomalies/detect', effect: 'automatic revocation of the developer’s grants (grant.revoked, anomaly webhooks)' },
+  {
+    method: 'POST',
+    route: '/v1/anomalies/detect',
+    effect: 'automatic revocation of the developer’s grants (grant.revoked, anomaly webhooks)',
+  },
   { method: 'POST', route: '/v1/webhooks', effect: 'a subscription to the developer’s real events' },
   { method: 'POST', route: '/v1/sso/config', effect: 'a change of the developer’s SSO login (sso.connection events)' },
-  { method: 'DELETE', route: '/v1/sso/config', effect: 'a change of the developer’s SSO login (sso.connection events)' },
+  {
+    method: 'DELETE',
+    route: '/v1/sso/config',
+    effect: 'a change of the developer’s SSO login (sso.connection events)',
+  },
   { method: 'POST', route: '/v1/billing/checkout', effect: 'a payment-provider checkout session' },
   { method: 'POST', route: '/v1/billing/portal', effect: 'a payment-provider portal session' },
 ];

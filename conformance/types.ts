@@ -12,7 +12,16 @@ import type { Area } from './options.js';
 export type Level = 'MUST' | 'SHOULD';
 
 /** Optional parts of the protocol; a server that answers 404 on them does not offer them. */
-export const EXTENSIONS = ['signup', 'policies', 'webhooks', 'anomalies', 'compliance', 'billing', 'scim', 'sso'] as const;
+export const EXTENSIONS = [
+  'signup',
+  'policies',
+  'webhooks',
+  'anomalies',
+  'compliance',
+  'billing',
+  'scim',
+  'sso',
+] as const;
 export type Extension = (typeof EXTENSIONS)[number];
 
 /** Requests one property run costs, used to fit runs into the budget and rate limits. */

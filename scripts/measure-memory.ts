@@ -26,7 +26,13 @@ function status(field: 'VmHWM' | 'VmRSS'): number {
 /** In the child: one call against `url`, printing JSON with the figures. */
 async function child(url: string, which: string): Promise<void> {
   const cap = Number(process.env.MEASURE_MAX_BYTES ?? '') || undefined;
-  const client = new Grantex({ apiKey: 'gx_test_memory', baseUrl: url, maxRetries: 0, logLevel: 'off', maxResponseBytes: cap });
+  const client = new Grantex({
+    apiKey: 'gx_test_memory',
+    baseUrl: url,
+    maxRetries: 0,
+    logLevel: 'off',
+    maxResponseBytes: cap,
+  });
   // Warm up the client and undici on a small request first, so that their code is not counted.
   await client.api.GET('/health').catch(() => undefined);
   globalThis.gc?.();
@@ -39,9 +45,10 @@ async function child(url: string, which: string): Promise<void> {
   }
   const hwmBefore = status('VmHWM');
   const started = performance.now();
-  const outcome = await client.api
-    .GET('/v1/agents', { params: { query: { case: which } as never } })
-    .then(() => 'resolved (wrong)', (error: { code?: string }) => error.code ?? String(error));
+  const outcome = await client.api.GET('/v1/agents', { params: { query: { case: which } as never } }).then(
+    () => 'resolved (wrong)',
+    (error: { code?: string }) => error.code ?? String(error),
+  );
   const seconds = (performance.now() - started) / 1000;
   const hwmAfter = status('VmHWM');
   const growth = reset ? hwmAfter - rssBefore : hwmAfter - hwmBefore;
@@ -53,11 +60,22 @@ async function main(): Promise<void> {
   let failed = false;
   try {
     for (const which of ['huge', 'bomb']) {
-      const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--child', server.url, which], {
-        encoding: 'utf8',
-      });
+      const run = spawnSync(
+        process.execPath,
+        ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--child', server.url, which],
+        {
+          encoding: 'utf8',
+        },
+      );
       const line = run.stdout.trim().split('\n').pop() ?? '';
-      let result: { outcome: string; rssBefore: number; hwmAfter: number; growth: number; reset: boolean; seconds: number };
+      let result: {
+        outcome: string;
+        rssBefore: number;
+        hwmAfter: number;
+        growth: number;
+        reset: boolean;
+        seconds: number;
+      };
       try {
         result = JSON.parse(line) as typeof result;
       } catch {

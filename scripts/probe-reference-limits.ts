@@ -27,7 +27,14 @@ interface Sent {
  * A polite client stops writing once the answer arrives; a stubborn one keeps
  * writing until all is sent or the server closes the connection.
  */
-function sendLarge(url: string, path: string, total: number, declare: boolean, key?: string, stubborn = false): Promise<Sent> {
+function sendLarge(
+  url: string,
+  path: string,
+  total: number,
+  declare: boolean,
+  key?: string,
+  stubborn = false,
+): Promise<Sent> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -45,7 +52,8 @@ function sendLarge(url: string, path: string, total: number, declare: boolean, k
       res.on('data', (c: string) => (body += c));
       const done = (): void => {
         if (!stubborn || stopped) resolve({ status: res.statusCode ?? 0, body, sentBytes, ms: Date.now() - started });
-        else req.once('close', () => resolve({ status: res.statusCode ?? 0, body, sentBytes, ms: Date.now() - started }));
+        else
+          req.once('close', () => resolve({ status: res.statusCode ?? 0, body, sentBytes, ms: Date.now() - started }));
       };
       res.on('end', done);
       res.on('error', done);
@@ -71,10 +79,20 @@ function sendLarge(url: string, path: string, total: number, declare: boolean, k
   });
 }
 
-async function json(url: string, method: string, path: string, body?: unknown, key?: string): Promise<{ status: number; body: any; text: string }> {
+async function json(
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  key?: string,
+  // biome-ignore lint/suspicious/noExplicitAny: a probe script reads whatever JSON the server answers
+): Promise<{ status: number; body: any; text: string }> {
   const res = await fetch(new URL(path, url), {
     method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    headers: {
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+    },
     ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
   });
   const text = await res.text();
@@ -87,7 +105,15 @@ function report(ok: boolean, line: string): void {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${line}`);
 }
 
-async function oversized(server: DevServerProcess, label: string, path: string, total: number, declare: boolean, key?: string, stubborn = false): Promise<void> {
+async function oversized(
+  server: DevServerProcess,
+  label: string,
+  path: string,
+  total: number,
+  declare: boolean,
+  key?: string,
+  stubborn = false,
+): Promise<void> {
   let peak = server.rssMiB();
   const before = peak;
   const sampler = setInterval(() => (peak = Math.max(peak, server.rssMiB())), 20);
@@ -99,7 +125,8 @@ async function oversized(server: DevServerProcess, label: string, path: string, 
   let shape = false;
   try {
     const body = JSON.parse(sent.body) as Record<string, unknown>;
-    shape = typeof body['message'] === 'string' && typeof body['code'] === 'string' && typeof body['requestId'] === 'string';
+    shape =
+      typeof body['message'] === 'string' && typeof body['code'] === 'string' && typeof body['requestId'] === 'string';
   } catch {
     shape = false;
   }
@@ -111,7 +138,11 @@ async function oversized(server: DevServerProcess, label: string, path: string, 
 }
 
 async function main(): Promise<void> {
-  console.log(`load average: ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average: ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')}`,
+  );
   const server = await startDevServerProcess(['--rate-limit', 'developer=20/1m']);
   try {
     // Warm up the paths used below, so their first-call costs are not counted as growth.
@@ -121,12 +152,42 @@ async function main(): Promise<void> {
     }
     await sendLarge(server.url, '/v1/signup', 4 * MiB, false);
     await oversized(server, '200 MiB chunked POST /v1/signup, no key', '/v1/signup', 200 * MiB, false);
-    await oversized(server, '300 MiB Content-Length POST /v1/agents, with key', '/v1/agents', 300 * MiB, true, server.sandboxKey);
-    await oversized(server, '300 MiB chunked POST /v1/agents, with key', '/v1/agents', 300 * MiB, false, server.sandboxKey);
+    await oversized(
+      server,
+      '300 MiB Content-Length POST /v1/agents, with key',
+      '/v1/agents',
+      300 * MiB,
+      true,
+      server.sandboxKey,
+    );
+    await oversized(
+      server,
+      '300 MiB chunked POST /v1/agents, with key',
+      '/v1/agents',
+      300 * MiB,
+      false,
+      server.sandboxKey,
+    );
     await oversized(server, '300 MiB Content-Length POST /v1/agents, no key', '/v1/agents', 300 * MiB, true);
     // Clients that ignore the early answer and keep sending: the server drains a little, then closes.
-    await oversized(server, 'stubborn 200 MiB chunked POST /v1/signup, no key', '/v1/signup', 200 * MiB, false, undefined, true);
-    await oversized(server, 'stubborn 300 MiB Content-Length POST /v1/agents', '/v1/agents', 300 * MiB, true, server.sandboxKey, true);
+    await oversized(
+      server,
+      'stubborn 200 MiB chunked POST /v1/signup, no key',
+      '/v1/signup',
+      200 * MiB,
+      false,
+      undefined,
+      true,
+    );
+    await oversized(
+      server,
+      'stubborn 300 MiB Content-Length POST /v1/agents',
+      '/v1/agents',
+      300 * MiB,
+      true,
+      server.sandboxKey,
+      true,
+    );
 
     // One developer over its quota (20 a minute): nothing changes for anyone else.
     let refused: Awaited<ReturnType<typeof json>> | undefined;
@@ -135,7 +196,10 @@ async function main(): Promise<void> {
       if (res.status === 429) refused = res;
     }
     const retryAfter = refused !== undefined;
-    report(retryAfter && refused?.body?.code === 'RATE_LIMIT_EXCEEDED', `sandbox developer over its quota: ${refused?.status ?? 'never refused'} ${refused?.body?.code ?? ''}`);
+    report(
+      retryAfter && refused?.body?.code === 'RATE_LIMIT_EXCEEDED',
+      `sandbox developer over its quota: ${refused?.status ?? 'never refused'} ${refused?.body?.code ?? ''}`,
+    );
     for (let i = 0; i < 5; i++) await json(server.url, 'GET', '/v1/agents', undefined, server.sandboxKey);
     const health = await json(server.url, 'GET', '/health');
     report(health.status === 200, `GET /health afterwards: ${health.status}`);
@@ -158,7 +222,11 @@ async function main(): Promise<void> {
   } finally {
     await server.stop();
   }
-  console.log(`load average: ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average: ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')}`,
+  );
   process.exit(failures === 0 ? 0 : 1);
 }
 

@@ -29,7 +29,12 @@ export class GrantexAuditError extends GrantexError {
  * - `hash_mismatch`: `hash` does not recompute: the entry was changed.
  * - `unexpected_end`: the last hash is not `lastHash`: entries were cut from the end.
  */
-export type AuditChainBreak = 'malformed_entry' | 'developer_mismatch' | 'broken_link' | 'hash_mismatch' | 'unexpected_end';
+export type AuditChainBreak =
+  | 'malformed_entry'
+  | 'developer_mismatch'
+  | 'broken_link'
+  | 'hash_mismatch'
+  | 'unexpected_end';
 
 /** The verdict of {@link verifyAuditChain}. */
 export type AuditChainResult = { valid: true } | { valid: false; brokenAt: number; reason: AuditChainBreak };
@@ -50,7 +55,17 @@ export interface VerifyAuditChainOptions {
   lastHash?: string;
 }
 
-const STRING_FIELDS = ['entryId', 'agentId', 'agentDid', 'grantId', 'principalId', 'developerId', 'action', 'timestamp', 'status'] as const;
+const STRING_FIELDS = [
+  'entryId',
+  'agentId',
+  'agentDid',
+  'grantId',
+  'principalId',
+  'developerId',
+  'action',
+  'timestamp',
+  'status',
+] as const;
 
 /**
  * The hash an audit entry must carry (PROTOCOL "Audit trail"): lowercase hex
@@ -83,7 +98,10 @@ export async function computeAuditHash(entry: AuditEntry): Promise<string> {
  * if (!verdict.valid) console.error(`chain broken at ${verdict.brokenAt}: ${verdict.reason}`);
  * ```
  */
-export async function verifyAuditChain(entries: readonly AuditEntry[], options: VerifyAuditChainOptions = {}): Promise<AuditChainResult> {
+export async function verifyAuditChain(
+  entries: readonly AuditEntry[],
+  options: VerifyAuditChainOptions = {},
+): Promise<AuditChainResult> {
   if (!Array.isArray(entries)) return broken(0, 'malformed_entry');
   let expectedPrev = options.previousHash ?? null;
   for (const [index, entry] of entries.entries()) {
@@ -100,7 +118,8 @@ export async function verifyAuditChain(entries: readonly AuditEntry[], options: 
     if (digest !== entry.hash) return broken(index, 'hash_mismatch');
     expectedPrev = entry.hash;
   }
-  if (options.lastHash !== undefined && expectedPrev !== options.lastHash) return broken(entries.length, 'unexpected_end');
+  if (options.lastHash !== undefined && expectedPrev !== options.lastHash)
+    return broken(entries.length, 'unexpected_end');
   return { valid: true };
 }
 
@@ -109,7 +128,8 @@ function hashInput(entry: AuditEntry): string {
   for (const field of STRING_FIELDS) {
     if (typeof entry[field] !== 'string') throw new GrantexAuditError(`audit entry "${field}" must be a string`);
   }
-  if (entry.prevHash !== null && typeof entry.prevHash !== 'string') throw new GrantexAuditError('audit entry "prevHash" must be a string or null');
+  if (entry.prevHash !== null && typeof entry.prevHash !== 'string')
+    throw new GrantexAuditError('audit entry "prevHash" must be a string or null');
   const json = JSON.stringify;
   return (
     `{"id":${json(entry.entryId)},"agentId":${json(entry.agentId)},"agentDid":${json(entry.agentDid)},` +
@@ -135,7 +155,9 @@ function canonicalJson(value: unknown, ancestors: Set<object>): string {
     const record = value as Record<string, unknown>;
     const members = Object.keys(record)
       .sort()
-      .filter((key) => record[key] !== undefined && typeof record[key] !== 'function' && typeof record[key] !== 'symbol')
+      .filter(
+        (key) => record[key] !== undefined && typeof record[key] !== 'function' && typeof record[key] !== 'symbol',
+      )
       .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key], ancestors)}`);
     text = `{${members.join(',')}}`;
   }

@@ -87,7 +87,13 @@ export function createCaller(transport: Transport, chain: MiddlewareChain): Clie
     };
     const received = chain.empty
       ? await transport.send(outgoing, policy)
-      : await chain.run(outgoing, params ?? {}, transport, policy, (mergedOptions ??= merged(transport, serializeQuery, serializePath)));
+      : await chain.run(
+          outgoing,
+          params ?? {},
+          transport,
+          policy,
+          (mergedOptions ??= merged(transport, serializeQuery, serializePath)),
+        );
     const { response, text } = received;
     const redactor = policy.redactor;
     if (response.ok) return { data: text, response, shapes: known.shapes, redactor };

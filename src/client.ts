@@ -7,7 +7,16 @@ import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '../generated/schema.js';
 import { DEFAULT_MAX_RESPONSE_BYTES } from './body.js';
 import { createCaller } from './call.js';
-import { byteCount, checkBaseUrl, checkCredential, checkHeaders, environment, nonNegativeMs, positiveMs, wholeNumber } from './config.js';
+import {
+  byteCount,
+  checkBaseUrl,
+  checkCredential,
+  checkHeaders,
+  environment,
+  nonNegativeMs,
+  positiveMs,
+  wholeNumber,
+} from './config.js';
 import { GrantexConfigError } from './errors.js';
 import { AttemptLog, resolveLogger, resolveLogLevel, type Logger, type LogLevel } from './log.js';
 import { MiddlewareChain, type Middleware } from './middleware.js';
@@ -132,7 +141,11 @@ export class Grantex {
     }
     checkCredential('apiKey', apiKey);
     if (options.scimToken !== undefined) checkCredential('scimToken', options.scimToken);
-    const context = createContext(transportPolicy(options, apiKey, options.scimToken), options.scimToken, options.middleware);
+    const context = createContext(
+      transportPolicy(options, apiKey, options.scimToken),
+      options.scimToken,
+      options.middleware,
+    );
     this.api = context.api;
     this.#transport = context.transport;
     this.#middleware = context.middleware;
@@ -158,7 +171,9 @@ export class Grantex {
    */
   static signup(body: RequestBody<'signup'>, options: SignupOptions = {}): ApiPromise<ResponseBody<'signup'>> {
     const { signal, ...clientOptions } = options;
-    const root = new Root(createContext(transportPolicy(clientOptions, undefined, undefined), undefined, clientOptions.middleware));
+    const root = new Root(
+      createContext(transportPolicy(clientOptions, undefined, undefined), undefined, clientOptions.middleware),
+    );
     return root.signup(body, { signal });
   }
 
@@ -239,7 +254,11 @@ function createContext(
     chain.use(...middleware);
   }
   // The same path encoding as the resources: an id of '.', '..' or '' cannot turn a call into another route.
-  const api = createClient<paths>({ baseUrl: policy.baseUrl, fetch: transport.fetch, pathSerializer: createPathSerializer() });
+  const api = createClient<paths>({
+    baseUrl: policy.baseUrl,
+    fetch: transport.fetch,
+    pathSerializer: createPathSerializer(),
+  });
   // One chain for both paths: openapi-fetch runs it through an adapter, and api.use() adds to it.
   api.use(chain.adapter(transport));
   api.use = (...added) => chain.use(...added);

@@ -26,14 +26,16 @@ export function nonNegativeMs(name: string, value: number | undefined, fallback:
 /** `value` if it is a whole number, zero or more, `fallback` if undefined; otherwise a config error. */
 export function wholeNumber(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 0) throw new GrantexConfigError(`${name} must be a whole number, zero or more`);
+  if (!Number.isInteger(value) || value < 0)
+    throw new GrantexConfigError(`${name} must be a whole number, zero or more`);
   return value;
 }
 
 /** A positive whole number of bytes, `fallback` if undefined. */
 export function byteCount(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value <= 0) throw new GrantexConfigError(`${name} must be a positive whole number of bytes`);
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new GrantexConfigError(`${name} must be a positive whole number of bytes`);
   return value;
 }
 
@@ -58,10 +60,13 @@ export function checkCredential(name: string, value: unknown): string {
 export function checkHeaders(headers: Record<string, unknown> | undefined, where: string): void {
   if (headers === undefined) return;
   for (const name in headers) {
-    if (!HEADER_NAME.test(name)) throw new GrantexConfigError(`${where}: a header name is not a valid HTTP token (not shown)`);
+    if (!HEADER_NAME.test(name))
+      throw new GrantexConfigError(`${where}: a header name is not a valid HTTP token (not shown)`);
     const value = headers[name];
     if (typeof value !== 'string' || !HEADER_VALUE.test(value)) {
-      throw new GrantexConfigError(`${where}: the value of header ${name} has control characters or is not a string (value not shown)`);
+      throw new GrantexConfigError(
+        `${where}: the value of header ${name} has control characters or is not a string (value not shown)`,
+      );
     }
   }
 }

@@ -48,7 +48,8 @@ export function levelRank(level: Exclude<LogLevel, 'off'>): number {
 /** `option`, else a valid `GRANTEX_LOG`, else `'warn'`. */
 export function resolveLogLevel(option: LogLevel | undefined): LogLevel {
   if (option !== undefined) {
-    if (!Object.hasOwn(RANK, option)) throw new GrantexConfigError("logLevel must be one of 'off', 'error', 'warn', 'info', 'debug'");
+    if (!Object.hasOwn(RANK, option))
+      throw new GrantexConfigError("logLevel must be one of 'off', 'error', 'warn', 'info', 'debug'");
     return option;
   }
   const fromEnv = environment('GRANTEX_LOG')?.trim().toLowerCase();
@@ -59,7 +60,8 @@ export function resolveLogLevel(option: LogLevel | undefined): LogLevel {
 export function resolveLogger(option: Logger | undefined): Logger {
   if (option === undefined) return console;
   for (const method of ['error', 'warn', 'info', 'debug'] as const) {
-    if (typeof option[method] !== 'function') throw new GrantexConfigError(`logger must have error, warn, info and debug methods`);
+    if (typeof option[method] !== 'function')
+      throw new GrantexConfigError(`logger must have error, warn, info and debug methods`);
   }
   return option;
 }

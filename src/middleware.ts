@@ -25,8 +25,13 @@ export class MiddlewareChain {
 
   use(...middleware: Middleware[]): void {
     for (const m of middleware) {
-      if (typeof m !== 'object' || m === null) throw new GrantexConfigError('A middleware must be an object with onRequest, onResponse or onError');
-      if (!['onRequest', 'onResponse', 'onError'].some((hook) => typeof (m as Record<string, unknown>)[hook] === 'function')) {
+      if (typeof m !== 'object' || m === null)
+        throw new GrantexConfigError('A middleware must be an object with onRequest, onResponse or onError');
+      if (
+        !['onRequest', 'onResponse', 'onError'].some(
+          (hook) => typeof (m as Record<string, unknown>)[hook] === 'function',
+        )
+      ) {
         throw new GrantexConfigError('A middleware must have an onRequest, onResponse or onError function');
       }
     }
@@ -59,7 +64,8 @@ export class MiddlewareChain {
         break;
       }
       if (result instanceof Request) request = result;
-      else if (result !== undefined) throw new GrantexConfigError('onRequest must return a Request, a Response or nothing');
+      else if (result !== undefined)
+        throw new GrantexConfigError('onRequest must return a Request, a Response or nothing');
     }
     if (response === undefined) {
       try {
@@ -90,7 +96,8 @@ export class MiddlewareChain {
           const result = await m.onRequest?.({ ...params, request });
           if (result instanceof Response) return result;
           if (result instanceof Request) request = result;
-          else if (result !== undefined) throw new GrantexConfigError('onRequest must return a Request, a Response or nothing');
+          else if (result !== undefined)
+            throw new GrantexConfigError('onRequest must return a Request, a Response or nothing');
         }
         transport.templates.set(request, params.schemaPath);
         return request === params.request ? undefined : request;
@@ -109,7 +116,9 @@ export class MiddlewareChain {
         try {
           return await recover(this.#list, params, params.error);
         } catch (error) {
-          return error instanceof Error ? error : new GrantexConfigError('A middleware threw a value that is not an Error');
+          return error instanceof Error
+            ? error
+            : new GrantexConfigError('A middleware threw a value that is not an Error');
         }
       },
     };
@@ -117,7 +126,11 @@ export class MiddlewareChain {
 }
 
 /** Runs the `onError` hooks last to first: a Response returned replaces the error; an Error returned replaces it. Rethrows otherwise. */
-async function recover(list: readonly Middleware[], params: Omit<MiddlewareCallbackParams, 'request'> & { request: Request }, error: unknown): Promise<Response> {
+async function recover(
+  list: readonly Middleware[],
+  params: Omit<MiddlewareCallbackParams, 'request'> & { request: Request },
+  error: unknown,
+): Promise<Response> {
   let current = error;
   for (let i = list.length - 1; i >= 0; i--) {
     const result = await list[i]!.onError?.({ ...params, error: current });

@@ -87,7 +87,8 @@ export class GrantexPaginationError extends GrantexError {
 export function maxPagesOf(options: ListOptions | undefined): number {
   const value = options?.maxPages;
   if (value === undefined) return DEFAULT_MAX_PAGES;
-  if (!Number.isSafeInteger(value) || value < 1) throw new GrantexInvalidArgumentError('maxPages must be a positive integer');
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new GrantexInvalidArgumentError('maxPages must be a positive integer');
   return value;
 }
 
@@ -174,11 +175,17 @@ class ListPage<Body, Item> implements PageControls<Item> {
   async #fetchNext(): Promise<ApiResult<ListPage<Body, Item>>> {
     const request = this.#nextRequest();
     if (request === undefined) {
-      throw new GrantexPaginationError('ERR_NO_NEXT_PAGE', 'this is the last page: check hasNextPage() before getNextPage()');
+      throw new GrantexPaginationError(
+        'ERR_NO_NEXT_PAGE',
+        'this is the last page: check hasNextPage() before getNextPage()',
+      );
     }
     const limit = this.#pager.maxPages ?? DEFAULT_MAX_PAGES;
     if (this.#number >= limit) {
-      throw new GrantexPaginationError('ERR_PAGE_LIMIT', `stopped after ${limit} pages (maxPages); pass a larger maxPages to walk further`);
+      throw new GrantexPaginationError(
+        'ERR_PAGE_LIMIT',
+        `stopped after ${limit} pages (maxPages); pass a larger maxPages to walk further`,
+      );
     }
     return pageResult(await request(), this.#pager, this.#number + 1, this);
   }
@@ -228,8 +235,10 @@ function pageResult<Body, Item>(
   previous: ListPage<Body, Item> | undefined,
 ): ApiResult<ListPage<Body, Item>> {
   const { data: body, response } = result;
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidPage(result, 'the list body is not a JSON object');
-  if (CONTROLS.some((name) => Object.hasOwn(body, name))) throw invalidPage(result, 'the list body has a field named like a page method');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw invalidPage(result, 'the list body is not a JSON object');
+  if (CONTROLS.some((name) => Object.hasOwn(body, name)))
+    throw invalidPage(result, 'the list body has a field named like a page method');
   const page = new ListPage(result, pager, number);
   if (previous !== undefined) {
     page.check();

@@ -93,7 +93,10 @@ export async function verifyCodeChallenge(
   codeChallengeMethod = 'S256',
 ): Promise<boolean> {
   if (codeChallengeMethod !== 'S256') {
-    throw new GrantexPkceError('unsupported_method', `code challenge method ${JSON.stringify(codeChallengeMethod)} is not supported; use S256`);
+    throw new GrantexPkceError(
+      'unsupported_method',
+      `code challenge method ${JSON.stringify(codeChallengeMethod)} is not supported; use S256`,
+    );
   }
   if (!isValidCodeVerifier(codeVerifier) || typeof codeChallenge !== 'string') return false;
   return timingSafeEqual(utf8(await computeCodeChallenge(codeVerifier)), utf8(codeChallenge));

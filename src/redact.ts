@@ -19,7 +19,9 @@ export class Redactor {
 
   /** This redactor plus `more` secrets (e.g. a per-call bearer token). */
   with(more: ReadonlyArray<string | undefined>): Redactor {
-    return more.every((s) => s === undefined || this.#secrets.includes(s)) ? this : new Redactor([...this.#secrets, ...more]);
+    return more.every((s) => s === undefined || this.#secrets.includes(s))
+      ? this
+      : new Redactor([...this.#secrets, ...more]);
   }
 
   text(text: string): string {

@@ -61,7 +61,15 @@ export function findMismatch(value: unknown, shape: Shape, at = '$'): string | u
   return undefined;
 }
 
-const NAMES: Record<string, string> = { s: 'string', n: 'number', i: 'integer', b: 'boolean', a: 'array', o: 'object', '*': 'any value' };
+const NAMES: Record<string, string> = {
+  s: 'string',
+  n: 'number',
+  i: 'integer',
+  b: 'boolean',
+  a: 'array',
+  o: 'object',
+  '*': 'any value',
+};
 
 function fits(value: unknown, code: string): boolean {
   switch (code) {

@@ -78,7 +78,9 @@ export class ApiPromise<T> extends Promise<T> {
     // One promise per await, not two: the data is unwrapped in the same callback.
     const fulfilled = onFulfilled ?? undefined;
     return this.#result.then(
-      fulfilled === undefined ? (dataOf<T> as unknown as (result: ApiResult<T>) => A) : (result) => fulfilled(result.data),
+      fulfilled === undefined
+        ? (dataOf<T> as unknown as (result: ApiResult<T>) => A)
+        : (result) => fulfilled(result.data),
       onRejected,
     );
   }
@@ -157,7 +159,12 @@ function parseData(response: Response, text: unknown, shapes: OperationShapes, r
   try {
     data = JSON.parse(body);
   } catch {
-    throw invalidResponse(response, body, redactor, body === '' ? 'an empty body where JSON is required' : 'a body that is not valid JSON');
+    throw invalidResponse(
+      response,
+      body,
+      redactor,
+      body === '' ? 'an empty body where JSON is required' : 'a body that is not valid JSON',
+    );
   }
   const problem = findMismatch(data, shape);
   if (problem !== undefined) {
@@ -205,7 +212,10 @@ export function apiError(response: Response, body: unknown, redactor: Redactor =
     case 422:
       return new GrantexUnprocessableEntityError(details);
     case 429:
-      return new GrantexRateLimitError({ ...details, retryAfter: parseRetryAfter(response.headers.get('retry-after')) });
+      return new GrantexRateLimitError({
+        ...details,
+        retryAfter: parseRetryAfter(response.headers.get('retry-after')),
+      });
     default:
       return status >= 500 ? new GrantexInternalServerError(details) : new GrantexApiError(details);
   }

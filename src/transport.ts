@@ -24,7 +24,14 @@
  */
 import { readBodyText } from './body.js';
 import { Deadlines } from './deadline.js';
-import { GrantexAbortError, GrantexConfigError, GrantexError, GrantexNetworkError, GrantexRedirectError, GrantexTimeoutError } from './errors.js';
+import {
+  GrantexAbortError,
+  GrantexConfigError,
+  GrantexError,
+  GrantexNetworkError,
+  GrantexRedirectError,
+  GrantexTimeoutError,
+} from './errors.js';
 import type { AttemptLog, AttemptRecord, LogLevel } from './log.js';
 import { parseRetryAfter, readRateLimit } from './rate-limit.js';
 import type { Redactor } from './redact.js';
@@ -190,7 +197,10 @@ export class Transport {
   async send(call: Outgoing, policy: TransportPolicy): Promise<Received> {
     this.#checkOrigin(call.url);
     const init = this.#init(call, policy);
-    const redactor = call.headers.authorization === undefined ? policy.redactor : policy.redactor.with([bearer(call.headers.authorization)]);
+    const redactor =
+      call.headers.authorization === undefined
+        ? policy.redactor
+        : policy.redactor.with([bearer(call.headers.authorization)]);
     const retries = call.repeatable ? policy.maxRetries : 0;
     for (let attempt = 0; ; attempt++) {
       const start = performance.now();
@@ -218,7 +228,8 @@ export class Transport {
   #init(call: Outgoing, policy: TransportPolicy): RequestInit {
     const headers = call.headers;
     for (const name in policy.headers) if (headers[name] === undefined) headers[name] = policy.headers[name]!;
-    if (policy.apiKey !== undefined && headers.authorization === undefined) headers.authorization = `Bearer ${policy.apiKey}`;
+    if (policy.apiKey !== undefined && headers.authorization === undefined)
+      headers.authorization = `Bearer ${policy.apiKey}`;
     if (headers['user-agent'] === undefined) headers['user-agent'] = policy.userAgent;
     // Never follow: a redirect would carry the body and headers (the key) to wherever it points.
     const init: RequestInit = { method: call.method, headers, redirect: 'manual' };
@@ -237,7 +248,9 @@ export class Transport {
       origin = undefined;
     }
     if (origin !== this.#origin) {
-      throw new GrantexConfigError('A request was addressed to an origin other than the baseUrl the client was created with; it was not sent');
+      throw new GrantexConfigError(
+        'A request was addressed to an origin other than the baseUrl the client was created with; it was not sent',
+      );
     }
   }
 
@@ -288,7 +301,9 @@ export class Transport {
       }
       // Reading the body here keeps it under the timeout and frees the connection before a retry.
       const text =
-        NULL_BODY_STATUSES.has(response.status) || call.method === 'HEAD' ? '' : await readBodyText(response, policy.maxResponseBytes);
+        NULL_BODY_STATUSES.has(response.status) || call.method === 'HEAD'
+          ? ''
+          : await readBodyText(response, policy.maxResponseBytes);
       return { response, text };
     } catch (error) {
       if (signal.aborted) throw signal.reason;
@@ -318,7 +333,13 @@ export class Transport {
     retrying: boolean,
   ): void {
     const { status } = response;
-    const level: Exclude<LogLevel, 'off'> = retrying ? 'info' : status < 400 ? 'debug' : status >= 500 ? 'warn' : 'info';
+    const level: Exclude<LogLevel, 'off'> = retrying
+      ? 'info'
+      : status < 400
+        ? 'debug'
+        : status >= 500
+          ? 'warn'
+          : 'info';
     if (!policy.log.enabled(level)) return;
     policy.log.write(level, {
       ...record(call, attempt, start),
@@ -340,8 +361,12 @@ export class Transport {
     if (error instanceof GrantexAbortError) return;
     const level: Exclude<LogLevel, 'off'> = retrying ? 'info' : 'warn';
     if (!policy.log.enabled(level)) return;
-    const code = typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'ERR_UNKNOWN';
-    const status = typeof (error as { statusCode?: unknown }).statusCode === 'number' ? (error as { statusCode: number }).statusCode : undefined;
+    const code =
+      typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'ERR_UNKNOWN';
+    const status =
+      typeof (error as { statusCode?: unknown }).statusCode === 'number'
+        ? (error as { statusCode: number }).statusCode
+        : undefined;
     policy.log.write(level, {
       ...record(call, attempt, start),
       status,
@@ -375,8 +400,18 @@ export class Transport {
   }
 }
 
-function record(call: Outgoing, attempt: number, start: number): Omit<AttemptRecord, 'status' | 'retryReason' | 'requestId'> & { error: string | undefined } {
-  return { method: call.method, path: call.template, durationMs: performance.now() - start, attempt: attempt + 1, error: undefined };
+function record(
+  call: Outgoing,
+  attempt: number,
+  start: number,
+): Omit<AttemptRecord, 'status' | 'retryReason' | 'requestId'> & { error: string | undefined } {
+  return {
+    method: call.method,
+    path: call.template,
+    durationMs: performance.now() - start,
+    attempt: attempt + 1,
+    error: undefined,
+  };
 }
 
 /** A 3xx, a browser's opaque redirect (status 0), or a custom `fetch` that followed one anyway. */

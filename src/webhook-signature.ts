@@ -76,7 +76,11 @@ export interface SignWebhookOptions {
 
 const SIGNATURE = /^sha256=([0-9a-f]{64})$/;
 const TIMESTAMP = /^[0-9]{1,12}$/;
-const EVENT_TYPES: ReadonlySet<string> = new Set<WebhookEvent['type']>(['grant.created', 'grant.revoked', 'token.issued']);
+const EVENT_TYPES: ReadonlySet<string> = new Set<WebhookEvent['type']>([
+  'grant.created',
+  'grant.revoked',
+  'token.issued',
+]);
 
 /**
  * Checks the legacy `X-Grantex-Signature` header (`sha256=<hex>` over the raw
@@ -90,7 +94,11 @@ const EVENT_TYPES: ReadonlySet<string> = new Set<WebhookEvent['type']>(['grant.c
  * const ok = await verifyWebhookSignature(rawBody, request.headers['x-grantex-signature'] ?? '', secret);
  * ```
  */
-export async function verifyWebhookSignature(payload: string | Uint8Array, signature: string, secret: string): Promise<boolean> {
+export async function verifyWebhookSignature(
+  payload: string | Uint8Array,
+  signature: string,
+  secret: string,
+): Promise<boolean> {
   checkSecret(secret);
   const expected = parseSignature(signature);
   if (expected === undefined || !isPayload(payload)) return false;
@@ -114,9 +122,14 @@ export async function verifyWebhook(options: VerifyWebhookOptions): Promise<Webh
   const { secrets, tolerance, now } = checkOptions(options);
   const timestamp = header(options.headers, 'x-grantex-timestamp');
   const signatureHeader = header(options.headers, 'x-grantex-signature-v2');
-  if (!TIMESTAMP.test(timestamp)) throw new GrantexWebhookError('malformed_header', 'X-Grantex-Timestamp must be Unix seconds');
+  if (!TIMESTAMP.test(timestamp))
+    throw new GrantexWebhookError('malformed_header', 'X-Grantex-Timestamp must be Unix seconds');
   const signature = parseSignature(signatureHeader);
-  if (signature === undefined) throw new GrantexWebhookError('malformed_header', 'X-Grantex-Signature-V2 must be sha256=<64 lowercase hex digits>');
+  if (signature === undefined)
+    throw new GrantexWebhookError(
+      'malformed_header',
+      'X-Grantex-Signature-V2 must be sha256=<64 lowercase hex digits>',
+    );
   const body = toBytes(options.payload);
   const signed = concat(utf8(`${timestamp}.`), body);
   let authentic = false;
@@ -124,8 +137,10 @@ export async function verifyWebhook(options: VerifyWebhookOptions): Promise<Webh
   for (const secret of secrets) authentic = timingSafeEqual(await hmac(secret, signed), signature) || authentic;
   if (!authentic) throw new GrantexWebhookError('bad_signature', 'webhook signature does not verify');
   const age = now - Number(timestamp);
-  if (age > tolerance) throw new GrantexWebhookError('stale_timestamp', `webhook was signed ${age} s ago (tolerance ${tolerance} s)`);
-  if (-age > tolerance) throw new GrantexWebhookError('future_timestamp', `webhook is dated ${-age} s ahead (tolerance ${tolerance} s)`);
+  if (age > tolerance)
+    throw new GrantexWebhookError('stale_timestamp', `webhook was signed ${age} s ago (tolerance ${tolerance} s)`);
+  if (-age > tolerance)
+    throw new GrantexWebhookError('future_timestamp', `webhook is dated ${-age} s ahead (tolerance ${tolerance} s)`);
   return parseEvent(body);
 }
 
@@ -140,7 +155,11 @@ export async function verifyWebhook(options: VerifyWebhookOptions): Promise<Webh
  * await fetch(url, { method: 'POST', body, headers: { ...headers, 'content-type': 'application/json' } });
  * ```
  */
-export async function signWebhookPayload(payload: string | Uint8Array, secret: string, options: SignWebhookOptions = {}): Promise<WebhookSignatureHeaders> {
+export async function signWebhookPayload(
+  payload: string | Uint8Array,
+  secret: string,
+  options: SignWebhookOptions = {},
+): Promise<WebhookSignatureHeaders> {
   checkSecret(secret);
   if (!isPayload(payload)) throw new GrantexWebhookError('invalid_options', 'payload must be a string or bytes');
   const timestamp = String(nowSeconds(options.timestamp));
@@ -158,14 +177,17 @@ async function hmac(secret: string, data: Uint8Array<ArrayBuffer>): Promise<Uint
 }
 
 function checkOptions(options: VerifyWebhookOptions): { secrets: readonly string[]; tolerance: number; now: number } {
-  if (typeof options !== 'object' || options === null) throw new GrantexWebhookError('invalid_options', 'options are required');
+  if (typeof options !== 'object' || options === null)
+    throw new GrantexWebhookError('invalid_options', 'options are required');
   if ((options.secret === undefined) === (options.secrets === undefined)) {
     throw new GrantexWebhookError('invalid_options', 'give exactly one of "secret" and "secrets"');
   }
   const secrets = options.secrets ?? [options.secret as string];
-  if (!Array.isArray(secrets) || secrets.length === 0) throw new GrantexWebhookError('invalid_options', '"secrets" must be a non-empty array');
+  if (!Array.isArray(secrets) || secrets.length === 0)
+    throw new GrantexWebhookError('invalid_options', '"secrets" must be a non-empty array');
   for (const secret of secrets) checkSecret(secret);
-  if (!isPayload(options.payload)) throw new GrantexWebhookError('invalid_options', '"payload" must be the raw body, as a string or bytes');
+  if (!isPayload(options.payload))
+    throw new GrantexWebhookError('invalid_options', '"payload" must be the raw body, as a string or bytes');
   const tolerance = options.toleranceSeconds ?? 300;
   if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0) {
     throw new GrantexWebhookError('invalid_options', '"toleranceSeconds" must be a non-negative number');
@@ -174,18 +196,23 @@ function checkOptions(options: VerifyWebhookOptions): { secrets: readonly string
 }
 
 function checkSecret(secret: unknown): asserts secret is string {
-  if (typeof secret !== 'string' || secret.length === 0) throw new GrantexWebhookError('invalid_options', 'the webhook secret must be a non-empty string');
+  if (typeof secret !== 'string' || secret.length === 0)
+    throw new GrantexWebhookError('invalid_options', 'the webhook secret must be a non-empty string');
 }
 
 /** The one value of a header, whichever way the headers are held. */
 function header(headers: WebhookHeaders, name: string): string {
-  if (typeof headers !== 'object' || headers === null) throw new GrantexWebhookError('invalid_options', '"headers" are required');
+  if (typeof headers !== 'object' || headers === null)
+    throw new GrantexWebhookError('invalid_options', '"headers" are required');
   let value: string | readonly string[] | null | undefined;
   if (typeof (headers as Headers).get === 'function') value = (headers as Headers).get(name);
   else {
     const matches = Object.keys(headers).filter((key) => key.toLowerCase() === name);
     if (matches.length > 1) throw new GrantexWebhookError('malformed_header', `${name} appears more than once`);
-    value = matches.length === 0 ? undefined : (headers as Record<string, string | readonly string[] | undefined>)[matches[0]!];
+    value =
+      matches.length === 0
+        ? undefined
+        : (headers as Record<string, string | readonly string[] | undefined>)[matches[0]!];
   }
   if (Array.isArray(value)) {
     if (value.length > 1) throw new GrantexWebhookError('malformed_header', `${name} appears more than once`);
@@ -211,12 +238,23 @@ function parseEvent(body: Uint8Array): WebhookEvent {
   } catch (cause) {
     throw new GrantexWebhookError('invalid_payload', 'webhook body is not UTF-8 JSON', { cause });
   }
-  if (typeof event !== 'object' || event === null || Array.isArray(event)) throw new GrantexWebhookError('invalid_payload', 'webhook body is not a JSON object');
+  if (typeof event !== 'object' || event === null || Array.isArray(event))
+    throw new GrantexWebhookError('invalid_payload', 'webhook body is not a JSON object');
   const { id, type, createdAt, data } = event as Record<string, unknown>;
-  if (typeof id !== 'string' || typeof createdAt !== 'string' || typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw new GrantexWebhookError('invalid_payload', 'webhook body needs string "id" and "createdAt" and an object "data"');
+  if (
+    typeof id !== 'string' ||
+    typeof createdAt !== 'string' ||
+    typeof data !== 'object' ||
+    data === null ||
+    Array.isArray(data)
+  ) {
+    throw new GrantexWebhookError(
+      'invalid_payload',
+      'webhook body needs string "id" and "createdAt" and an object "data"',
+    );
   }
-  if (typeof type !== 'string' || !EVENT_TYPES.has(type)) throw new GrantexWebhookError('invalid_payload', `unknown webhook event type ${JSON.stringify(type)}`);
+  if (typeof type !== 'string' || !EVENT_TYPES.has(type))
+    throw new GrantexWebhookError('invalid_payload', `unknown webhook event type ${JSON.stringify(type)}`);
   return event as WebhookEvent;
 }
 

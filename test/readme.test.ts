@@ -121,8 +121,10 @@ describe('README', () => {
         });
         expect(stdout.trim()).not.toBe('');
         if (i === 0) expect(stdout).toMatch(/^valid after revoke: false$/m);
-        if (code.includes('verifyAuditChain')) expect(stdout).toMatch(/^grant grnt_1 was revoked\n1 audit entries, chain intact$/m);
-        if (code.includes('GrantexNotFoundError')) expect(stdout).toMatch(/^\/v1\/agents\/\{agentId\} answered 404\nno such agent \(\w+\)$/m);
+        if (code.includes('verifyAuditChain'))
+          expect(stdout).toMatch(/^grant grnt_1 was revoked\n1 audit entries, chain intact$/m);
+        if (code.includes('GrantexNotFoundError'))
+          expect(stdout).toMatch(/^\/v1\/agents\/\{agentId\} answered 404\nno such agent \(\w+\)$/m);
       },
       60_000,
     );

@@ -27,7 +27,15 @@ export const anomalyChecks: Check[] = [
         const logged = await session.request(dev, {
           method: 'POST',
           path: '/v1/audit/log',
-          json: { agentId: agent.agentId, agentDid: agent.did, grantId: issued.grantId, principalId: issued.principalId, action: 'anomaly.probe', status: 'failure', metadata: { run: session.runId } },
+          json: {
+            agentId: agent.agentId,
+            agentDid: agent.did,
+            grantId: issued.grantId,
+            principalId: issued.principalId,
+            action: 'anomaly.probe',
+            status: 'failure',
+            metadata: { run: session.runId },
+          },
         });
         expectStatus(logged, 201, 'POST /v1/audit/log');
       }
@@ -36,23 +44,56 @@ export const anomalyChecks: Check[] = [
       const findings = (detected.body as { anomalies?: Array<{ id: string }> }).anomalies ?? [];
       const list = await session.request(dev, { method: 'GET', path: '/v1/anomalies' });
       expectStatus(list, 200, 'GET /v1/anomalies');
-      const stored = (list.body as { anomalies?: Array<{ id: string; acknowledgedAt?: string | null }> }).anomalies ?? [];
+      const stored =
+        (list.body as { anomalies?: Array<{ id: string; acknowledgedAt?: string | null }> }).anomalies ?? [];
       for (const finding of findings) {
-        expectThat(stored.some((anomaly) => anomaly.id === finding.id), 'a detected anomaly is not listed', finding.id, show(stored.map((a) => a.id), 200));
+        expectThat(
+          stored.some((anomaly) => anomaly.id === finding.id),
+          'a detected anomaly is not listed',
+          finding.id,
+          show(
+            stored.map((a) => a.id),
+            200,
+          ),
+        );
       }
       const target = findings[0];
       if (target) {
-        const acknowledged = await session.request(dev, { method: 'PATCH', path: `/v1/anomalies/${target.id}/acknowledge`, json: {} });
+        const acknowledged = await session.request(dev, {
+          method: 'PATCH',
+          path: `/v1/anomalies/${target.id}/acknowledge`,
+          json: {},
+        });
         expectStatus(acknowledged, 200, 'PATCH /v1/anomalies/{id}/acknowledge');
-        expectThat(typeof (acknowledged.body as { acknowledgedAt?: unknown }).acknowledgedAt === 'string', 'the acknowledged anomaly has no acknowledgedAt', 'acknowledgedAt set', show(acknowledged.body));
-        const open = await session.request(dev, { method: 'GET', path: '/v1/anomalies', query: { unacknowledged: 'true' } });
+        expectThat(
+          typeof (acknowledged.body as { acknowledgedAt?: unknown }).acknowledgedAt === 'string',
+          'the acknowledged anomaly has no acknowledgedAt',
+          'acknowledgedAt set',
+          show(acknowledged.body),
+        );
+        const open = await session.request(dev, {
+          method: 'GET',
+          path: '/v1/anomalies',
+          query: { unacknowledged: 'true' },
+        });
         expectStatus(open, 200, 'GET /v1/anomalies?unacknowledged=true');
-        const still = ((open.body as { anomalies?: Array<{ id: string }> }).anomalies ?? []).some((anomaly) => anomaly.id === target.id);
-        expectThat(!still, 'an acknowledged anomaly is listed as unacknowledged', `no ${target.id}`, `${target.id} listed`);
+        const still = ((open.body as { anomalies?: Array<{ id: string }> }).anomalies ?? []).some(
+          (anomaly) => anomaly.id === target.id,
+        );
+        expectThat(
+          !still,
+          'an acknowledged anomaly is listed as unacknowledged',
+          `no ${target.id}`,
+          `${target.id} listed`,
+        );
       } else {
         ctx.note('detection found nothing to acknowledge');
       }
-      const unknown = await session.request(dev, { method: 'PATCH', path: '/v1/anomalies/anm_00000000000000000000000000/acknowledge', json: {} });
+      const unknown = await session.request(dev, {
+        method: 'PATCH',
+        path: '/v1/anomalies/anm_00000000000000000000000000/acknowledge',
+        json: {},
+      });
       expectStatus(unknown, 404, 'acknowledging an unknown anomaly');
     },
   },

@@ -41,12 +41,25 @@ async function expectHash(entry: AuditEntry): Promise<void> {
   try {
     recomputed = await computeAuditHash(entry);
   } catch (error) {
-    throw new CheckFailure('an audit entry lacks the fields its hash covers', 'every hashed field with its documented type', `${error instanceof Error ? error.message : String(error)} in ${show(entry)}`);
+    throw new CheckFailure(
+      'an audit entry lacks the fields its hash covers',
+      'every hashed field with its documented type',
+      `${error instanceof Error ? error.message : String(error)} in ${show(entry)}`,
+    );
   }
-  expectThat(recomputed === entry.hash, `the hash of ${entry.entryId} does not recompute (SPEC §8.2)`, recomputed, show(entry.hash));
+  expectThat(
+    recomputed === entry.hash,
+    `the hash of ${entry.entryId} does not recompute (SPEC §8.2)`,
+    recomputed,
+    show(entry.hash),
+  );
 }
 
-async function listEntries(session: Session, dev: Developer, query: Record<string, string> = {}): Promise<AuditEntry[]> {
+async function listEntries(
+  session: Session,
+  dev: Developer,
+  query: Record<string, string> = {},
+): Promise<AuditEntry[]> {
   const exchange = await session.request(dev, { method: 'GET', path: '/v1/audit/entries', query });
   expectStatus(exchange, 200, 'GET /v1/audit/entries');
   return ((exchange.body as { entries?: AuditEntry[] }).entries ?? []) as AuditEntry[];
@@ -74,31 +87,75 @@ export const auditChecks: Check[] = [
             const exchange = await session.request(dev, {
               method: 'POST',
               path: '/v1/audit/log',
-              json: { agentId: agent.agentId, agentDid: agent.did, grantId: issued.grantId, principalId: issued.principalId, ...input },
+              json: {
+                agentId: agent.agentId,
+                agentDid: agent.did,
+                grantId: issued.grantId,
+                principalId: issued.principalId,
+                ...input,
+              },
             });
             expectStatus(exchange, 201, 'POST /v1/audit/log');
             const entry = exchange.body as AuditEntry;
             expectThat(
-              entry.action === input.action && entry.status === input.status && entry.agentId === agent.agentId && entry.grantId === issued.grantId && entry.developerId === agent.developerId,
+              entry.action === input.action &&
+                entry.status === input.status &&
+                entry.agentId === agent.agentId &&
+                entry.grantId === issued.grantId &&
+                entry.developerId === agent.developerId,
               'the entry does not record what was logged',
-              show({ action: input.action, status: input.status, agentId: agent.agentId, grantId: issued.grantId, developerId: agent.developerId }),
+              show({
+                action: input.action,
+                status: input.status,
+                agentId: agent.agentId,
+                grantId: issued.grantId,
+                developerId: agent.developerId,
+              }),
               show(entry),
             );
-            expectThat(canonical(entry.metadata) === canonical(input.metadata), 'the entry metadata differs from what was logged', canonical(input.metadata), canonical(entry.metadata));
+            expectThat(
+              canonical(entry.metadata) === canonical(input.metadata),
+              'the entry metadata differs from what was logged',
+              canonical(input.metadata),
+              canonical(entry.metadata),
+            );
             await expectHash(entry);
             if (previous) {
-              expectThat(entry.prevHash === previous.hash, `${entry.entryId} does not link to the previous entry ${previous.entryId}`, show(previous.hash), show(entry.prevHash));
+              expectThat(
+                entry.prevHash === previous.hash,
+                `${entry.entryId} does not link to the previous entry ${previous.entryId}`,
+                show(previous.hash),
+                show(entry.prevHash),
+              );
             }
             previous = entry;
           }
           const chain = await listEntries(session, dev);
           const verdict = await verifyAuditChain(chain);
           if (!verdict.valid) {
-            throw new CheckFailure('the developer’s audit chain does not verify (SPEC §8.2)', `${chain.length} entries linked by prevHash with recomputing hashes`, show(verdict));
+            throw new CheckFailure(
+              'the developer’s audit chain does not verify (SPEC §8.2)',
+              `${chain.length} entries linked by prevHash with recomputing hashes`,
+              show(verdict),
+            );
           }
-          expectThat(chain.at(-1)?.entryId === previous?.entryId, 'the newest entry is not last in the listed chain', show(previous?.entryId), show(chain.at(-1)?.entryId));
+          expectThat(
+            chain.at(-1)?.entryId === previous?.entryId,
+            'the newest entry is not last in the listed chain',
+            show(previous?.entryId),
+            show(chain.at(-1)?.entryId),
+          );
         },
-        { examples: [[[{ action: 'email.sent', status: 'success', metadata: { z: 2, a: { y: [1, 'x'], b: null }, m: 'ü' } }, { action: 'payment.initiated', status: 'blocked', metadata: {} }]]] },
+        {
+          examples: [
+            [
+              [
+                { action: 'email.sent', status: 'success', metadata: { z: 2, a: { y: [1, 'x'], b: null }, m: 'ü' } },
+                { action: 'payment.initiated', status: 'blocked', metadata: {} },
+              ],
+            ],
+          ],
+        },
       );
     },
   },
@@ -112,18 +169,57 @@ export const auditChecks: Check[] = [
       const { session } = ctx;
       const dev = session.devA;
       const { agent, issued } = await subject(session, dev);
-      const base = { agentId: agent.agentId, agentDid: agent.did, grantId: issued.grantId, principalId: issued.principalId };
-      expectStatus(await session.request(dev, { method: 'POST', path: '/v1/audit/log', json: { ...base, action: 'x.y', status: 'maybe' } }), 400, 'logging an unknown status');
-      expectStatus(await session.request(dev, { method: 'POST', path: '/v1/audit/log', json: { agentId: agent.agentId } }), 400, 'logging without the required fields');
-      const logged = await session.request(dev, { method: 'POST', path: '/v1/audit/log', json: { ...base, action: 'audit.read', metadata: { run: session.runId } } });
+      const base = {
+        agentId: agent.agentId,
+        agentDid: agent.did,
+        grantId: issued.grantId,
+        principalId: issued.principalId,
+      };
+      expectStatus(
+        await session.request(dev, {
+          method: 'POST',
+          path: '/v1/audit/log',
+          json: { ...base, action: 'x.y', status: 'maybe' },
+        }),
+        400,
+        'logging an unknown status',
+      );
+      expectStatus(
+        await session.request(dev, { method: 'POST', path: '/v1/audit/log', json: { agentId: agent.agentId } }),
+        400,
+        'logging without the required fields',
+      );
+      const logged = await session.request(dev, {
+        method: 'POST',
+        path: '/v1/audit/log',
+        json: { ...base, action: 'audit.read', metadata: { run: session.runId } },
+      });
       expectStatus(logged, 201, 'POST /v1/audit/log');
       const entry = logged.body as AuditEntry;
       const read = await session.request(dev, { method: 'GET', path: `/v1/audit/${entry.entryId}` });
       expectStatus(read, 200, 'GET /v1/audit/{id}');
-      expectThat(canonical(read.body) === canonical(entry), 'the entry read back differs from the one logged', canonical(entry), canonical(read.body));
+      expectThat(
+        canonical(read.body) === canonical(entry),
+        'the entry read back differs from the one logged',
+        canonical(entry),
+        canonical(read.body),
+      );
       const filtered = await listEntries(session, dev, { agentId: agent.agentId });
-      expectThat(filtered.some((e) => e.entryId === entry.entryId), 'the agentId filter misses the entry', entry.entryId, `${filtered.length} entries`);
-      expectThat(filtered.every((e) => e.agentId === agent.agentId), 'the agentId filter returns other agents’ entries', `only agentId ${agent.agentId}`, show(filtered.map((e) => e.agentId), 200));
+      expectThat(
+        filtered.some((e) => e.entryId === entry.entryId),
+        'the agentId filter misses the entry',
+        entry.entryId,
+        `${filtered.length} entries`,
+      );
+      expectThat(
+        filtered.every((e) => e.agentId === agent.agentId),
+        'the agentId filter returns other agents’ entries',
+        `only agentId ${agent.agentId}`,
+        show(
+          filtered.map((e) => e.agentId),
+          200,
+        ),
+      );
     },
   },
   {
@@ -139,20 +235,41 @@ export const auditChecks: Check[] = [
       const logged = await session.request(dev, {
         method: 'POST',
         path: '/v1/audit/log',
-        json: { agentId: agent.agentId, agentDid: agent.did, grantId: issued.grantId, principalId: issued.principalId, action: 'audit.tamper-probe', metadata: { amount: 1 } },
+        json: {
+          agentId: agent.agentId,
+          agentDid: agent.did,
+          grantId: issued.grantId,
+          principalId: issued.principalId,
+          action: 'audit.tamper-probe',
+          metadata: { amount: 1 },
+        },
       });
       expectStatus(logged, 201, 'POST /v1/audit/log');
       const entry = logged.body as AuditEntry;
       const forged = { ...entry, action: 'audit.rewritten', metadata: { amount: 1_000_000 } };
       for (const method of ['PUT', 'PATCH', 'DELETE']) {
-        const attempt = await session.request(dev, { method, path: `/v1/audit/${entry.entryId}`, ...(method === 'DELETE' ? {} : { json: forged }) });
-        expectThat(attempt.status >= 400, `${method} /v1/audit/{id} was accepted`, 'a 4xx refusal (no such route)', `status ${attempt.status}`);
+        const attempt = await session.request(dev, {
+          method,
+          path: `/v1/audit/${entry.entryId}`,
+          ...(method === 'DELETE' ? {} : { json: forged }),
+        });
+        expectThat(
+          attempt.status >= 400,
+          `${method} /v1/audit/{id} was accepted`,
+          'a 4xx refusal (no such route)',
+          `status ${attempt.status}`,
+        );
       }
       const wipe = await session.request(dev, { method: 'DELETE', path: '/v1/audit/entries' });
       expectThat(wipe.status >= 400, 'DELETE /v1/audit/entries was accepted', 'a 4xx refusal', `status ${wipe.status}`);
       const read = await session.request(dev, { method: 'GET', path: `/v1/audit/${entry.entryId}` });
       expectStatus(read, 200, 'GET /v1/audit/{id} after the attempts');
-      expectThat(canonical(read.body) === canonical(entry), 'the audit entry changed', canonical(entry), canonical(read.body));
+      expectThat(
+        canonical(read.body) === canonical(entry),
+        'the audit entry changed',
+        canonical(entry),
+        canonical(read.body),
+      );
     },
   },
 ];

@@ -35,7 +35,10 @@ function protectedOperations(session: Session): Operation[] {
 }
 
 function requestFor(op: Operation, authorization: string | null): RequestSpec {
-  const path = op.template.replace(/\{([^}]+)\}/g, (_, name: string) => FAKE_IDS[name] ?? 'x_00000000000000000000000000');
+  const path = op.template.replace(
+    /\{([^}]+)\}/g,
+    (_, name: string) => FAKE_IDS[name] ?? 'x_00000000000000000000000000',
+  );
   const withBody = ['post', 'put', 'patch'].includes(op.method);
   return { method: op.method.toUpperCase(), path, auth: authorization, ...(withBody ? { json: {} } : {}) };
 }
@@ -54,7 +57,10 @@ function expect401(exchange: Exchange, op: Operation, credential: string): void 
 const badCredential = fc.oneof(
   fc.constant('Bearer'),
   fc.constant('Bearer '),
-  fc.string({ minLength: 1, maxLength: 40 }).filter((s) => /^[\x21-\x7e]+$/.test(s)).map((s) => `Bearer ${s}`),
+  fc
+    .string({ minLength: 1, maxLength: 40 })
+    .filter((s) => /^[\x21-\x7e]+$/.test(s))
+    .map((s) => `Bearer ${s}`),
   fc.stringMatching(/^[A-Za-z0-9_-]{16,48}$/).map((s) => `Bearer gx_live_${s}`),
   fc.stringMatching(/^[A-Za-z0-9_-]{16,48}$/).map((s) => `Bearer gx_test_${s}`),
   fc.stringMatching(/^[A-Za-z0-9+/]{8,30}$/).map((s) => `Basic ${s}`),
@@ -73,14 +79,23 @@ export const authChecks: Check[] = [
     area: 'auth',
     clause: 'SPEC §10.1 / OpenAPI security: protected operations need a valid credential',
     level: 'MUST',
-    title: 'every protected operation answers 401 without credentials, with an unknown key and with a non-Bearer scheme',
+    title:
+      'every protected operation answers 401 without credentials, with an unknown key and with a non-Bearer scheme',
     async run(ctx) {
       const ops = protectedOperations(ctx.session);
       const tampered = tamperedKey(ctx.session.devA.key.secret);
       for (const op of ops) {
         expect401(await ctx.http.request(requestFor(op, null)), op, 'no Authorization header');
-        expect401(await ctx.http.request(requestFor(op, tampered)), op, 'an unknown API key (a real key with one character changed)');
-        expect401(await ctx.http.request(requestFor(op, `Basic ${Buffer.from('user:pass').toString('base64')}`)), op, 'a Basic credential');
+        expect401(
+          await ctx.http.request(requestFor(op, tampered)),
+          op,
+          'an unknown API key (a real key with one character changed)',
+        );
+        expect401(
+          await ctx.http.request(requestFor(op, `Basic ${Buffer.from('user:pass').toString('base64')}`)),
+          op,
+          'a Basic credential',
+        );
       }
       ctx.note(`${ops.length} protected operations swept`);
     },
@@ -95,7 +110,11 @@ export const authChecks: Check[] = [
     async run(ctx) {
       const ops = protectedOperations(ctx.session);
       await ctx.property([fc.constantFrom(...ops), badCredential], async (op, credential) => {
-        expect401(await ctx.http.request(requestFor(op, credential)), op, `the credential ${JSON.stringify(credential)}`);
+        expect401(
+          await ctx.http.request(requestFor(op, credential)),
+          op,
+          `the credential ${JSON.stringify(credential)}`,
+        );
       });
     },
   },
@@ -115,7 +134,9 @@ export const authChecks: Check[] = [
       const create = await session.request(dev, { method: 'POST', path: '/scim/v2/Users', json: { userName } });
       if (create.status === 201) {
         const id = (create.body as { id?: string }).id;
-        session.track(`SCIM user ${id ?? userName}`, () => session.request(dev, { method: 'DELETE', path: `/scim/v2/Users/${id}` }));
+        session.track(`SCIM user ${id ?? userName}`, () =>
+          session.request(dev, { method: 'DELETE', path: `/scim/v2/Users/${id}` }),
+        );
       }
       expectStatus(create, 401, 'POST /scim/v2/Users with an API key');
       const get = await session.request(dev, { method: 'GET', path: `/scim/v2/Users/${FAKE_IDS['userId']}` });
@@ -127,22 +148,43 @@ export const authChecks: Check[] = [
     area: 'auth',
     clause: 'SPEC §5.1 the principal approves on the consent page before a code is issued (live keys)',
     level: 'MUST',
-    title: 'a live key gets no code from POST /v1/authorize; the consent endpoint shows and approves the pending request',
+    title:
+      'a live key gets no code from POST /v1/authorize; the consent endpoint shows and approves the pending request',
     async run(ctx) {
       const { session } = ctx;
       const { dev, agent } = await liveConsentSetup(ctx);
       const principalId = session.principal('consent');
-      const authorized = await session.authorize(dev, { agentId: agent.agentId, principalId, scopes: ['calendar:read'] });
+      const authorized = await session.authorize(dev, {
+        agentId: agent.agentId,
+        principalId,
+        scopes: ['calendar:read'],
+      });
       expectStatus(authorized, 201, 'POST /v1/authorize (live key)');
       const body = authorized.body as { authRequestId: string; code?: unknown; consentUrl?: string };
-      expectThat(body.code === undefined, 'a live authorization request was approved without the principal', 'no `code` (consent pending)', show(body));
-      const sandboxApprove = await session.request(dev, { method: 'POST', path: `/v1/authorize/${body.authRequestId}/approve` });
+      expectThat(
+        body.code === undefined,
+        'a live authorization request was approved without the principal',
+        'no `code` (consent pending)',
+        show(body),
+      );
+      const sandboxApprove = await session.request(dev, {
+        method: 'POST',
+        path: `/v1/authorize/${body.authRequestId}/approve`,
+      });
       expectStatus(sandboxApprove, 403, 'the sandbox approve endpoint with a live key');
       const pending = await ctx.http.request({ method: 'GET', path: `/v1/consent/${body.authRequestId}`, auth: null });
       expectStatus(pending, 200, 'GET /v1/consent/{id} of a pending request');
-      const approved = await ctx.http.request({ method: 'POST', path: `/v1/consent/${body.authRequestId}/approve`, auth: null });
+      const approved = await ctx.http.request({
+        method: 'POST',
+        path: `/v1/consent/${body.authRequestId}/approve`,
+        auth: null,
+      });
       expectStatus(approved, 200, 'POST /v1/consent/{id}/approve');
-      const again = await ctx.http.request({ method: 'POST', path: `/v1/consent/${body.authRequestId}/approve`, auth: null });
+      const again = await ctx.http.request({
+        method: 'POST',
+        path: `/v1/consent/${body.authRequestId}/approve`,
+        auth: null,
+      });
       expectStatus(again, 410, 'approving the same request twice');
       const code = (approved.body as { code?: string }).code;
       expectThat(typeof code === 'string', 'consent approval returned no code', 'a `code`', show(approved.body));
@@ -159,7 +201,11 @@ export const authChecks: Check[] = [
     async run(ctx) {
       const { session } = ctx;
       const { dev, agent } = await liveConsentSetup(ctx);
-      const authorized = await session.authorize(dev, { agentId: agent.agentId, principalId: session.principal('deny'), scopes: ['email:read'] });
+      const authorized = await session.authorize(dev, {
+        agentId: agent.agentId,
+        principalId: session.principal('deny'),
+        scopes: ['email:read'],
+      });
       expectStatus(authorized, 201, 'POST /v1/authorize (live key)');
       const id = (authorized.body as { authRequestId: string }).authRequestId;
       const denied = await ctx.http.request({ method: 'POST', path: `/v1/consent/${id}/deny`, auth: null });
@@ -173,7 +219,8 @@ export const authChecks: Check[] = [
     area: 'auth',
     clause: 'OpenAPI NotFound: another developer’s resources are not found, never readable or changeable',
     level: 'MUST',
-    title: 'a second developer can neither read nor change the first one’s agents, grants, tokens, audit entries, policies or webhooks',
+    title:
+      'a second developer can neither read nor change the first one’s agents, grants, tokens, audit entries, policies or webhooks',
     property: { requests: 25 },
     async run(ctx) {
       const { session } = ctx;
@@ -182,13 +229,24 @@ export const authChecks: Check[] = [
       const owner = session.devA;
       const victim = await session.createAgent(owner, 'isolation');
       const issued = await session.issue(owner, { agent: victim, scopes: ['calendar:read', 'email:read'] });
-      const pendingAuth = await session.authorize(owner, { agentId: victim.agentId, principalId: session.principal('iso'), scopes: ['files:read'] });
+      const pendingAuth = await session.authorize(owner, {
+        agentId: victim.agentId,
+        principalId: session.principal('iso'),
+        scopes: ['files:read'],
+      });
       expectStatus(pendingAuth, 201, 'POST /v1/authorize');
       const pendingCode = await session.approve(owner, pendingAuth);
       const logged = await session.request(owner, {
         method: 'POST',
         path: '/v1/audit/log',
-        json: { agentId: victim.agentId, agentDid: victim.did, grantId: issued.grantId, principalId: issued.principalId, action: 'isolation.probe', metadata: { run: session.runId } },
+        json: {
+          agentId: victim.agentId,
+          agentDid: victim.did,
+          grantId: issued.grantId,
+          principalId: issued.principalId,
+          action: 'isolation.probe',
+          metadata: { run: session.runId },
+        },
       });
       expectStatus(logged, 201, 'POST /v1/audit/log');
       const entryId = (logged.body as { entryId: string }).entryId;
@@ -196,10 +254,16 @@ export const authChecks: Check[] = [
       let policyId: string | undefined;
       if (session.offers('policies')) {
         // Matches nothing the run does: a principal nobody uses.
-        const policy = await session.request(owner, { method: 'POST', path: '/v1/policies', json: { name: session.name('isolation policy'), effect: 'deny', principalId: `${session.runId}-nobody` } });
+        const policy = await session.request(owner, {
+          method: 'POST',
+          path: '/v1/policies',
+          json: { name: session.name('isolation policy'), effect: 'deny', principalId: `${session.runId}-nobody` },
+        });
         expectStatus(policy, 201, 'POST /v1/policies');
         policyId = (policy.body as { id: string }).id;
-        session.track(`policy ${policyId}`, () => session.request(owner, { method: 'DELETE', path: `/v1/policies/${policyId}` }));
+        session.track(`policy ${policyId}`, () =>
+          session.request(owner, { method: 'DELETE', path: `/v1/policies/${policyId}` }),
+        );
       }
 
       type Attack = { name: string; run: () => Promise<void> };
@@ -211,54 +275,180 @@ export const authChecks: Check[] = [
         const exchange = await session.request(other, { method: 'GET', path });
         expectStatus(exchange, 200, `developer B: ${what}`);
         const items = ((exchange.body as Record<string, unknown>)[field] ?? []) as Array<Record<string, unknown>>;
-        expectThat(!items.some((item) => item[key] === id), `developer B sees developer A's ${what}`, `no ${id} in B's list`, `${id} listed`);
+        expectThat(
+          !items.some((item) => item[key] === id),
+          `developer B sees developer A's ${what}`,
+          `no ${id} in B's list`,
+          `${id} listed`,
+        );
       };
       const attacks: Attack[] = [
-        { name: 'read agent', run: () => refused({ method: 'GET', path: `/v1/agents/${victim.agentId}` }, [404], "GET A's agent") },
-        { name: 'update agent', run: () => refused({ method: 'PATCH', path: `/v1/agents/${victim.agentId}`, json: { name: 'hijacked' } }, [404], "PATCH A's agent") },
-        { name: 'delete agent', run: () => refused({ method: 'DELETE', path: `/v1/agents/${victim.agentId}` }, [404], "DELETE A's agent") },
+        {
+          name: 'read agent',
+          run: () => refused({ method: 'GET', path: `/v1/agents/${victim.agentId}` }, [404], "GET A's agent"),
+        },
+        {
+          name: 'update agent',
+          run: () =>
+            refused(
+              { method: 'PATCH', path: `/v1/agents/${victim.agentId}`, json: { name: 'hijacked' } },
+              [404],
+              "PATCH A's agent",
+            ),
+        },
+        {
+          name: 'delete agent',
+          run: () => refused({ method: 'DELETE', path: `/v1/agents/${victim.agentId}` }, [404], "DELETE A's agent"),
+        },
         { name: 'list agents', run: () => notListed('/v1/agents', 'agents', victim.agentId, 'agentId', 'agents') },
-        { name: 'read grant', run: () => refused({ method: 'GET', path: `/v1/grants/${issued.grantId}` }, [404], "GET A's grant") },
-        { name: 'revoke grant', run: () => refused({ method: 'DELETE', path: `/v1/grants/${issued.grantId}` }, [404], "DELETE A's grant") },
+        {
+          name: 'read grant',
+          run: () => refused({ method: 'GET', path: `/v1/grants/${issued.grantId}` }, [404], "GET A's grant"),
+        },
+        {
+          name: 'revoke grant',
+          run: () => refused({ method: 'DELETE', path: `/v1/grants/${issued.grantId}` }, [404], "DELETE A's grant"),
+        },
         { name: 'list grants', run: () => notListed('/v1/grants', 'grants', issued.grantId, 'grantId', 'grants') },
-        { name: 'authorize for agent', run: () => refused({ method: 'POST', path: '/v1/authorize', json: { agentId: victim.agentId, principalId: 'mallory', scopes: ['calendar:read'] } }, [404], "authorize for A's agent") },
-        { name: 'exchange code', run: () => refused({ method: 'POST', path: '/v1/token', json: { code: pendingCode.code, agentId: victim.agentId } }, [400, 404], "exchange A's code") },
-        { name: 'refresh', run: () => refused({ method: 'POST', path: '/v1/token/refresh', json: { refreshToken: issued.refreshToken, agentId: victim.agentId } }, [400, 404], "refresh A's grant") },
-        { name: 'revoke token', run: () => refused({ method: 'POST', path: '/v1/tokens/revoke', json: { jti: issued.jti } }, [404], "revoke A's token") },
+        {
+          name: 'authorize for agent',
+          run: () =>
+            refused(
+              {
+                method: 'POST',
+                path: '/v1/authorize',
+                json: { agentId: victim.agentId, principalId: 'mallory', scopes: ['calendar:read'] },
+              },
+              [404],
+              "authorize for A's agent",
+            ),
+        },
+        {
+          name: 'exchange code',
+          run: () =>
+            refused(
+              { method: 'POST', path: '/v1/token', json: { code: pendingCode.code, agentId: victim.agentId } },
+              [400, 404],
+              "exchange A's code",
+            ),
+        },
+        {
+          name: 'refresh',
+          run: () =>
+            refused(
+              {
+                method: 'POST',
+                path: '/v1/token/refresh',
+                json: { refreshToken: issued.refreshToken, agentId: victim.agentId },
+              },
+              [400, 404],
+              "refresh A's grant",
+            ),
+        },
+        {
+          name: 'revoke token',
+          run: () =>
+            refused(
+              { method: 'POST', path: '/v1/tokens/revoke', json: { jti: issued.jti } },
+              [404],
+              "revoke A's token",
+            ),
+        },
         {
           name: 'verify token',
           run: async () => {
             const exchange = await session.verifyOnline(other, issued.grantToken);
             expectStatus(exchange, 200, "developer B: verify A's token");
-            expectThat((exchange.body as { valid?: unknown }).valid === false, "developer B's online check accepts developer A's token", 'valid: false', show(exchange.body));
+            expectThat(
+              (exchange.body as { valid?: unknown }).valid === false,
+              "developer B's online check accepts developer A's token",
+              'valid: false',
+              show(exchange.body),
+            );
           },
         },
-        { name: 'delegate', run: () => refused({ method: 'POST', path: '/v1/grants/delegate', json: { parentGrantToken: issued.grantToken, subAgentId: otherAgent.agentId, scopes: ['calendar:read'] } }, [400, 403, 404], "delegate from A's token") },
-        { name: 'read audit entry', run: () => refused({ method: 'GET', path: `/v1/audit/${entryId}` }, [404], "GET A's audit entry") },
-        { name: 'list audit entries', run: () => notListed('/v1/audit/entries', 'entries', entryId, 'entryId', 'audit entries') },
+        {
+          name: 'delegate',
+          run: () =>
+            refused(
+              {
+                method: 'POST',
+                path: '/v1/grants/delegate',
+                json: {
+                  parentGrantToken: issued.grantToken,
+                  subAgentId: otherAgent.agentId,
+                  scopes: ['calendar:read'],
+                },
+              },
+              [400, 403, 404],
+              "delegate from A's token",
+            ),
+        },
+        {
+          name: 'read audit entry',
+          run: () => refused({ method: 'GET', path: `/v1/audit/${entryId}` }, [404], "GET A's audit entry"),
+        },
+        {
+          name: 'list audit entries',
+          run: () => notListed('/v1/audit/entries', 'entries', entryId, 'entryId', 'audit entries'),
+        },
       ];
       if (policyId) {
         attacks.push(
-          { name: 'read policy', run: () => refused({ method: 'GET', path: `/v1/policies/${policyId}` }, [404], "GET A's policy") },
-          { name: 'update policy', run: () => refused({ method: 'PATCH', path: `/v1/policies/${policyId}`, json: { effect: 'allow' } }, [404], "PATCH A's policy") },
-          { name: 'delete policy', run: () => refused({ method: 'DELETE', path: `/v1/policies/${policyId}` }, [404], "DELETE A's policy") },
+          {
+            name: 'read policy',
+            run: () => refused({ method: 'GET', path: `/v1/policies/${policyId}` }, [404], "GET A's policy"),
+          },
+          {
+            name: 'update policy',
+            run: () =>
+              refused(
+                { method: 'PATCH', path: `/v1/policies/${policyId}`, json: { effect: 'allow' } },
+                [404],
+                "PATCH A's policy",
+              ),
+          },
+          {
+            name: 'delete policy',
+            run: () => refused({ method: 'DELETE', path: `/v1/policies/${policyId}` }, [404], "DELETE A's policy"),
+          },
         );
       }
 
       const intact = async () => {
         const agent = await session.request(owner, { method: 'GET', path: `/v1/agents/${victim.agentId}` });
         expectStatus(agent, 200, "developer A reads its agent after B's attempts");
-        expectThat((agent.body as { name?: string }).name === victim.name, "developer B changed developer A's agent", show(victim.name), show(agent.body));
+        expectThat(
+          (agent.body as { name?: string }).name === victim.name,
+          "developer B changed developer A's agent",
+          show(victim.name),
+          show(agent.body),
+        );
         const grant = await session.getGrant(owner, issued.grantId);
         expectStatus(grant, 200, "developer A reads its grant after B's attempts");
-        expectThat((grant.body as { status?: string }).status === 'active', "developer B revoked developer A's grant", 'status active', show(grant.body));
-        expectThat(await session.isValidOnline(owner, issued.grantToken), "developer A's token stopped verifying after B's attempts", 'valid: true', 'valid: false');
+        expectThat(
+          (grant.body as { status?: string }).status === 'active',
+          "developer B revoked developer A's grant",
+          'status active',
+          show(grant.body),
+        );
+        expectThat(
+          await session.isValidOnline(owner, issued.grantToken),
+          "developer A's token stopped verifying after B's attempts",
+          'valid: true',
+          'valid: false',
+        );
         const entry = await session.request(owner, { method: 'GET', path: `/v1/audit/${entryId}` });
         expectStatus(entry, 200, "developer A reads its audit entry after B's attempts");
         if (policyId) {
           const policy = await session.request(owner, { method: 'GET', path: `/v1/policies/${policyId}` });
           expectStatus(policy, 200, "developer A reads its policy after B's attempts");
-          expectThat((policy.body as { effect?: string }).effect === 'deny', "developer B changed developer A's policy", 'effect deny', show(policy.body));
+          expectThat(
+            (policy.body as { effect?: string }).effect === 'deny',
+            "developer B changed developer A's policy",
+            'effect deny',
+            show(policy.body),
+          );
         }
       };
 
@@ -288,8 +478,12 @@ async function refuseIfAllowPolicies(session: Session, dev: Developer, skip: (re
   if (!session.offers('policies') || dev.signedUp) return;
   const list = await session.request(dev, { method: 'GET', path: '/v1/policies' });
   if (list.status !== 200) return;
-  const policies = ((list.body as { policies?: Array<{ effect?: string; agentId?: string | null; principalId?: string | null }> }).policies ?? []);
+  const policies =
+    (list.body as { policies?: Array<{ effect?: string; agentId?: string | null; principalId?: string | null }> })
+      .policies ?? [];
   if (policies.some((policy) => policy.effect === 'allow' && policy.principalId == null)) {
-    skip('the developer has allow policies that may approve requests without consent; run with a developer without them');
+    skip(
+      'the developer has allow policies that may approve requests without consent; run with a developer without them',
+    );
   }
 }

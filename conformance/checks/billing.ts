@@ -19,7 +19,12 @@ export const billingChecks: Check[] = [
       const exchange = await ctx.session.request(ctx.session.devA, { method: 'GET', path: '/v1/billing/subscription' });
       expectStatus(exchange, 200, 'GET /v1/billing/subscription');
       const body = exchange.body as { plan?: string; status?: string };
-      expectThat(['free', 'pro', 'enterprise'].includes(body.plan ?? '') && typeof body.status === 'string', 'the subscription has no known plan', 'plan free|pro|enterprise and a status', show(body));
+      expectThat(
+        ['free', 'pro', 'enterprise'].includes(body.plan ?? '') && typeof body.status === 'string',
+        'the subscription has no known plan',
+        'plan free|pro|enterprise and a status',
+        show(body),
+      );
     },
   },
   {
@@ -31,9 +36,21 @@ export const billingChecks: Check[] = [
     extension: 'billing',
     async run(ctx) {
       const dev = ctx.session.devA;
-      const checkout = await ctx.session.request(dev, { method: 'POST', path: '/v1/billing/checkout', json: { plan: 'platinum', successUrl: 'https://app.example.com/ok', cancelUrl: 'https://app.example.com/cancel' } });
+      const checkout = await ctx.session.request(dev, {
+        method: 'POST',
+        path: '/v1/billing/checkout',
+        json: {
+          plan: 'platinum',
+          successUrl: 'https://app.example.com/ok',
+          cancelUrl: 'https://app.example.com/cancel',
+        },
+      });
       expectStatus(checkout, 400, 'checkout for the unknown plan "platinum"');
-      const portal = await ctx.session.request(dev, { method: 'POST', path: '/v1/billing/portal', json: { returnUrl: 'not a url' } });
+      const portal = await ctx.session.request(dev, {
+        method: 'POST',
+        path: '/v1/billing/portal',
+        json: { returnUrl: 'not a url' },
+      });
       expectStatus(portal, 400, 'portal with an invalid returnUrl');
     },
   },

@@ -13,7 +13,8 @@ export const complianceChecks: Check[] = [
     area: 'compliance',
     clause: 'SPEC §10.2 compliance exports and evidence pack',
     level: 'MUST',
-    title: 'the summary counts the run’s grant, the exports list its grant and audit entries, the evidence pack finds the chain intact',
+    title:
+      'the summary counts the run’s grant, the exports list its grant and audit entries, the evidence pack finds the chain intact',
     extension: 'compliance',
     async run(ctx) {
       const { session } = ctx;
@@ -23,33 +24,76 @@ export const complianceChecks: Check[] = [
       const logged = await session.request(dev, {
         method: 'POST',
         path: '/v1/audit/log',
-        json: { agentId: agent.agentId, agentDid: agent.did, grantId: issued.grantId, principalId: issued.principalId, action: 'compliance.probe', metadata: { run: session.runId } },
+        json: {
+          agentId: agent.agentId,
+          agentDid: agent.did,
+          grantId: issued.grantId,
+          principalId: issued.principalId,
+          action: 'compliance.probe',
+          metadata: { run: session.runId },
+        },
       });
       expectStatus(logged, 201, 'POST /v1/audit/log');
       const entryId = (logged.body as { entryId: string }).entryId;
 
       const summary = await session.request(dev, { method: 'GET', path: '/v1/compliance/summary' });
       expectStatus(summary, 200, 'GET /v1/compliance/summary');
-      const counts = summary.body as { agents?: { total?: number }; grants?: { total?: number }; auditEntries?: { total?: number } };
-      expectThat((counts.agents?.total ?? 0) >= 1 && (counts.grants?.total ?? 0) >= 1 && (counts.auditEntries?.total ?? 0) >= 1, 'the summary does not count what the run created', 'at least 1 agent, grant and audit entry', show(counts));
+      const counts = summary.body as {
+        agents?: { total?: number };
+        grants?: { total?: number };
+        auditEntries?: { total?: number };
+      };
+      expectThat(
+        (counts.agents?.total ?? 0) >= 1 && (counts.grants?.total ?? 0) >= 1 && (counts.auditEntries?.total ?? 0) >= 1,
+        'the summary does not count what the run created',
+        'at least 1 agent, grant and audit entry',
+        show(counts),
+      );
 
       const grants = await session.request(dev, { method: 'GET', path: '/v1/compliance/export/grants' });
       expectStatus(grants, 200, 'GET /v1/compliance/export/grants');
-      const grant = ((grants.body as { grants?: Array<{ grantId: string; status?: string }> }).grants ?? []).find((g) => g.grantId === issued.grantId);
-      expectThat(grant?.status === 'active', 'the grant export lacks the run’s active grant', `${issued.grantId} active`, show(grant ?? null));
+      const grant = ((grants.body as { grants?: Array<{ grantId: string; status?: string }> }).grants ?? []).find(
+        (g) => g.grantId === issued.grantId,
+      );
+      expectThat(
+        grant?.status === 'active',
+        'the grant export lacks the run’s active grant',
+        `${issued.grantId} active`,
+        show(grant ?? null),
+      );
 
       const audit = await session.request(dev, { method: 'GET', path: '/v1/compliance/export/audit' });
       expectStatus(audit, 200, 'GET /v1/compliance/export/audit');
-      const entries = (audit.body as { entries?: Array<{ entryId: string; hash: string; prevHash: string | null }> }).entries ?? [];
-      expectThat(entries.some((entry) => entry.entryId === entryId), 'the audit export lacks the run’s entry', entryId, `${entries.length} entries without it`);
+      const entries =
+        (audit.body as { entries?: Array<{ entryId: string; hash: string; prevHash: string | null }> }).entries ?? [];
+      expectThat(
+        entries.some((entry) => entry.entryId === entryId),
+        'the audit export lacks the run’s entry',
+        entryId,
+        `${entries.length} entries without it`,
+      );
       for (let i = 1; i < entries.length; i++) {
-        expectThat(entries[i]!.prevHash === entries[i - 1]!.hash, 'the audit export is not in chain order', `entry ${i} links to entry ${i - 1}`, show(entries[i]));
+        expectThat(
+          entries[i]!.prevHash === entries[i - 1]!.hash,
+          'the audit export is not in chain order',
+          `entry ${i} links to entry ${i - 1}`,
+          show(entries[i]),
+        );
       }
 
-      const pack = await session.request(dev, { method: 'GET', path: '/v1/compliance/evidence-pack', query: { framework: 'soc2' } });
+      const pack = await session.request(dev, {
+        method: 'GET',
+        path: '/v1/compliance/evidence-pack',
+        query: { framework: 'soc2' },
+      });
       expectStatus(pack, 200, 'GET /v1/compliance/evidence-pack');
       const integrity = (pack.body as { chainIntegrity?: { valid?: boolean } }).chainIntegrity;
-      expectThat(integrity?.valid === true, 'the evidence pack reports a broken audit chain', 'chainIntegrity.valid true', show(integrity));
+      expectThat(
+        integrity?.valid === true,
+        'the evidence pack reports a broken audit chain',
+        'chainIntegrity.valid true',
+        show(integrity),
+      );
     },
   },
 ];

@@ -32,7 +32,12 @@ export function extensionOfTags(tags: readonly string[]): Extension | undefined 
 
 function errorShape(exchange: Exchange, session: Session, what: string): void {
   const errors = session.contract.validateSchema('Error', exchange.body);
-  expectThat(errors.length === 0, `${what}: the error body lacks the error shape`, '{message, code, requestId} strings', `${show(exchange.body)} (${errors.join('; ')})`);
+  expectThat(
+    errors.length === 0,
+    `${what}: the error body lacks the error shape`,
+    '{message, code, requestId} strings',
+    `${show(exchange.body)} (${errors.join('; ')})`,
+  );
 }
 
 export const contractChecks: Check[] = [
@@ -49,11 +54,27 @@ export const contractChecks: Check[] = [
       expectStatus(jwks, 200, 'GET /.well-known/jwks.json');
       const keys = (jwks.body as { keys?: Array<Record<string, unknown>> } | undefined)?.keys;
       expectThat(Array.isArray(keys), 'the JWKS has no keys array', '{"keys": [...]}', show(jwks.body));
-      const rsa = keys.filter((key) => key['kty'] === 'RSA' && typeof key['kid'] === 'string' && typeof key['n'] === 'string' && typeof key['e'] === 'string');
-      expectThat(rsa.length > 0, 'the JWKS publishes no RSA key with a kid', 'an RSA key (kty RSA, kid, n, e)', show(keys));
+      const rsa = keys.filter(
+        (key) =>
+          key['kty'] === 'RSA' &&
+          typeof key['kid'] === 'string' &&
+          typeof key['n'] === 'string' &&
+          typeof key['e'] === 'string',
+      );
+      expectThat(
+        rsa.length > 0,
+        'the JWKS publishes no RSA key with a kid',
+        'an RSA key (kty RSA, kid, n, e)',
+        show(keys),
+      );
       for (const key of keys) {
         const alg = key['alg'];
-        expectThat(alg === undefined || (alg !== 'none' && !/^HS/i.test(String(alg))), 'the JWKS advertises a forbidden algorithm', 'no "none" or HS* key (SPEC §14)', show(key));
+        expectThat(
+          alg === undefined || (alg !== 'none' && !/^HS/i.test(String(alg))),
+          'the JWKS advertises a forbidden algorithm',
+          'no "none" or HS* key (SPEC §14)',
+          show(key),
+        );
       }
     },
   },
@@ -65,13 +86,25 @@ export const contractChecks: Check[] = [
     title: 'malformed, invalid and unknown-resource requests answer 4xx with the error shape',
     async run(ctx) {
       const dev = ctx.session.devA;
-      const malformed = await ctx.http.request({ method: 'POST', path: '/v1/agents', auth: dev.key, raw: { body: '{"name": ', contentType: 'application/json' } });
+      const malformed = await ctx.http.request({
+        method: 'POST',
+        path: '/v1/agents',
+        auth: dev.key,
+        raw: { body: '{"name": ', contentType: 'application/json' },
+      });
       expectStatus(malformed, 400, 'malformed JSON body');
       errorShape(malformed, ctx.session, 'malformed JSON body');
-      const missing = await ctx.session.request(dev, { method: 'POST', path: '/v1/agents', json: { description: 'no name' } });
+      const missing = await ctx.session.request(dev, {
+        method: 'POST',
+        path: '/v1/agents',
+        json: { description: 'no name' },
+      });
       expectStatus(missing, 400, 'agent without a name');
       errorShape(missing, ctx.session, 'agent without a name');
-      const unknown = await ctx.session.request(dev, { method: 'GET', path: '/v1/agents/ag_00000000000000000000000000' });
+      const unknown = await ctx.session.request(dev, {
+        method: 'GET',
+        path: '/v1/agents/ag_00000000000000000000000000',
+      });
       expectStatus(unknown, 404, 'unknown agent');
       errorShape(unknown, ctx.session, 'unknown agent');
       const noAuth = await ctx.http.request({ method: 'GET', path: '/v1/agents', auth: null });
@@ -92,34 +125,81 @@ export const contractChecks: Check[] = [
     async run(ctx) {
       const { session } = ctx;
       const dev = session.devA;
-      await ctx.property([displayName, scopes(4), displayName], async (name, agentScopes, newName) => {
-        const created = await session.request(dev, { method: 'POST', path: '/v1/agents', json: { name, description: session.name('agent'), scopes: agentScopes } });
-        expectStatus(created, 201, 'POST /v1/agents');
-        const agent = created.body as { agentId: string; did: string; name: string; scopes: string[]; status: string };
-        let deleted = false;
-        session.track(`agent ${agent.agentId}`, async () => (deleted ? undefined : session.request(dev, { method: 'DELETE', path: `/v1/agents/${agent.agentId}` })));
-        expectThat(isStoredName(agent.name, name), 'the agent name is not stored as given (or trimmed)', storedNameForms(name), show(agent.name));
-        expectThat(agent.did === `did:grantex:${agent.agentId}`, 'the agent DID is not did:grantex:<agentId>', `did:grantex:${agent.agentId}`, show(agent.did));
-        expectThat(sameSet(agent.scopes, agentScopes), 'the agent scopes are not stored as given', show(agentScopes), show(agent.scopes));
-        expectThat(agent.status === 'active', 'a new agent is not active', '"active"', show(agent.status));
-        const read = await session.request(dev, { method: 'GET', path: `/v1/agents/${agent.agentId}` });
-        expectStatus(read, 200, 'GET /v1/agents/{id}');
-        expectThat((read.body as { name?: string }).name === agent.name, 'GET returns another name than POST did', show(agent.name), show(read.body));
-        const list = await session.request(dev, { method: 'GET', path: '/v1/agents' });
-        expectStatus(list, 200, 'GET /v1/agents');
-        const listed = ((list.body as { agents?: Array<{ agentId: string }> }).agents ?? []).some((a) => a.agentId === agent.agentId);
-        expectThat(listed, 'the new agent is not listed', `a list containing ${agent.agentId}`, show(list.body, 200));
-        const updated = await session.request(dev, { method: 'PATCH', path: `/v1/agents/${agent.agentId}`, json: { name: newName } });
-        expectStatus(updated, 200, 'PATCH /v1/agents/{id}');
-        const after = updated.body as { name?: string; scopes?: string[] };
-        expectThat(isStoredName(after.name, newName) && sameSet(after.scopes ?? [], agentScopes), 'PATCH did not change exactly the given field', `name ${storedNameForms(newName)}, scopes unchanged`, show(after));
-        const removed = await session.request(dev, { method: 'DELETE', path: `/v1/agents/${agent.agentId}` });
-        expectStatus(removed, 204, 'DELETE /v1/agents/{id}');
-        deleted = true;
-        const gone = await session.request(dev, { method: 'GET', path: `/v1/agents/${agent.agentId}` });
-        expectStatus(gone, 404, 'GET of a deleted agent');
-        // Fixed: names with surrounding spaces, which a server may trim and must not otherwise change.
-      }, { examples: [[' Travel assistant ', ['calendar:read'], ' Renamed  ']] });
+      await ctx.property(
+        [displayName, scopes(4), displayName],
+        async (name, agentScopes, newName) => {
+          const created = await session.request(dev, {
+            method: 'POST',
+            path: '/v1/agents',
+            json: { name, description: session.name('agent'), scopes: agentScopes },
+          });
+          expectStatus(created, 201, 'POST /v1/agents');
+          const agent = created.body as {
+            agentId: string;
+            did: string;
+            name: string;
+            scopes: string[];
+            status: string;
+          };
+          let deleted = false;
+          session.track(`agent ${agent.agentId}`, async () =>
+            deleted ? undefined : session.request(dev, { method: 'DELETE', path: `/v1/agents/${agent.agentId}` }),
+          );
+          expectThat(
+            isStoredName(agent.name, name),
+            'the agent name is not stored as given (or trimmed)',
+            storedNameForms(name),
+            show(agent.name),
+          );
+          expectThat(
+            agent.did === `did:grantex:${agent.agentId}`,
+            'the agent DID is not did:grantex:<agentId>',
+            `did:grantex:${agent.agentId}`,
+            show(agent.did),
+          );
+          expectThat(
+            sameSet(agent.scopes, agentScopes),
+            'the agent scopes are not stored as given',
+            show(agentScopes),
+            show(agent.scopes),
+          );
+          expectThat(agent.status === 'active', 'a new agent is not active', '"active"', show(agent.status));
+          const read = await session.request(dev, { method: 'GET', path: `/v1/agents/${agent.agentId}` });
+          expectStatus(read, 200, 'GET /v1/agents/{id}');
+          expectThat(
+            (read.body as { name?: string }).name === agent.name,
+            'GET returns another name than POST did',
+            show(agent.name),
+            show(read.body),
+          );
+          const list = await session.request(dev, { method: 'GET', path: '/v1/agents' });
+          expectStatus(list, 200, 'GET /v1/agents');
+          const listed = ((list.body as { agents?: Array<{ agentId: string }> }).agents ?? []).some(
+            (a) => a.agentId === agent.agentId,
+          );
+          expectThat(listed, 'the new agent is not listed', `a list containing ${agent.agentId}`, show(list.body, 200));
+          const updated = await session.request(dev, {
+            method: 'PATCH',
+            path: `/v1/agents/${agent.agentId}`,
+            json: { name: newName },
+          });
+          expectStatus(updated, 200, 'PATCH /v1/agents/{id}');
+          const after = updated.body as { name?: string; scopes?: string[] };
+          expectThat(
+            isStoredName(after.name, newName) && sameSet(after.scopes ?? [], agentScopes),
+            'PATCH did not change exactly the given field',
+            `name ${storedNameForms(newName)}, scopes unchanged`,
+            show(after),
+          );
+          const removed = await session.request(dev, { method: 'DELETE', path: `/v1/agents/${agent.agentId}` });
+          expectStatus(removed, 204, 'DELETE /v1/agents/{id}');
+          deleted = true;
+          const gone = await session.request(dev, { method: 'GET', path: `/v1/agents/${agent.agentId}` });
+          expectStatus(gone, 404, 'GET of a deleted agent');
+          // Fixed: names with surrounding spaces, which a server may trim and must not otherwise change.
+        },
+        { examples: [[' Travel assistant ', ['calendar:read'], ' Renamed  ']] },
+      );
     },
   },
 ];
@@ -135,7 +215,12 @@ function sameSet(a: readonly unknown[], b: readonly unknown[]): boolean {
  * fail with the first violating exchange, pass when exercised cleanly,
  * skip when never exercised, not implemented for an extension the server lacks.
  */
-export function contractResults(contract: ContractValidator, exchanges: readonly Exchange[], session: Session, _options: RunOptions): CheckResult[] {
+export function contractResults(
+  contract: ContractValidator,
+  exchanges: readonly Exchange[],
+  session: Session,
+  _options: RunOptions,
+): CheckResult[] {
   const byOperation = new Map<string, Exchange[]>();
   for (const exchange of exchanges) {
     if (!exchange.operationId) continue;
@@ -166,7 +251,8 @@ export function contractResults(contract: ContractValidator, exchanges: readonly
       result.expected = `a response documented for ${op.method.toUpperCase()} ${op.template} (statuses ${op.statuses.join(', ')})`;
       result.observed = `${first.status}: ${first.violations.join('; ')}`;
       const distinct = new Set<string>();
-      for (const exchange of bad) for (const violation of exchange.violations) distinct.add(`${exchange.status}: ${violation}`);
+      for (const exchange of bad)
+        for (const violation of exchange.violations) distinct.add(`${exchange.status}: ${violation}`);
       if (distinct.size > 1) result.notes.push(...[...distinct].slice(1, 6).map((text) => `also: ${text}`));
       result.transcript = transcript([first], session.http.redact);
     } else if (seen.length === 0) {

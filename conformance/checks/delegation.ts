@@ -19,8 +19,20 @@ const HARD_CAP = 10;
  */
 const SLACK = 5;
 
-async function delegateOk(session: Session, dev: Developer, parent: Issued, sub: Agent, delegated: string[], expiresIn?: string): Promise<Issued> {
-  const exchange = await session.delegate(dev, { parentGrantToken: parent.grantToken, subAgentId: sub.agentId, scopes: delegated, ...(expiresIn ? { expiresIn } : {}) });
+async function delegateOk(
+  session: Session,
+  dev: Developer,
+  parent: Issued,
+  sub: Agent,
+  delegated: string[],
+  expiresIn?: string,
+): Promise<Issued> {
+  const exchange = await session.delegate(dev, {
+    parentGrantToken: parent.grantToken,
+    subAgentId: sub.agentId,
+    scopes: delegated,
+    ...(expiresIn ? { expiresIn } : {}),
+  });
   expectStatus(exchange, 201, 'POST /v1/grants/delegate');
   return session.issuedFrom(exchange, sub, parent.principalId);
 }
@@ -32,17 +44,49 @@ function depthOf(issued: Issued): number {
 
 /** The delegation claims of a child relative to its parent (SPEC §9). */
 function checkLineage(parent: Issued, child: Issued): void {
-  expectThat(child.claims['parentGrnt'] === parent.grantId, '`parentGrnt` is not the parent grant', show(parent.grantId), show(child.claims['parentGrnt']));
-  expectThat(child.claims['parentAgt'] === parent.claims['agt'], '`parentAgt` is not the parent agent', show(parent.claims['agt']), show(child.claims['parentAgt']));
-  expectThat(depthOf(child) === depthOf(parent) + 1, '`delegationDepth` is not the parent depth plus one', String(depthOf(parent) + 1), show(child.claims['delegationDepth']));
-  expectThat(child.claims['sub'] === parent.claims['sub'], 'the delegated token has another principal', show(parent.claims['sub']), show(child.claims['sub']));
-  expectThat(child.claims['agt'] === child.agent.did, '`agt` is not the sub-agent', show(child.agent.did), show(child.claims['agt']));
-  expectThat(child.claims['dev'] === parent.claims['dev'], '`dev` changed on delegation', show(parent.claims['dev']), show(child.claims['dev']));
+  expectThat(
+    child.claims['parentGrnt'] === parent.grantId,
+    '`parentGrnt` is not the parent grant',
+    show(parent.grantId),
+    show(child.claims['parentGrnt']),
+  );
+  expectThat(
+    child.claims['parentAgt'] === parent.claims['agt'],
+    '`parentAgt` is not the parent agent',
+    show(parent.claims['agt']),
+    show(child.claims['parentAgt']),
+  );
+  expectThat(
+    depthOf(child) === depthOf(parent) + 1,
+    '`delegationDepth` is not the parent depth plus one',
+    String(depthOf(parent) + 1),
+    show(child.claims['delegationDepth']),
+  );
+  expectThat(
+    child.claims['sub'] === parent.claims['sub'],
+    'the delegated token has another principal',
+    show(parent.claims['sub']),
+    show(child.claims['sub']),
+  );
+  expectThat(
+    child.claims['agt'] === child.agent.did,
+    '`agt` is not the sub-agent',
+    show(child.agent.did),
+    show(child.claims['agt']),
+  );
+  expectThat(
+    child.claims['dev'] === parent.claims['dev'],
+    '`dev` changed on delegation',
+    show(parent.claims['dev']),
+    show(child.claims['dev']),
+  );
   expectThat(child.grantId !== parent.grantId, 'delegation reused the parent grant id', 'a new grantId', child.grantId);
 }
 
 /** Node i > 0 of a delegation tree hangs below `parents[i - 1] % i`. */
-const treeShape = fc.array(fc.nat(), { minLength: 1, maxLength: 4 }).map((raw) => raw.map((value, index) => value % (index + 1)));
+const treeShape = fc
+  .array(fc.nat(), { minLength: 1, maxLength: 4 })
+  .map((raw) => raw.map((value, index) => value % (index + 1)));
 
 export const delegationChecks: Check[] = [
   {
@@ -57,18 +101,34 @@ export const delegationChecks: Check[] = [
       const dev = session.devA;
       const agent = await session.agent(dev);
       const sub = await session.agent(dev, 'sub');
-      const input = scopes(5).chain((parent) => fc.tuple(fc.constant(parent), scopeSubset(parent), fc.option(scopeOutside(parent), { nil: undefined })));
+      const input = scopes(5).chain((parent) =>
+        fc.tuple(fc.constant(parent), scopeSubset(parent), fc.option(scopeOutside(parent), { nil: undefined })),
+      );
       await ctx.property<[[string[], string[], string | undefined]]>(
         [input],
         async ([parentScopes, subset, outside]) => {
           const parent = await session.issue(dev, { agent, scopes: parentScopes });
           if (outside !== undefined) {
-            const refused = await session.delegate(dev, { parentGrantToken: parent.grantToken, subAgentId: sub.agentId, scopes: [...subset, outside] });
+            const refused = await session.delegate(dev, {
+              parentGrantToken: parent.grantToken,
+              subAgentId: sub.agentId,
+              scopes: [...subset, outside],
+            });
             expectStatus(refused, 400, `delegating ${show(outside)}, which the parent does not hold`);
           }
           const child = await delegateOk(session, dev, parent, sub, subset);
-          expectThat(sameSet(child.claims['scp'] as string[], subset), 'the delegated `scp` is not the requested subset', show(subset), show(child.claims['scp']));
-          expectThat(sameSet(child.scopes, subset), 'the delegation response `scopes` are not the requested subset', show(subset), show(child.scopes));
+          expectThat(
+            sameSet(child.claims['scp'] as string[], subset),
+            'the delegated `scp` is not the requested subset',
+            show(subset),
+            show(child.claims['scp']),
+          );
+          expectThat(
+            sameSet(child.scopes, subset),
+            'the delegation response `scopes` are not the requested subset',
+            show(subset),
+            show(child.scopes),
+          );
           checkLineage(parent, child);
           await verifyOffline(session, child.grantToken);
         },
@@ -88,7 +148,8 @@ export const delegationChecks: Check[] = [
       const dev = session.devA;
       const agent = await session.agent(dev);
       const sub = await session.agent(dev, 'sub');
-      const minutes = (min: number, max: number) => fc.integer({ min, max }).map((n) => ({ text: `${n}m`, seconds: n * 60 }));
+      const minutes = (min: number, max: number) =>
+        fc.integer({ min, max }).map((n) => ({ text: `${n}m`, seconds: n * 60 }));
       await ctx.property(
         [minutes(10, 180), minutes(1, 360)],
         async (parentTtl, childTtl) => {
@@ -97,10 +158,27 @@ export const delegationChecks: Check[] = [
           const parentExp = Number(parent.claims['exp']);
           const childExp = Number(child.claims['exp']);
           const expected = Math.min(parentExp, Number(child.claims['iat']) + childTtl.seconds);
-          expectThat(Math.abs(childExp - expected) <= SLACK, `delegated exp is not min(parent exp, now + ${childTtl.text}) (parent ${parentTtl.text})`, new Date(expected * 1000).toISOString(), new Date(childExp * 1000).toISOString());
-          expectThat(childExp <= parentExp, 'the delegated token outlives its parent', `exp ≤ ${parentExp}`, String(childExp));
+          expectThat(
+            Math.abs(childExp - expected) <= SLACK,
+            `delegated exp is not min(parent exp, now + ${childTtl.text}) (parent ${parentTtl.text})`,
+            new Date(expected * 1000).toISOString(),
+            new Date(childExp * 1000).toISOString(),
+          );
+          expectThat(
+            childExp <= parentExp,
+            'the delegated token outlives its parent',
+            `exp ≤ ${parentExp}`,
+            String(childExp),
+          );
         },
-        { examples: [[{ text: '60m', seconds: 3600 }, { text: '120m', seconds: 7200 }]] },
+        {
+          examples: [
+            [
+              { text: '60m', seconds: 3600 },
+              { text: '120m', seconds: 7200 },
+            ],
+          ],
+        },
       );
     },
   },
@@ -117,16 +195,30 @@ export const delegationChecks: Check[] = [
       let current = await session.sharedGrant(dev);
       for (let depth = 1; depth <= HARD_CAP + 1; depth++) {
         const sub = agents[depth % 2]!;
-        const exchange = await session.delegate(dev, { parentGrantToken: current.grantToken, subAgentId: sub.agentId, scopes: ['calendar:read'] });
+        const exchange = await session.delegate(dev, {
+          parentGrantToken: current.grantToken,
+          subAgentId: sub.agentId,
+          scopes: ['calendar:read'],
+        });
         if (exchange.status === 201) {
           const child = session.issuedFrom(exchange, sub, current.principalId);
           checkLineage(current, child);
-          expectThat(depth <= HARD_CAP, 'a delegation chain went past the hard cap', `refusal at depth ≤ ${HARD_CAP}`, `depth ${depth} issued`);
+          expectThat(
+            depth <= HARD_CAP,
+            'a delegation chain went past the hard cap',
+            `refusal at depth ≤ ${HARD_CAP}`,
+            `depth ${depth} issued`,
+          );
           current = child;
           continue;
         }
         expectStatus(exchange, [403, 400], `delegating to depth ${depth}`);
-        expectThat(depth > 1, 'a first delegation was refused as too deep', 'depth 1 allowed', `refused with ${exchange.status}`);
+        expectThat(
+          depth > 1,
+          'a first delegation was refused as too deep',
+          'depth 1 allowed',
+          `refused with ${exchange.status}`,
+        );
         ctx.note(`delegation depth limit observed: ${depth - 1}`);
         return;
       }
@@ -147,7 +239,9 @@ export const delegationChecks: Check[] = [
       await ctx.property(
         [treeShape, fc.nat()],
         async (parents, pick) => {
-          const nodes: Array<{ issued: Issued; parent: number }> = [{ issued: await session.issue(dev, { agent: root, scopes: ['calendar:read', 'email:read'] }), parent: -1 }];
+          const nodes: Array<{ issued: Issued; parent: number }> = [
+            { issued: await session.issue(dev, { agent: root, scopes: ['calendar:read', 'email:read'] }), parent: -1 },
+          ];
           // slots[i]: where shape node i landed in `nodes` (undefined when the depth limit cut it off).
           const slots: Array<number | undefined> = [0];
           for (const [index, shapeParent] of parents.entries()) {
@@ -158,7 +252,11 @@ export const delegationChecks: Check[] = [
             }
             const above = nodes[parent]!.issued;
             const sub = subs[(index + depthOf(above)) % 2]!;
-            const exchange = await session.delegate(dev, { parentGrantToken: above.grantToken, subAgentId: sub.agentId, scopes: ['calendar:read'] });
+            const exchange = await session.delegate(dev, {
+              parentGrantToken: above.grantToken,
+              subAgentId: sub.agentId,
+              scopes: ['calendar:read'],
+            });
             if (exchange.status === 403) {
               slots.push(undefined); // the server's depth limit; the tree is just smaller
               continue;
@@ -168,7 +266,8 @@ export const delegationChecks: Check[] = [
             nodes.push({ issued: session.issuedFrom(exchange, sub, above.principalId), parent });
           }
           const revoked = pick % nodes.length;
-          const inSubtree = (index: number): boolean => index === revoked || (index > 0 && inSubtree(nodes[index]!.parent));
+          const inSubtree = (index: number): boolean =>
+            index === revoked || (index > 0 && inSubtree(nodes[index]!.parent));
           expectStatus(await session.revokeGrant(dev, nodes[revoked]!.issued.grantId), 204, `revoking node ${revoked}`);
           for (const [index, node] of nodes.entries()) {
             const valid = await session.isValidOnline(dev, node.issued.grantToken);
@@ -183,7 +282,12 @@ export const delegationChecks: Check[] = [
             if (!should) {
               const record = await session.getGrant(dev, node.issued.grantId);
               expectStatus(record, 200, 'GET /v1/grants/{id} of a cascaded grant');
-              expectThat((record.body as { status?: string }).status === 'revoked', `the record of node ${index} does not read revoked after the cascade`, 'status revoked', show(record.body));
+              expectThat(
+                (record.body as { status?: string }).status === 'revoked',
+                `the record of node ${index} does not read revoked after the cascade`,
+                'status revoked',
+                show(record.body),
+              );
             }
           }
         },
@@ -203,7 +307,11 @@ export const delegationChecks: Check[] = [
       const parent = await session.issue(dev, { agent: await session.agent(dev), scopes: ['calendar:read'] });
       const sub = await session.agent(dev, 'sub');
       expectStatus(await session.revokeGrant(dev, parent.grantId), 204, 'DELETE /v1/grants/{id}');
-      const exchange = await session.delegate(dev, { parentGrantToken: parent.grantToken, subAgentId: sub.agentId, scopes: ['calendar:read'] });
+      const exchange = await session.delegate(dev, {
+        parentGrantToken: parent.grantToken,
+        subAgentId: sub.agentId,
+        scopes: ['calendar:read'],
+      });
       expectStatus(exchange, 400, 'delegating from a revoked grant');
     },
   },
@@ -217,7 +325,11 @@ export const delegationChecks: Check[] = [
       const { session } = ctx;
       const dev = session.devA;
       const parent = await session.sharedGrant(dev);
-      const unknown = await session.delegate(dev, { parentGrantToken: parent.grantToken, subAgentId: 'ag_00000000000000000000000000', scopes: ['calendar:read'] });
+      const unknown = await session.delegate(dev, {
+        parentGrantToken: parent.grantToken,
+        subAgentId: 'ag_00000000000000000000000000',
+        scopes: ['calendar:read'],
+      });
       expectStatus(unknown, 404, 'delegating to an unknown agent');
       const other = await session.devB();
       if (!other) {
@@ -225,7 +337,11 @@ export const delegationChecks: Check[] = [
         return;
       }
       const foreign = await session.agent(other);
-      const exchange = await session.delegate(dev, { parentGrantToken: parent.grantToken, subAgentId: foreign.agentId, scopes: ['calendar:read'] });
+      const exchange = await session.delegate(dev, {
+        parentGrantToken: parent.grantToken,
+        subAgentId: foreign.agentId,
+        scopes: ['calendar:read'],
+      });
       expectStatus(exchange, 404, "delegating to another developer's agent");
     },
   },

@@ -29,13 +29,16 @@ const DESCRIPTIONS: Record<FuzzCheckId, { level: Level; clause: string; title: s
   },
   'fuzz.invalid-refused': {
     level: 'MUST',
-    clause: 'OpenAPI request schemas; SPEC §13 error shape: an invalid request is refused with a 4xx and the error shape',
+    clause:
+      'OpenAPI request schemas; SPEC §13 error shape: an invalid request is refused with a 4xx and the error shape',
     title: 'a request with one violation of its schema is refused with a 4xx carrying the error shape',
   },
   'fuzz.valid-accepted': {
     level: 'SHOULD',
-    clause: 'OpenAPI request schemas: a request valid by its schema is not refused with a 4xx the operation does not document',
-    title: 'valid generated requests are not refused with an undocumented 4xx (a business rule the spec does not state)',
+    clause:
+      'OpenAPI request schemas: a request valid by its schema is not refused with a 4xx the operation does not document',
+    title:
+      'valid generated requests are not refused with an undocumented 4xx (a business rule the spec does not state)',
   },
 };
 
@@ -84,7 +87,10 @@ export const fuzzChecks: Check[] = FUZZ_CHECKS.map((id) => ({
     if (started) {
       ctx.executedRuns = result.executedRuns;
       for (const note of result.notes) ctx.note(note);
-      if (result.limited.length > 0) ctx.note(`not fuzzed or cut short: ${result.limited.map(({ operationId, why }) => `${operationId} (${why})`).join('; ')}`);
+      if (result.limited.length > 0)
+        ctx.note(
+          `not fuzzed or cut short: ${result.limited.map(({ operationId, why }) => `${operationId} (${why})`).join('; ')}`,
+        );
     }
     reportOn(ctx, result, id);
   },

@@ -16,7 +16,8 @@ export const lifecycleChecks: Check[] = [
     area: 'lifecycle',
     clause: 'SPEC §5 grant flow, §7 revocation, §7.4 refresh rotation, §8.2 audit chain, §9 delegation and cascade',
     level: 'MUST',
-    title: 'any sequence of lifecycle operations leaves exactly the tokens the model says valid, and every answer is the one the model predicts',
+    title:
+      'any sequence of lifecycle operations leaves exactly the tokens the model says valid, and every answer is the one the model predicts',
     property: { requests: 30, authorize: 2, token: 6 },
     async run(ctx) {
       const { session } = ctx;

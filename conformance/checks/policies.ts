@@ -16,21 +16,39 @@ interface PolicySpec {
   priority: number;
 }
 
-async function createPolicy(session: Session, dev: Developer, agent: Agent, principalId: string, spec: PolicySpec): Promise<{ id: string; remove: () => Promise<void> }> {
+async function createPolicy(
+  session: Session,
+  dev: Developer,
+  agent: Agent,
+  principalId: string,
+  spec: PolicySpec,
+): Promise<{ id: string; remove: () => Promise<void> }> {
   const exchange = await session.request(dev, {
     method: 'POST',
     path: '/v1/policies',
-    json: { name: session.name(`${spec.effect} policy`), effect: spec.effect, priority: spec.priority, agentId: agent.agentId, principalId },
+    json: {
+      name: session.name(`${spec.effect} policy`),
+      effect: spec.effect,
+      priority: spec.priority,
+      agentId: agent.agentId,
+      principalId,
+    },
   });
   expectStatus(exchange, 201, `creating an ${spec.effect} policy`);
   const id = (exchange.body as { id: string }).id;
   let removed = false;
-  session.track(`policy ${id}`, async () => (removed ? undefined : session.request(dev, { method: 'DELETE', path: `/v1/policies/${id}` })));
+  session.track(`policy ${id}`, async () =>
+    removed ? undefined : session.request(dev, { method: 'DELETE', path: `/v1/policies/${id}` }),
+  );
   return {
     id,
     remove: async () => {
       if (removed) return;
-      expectStatus(await session.request(dev, { method: 'DELETE', path: `/v1/policies/${id}` }), 204, 'DELETE /v1/policies/{id}');
+      expectStatus(
+        await session.request(dev, { method: 'DELETE', path: `/v1/policies/${id}` }),
+        204,
+        'DELETE /v1/policies/{id}',
+      );
       removed = true;
     },
   };
@@ -48,11 +66,20 @@ async function expectDenied(ctx: CheckContext, allow: PolicySpec, deny: PolicySp
   const specs = denyFirst ? [deny, allow] : [allow, deny];
   const created = [];
   for (const spec of specs) created.push(await createPolicy(session, dev, agent, principalId, spec));
-  const authorized = await session.authorize(dev, { agentId: agent.agentId, principalId, scopes: ['payments:initiate'] });
+  const authorized = await session.authorize(dev, {
+    agentId: agent.agentId,
+    principalId,
+    scopes: ['payments:initiate'],
+  });
   const situation = `allow priority ${allow.priority}, deny priority ${deny.priority}, ${denyFirst ? 'deny' : 'allow'} created first`;
   expectStatus(authorized, 403, `authorize matching both policies (${situation})`);
   const code = (authorized.body as { code?: string } | undefined)?.code;
-  expectThat(code === 'POLICY_DENIED', 'the refusal does not carry the POLICY_DENIED code', 'code POLICY_DENIED', show(authorized.body));
+  expectThat(
+    code === 'POLICY_DENIED',
+    'the refusal does not carry the POLICY_DENIED code',
+    'code POLICY_DENIED',
+    show(authorized.body),
+  );
   for (const policy of created) await policy.remove();
   const again = await session.authorize(dev, { agentId: agent.agentId, principalId, scopes: ['payments:initiate'] });
   expectStatus(again, 201, 'the same authorize after deleting both policies');
@@ -64,9 +91,11 @@ export const policyChecks: Check[] = [
   {
     id: 'policies.deny-before-allow',
     area: 'policies',
-    clause: 'SPEC §11.4 deny rules are evaluated first, the first matching auto_deny wins; §14 deny rules before allow rules',
+    clause:
+      'SPEC §11.4 deny rules are evaluated first, the first matching auto_deny wins; §14 deny rules before allow rules',
     level: 'MUST',
-    title: 'when a deny and an allow policy both match, authorize answers 403 POLICY_DENIED, whatever their priorities and ages',
+    title:
+      'when a deny and an allow policy both match, authorize answers 403 POLICY_DENIED, whatever their priorities and ages',
     extension: 'policies',
     property: { requests: 8, authorize: 2 },
     async run(ctx) {
@@ -74,10 +103,22 @@ export const policyChecks: Check[] = [
       await ctx.property(
         [priority, priority, fc.boolean()],
         async (allowPriority, denyPriority, denyFirst) => {
-          await expectDenied(ctx, { effect: 'allow', priority: allowPriority }, { effect: 'deny', priority: denyPriority }, denyFirst);
+          await expectDenied(
+            ctx,
+            { effect: 'allow', priority: allowPriority },
+            { effect: 'deny', priority: denyPriority },
+            denyFirst,
+          );
         },
         // Fixed: an allow that outranks the deny (where priority-first servers differ), the reverse, and a tie both ways.
-        { examples: [[10, 0, false], [0, 10, false], [0, 0, false], [0, 0, true]] },
+        {
+          examples: [
+            [10, 0, false],
+            [0, 10, false],
+            [0, 0, false],
+            [0, 0, true],
+          ],
+        },
       );
     },
   },
@@ -95,15 +136,29 @@ export const policyChecks: Check[] = [
       const agent = await session.agent(dev, 'policy');
       const principalId = session.principal('allow');
       const policy = await createPolicy(session, dev, agent, principalId, { effect: 'allow', priority: 0 });
-      const authorized = await session.authorize(dev, { agentId: agent.agentId, principalId, scopes: ['calendar:read'] });
+      const authorized = await session.authorize(dev, {
+        agentId: agent.agentId,
+        principalId,
+        scopes: ['calendar:read'],
+      });
       expectStatus(authorized, 201, 'authorize matching an allow policy');
       const body = authorized.body as { code?: string; policyEnforced?: boolean };
-      expectThat(typeof body.code === 'string' && body.policyEnforced === true, 'an allow policy did not approve the request at once', '`code` and `policyEnforced: true`', show(body));
+      expectThat(
+        typeof body.code === 'string' && body.policyEnforced === true,
+        'an allow policy did not approve the request at once',
+        '`code` and `policyEnforced: true`',
+        show(body),
+      );
       expectStatus(await session.exchange(dev, body.code, agent.agentId), 201, 'exchanging the policy-approved code');
       await policy.remove();
       const other = await session.authorize(dev, { agentId: agent.agentId, principalId, scopes: ['calendar:read'] });
       expectStatus(other, 201, 'authorize after deleting the allow policy');
-      expectThat((other.body as { code?: unknown }).code === undefined, 'a deleted allow policy still approves requests', 'no code (consent needed)', show(other.body));
+      expectThat(
+        (other.body as { code?: unknown }).code === undefined,
+        'a deleted allow policy still approves requests',
+        'no code (consent needed)',
+        show(other.body),
+      );
     },
   },
   {
@@ -123,23 +178,61 @@ export const policyChecks: Check[] = [
       const read = await session.request(dev, { method: 'GET', path: `/v1/policies/${low.id}` });
       expectStatus(read, 200, 'GET /v1/policies/{id}');
       const policy = read.body as { effect?: string; priority?: number; agentId?: string; principalId?: string };
-      expectThat(policy.effect === 'deny' && policy.priority === -5 && policy.agentId === agent.agentId && policy.principalId === principalId, 'the policy is not stored as given', show({ effect: 'deny', priority: -5, agentId: agent.agentId, principalId }), show(policy));
+      expectThat(
+        policy.effect === 'deny' &&
+          policy.priority === -5 &&
+          policy.agentId === agent.agentId &&
+          policy.principalId === principalId,
+        'the policy is not stored as given',
+        show({ effect: 'deny', priority: -5, agentId: agent.agentId, principalId }),
+        show(policy),
+      );
       const list = await session.request(dev, { method: 'GET', path: '/v1/policies' });
       expectStatus(list, 200, 'GET /v1/policies');
       const ids = ((list.body as { policies?: Array<{ id: string }> }).policies ?? []).map((p) => p.id);
-      expectThat(ids.includes(low.id) && ids.includes(high.id), 'the new policies are not listed', `${low.id} and ${high.id}`, show(ids, 200));
+      expectThat(
+        ids.includes(low.id) && ids.includes(high.id),
+        'the new policies are not listed',
+        `${low.id} and ${high.id}`,
+        show(ids, 200),
+      );
       // SPEC §11.6 prescribes no list order (the public server lists by priority), so none is asserted.
-      const updated = await session.request(dev, { method: 'PATCH', path: `/v1/policies/${low.id}`, json: { priority: 3, principalId: null } });
+      const updated = await session.request(dev, {
+        method: 'PATCH',
+        path: `/v1/policies/${low.id}`,
+        json: { priority: 3, principalId: null },
+      });
       expectStatus(updated, 200, 'PATCH /v1/policies/{id}');
       const after = updated.body as { priority?: number; principalId?: unknown; effect?: string };
       // Restore the narrow condition at once: with principalId cleared this deny would match every request for the agent.
-      expectStatus(await session.request(dev, { method: 'PATCH', path: `/v1/policies/${low.id}`, json: { principalId } }), 200, 'PATCH /v1/policies/{id}');
-      expectThat(after.priority === 3 && after.principalId === null && after.effect === 'deny', 'PATCH did not apply exactly the given changes', 'priority 3, principalId null, effect deny', show(after));
-      const invalid = await session.request(dev, { method: 'PATCH', path: `/v1/policies/${low.id}`, json: { effect: 'maybe' } });
+      expectStatus(
+        await session.request(dev, { method: 'PATCH', path: `/v1/policies/${low.id}`, json: { principalId } }),
+        200,
+        'PATCH /v1/policies/{id}',
+      );
+      expectThat(
+        after.priority === 3 && after.principalId === null && after.effect === 'deny',
+        'PATCH did not apply exactly the given changes',
+        'priority 3, principalId null, effect deny',
+        show(after),
+      );
+      const invalid = await session.request(dev, {
+        method: 'PATCH',
+        path: `/v1/policies/${low.id}`,
+        json: { effect: 'maybe' },
+      });
       expectStatus(invalid, 400, 'PATCH with an unknown effect');
       await low.remove();
-      expectStatus(await session.request(dev, { method: 'GET', path: `/v1/policies/${low.id}` }), 404, 'GET of a deleted policy');
-      expectStatus(await session.request(dev, { method: 'DELETE', path: `/v1/policies/${low.id}` }), 404, 'deleting a policy twice');
+      expectStatus(
+        await session.request(dev, { method: 'GET', path: `/v1/policies/${low.id}` }),
+        404,
+        'GET of a deleted policy',
+      );
+      expectStatus(
+        await session.request(dev, { method: 'DELETE', path: `/v1/policies/${low.id}` }),
+        404,
+        'deleting a policy twice',
+      );
       await high.remove();
     },
   },

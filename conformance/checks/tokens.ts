@@ -9,7 +9,15 @@
  */
 import fc from 'fast-check';
 import { CheckFailure, expectThat, show, type Check } from '../check.js';
-import { audience, durationSeconds, expiresInOverDay, expiresInWithinDay, principalTag, scopes, type Duration } from '../arbitraries.js';
+import {
+  audience,
+  durationSeconds,
+  expiresInOverDay,
+  expiresInWithinDay,
+  principalTag,
+  scopes,
+  type Duration,
+} from '../arbitraries.js';
 import { sleep } from '../http.js';
 import { computeCodeChallenge, GrantexTokenError, verifyGrantToken } from '../integrity.js';
 import { fetchIssuerKeySet, IssuerKeySetUnavailable } from '../issuer.js';
@@ -32,7 +40,11 @@ const EXPIRES_AT_SLACK = 1.5;
  * a refusal fails the check with its code. Whether the issuer named in `iss`
  * publishes that key set is `tokens.issuer`'s concern alone.
  */
-export async function verifyOffline(session: Session, token: string, options: { audience?: string; currentDate?: Date; clockTolerance?: number } = {}): Promise<void> {
+export async function verifyOffline(
+  session: Session,
+  token: string,
+  options: { audience?: string; currentDate?: Date; clockTolerance?: number } = {},
+): Promise<void> {
   const jwks = (await session.jwks()) as Parameters<typeof verifyGrantToken>[1]['jwks'] & object;
   try {
     await verifyGrantToken(token, { jwks, ...options });
@@ -50,30 +62,95 @@ export async function verifyOffline(session: Session, token: string, options: { 
 export function checkClaims(issued: Issued, asked: { scopes: string[]; lifetime: number; audience?: string }): void {
   const { claims, header } = issued;
   expectThat(header['alg'] === 'RS256', 'the token is not signed with RS256', 'header alg RS256', show(header));
-  expectThat(typeof header['kid'] === 'string' && header['kid'] !== '', 'the token header names no key', 'a kid', show(header));
+  expectThat(
+    typeof header['kid'] === 'string' && header['kid'] !== '',
+    'the token header names no key',
+    'a kid',
+    show(header),
+  );
   const scp = claims['scp'];
-  expectThat(Array.isArray(scp) && sameSet(scp, asked.scopes), '`scp` is not exactly the approved scopes', show(asked.scopes), show(scp));
-  expectThat(sameSet(issued.scopes, asked.scopes), 'the response `scopes` are not the approved scopes', show(asked.scopes), show(issued.scopes));
-  expectThat(claims['sub'] === issued.principalId, '`sub` is not the principal', show(issued.principalId), show(claims['sub']));
-  expectThat(claims['agt'] === issued.agent.did, '`agt` is not the agent DID', show(issued.agent.did), show(claims['agt']));
-  expectThat(claims['dev'] === issued.agent.developerId, '`dev` is not the developer', show(issued.agent.developerId), show(claims['dev']));
-  expectThat(claims['grnt'] === issued.grantId, '`grnt` is not the grant id of the response', show(issued.grantId), show(claims['grnt']));
-  expectThat(typeof claims['iss'] === 'string' && claims['iss'] !== '', '`iss` is missing', 'a non-empty issuer', show(claims['iss']));
-  expectThat(typeof claims['jti'] === 'string' && /^tok_/.test(claims['jti']), '`jti` is not a token id', 'tok_…', show(claims['jti']));
+  expectThat(
+    Array.isArray(scp) && sameSet(scp, asked.scopes),
+    '`scp` is not exactly the approved scopes',
+    show(asked.scopes),
+    show(scp),
+  );
+  expectThat(
+    sameSet(issued.scopes, asked.scopes),
+    'the response `scopes` are not the approved scopes',
+    show(asked.scopes),
+    show(issued.scopes),
+  );
+  expectThat(
+    claims['sub'] === issued.principalId,
+    '`sub` is not the principal',
+    show(issued.principalId),
+    show(claims['sub']),
+  );
+  expectThat(
+    claims['agt'] === issued.agent.did,
+    '`agt` is not the agent DID',
+    show(issued.agent.did),
+    show(claims['agt']),
+  );
+  expectThat(
+    claims['dev'] === issued.agent.developerId,
+    '`dev` is not the developer',
+    show(issued.agent.developerId),
+    show(claims['dev']),
+  );
+  expectThat(
+    claims['grnt'] === issued.grantId,
+    '`grnt` is not the grant id of the response',
+    show(issued.grantId),
+    show(claims['grnt']),
+  );
+  expectThat(
+    typeof claims['iss'] === 'string' && claims['iss'] !== '',
+    '`iss` is missing',
+    'a non-empty issuer',
+    show(claims['iss']),
+  );
+  expectThat(
+    typeof claims['jti'] === 'string' && /^tok_/.test(claims['jti']),
+    '`jti` is not a token id',
+    'tok_…',
+    show(claims['jti']),
+  );
   if (asked.audience !== undefined) {
     const aud = claims['aud'];
     const named = aud === asked.audience || (Array.isArray(aud) && aud.includes(asked.audience));
     expectThat(named, '`aud` is not the requested audience (SPEC §5.2)', show(asked.audience), show(aud));
   } else {
-    expectThat(claims['aud'] === undefined, '`aud` is set although no audience was requested', 'no aud', show(claims['aud']));
+    expectThat(
+      claims['aud'] === undefined,
+      '`aud` is set although no audience was requested',
+      'no aud',
+      show(claims['aud']),
+    );
   }
   const iat = claims['iat'];
   const exp = claims['exp'];
-  expectThat(typeof iat === 'number' && typeof exp === 'number', '`iat`/`exp` are not numbers', 'numeric iat and exp', `${show(iat)} / ${show(exp)}`);
+  expectThat(
+    typeof iat === 'number' && typeof exp === 'number',
+    '`iat`/`exp` are not numbers',
+    'numeric iat and exp',
+    `${show(iat)} / ${show(exp)}`,
+  );
   const lifetime = exp - iat;
-  expectThat(Math.abs(lifetime - asked.lifetime) <= SLACK, '`exp` does not honour expiresIn', `exp - iat = ${asked.lifetime}s (±${SLACK})`, `${lifetime}s`);
+  expectThat(
+    Math.abs(lifetime - asked.lifetime) <= SLACK,
+    '`exp` does not honour expiresIn',
+    `exp - iat = ${asked.lifetime}s (±${SLACK})`,
+    `${lifetime}s`,
+  );
   const expiresAt = Date.parse(issued.expiresAt) / 1000;
-  expectThat(Math.abs(expiresAt - exp) <= EXPIRES_AT_SLACK, 'the response `expiresAt` is not the token `exp`', new Date(exp * 1000).toISOString(), issued.expiresAt);
+  expectThat(
+    Math.abs(expiresAt - exp) <= EXPIRES_AT_SLACK,
+    'the response `expiresAt` is not the token `exp`',
+    new Date(exp * 1000).toISOString(),
+    issued.expiresAt,
+  );
 }
 
 export function sameSet(a: readonly unknown[], b: readonly unknown[]): boolean {
@@ -145,15 +222,26 @@ export const tokenChecks: Check[] = [
     area: 'tokens',
     clause: 'SPEC §6.2 claims, §6.4 validation, §5.2 audience; expiresIn',
     level: 'MUST',
-    title: 'issued tokens verify against the JWKS (RS256) and carry exactly the approved scopes, sub, agt, dev, grnt, aud, and exp = iat + expiresIn',
+    title:
+      'issued tokens verify against the JWKS (RS256) and carry exactly the approved scopes, sub, agt, dev, grnt, aud, and exp = iat + expiresIn',
     property: { requests: 5, authorize: 1, token: 1 },
     async run(ctx) {
       const { session } = ctx;
       const dev = session.devA;
       const agent = await session.agent(dev);
-      const example: [string[], Duration | undefined, string | undefined, string] = [['calendar:read', 'email:send'], { text: '2h', seconds: 7200 }, 'https://api.example.test', 'alice'];
+      const example: [string[], Duration | undefined, string | undefined, string] = [
+        ['calendar:read', 'email:send'],
+        { text: '2h', seconds: 7200 },
+        'https://api.example.test',
+        'alice',
+      ];
       await ctx.property(
-        [scopes(5), fc.option(expiresInWithinDay, { nil: undefined }), fc.option(audience, { nil: undefined }), principalTag],
+        [
+          scopes(5),
+          fc.option(expiresInWithinDay, { nil: undefined }),
+          fc.option(audience, { nil: undefined }),
+          principalTag,
+        ],
         async (asked, expiresIn, aud, tag) => {
           const issued = await session.issue(dev, {
             agent,
@@ -163,13 +251,26 @@ export const tokenChecks: Check[] = [
             ...(aud ? { audience: aud } : {}),
           });
           await verifyOffline(session, issued.grantToken, aud ? { audience: aud } : {});
-          checkClaims(issued, { scopes: asked, lifetime: expiresIn?.seconds ?? DAY, ...(aud ? { audience: aud } : {}) });
+          checkClaims(issued, {
+            scopes: asked,
+            lifetime: expiresIn?.seconds ?? DAY,
+            ...(aud ? { audience: aud } : {}),
+          });
           const online = await session.verifyOnline(dev, issued.grantToken);
           expectStatus(online, 200, 'POST /v1/tokens/verify');
-          const verdict = online.body as { valid?: boolean; grantId?: string; scopes?: string[]; principal?: string; agent?: string };
+          const verdict = online.body as {
+            valid?: boolean;
+            grantId?: string;
+            scopes?: string[];
+            principal?: string;
+            agent?: string;
+          };
           expectThat(verdict.valid === true, 'a fresh token does not verify online', 'valid: true', show(verdict));
           expectThat(
-            verdict.grantId === issued.grantId && sameSet(verdict.scopes ?? [], asked) && verdict.principal === issued.principalId && verdict.agent === agent.did,
+            verdict.grantId === issued.grantId &&
+              sameSet(verdict.scopes ?? [], asked) &&
+              verdict.principal === issued.principalId &&
+              verdict.agent === agent.did,
             'the online check reports another grant',
             show({ grantId: issued.grantId, scopes: asked, principal: issued.principalId, agent: agent.did }),
             show(verdict),
@@ -184,7 +285,8 @@ export const tokenChecks: Check[] = [
     area: 'tokens',
     clause: 'SPEC §6.2 iss; §6.4 rule 1 the signature verifies with the JWKS at iss/.well-known/jwks.json',
     level: 'MUST',
-    title: 'every grant token names the same issuer, and the key set at iss + /.well-known/jwks.json verifies it (with --issuer: iss is that URL and the base URL’s key set verifies it)',
+    title:
+      'every grant token names the same issuer, and the key set at iss + /.well-known/jwks.json verifies it (with --issuer: iss is that URL and the base URL’s key set verifies it)',
     async run(ctx) {
       const { session } = ctx;
       const dev = session.devA;
@@ -199,9 +301,15 @@ export const tokenChecks: Check[] = [
       expectThat(typeof iss === 'string' && iss !== '', '`iss` is missing', 'a non-empty issuer string', show(iss));
       // Every token of the run so far, not only these three (the session counts each token's iss).
       const seen = [...session.issuers.keys()];
-      expectThat(seen.length === 1, 'the grant tokens name different issuers (SPEC §6.2: one iss)', show(iss), seen.map((name) => `${name} (${session.issuers.get(name)} token(s))`).join(', '));
+      expectThat(
+        seen.length === 1,
+        'the grant tokens name different issuers (SPEC §6.2: one iss)',
+        show(iss),
+        seen.map((name) => `${name} (${session.issuers.get(name)} token(s))`).join(', '),
+      );
       const pinned = session.options.issuer;
-      if (pinned !== undefined) expectThat(iss === pinned, '`iss` is not the issuer given with --issuer', show(pinned), show(iss));
+      if (pinned !== undefined)
+        expectThat(iss === pinned, '`iss` is not the issuer given with --issuer', show(pinned), show(iss));
       const { url, jwks } = await issuerKeySet(session, iss);
       for (const token of [first, second, third]) {
         try {
@@ -216,7 +324,9 @@ export const tokenChecks: Check[] = [
         }
       }
       const foreign = new URL(url).origin !== new URL(session.http.baseUrl).origin;
-      ctx.note(`iss ${iss}; key set read from ${url}${foreign ? ' (an origin named by the tokens, not by the command line: SPEC §6.4 has verifiers fetch it; --issuer avoids it)' : ''}`);
+      ctx.note(
+        `iss ${iss}; key set read from ${url}${foreign ? ' (an origin named by the tokens, not by the command line: SPEC §6.4 has verifiers fetch it; --issuer avoids it)' : ''}`,
+      );
     },
   },
   {
@@ -233,7 +343,12 @@ export const tokenChecks: Check[] = [
       await ctx.property(
         [expiresInOverDay],
         async (expiresIn) => {
-          const authorized = await session.authorize(dev, { agentId: agent.agentId, principalId: session.principal('ttl'), scopes: ['calendar:read'], expiresIn: expiresIn.text });
+          const authorized = await session.authorize(dev, {
+            agentId: agent.agentId,
+            principalId: session.principal('ttl'),
+            scopes: ['calendar:read'],
+            expiresIn: expiresIn.text,
+          });
           if (authorized.status === 400) return;
           expectStatus(authorized, [201, 400], 'POST /v1/authorize with a long expiresIn');
           const { code } = await session.approve(dev, authorized);
@@ -241,7 +356,12 @@ export const tokenChecks: Check[] = [
           expectStatus(exchanged, 201, 'POST /v1/token');
           const { claims } = decodeToken((exchanged.body as { grantToken: string }).grantToken);
           const lifetime = Number(claims['exp']) - Number(claims['iat']);
-          expectThat(lifetime <= DAY + SLACK, `a grant token lives longer than 24 h (expiresIn ${expiresIn.text})`, `exp - iat ≤ ${DAY}s`, `${lifetime}s`);
+          expectThat(
+            lifetime <= DAY + SLACK,
+            `a grant token lives longer than 24 h (expiresIn ${expiresIn.text})`,
+            `exp - iat ≤ ${DAY}s`,
+            `${lifetime}s`,
+          );
         },
         { maxRuns: 3, examples: [[{ text: '48h', seconds: 172_800 }]] },
       );
@@ -257,7 +377,11 @@ export const tokenChecks: Check[] = [
       const { session } = ctx;
       const dev = session.devA;
       const agent = await session.agent(dev);
-      const authorized = await session.authorize(dev, { agentId: agent.agentId, principalId: session.principal('code'), scopes: ['files:read'] });
+      const authorized = await session.authorize(dev, {
+        agentId: agent.agentId,
+        principalId: session.principal('code'),
+        scopes: ['files:read'],
+      });
       expectStatus(authorized, 201, 'POST /v1/authorize');
       const { code } = await session.approve(dev, authorized);
       expectStatus(await session.exchange(dev, code, agent.agentId), 201, 'first exchange of the code');
@@ -275,11 +399,19 @@ export const tokenChecks: Check[] = [
       const dev = session.devA;
       const agent = await session.agent(dev);
       const other = await session.agent(dev, 'other');
-      const authorized = await session.authorize(dev, { agentId: agent.agentId, principalId: session.principal('bound'), scopes: ['files:read'] });
+      const authorized = await session.authorize(dev, {
+        agentId: agent.agentId,
+        principalId: session.principal('bound'),
+        scopes: ['files:read'],
+      });
       expectStatus(authorized, 201, 'POST /v1/authorize');
       const { code } = await session.approve(dev, authorized);
       expectStatus(await session.exchange(dev, code, other.agentId), 400, 'exchanging the code for another agent');
-      expectStatus(await session.exchange(dev, code, 'ag_00000000000000000000000000'), 400, 'exchanging the code for an unknown agent');
+      expectStatus(
+        await session.exchange(dev, code, 'ag_00000000000000000000000000'),
+        400,
+        'exchanging the code for an unknown agent',
+      );
     },
   },
   {
@@ -287,7 +419,8 @@ export const tokenChecks: Check[] = [
     area: 'tokens',
     clause: 'RFC 7636 §4.6 the server verifies code_verifier; SPEC §5.3',
     level: 'MUST',
-    title: 'with a codeChallenge, exchange needs the matching verifier (missing or wrong: 400, the code stays usable); only S256 is accepted',
+    title:
+      'with a codeChallenge, exchange needs the matching verifier (missing or wrong: 400, the code stays usable); only S256 is accepted',
     property: { requests: 6, authorize: 1, token: 3 },
     async run(ctx) {
       const { session } = ctx;
@@ -305,12 +438,27 @@ export const tokenChecks: Check[] = [
         [verifier, verifier],
         async (right, wrong) => {
           const challenge = await computeCodeChallenge(right);
-          const authorized = await session.authorize(dev, { agentId: agent.agentId, principalId: session.principal('pkce'), scopes: ['files:read'], codeChallenge: challenge, codeChallengeMethod: 'S256' });
+          const authorized = await session.authorize(dev, {
+            agentId: agent.agentId,
+            principalId: session.principal('pkce'),
+            scopes: ['files:read'],
+            codeChallenge: challenge,
+            codeChallengeMethod: 'S256',
+          });
           expectStatus(authorized, 201, 'POST /v1/authorize with a codeChallenge');
           const { code } = await session.approve(dev, authorized);
           expectStatus(await session.exchange(dev, code, agent.agentId), 400, 'exchange without the codeVerifier');
-          if (wrong !== right) expectStatus(await session.exchange(dev, code, agent.agentId, wrong), 400, 'exchange with a wrong codeVerifier');
-          expectStatus(await session.exchange(dev, code, agent.agentId, right), 201, 'exchange with the right codeVerifier');
+          if (wrong !== right)
+            expectStatus(
+              await session.exchange(dev, code, agent.agentId, wrong),
+              400,
+              'exchange with a wrong codeVerifier',
+            );
+          expectStatus(
+            await session.exchange(dev, code, agent.agentId, right),
+            201,
+            'exchange with the right codeVerifier',
+          );
         },
         { examples: [['dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk', 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXK']] },
       );
@@ -337,15 +485,38 @@ export const tokenChecks: Check[] = [
             const refreshed = await session.refresh(dev, current.refreshToken, agent.agentId);
             expectStatus(refreshed, 201, `refresh #${i + 1}`);
             const next = session.issuedFrom(refreshed, agent, issued.principalId);
-            expectThat(next.refreshToken !== current.refreshToken, 'the refresh token was not rotated', 'a new refreshToken', show(next.refreshToken));
-            expectThat(next.grantId === issued.grantId, 'refresh changed the grant', show(issued.grantId), show(next.grantId));
+            expectThat(
+              next.refreshToken !== current.refreshToken,
+              'the refresh token was not rotated',
+              'a new refreshToken',
+              show(next.refreshToken),
+            );
+            expectThat(
+              next.grantId === issued.grantId,
+              'refresh changed the grant',
+              show(issued.grantId),
+              show(next.grantId),
+            );
             expectThat(next.jti !== current.jti, 'refresh reissued the same token id', 'a new jti', show(next.jti));
-            expectThat(sameSet(next.scopes, issued.scopes) && sameSet(next.claims['scp'] as string[], issued.scopes), 'refresh changed the scopes', show(issued.scopes), show(next.claims['scp']));
+            expectThat(
+              sameSet(next.scopes, issued.scopes) && sameSet(next.claims['scp'] as string[], issued.scopes),
+              'refresh changed the scopes',
+              show(issued.scopes),
+              show(next.claims['scp']),
+            );
             await verifyOffline(session, next.grantToken);
-            expectStatus(await session.refresh(dev, current.refreshToken, agent.agentId), 400, `reusing the refresh token spent by refresh #${i + 1}`);
+            expectStatus(
+              await session.refresh(dev, current.refreshToken, agent.agentId),
+              400,
+              `reusing the refresh token spent by refresh #${i + 1}`,
+            );
             current = next;
           }
-          expectStatus(await session.refresh(dev, current.refreshToken, other.agentId), 400, 'refreshing for another agent');
+          expectStatus(
+            await session.refresh(dev, current.refreshToken, other.agentId),
+            400,
+            'refreshing for another agent',
+          );
         },
         { maxRuns: 5, examples: [[2]] },
       );
@@ -356,7 +527,8 @@ export const tokenChecks: Check[] = [
     area: 'tokens',
     clause: 'SPEC §7.2 revoke a specific token; §7.3 online revocation check',
     level: 'MUST',
-    title: 'a revoked jti verifies invalid online; a sibling token of the same grant stays valid; revoking again answers 404',
+    title:
+      'a revoked jti verifies invalid online; a sibling token of the same grant stays valid; revoking again answers 404',
     async run(ctx) {
       const { session } = ctx;
       const dev = session.devA;
@@ -366,11 +538,25 @@ export const tokenChecks: Check[] = [
       expectStatus(refreshed, 201, 'POST /v1/token/refresh');
       const sibling = session.issuedFrom(refreshed, agent, issued.principalId);
       expectStatus(await session.revokeToken(dev, issued.jti), 204, 'POST /v1/tokens/revoke');
-      expectThat(!(await session.isValidOnline(dev, issued.grantToken)), 'a revoked token still verifies online', 'valid: false', 'valid: true');
-      expectThat(await session.isValidOnline(dev, sibling.grantToken), 'revoking one token invalidated its sibling', 'valid: true for the refreshed token', 'valid: false');
+      expectThat(
+        !(await session.isValidOnline(dev, issued.grantToken)),
+        'a revoked token still verifies online',
+        'valid: false',
+        'valid: true',
+      );
+      expectThat(
+        await session.isValidOnline(dev, sibling.grantToken),
+        'revoking one token invalidated its sibling',
+        'valid: true for the refreshed token',
+        'valid: false',
+      );
       expectStatus(await session.revokeToken(dev, issued.jti), 404, 'revoking the same jti again');
       expectStatus(await session.revokeToken(dev, 'tok_00000000000000000000000000'), 404, 'revoking an unknown jti');
-      expectStatus(await session.request(dev, { method: 'POST', path: '/v1/tokens/revoke', json: {} }), 400, 'revoking without a jti');
+      expectStatus(
+        await session.request(dev, { method: 'POST', path: '/v1/tokens/revoke', json: {} }),
+        400,
+        'revoking without a jti',
+      );
     },
   },
   {
@@ -378,7 +564,8 @@ export const tokenChecks: Check[] = [
     area: 'tokens',
     clause: 'SPEC §7.1 revoking a grant invalidates all its tokens',
     level: 'MUST',
-    title: 'after DELETE /v1/grants/{id}: every token of the grant is invalid online, its refresh token is refused, the record reads revoked',
+    title:
+      'after DELETE /v1/grants/{id}: every token of the grant is invalid online, its refresh token is refused, the record reads revoked',
     async run(ctx) {
       const { session } = ctx;
       const dev = session.devA;
@@ -389,10 +576,25 @@ export const tokenChecks: Check[] = [
       const second = session.issuedFrom(refreshed, agent, issued.principalId);
       const before = await session.getGrant(dev, issued.grantId);
       expectStatus(before, 200, 'GET /v1/grants/{id}');
-      expectThat((before.body as { status?: string }).status === 'active', 'a new grant is not active', 'status active', show(before.body));
+      expectThat(
+        (before.body as { status?: string }).status === 'active',
+        'a new grant is not active',
+        'status active',
+        show(before.body),
+      );
       expectStatus(await session.revokeGrant(dev, issued.grantId), 204, 'DELETE /v1/grants/{id}');
-      expectThat(!(await session.isValidOnline(dev, issued.grantToken)), 'a token of a revoked grant still verifies online', 'valid: false', 'valid: true');
-      expectThat(!(await session.isValidOnline(dev, second.grantToken)), 'a refreshed token of a revoked grant still verifies online', 'valid: false', 'valid: true');
+      expectThat(
+        !(await session.isValidOnline(dev, issued.grantToken)),
+        'a token of a revoked grant still verifies online',
+        'valid: false',
+        'valid: true',
+      );
+      expectThat(
+        !(await session.isValidOnline(dev, second.grantToken)),
+        'a refreshed token of a revoked grant still verifies online',
+        'valid: false',
+        'valid: true',
+      );
       expectStatus(await session.refresh(dev, second.refreshToken, agent.agentId), 400, 'refreshing a revoked grant');
       const after = await session.getGrant(dev, issued.grantId);
       expectStatus(after, 200, 'GET /v1/grants/{id} after revocation');
@@ -404,27 +606,45 @@ export const tokenChecks: Check[] = [
   {
     id: 'tokens.grants-verify',
     area: 'tokens',
-    clause: 'OpenAPI grantsVerify (SPEC.md does not list POST /v1/grants/verify: a server without it is not implemented, not failed)',
+    clause:
+      'OpenAPI grantsVerify (SPEC.md does not list POST /v1/grants/verify: a server without it is not implemented, not failed)',
     level: 'MUST',
-    title: 'grants/verify returns the verified claims of a live token, reason revoked once its grant is revoked, and 400 for a token that does not verify',
+    title:
+      'grants/verify returns the verified claims of a live token, reason revoked once its grant is revoked, and 400 for a token that does not verify',
     async run(ctx) {
       const { session } = ctx;
       const dev = session.devA;
-      const issued = await session.issue(dev, { agent: await session.agent(dev), scopes: ['calendar:read', 'email:read'] });
-      const verify = (token: string) => session.request(dev, { method: 'POST', path: '/v1/grants/verify', json: { token } });
+      const issued = await session.issue(dev, {
+        agent: await session.agent(dev),
+        scopes: ['calendar:read', 'email:read'],
+      });
+      const verify = (token: string) =>
+        session.request(dev, { method: 'POST', path: '/v1/grants/verify', json: { token } });
       const live = await verify(issued.grantToken);
       if (live.status === 404) {
-        ctx.notImplemented('POST /v1/grants/verify answers 404: the server does not offer it (SPEC.md §10.1 does not require it)');
+        ctx.notImplemented(
+          'POST /v1/grants/verify answers 404: the server does not offer it (SPEC.md §10.1 does not require it)',
+        );
       }
       expectStatus(live, 200, 'POST /v1/grants/verify of a live token');
       const body = live.body as { active?: boolean; claims?: Record<string, unknown> };
-      expectThat(body.active === true && body.claims?.['grnt'] === issued.grantId && body.claims['jti'] === issued.jti, 'grants/verify does not report the live token with its claims', `active: true, claims.grnt ${issued.grantId}`, show(body));
+      expectThat(
+        body.active === true && body.claims?.['grnt'] === issued.grantId && body.claims['jti'] === issued.jti,
+        'grants/verify does not report the live token with its claims',
+        `active: true, claims.grnt ${issued.grantId}`,
+        show(body),
+      );
       expectStatus(await verify('not-a-token'), 400, 'POST /v1/grants/verify of a malformed token');
       expectStatus(await session.revokeGrant(dev, issued.grantId), 204, 'DELETE /v1/grants/{id}');
       const revoked = await verify(issued.grantToken);
       expectStatus(revoked, 200, 'POST /v1/grants/verify of a token of a revoked grant');
       const after = revoked.body as { active?: boolean; reason?: string };
-      expectThat(after.active === false && after.reason === 'revoked', 'grants/verify does not report the revocation', 'active: false, reason: revoked', show(after));
+      expectThat(
+        after.active === false && after.reason === 'revoked',
+        'grants/verify does not report the revocation',
+        'active: false, reason: revoked',
+        show(after),
+      );
     },
   },
   {
@@ -440,14 +660,29 @@ export const tokenChecks: Check[] = [
       const issued = await session.issue(dev, { agent, scopes: ['profile:read'], expiresIn: '3s' });
       const localAtIssue = Date.now();
       const exp = Number(issued.claims['exp']);
-      expectThat(exp - issued.issuedAt <= durationSeconds('3s') + SLACK, '`exp` does not honour a 3 s expiresIn', 'exp - iat ≈ 3 s', `${exp - issued.issuedAt}s`);
+      expectThat(
+        exp - issued.issuedAt <= durationSeconds('3s') + SLACK,
+        '`exp` does not honour a 3 s expiresIn',
+        'exp - iat ≈ 3 s',
+        `${exp - issued.issuedAt}s`,
+      );
       // Wait on the server's clock, not ours: exp - iat from now. iat is whole seconds at or before
       // the real issue time (SPEC §6.2), so exp is passed 1 s after that at most; 1.5 s adds margin.
       const wait = (exp - issued.issuedAt) * 1000 + EXPIRES_AT_SLACK * 1000;
-      if (wait > 15_000) throw new CheckFailure('the token expires much later than asked', 'exp within seconds', new Date(exp * 1000).toISOString());
+      if (wait > 15_000)
+        throw new CheckFailure(
+          'the token expires much later than asked',
+          'exp within seconds',
+          new Date(exp * 1000).toISOString(),
+        );
       await sleep(Math.max(0, localAtIssue + wait - Date.now()));
       const serverNow = new Date((issued.issuedAt + (Date.now() - localAtIssue) / 1000) * 1000);
-      expectThat(!(await session.isValidOnline(dev, issued.grantToken)), 'an expired token still verifies online', 'valid: false', 'valid: true');
+      expectThat(
+        !(await session.isValidOnline(dev, issued.grantToken)),
+        'an expired token still verifies online',
+        'valid: false',
+        'valid: true',
+      );
       let offline = true;
       try {
         await verifyOffline(session, issued.grantToken, { clockTolerance: 0, currentDate: serverNow });
@@ -468,13 +703,22 @@ export const tokenChecks: Check[] = [
       const { session } = ctx;
       const dev = session.devA;
       const issued = await session.sharedGrant(dev);
-      expectStatus(await session.request(dev, { method: 'POST', path: '/v1/tokens/verify', json: {} }), 400, 'verifying without a token');
+      expectStatus(
+        await session.request(dev, { method: 'POST', path: '/v1/tokens/verify', json: {} }),
+        400,
+        'verifying without a token',
+      );
       await ctx.property(
         [fc.constantFrom(...tamperings)],
         async (tampering) => {
           const exchange = await session.verifyOnline(dev, tampering.apply(issued.grantToken));
           expectStatus(exchange, 200, `verifying a token with ${tampering.name}`);
-          expectThat((exchange.body as { valid?: unknown }).valid === false, `a token with ${tampering.name} verifies online`, 'valid: false', show(exchange.body));
+          expectThat(
+            (exchange.body as { valid?: unknown }).valid === false,
+            `a token with ${tampering.name} verifies online`,
+            'valid: false',
+            show(exchange.body),
+          );
         },
         { examples: tamperings.map((tampering) => [tampering] as [typeof tampering]), maxRuns: tamperings.length },
       );

@@ -11,7 +11,14 @@ import fc from 'fast-check';
 import { CheckSkipped } from '../failures.js';
 import { documents, type Finding } from '../findings.js';
 import { formatReplay, type ReplayTarget } from '../context.js';
-import { BudgetExhausted, NetworkError, transcript, type Credential, type Exchange, type RequestSpec } from '../http.js';
+import {
+  BudgetExhausted,
+  NetworkError,
+  transcript,
+  type Credential,
+  type Exchange,
+  type RequestSpec,
+} from '../http.js';
 import { Contract } from '../reference/validate.js';
 import type { Developer, Session } from '../session.js';
 import { mutationsOf, type Mutation, type RawBody, type RequestInput } from './mutations.js';
@@ -20,7 +27,13 @@ import { createPool, POOL_BY_NAME, type Pool } from './pool.js';
 import { SchemaArbitraries, type Json } from './schema.js';
 
 /** The fuzz checks, in the order they are listed. */
-export const FUZZ_CHECKS = ['fuzz.no-server-error', 'fuzz.status-documented', 'fuzz.response-valid', 'fuzz.invalid-refused', 'fuzz.valid-accepted'] as const;
+export const FUZZ_CHECKS = [
+  'fuzz.no-server-error',
+  'fuzz.status-documented',
+  'fuzz.response-valid',
+  'fuzz.invalid-refused',
+  'fuzz.valid-accepted',
+] as const;
 export type FuzzCheckId = (typeof FUZZ_CHECKS)[number];
 
 /** What kind of request was sent: valid, carrying one violation, or a hostile but schema-valid string. */
@@ -72,7 +85,10 @@ const campaigns = new WeakMap<Session, Promise<CampaignResult>>();
 const contracts = new WeakMap<object, Contract>();
 
 /** The phase's result for this session, run on first use (`started`: by this call). */
-export function campaign(session: Session, settings: CampaignSettings): { result: Promise<CampaignResult>; started: boolean } {
+export function campaign(
+  session: Session,
+  settings: CampaignSettings,
+): { result: Promise<CampaignResult>; started: boolean } {
   const running = campaigns.get(session);
   if (running) return { result: running, started: false };
   const result = new Campaign(session, settings).run();
@@ -106,7 +122,10 @@ class Campaign {
   readonly #session: Session;
   readonly #settings: CampaignSettings;
   readonly #contract: Contract;
-  readonly #findings = Object.fromEntries(FUZZ_CHECKS.map((id) => [id, [] as Finding[]])) as Record<FuzzCheckId, Finding[]>;
+  readonly #findings = Object.fromEntries(FUZZ_CHECKS.map((id) => [id, [] as Finding[]])) as Record<
+    FuzzCheckId,
+    Finding[]
+  >;
   readonly #reported = new Set<string>();
   readonly #limited = new Map<string, string>();
   readonly #notes: string[] = [];
@@ -135,7 +154,10 @@ class Campaign {
     const replay = this.#settings.replay;
     try {
       ({ dev: this.#dev, own: this.#own } = await fuzzingDeveloper(this.#session));
-      if (!this.#own) this.#notes.push('no developer created by the suite: operations that emit events, write permanent records or change configuration were not fuzzed');
+      if (!this.#own)
+        this.#notes.push(
+          'no developer created by the suite: operations that emit events, write permanent records or change configuration were not fuzzed',
+        );
       const setup = this.#session.http.capture();
       try {
         this.#pool = await createPool(this.#session, this.#dev, this.#notes);
@@ -152,7 +174,10 @@ class Campaign {
         }
         for (const property of this.#properties(op)) {
           if (replay && replay.property !== property.index) continue;
-          if (this.#session.http.budgetLeft < budget * RESERVE_SHARE) throw new BudgetExhausted(`fuzzing stopped: ${this.#session.http.budgetLeft} requests of the budget left for the rest of the run`);
+          if (this.#session.http.budgetLeft < budget * RESERVE_SHARE)
+            throw new BudgetExhausted(
+              `fuzzing stopped: ${this.#session.http.budgetLeft} requests of the budget left for the rest of the run`,
+            );
           try {
             await this.#check(property, replay?.path);
           } catch (error) {
@@ -166,7 +191,8 @@ class Campaign {
       if (!(error instanceof CheckSkipped)) throw error;
       this.#notes.push(error.message);
     }
-    if (replay && replay.property >= operations.length * 2) this.#notes.push(`replay ${formatReplay(replay)} names no fuzz property`);
+    if (replay && replay.property >= operations.length * 2)
+      this.#notes.push(`replay ${formatReplay(replay)} names no fuzz property`);
     const limited = [...this.#limited].map(([operationId, why]) => ({ operationId, why }));
     return { findings: this.#findings, limited, notes: this.#notes, executedRuns: this.#executed };
   }
@@ -182,14 +208,22 @@ class Campaign {
     const allowance = Math.min(budgetShare, limit !== undefined ? limit * RATE_WINDOWS : Infinity);
     const included = operations.filter((op) => this.#exclusion(op) === undefined);
     const counts = included.map((op) => this.#mutations(op).length);
-    const full = included.reduce((sum, op, i) => sum + 1 + this.#settings.positiveRuns + counts[i]! + this.#settings.negativeRuns, 0);
+    const full = included.reduce(
+      (sum, _op, i) => sum + 1 + this.#settings.positiveRuns + counts[i]! + this.#settings.negativeRuns,
+      0,
+    );
     if (full <= allowance) return;
     this.#lean = true;
     let cap = Math.max(...counts, 1);
     while (cap > 2 && counts.reduce((sum, count) => sum + 1 + Math.min(count, cap), 0) > allowance) cap--;
     this.#negativeCap = cap;
-    const why = limit !== undefined && limit * RATE_WINDOWS < budgetShare ? `the developer's rate limit of ${limit} per window` : `the request budget (${Math.floor(budgetShare)} for fuzzing)`;
-    this.#notes.push(`fuzzing scaled to ${why}: fixed examples only, at most ${cap} invalid requests per operation (${full} planned at full size)`);
+    const why =
+      limit !== undefined && limit * RATE_WINDOWS < budgetShare
+        ? `the developer's rate limit of ${limit} per window`
+        : `the request budget (${Math.floor(budgetShare)} for fuzzing)`;
+    this.#notes.push(
+      `fuzzing scaled to ${why}: fixed examples only, at most ${cap} invalid requests per operation (${full} planned at full size)`,
+    );
   }
 
   #exclusion(op: FuzzOperation): string | undefined {
@@ -216,7 +250,11 @@ class Campaign {
       const key = POOL_BY_NAME[name];
       const known = key ? this.#pool[key] : undefined;
       // Names the run creates carry its id, like everything else the suite creates.
-      if (!known && /^(name|label|displayName|description|userName|principalId)$/.test(name) && schema['type'] === 'string') {
+      if (
+        !known &&
+        /^(name|label|displayName|description|userName|principalId)$/.test(name) &&
+        schema['type'] === 'string'
+      ) {
         const max = Number(schema['maxLength'] ?? 200);
         return fc.string({ maxLength: 12 }).map((suffix) => `${runId}-fuzz ${suffix}`.slice(0, max));
       }
@@ -244,11 +282,13 @@ class Campaign {
       op.query.filter((p) => p.required).map((p) => p.name),
     );
     const bodyArbitrary = op.body ? generator.of(op.body.schema) : fc.constant(undefined);
-    const inputs: fc.Arbitrary<RequestInput> = fc.record({ path: pathArbitrary, query: queryArbitrary, body: bodyArbitrary }).map((input) => {
-      const out: RequestInput = { path: input.path, query: input.query };
-      if (input.body !== undefined) out.body = input.body;
-      return out;
-    });
+    const inputs: fc.Arbitrary<RequestInput> = fc
+      .record({ path: pathArbitrary, query: queryArbitrary, body: bodyArbitrary })
+      .map((input) => {
+        const out: RequestInput = { path: input.path, query: input.query };
+        if (input.body !== undefined) out.body = input.body;
+        return out;
+      });
     const base = this.#example(op, inputs);
     const cap = op.policy.cap ?? Infinity;
     const properties: Array<Property<unknown>> = [];
@@ -269,7 +309,8 @@ class Campaign {
     if (Number.isFinite(this.#negativeCap)) mutations = spread(mutations, this.#negativeCap);
     if (mutations.length > 0) {
       const negativeBase = base ?? this.#fallbackInput(op);
-      const random = this.#lean || Number.isFinite(cap) || op.policy.negatives === 'syntax' ? 0 : this.#settings.negativeRuns;
+      const random =
+        this.#lean || Number.isFinite(cap) || op.policy.negatives === 'syntax' ? 0 : this.#settings.negativeRuns;
       properties.push({
         index: op.index * 2 + 1,
         op,
@@ -292,8 +333,14 @@ class Campaign {
   /** The operation's negative mutations its policy allows, in their fixed order. */
   #mutations(op: FuzzOperation): Mutation[] {
     if (op.policy.negatives === 'none') return [];
-    const all = mutationsOf({ root: this.#session.contract.spec, ...(op.body ? { body: op.body.schema } : {}), query: op.query });
-    return op.policy.negatives === 'syntax' ? all.filter((m) => m.kind === 'malformed-json' || m.kind === 'wrong-content-type') : all;
+    const all = mutationsOf({
+      root: this.#session.contract.spec,
+      ...(op.body ? { body: op.body.schema } : {}),
+      query: op.query,
+    });
+    return op.policy.negatives === 'syntax'
+      ? all.filter((m) => m.kind === 'malformed-json' || m.kind === 'wrong-content-type')
+      : all;
   }
 
   /** A valid request naming the pool's resources: the fixed example every run sends first. */
@@ -307,8 +354,14 @@ class Campaign {
     // Sampled with a fixed seed, so the example is the same on every run against the same pool.
     for (const candidate of fc.sample(inputs, { seed: 20261201 + op.index, numRuns: 50 })) {
       // Required query members only, naming the pool where they can.
-      const required = Object.fromEntries(op.query.filter((p) => p.required && p.name in candidate.query).map((p) => [p.name, candidate.query[p.name]]));
-      const input: RequestInput = { ...candidate, path: { ...candidate.path, ...pathIds }, query: preferPool(required, this.#pool) ?? {} };
+      const required = Object.fromEntries(
+        op.query.filter((p) => p.required && p.name in candidate.query).map((p) => [p.name, candidate.query[p.name]]),
+      );
+      const input: RequestInput = {
+        ...candidate,
+        path: { ...candidate.path, ...pathIds },
+        query: preferPool(required, this.#pool) ?? {},
+      };
       if (op.body && op.body.schema['type'] === 'object') input.body = preferPool(input.body as Json, this.#pool);
       if (this.#valid(op, input)) return this.#minimal(op, input);
     }
@@ -335,16 +388,23 @@ class Campaign {
   }
 
   #valid(op: FuzzOperation, input: RequestInput): boolean {
-    const query = new URLSearchParams(Object.entries(input.query).flatMap(([name, value]) => (value === undefined ? [] : [[name, String(value)]])));
+    const query = new URLSearchParams(
+      Object.entries(input.query).flatMap(([name, value]) => (value === undefined ? [] : [[name, String(value)]])),
+    );
     if (this.#contract.validateParameters(op.operationId, input.path, query).message !== undefined) return false;
-    if (op.body && input.body !== undefined && this.#contract.validateBody(op.operationId, input.body) !== undefined) return false;
+    if (op.body && input.body !== undefined && this.#contract.validateBody(op.operationId, input.body) !== undefined)
+      return false;
     if (op.body?.required && input.body === undefined) return false;
     return true;
   }
 
   // ------------------------------------------------------------ sending and judging
 
-  async #sendMutated(op: FuzzOperation, input: RequestInput, mutation: Mutation): Promise<{ exchange: Exchange; judgements: Judgement[] } | undefined> {
+  async #sendMutated(
+    op: FuzzOperation,
+    input: RequestInput,
+    mutation: Mutation,
+  ): Promise<{ exchange: Exchange; judgements: Judgement[] } | undefined> {
     const mutated = mutation.apply(input);
     // Exactly one violation: a mutation that the schema still admits (a hostile string where any string goes) is judged as such.
     const kind: RequestKind = mutated.raw ? 'negative' : this.#valid(op, mutated.input) ? 'hostile' : 'negative';
@@ -353,7 +413,12 @@ class Campaign {
     return this.#send(op, mutated.input, mutated.raw, kind);
   }
 
-  async #send(op: FuzzOperation, input: RequestInput, raw: RawBody | undefined, kind: RequestKind): Promise<{ exchange: Exchange; judgements: Judgement[] } | undefined> {
+  async #send(
+    op: FuzzOperation,
+    input: RequestInput,
+    raw: RawBody | undefined,
+    kind: RequestKind,
+  ): Promise<{ exchange: Exchange; judgements: Judgement[] } | undefined> {
     // A generated "valid" input that the spec refuses says nothing about the server: skip it.
     if (kind === 'positive' && !this.#valid(op, input)) return undefined;
     const spec = this.#request(op, input, raw);
@@ -362,18 +427,44 @@ class Campaign {
       exchange = await this.#session.http.request(spec);
     } catch (error) {
       if (!(error instanceof NetworkError)) throw error;
-      const judgement: Judgement = { check: 'fuzz.no-server-error', status: 0, message: `${op.operationId}: the server did not answer`, expected: 'an answer', observed: error.message };
-      return { exchange: { method: spec.method, target: spec.path, status: 0, requestHeaders: {}, responseHeaders: {}, responseText: '', body: undefined, violations: [], seq: 0, url: spec.path, durationMs: 0, error: error.message }, judgements: [judgement] };
+      const judgement: Judgement = {
+        check: 'fuzz.no-server-error',
+        status: 0,
+        message: `${op.operationId}: the server did not answer`,
+        expected: 'an answer',
+        observed: error.message,
+      };
+      return {
+        exchange: {
+          method: spec.method,
+          target: spec.path,
+          status: 0,
+          requestHeaders: {},
+          responseHeaders: {},
+          responseText: '',
+          body: undefined,
+          violations: [],
+          seq: 0,
+          url: spec.path,
+          durationMs: 0,
+          error: error.message,
+        },
+        judgements: [judgement],
+      };
     }
     this.#afterAnswer(op, exchange);
     return { exchange, judgements: this.#judge(op, kind, exchange) };
   }
 
   #request(op: FuzzOperation, input: RequestInput, raw: RawBody | undefined): RequestSpec {
-    const path = op.template.replace(/\{([^}]+)\}/g, (_all, name: string) => encodeURIComponent(input.path[name] ?? ''));
+    const path = op.template.replace(/\{([^}]+)\}/g, (_all, name: string) =>
+      encodeURIComponent(input.path[name] ?? ''),
+    );
     const query: Record<string, string> = {};
-    for (const [name, value] of Object.entries(input.query)) if (value !== undefined) query[name] = typeof value === 'string' ? value : String(value);
-    const auth: Credential | null = op.security === 'apiKey' ? this.#dev.key : op.security === 'scimToken' ? (this.#pool.scim ?? null) : null;
+    for (const [name, value] of Object.entries(input.query))
+      if (value !== undefined) query[name] = typeof value === 'string' ? value : String(value);
+    const auth: Credential | null =
+      op.security === 'apiKey' ? this.#dev.key : op.security === 'scimToken' ? (this.#pool.scim ?? null) : null;
     return {
       method: op.method.toUpperCase(),
       path,
@@ -402,11 +493,15 @@ class Campaign {
       policiesCreate: () => session.request(dev, { method: 'DELETE', path: `/v1/policies/${id}` }),
       webhooksCreate: () => session.request(dev, { method: 'DELETE', path: `/v1/webhooks/${id}` }),
       scimCreateToken: () => session.request(dev, { method: 'DELETE', path: `/v1/scim/tokens/${id}` }),
-      scimCreateUser: () => session.http.request({ method: 'DELETE', path: `/scim/v2/Users/${id}`, auth: scim ?? null }),
+      scimCreateUser: () =>
+        session.http.request({ method: 'DELETE', path: `/scim/v2/Users/${id}`, auth: scim ?? null }),
     };
     const remove = undo[op.operationId];
     if (remove && id) session.track(`fuzz ${op.operationId} ${id}`, remove);
-    if (op.operationId === 'signup') session.notes.push(`fuzzing: POST /v1/signup accepted a request (${exchange.status}); that developer cannot be deleted through the API`);
+    if (op.operationId === 'signup')
+      session.notes.push(
+        `fuzzing: POST /v1/signup accepted a request (${exchange.status}); that developer cannot be deleted through the API`,
+      );
   }
 
   #judge(op: FuzzOperation, kind: RequestKind, exchange: Exchange): Judgement[] {
@@ -415,30 +510,71 @@ class Campaign {
     const documented = documents(op.statuses, status);
     const where = `${op.method.toUpperCase()} ${op.template}`;
     const answer = `${status} ${short(exchange.responseText)}`;
-    const what = kind === 'positive' ? 'a valid request' : kind === 'negative' ? 'an invalid request' : 'a request with a hostile string';
+    const what =
+      kind === 'positive'
+        ? 'a valid request'
+        : kind === 'negative'
+          ? 'an invalid request'
+          : 'a request with a hostile string';
     if (status >= 500 && (status === 500 || !documented)) {
-      out.push({ check: 'fuzz.no-server-error', status, message: `${op.operationId}: ${what} got a server error`, expected: `no 5xx (documented: ${op.statuses.join(', ')})`, observed: answer });
+      out.push({
+        check: 'fuzz.no-server-error',
+        status,
+        message: `${op.operationId}: ${what} got a server error`,
+        expected: `no 5xx (documented: ${op.statuses.join(', ')})`,
+        observed: answer,
+      });
     }
     if (!documented && status < 500) {
-      const check: FuzzCheckId = kind === 'positive' && status >= 400 ? 'fuzz.valid-accepted' : 'fuzz.status-documented';
-      out.push({ check, status, message: `${op.operationId}: ${what} got status ${status}, which ${where} does not document`, expected: `one of ${op.statuses.join(', ')}`, observed: answer });
+      const check: FuzzCheckId =
+        kind === 'positive' && status >= 400 ? 'fuzz.valid-accepted' : 'fuzz.status-documented';
+      out.push({
+        check,
+        status,
+        message: `${op.operationId}: ${what} got status ${status}, which ${where} does not document`,
+        expected: `one of ${op.statuses.join(', ')}`,
+        observed: answer,
+      });
     }
-    const violations = exchange.violations.filter((v) => !/is not documented for|error body does not have the error shape/.test(v));
+    const violations = exchange.violations.filter(
+      (v) => !/is not documented for|error body does not have the error shape/.test(v),
+    );
     if (documented && violations.length > 0) {
-      out.push({ check: 'fuzz.response-valid', status, message: `${op.operationId}: the ${status} answer breaks the spec`, expected: `headers and body as documented for ${status}`, observed: `${violations.slice(0, 3).join('; ')} · ${answer}` });
+      out.push({
+        check: 'fuzz.response-valid',
+        status,
+        message: `${op.operationId}: the ${status} answer breaks the spec`,
+        expected: `headers and body as documented for ${status}`,
+        observed: `${violations.slice(0, 3).join('; ')} · ${answer}`,
+      });
     }
     if (kind === 'negative') {
       if (status < 400) {
-        out.push({ check: 'fuzz.invalid-refused', status, message: `${op.operationId}: an invalid request was accepted`, expected: 'a 4xx refusal', observed: answer });
+        out.push({
+          check: 'fuzz.invalid-refused',
+          status,
+          message: `${op.operationId}: an invalid request was accepted`,
+          expected: 'a 4xx refusal',
+          observed: answer,
+        });
       } else if (status < 500 && !this.#errorShaped(exchange.body)) {
-        out.push({ check: 'fuzz.invalid-refused', status, message: `${op.operationId}: the refusal of an invalid request lacks the error shape`, expected: '{message, code, requestId} (SCIM routes: a SCIM error)', observed: answer });
+        out.push({
+          check: 'fuzz.invalid-refused',
+          status,
+          message: `${op.operationId}: the refusal of an invalid request lacks the error shape`,
+          expected: '{message, code, requestId} (SCIM routes: a SCIM error)',
+          observed: answer,
+        });
       }
     }
     return out;
   }
 
   #errorShaped(body: unknown): boolean {
-    return this.#session.contract.validateSchema('Error', body).length === 0 || this.#session.contract.validateSchema('ScimError', body).length === 0;
+    return (
+      this.#session.contract.validateSchema('Error', body).length === 0 ||
+      this.#session.contract.validateSchema('ScimError', body).length === 0
+    );
   }
 
   // ------------------------------------------------------------ properties
@@ -499,19 +635,36 @@ class Campaign {
         examples: property.examples.map((example) => [example]),
         ...(replayPath !== undefined ? { path: replayPath, endOnFailure: true } : {}),
       });
-      if (round === 0) this.#executed += Math.max(0, Math.min(runs, details.numRuns) - (replayPath === undefined ? examples : 0));
+      if (round === 0)
+        this.#executed += Math.max(0, Math.min(runs, details.numRuns) - (replayPath === undefined ? examples : 0));
       if (!details.failed || !failing || target === undefined) return;
       const fcPath = details.counterexamplePath ?? replayPath ?? '';
       this.#reported.add(target);
       const viaExample = replayPath === undefined && Number(fcPath.split(':')[0]) < examples;
-      this.#report(property, failing.judgement, failing.exchange, details.counterexample?.[0], fcPath, viaExample, details.numShrinks);
+      this.#report(
+        property,
+        failing.judgement,
+        failing.exchange,
+        details.counterexample?.[0],
+        fcPath,
+        viaExample,
+        details.numShrinks,
+      );
       if (replayPath !== undefined) return;
       pending.delete(target);
       if (pending.size === 0) return;
     }
   }
 
-  #report(property: Property<unknown>, judgement: Judgement, exchange: Exchange, input: unknown, fcPath: string, deterministic: boolean, shrinks: number): void {
+  #report(
+    property: Property<unknown>,
+    judgement: Judgement,
+    exchange: Exchange,
+    input: unknown,
+    fcPath: string,
+    deterministic: boolean,
+    shrinks: number,
+  ): void {
     const path = formatReplay({ property: property.index, path: fcPath });
     // Requests and answers may carry the pool's tokens or returned secrets: the report shows them redacted.
     const redact = this.#session.http.redact;
@@ -569,8 +722,16 @@ function spread(mutations: Mutation[], count: number): Mutation[] {
   return picked;
 }
 
-
-const TAG_EXTENSIONS: Record<string, string> = { Signup: 'signup', Policies: 'policies', Webhooks: 'webhooks', Anomalies: 'anomalies', Compliance: 'compliance', Billing: 'billing', SCIM: 'scim', SSO: 'sso' };
+const TAG_EXTENSIONS: Record<string, string> = {
+  Signup: 'signup',
+  Policies: 'policies',
+  Webhooks: 'webhooks',
+  Anomalies: 'anomalies',
+  Compliance: 'compliance',
+  Billing: 'billing',
+  SCIM: 'scim',
+  SSO: 'sso',
+};
 
 function extensionOf(tags: readonly string[]): Parameters<Session['offers']>[0] | undefined {
   for (const tag of tags) if (TAG_EXTENSIONS[tag]) return TAG_EXTENSIONS[tag] as Parameters<Session['offers']>[0];
@@ -584,13 +745,17 @@ function short(text: string, max = 240): string {
 
 /** fast-check's rendering of the input, with long strings cut (a 100 KB string stays readable). */
 function describe(value: unknown): string {
-  const text = fc.stringify(value).replace(/"((?:[^"\\]|\\.){200})(?:[^"\\]|\\.)+"/g, (_all, head: string) => `"${head}…"`);
+  const text = fc
+    .stringify(value)
+    .replace(/"((?:[^"\\]|\\.){200})(?:[^"\\]|\\.)+"/g, (_all, head: string) => `"${head}…"`);
   return text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
 }
 
 /** Curl lines with a huge body are cut for reading; the replay command re-sends it in full. */
 function shortenBody(entry: string): string {
-  return entry.length > 4000 ? `${entry.slice(0, 1500)}…(${entry.length} chars; the replay command sends it in full)…${entry.slice(-300)}` : entry;
+  return entry.length > 4000
+    ? `${entry.slice(0, 1500)}…(${entry.length} chars; the replay command sends it in full)…${entry.slice(-300)}`
+    : entry;
 }
 
 /**
@@ -606,4 +771,3 @@ function deriveSeed(seed: number, name: string): number {
   }
   return (hash >>> 0) & 0x7fffffff;
 }
-

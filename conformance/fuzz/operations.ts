@@ -50,7 +50,11 @@ const DEFAULT_POLICY: Policy = { positive: true, negatives: 'all' };
 
 /** Every narrower policy, with its reason. Rate-limited routes get 3 requests each. */
 const POLICIES: Record<string, Partial<Policy>> = {
-  signup: { positive: false, cap: 3, why: 'every accepted signup creates a developer that the API cannot delete; rate-limited' },
+  signup: {
+    positive: false,
+    cap: 3,
+    why: 'every accepted signup creates a developer that the API cannot delete; rate-limited',
+  },
   authorize: { cap: 3, why: 'rate-limited (authorize)' },
   tokensExchange: { cap: 3, ownDeveloper: true, why: 'rate-limited (token); issues grants (events)' },
   tokensRefresh: { cap: 3, ownDeveloper: true, why: 'rate-limited (token); issues tokens (events)' },
@@ -72,9 +76,21 @@ const POLICIES: Record<string, Partial<Policy>> = {
   scimUpdateUser: { ownDeveloper: true, why: 'changes users' },
   scimPatchUser: { ownDeveloper: true, why: 'changes users' },
   scimDeleteUser: { ownDeveloper: true, why: 'deletes users' },
-  billingCheckout: { positive: false, negatives: 'syntax', why: 'never opens a real checkout: only bodies no server can read as a request' },
-  billingPortal: { positive: false, negatives: 'syntax', why: 'never opens a real billing portal: only bodies no server can read as a request' },
-  ssoCreateConfig: { positive: false, ownDeveloper: true, why: 'would replace the SSO configuration: invalid requests only' },
+  billingCheckout: {
+    positive: false,
+    negatives: 'syntax',
+    why: 'never opens a real checkout: only bodies no server can read as a request',
+  },
+  billingPortal: {
+    positive: false,
+    negatives: 'syntax',
+    why: 'never opens a real billing portal: only bodies no server can read as a request',
+  },
+  ssoCreateConfig: {
+    positive: false,
+    ownDeveloper: true,
+    why: 'would replace the SSO configuration: invalid requests only',
+  },
   ssoDeleteConfig: { positive: false, negatives: 'none', why: 'would delete the SSO configuration' },
   ssoCallback: { cap: 4, why: 'a callback may call the identity provider' },
 };
@@ -92,11 +108,16 @@ export function fuzzOperations(spec: Json): FuzzOperation[] {
     for (const method of ['get', 'put', 'post', 'patch', 'delete']) {
       const op = item[method];
       if (!isObject(op) || typeof op['operationId'] !== 'string') continue;
-      const parameters = [...((item['parameters'] ?? []) as unknown[]), ...((op['parameters'] ?? []) as unknown[])].map((p) => flatten(spec, p));
+      const parameters = [...((item['parameters'] ?? []) as unknown[]), ...((op['parameters'] ?? []) as unknown[])].map(
+        (p) => flatten(spec, p),
+      );
       const params = (where: string): Parameter[] =>
-        parameters.filter((p) => p['in'] === where).map((p) => ({ name: String(p['name']), schema: p['schema'] ?? {}, required: p['required'] === true }));
+        parameters
+          .filter((p) => p['in'] === where)
+          .map((p) => ({ name: String(p['name']), schema: p['schema'] ?? {}, required: p['required'] === true }));
       const requirement = ((op['security'] ?? globalSecurity) as Json[]).flatMap((entry) => Object.keys(entry));
-      const security: Security = requirement.length === 0 ? 'none' : requirement.includes('apiKey') ? 'apiKey' : 'scimToken';
+      const security: Security =
+        requirement.length === 0 ? 'none' : requirement.includes('apiKey') ? 'apiKey' : 'scimToken';
       const requestBody = op['requestBody'] ? flatten(spec, op['requestBody']) : undefined;
       const content = (requestBody?.['content'] ?? {}) as Json;
       const mediaType = Object.keys(content).find((type) => /json/.test(type));
@@ -112,7 +133,13 @@ export function fuzzOperations(spec: Json): FuzzOperation[] {
         path: params('path'),
         query: params('query'),
         ...(mediaType
-          ? { body: { schema: flatten(spec, (content[mediaType] as Json)['schema']), mediaType, required: requestBody?.['required'] === true } }
+          ? {
+              body: {
+                schema: flatten(spec, (content[mediaType] as Json)['schema']),
+                mediaType,
+                required: requestBody?.['required'] === true,
+              },
+            }
           : {}),
         policy: { ...DEFAULT_POLICY, ...POLICIES[operationId] },
       });

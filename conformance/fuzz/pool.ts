@@ -59,7 +59,9 @@ async function step(notes: string[], what: string, run: () => Promise<void>): Pr
     await run();
   } catch (error) {
     if (error instanceof CheckSkipped) throw error; // budget spent or a long rate limit: the caller stops
-    notes.push(`no ${what} in the fuzzing pool: ${error instanceof CheckFailure ? `${error.message} (${error.observed})` : error instanceof Error ? error.message : String(error)}`);
+    notes.push(
+      `no ${what} in the fuzzing pool: ${error instanceof CheckFailure ? `${error.message} (${error.observed})` : error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
@@ -96,7 +98,16 @@ export async function createPool(session: Session, dev: Developer, notes: string
   if (session.offers('policies')) {
     await step(notes, 'policy', async () => {
       const body = expect201(
-        await session.request(dev, { method: 'POST', path: '/v1/policies', json: { name: session.name('fuzz policy'), effect: 'allow', agentId: agent.agentId, principalId: session.principal('fuzz-policy') } }),
+        await session.request(dev, {
+          method: 'POST',
+          path: '/v1/policies',
+          json: {
+            name: session.name('fuzz policy'),
+            effect: 'allow',
+            agentId: agent.agentId,
+            principalId: session.principal('fuzz-policy'),
+          },
+        }),
         'POST /v1/policies',
       );
       const id = String(body['id']);
@@ -106,7 +117,14 @@ export async function createPool(session: Session, dev: Developer, notes: string
   }
   if (session.offers('webhooks')) {
     await step(notes, 'webhook', async () => {
-      const body = expect201(await session.request(dev, { method: 'POST', path: '/v1/webhooks', json: { url: DISCARD_URL, events: ['grant.revoked'] } }), 'POST /v1/webhooks');
+      const body = expect201(
+        await session.request(dev, {
+          method: 'POST',
+          path: '/v1/webhooks',
+          json: { url: DISCARD_URL, events: ['grant.revoked'] },
+        }),
+        'POST /v1/webhooks',
+      );
       const id = String(body['id']);
       pool.webhookId = id;
       if (typeof body['secret'] === 'string') session.http.registerSecret(body['secret'], 'WEBHOOK_SECRET');
@@ -115,26 +133,51 @@ export async function createPool(session: Session, dev: Developer, notes: string
   }
   if (session.offers('scim')) {
     await step(notes, 'SCIM token', async () => {
-      const body = expect201(await session.request(dev, { method: 'POST', path: '/v1/scim/tokens', json: { label: session.name('fuzz scim') } }), 'POST /v1/scim/tokens');
+      const body = expect201(
+        await session.request(dev, {
+          method: 'POST',
+          path: '/v1/scim/tokens',
+          json: { label: session.name('fuzz scim') },
+        }),
+        'POST /v1/scim/tokens',
+      );
       const id = String(body['id']);
       pool.scimTokenId = id;
       pool.scim = { label: 'GRANTEX_SCIM_TOKEN', secret: String(body['token']) };
       session.http.registerSecret(pool.scim.secret, pool.scim.label);
-      session.track(`SCIM token ${id}`, () => session.request(dev, { method: 'DELETE', path: `/v1/scim/tokens/${id}` }));
-      const victim = expect201(await session.request(dev, { method: 'POST', path: '/v1/scim/tokens', json: { label: session.name('fuzz scim victim') } }), 'POST /v1/scim/tokens');
+      session.track(`SCIM token ${id}`, () =>
+        session.request(dev, { method: 'DELETE', path: `/v1/scim/tokens/${id}` }),
+      );
+      const victim = expect201(
+        await session.request(dev, {
+          method: 'POST',
+          path: '/v1/scim/tokens',
+          json: { label: session.name('fuzz scim victim') },
+        }),
+        'POST /v1/scim/tokens',
+      );
       const victimId = String(victim['id']);
       pool.scimVictimTokenId = victimId;
       session.http.registerSecret(String(victim['token']), 'SCIM_TOKEN_2');
-      session.track(`SCIM token ${victimId}`, () => session.request(dev, { method: 'DELETE', path: `/v1/scim/tokens/${victimId}` }));
+      session.track(`SCIM token ${victimId}`, () =>
+        session.request(dev, { method: 'DELETE', path: `/v1/scim/tokens/${victimId}` }),
+      );
       const scim = pool.scim;
       const user = expect201(
-        await session.http.request({ method: 'POST', path: '/scim/v2/Users', auth: scim, json: { userName: `${session.runId}-fuzz-${session.principal('u').split('-').pop()}@example.test` } }),
+        await session.http.request({
+          method: 'POST',
+          path: '/scim/v2/Users',
+          auth: scim,
+          json: { userName: `${session.runId}-fuzz-${session.principal('u').split('-').pop()}@example.test` },
+        }),
         'POST /scim/v2/Users',
       );
       const userId = String(user['id']);
       pool.scimUserId = userId;
       // Deleted before the token is (cleanup runs newest first).
-      session.track(`SCIM user ${userId}`, () => session.http.request({ method: 'DELETE', path: `/scim/v2/Users/${userId}`, auth: scim }));
+      session.track(`SCIM user ${userId}`, () =>
+        session.http.request({ method: 'DELETE', path: `/scim/v2/Users/${userId}`, auth: scim }),
+      );
     });
   }
   await step(notes, 'audit entry', async () => {

@@ -58,8 +58,10 @@ function merge(a: Json, b: Json): Json {
   for (const [key, value] of Object.entries(b)) {
     const prior = out[key];
     if (prior === undefined) out[key] = value;
-    else if (/^(minimum|minLength|minItems|minProperties|exclusiveMinimum)$/.test(key)) out[key] = Math.max(Number(prior), Number(value));
-    else if (/^(maximum|maxLength|maxItems|maxProperties|exclusiveMaximum)$/.test(key)) out[key] = Math.min(Number(prior), Number(value));
+    else if (/^(minimum|minLength|minItems|minProperties|exclusiveMinimum)$/.test(key))
+      out[key] = Math.max(Number(prior), Number(value));
+    else if (/^(maximum|maxLength|maxItems|maxProperties|exclusiveMaximum)$/.test(key))
+      out[key] = Math.min(Number(prior), Number(value));
     else if (key === 'required') out[key] = [...new Set([...(prior as string[]), ...(value as string[])])];
     else if (key === 'properties') out[key] = { ...(prior as Json), ...(value as Json) };
     else if (key === 'allOf') out[key] = [...(prior as unknown[]), ...(value as unknown[])];
@@ -97,7 +99,9 @@ export class SchemaArbitraries {
     const alternatives = (flat['oneOf'] ?? flat['anyOf']) as unknown[] | undefined;
     if (Array.isArray(alternatives)) {
       const { oneOf: _o, anyOf: _a, ...rest } = flat;
-      return fc.oneof(...alternatives.map((alternative) => this.of(merge(rest, flatten(this.#root, alternative)), depth + 1)));
+      return fc.oneof(
+        ...alternatives.map((alternative) => this.of(merge(rest, flatten(this.#root, alternative)), depth + 1)),
+      );
     }
     const types = typesOf(flat);
     if (types === undefined) return depth >= MAX_DEPTH ? fc.constant(null) : smallJson;
@@ -151,7 +155,10 @@ export class SchemaArbitraries {
     let arbitrary: fc.Arbitrary<Json>;
     if (Object.keys(properties).length === 0 && schema['additionalProperties'] !== false) {
       // A free-form object (metadata): a few JSON members.
-      arbitrary = depth >= MAX_DEPTH ? fc.constant({}) : fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), smallJson, { maxKeys: 3 });
+      arbitrary =
+        depth >= MAX_DEPTH
+          ? fc.constant({})
+          : fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), smallJson, { maxKeys: 3 });
     } else {
       arbitrary = this.object(properties, required, depth);
     }
@@ -161,18 +168,24 @@ export class SchemaArbitraries {
       arbitrary = arbitrary.filter(
         (value) =>
           Object.keys(value).length >= minProperties &&
-          Object.entries(dependent).every(([name, needs]) => !(name in value) || needs.every((other) => other in value)),
+          Object.entries(dependent).every(
+            ([name, needs]) => !(name in value) || needs.every((other) => other in value),
+          ),
       );
     }
     return arbitrary;
   }
 }
 
-const smallJson: fc.Arbitrary<unknown> = fc.jsonValue({ maxDepth: 2 }).map((value) => (value === undefined ? null : value));
+const smallJson: fc.Arbitrary<unknown> = fc
+  .jsonValue({ maxDepth: 2 })
+  .map((value) => (value === undefined ? null : value));
 
 function bounds(schema: Json): { min?: number; max?: number } {
-  const min = schema['minimum'] ?? (typeof schema['exclusiveMinimum'] === 'number' ? schema['exclusiveMinimum'] + 1 : undefined);
-  const max = schema['maximum'] ?? (typeof schema['exclusiveMaximum'] === 'number' ? schema['exclusiveMaximum'] - 1 : undefined);
+  const min =
+    schema['minimum'] ?? (typeof schema['exclusiveMinimum'] === 'number' ? schema['exclusiveMinimum'] + 1 : undefined);
+  const max =
+    schema['maximum'] ?? (typeof schema['exclusiveMaximum'] === 'number' ? schema['exclusiveMaximum'] - 1 : undefined);
   return { ...(min !== undefined ? { min: Number(min) } : {}), ...(max !== undefined ? { max: Number(max) } : {}) };
 }
 
@@ -194,8 +207,12 @@ const label = fc.stringMatching(/^[a-z][a-z0-9]{0,7}$/);
 const uri = fc.array(label, { maxLength: 3 }).map((segments) => `https://127.0.0.1:9/${segments.join('/')}`);
 
 const FORMATS: Record<string, fc.Arbitrary<string>> = {
-  'date-time': fc.date({ min: new Date('2001-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true }).map((date) => date.toISOString()),
-  date: fc.date({ min: new Date('2001-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }).map((date) => date.toISOString().slice(0, 10)),
+  'date-time': fc
+    .date({ min: new Date('2001-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true })
+    .map((date) => date.toISOString()),
+  date: fc
+    .date({ min: new Date('2001-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true })
+    .map((date) => date.toISOString().slice(0, 10)),
   email: fc.tuple(label, label).map(([local, domain]) => `${local}@${domain}.test`),
   uri,
   url: uri,
@@ -204,7 +221,10 @@ const FORMATS: Record<string, fc.Arbitrary<string>> = {
 
 function string(schema: Json): fc.Arbitrary<string> {
   const minLength = Number(schema['minLength'] ?? 0);
-  const maxLength = Math.max(minLength, Math.min(Number(schema['maxLength'] ?? Infinity), minLength + DEFAULT_MAX_LENGTH));
+  const maxLength = Math.max(
+    minLength,
+    Math.min(Number(schema['maxLength'] ?? Infinity), minLength + DEFAULT_MAX_LENGTH),
+  );
   const format = typeof schema['format'] === 'string' ? FORMATS[schema['format']] : undefined;
   const pattern = typeof schema['pattern'] === 'string' ? new RegExp(schema['pattern'], 'u') : undefined;
   let base: fc.Arbitrary<string>;

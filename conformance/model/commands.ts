@@ -11,7 +11,16 @@ import { CheckFailure, expectThat, show } from '../check.js';
 import { computeAuditHash, type AuditEntry } from '../integrity.js';
 import { expectStatus } from '../session.js';
 import { sameSet, verifyOffline } from '../checks/tokens.js';
-import { grantRevoked, HARD_DEPTH_CAP, pick, revokeGrant, SEED_SCOPES, tokenValid, type LifecycleModel, type LifecycleReal } from './model.js';
+import {
+  grantRevoked,
+  HARD_DEPTH_CAP,
+  pick,
+  revokeGrant,
+  SEED_SCOPES,
+  tokenValid,
+  type LifecycleModel,
+  type LifecycleReal,
+} from './model.js';
 
 type Command = fc.AsyncCommand<LifecycleModel, LifecycleReal>;
 
@@ -28,7 +37,11 @@ class Authorize implements Command {
   }
   async run(model: LifecycleModel, real: LifecycleReal) {
     const { session, dev, root } = real;
-    const authorized = await session.authorize(dev, { agentId: root.agentId, principalId: session.principal('model'), scopes: this.scopes });
+    const authorized = await session.authorize(dev, {
+      agentId: root.agentId,
+      principalId: session.principal('model'),
+      scopes: this.scopes,
+    });
     expectStatus(authorized, 201, 'POST /v1/authorize');
     const { code } = await session.approve(dev, authorized);
     model.codes.push({ code, scopes: this.scopes, used: false });
@@ -54,10 +67,29 @@ class Exchange implements Command {
     expectStatus(exchange, 201, `exchanging code#${index}`);
     entry.used = true;
     const issued = session.issuedFrom(exchange, root, String(decodeSub(exchange.body)));
-    expectThat(sameSet(issued.claims['scp'] as string[], entry.scopes), '`scp` is not the approved scopes', show(entry.scopes), show(issued.claims['scp']));
-    model.grants.push({ grantId: issued.grantId, parent: -1, scopes: entry.scopes, depth: 0, revoked: false, agent: root, principalId: issued.principalId });
+    expectThat(
+      sameSet(issued.claims['scp'] as string[], entry.scopes),
+      '`scp` is not the approved scopes',
+      show(entry.scopes),
+      show(issued.claims['scp']),
+    );
+    model.grants.push({
+      grantId: issued.grantId,
+      parent: -1,
+      scopes: entry.scopes,
+      depth: 0,
+      revoked: false,
+      agent: root,
+      principalId: issued.principalId,
+    });
     const grant = model.grants.length - 1;
-    model.tokens.push({ token: issued.grantToken, jti: issued.jti, grant, revoked: false, exp: Number(issued.claims['exp']) });
+    model.tokens.push({
+      token: issued.grantToken,
+      jti: issued.jti,
+      grant,
+      revoked: false,
+      exp: Number(issued.claims['exp']),
+    });
     model.refreshes.push({ value: issued.refreshToken, grant, used: false });
   }
   toString() {
@@ -83,11 +115,27 @@ class Refresh implements Command {
     entry.used = true;
     const issued = session.issuedFrom(exchange, grant.agent, grant.principalId);
     expectThat(issued.grantId === grant.grantId, 'refresh changed the grant id', grant.grantId, issued.grantId);
-    expectThat(sameSet(issued.claims['scp'] as string[], grant.scopes), 'refresh changed the scopes', show(grant.scopes), show(issued.claims['scp']));
+    expectThat(
+      sameSet(issued.claims['scp'] as string[], grant.scopes),
+      'refresh changed the scopes',
+      show(grant.scopes),
+      show(issued.claims['scp']),
+    );
     if (grant.depth > 0) {
-      expectThat(issued.claims['delegationDepth'] === grant.depth, 'a refreshed delegated token lost its delegation depth', String(grant.depth), show(issued.claims['delegationDepth']));
+      expectThat(
+        issued.claims['delegationDepth'] === grant.depth,
+        'a refreshed delegated token lost its delegation depth',
+        String(grant.depth),
+        show(issued.claims['delegationDepth']),
+      );
     }
-    model.tokens.push({ token: issued.grantToken, jti: issued.jti, grant: entry.grant, revoked: false, exp: Number(issued.claims['exp']) });
+    model.tokens.push({
+      token: issued.grantToken,
+      jti: issued.jti,
+      grant: entry.grant,
+      revoked: false,
+      exp: Number(issued.claims['exp']),
+    });
     model.refreshes.push({ value: issued.refreshToken, grant: entry.grant, used: false });
   }
   toString() {
@@ -118,23 +166,72 @@ class Delegate implements Command {
     }
     if (token.revoked && exchange.status === 400) return; // a revoked token may be refused as a parent; the spec only requires it for revoked grants
     if (exchange.status === 403) {
-      expectThat(model.depthLimit === undefined || depth > model.depthLimit, `delegation to depth ${depth} refused though the limit is ${model.depthLimit}`, '201', '403');
-      expectThat(depth > model.deepestIssued, `delegation to depth ${depth} refused after depth ${model.deepestIssued} was issued`, '201', '403');
+      expectThat(
+        model.depthLimit === undefined || depth > model.depthLimit,
+        `delegation to depth ${depth} refused though the limit is ${model.depthLimit}`,
+        '201',
+        '403',
+      );
+      expectThat(
+        depth > model.deepestIssued,
+        `delegation to depth ${depth} refused after depth ${model.deepestIssued} was issued`,
+        '201',
+        '403',
+      );
       expectThat(depth > 1, 'the first delegation hop was refused as too deep', '201', '403');
       model.depthLimit = depth - 1;
       return;
     }
     expectStatus(exchange, 201, `delegating from tok#${index} to depth ${depth}`);
-    expectThat(depth <= HARD_DEPTH_CAP, 'a delegation went past the hard cap of 10', `refused at depth ≤ ${HARD_DEPTH_CAP}`, `depth ${depth} issued`);
-    expectThat(model.depthLimit === undefined || depth <= model.depthLimit, `delegation to depth ${depth} issued after depth ${(model.depthLimit ?? 0) + 1} was refused`, '403', '201');
+    expectThat(
+      depth <= HARD_DEPTH_CAP,
+      'a delegation went past the hard cap of 10',
+      `refused at depth ≤ ${HARD_DEPTH_CAP}`,
+      `depth ${depth} issued`,
+    );
+    expectThat(
+      model.depthLimit === undefined || depth <= model.depthLimit,
+      `delegation to depth ${depth} issued after depth ${(model.depthLimit ?? 0) + 1} was refused`,
+      '403',
+      '201',
+    );
     model.deepestIssued = Math.max(model.deepestIssued, depth);
     const issued = session.issuedFrom(exchange, sub, parent.principalId);
-    expectThat(sameSet(issued.claims['scp'] as string[], scopes), 'the delegated `scp` is not the requested subset', show(scopes), show(issued.claims['scp']));
-    expectThat(issued.claims['delegationDepth'] === depth && issued.claims['parentGrnt'] === parent.grantId, 'the delegated token records the wrong lineage', `depth ${depth}, parentGrnt ${parent.grantId}`, `depth ${show(issued.claims['delegationDepth'])}, parentGrnt ${show(issued.claims['parentGrnt'])}`);
-    expectThat(Number(issued.claims['exp']) <= token.exp, 'the delegated token outlives its parent token', `exp ≤ ${token.exp}`, show(issued.claims['exp']));
-    model.grants.push({ grantId: issued.grantId, parent: token.grant, scopes, depth, revoked: false, agent: sub, principalId: parent.principalId });
+    expectThat(
+      sameSet(issued.claims['scp'] as string[], scopes),
+      'the delegated `scp` is not the requested subset',
+      show(scopes),
+      show(issued.claims['scp']),
+    );
+    expectThat(
+      issued.claims['delegationDepth'] === depth && issued.claims['parentGrnt'] === parent.grantId,
+      'the delegated token records the wrong lineage',
+      `depth ${depth}, parentGrnt ${parent.grantId}`,
+      `depth ${show(issued.claims['delegationDepth'])}, parentGrnt ${show(issued.claims['parentGrnt'])}`,
+    );
+    expectThat(
+      Number(issued.claims['exp']) <= token.exp,
+      'the delegated token outlives its parent token',
+      `exp ≤ ${token.exp}`,
+      show(issued.claims['exp']),
+    );
+    model.grants.push({
+      grantId: issued.grantId,
+      parent: token.grant,
+      scopes,
+      depth,
+      revoked: false,
+      agent: sub,
+      principalId: parent.principalId,
+    });
     const grant = model.grants.length - 1;
-    model.tokens.push({ token: issued.grantToken, jti: issued.jti, grant, revoked: false, exp: Number(issued.claims['exp']) });
+    model.tokens.push({
+      token: issued.grantToken,
+      jti: issued.jti,
+      grant,
+      revoked: false,
+      exp: Number(issued.claims['exp']),
+    });
     model.refreshes.push({ value: issued.refreshToken, grant, used: false });
   }
   toString() {
@@ -231,14 +328,28 @@ class AuditLog implements Command {
     const exchange = await real.session.request(real.dev, {
       method: 'POST',
       path: '/v1/audit/log',
-      json: { agentId: grant.agent.agentId, agentDid: grant.agent.did, grantId: grant.grantId, principalId: grant.principalId, action: 'model.step', metadata: { depth: grant.depth } },
+      json: {
+        agentId: grant.agent.agentId,
+        agentDid: grant.agent.did,
+        grantId: grant.grantId,
+        principalId: grant.principalId,
+        action: 'model.step',
+        metadata: { depth: grant.depth },
+      },
     });
     expectStatus(exchange, 201, 'POST /v1/audit/log');
     const entry = exchange.body as AuditEntry;
-    const recomputed = await computeAuditHash(entry).catch((error: unknown) => `(not computable: ${error instanceof Error ? error.message : String(error)})`);
+    const recomputed = await computeAuditHash(entry).catch(
+      (error: unknown) => `(not computable: ${error instanceof Error ? error.message : String(error)})`,
+    );
     expectThat(recomputed === entry.hash, 'the audit entry hash does not recompute', recomputed, show(entry.hash));
     if (model.auditHead !== undefined) {
-      expectThat(entry.prevHash === model.auditHead, 'the audit entry does not link to the previous one', model.auditHead, show(entry.prevHash));
+      expectThat(
+        entry.prevHash === model.auditHead,
+        'the audit entry does not link to the previous one',
+        model.auditHead,
+        show(entry.prevHash),
+      );
     }
     model.auditHead = entry.hash;
   }

@@ -65,16 +65,42 @@ export interface LifecycleReal {
 }
 
 export function emptyModel(): LifecycleModel {
-  return { codes: [], grants: [], tokens: [], refreshes: [], auditHead: undefined, depthLimit: undefined, deepestIssued: 0 };
+  return {
+    codes: [],
+    grants: [],
+    tokens: [],
+    refreshes: [],
+    auditHead: undefined,
+    depthLimit: undefined,
+    deepestIssued: 0,
+  };
 }
 
 /** A model holding one freshly issued root grant (its code used, its token and refresh token live). */
 export async function seededModel(real: LifecycleReal): Promise<LifecycleModel> {
   const model = emptyModel();
-  const issued = await real.session.issue(real.dev, { agent: real.root, scopes: SEED_SCOPES, principalId: real.session.principal('model') });
+  const issued = await real.session.issue(real.dev, {
+    agent: real.root,
+    scopes: SEED_SCOPES,
+    principalId: real.session.principal('model'),
+  });
   model.codes.push({ code: '(used by the seed grant)', scopes: SEED_SCOPES, used: true });
-  model.grants.push({ grantId: issued.grantId, parent: -1, scopes: SEED_SCOPES, depth: 0, revoked: false, agent: real.root, principalId: issued.principalId });
-  model.tokens.push({ token: issued.grantToken, jti: issued.jti, grant: 0, revoked: false, exp: Number(issued.claims['exp']) });
+  model.grants.push({
+    grantId: issued.grantId,
+    parent: -1,
+    scopes: SEED_SCOPES,
+    depth: 0,
+    revoked: false,
+    agent: real.root,
+    principalId: issued.principalId,
+  });
+  model.tokens.push({
+    token: issued.grantToken,
+    jti: issued.jti,
+    grant: 0,
+    revoked: false,
+    exp: Number(issued.claims['exp']),
+  });
   model.refreshes.push({ value: issued.refreshToken, grant: 0, used: false });
   return model;
 }

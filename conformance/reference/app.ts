@@ -24,7 +24,13 @@ export interface AppHooks {
 }
 
 const SCIM_ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
-const SCIM_TYPES: Record<number, string> = { 400: 'invalidValue', 401: 'unauthorized', 403: 'forbidden', 404: 'noTarget', 409: 'uniqueness' };
+const SCIM_TYPES: Record<number, string> = {
+  400: 'invalidValue',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'noTarget',
+  409: 'uniqueness',
+};
 
 // Route-specific buckets. Authenticated calls also count against their developer's `default`; other public calls against `public` (see `limit`).
 const BUCKETS: Partial<Record<OpId, Bucket>> = {
@@ -68,7 +74,8 @@ export function createApp(
       let response: Response;
       try {
         // Before any other work, so an oversized body costs nothing, with or without a key.
-        if (takesBody(contract, operation) && declaresTooLarge(c, env.settings.maxBodyBytes)) throw bodyTooLarge(env.settings.maxBodyBytes);
+        if (takesBody(contract, operation) && declaresTooLarge(c, env.settings.maxBodyBytes))
+          throw bodyTooLarge(env.settings.maxBodyBytes);
         let caller: Caller;
         try {
           caller = authenticate(env, operation, c);
@@ -80,7 +87,10 @@ export function createApp(
         rate = limit(limiter, operation, caller, c);
         const ctx = await buildCtx(env, contract, operation, c, caller.tenant, requestId);
         const reply = await handler(ctx);
-        response = render(contract, operation, reply.status, reply.body, { ...(rate ? rateLimitHeaders(rate) : {}), ...reply.headers });
+        response = render(contract, operation, reply.status, reply.body, {
+          ...(rate ? rateLimitHeaders(rate) : {}),
+          ...reply.headers,
+        });
       } catch (error) {
         response = renderError(operation, error, requestId, rate, hooks);
       }
@@ -92,12 +102,20 @@ export function createApp(
   // Routes outside the spec (pages, test IdP) throw HttpErrors too; they answer in the error shape.
   app.onError((error) => {
     if (!(error instanceof HttpError)) hooks.onError?.(error);
-    const http = error instanceof HttpError ? error : new HttpError(500, 'INTERNAL_ERROR', 'An unexpected error occurred');
-    return Response.json({ message: http.message, code: http.code, requestId: crypto.randomUUID() }, { status: http.status, headers: http.headers });
+    const http =
+      error instanceof HttpError ? error : new HttpError(500, 'INTERNAL_ERROR', 'An unexpected error occurred');
+    return Response.json(
+      { message: http.message, code: http.code, requestId: crypto.randomUUID() },
+      { status: http.status, headers: http.headers },
+    );
   });
   app.notFound((c) =>
     Response.json(
-      { message: `Route ${c.req.method}:${new URL(c.req.url).pathname} not found`, code: 'NOT_FOUND', requestId: crypto.randomUUID() },
+      {
+        message: `Route ${c.req.method}:${new URL(c.req.url).pathname} not found`,
+        code: 'NOT_FOUND',
+        requestId: crypto.randomUUID(),
+      },
       { status: 404 },
     ),
   );
@@ -182,9 +200,14 @@ async function readBody(env: ServerEnv, contract: Contract, operation: Operation
   }
   if (!JSON_TYPE.test(contentType)) {
     const documents415 = contract.documents(operation.operationId, 415);
-    throw new HttpError(documents415 ? 415 : 400, 'BAD_REQUEST', documents415 ? 'Unsupported Media Type' : 'Content-Type must be application/json');
+    throw new HttpError(
+      documents415 ? 415 : 400,
+      'BAD_REQUEST',
+      documents415 ? 'Unsupported Media Type' : 'Content-Type must be application/json',
+    );
   }
-  if (text.trim().length === 0) throw new HttpError(400, 'BAD_REQUEST', "Body cannot be empty when content-type is set to 'application/json'");
+  if (text.trim().length === 0)
+    throw new HttpError(400, 'BAD_REQUEST', "Body cannot be empty when content-type is set to 'application/json'");
   try {
     return parseExactJson(text);
   } catch {
@@ -204,15 +227,20 @@ async function buildCtx(
   const params = c.req.param() as Record<string, string>;
   const checked = contract.validateParameters(operation.operationId, params, url.searchParams);
   if (checked.message !== undefined) {
-    if (env.faults.has('crash-on-bad-query') && operation.operationId === 'grantsList') throw new TypeError('crash-on-bad-query: unhandled query value');
+    if (env.faults.has('crash-on-bad-query') && operation.operationId === 'grantsList')
+      throw new TypeError('crash-on-bad-query: unhandled query value');
     // An id of the wrong form names nothing: 404 where the operation documents it, like any unknown id.
     const badId = checked.message.startsWith('path') && contract.documents(operation.operationId, 404);
-    throw scimAware(operation, badId ? new HttpError(404, 'NOT_FOUND', 'Not found') : new HttpError(400, 'BAD_REQUEST', checked.message));
+    throw scimAware(
+      operation,
+      badId ? new HttpError(404, 'NOT_FOUND', 'Not found') : new HttpError(400, 'BAD_REQUEST', checked.message),
+    );
   }
   const body = await readBody(env, contract, operation, c);
   if (body !== undefined) {
     const problem = contract.validateBody(operation.operationId, body);
-    if (problem !== undefined && env.faults.has('undocumented-status') && operation.operationId === 'policiesCreate') throw new HttpError(422, 'UNPROCESSABLE_ENTITY', problem);
+    if (problem !== undefined && env.faults.has('undocumented-status') && operation.operationId === 'policiesCreate')
+      throw new HttpError(422, 'UNPROCESSABLE_ENTITY', problem);
     if (problem !== undefined) throw scimAware(operation, new HttpError(400, 'BAD_REQUEST', problem));
   }
   return {
@@ -241,21 +269,42 @@ function contentTypeOf(contract: Contract, operation: Operation, status: number)
   return `${type}; charset=utf-8`;
 }
 
-function render(contract: Contract, operation: Operation, status: number, body: unknown, headers: Record<string, string>): Response {
+function render(
+  contract: Contract,
+  operation: Operation,
+  status: number,
+  body: unknown,
+  headers: Record<string, string>,
+): Response {
   const out = new Headers(headers);
   if (body === undefined) return new Response(null, { status, headers: out });
   out.set('content-type', contentTypeOf(contract, operation, status));
   return new Response(JSON.stringify(body), { status, headers: out });
 }
 
-function renderError(operation: Operation, error: unknown, requestId: string, rate: RateDecision | undefined, hooks: AppHooks): Response {
+function renderError(
+  operation: Operation,
+  error: unknown,
+  requestId: string,
+  rate: RateDecision | undefined,
+  hooks: AppHooks,
+): Response {
   const http = error instanceof HttpError ? error : undefined;
   if (http === undefined) hooks.onError?.(error);
   const status = http?.status ?? 500;
-  const headers = new Headers({ ...(rate ? rateLimitHeaders(rate) : {}), ...http?.headers, 'content-type': 'application/json; charset=utf-8' });
+  const headers = new Headers({
+    ...(rate ? rateLimitHeaders(rate) : {}),
+    ...http?.headers,
+    'content-type': 'application/json; charset=utf-8',
+  });
   const scim = operation.security === 'scimToken' && (http?.scim === true || status === 401 || status === 404);
   const body = scim
-    ? { schemas: [SCIM_ERROR], detail: http?.message ?? 'Internal error', scimType: SCIM_TYPES[status] ?? 'invalidValue', status }
+    ? {
+        schemas: [SCIM_ERROR],
+        detail: http?.message ?? 'Internal error',
+        scimType: SCIM_TYPES[status] ?? 'invalidValue',
+        status,
+      }
     : { message: http?.message ?? 'An unexpected error occurred', code: http?.code ?? 'INTERNAL_ERROR', requestId };
   return new Response(JSON.stringify(body), { status, headers });
 }
@@ -263,6 +312,8 @@ function renderError(operation: Operation, error: unknown, requestId: string, ra
 /** Reports every way `response` breaks the spec, with the conformance suite's own validator. */
 async function check(operation: Operation, response: Response, hooks: AppHooks): Promise<void> {
   const recorded = recordedResponse(response.status, response.headers, await response.clone().text());
-  const problems = ContractValidator.bundled().validateResponse(operation.operationId, recorded, { requireHeaders: true });
+  const problems = ContractValidator.bundled().validateResponse(operation.operationId, recorded, {
+    requireHeaders: true,
+  });
   for (const problem of problems) hooks.onViolation?.(`${operation.operationId} ${response.status}: ${problem}`);
 }

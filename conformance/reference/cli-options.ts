@@ -25,15 +25,29 @@ interface Flag {
 
 export const FLAGS = {
   port: { type: 'string', value: 'N', help: 'port to listen on (default: GRANTEX_DEV_PORT or 4020)' },
-  key: { type: 'string', value: 'FILE', help: 'RSA private key (PKCS#8 PEM) to sign grant tokens with (default: a new key)' },
+  key: {
+    type: 'string',
+    value: 'FILE',
+    help: 'RSA private key (PKCS#8 PEM) to sign grant tokens with (default: a new key)',
+  },
   issuer: {
     type: 'string',
     value: 'URL',
     help: "the iss of grant tokens and the base of consentUrl and other links, e.g. the public URL of a proxy in front of this server (default: the server's own URL)",
   },
-  fault: { type: 'string', multiple: true, value: 'NAME', help: 'switch on a named protocol violation (tests of conformance suites only)' },
+  fault: {
+    type: 'string',
+    multiple: true,
+    value: 'NAME',
+    help: 'switch on a named protocol violation (tests of conformance suites only)',
+  },
   'list-faults': { type: 'boolean', help: 'print the fault names and exit' },
-  variant: { type: 'string', multiple: true, value: 'NAME', help: 'switch on a permitted behaviour a client or suite must accept' },
+  variant: {
+    type: 'string',
+    multiple: true,
+    value: 'NAME',
+    help: 'switch on a permitted behaviour a client or suite must accept',
+  },
   'list-variants': { type: 'boolean', help: 'print the variant names and exit' },
   'rate-limit': {
     type: 'string',
@@ -41,8 +55,17 @@ export const FLAGS = {
     value: 'BUCKET=N[/WINDOW]',
     help: `allow N requests per WINDOW (30s, 1m, 1h, 500ms; default 1m) in BUCKET, one of ${BUCKET_NAMES.join(', ')} (developer = default); default 10000/1m each`,
   },
-  'max-body-bytes': { type: 'string', value: 'N', help: 'longest request body read; longer ones get 413 (default 1048576)' },
-  'cors-origin': { type: 'string', multiple: true, value: 'ORIGIN', help: 'origin browsers may call from, e.g. http://localhost:5173 (default: *, any origin)' },
+  'max-body-bytes': {
+    type: 'string',
+    value: 'N',
+    help: 'longest request body read; longer ones get 413 (default 1048576)',
+  },
+  'cors-origin': {
+    type: 'string',
+    multiple: true,
+    value: 'ORIGIN',
+    help: 'origin browsers may call from, e.g. http://localhost:5173 (default: *, any origin)',
+  },
   help: { type: 'boolean', short: 'h', help: 'print this help and exit' },
 } satisfies Record<string, Flag>;
 
@@ -73,7 +96,8 @@ export class UsageError extends Error {
 
 function positiveInteger(text: string, flag: string): number {
   const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`Invalid --${flag}: ${text} (expected a positive whole number)`);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1)
+    throw new UsageError(`Invalid --${flag}: ${text} (expected a positive whole number)`);
   return n;
 }
 
@@ -93,7 +117,8 @@ function serverOptions(values: Values): ReferenceServerOptions {
     variants.push(name);
   }
   const issuer = values.issuer;
-  if (issuer !== undefined && !/^https?:\/\/[^/\s]+\S*$/.test(issuer)) throw new UsageError(`Invalid issuer: ${JSON.stringify(issuer)} (an http(s) URL)`);
+  if (issuer !== undefined && !/^https?:\/\/[^/\s]+\S*$/.test(issuer))
+    throw new UsageError(`Invalid issuer: ${JSON.stringify(issuer)} (an http(s) URL)`);
   const rateLimits: RateLimitOptions = {};
   for (const text of values['rate-limit'] ?? []) {
     try {
@@ -106,7 +131,8 @@ function serverOptions(values: Values): ReferenceServerOptions {
   const options: ReferenceServerOptions = { port, faults, variants, rateLimits };
   if (issuer !== undefined) options.issuer = issuer;
   if (values.key !== undefined) options.keys = { privateKey: readFileSync(values.key, 'utf8') };
-  if (values['max-body-bytes'] !== undefined) options.maxBodyBytes = positiveInteger(values['max-body-bytes'], 'max-body-bytes');
+  if (values['max-body-bytes'] !== undefined)
+    options.maxBodyBytes = positiveInteger(values['max-body-bytes'], 'max-body-bytes');
   if (values['cors-origin'] !== undefined) {
     try {
       corsMiddleware(values['cors-origin']); // checks each origin
@@ -119,7 +145,11 @@ function serverOptions(values: Values): ReferenceServerOptions {
 }
 
 /** What the command line asks for: help, the fault list, or a server with these options. */
-export type CliRequest = { action: 'help' } | { action: 'list-faults' } | { action: 'list-variants' } | { action: 'serve'; options: ReferenceServerOptions };
+export type CliRequest =
+  | { action: 'help' }
+  | { action: 'list-faults' }
+  | { action: 'list-variants' }
+  | { action: 'serve'; options: ReferenceServerOptions };
 
 /**
  * Parses the dev-server's arguments (without `node` and the script).

@@ -12,7 +12,7 @@
  */
 import { FAULTS } from './faults.js';
 import { parseCli, UsageError, usage } from './cli-options.js';
-import { startReferenceServer, type ReferenceServerOptions } from './server.js';
+import { type ReferenceServer, startReferenceServer, type ReferenceServerOptions } from './server.js';
 import { VARIANTS } from './variants.js';
 
 async function main(): Promise<number> {
@@ -40,7 +40,7 @@ async function main(): Promise<number> {
     throw error;
   }
 
-  let server;
+  let server: ReferenceServer;
   try {
     server = await startReferenceServer(options);
   } catch (error) {

@@ -26,7 +26,9 @@ export type BodyOf<K extends OpId> = [NonNullable<operations[K]['requestBody']>]
     ? JsonOf<C>
     : undefined;
 
-type ParamsOf<K extends OpId, L extends 'path' | 'query'> = [NonNullable<operations[K]['parameters'][L]>] extends [never]
+type ParamsOf<K extends OpId, L extends 'path' | 'query'> = [NonNullable<operations[K]['parameters'][L]>] extends [
+  never,
+]
   ? Record<string, never>
   : NonNullable<operations[K]['parameters'][L]>;
 

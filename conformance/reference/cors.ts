@@ -14,13 +14,20 @@ export const ANY_ORIGIN = '*';
 export const CORS_ALLOW_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key'] as const;
 
 /** Response headers a client of the API reads. */
-export const CORS_EXPOSE_HEADERS = ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after', 'x-request-id'] as const;
+export const CORS_EXPOSE_HEADERS = [
+  'x-ratelimit-limit',
+  'x-ratelimit-remaining',
+  'x-ratelimit-reset',
+  'retry-after',
+  'x-request-id',
+] as const;
 
 /** The middleware for `origins` (exact origins such as `http://localhost:5173`, or `*`). */
 export function corsMiddleware(origins: readonly string[]): MiddlewareHandler {
   if (origins.length === 0) throw new RangeError('corsOrigins must name at least one origin (or "*")');
   for (const origin of origins) {
-    if (origin !== ANY_ORIGIN && !isOrigin(origin)) throw new RangeError(`Not an origin: ${JSON.stringify(origin)} (expected scheme://host[:port])`);
+    if (origin !== ANY_ORIGIN && !isOrigin(origin))
+      throw new RangeError(`Not an origin: ${JSON.stringify(origin)} (expected scheme://host[:port])`);
   }
   return cors({
     origin: origins.includes(ANY_ORIGIN) ? ANY_ORIGIN : [...origins],

@@ -153,7 +153,12 @@ export async function issueGrantToken(
 export function issueRefreshToken(env: ServerEnv, tenant: Tenant, grant: GrantRecord): string {
   const nowMs = env.now();
   const id = newId('ref', nowMs);
-  tenant.refreshTokens.set(id, { id, grantId: grant.id, expiresAt: Math.min(nowMs + 30 * DAY_MS, grant.expiresAt), used: false });
+  tenant.refreshTokens.set(id, {
+    id,
+    grantId: grant.id,
+    expiresAt: Math.min(nowMs + 30 * DAY_MS, grant.expiresAt),
+    used: false,
+  });
   return id;
 }
 

@@ -19,7 +19,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** `JSON.parse`, with every object null-prototype. */
 export function parseExactJson(text: string): unknown {
-  return JSON.parse(text, (_key, value: unknown) => (isPlainObject(value) ? copyMembers(value, Object.keys(value), (v) => v) : value));
+  return JSON.parse(text, (_key, value: unknown) =>
+    isPlainObject(value) ? copyMembers(value, Object.keys(value), (v) => v) : value,
+  );
 }
 
 /** A deep copy of a JSON value, every object null-prototype, keys in their order. */
@@ -39,7 +41,11 @@ export function canonicalClone(value: unknown): unknown {
   return copyMembers(value, Object.keys(value).sort(), canonicalClone);
 }
 
-function copyMembers(from: Record<string, unknown>, keys: readonly string[], copy: (v: unknown) => unknown): ExactObject {
+function copyMembers(
+  from: Record<string, unknown>,
+  keys: readonly string[],
+  copy: (v: unknown) => unknown,
+): ExactObject {
   const out = exactObject();
   for (const key of keys) {
     // An own `__proto__` is read as the member it is, never as the prototype.

@@ -19,7 +19,8 @@ function candidates(body: Json): Json[] {
   const top = { ...body, [EXTRA_FIELD]: 'extra-fields' };
   const deep: Json = { ...top };
   for (const [key, value] of Object.entries(body)) {
-    if (Array.isArray(value) && value.every(isObject)) deep[key] = value.map((item) => ({ ...item, [EXTRA_FIELD]: 'extra-fields' }));
+    if (Array.isArray(value) && value.every(isObject))
+      deep[key] = value.map((item) => ({ ...item, [EXTRA_FIELD]: 'extra-fields' }));
   }
   return [deep, top];
 }
@@ -45,7 +46,10 @@ export async function withExtraFields(request: Request, response: Response): Pro
   if (!isObject(body) || operation === undefined) return rebuilt(text);
   for (const candidate of candidates(body)) {
     const serialized = JSON.stringify(candidate);
-    const problems = contract.validateResponse(operation.operationId, recordedResponse(response.status, response.headers, serialized));
+    const problems = contract.validateResponse(
+      operation.operationId,
+      recordedResponse(response.status, response.headers, serialized),
+    );
     if (problems.length === 0) return rebuilt(serialized);
   }
   return rebuilt(text);

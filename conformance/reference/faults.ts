@@ -16,55 +16,38 @@ export const FAULTS = {
   'refresh-token-reusable':
     'POST /v1/token/refresh does not rotate single-use: an already used refresh token still yields new tokens.',
   'live-auto-approve':
-    'Live (non-sandbox) authorization requests are approved at once and return a code without the principal\'s consent.',
-  'scopes-escalated':
-    'Issued grant tokens carry a scope (`admin:all`) in `scp` that the principal never approved.',
-  'expires-in-ignored':
-    'The requested expiresIn is ignored: every grant lives 24 h, whatever was asked for.',
+    "Live (non-sandbox) authorization requests are approved at once and return a code without the principal's consent.",
+  'scopes-escalated': 'Issued grant tokens carry a scope (`admin:all`) in `scp` that the principal never approved.',
+  'expires-in-ignored': 'The requested expiresIn is ignored: every grant lives 24 h, whatever was asked for.',
   'audience-dropped':
     'The `aud` claim is left out of grant tokens even when the authorization request named an audience.',
-  'token-unpublished-key':
-    'Grant tokens are signed with an RSA key that the JWKS does not publish (same kid).',
-  'token-alg-hs256':
-    'Grant tokens are signed with HS256 instead of RS256.',
+  'token-unpublished-key': 'Grant tokens are signed with an RSA key that the JWKS does not publish (same kid).',
+  'token-alg-hs256': 'Grant tokens are signed with HS256 instead of RS256.',
   'issuer-elsewhere':
     'Grant tokens name an issuer whose key set (iss + /.well-known/jwks.json) does not hold the signing key (SPEC §6.4 rule 1).',
   'issuer-varies':
     'The `iss` of grant tokens alternates between two names of the server, so tokens do not carry one issuer (SPEC §6.2).',
   'verify-ignores-revocation':
     'POST /v1/tokens/verify answers valid: true for tokens that were revoked, directly or through their grant.',
-  'token-revoke-noop':
-    'POST /v1/tokens/revoke answers 204 but leaves the token valid.',
-  'grant-revoke-noop':
-    'DELETE /v1/grants/{id} answers 204 but leaves the grant and its tokens active.',
-  'revoke-no-cascade':
-    'Revoking a grant does not revoke the grants delegated from it (SPEC §9.2).',
-  'delegation-scope-escalation':
-    'POST /v1/grants/delegate issues scopes that the parent grant does not hold.',
-  'delegation-depth-unlimited':
-    'POST /v1/grants/delegate enforces no delegation depth limit.',
-  'delegation-exp-not-capped':
-    'Delegated grants expire at now + expiresIn even when the parent expires earlier.',
-  'delegation-revoked-parent':
-    'POST /v1/grants/delegate accepts a parent grant token whose grant was revoked.',
-  'delegation-foreign-subagent':
-    'POST /v1/grants/delegate accepts a sub-agent that belongs to another developer.',
+  'token-revoke-noop': 'POST /v1/tokens/revoke answers 204 but leaves the token valid.',
+  'grant-revoke-noop': 'DELETE /v1/grants/{id} answers 204 but leaves the grant and its tokens active.',
+  'revoke-no-cascade': 'Revoking a grant does not revoke the grants delegated from it (SPEC §9.2).',
+  'delegation-scope-escalation': 'POST /v1/grants/delegate issues scopes that the parent grant does not hold.',
+  'delegation-depth-unlimited': 'POST /v1/grants/delegate enforces no delegation depth limit.',
+  'delegation-exp-not-capped': 'Delegated grants expire at now + expiresIn even when the parent expires earlier.',
+  'delegation-revoked-parent': 'POST /v1/grants/delegate accepts a parent grant token whose grant was revoked.',
+  'delegation-foreign-subagent': 'POST /v1/grants/delegate accepts a sub-agent that belongs to another developer.',
   'tenant-leak':
     'Agents and grants of one developer can be read by another developer with GET /v1/agents/{id} and GET /v1/grants/{id}.',
-  'audit-chain-broken':
-    'Audit entries do not link to their predecessor: prevHash is not the previous entry\'s hash.',
-  'audit-hash-wrong':
-    'Audit entry hashes are not the SHA-256 of the entry\'s canonical content.',
+  'audit-chain-broken': "Audit entries do not link to their predecessor: prevHash is not the previous entry's hash.",
+  'audit-hash-wrong': "Audit entry hashes are not the SHA-256 of the entry's canonical content.",
   'policy-allow-before-deny':
     'Allow policies are evaluated before deny policies, so a matching deny can be overridden.',
   'policy-priority-first':
     'Priority decides between matching policies (as on the public server), so a higher-priority allow beats a matching deny (SPEC.md §11.4, §14).',
-  'webhook-signature-wrong':
-    'Webhook deliveries carry signatures computed with the wrong secret.',
-  'scim-accepts-api-key':
-    'The SCIM 2.0 endpoints accept a developer API key instead of requiring a SCIM token.',
-  'sso-state-unchecked':
-    'GET /sso/callback accepts a forged or replayed state parameter.',
+  'webhook-signature-wrong': 'Webhook deliveries carry signatures computed with the wrong secret.',
+  'scim-accepts-api-key': 'The SCIM 2.0 endpoints accept a developer API key instead of requiring a SCIM token.',
+  'sso-state-unchecked': 'GET /sso/callback accepts a forged or replayed state parameter.',
   'crash-on-bad-query':
     'GET /v1/grants answers 500 instead of 400 when a query value breaks its schema (an unknown `status`).',
   'undocumented-status':

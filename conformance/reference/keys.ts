@@ -40,7 +40,9 @@ function rsaPair(): Promise<KeyPair> {
 }
 
 function edPublicJwk(): Promise<JWK> {
-  sharedEd ??= generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true }).then((pair) => exportJWK(pair.publicKey));
+  sharedEd ??= generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true }).then((pair) =>
+    exportJWK(pair.publicKey),
+  );
   return sharedEd;
 }
 
@@ -115,7 +117,12 @@ export class TokenSigner {
   readonly #hmacSecret = crypto.getRandomValues(new Uint8Array(32));
 
   /** `issuers`: the `iss` of every token, or (the `issuer-varies` fault) several taken in turn. */
-  constructor(keys: SigningKeys, issuers: string | readonly string[], faults: Faults, extraClaims: Readonly<Record<string, unknown>> = {}) {
+  constructor(
+    keys: SigningKeys,
+    issuers: string | readonly string[],
+    faults: Faults,
+    extraClaims: Readonly<Record<string, unknown>> = {},
+  ) {
     this.#keys = keys;
     this.#extraClaims = extraClaims;
     this.#issuers = typeof issuers === 'string' ? [issuers] : [...issuers];

@@ -18,7 +18,8 @@ export interface PolicyInput {
 }
 
 const effectRank = (p: PolicyRecord): number => (p.effect === 'deny' ? 0 : 1);
-const byPriority = (a: PolicyRecord, b: PolicyRecord): number => b.priority - a.priority || effectRank(a) - effectRank(b) || a.createdAt.localeCompare(b.createdAt);
+const byPriority = (a: PolicyRecord, b: PolicyRecord): number =>
+  b.priority - a.priority || effectRank(a) - effectRank(b) || a.createdAt.localeCompare(b.createdAt);
 
 /** The policies as listed: highest priority first, a deny before an allow of equal priority, then oldest first. */
 export function listingOrder(policies: Iterable<PolicyRecord>): PolicyRecord[] {
@@ -48,7 +49,8 @@ export function matches(policy: PolicyRecord, input: PolicyInput): boolean {
   if (policy.scopes !== null) {
     const covered = new Set(policy.scopes);
     // An allow must cover every requested scope; a deny needs to share only one.
-    const ok = policy.effect === 'deny' ? input.scopes.some((s) => covered.has(s)) : input.scopes.every((s) => covered.has(s));
+    const ok =
+      policy.effect === 'deny' ? input.scopes.some((s) => covered.has(s)) : input.scopes.every((s) => covered.has(s));
     if (!ok) return false;
   }
   if (policy.timeOfDayStart !== null && policy.timeOfDayEnd !== null) {
@@ -58,7 +60,11 @@ export function matches(policy: PolicyRecord, input: PolicyInput): boolean {
 }
 
 /** The deciding effect, or undefined when no policy matches (consent as usual). */
-export function decide(policies: Iterable<PolicyRecord>, input: PolicyInput, faults?: Faults): 'allow' | 'deny' | undefined {
+export function decide(
+  policies: Iterable<PolicyRecord>,
+  input: PolicyInput,
+  faults?: Faults,
+): 'allow' | 'deny' | undefined {
   return evaluationOrder(policies, faults).find((p) => matches(p, input))?.effect;
 }
 

@@ -63,7 +63,11 @@ export class RateLimiter {
   constructor(options: RateLimitOptions = {}, now: () => number = Date.now) {
     const windowMs = options.windowMs ?? 60_000;
     const resolve = (given: BucketLimit | undefined) =>
-      given === undefined ? { limit: GENEROUS, windowMs } : typeof given === 'number' ? { limit: given, windowMs } : given;
+      given === undefined
+        ? { limit: GENEROUS, windowMs }
+        : typeof given === 'number'
+          ? { limit: given, windowMs }
+          : given;
     this.#limits = {
       default: resolve(options.default),
       authorize: resolve(options.authorize),
@@ -137,10 +141,14 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
  */
 export function parseRateLimit(text: string): { bucket: Bucket; limit: BucketLimit } {
   const match = /^([a-z]+)=(\d+)(?:\/(\d+)(ms|s|m|h)?)?$/.exec(text.trim());
-  if (match === null) throw new Error(`Invalid --rate-limit ${JSON.stringify(text)}: expected BUCKET=N or BUCKET=N/WINDOW, e.g. authorize=10/1m`);
+  if (match === null)
+    throw new Error(
+      `Invalid --rate-limit ${JSON.stringify(text)}: expected BUCKET=N or BUCKET=N/WINDOW, e.g. authorize=10/1m`,
+    );
   const name = match[1] === 'developer' ? 'default' : match[1];
   const bucket = BUCKET_NAMES.find((b) => b === name);
-  if (bucket === undefined) throw new Error(`Unknown rate-limit bucket ${JSON.stringify(match[1])} (buckets: ${BUCKET_NAMES.join(', ')})`);
+  if (bucket === undefined)
+    throw new Error(`Unknown rate-limit bucket ${JSON.stringify(match[1])} (buckets: ${BUCKET_NAMES.join(', ')})`);
   const limit = Number(match[2]);
   if (match[3] === undefined) return { bucket, limit };
   const windowMs = Number(match[3]) * (UNIT_MS[match[4] ?? 's'] ?? 1000);

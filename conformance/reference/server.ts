@@ -104,9 +104,11 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const now = options.now ?? Date.now;
   const host = options.host ?? '127.0.0.1';
   const depth = options.maxDelegationDepth ?? 3;
-  if (!Number.isInteger(depth) || depth < 1 || depth > 10) throw new RangeError('maxDelegationDepth must be an integer from 1 to 10');
+  if (!Number.isInteger(depth) || depth < 1 || depth > 10)
+    throw new RangeError('maxDelegationDepth must be an integer from 1 to 10');
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) throw new RangeError('maxBodyBytes must be a positive integer');
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1)
+    throw new RangeError('maxBodyBytes must be a positive integer');
   const cors = corsMiddleware(options.corsOrigins ?? [ANY_ORIGIN]);
   const faults = new Faults(options.faults ?? []);
   const variants = new Variants(options.variants ?? []);
@@ -142,7 +144,11 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   // issuer-alias: another name of this very server (same key set); the faults point elsewhere or rotate.
   const alias = `http://localhost:${port}`;
   const own = variants.has('issuer-alias') ? alias : baseUrl;
-  const issuers = faults.has('issuer-elsewhere') ? [`${url}${ELSEWHERE_PATH}`] : faults.has('issuer-varies') ? [own, own === alias ? baseUrl : alias] : [own];
+  const issuers = faults.has('issuer-elsewhere')
+    ? [`${url}${ELSEWHERE_PATH}`]
+    : faults.has('issuer-varies')
+      ? [own, own === alias ? baseUrl : alias]
+      : [own];
   const elsewhere = faults.has('issuer-elsewhere') ? await foreignKeySet() : undefined;
 
   const violations: string[] = [];
@@ -162,7 +168,12 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     store: new Store(),
     faults,
     variants,
-    signer: new TokenSigner(signing, issuers, faults, variants.has('extra-fields') ? { [EXTRA_FIELD]: 'extra-fields' } : {}),
+    signer: new TokenSigner(
+      signing,
+      issuers,
+      faults,
+      variants.has('extra-fields') ? { [EXTRA_FIELD]: 'extra-fields' } : {},
+    ),
     keys: signing,
     webhooks,
     settings: { baseUrl, maxDelegationDepth: depth, maxBodyBytes },
@@ -182,7 +193,10 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       hono.use('*', cors);
       addPages(hono, env);
       addTestIdp(hono, env);
-      if (elsewhere) hono.get(`${ELSEWHERE_PATH}/.well-known/jwks.json`, (c) => c.json({ keys: [{ ...elsewhere, kid: signing.kid }] }));
+      if (elsewhere)
+        hono.get(`${ELSEWHERE_PATH}/.well-known/jwks.json`, (c) =>
+          c.json({ keys: [{ ...elsewhere, kid: signing.kid }] }),
+        );
     },
   );
 

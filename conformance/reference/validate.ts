@@ -50,7 +50,9 @@ export class Contract {
     this.#doc = doc;
     // The spec is linted by Redocly; re-validating the whole document here only slows startup.
     this.#strict = addFormats(new Ajv2020({ strict: false, allErrors: true, validateSchema: false }));
-    this.#coercing = addFormats(new Ajv2020({ strict: false, allErrors: true, coerceTypes: 'array', validateSchema: false }));
+    this.#coercing = addFormats(
+      new Ajv2020({ strict: false, allErrors: true, coerceTypes: 'array', validateSchema: false }),
+    );
     this.#strict.addSchema(doc, SPEC_ID);
     this.#coercing.addSchema(doc, SPEC_ID);
     this.operations = this.#collect();
@@ -120,14 +122,18 @@ export class Contract {
     for (const operation of this.operations) {
       if (operation.method !== m) continue;
       const names: string[] = [];
-      const pattern = operation.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{([^}]+)\\?\}/g, (_s, name: string) => {
-        names.push(name);
-        return '([^/]+)';
-      });
+      const pattern = operation.path
+        .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+        .replace(/\\?\{([^}]+)\\?\}/g, (_s, name: string) => {
+          names.push(name);
+          return '([^/]+)';
+        });
       const found = new RegExp(`^${pattern}$`).exec(pathname);
       if (found === null) continue;
       const params: Record<string, string> = {};
-      names.forEach((name, i) => (params[name] = safeDecode(found[i + 1] ?? '')));
+      names.forEach((name, i) => {
+        params[name] = safeDecode(found[i + 1] ?? '');
+      });
       return { operation, params };
     }
     return undefined;
@@ -148,7 +154,10 @@ export class Contract {
     query: URLSearchParams,
   ): { message?: string; query: Record<string, unknown> } {
     const parsedQuery: Record<string, unknown> = {};
-    for (const [location, values] of [['path', path], ['query', query]] as const) {
+    for (const [location, values] of [
+      ['path', path],
+      ['query', query],
+    ] as const) {
       const params = this.#parameters(operationId, location);
       if (params.length === 0) continue;
       const data: Record<string, unknown> = {};
@@ -166,7 +175,8 @@ export class Contract {
         }
       }
       const fn = this.#compile(`${operationId}:${location}`, schema, true);
-      if (!fn(data)) return { message: describe(fn.errors, location === 'path' ? 'path' : 'query'), query: parsedQuery };
+      if (!fn(data))
+        return { message: describe(fn.errors, location === 'path' ? 'path' : 'query'), query: parsedQuery };
       if (location === 'query') Object.assign(parsedQuery, data);
     }
     return { query: parsedQuery };
@@ -225,7 +235,8 @@ function describe(errors: ErrorObject[] | null | undefined, root: string): strin
     .map((e) => {
       const where = `${root}${e.instancePath}`;
       if (e.keyword === 'required') return `${where}/${String(e.params['missingProperty'])} is required`;
-      if (e.keyword === 'additionalProperties') return `${where}/${String(e.params['additionalProperty'])} is not allowed`;
+      if (e.keyword === 'additionalProperties')
+        return `${where}/${String(e.params['additionalProperty'])} is not allowed`;
       return `${where} ${e.message ?? 'is invalid'}`;
     })
     .join('; ');

@@ -55,23 +55,62 @@ export function renderHtml(report: RunReport, options: HtmlOptions = {}, extra: 
   const command = options.command ?? 'npm run conformance --';
   const sections: HtmlSection[] = [];
   if (!report.fatal) {
-    sections.push({ id: 'summary', title: 'Summary by area', html: tallyTable(report.byArea, AREAS.filter((area) => report.byArea[area]), report.summary) });
+    sections.push({
+      id: 'summary',
+      title: 'Summary by area',
+      html: tallyTable(
+        report.byArea,
+        AREAS.filter((area) => report.byArea[area]),
+        report.summary,
+      ),
+    });
     sections.push({ id: 'levels', title: 'Summary by level', html: levelTable(report.results) });
   }
   sections.push({ id: 'extensions', title: 'Extensions found', html: extensions(report) });
-  if (report.baseline) sections.push({ id: 'baseline', title: `Baseline (${escapeHtml(report.baseline.source)})`, html: baseline(report) });
+  if (report.baseline)
+    sections.push({
+      id: 'baseline',
+      title: `Baseline (${escapeHtml(report.baseline.source)})`,
+      html: baseline(report),
+    });
   const failures = report.results.filter((r) => r.status === 'fail');
   const warnings = report.results.filter((r) => r.status === 'warn');
-  if (failures.length > 0) sections.push({ id: 'failures', title: `Failures (${failures.length} MUST)`, html: failures.map((r) => finding(r, report, command)).join('\n') });
-  if (warnings.length > 0) sections.push({ id: 'warnings', title: `Warnings (${warnings.length} SHOULD)`, html: warnings.map((r) => finding(r, report, command)).join('\n') });
-  if (failures.length + warnings.length > 0) sections.push({ id: 'rerun', title: 'Re-running the transcripts', html: rerun(report) });
+  if (failures.length > 0)
+    sections.push({
+      id: 'failures',
+      title: `Failures (${failures.length} MUST)`,
+      html: failures.map((r) => finding(r, report, command)).join('\n'),
+    });
+  if (warnings.length > 0)
+    sections.push({
+      id: 'warnings',
+      title: `Warnings (${warnings.length} SHOULD)`,
+      html: warnings.map((r) => finding(r, report, command)).join('\n'),
+    });
+  if (failures.length + warnings.length > 0)
+    sections.push({ id: 'rerun', title: 'Re-running the transcripts', html: rerun(report) });
   const skipped = report.results.filter((r) => r.status === 'skip' && !r.id.startsWith('contract.op.'));
-  if (skipped.length > 0) sections.push({ id: 'skipped', title: `Skipped (${skipped.length})`, html: `<ul>${skipped.map((r) => `<li><code>${escapeHtml(r.id)}</code>: ${escapeHtml(r.message ?? '')}</li>`).join('')}</ul>` });
+  if (skipped.length > 0)
+    sections.push({
+      id: 'skipped',
+      title: `Skipped (${skipped.length})`,
+      html: `<ul>${skipped.map((r) => `<li><code>${escapeHtml(r.id)}</code>: ${escapeHtml(r.message ?? '')}</li>`).join('')}</ul>`,
+    });
   sections.push({ id: 'traffic', title: 'Requests and waits', html: traffic(report) });
-  if (report.coverage) sections.push({ id: 'coverage', title: `Coverage (${report.coverage.exercised}/${report.coverage.total} operations exercised)`, html: coverage(report) });
+  if (report.coverage)
+    sections.push({
+      id: 'coverage',
+      title: `Coverage (${report.coverage.exercised}/${report.coverage.total} operations exercised)`,
+      html: coverage(report),
+    });
   sections.push(...extra);
   if (report.results.length > 0) sections.push({ id: 'all', title: 'All checks', html: allChecks(report.results) });
-  if (report.notes.length > 0) sections.push({ id: 'notes', title: 'Notes', html: `<ul>${report.notes.map((note) => `<li>${escapeHtml(note)}</li>`).join('')}</ul>` });
+  if (report.notes.length > 0)
+    sections.push({
+      id: 'notes',
+      title: 'Notes',
+      html: `<ul>${report.notes.map((note) => `<li>${escapeHtml(note)}</li>`).join('')}</ul>`,
+    });
 
   const verdict = report.fatal
     ? `<div class="verdict error">Could not run (exit 2): ${escapeHtml(report.fatal)}</div>`
@@ -104,7 +143,12 @@ function cell(count: number, status: Status): string {
 
 function tallyTable(rows: Partial<Record<string, Tally>>, names: readonly string[], total: Tally): string {
   const head = `<tr><th>area</th>${STATUSES.map(([, label]) => `<th>${label}</th>`).join('')}</tr>`;
-  const body = names.map((name) => `<tr><td>${escapeHtml(name)}</td>${STATUSES.map(([status]) => cell(rows[name]![status], status)).join('')}</tr>`).join('\n');
+  const body = names
+    .map(
+      (name) =>
+        `<tr><td>${escapeHtml(name)}</td>${STATUSES.map(([status]) => cell(rows[name]![status], status)).join('')}</tr>`,
+    )
+    .join('\n');
   return `<table>\n${head}\n${body}\n<tr><th>total</th>${STATUSES.map(([status]) => `<th>${total[status]}</th>`).join('')}</tr>\n</table>`;
 }
 
@@ -133,7 +177,11 @@ function finding(result: CheckResult, report: RunReport, command: string): strin
     const target = report.reference ? '' : ` --base-url ${report.baseUrl}`;
     rows.push(['replay', `<code>${escapeHtml(`${command}${target} ${result.replay}`)}</code>`]);
   }
-  if (result.deterministic !== undefined) rows.push(['deterministic', result.deterministic ? 'yes: fails on every run' : 'no: a random input (replay it with the command above)']);
+  if (result.deterministic !== undefined)
+    rows.push([
+      'deterministic',
+      result.deterministic ? 'yes: fails on every run' : 'no: a random input (replay it with the command above)',
+    ]);
   if (result.expectedBecause !== undefined) rows.push(['expected by baseline', escapeHtml(result.expectedBecause)]);
   for (const note of result.notes) rows.push(['note', escapeHtml(note)]);
   rows.push(['requests', `${result.requests} in ${result.durationMs} ms`]);
@@ -156,7 +204,12 @@ function findingOf(each: Finding, position: string, report: RunReport, command: 
     ['observed', escapeHtml(each.observed)],
     ['request', `<code>${escapeHtml(each.counterexample)}</code>`],
     ['replay', `<code>${escapeHtml(`${command}${target} ${each.replay}`)}</code>`],
-    ['deterministic', each.deterministic ? 'yes: a fixed example, fails on every run' : 'no: a random input (replay it with the command above)'],
+    [
+      'deterministic',
+      each.deterministic
+        ? 'yes: a fixed example, fails on every run'
+        : 'no: a random input (replay it with the command above)',
+    ],
   ];
   return `<details class="transcript"><summary>Finding ${position}: ${escapeHtml(each.operationId)} → ${each.status || 'no answer'}</summary><div class="body"><dl>${rows.map(([term, value]) => `<dt>${term}</dt><dd>${value}</dd>`).join('')}</dl><pre>${escapeHtml(each.transcript.join('\n\n'))}</pre></div></details>`;
 }
@@ -168,15 +221,21 @@ function baseline(report: RunReport): string {
     `<h3>Unexpected failures</h3>${list(outcome.unexpectedFailures.map((f) => `<li><a href="#check-${escapeHtml(f.check)}"><code>${escapeHtml(f.check)}</code></a> ${f.level} ${f.status}</li>`))}`,
     `<h3>Unexpected passes (remove from the baseline)</h3>${list(outcome.unexpectedPasses.map((e) => `<li><code>${escapeHtml(e.check)}</code> ${e.level}: ${escapeHtml(e.reason)}</li>`))}`,
     `<h3>Expected</h3>${list(outcome.expected.map((e) => `<li><code>${escapeHtml(e.check)}</code> ${e.level} ${e.status}: ${escapeHtml(e.reason)}</li>`))}`,
-    outcome.notJudged.length ? `<h3>Not judged</h3>${list(outcome.notJudged.map((e) => `<li><code>${escapeHtml(e.check)}</code>: ${escapeHtml(e.why)}</li>`))}` : '',
+    outcome.notJudged.length
+      ? `<h3>Not judged</h3>${list(outcome.notJudged.map((e) => `<li><code>${escapeHtml(e.check)}</code>: ${escapeHtml(e.why)}</li>`))}`
+      : '',
   ].join('\n');
 }
 
 function rerun(report: RunReport): string {
   const keys = report.createdKeys ?? [];
-  const lines = keys.length ? ['# keys of developers this run created (throwaways)', ...keys.map((key) => `export ${key.label}=${key.secret}`)] : ['# no developer was created by this run'];
+  const lines = keys.length
+    ? ['# keys of developers this run created (throwaways)', ...keys.map((key) => `export ${key.label}=${key.secret}`)]
+    : ['# no developer was created by this run'];
   lines.push('# a key you gave shows as its variable (e.g. $GRANTEX_API_KEY): set it yourself');
-  const kept = report.cleanup.kept?.length ? `<p>Kept for inspection (--keep-on-failure): ${escapeHtml(report.cleanup.kept.join(', '))}</p>` : '<p>The run deleted what it created; keep the failing checks’ resources with <code>--keep-on-failure</code>.</p>';
+  const kept = report.cleanup.kept?.length
+    ? `<p>Kept for inspection (--keep-on-failure): ${escapeHtml(report.cleanup.kept.join(', '))}</p>`
+    : '<p>The run deleted what it created; keep the failing checks’ resources with <code>--keep-on-failure</code>.</p>';
   return `<pre>${escapeHtml(lines.join('\n'))}</pre>${kept}`;
 }
 
@@ -184,22 +243,40 @@ function traffic(report: RunReport): string {
   const rows: Array<[string, string]> = [
     ['requests', String(report.requests)],
     ['rate-limit waits', `${(report.rateLimitWaitMs / 1000).toFixed(1)} s`],
-    ['limits learned', report.learnedLimits.length ? report.learnedLimits.map((l) => `${l.route}: ${l.limit} per window (longest Retry-After ${l.longestWaitS} s)`).join('; ') : 'none'],
-    ['cleanup', `${report.cleanup.deleted} deleted${report.cleanup.failed.length ? `, ${report.cleanup.failed.length} failed: ${report.cleanup.failed.join('; ')}` : ''}`],
+    [
+      'limits learned',
+      report.learnedLimits.length
+        ? report.learnedLimits
+            .map((l) => `${l.route}: ${l.limit} per window (longest Retry-After ${l.longestWaitS} s)`)
+            .join('; ')
+        : 'none',
+    ],
+    [
+      'cleanup',
+      `${report.cleanup.deleted} deleted${report.cleanup.failed.length ? `, ${report.cleanup.failed.length} failed: ${report.cleanup.failed.join('; ')}` : ''}`,
+    ],
     ['duration', `${(report.durationMs / 1000).toFixed(1)} s`],
   ];
-  const byCheck = [...report.results].filter((r) => r.requests > 0 && !r.id.startsWith('contract.op.')).sort((a, b) => b.requests - a.requests);
+  const byCheck = [...report.results]
+    .filter((r) => r.requests > 0 && !r.id.startsWith('contract.op.'))
+    .sort((a, b) => b.requests - a.requests);
   const table = byCheck.length
     ? `<details><summary>Requests per check</summary><div class="body"><table><tr><th>check</th><th>requests</th><th>runs</th><th>ms</th></tr>${byCheck
-        .map((r) => `<tr><td><code>${escapeHtml(r.id)}</code></td><td>${r.requests}</td><td>${r.runs ? `${r.runs.executed}/${r.runs.granted}${r.runs.adaptedBecause ? ` (${escapeHtml(r.runs.adaptedBecause)})` : ''}` : ''}</td><td>${r.durationMs}</td></tr>`)
+        .map(
+          (r) =>
+            `<tr><td><code>${escapeHtml(r.id)}</code></td><td>${r.requests}</td><td>${r.runs ? `${r.runs.executed}/${r.runs.granted}${r.runs.adaptedBecause ? ` (${escapeHtml(r.runs.adaptedBecause)})` : ''}` : ''}</td><td>${r.durationMs}</td></tr>`,
+        )
         .join('')}</table></div></details>`
     : '';
   return `<dl>${rows.map(([term, value]) => `<dt>${term}</dt><dd>${escapeHtml(value)}</dd>`).join('')}</dl>${table}`;
 }
 
 function coverage(report: RunReport): string {
-  const rows = report.coverage!.operations
-    .map((op) => `<tr><td><code>${escapeHtml(`${op.method} ${op.template}`)}</code></td><td>${op.requests}</td><td>${escapeHtml(op.statusesSeen.join(', ') || '-')}</td><td>${escapeHtml(op.statusesDocumented.join(', '))}</td></tr>`)
+  const rows = report
+    .coverage!.operations.map(
+      (op) =>
+        `<tr><td><code>${escapeHtml(`${op.method} ${op.template}`)}</code></td><td>${op.requests}</td><td>${escapeHtml(op.statusesSeen.join(', ') || '-')}</td><td>${escapeHtml(op.statusesDocumented.join(', '))}</td></tr>`,
+    )
     .join('');
   return `<details><summary>Operations, statuses seen and documented</summary><div class="body"><table><tr><th>operation</th><th>requests</th><th>seen</th><th>documented</th></tr>${rows}</table></div></details>`;
 }
@@ -207,6 +284,9 @@ function coverage(report: RunReport): string {
 function allChecks(results: readonly CheckResult[]): string {
   const mark: Record<Status, string> = { pass: '✓', fail: '✗', warn: '!', 'not-implemented': '–', skip: '~' };
   return `<details><summary>${results.length} results</summary><div class="body"><table><tr><th>check</th><th>level</th><th>verdict</th><th>requests</th></tr>${results
-    .map((r) => `<tr><td>${mark[r.status]} <code>${escapeHtml(r.id)}</code></td><td>${r.level}</td><td>${r.status}</td><td>${r.requests}</td></tr>`)
+    .map(
+      (r) =>
+        `<tr><td>${mark[r.status]} <code>${escapeHtml(r.id)}</code></td><td>${r.level}</td><td>${r.status}</td><td>${r.requests}</td></tr>`,
+    )
     .join('')}</table></div></details>`;
 }

@@ -7,7 +7,7 @@
 import { AREAS } from '../options.js';
 import type { CheckResult, RunReport } from '../runner.js';
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
     .replace(/&/g, '&amp;')
@@ -40,19 +40,20 @@ function details(result: CheckResult): string {
 }
 
 function testcase(result: CheckResult): string {
-  const open = `    <testcase classname="grantex.${escape(result.area)}" name="${escape(`${result.id} [${result.level}] ${result.title}`)}" time="${(result.durationMs / 1000).toFixed(3)}"`;
+  const open = `    <testcase classname="grantex.${escapeXml(result.area)}" name="${escapeXml(`${result.id} [${result.level}] ${result.title}`)}" time="${(result.durationMs / 1000).toFixed(3)}"`;
   switch (result.status) {
     case 'pass':
       return `${open}/>`;
     case 'fail':
-      if (result.expectedBecause !== undefined) return `${open}>\n      <skipped message="${escape(`expected failure (baseline): ${result.expectedBecause}`)}"/>\n    </testcase>`;
-      return `${open}>\n      <failure type="MUST" message="${escape(result.message ?? 'failed')}">${escape(details(result))}</failure>\n    </testcase>`;
+      if (result.expectedBecause !== undefined)
+        return `${open}>\n      <skipped message="${escapeXml(`expected failure (baseline): ${result.expectedBecause}`)}"/>\n    </testcase>`;
+      return `${open}>\n      <failure type="MUST" message="${escapeXml(result.message ?? 'failed')}">${escapeXml(details(result))}</failure>\n    </testcase>`;
     case 'warn':
-      return `${open}>\n      <system-out>${escape(`WARNING (SHOULD): ${details(result)}`)}</system-out>\n    </testcase>`;
+      return `${open}>\n      <system-out>${escapeXml(`WARNING (SHOULD): ${details(result)}`)}</system-out>\n    </testcase>`;
     case 'not-implemented':
-      return `${open}>\n      <skipped message="${escape(`not implemented: ${result.message ?? ''}`)}"/>\n    </testcase>`;
+      return `${open}>\n      <skipped message="${escapeXml(`not implemented: ${result.message ?? ''}`)}"/>\n    </testcase>`;
     case 'skip':
-      return `${open}>\n      <skipped message="${escape(result.message ?? 'skipped')}"/>\n    </testcase>`;
+      return `${open}>\n      <skipped message="${escapeXml(result.message ?? 'skipped')}"/>\n    </testcase>`;
   }
 }
 
@@ -60,23 +61,31 @@ export function renderJunit(report: RunReport): string {
   const suites: string[] = [];
   if (report.fatal) {
     suites.push(
-      `  <testsuite name="grantex-conformance" tests="1" failures="0" errors="1" skipped="0" time="${(report.durationMs / 1000).toFixed(3)}">\n    <testcase classname="grantex.run" name="run">\n      <error message="${escape(report.fatal)}"/>\n    </testcase>\n  </testsuite>`,
+      `  <testsuite name="grantex-conformance" tests="1" failures="0" errors="1" skipped="0" time="${(report.durationMs / 1000).toFixed(3)}">\n    <testcase classname="grantex.run" name="run">\n      <error message="${escapeXml(report.fatal)}"/>\n    </testcase>\n  </testsuite>`,
     );
   }
   for (const area of AREAS) {
     const results = report.results.filter((result) => result.area === area);
     if (results.length === 0) continue;
     const failures = results.filter((r) => r.status === 'fail' && r.expectedBecause === undefined).length;
-    const skipped = results.filter((r) => r.status === 'skip' || r.status === 'not-implemented' || (r.status === 'fail' && r.expectedBecause !== undefined)).length;
+    const skipped = results.filter(
+      (r) =>
+        r.status === 'skip' ||
+        r.status === 'not-implemented' ||
+        (r.status === 'fail' && r.expectedBecause !== undefined),
+    ).length;
     const time = results.reduce((sum, r) => sum + r.durationMs, 0) / 1000;
     suites.push(
-      `  <testsuite name="${escape(area)}" tests="${results.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time.toFixed(3)}">\n${results.map(testcase).join('\n')}\n  </testsuite>`,
+      `  <testsuite name="${escapeXml(area)}" tests="${results.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time.toFixed(3)}">\n${results.map(testcase).join('\n')}\n  </testsuite>`,
     );
   }
   if (report.coverage) {
     // Coverage as properties of its own suite: CI dashboards show them without counting tests.
     const properties = report.coverage.operations
-      .map((op) => `      <property name="${escape(`coverage.${op.operationId}`)}" value="${escape(`${op.requests} requests; seen ${op.statusesSeen.join(',') || '-'}; documented ${op.statusesDocumented.join(',')}`)}"/>`)
+      .map(
+        (op) =>
+          `      <property name="${escapeXml(`coverage.${op.operationId}`)}" value="${escapeXml(`${op.requests} requests; seen ${op.statusesSeen.join(',') || '-'}; documented ${op.statusesDocumented.join(',')}`)}"/>`,
+      )
       .join('\n');
     suites.push(
       `  <testsuite name="coverage" tests="0" failures="0" errors="0" skipped="0" time="0.000">\n    <properties>\n      <property name="coverage.exercised" value="${report.coverage.exercised}/${report.coverage.total}"/>\n${properties}\n    </properties>\n  </testsuite>`,

@@ -25,7 +25,9 @@ const COLUMNS: Array<[keyof Tally, string]> = [
 export function renderText(report: RunReport, options: TextOptions = {}): string {
   const lines: string[] = [];
   const command = options.command ?? 'npm run conformance --';
-  lines.push(`grantex-conformance · ${report.baseUrl || '(no server)'}${report.reference ? ' (in-process reference server)' : ''} · run ${report.runId} · seed ${report.seed}`);
+  lines.push(
+    `grantex-conformance · ${report.baseUrl || '(no server)'}${report.reference ? ' (in-process reference server)' : ''} · run ${report.runId} · seed ${report.seed}`,
+  );
   const offered = Object.entries(report.extensions).map(([name, yes]) => `${name} ${yes ? '✓' : '✗'}`);
   if (offered.length > 0) lines.push(`extensions: ${offered.join('  ')}`);
   if (report.fatal) {
@@ -53,23 +55,33 @@ export function renderText(report: RunReport, options: TextOptions = {}): string
     for (const result of skipped) lines.push(`- ${result.id}: ${result.message ?? ''}`);
   }
   const missing = report.results.filter((r) => r.status === 'not-implemented' && !r.id.startsWith('contract.op.'));
-  if (missing.length > 0) lines.push('', `NOT IMPLEMENTED (extension not offered): ${missing.map((r) => r.id).join(', ')}`);
+  if (missing.length > 0)
+    lines.push('', `NOT IMPLEMENTED (extension not offered): ${missing.map((r) => r.id).join(', ')}`);
   if (options.verbose) {
     lines.push('', 'ALL CHECKS');
     for (const result of report.results) {
-      const runs = result.runs ? ` runs ${result.runs.executed}/${result.runs.granted}${result.runs.granted < result.runs.requested ? ` (of ${result.runs.requested}: ${result.runs.adaptedBecause})` : ''}` : '';
-      lines.push(`${mark(result)} ${result.id} [${result.level}] ${result.durationMs} ms, ${result.requests} req${runs}${result.notes.length ? ` · ${result.notes.join(' · ')}` : ''}`);
+      const runs = result.runs
+        ? ` runs ${result.runs.executed}/${result.runs.granted}${result.runs.granted < result.runs.requested ? ` (of ${result.runs.requested}: ${result.runs.adaptedBecause})` : ''}`
+        : '';
+      lines.push(
+        `${mark(result)} ${result.id} [${result.level}] ${result.durationMs} ms, ${result.requests} req${runs}${result.notes.length ? ` · ${result.notes.join(' · ')}` : ''}`,
+      );
     }
   }
   const adapted = report.results.filter((r) => r.runs && r.runs.granted < r.runs.requested);
   if (adapted.length > 0) {
-    lines.push('', `ADAPTED: ${adapted.length} property check(s) ran fewer runs: ${[...new Set(adapted.map((r) => r.runs?.adaptedBecause))].join('; ')}`);
+    lines.push(
+      '',
+      `ADAPTED: ${adapted.length} property check(s) ran fewer runs: ${[...new Set(adapted.map((r) => r.runs?.adaptedBecause))].join('; ')}`,
+    );
   }
   if (report.coverage) {
     lines.push('', `coverage: ${report.coverage.exercised}/${report.coverage.total} operations of the spec exercised`);
     if (options.verbose) {
       for (const op of report.coverage.operations) {
-        lines.push(`  ${op.requests > 0 ? '✓' : '·'} ${`${op.method} ${op.template}`.padEnd(48)} ${String(op.requests).padStart(5)} req  seen ${op.statusesSeen.join(',') || '-'}  documented ${op.statusesDocumented.join(',')}`);
+        lines.push(
+          `  ${op.requests > 0 ? '✓' : '·'} ${`${op.method} ${op.template}`.padEnd(48)} ${String(op.requests).padStart(5)} req  seen ${op.statusesSeen.join(',') || '-'}  documented ${op.statusesDocumented.join(',')}`,
+        );
       }
     }
   }
@@ -83,10 +95,18 @@ export function renderText(report: RunReport, options: TextOptions = {}): string
   if (report.baseline) {
     const unexpected = report.baseline.unexpectedFailures.filter((failure) => failure.status === 'fail').length;
     const expected = report.baseline.expected.filter((entry) => entry.status === 'fail').length;
-    lines.push(unexpected === 0 ? `RESULT: PASS — every MUST failure is expected (${expected} listed in ${report.baseline.source})` : `RESULT: FAIL — ${unexpected} unexpected MUST failure(s)`);
+    lines.push(
+      unexpected === 0
+        ? `RESULT: PASS — every MUST failure is expected (${expected} listed in ${report.baseline.source})`
+        : `RESULT: FAIL — ${unexpected} unexpected MUST failure(s)`,
+    );
     return `${lines.join('\n')}\n`;
   }
-  lines.push(fails === 0 ? `RESULT: PASS — every MUST passed${report.summary.warn ? ` (${report.summary.warn} SHOULD warning(s))` : ''}` : `RESULT: FAIL — ${fails} MUST check(s) failed`);
+  lines.push(
+    fails === 0
+      ? `RESULT: PASS — every MUST passed${report.summary.warn ? ` (${report.summary.warn} SHOULD warning(s))` : ''}`
+      : `RESULT: FAIL — ${fails} MUST check(s) failed`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -99,7 +119,8 @@ function baselineLines(report: RunReport): string[] {
   }
   if (outcome.expected.length > 0) {
     lines.push('', `EXPECTED (known deviations in ${outcome.source})`);
-    for (const entry of outcome.expected) lines.push(`${entry.status === 'fail' ? '✗' : '!'} ${entry.check} [${entry.level}]: ${entry.reason}`);
+    for (const entry of outcome.expected)
+      lines.push(`${entry.status === 'fail' ? '✗' : '!'} ${entry.check} [${entry.level}]: ${entry.reason}`);
   }
   if (outcome.notJudged.length > 0) {
     lines.push('', `NOT JUDGED (listed in ${outcome.source})`);
@@ -112,9 +133,16 @@ function baselineLines(report: RunReport): string[] {
 export function rerunLines(report: RunReport): string[] {
   const keys = report.createdKeys ?? [];
   const lines = ['', 'TO RE-RUN THE TRANSCRIPTS'];
-  if (keys.length > 0) lines.push('  # keys of developers this run created (throwaways):', ...keys.map((key) => `  export ${key.label}=${key.secret}`));
-  lines.push(`  # a key you gave appears as its variable (e.g. $GRANTEX_API_KEY); set it yourself${report.cleanup.kept?.length ? '' : ' · resources were deleted at the end: keep them with --keep-on-failure'}`);
-  if (report.cleanup.kept?.length) lines.push(`  # kept for inspection (--keep-on-failure): ${report.cleanup.kept.join(', ')}`);
+  if (keys.length > 0)
+    lines.push(
+      '  # keys of developers this run created (throwaways):',
+      ...keys.map((key) => `  export ${key.label}=${key.secret}`),
+    );
+  lines.push(
+    `  # a key you gave appears as its variable (e.g. $GRANTEX_API_KEY); set it yourself${report.cleanup.kept?.length ? '' : ' · resources were deleted at the end: keep them with --keep-on-failure'}`,
+  );
+  if (report.cleanup.kept?.length)
+    lines.push(`  # kept for inspection (--keep-on-failure): ${report.cleanup.kept.join(', ')}`);
   return lines;
 }
 
@@ -128,8 +156,14 @@ function table(report: RunReport): string {
   }
   rows.push(['total', ...COLUMNS.map(([key]) => String(report.summary[key]))]);
   const widths = header.map((_, i) => Math.max(header[i]!.length, ...rows.map((row) => row[i]!.length)));
-  const format = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
-  return [format(header), ...rows.slice(0, -1).map(format), widths.map((w) => '─'.repeat(w)).join('  '), format(rows.at(-1)!)].join('\n');
+  const format = (row: string[]) =>
+    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  return [
+    format(header),
+    ...rows.slice(0, -1).map(format),
+    widths.map((w) => '─'.repeat(w)).join('  '),
+    format(rows.at(-1)!),
+  ].join('\n');
 }
 
 function mark(result: CheckResult): string {
@@ -161,10 +195,14 @@ function describeFindings(result: CheckResult, report: RunReport, command: strin
   const target = report.reference ? '' : ` --base-url ${report.baseUrl}`;
   const lines: string[] = [];
   findings.forEach((finding, index) => {
-    lines.push(`  [${index + 1}/${findings.length}] ${finding.operationId} → ${finding.status || 'no answer'}: ${finding.message}`);
+    lines.push(
+      `  [${index + 1}/${findings.length}] ${finding.operationId} → ${finding.status || 'no answer'}: ${finding.message}`,
+    );
     lines.push(`    expected: ${finding.expected}`, `    observed: ${finding.observed}`);
     if (finding.counterexample) lines.push(`    request: ${finding.counterexample}`);
-    lines.push(`    seed ${finding.seed} · path ${finding.path}${finding.deterministic ? ' · every run (fixed example)' : ''} · replay: ${command}${target} ${finding.replay}`);
+    lines.push(
+      `    seed ${finding.seed} · path ${finding.path}${finding.deterministic ? ' · every run (fixed example)' : ''} · replay: ${command}${target} ${finding.replay}`,
+    );
     for (const entry of finding.transcript) lines.push(...entry.split('\n').map((line) => `      ${line}`));
   });
   for (const note of result.notes) lines.push(`  note: ${note}`);

@@ -58,7 +58,12 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-async function compare(label: string, raw: Call, sdk: Call, concurrency: number): Promise<{ ratio: number; floor: number }> {
+async function compare(
+  label: string,
+  raw: Call,
+  sdk: Call,
+  concurrency: number,
+): Promise<{ ratio: number; floor: number }> {
   await run(raw, WARMUP, concurrency);
   await run(sdk, WARMUP, concurrency);
   const samples = { raw: [] as Sample[], sdk: [] as Sample[] };
@@ -130,7 +135,9 @@ async function main(): Promise<void> {
       const body = await client.agents.get(AGENT_ID);
       if (body.agentId !== AGENT_ID) throw new Error('wrong body');
     };
-    console.log(`node ${process.version}; server in its own process (pid ${server.pid}) on 127.0.0.1; ${describeLoad()}`);
+    console.log(
+      `node ${process.version}; server in its own process (pid ${server.pid}) on 127.0.0.1; ${describeLoad()}`,
+    );
     const sequential = await compare('sequential', raw, sdk, 1);
     const concurrent = await compare(`${CONCURRENCY} concurrent`, raw, sdk, CONCURRENCY);
     shapeCheckCost(await (await fetch(url, { headers: { authorization: `Bearer ${API_KEY}` } })).text());

@@ -43,10 +43,17 @@ async function install(): Promise<string> {
     config: false,
     silent: true,
   });
-  writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'grantex', type: 'module', exports: './dist/index.js' }));
-  for (const dependency of ['openapi-fetch', 'jose']) symlinkSync(join(root, 'node_modules', dependency), join(modules, dependency), 'dir');
+  writeFileSync(
+    join(pkg, 'package.json'),
+    JSON.stringify({ name: 'grantex', type: 'module', exports: './dist/index.js' }),
+  );
+  for (const dependency of ['openapi-fetch', 'jose'])
+    symlinkSync(join(root, 'node_modules', dependency), join(modules, dependency), 'dir');
   mkdirSync(join(modules, 'empty-esm'));
-  writeFileSync(join(modules, 'empty-esm', 'package.json'), JSON.stringify({ name: 'empty-esm', type: 'module', exports: './index.js' }));
+  writeFileSync(
+    join(modules, 'empty-esm', 'package.json'),
+    JSON.stringify({ name: 'empty-esm', type: 'module', exports: './index.js' }),
+  );
   writeFileSync(join(modules, 'empty-esm', 'index.js'), '');
   return work;
 }
@@ -71,10 +78,19 @@ function spawnMs(args: readonly string[], cwd: string): { wall: number; cpu: num
   return { wall, cpu: Number(result.stdout.toString()) / 1000 };
 }
 
-function row(name: string, width: number, ratios: number[], baseline: number[], own: number[]): { ratio: number; text: string } {
+function row(
+  name: string,
+  width: number,
+  ratios: number[],
+  baseline: number[],
+  own: number[],
+): { ratio: number; text: string } {
   const { ratio, round, q1, q3 } = medianRound(ratios);
   const raw = `round ${round + 1}: ${baseline[round]!.toFixed(1)}, ${own[round]!.toFixed(1)}`;
-  return { ratio, text: `  ${name.padEnd(width)}  ${`${ratio.toFixed(2)}x`.padStart(12)}  ${`${q1.toFixed(2)}–${q3.toFixed(2)}`.padStart(11)}  ${raw.padStart(36)}` };
+  return {
+    ratio,
+    text: `  ${name.padEnd(width)}  ${`${ratio.toFixed(2)}x`.padStart(12)}  ${`${q1.toFixed(2)}–${q3.toFixed(2)}`.padStart(11)}  ${raw.padStart(36)}`,
+  };
 }
 
 async function main(): Promise<void> {
@@ -112,11 +128,19 @@ async function main(): Promise<void> {
     for (const kind of ['wall', 'cpu'] as const) {
       const what = kind === 'wall' ? 'wall ms per spawn' : 'CPU ms the child used';
       console.log(`\n${what}; ratio: median over rounds of (contender / baseline in that round); lower is better`);
-      console.log(`  ${''.padEnd(width)}  ${'median ratio'.padStart(12)}  ${'quartiles'.padStart(11)}  ${'median round: baseline, this'.padStart(36)}`);
+      console.log(
+        `  ${''.padEnd(width)}  ${'median ratio'.padStart(12)}  ${'quartiles'.padStart(11)}  ${'median round: baseline, this'.padStart(36)}`,
+      );
       for (const c of contenders) {
         const own = kind === 'wall' ? c.rounds : c.cpu;
         const base = kind === 'wall' ? baseline!.rounds : baseline!.cpu;
-        const { ratio, text } = row(c.name, width, own.map((x, i) => x / base[i]!), base, own);
+        const { ratio, text } = row(
+          c.name,
+          width,
+          own.map((x, i) => x / base[i]!),
+          base,
+          own,
+        );
         const isGoal = kind === 'wall' && c.name === "import 'grantex'";
         if (isGoal && ratio > GOAL) met = false;
         console.log(isGoal ? `${text}  goal <= ${GOAL}x: ${ratio <= GOAL ? 'met' : 'NOT met'}` : text);

@@ -28,8 +28,15 @@ const jwks = { keys: [{ ...publicKey.export({ format: 'jwk' }), kid: KID, alg: '
 const now = Math.floor(Date.now() / 1000);
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const input = `${b64({ alg: 'RS256', kid: KID })}.${b64({
-  jti: 'tok_1', grnt: 'grnt_1', sub: 'user_1', agt: 'did:grantex:ag_1', dev: 'dev_1', iss: 'https://auth.example.test',
-  scp: ['calendar:read'], iat: now - 60, exp: now + 3600,
+  jti: 'tok_1',
+  grnt: 'grnt_1',
+  sub: 'user_1',
+  agt: 'did:grantex:ag_1',
+  dev: 'dev_1',
+  iss: 'https://auth.example.test',
+  scp: ['calendar:read'],
+  iat: now - 60,
+  exp: now + 3600,
 })}`;
 const token = `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
 
@@ -52,7 +59,10 @@ function tally(codes: readonly string[]): string {
 async function memory(): Promise<boolean> {
   const server = await startServerProcess('servers/jwks.ts', { MODE: 'huge', HUGE_BYTES: String(HUGE_BYTES) });
   try {
-    const verifier = createGrantVerifier({ jwksUri: `${server.origin}/.well-known/jwks.json`, timeoutDuration: 120_000 });
+    const verifier = createGrantVerifier({
+      jwksUri: `${server.origin}/.well-known/jwks.json`,
+      timeoutDuration: 120_000,
+    });
     const before = process.memoryUsage().rss;
     let sampled = before;
     const sampler = setInterval(() => {
@@ -67,7 +77,9 @@ async function memory(): Promise<boolean> {
     const met = code === 'jwks_unavailable' && growth < RSS_GOAL;
     console.log(`\nmemory: a ${(HUGE_BYTES / MiB).toFixed(0)} MiB JWKS body`);
     console.log(`  outcome ${code} after ${ms.toFixed(0)} ms`);
-    console.log(`  RSS before ${(before / 1e6).toFixed(1)} MB, peak ${(peak / 1e6).toFixed(1)} MB: growth ${(growth / 1e6).toFixed(1)} MB  goal < 64 MB and jwks_unavailable: ${met ? 'met' : 'NOT met'}`);
+    console.log(
+      `  RSS before ${(before / 1e6).toFixed(1)} MB, peak ${(peak / 1e6).toFixed(1)} MB: growth ${(growth / 1e6).toFixed(1)} MB  goal < 64 MB and jwks_unavailable: ${met ? 'met' : 'NOT met'}`,
+    );
     return met;
   } finally {
     await server.close();
@@ -78,7 +90,12 @@ async function outage(staleIfError: number | undefined): Promise<boolean> {
   const server = await startServerProcess('servers/jwks.ts', { MODE: 'outage', JWKS: JSON.stringify(jwks) });
   try {
     const options = staleIfError === undefined ? {} : { staleIfError };
-    const verifier = createGrantVerifier({ jwksUri: `${server.origin}/.well-known/jwks.json`, cacheMaxAge: 300, cacheSize: 0, ...options });
+    const verifier = createGrantVerifier({
+      jwksUri: `${server.origin}/.well-known/jwks.json`,
+      cacheMaxAge: 300,
+      cacheSize: 0,
+      ...options,
+    });
     const first = await outcome(verifier.verify(token));
     await new Promise((resolve) => setTimeout(resolve, 400)); // the set is now stale and the server down
     const sequential: string[] = [];
@@ -88,9 +105,13 @@ async function outage(staleIfError: number | undefined): Promise<boolean> {
     const expected = staleIfError === 0 ? 'jwks_unavailable' : 'ok';
     const all = [...sequential, ...concurrent];
     const met = first === 'ok' && requests <= REQUEST_GOAL && all.every((code) => code === expected);
-    console.log(`\noutage, staleIfError ${staleIfError === undefined ? 'default (1 h)' : staleIfError}: first verification ${first}, then the server answers 503`);
+    console.log(
+      `\noutage, staleIfError ${staleIfError === undefined ? 'default (1 h)' : staleIfError}: first verification ${first}, then the server answers 503`,
+    );
     console.log(`  200 sequential: ${tally(sequential)}; 200 concurrent: ${tally(concurrent)}`);
-    console.log(`  JWKS requests in all: ${requests} (1 good + ${requests - 1} during the outage)  goal <= ${REQUEST_GOAL} and all ${expected}: ${met ? 'met' : 'NOT met'}`);
+    console.log(
+      `  JWKS requests in all: ${requests} (1 good + ${requests - 1} during the outage)  goal <= ${REQUEST_GOAL} and all ${expected}: ${met ? 'met' : 'NOT met'}`,
+    );
     return met;
   } finally {
     await server.close();

@@ -26,7 +26,11 @@ const server = createServer((req, res) => {
     return;
   }
   if (which === 'bomb') {
-    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(bomb.length) });
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-encoding': 'gzip',
+      'content-length': String(bomb.length),
+    });
     res.end(bomb);
     return;
   }
@@ -45,5 +49,7 @@ const server = createServer((req, res) => {
   };
   more();
 });
-server.listen(0, '127.0.0.1', () => console.log(`listening ${(server.address() as AddressInfo).port} bomb=${bomb.length}`));
+server.listen(0, '127.0.0.1', () =>
+  console.log(`listening ${(server.address() as AddressInfo).port} bomb=${bomb.length}`),
+);
 process.on('SIGTERM', () => process.exit(0));

@@ -26,7 +26,10 @@ const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 200);
 const RSS_GROWTH_GOAL_MiB = 32;
 // Past the default 10000 a minute of the developer's bucket, so that thousands are refused.
 const REFUSAL_RUN_REQUESTS = 14_000;
-const RAISED = ['default', 'authorize', 'token', 'signup', 'public'].flatMap((b) => ['--rate-limit', `${b}=1000000000/1m`]);
+const RAISED = ['default', 'authorize', 'token', 'signup', 'public'].flatMap((b) => [
+  '--rate-limit',
+  `${b}=1000000000/1m`,
+]);
 
 interface Row {
   name: string;
@@ -49,7 +52,14 @@ async function load(name: string, url: string, request: RequestSpec, seconds: nu
     duration: seconds,
     method: request.method,
     headers: request.headers,
-    requests: [{ method: request.method, path: request.path, headers: request.headers, ...(request.body !== undefined ? { body: request.body } : {}) }],
+    requests: [
+      {
+        method: request.method,
+        path: request.path,
+        headers: request.headers,
+        ...(request.body !== undefined ? { body: request.body } : {}),
+      },
+    ],
   });
   const ok = result['2xx'];
   return {
@@ -76,7 +86,10 @@ async function startBaseline(body: string): Promise<{ url: string; pid: number; 
       res.end(body);
     });
     server.listen(0, '127.0.0.1', () => console.log('port ' + server.address().port));`;
-  const child = spawn(process.execPath, ['-e', source], { env: { ...process.env, BODY: body }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', source], {
+    env: { ...process.env, BODY: body },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
       const m = /port (\d+)/.exec(chunk.toString());
@@ -104,7 +117,10 @@ function table(rows: Row[], baseline: Row): string {
   return [head, ...lines].join('\n');
 }
 
-const load3 = () => loadavg().map((n) => n.toFixed(2)).join(' ');
+const load3 = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
 
 /** With default limits: drives GET /v1/agents past the developer's 10000 a minute and checks every 429 (every one is seen here). */
 async function checkRefusals(): Promise<{ refused: number; bad: number; sample: string }> {
@@ -122,20 +138,31 @@ async function checkRefusals(): Promise<{ refused: number; bad: number; sample: 
           method: 'GET',
           path: '/v1/agents',
           headers: { authorization: `Bearer ${server.sandboxKey}` },
-          onResponse: (status: number, body: string, _context: object, headers: Record<string, string | string[] | undefined> = {}) => {
+          onResponse: (
+            status: number,
+            body: string,
+            _context: object,
+            headers: Record<string, string | string[] | undefined> = {},
+          ) => {
             if (status !== 429) return;
             refused++;
             let shape = false;
             try {
               const parsed = JSON.parse(body) as Record<string, unknown>;
-              shape = typeof parsed['message'] === 'string' && typeof parsed['code'] === 'string' && typeof parsed['requestId'] === 'string';
+              shape =
+                typeof parsed['message'] === 'string' &&
+                typeof parsed['code'] === 'string' &&
+                typeof parsed['requestId'] === 'string';
             } catch {
               shape = false;
             }
             const retryAfter = Number(headers['retry-after']);
-            const rateHeaders = ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'].every((h) => headers[h] !== undefined);
+            const rateHeaders = ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'].every(
+              (h) => headers[h] !== undefined,
+            );
             if (!shape || !(retryAfter > 0) || !rateHeaders) bad++;
-            if (sample === '') sample = `retry-after: ${String(headers['retry-after'])}, x-ratelimit-remaining: ${String(headers['x-ratelimit-remaining'])}, body ${body}`;
+            if (sample === '')
+              sample = `retry-after: ${String(headers['retry-after'])}, x-ratelimit-remaining: ${String(headers['x-ratelimit-remaining'])}, body ${body}`;
           },
         },
       ],
@@ -147,13 +174,19 @@ async function checkRefusals(): Promise<{ refused: number; bad: number; sample: 
 }
 
 async function main(): Promise<void> {
-  console.log(`connections ${CONNECTIONS}, ${SECONDS} s per run (warm-up ${WARMUP_SECONDS} s); load average before: ${load3()}`);
+  console.log(
+    `connections ${CONNECTIONS}, ${SECONDS} s per run (warm-up ${WARMUP_SECONDS} s); load average before: ${load3()}`,
+  );
   const server = await startDevServerProcess(RAISED);
   let failed = false;
   try {
     const auth = { authorization: `Bearer ${server.sandboxKey}` };
     const agent = (await (
-      await fetch(`${server.url}/v1/agents`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bench', scopes: ['calendar:read'] }) })
+      await fetch(`${server.url}/v1/agents`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'bench', scopes: ['calendar:read'] }),
+      })
     ).json()) as { agentId: string };
     const list: RequestSpec = { method: 'GET', path: '/v1/agents', headers: auth };
     const authorize: RequestSpec = {
@@ -197,13 +230,16 @@ async function main(): Promise<void> {
       failed = true;
     }
     // autocannon gives up on a request after 10 s; on a loaded machine a few do. Reported, not failed.
-    if (rows.some((r) => r.timeouts > 0)) console.log('note: some requests took over 10 s (timeouts); the machine is loaded');
+    if (rows.some((r) => r.timeouts > 0))
+      console.log('note: some requests took over 10 s (timeouts); the machine is loaded');
   } finally {
     await server.stop();
   }
 
   const refusals = await checkRefusals();
-  console.log(`default limits: ${refusals.refused} responses were 429, ${refusals.bad} of them without Retry-After, x-ratelimit-* or the error shape`);
+  console.log(
+    `default limits: ${refusals.refused} responses were 429, ${refusals.bad} of them without Retry-After, x-ratelimit-* or the error shape`,
+  );
   if (refusals.sample !== '') console.log(`  e.g. ${refusals.sample}`);
   if (refusals.refused === 0 || refusals.bad > 0) failed = true;
   console.log(`load average after: ${load3()}`);

@@ -52,7 +52,11 @@ async function time(contender: Contender, inputs: readonly string[]): Promise<{ 
 }
 
 /** Times every contender on every slice of `inputs`; each slice is one round. */
-export async function compare(contenders: readonly Contender[], inputs: readonly string[], options: CompareOptions): Promise<Result[]> {
+export async function compare(
+  contenders: readonly Contender[],
+  inputs: readonly string[],
+  options: CompareOptions,
+): Promise<Result[]> {
   for (const contender of contenders) await time(contender, options.warmup);
   const results: Result[] = contenders.map((c) => ({ name: c.name, wall: [], cpu: [], ops: [] }));
   let turn = 0;
@@ -103,7 +107,9 @@ export function report(title: string, results: readonly Result[], goals: Record<
     const goal = goals[result.name];
     if (result.voidReason !== undefined || baseline!.voidReason !== undefined) {
       if (goal !== undefined) met = false;
-      console.log(`  ${result.name.padEnd(width)}  ${'VOID'.padStart(12)}  ${result.voidReason ?? 'the baseline is void'}`);
+      console.log(
+        `  ${result.name.padEnd(width)}  ${'VOID'.padStart(12)}  ${result.voidReason ?? 'the baseline is void'}`,
+      );
       continue;
     }
     const ratios = result.wall.map((_, i) => opsPerSecond(result, i) / opsPerSecond(baseline!, i));
@@ -144,7 +150,10 @@ export interface ServerProcess {
  */
 export function startServerProcess(script: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const path = fileURLToPath(new URL(script, import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', path], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', path], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     let output = '';
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before listening`)));

@@ -30,7 +30,19 @@ const signAsync = promisify(sign);
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const jwk = { ...publicKey.export({ format: 'jwk' }), kid: KID, alg: 'RS256', use: 'sig' };
-const jwks: Jwks = { keys: [jwk as Jwks['keys'][number], { kty: 'OKP', crv: 'Ed25519', x: 'H_fsayRrt1b7C0dyIgTlr7JPrcT5Nd98NgDkpFPKBKM', alg: 'EdDSA', use: 'sig', kid: 'ed' }] };
+const jwks: Jwks = {
+  keys: [
+    jwk as Jwks['keys'][number],
+    {
+      kty: 'OKP',
+      crv: 'Ed25519',
+      x: 'H_fsayRrt1b7C0dyIgTlr7JPrcT5Nd98NgDkpFPKBKM',
+      alg: 'EdDSA',
+      use: 'sig',
+      kid: 'ed',
+    },
+  ],
+};
 const now = Math.floor(Date.now() / 1000);
 
 async function makeTokens(count: number): Promise<string[]> {
@@ -43,8 +55,16 @@ async function makeTokens(count: number): Promise<string[]> {
         const i = start + j;
         const payload = Buffer.from(
           JSON.stringify({
-            agt: `did:grantex:ag_${i}`, dev: 'dev_bench', scp: ['calendar:read', 'email:send'], grnt: `grnt_${i}`,
-            iss: 'https://auth.example.test', sub: `user_${i}`, jti: `tok_${i}`, iat: now - 60, exp: now + 7200, aud: 'https://api.example.test',
+            agt: `did:grantex:ag_${i}`,
+            dev: 'dev_bench',
+            scp: ['calendar:read', 'email:send'],
+            grnt: `grnt_${i}`,
+            iss: 'https://auth.example.test',
+            sub: `user_${i}`,
+            jti: `tok_${i}`,
+            iat: now - 60,
+            exp: now + 7200,
+            aud: 'https://api.example.test',
           }),
         ).toString('base64url');
         const input = `${header}.${payload}`;
@@ -69,7 +89,8 @@ function rawVerifier(keys: Map<string, KeyObject>) {
     if (!verify('sha256', Buffer.from(`${h}.${p}`), key, Buffer.from(s, 'base64url'))) throw new Error('signature');
     const c = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as Record<string, unknown>;
     const t = Math.floor(Date.now() / 1000);
-    for (const name of ['jti', 'grnt', 'sub', 'agt', 'dev', 'iss']) if (typeof c[name] !== 'string') throw new Error(name);
+    for (const name of ['jti', 'grnt', 'sub', 'agt', 'dev', 'iss'])
+      if (typeof c[name] !== 'string') throw new Error(name);
     if (typeof c.exp !== 'number' || c.exp <= t - 5) throw new Error('exp');
     if (typeof c.iat !== 'number' || c.iat > t + 5) throw new Error('iat');
     if (!Array.isArray(c.scp) || !c.scp.every((x) => typeof x === 'string')) throw new Error('scp');
@@ -87,7 +108,12 @@ function tamper(token: string): string {
 }
 
 /** Marks as void every contender that accepts `tampered`. */
-async function voidAcceptors(contenders: readonly Contender[], results: Result[], tampered: string, when: string): Promise<void> {
+async function voidAcceptors(
+  contenders: readonly Contender[],
+  results: Result[],
+  tampered: string,
+  when: string,
+): Promise<void> {
   for (const [i, contender] of contenders.entries()) {
     let accepted = true;
     try {
@@ -100,23 +126,33 @@ async function voidAcceptors(contenders: readonly Contender[], results: Result[]
 }
 
 /** Runs `compare`, voiding any contender that accepts the tampered token before or after the timed rounds. */
-async function checkedCompare(contenders: readonly Contender[], tokens: readonly string[], tampered: string, options: Parameters<typeof compare>[2]) {
+async function checkedCompare(
+  contenders: readonly Contender[],
+  tokens: readonly string[],
+  tampered: string,
+  options: Parameters<typeof compare>[2],
+) {
   const before = contenders.map((c) => ({ name: c.name, wall: [], cpu: [], ops: [] }) as Result);
   await voidAcceptors(contenders, before, tampered, 'before timing');
   const results = await compare(contenders, tokens, options);
-  for (const [i, result] of results.entries()) if (before[i]!.voidReason !== undefined) result.voidReason = before[i]!.voidReason;
+  for (const [i, result] of results.entries())
+    if (before[i]!.voidReason !== undefined) result.voidReason = before[i]!.voidReason;
   await voidAcceptors(contenders, results, tampered, 'after timing');
   return results;
 }
 
 async function main(): Promise<void> {
-  console.log(`node ${process.version}; signature backend: ${signatureBackend().name}; ${COUNT} tokens; ${describeLoad()}`);
+  console.log(
+    `node ${process.version}; signature backend: ${signatureBackend().name}; ${COUNT} tokens; ${describeLoad()}`,
+  );
   console.log('ratio: median over rounds of (contender ops/s / baseline ops/s in that round); higher is better');
   const started = performance.now();
   const signed = await makeTokens(COUNT + WARMUP);
   const warmup = signed.slice(COUNT);
   const tokens = signed.slice(0, COUNT);
-  console.log(`signed ${signed.length} tokens (${WARMUP} of them for warm-up) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `signed ${signed.length} tokens (${WARMUP} of them for warm-up) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
 
   const server = await startServerProcess('servers/jwks.ts', { JWKS: JSON.stringify(jwks) });
   const jwksUri = `${server.origin}/.well-known/jwks.json`;
@@ -132,30 +168,55 @@ async function main(): Promise<void> {
     baseline,
     { name: 'the same baseline behind an async function', async: true, run: async (t) => raw(t) },
     { name: 'verifyGrantToken({ jwks })', async: true, run: (t) => verifyGrantToken(t, { jwks, ...claimOptions }) },
-    { name: 'verifyGrantToken({ jwksUri })', async: true, run: (t) => verifyGrantToken(t, { jwksUri, ...claimOptions }) },
+    {
+      name: 'verifyGrantToken({ jwksUri })',
+      async: true,
+      run: (t) => verifyGrantToken(t, { jwksUri, ...claimOptions }),
+    },
     { name: 'createGrantVerifier().verify', async: true, run: (t) => verifier.verify(t) },
     { name: 'createGrantVerifier({ cacheSize: 0 }).verify', async: true, run: (t) => uncached.verify(t) },
-    { name: 'plain jose jwtVerify (reference)', async: true, run: (t) => jwtVerify(t, joseKey, { algorithms: ['RS256'] }) },
-    { name: 'decode only, no signature check (must be VOID)', async: false, run: (t) => JSON.parse(Buffer.from(t.split('.')[1]!, 'base64url').toString('utf8')) },
+    {
+      name: 'plain jose jwtVerify (reference)',
+      async: true,
+      run: (t) => jwtVerify(t, joseKey, { algorithms: ['RS256'] }),
+    },
+    {
+      name: 'decode only, no signature check (must be VOID)',
+      async: false,
+      run: (t) => JSON.parse(Buffer.from(t.split('.')[1]!, 'base64url').toString('utf8')),
+    },
   ];
   const chunk = Number(process.env.BENCH_CHUNK ?? 500);
   const distinct = await checkedCompare(contenders, tokens, tamper(tokens[1]!), { passes: 1, chunk, warmup });
-  const okDistinct = report(`distinct tokens (${COUNT}, each verified once; ${distinct[0]!.wall.length} rounds of ${chunk})`, distinct, {
-    'verifyGrantToken({ jwks })': 0.8,
-    'verifyGrantToken({ jwksUri })': 0.8,
-  });
+  const okDistinct = report(
+    `distinct tokens (${COUNT}, each verified once; ${distinct[0]!.wall.length} rounds of ${chunk})`,
+    distinct,
+    {
+      'verifyGrantToken({ jwks })': 0.8,
+      'verifyGrantToken({ jwksUri })': 0.8,
+    },
+  );
 
   const one = tokens[0]!;
   const repeatedContenders = contenders.filter((c) => c.name !== 'plain jose jwtVerify (reference)');
-  const repeated = await checkedCompare(repeatedContenders, Array.from({ length: COUNT }, () => one), tamper(one), {
-    passes: ROUNDS,
-    chunk: Number(process.env.BENCH_CHUNK ?? 2000),
-    warmup: Array.from({ length: WARMUP }, () => one),
-  });
-  const okRepeated = report(`one repeated token (${COUNT} verifications per pass, ${ROUNDS} passes; ${repeated[0]!.wall.length} rounds)`, repeated, {
-    'verifyGrantToken({ jwksUri })': 5,
-    'createGrantVerifier().verify': 5,
-  });
+  const repeated = await checkedCompare(
+    repeatedContenders,
+    Array.from({ length: COUNT }, () => one),
+    tamper(one),
+    {
+      passes: ROUNDS,
+      chunk: Number(process.env.BENCH_CHUNK ?? 2000),
+      warmup: Array.from({ length: WARMUP }, () => one),
+    },
+  );
+  const okRepeated = report(
+    `one repeated token (${COUNT} verifications per pass, ${ROUNDS} passes; ${repeated[0]!.wall.length} rounds)`,
+    repeated,
+    {
+      'verifyGrantToken({ jwksUri })': 5,
+      'createGrantVerifier().verify': 5,
+    },
+  );
 
   await server.close();
   console.log(`\n${describeLoad()}`);

@@ -23,7 +23,10 @@ export interface DevServerProcess {
 }
 
 /** Starts the dev-server with `args` (port 0 is added) and waits for its banner. */
-export async function startDevServerProcess(args: readonly string[] = [], timeoutMs = 60_000): Promise<DevServerProcess> {
+export async function startDevServerProcess(
+  args: readonly string[] = [],
+  timeoutMs = 60_000,
+): Promise<DevServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'conformance/reference/cli.ts', '--port', '0', ...args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],

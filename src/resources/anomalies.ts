@@ -22,7 +22,10 @@ export class Anomalies extends Resource {
    * The API does not page this list: one response holds all of them, so `hasNextPage()` is false.
    * `GET /v1/anomalies`
    */
-  list(query?: QueryParams<'anomaliesList'>, options?: RequestOptions): ListPromise<ResponseBody<'anomaliesList'>, Anomaly> {
+  list(
+    query?: QueryParams<'anomaliesList'>,
+    options?: RequestOptions,
+  ): ListPromise<ResponseBody<'anomaliesList'>, Anomaly> {
     return this.sendList(this.api.GET('/v1/anomalies', { ...this.init(options), params: { query: query ?? {} } }), {
       items: (page) => page.anomalies,
     });
@@ -31,7 +34,10 @@ export class Anomalies extends Resource {
   /** Marks an anomaly as seen. `PATCH /v1/anomalies/{anomalyId}/acknowledge` */
   acknowledge(anomalyId: string, options?: RequestOptions): ApiPromise<ResponseBody<'anomaliesAcknowledge'>> {
     return this.send(
-      this.api.PATCH('/v1/anomalies/{anomalyId}/acknowledge', { ...this.init(options), params: { path: { anomalyId } } }),
+      this.api.PATCH('/v1/anomalies/{anomalyId}/acknowledge', {
+        ...this.init(options),
+        params: { path: { anomalyId } },
+      }),
     );
   }
 }

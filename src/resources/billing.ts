@@ -14,7 +14,10 @@ export class Billing extends Resource {
   }
 
   /** A checkout session for a plan change. `POST /v1/billing/checkout` */
-  checkout(body: RequestBody<'billingCheckout'>, options?: RequestOptions): ApiPromise<ResponseBody<'billingCheckout'>> {
+  checkout(
+    body: RequestBody<'billingCheckout'>,
+    options?: RequestOptions,
+  ): ApiPromise<ResponseBody<'billingCheckout'>> {
     return this.send(this.api.POST('/v1/billing/checkout', { ...this.init(options), body }));
   }
 

@@ -10,7 +10,10 @@ import { Resource } from './resource.js';
 /** `client.compliance`: reports over grants and the audit trail. */
 export class Compliance extends Resource {
   /** Counts of agents, grants, audit entries and policies. `GET /v1/compliance/summary` */
-  summary(query?: QueryParams<'complianceSummary'>, options?: RequestOptions): ApiPromise<ResponseBody<'complianceSummary'>> {
+  summary(
+    query?: QueryParams<'complianceSummary'>,
+    options?: RequestOptions,
+  ): ApiPromise<ResponseBody<'complianceSummary'>> {
     return this.send(this.api.GET('/v1/compliance/summary', { ...this.init(options), params: { query: query ?? {} } }));
   }
 
@@ -29,7 +32,9 @@ export class Compliance extends Resource {
     query?: QueryParams<'complianceExportAudit'>,
     options?: RequestOptions,
   ): ApiPromise<ResponseBody<'complianceExportAudit'>> {
-    return this.send(this.api.GET('/v1/compliance/export/audit', { ...this.init(options), params: { query: query ?? {} } }));
+    return this.send(
+      this.api.GET('/v1/compliance/export/audit', { ...this.init(options), params: { query: query ?? {} } }),
+    );
   }
 
   /** A bundle of summary, grants, audit trail, policies and chain integrity. `GET /v1/compliance/evidence-pack` */
@@ -37,6 +42,8 @@ export class Compliance extends Resource {
     query?: QueryParams<'complianceEvidencePack'>,
     options?: RequestOptions,
   ): ApiPromise<ResponseBody<'complianceEvidencePack'>> {
-    return this.send(this.api.GET('/v1/compliance/evidence-pack', { ...this.init(options), params: { query: query ?? {} } }));
+    return this.send(
+      this.api.GET('/v1/compliance/evidence-pack', { ...this.init(options), params: { query: query ?? {} } }),
+    );
   }
 }

@@ -19,7 +19,10 @@ export class Consent extends Resource {
   /** Approves the request; single-use, so never retried. `POST /v1/consent/{authRequestId}/approve` */
   approve(authRequestId: string, options?: RequestOptions): ApiPromise<ResponseBody<'consentApprove'>> {
     return this.send(
-      this.api.POST('/v1/consent/{authRequestId}/approve', { ...this.init(options), params: { path: { authRequestId } } }),
+      this.api.POST('/v1/consent/{authRequestId}/approve', {
+        ...this.init(options),
+        params: { path: { authRequestId } },
+      }),
     );
   }
 

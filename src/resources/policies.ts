@@ -28,7 +28,9 @@ export class Policies extends Resource {
 
   /** One policy. `GET /v1/policies/{policyId}` */
   get(policyId: string, options?: RequestOptions): ApiPromise<ResponseBody<'policiesGet'>> {
-    return this.send(this.api.GET('/v1/policies/{policyId}', { ...this.init(options), params: { path: { policyId } } }));
+    return this.send(
+      this.api.GET('/v1/policies/{policyId}', { ...this.init(options), params: { path: { policyId } } }),
+    );
   }
 
   /** Changes the given fields. `PATCH /v1/policies/{policyId}` */

@@ -15,7 +15,10 @@ type AuthorizeBody = RequestBody<'authorize'>;
  * `principalId`.
  */
 export type AuthorizeParams = Omit<AuthorizeBody, 'principalId'> &
-  ({ principalId: AuthorizeBody['principalId']; userId?: never } | { userId: AuthorizeBody['principalId']; principalId?: never });
+  (
+    | { principalId: AuthorizeBody['principalId']; userId?: never }
+    | { userId: AuthorizeBody['principalId']; principalId?: never }
+  );
 
 export class Root extends Resource {
   /** Whether the server and its dependencies are up. `GET /health` */

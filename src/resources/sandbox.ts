@@ -21,7 +21,10 @@ export class Sandbox extends Resource {
   /** Denies a pending request. `POST /v1/authorize/{authRequestId}/deny` */
   deny(authRequestId: string, options?: RequestOptions): ApiPromise<ResponseBody<'sandboxDeny'>> {
     return this.send(
-      this.api.POST('/v1/authorize/{authRequestId}/deny', { ...this.init(options), params: { path: { authRequestId } } }),
+      this.api.POST('/v1/authorize/{authRequestId}/deny', {
+        ...this.init(options),
+        params: { path: { authRequestId } },
+      }),
     );
   }
 }

@@ -19,12 +19,16 @@ type UserPage = ResponseBody<'scimListUsers'>;
 export class Scim extends Resource {
   /** This resource with `token` as the SCIM token for the `/scim/v2/Users` calls. */
   withToken(token: string): Scim {
-    if (typeof token !== 'string' || token.trim() === '') throw new GrantexConfigError('withToken needs a non-empty SCIM token');
+    if (typeof token !== 'string' || token.trim() === '')
+      throw new GrantexConfigError('withToken needs a non-empty SCIM token');
     return new Scim({ ...this.context, scimToken: token });
   }
 
   /** Creates a SCIM token; the response holds it, shown only here. `POST /v1/scim/tokens` */
-  createToken(body: RequestBody<'scimCreateToken'>, options?: RequestOptions): ApiPromise<ResponseBody<'scimCreateToken'>> {
+  createToken(
+    body: RequestBody<'scimCreateToken'>,
+    options?: RequestOptions,
+  ): ApiPromise<ResponseBody<'scimCreateToken'>> {
     return this.send(this.api.POST('/v1/scim/tokens', { ...this.init(options), body }));
   }
 
@@ -39,7 +43,9 @@ export class Scim extends Resource {
 
   /** Revokes a SCIM token. `DELETE /v1/scim/tokens/{tokenId}` */
   revokeToken(tokenId: string, options?: RequestOptions): ApiPromise<ResponseBody<'scimRevokeToken'>> {
-    return this.send(this.api.DELETE('/v1/scim/tokens/{tokenId}', { ...this.init(options), params: { path: { tokenId } } }));
+    return this.send(
+      this.api.DELETE('/v1/scim/tokens/{tokenId}', { ...this.init(options), params: { path: { tokenId } } }),
+    );
   }
 
   /** What the SCIM service supports. Public. `GET /scim/v2/ServiceProviderConfig` */
@@ -70,14 +76,19 @@ export class Scim extends Resource {
   }
 
   /** Provisions a user. `POST /scim/v2/Users` */
-  createUser(body: RequestBody<'scimCreateUser'>, options?: RequestOptions): ApiPromise<ResponseBody<'scimCreateUser'>> {
+  createUser(
+    body: RequestBody<'scimCreateUser'>,
+    options?: RequestOptions,
+  ): ApiPromise<ResponseBody<'scimCreateUser'>> {
     return this.send(this.#withScimToken(options, (init) => this.api.POST('/scim/v2/Users', { ...init, body })));
   }
 
   /** One user. `GET /scim/v2/Users/{userId}` */
   getUser(userId: string, options?: RequestOptions): ApiPromise<ResponseBody<'scimGetUser'>> {
     return this.send(
-      this.#withScimToken(options, (init) => this.api.GET('/scim/v2/Users/{userId}', { ...init, params: { path: { userId } } })),
+      this.#withScimToken(options, (init) =>
+        this.api.GET('/scim/v2/Users/{userId}', { ...init, params: { path: { userId } } }),
+      ),
     );
   }
 
@@ -124,7 +135,9 @@ export class Scim extends Resource {
     const token = this.context.scimToken;
     if (token === undefined) {
       return Promise.reject(
-        new GrantexConfigError('SCIM 2.0 calls need a SCIM token: new Grantex({ scimToken }) or client.scim.withToken(token)'),
+        new GrantexConfigError(
+          'SCIM 2.0 calls need a SCIM token: new Grantex({ scimToken }) or client.scim.withToken(token)',
+        ),
       );
     }
     return call(this.init(options, { authorization: `Bearer ${token}` }));

@@ -9,7 +9,10 @@ import { Resource } from './resource.js';
 /** `client.sso`: the organisation's SSO configuration and login flow. */
 export class Sso extends Resource {
   /** Sets the OIDC provider. `POST /v1/sso/config` */
-  createConfig(body: RequestBody<'ssoCreateConfig'>, options?: RequestOptions): ApiPromise<ResponseBody<'ssoCreateConfig'>> {
+  createConfig(
+    body: RequestBody<'ssoCreateConfig'>,
+    options?: RequestOptions,
+  ): ApiPromise<ResponseBody<'ssoCreateConfig'>> {
     return this.send(this.api.POST('/v1/sso/config', { ...this.init(options), body }));
   }
 

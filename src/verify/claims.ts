@@ -74,7 +74,10 @@ export function checkClaims(claims: Record<string, unknown>, policy: ClaimPolicy
   checkTime(grant, claims.nbf as number | undefined, policy, now);
   const missing = policy.requiredScopes.filter((scope) => !grant.scopes.includes(scope));
   if (missing.length > 0) {
-    throw new GrantexTokenError('insufficient_scope', `token lacks scope ${missing.map((s) => JSON.stringify(s)).join(', ')}`);
+    throw new GrantexTokenError(
+      'insufficient_scope',
+      `token lacks scope ${missing.map((s) => JSON.stringify(s)).join(', ')}`,
+    );
   }
   return grant;
 }
@@ -83,8 +86,11 @@ function toVerifiedGrant(claims: Record<string, unknown>): VerifiedGrant {
   for (const name of REQUIRED_STRINGS) {
     if (!isNonEmptyString(claims[name])) throw invalid(`"${name}" must be a non-empty string`);
   }
-  const { scp, iat, exp, nbf, aud, parentAgt, parentGrnt, delegationDepth } = claims as Partial<Record<GrantTokenClaim | 'nbf', unknown>>;
-  if (!Array.isArray(scp) || !scp.every((scope) => typeof scope === 'string')) throw invalid('"scp" must be an array of strings');
+  const { scp, iat, exp, nbf, aud, parentAgt, parentGrnt, delegationDepth } = claims as Partial<
+    Record<GrantTokenClaim | 'nbf', unknown>
+  >;
+  if (!Array.isArray(scp) || !scp.every((scope) => typeof scope === 'string'))
+    throw invalid('"scp" must be an array of strings');
   if (!isSeconds(exp)) throw invalid('"exp" must be a finite number');
   if (!isSeconds(iat)) throw invalid('"iat" must be a finite number');
   if (nbf !== undefined && !isSeconds(nbf)) throw invalid('"nbf" must be a finite number');
@@ -108,7 +114,8 @@ function toVerifiedGrant(claims: Record<string, unknown>): VerifiedGrant {
 }
 
 function addDelegation(grant: VerifiedGrant, parentAgt: unknown, parentGrnt: unknown, depth: unknown): void {
-  if ((parentAgt === undefined) !== (parentGrnt === undefined)) throw invalid('"parentAgt" and "parentGrnt" come together');
+  if ((parentAgt === undefined) !== (parentGrnt === undefined))
+    throw invalid('"parentAgt" and "parentGrnt" come together');
   if (depth !== undefined && !(Number.isSafeInteger(depth) && (depth as number) >= 0)) {
     throw invalid('"delegationDepth" must be a non-negative integer');
   }
@@ -116,8 +123,10 @@ function addDelegation(grant: VerifiedGrant, parentAgt: unknown, parentGrnt: unk
     if (depth !== undefined) grant.delegationDepth = depth as number;
     return;
   }
-  if (!isNonEmptyString(parentAgt) || !isNonEmptyString(parentGrnt)) throw invalid('"parentAgt" and "parentGrnt" must be non-empty strings');
-  if (depth === undefined || (depth as number) < 1) throw invalid('a delegated token needs "delegationDepth" of at least 1');
+  if (!isNonEmptyString(parentAgt) || !isNonEmptyString(parentGrnt))
+    throw invalid('"parentAgt" and "parentGrnt" must be non-empty strings');
+  if (depth === undefined || (depth as number) < 1)
+    throw invalid('a delegated token needs "delegationDepth" of at least 1');
   grant.parentAgentDid = parentAgt;
   grant.parentGrantId = parentGrnt;
   grant.delegationDepth = depth as number;
@@ -126,8 +135,10 @@ function addDelegation(grant: VerifiedGrant, parentAgt: unknown, parentGrnt: unk
 function checkTime(grant: VerifiedGrant, nbf: number | undefined, policy: ClaimPolicy, now: number): void {
   const tolerance = policy.clockTolerance;
   if (grant.expiresAt <= now - tolerance) throw new GrantexTokenError('expired', 'token has expired ("exp")');
-  if (nbf !== undefined && nbf > now + tolerance) throw new GrantexTokenError('not_yet_valid', 'token is not valid yet ("nbf")');
-  if (grant.issuedAt > now + tolerance) throw new GrantexTokenError('not_yet_valid', 'token was issued in the future ("iat")');
+  if (nbf !== undefined && nbf > now + tolerance)
+    throw new GrantexTokenError('not_yet_valid', 'token is not valid yet ("nbf")');
+  if (grant.issuedAt > now + tolerance)
+    throw new GrantexTokenError('not_yet_valid', 'token was issued in the future ("iat")');
   if (policy.maxTokenAge !== undefined && now - grant.issuedAt - tolerance > policy.maxTokenAge) {
     throw new GrantexTokenError('expired', 'token is older than maxTokenAge ("iat")');
   }

@@ -80,10 +80,14 @@ function checkHeader(header: Record<string, unknown>): string {
   const { alg, kid } = header;
   if (typeof alg !== 'string' || alg.length === 0) throw malformed('token header has no "alg"');
   if (alg !== 'RS256') {
-    throw new GrantexTokenError('unsupported_alg', `algorithm ${JSON.stringify(alg)} is not accepted; grant tokens use RS256`);
+    throw new GrantexTokenError(
+      'unsupported_alg',
+      `algorithm ${JSON.stringify(alg)} is not accepted; grant tokens use RS256`,
+    );
   }
   // No extension is understood, so any critical one makes the token invalid (RFC 7515 §4.1.11).
-  if (header.crit !== undefined) throw malformed('token header lists critical extensions this verifier does not support');
+  if (header.crit !== undefined)
+    throw malformed('token header lists critical extensions this verifier does not support');
   if (kid === undefined) throw new GrantexTokenError('unknown_key', 'token header has no "kid"');
   if (typeof kid !== 'string' || kid.length === 0) throw malformed('token "kid" must be a non-empty string');
   return kid;

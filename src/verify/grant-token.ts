@@ -167,7 +167,8 @@ export function verifyGrantToken(token: string, options: VerifyGrantTokenOptions
 export function createGrantVerifier(options: GrantVerifierOptions): GrantVerifier {
   const settings = toSettings(options);
   const cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE;
-  if (!Number.isSafeInteger(cacheSize) || cacheSize < 0) throw invalidOption('"cacheSize" must be a non-negative integer');
+  if (!Number.isSafeInteger(cacheSize) || cacheSize < 0)
+    throw invalidOption('"cacheSize" must be a non-negative integer');
   const cache = new TokenCache(cacheSize);
   const source = options.jwksUri !== undefined ? new RemoteJwks(options.jwksUri, options) : new LocalJwks(options.jwks);
   const parts: VerifierParts = { source, cache, backend: signatureBackend() };
@@ -189,10 +190,16 @@ export function createGrantVerifier(options: GrantVerifierOptions): GrantVerifie
  * Runs one verification: cache lookup, then parse, key, signature, claims.
  * Exported for the differential tests, not public API.
  */
-export async function verifyWith(parts: VerifierParts, token: unknown, settings: VerifierSettings, now: number): Promise<VerifiedGrant> {
+export async function verifyWith(
+  parts: VerifierParts,
+  token: unknown,
+  settings: VerifierSettings,
+  now: number,
+): Promise<VerifiedGrant> {
   if (typeof token === 'string' && token.length <= settings.maxTokenLength && parts.cache !== undefined) {
     const hit = parts.cache.get(token, now);
-    if (hit !== undefined && parts.source.peek(hit.kid) === hit.key) return checkClaims(hit.claims, settings.policy, now);
+    if (hit !== undefined && parts.source.peek(hit.kid) === hit.key)
+      return checkClaims(hit.claims, settings.policy, now);
   }
   const parsed = parseToken(token, settings.maxTokenLength);
   // Awaiting only real promises keeps the common, fully synchronous case free of extra microtask turns.
@@ -209,11 +216,16 @@ export async function verifyWith(parts: VerifierParts, token: unknown, settings:
 }
 
 function partsFor(options: VerifyGrantTokenOptions): VerifierParts {
-  if (options.jwksUri === undefined) return { source: new LocalJwks(options.jwks, false), cache: undefined, backend: signatureBackend() };
+  if (options.jwksUri === undefined)
+    return { source: new LocalJwks(options.jwks, false), cache: undefined, backend: signatureBackend() };
   const id = typeof options.jwksUri === 'string' ? options.jwksUri : String(options.jwksUri);
   let parts = shared.get(id);
   if (parts === undefined) {
-    parts = { source: new RemoteJwks(options.jwksUri), cache: new TokenCache(DEFAULT_CACHE_SIZE), backend: signatureBackend() };
+    parts = {
+      source: new RemoteJwks(options.jwksUri),
+      cache: new TokenCache(DEFAULT_CACHE_SIZE),
+      backend: signatureBackend(),
+    };
     if (shared.size >= SHARED_SOURCES_LIMIT) shared.delete(shared.keys().next().value!);
     shared.set(id, parts);
   }
@@ -223,7 +235,8 @@ function partsFor(options: VerifyGrantTokenOptions): VerifierParts {
 /** Validates options once. Exported for the differential tests, not public API. */
 export function toSettings(options: GrantClaimOptions & Partial<GrantKeySource>): VerifierSettings {
   if (typeof options !== 'object' || options === null) throw invalidOption('options are required');
-  if ((options.jwksUri === undefined) === (options.jwks === undefined)) throw invalidOption('give exactly one of "jwksUri" and "jwks"');
+  if ((options.jwksUri === undefined) === (options.jwks === undefined))
+    throw invalidOption('give exactly one of "jwksUri" and "jwks"');
   const policy: ClaimPolicy = {
     issuer: options.issuer === undefined ? undefined : oneOrMore(options.issuer, 'issuer'),
     audience: options.audience === undefined ? undefined : oneOrMore(options.audience, 'audience'),
@@ -232,7 +245,8 @@ export function toSettings(options: GrantClaimOptions & Partial<GrantKeySource>)
     maxTokenAge: seconds(options.maxTokenAge, 'maxTokenAge'),
   };
   const maxTokenLength = options.maxTokenLength ?? 8192;
-  if (!Number.isSafeInteger(maxTokenLength) || maxTokenLength < 1) throw invalidOption('"maxTokenLength" must be a positive integer');
+  if (!Number.isSafeInteger(maxTokenLength) || maxTokenLength < 1)
+    throw invalidOption('"maxTokenLength" must be a positive integer');
   return { policy, maxTokenLength };
 }
 
@@ -243,13 +257,15 @@ function oneOrMore(value: string | readonly string[], name: string): readonly st
 }
 
 function stringList(value: readonly string[], name: string): readonly string[] {
-  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw invalidOption(`"${name}" must be an array of strings`);
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string'))
+    throw invalidOption(`"${name}" must be an array of strings`);
   return [...value];
 }
 
 function seconds(value: number | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw invalidOption(`"${name}" must be a non-negative number of seconds`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+    throw invalidOption(`"${name}" must be a non-negative number of seconds`);
   return value;
 }
 

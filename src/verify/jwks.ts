@@ -86,7 +86,8 @@ export function selectRsaKey(jwks: Jwks, kid: string): RsaVerificationKey {
     }
     found = key;
   }
-  if (found === undefined) throw new GrantexTokenError('unknown_key', `JWKS has no usable RS256 key with kid ${JSON.stringify(kid)}`);
+  if (found === undefined)
+    throw new GrantexTokenError('unknown_key', `JWKS has no usable RS256 key with kid ${JSON.stringify(kid)}`);
   return found;
 }
 
@@ -108,7 +109,8 @@ export class LocalJwks implements KeySource {
   readonly #jwks: Jwks;
 
   constructor(jwks: unknown, snapshot = true) {
-    if (!isJwks(jwks)) throw new GrantexTokenError('invalid_options', '"jwks" must be a JSON Web Key Set ({ keys: [...] })');
+    if (!isJwks(jwks))
+      throw new GrantexTokenError('invalid_options', '"jwks" must be a JSON Web Key Set ({ keys: [...] })');
     this.#jwks = snapshot ? { keys: jwks.keys.map((jwk) => ({ ...jwk })) } : jwks;
   }
 
@@ -170,7 +172,8 @@ export class RemoteJwks implements KeySource {
       );
     }
     // No set, or a stale one: refresh, unless the last attempt failed within the cooldown.
-    if (this.#failure !== undefined && now - this.#attemptedAt < this.#options.cooldownDuration) return this.#fallback(kid, this.#failure);
+    if (this.#failure !== undefined && now - this.#attemptedAt < this.#options.cooldownDuration)
+      return this.#fallback(kid, this.#failure);
     return this.reload().then(
       () => selectRsaKey(this.#jwks!, kid),
       (error: unknown) => this.#fallback(kid, error),
@@ -206,7 +209,8 @@ export class RemoteJwks implements KeySource {
   #fallback(kid: string, failure: unknown): RsaVerificationKey {
     const jwks = this.#jwks;
     const age = Date.now() - this.#fetchedAt;
-    if (jwks !== undefined && age < this.#options.cacheMaxAge + this.#options.staleIfError) return selectRsaKey(jwks, kid);
+    if (jwks !== undefined && age < this.#options.cacheMaxAge + this.#options.staleIfError)
+      return selectRsaKey(jwks, kid);
     throw failure instanceof GrantexTokenError
       ? failure
       : new GrantexTokenError('jwks_unavailable', `could not fetch the JWKS at ${this.url}`, { cause: failure });

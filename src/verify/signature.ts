@@ -53,7 +53,9 @@ export const joseBackend: SignatureBackend = {
     try {
       library = await loadJose();
     } catch (error) {
-      throw new GrantexTokenError('malformed', 'the jose library needed to verify here could not be loaded', { cause: error });
+      throw new GrantexTokenError('malformed', 'the jose library needed to verify here could not be loaded', {
+        cause: error,
+      });
     }
     const { compactVerify, errors } = library;
     let cryptoKey: CryptoKey;
@@ -67,7 +69,8 @@ export const joseBackend: SignatureBackend = {
       return true;
     } catch (error) {
       if (error instanceof errors.JWSSignatureVerificationFailed) return false;
-      if (error instanceof errors.JOSEAlgNotAllowed) throw new GrantexTokenError('unsupported_alg', 'algorithm not accepted', { cause: error });
+      if (error instanceof errors.JOSEAlgNotAllowed)
+        throw new GrantexTokenError('unsupported_alg', 'algorithm not accepted', { cause: error });
       throw new GrantexTokenError('malformed', 'token is not a valid RS256 JWS', { cause: error });
     }
   },

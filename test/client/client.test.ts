@@ -3,7 +3,16 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Grantex, GrantexAbortError, GrantexConfigError, VERSION } from '../../src/index.js';
-import { agent, delivery, scimUser, signupResponse, startFakeServer, type FakeServer, type SeenRequest, type Reply } from './fake-server.js';
+import {
+  agent,
+  delivery,
+  scimUser,
+  signupResponse,
+  startFakeServer,
+  type FakeServer,
+  type SeenRequest,
+  type Reply,
+} from './fake-server.js';
 
 let server: FakeServer | undefined;
 afterEach(async () => {
@@ -75,7 +84,11 @@ describe('configuration', () => {
 
 describe('results', () => {
   it('resolve to the data; withResponse adds the response and rate limits', async () => {
-    const { url } = await serve(() => ({ status: 200, headers: { 'x-ratelimit-limit': '10', 'x-ratelimit-remaining': '9' }, body: agent }));
+    const { url } = await serve(() => ({
+      status: 200,
+      headers: { 'x-ratelimit-limit': '10', 'x-ratelimit-remaining': '9' },
+      body: agent,
+    }));
     const client = new Grantex({ apiKey: 'k', baseUrl: url });
     await expect(client.agents.get(agent.agentId)).resolves.toEqual(agent);
     const { data, response, rateLimit } = await client.agents.get(agent.agentId).withResponse();
@@ -106,7 +119,10 @@ describe('results', () => {
   });
 
   it('authorize sends userId as principalId', async () => {
-    const { url, requests } = await serve(() => ({ status: 201, body: { authRequestId: 'areq_1', consentUrl: 'https://x/consent', expiresAt: '2026-11-28T12:52:10.000Z' } }));
+    const { url, requests } = await serve(() => ({
+      status: 201,
+      body: { authRequestId: 'areq_1', consentUrl: 'https://x/consent', expiresAt: '2026-11-28T12:52:10.000Z' },
+    }));
     const client = new Grantex({ apiKey: 'k', baseUrl: url });
     await client.authorize({ agentId: 'ag_1', userId: 'user_42', scopes: ['calendar:read'] });
     await client.authorize({ agentId: 'ag_1', principalId: 'user_43', scopes: ['calendar:read'], state: 's' });
@@ -119,7 +135,9 @@ describe('results', () => {
   it('Grantex.signup needs no key and sends none, even with GRANTEX_API_KEY set', async () => {
     vi.stubEnv('GRANTEX_API_KEY', 'gx_test_from_env');
     const { url, requests } = await serve(() => ({ status: 201, body: signupResponse }));
-    await expect(Grantex.signup({ name: 'Acme', mode: 'sandbox' }, { baseUrl: url })).resolves.toMatchObject({ apiKey: 'gx_test_new' });
+    await expect(Grantex.signup({ name: 'Acme', mode: 'sandbox' }, { baseUrl: url })).resolves.toMatchObject({
+      apiKey: 'gx_test_new',
+    });
     expect(requests[0]!.headers.authorization).toBeUndefined();
   });
 });
@@ -140,12 +158,15 @@ describe('lists', () => {
       const page = Number(query.get('page') ?? 1);
       const pageSize = Number(query.get('pageSize') ?? 20);
       const first = (page - 1) * pageSize;
-      const deliveries = Array.from({ length: Math.max(0, Math.min(pageSize, total - first)) }, (_, i) => delivery(`whd_${first + i}`));
+      const deliveries = Array.from({ length: Math.max(0, Math.min(pageSize, total - first)) }, (_, i) =>
+        delivery(`whd_${first + i}`),
+      );
       return { status: 200, body: { deliveries, total, page, pageSize } };
     });
     const client = new Grantex({ apiKey: 'k', baseUrl: url });
     const ids: string[] = [];
-    for await (const delivery of client.webhooks.listDeliveries('wh_1', { pageSize: 2, status: 'failed' })) ids.push(delivery.id);
+    for await (const delivery of client.webhooks.listDeliveries('wh_1', { pageSize: 2, status: 'failed' }))
+      ids.push(delivery.id);
     expect(ids).toEqual(['whd_0', 'whd_1', 'whd_2', 'whd_3', 'whd_4']);
     expect(requests.map((r) => r.url)).toEqual([
       '/v1/webhooks/wh_1/deliveries?pageSize=2&status=failed',
@@ -173,7 +194,10 @@ describe('lists', () => {
   });
 
   it('stop at an empty page even if the total promises more', async () => {
-    const { url, requests } = await serve(() => ({ status: 200, body: { deliveries: [], total: 100, page: 1, pageSize: 20 } }));
+    const { url, requests } = await serve(() => ({
+      status: 200,
+      body: { deliveries: [], total: 100, page: 1, pageSize: 20 },
+    }));
     const client = new Grantex({ apiKey: 'k', baseUrl: url });
     const items: unknown[] = [];
     for await (const delivery of client.webhooks.listDeliveries('wh_1')) items.push(delivery);
@@ -192,7 +216,9 @@ describe('SCIM tokens', () => {
 
   it('withToken binds a token; token management still uses the API key', async () => {
     const { url, requests } = await serve((request) =>
-      request.url.startsWith('/scim/v2') ? { status: 200, body: scimUser('scimuser_1', 'u1') } : { status: 200, body: { tokens: [] } },
+      request.url.startsWith('/scim/v2')
+        ? { status: 200, body: scimUser('scimuser_1', 'u1') }
+        : { status: 200, body: { tokens: [] } },
     );
     const client = new Grantex({ apiKey: 'gx_key', baseUrl: url });
     await client.scim.withToken('scim_new').getUser('scimuser_1');
@@ -219,7 +245,9 @@ describe('lifecycle and escape hatch', () => {
       index === 0 ? { status: 503, body: { message: 'x', code: 'X', requestId: 'r' } } : { status: 200, body: agent },
     );
     const client = new Grantex({ apiKey: 'gx_key', baseUrl: url, retryDelay: 0.001 });
-    const { data, error } = await client.api.GET('/v1/agents/{agentId}', { params: { path: { agentId: agent.agentId } } });
+    const { data, error } = await client.api.GET('/v1/agents/{agentId}', {
+      params: { path: { agentId: agent.agentId } },
+    });
     expect(error).toBeUndefined();
     expect(data?.agentId).toBe(agent.agentId);
     expect(requests).toHaveLength(2);

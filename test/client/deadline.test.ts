@@ -14,7 +14,9 @@ describe('deadline slots', () => {
     const b = deadlines.acquire(50);
     expect(a.signal).toBe(b.signal);
     b.release();
-    const aborted = await new Promise<number>((resolve) => a.signal.addEventListener('abort', () => resolve(performance.now())));
+    const aborted = await new Promise<number>((resolve) =>
+      a.signal.addEventListener('abort', () => resolve(performance.now())),
+    );
     expect(aborted - started).toBeGreaterThanOrEqual(49);
     expect(a.signal.reason).toBeInstanceOf(GrantexTimeoutError);
     expect((a.signal.reason as Error).message).toBe('No response within 50 ms');

@@ -79,19 +79,31 @@ describe('API errors', () => {
   it('a SCIM error body maps by status too', async () => {
     const error = await failWith({
       status: 409,
-      body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], detail: 'userName taken', scimType: 'uniqueness', status: '409' },
+      body: {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+        detail: 'userName taken',
+        scimType: 'uniqueness',
+        status: '409',
+      },
     });
     expect(error).toBeInstanceOf(GrantexConflictError);
     expect(error).toMatchObject({ message: 'userName taken', code: 'uniqueness' });
   });
 
   it('a 429 carries retryAfter in seconds', async () => {
-    const error = await failWith({ status: 429, headers: { 'retry-after': '12' }, body: { message: 'slow', code: 'RATE_LIMIT_EXCEEDED', requestId: 'r' } });
+    const error = await failWith({
+      status: 429,
+      headers: { 'retry-after': '12' },
+      body: { message: 'slow', code: 'RATE_LIMIT_EXCEEDED', requestId: 'r' },
+    });
     expect((error as GrantexRateLimitError).retryAfter).toBe(12);
   });
 
   it('other statuses are a plain GrantexApiError', async () => {
-    const error = await failWith({ status: 402, body: { message: 'Plan limit reached', code: 'PLAN_LIMIT_EXCEEDED', requestId: 'r' } });
+    const error = await failWith({
+      status: 402,
+      body: { message: 'Plan limit reached', code: 'PLAN_LIMIT_EXCEEDED', requestId: 'r' },
+    });
     expect(error.constructor).toBe(GrantexApiError);
     expect(error).toMatchObject({ statusCode: 402, code: 'PLAN_LIMIT_EXCEEDED', rateLimit: undefined });
   });
@@ -113,7 +125,12 @@ describe('API errors', () => {
   it('a SCIM error body gives its detail and scimType', async () => {
     const error = await failWith({
       status: 404,
-      body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], detail: 'User not found', scimType: 'noTarget', status: 404 },
+      body: {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+        detail: 'User not found',
+        scimType: 'noTarget',
+        status: 404,
+      },
     });
     expect(error).toBeInstanceOf(GrantexNotFoundError);
     expect(error).toMatchObject({ message: 'User not found', code: 'noTarget' });
@@ -127,7 +144,11 @@ describe('API errors', () => {
   });
 
   it('a 2xx whose JSON body is malformed is an INVALID_RESPONSE error, not a crash', async () => {
-    server = await startFakeServer(() => ({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"agentId": ' }));
+    server = await startFakeServer(() => ({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: '{"agentId": ',
+    }));
     const client = new Grantex({ apiKey: 'k', baseUrl: server.url });
     const error = await client.agents.get('ag_1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GrantexApiError);
@@ -135,7 +156,10 @@ describe('API errors', () => {
   });
 
   it('errors have stable names for logs', async () => {
-    const error = await failWith({ status: 404, body: { message: 'Agent not found', code: 'NOT_FOUND', requestId: 'r' } });
+    const error = await failWith({
+      status: 404,
+      body: { message: 'Agent not found', code: 'NOT_FOUND', requestId: 'r' },
+    });
     expect(error.name).toBe('GrantexNotFoundError');
     expect(String(error)).toBe('GrantexNotFoundError: Agent not found');
   });

@@ -29,8 +29,15 @@ async function serve(reply: (index: number) => Reply): Promise<FakeServer> {
 const KEY = 'gx_test_hostile_secret_key_0123';
 const client = (server: FakeServer, options: GrantexOptions = {}) =>
   new Grantex({ apiKey: KEY, baseUrl: server.url, retryDelay: 1, logLevel: 'off', ...options });
-const exchange = (c: Grantex) => c.tokens.exchange({ code: 'auth_code_secret', agentId: agent.agentId, codeVerifier: 'pkce_verifier_secret' });
-const tokenResponse = { grantToken: 'a.b.c', refreshToken: 'ref_1', grantId: 'grnt_1', scopes: ['calendar:read'], expiresAt: '2026-11-28T12:52:10.000Z' };
+const exchange = (c: Grantex) =>
+  c.tokens.exchange({ code: 'auth_code_secret', agentId: agent.agentId, codeVerifier: 'pkce_verifier_secret' });
+const tokenResponse = {
+  grantToken: 'a.b.c',
+  refreshToken: 'ref_1',
+  grantId: 'grnt_1',
+  scopes: ['calendar:read'],
+  expiresAt: '2026-11-28T12:52:10.000Z',
+};
 
 async function rejection(pending: Promise<unknown>): Promise<Error> {
   const error = await pending.then(
@@ -42,19 +49,22 @@ async function rejection(pending: Promise<unknown>): Promise<Error> {
 }
 
 describe('redirects are never followed', () => {
-  it.each([307, 308])('a %i to another origin with a POST body: typed error, nothing reaches the other origin', async (status) => {
-    const other = await serve(() => ({ status: 201, body: { ...tokenResponse, grantToken: 'chosen.by.other' } }));
-    const server = await serve(() => ({ status, headers: { location: `${other.url}/v1/token?x=1` } }));
-    const error = await rejection(exchange(client(server, { headers: { 'x-tenant': 'acme' } })));
-    expect(error).toBeInstanceOf(GrantexRedirectError);
-    expect(error).toBeInstanceOf(GrantexApiError);
-    expect(error).toMatchObject({ statusCode: status, code: 'REDIRECT', location: `${other.url}/v1/token` });
-    expect(error.message).toContain(String(status));
-    expect(error.message).toContain(`${other.url}/v1/token`);
-    expect(error.message).not.toContain('x=1');
-    expect(server.requests).toHaveLength(1);
-    expect(other.requests).toHaveLength(0);
-  });
+  it.each([307, 308])(
+    'a %i to another origin with a POST body: typed error, nothing reaches the other origin',
+    async (status) => {
+      const other = await serve(() => ({ status: 201, body: { ...tokenResponse, grantToken: 'chosen.by.other' } }));
+      const server = await serve(() => ({ status, headers: { location: `${other.url}/v1/token?x=1` } }));
+      const error = await rejection(exchange(client(server, { headers: { 'x-tenant': 'acme' } })));
+      expect(error).toBeInstanceOf(GrantexRedirectError);
+      expect(error).toBeInstanceOf(GrantexApiError);
+      expect(error).toMatchObject({ statusCode: status, code: 'REDIRECT', location: `${other.url}/v1/token` });
+      expect(error.message).toContain(String(status));
+      expect(error.message).toContain(`${other.url}/v1/token`);
+      expect(error.message).not.toContain('x=1');
+      expect(server.requests).toHaveLength(1);
+      expect(other.requests).toHaveLength(0);
+    },
+  );
 
   it.each([301, 302, 303])('a %i is an error too, not a GET to the Location', async (status) => {
     const other = await serve(() => ({ status: 200, body: tokenResponse }));
@@ -71,7 +81,10 @@ describe('redirects are never followed', () => {
   });
 
   it('a Location with user info or a query never shows them', async () => {
-    const server = await serve(() => ({ status: 307, headers: { location: 'https://user:hunter2@evil.example/p?token=abc#f' } }));
+    const server = await serve(() => ({
+      status: 307,
+      headers: { location: 'https://user:hunter2@evil.example/p?token=abc#f' },
+    }));
     const error = (await rejection(client(server).agents.list())) as GrantexRedirectError;
     expect(error.location).toBe('https://evil.example/p');
     expect(error.message).not.toMatch(/hunter2|token=abc|user/);
@@ -90,7 +103,9 @@ describe('redirects are never followed', () => {
   it('client.api refuses a per-call baseUrl on another origin, before sending', async () => {
     const other = await serve(() => ({ status: 200, body: { agents: [] } }));
     const server = await serve(() => ({ status: 200, body: { agents: [] } }));
-    await expect(client(server).api.GET('/v1/agents', { baseUrl: other.url })).rejects.toBeInstanceOf(GrantexConfigError);
+    await expect(client(server).api.GET('/v1/agents', { baseUrl: other.url })).rejects.toBeInstanceOf(
+      GrantexConfigError,
+    );
     expect(other.requests).toHaveLength(0);
   });
 
@@ -132,7 +147,9 @@ describe('response size is bounded', () => {
   it('a Content-Length past the cap is refused without reading the body', async () => {
     const body = JSON.stringify({ agents: [], pad: 'x'.repeat(LIMIT) });
     const server = await serve(() => ({ status: 200, headers: { 'content-type': 'application/json' }, body }));
-    await expect(client(server, { maxResponseBytes: LIMIT }).agents.list()).rejects.toMatchObject({ code: 'RESPONSE_TOO_LARGE' });
+    await expect(client(server, { maxResponseBytes: LIMIT }).agents.list()).rejects.toMatchObject({
+      code: 'RESPONSE_TOO_LARGE',
+    });
   });
 
   it('a gzip bomb counts what it inflates to, even with a small Content-Length', async () => {
@@ -140,15 +157,25 @@ describe('response size is bounded', () => {
     expect(bomb.length).toBeLessThan(LIMIT);
     const server = await serve(() => ({
       custom: (res) => {
-        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(bomb.length) });
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'content-encoding': 'gzip',
+          'content-length': String(bomb.length),
+        });
         res.end(bomb);
       },
     }));
-    await expect(client(server, { maxResponseBytes: LIMIT }).agents.list()).rejects.toMatchObject({ code: 'RESPONSE_TOO_LARGE' });
+    await expect(client(server, { maxResponseBytes: LIMIT }).agents.list()).rejects.toMatchObject({
+      code: 'RESPONSE_TOO_LARGE',
+    });
   });
 
   it('error bodies are bounded too', async () => {
-    const server = await serve(() => ({ status: 500, headers: { 'content-type': 'text/plain' }, body: 'e'.repeat(LIMIT + 1) }));
+    const server = await serve(() => ({
+      status: 500,
+      headers: { 'content-type': 'text/plain' },
+      body: 'e'.repeat(LIMIT + 1),
+    }));
     await expect(client(server, { maxResponseBytes: LIMIT, maxRetries: 0 }).agents.list()).rejects.toMatchObject({
       code: 'RESPONSE_TOO_LARGE',
       statusCode: 500,
@@ -163,7 +190,12 @@ describe('response size is bounded', () => {
       const body = `{"agents":[],"pad":"${'p'.repeat(Math.max(0, size - base.length))}"}`;
       return {
         custom: (res) => {
-          res.writeHead(200, chunked ? { 'content-type': 'application/json' } : { 'content-type': 'application/json', 'content-length': String(body.length) });
+          res.writeHead(
+            200,
+            chunked
+              ? { 'content-type': 'application/json' }
+              : { 'content-type': 'application/json', 'content-length': String(body.length) },
+          );
           if (chunked) {
             res.write(body.slice(0, body.length >> 1));
             res.end(body.slice(body.length >> 1));
@@ -172,16 +204,21 @@ describe('response size is bounded', () => {
       };
     });
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 22, max: 4096 }), fc.integer({ min: 22, max: 4096 }), fc.boolean(), async (size, limit, chunked) => {
-        next = { size, chunked };
-        const result = await client(server, { maxResponseBytes: limit })
-          .agents.list()
-          .then(
-            () => 'ok',
-            (e: unknown) => (e as { code?: string }).code,
-          );
-        expect(result).toBe(size <= limit ? 'ok' : 'RESPONSE_TOO_LARGE');
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 22, max: 4096 }),
+        fc.integer({ min: 22, max: 4096 }),
+        fc.boolean(),
+        async (size, limit, chunked) => {
+          next = { size, chunked };
+          const result = await client(server, { maxResponseBytes: limit })
+            .agents.list()
+            .then(
+              () => 'ok',
+              (e: unknown) => (e as { code?: string }).code,
+            );
+          expect(result).toBe(size <= limit ? 'ok' : 'RESPONSE_TOO_LARGE');
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -189,7 +226,10 @@ describe('response size is bounded', () => {
 
 describe('success bodies are checked against the spec', () => {
   const cases: Array<[string, Reply]> = [
-    ['an HTML page', { status: 200, headers: { 'content-type': 'text/html' }, body: '<html><body>Welcome</body></html>' }],
+    [
+      'an HTML page',
+      { status: 200, headers: { 'content-type': 'text/html' }, body: '<html><body>Welcome</body></html>' },
+    ],
     ['{}', { status: 201, body: {} }],
     ['""', { status: 201, headers: { 'content-type': 'application/json' }, body: '""' }],
     ['null', { status: 201, headers: { 'content-type': 'application/json' }, body: 'null' }],
@@ -207,12 +247,17 @@ describe('success bodies are checked against the spec', () => {
 
   it.each(cases)('Grantex.signup answered with %s is INVALID_RESPONSE', async (_name, reply) => {
     const server = await serve(() => reply);
-    const error = await rejection(Grantex.signup({ name: 'Acme', mode: 'sandbox' }, { baseUrl: server.url, logLevel: 'off' }));
+    const error = await rejection(
+      Grantex.signup({ name: 'Acme', mode: 'sandbox' }, { baseUrl: server.url, logLevel: 'off' }),
+    );
     expect(error).toMatchObject({ name: 'GrantexApiError', code: 'INVALID_RESPONSE' });
   });
 
   it('names the first field that is wrong, never its value', async () => {
-    const server = await serve(() => ({ status: 201, body: { ...tokenResponse, grantToken: undefined, refreshToken: 7 } }));
+    const server = await serve(() => ({
+      status: 201,
+      body: { ...tokenResponse, grantToken: undefined, refreshToken: 7 },
+    }));
     const error = await rejection(exchange(client(server)));
     expect(error.message).toContain('$.grantToken: missing');
   });
@@ -221,13 +266,18 @@ describe('success bodies are checked against the spec', () => {
     const server = await serve(() => ({ status: 201, body: { ...tokenResponse, extra: { nested: true } } }));
     await expect(exchange(client(server))).resolves.toMatchObject({ grantToken: 'a.b.c' });
     const signup = await serve(() => ({ status: 201, body: signupResponse }));
-    await expect(Grantex.signup({ name: 'Acme', mode: 'sandbox' }, { baseUrl: signup.url })).resolves.toMatchObject({ apiKey: 'gx_test_new' });
+    await expect(Grantex.signup({ name: 'Acme', mode: 'sandbox' }, { baseUrl: signup.url })).resolves.toMatchObject({
+      apiKey: 'gx_test_new',
+    });
   });
 
   it('a list item missing a required field is INVALID_RESPONSE', async () => {
     const { description: _description, ...incomplete } = agent;
     const server = await serve(() => ({ status: 200, body: { agents: [agent, incomplete] } }));
-    await expect(client(server).agents.list()).rejects.toMatchObject({ code: 'INVALID_RESPONSE', message: expect.stringContaining('$.agents[1].description') });
+    await expect(client(server).agents.list()).rejects.toMatchObject({
+      code: 'INVALID_RESPONSE',
+      message: expect.stringContaining('$.agents[1].description'),
+    });
   });
 
   it('a 204 body is ignored', async () => {
@@ -313,10 +363,17 @@ describe('configuration that would leak a credential is refused', () => {
 describe('Retry-After parsing never throws and never goes negative', () => {
   it('holds for any header value', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.date({ noInvalidDate: true }).map((d) => d.toUTCString()), fc.nat().map(String)), (value) => {
-        const seconds = parseRetryAfter(value);
-        expect(seconds === undefined || (Number.isFinite(seconds) && seconds >= 0)).toBe(true);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.date({ noInvalidDate: true }).map((d) => d.toUTCString()),
+          fc.nat().map(String),
+        ),
+        (value) => {
+          const seconds = parseRetryAfter(value);
+          expect(seconds === undefined || (Number.isFinite(seconds) && seconds >= 0)).toBe(true);
+        },
+      ),
     );
   });
 });

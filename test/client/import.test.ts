@@ -22,7 +22,10 @@ beforeAll(() => {
       return next(specifier, context);
     }\n`,
   );
-  writeFileSync(join(work, 'register.mjs'), `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`);
+  writeFileSync(
+    join(work, 'register.mjs'),
+    `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`,
+  );
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -30,7 +33,15 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 async function packagesResolvedBy(script: string): Promise<string[]> {
   const { stdout, stderr } = await run(
     process.execPath,
-    ['--import', 'tsx', '--import', pathToFileURL(join(work, 'register.mjs')).href, '--input-type=module', '-e', script],
+    [
+      '--import',
+      'tsx',
+      '--import',
+      pathToFileURL(join(work, 'register.mjs')).href,
+      '--input-type=module',
+      '-e',
+      script,
+    ],
     { cwd: root },
   );
   expect(stdout).toMatch(/^done( true)?$/m);

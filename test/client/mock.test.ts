@@ -10,7 +10,11 @@ let client: Grantex;
 
 beforeAll(async () => {
   mock = await startMock();
-  client = new Grantex({ apiKey: 'gx_test_0123456789abcdef0123', scimToken: 'scim_0123456789abcdef', baseUrl: mock.url });
+  client = new Grantex({
+    apiKey: 'gx_test_0123456789abcdef0123',
+    scimToken: 'scim_0123456789abcdef',
+    baseUrl: mock.url,
+  });
 });
 afterAll(async () => {
   await client?.close();
@@ -26,7 +30,11 @@ describe('client against the Prism mock', () => {
   });
 
   it('runs the sandbox flow: authorize, exchange, verify online, revoke', async () => {
-    const request = await client.authorize({ agentId: 'ag_01M8H3D6A60QZ1Z8Z6GZBQ32QD', userId: 'user_42', scopes: ['calendar:read'] });
+    const request = await client.authorize({
+      agentId: 'ag_01M8H3D6A60QZ1Z8Z6GZBQ32QD',
+      userId: 'user_42',
+      scopes: ['calendar:read'],
+    });
     expect(request.authRequestId).toMatch(/^areq_/);
     expect(request.code).toBeTypeOf('string');
     const token = await client.tokens.exchange({ code: request.code!, agentId: 'ag_01M8H3D6A60QZ1Z8Z6GZBQ32QD' });

@@ -1,7 +1,13 @@
 // Logging (one record per attempt, at GRANTEX_LOG or logLevel) and the one
 // middleware chain that sees every call, from resource methods and client.api.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Grantex, GrantexConfigError, GrantexTimeoutError, type AttemptRecord, type Middleware } from '../../src/index.js';
+import {
+  Grantex,
+  GrantexConfigError,
+  GrantexTimeoutError,
+  type AttemptRecord,
+  type Middleware,
+} from '../../src/index.js';
 import { agent, closedPort, startFakeServer, type FakeServer, type Reply } from './fake-server.js';
 
 let server: FakeServer | undefined;
@@ -18,12 +24,17 @@ async function serve(replies: Reply[]): Promise<FakeServer> {
 
 function recorder() {
   const records: Array<{ level: string; message: string; record: AttemptRecord }> = [];
-  const at = (level: string) => (message: string, record: unknown) => void records.push({ level, message, record: record as AttemptRecord });
+  const at = (level: string) => (message: string, record: unknown) =>
+    void records.push({ level, message, record: record as AttemptRecord });
   return { records, logger: { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') } };
 }
 
 const KEY = 'gx_test_observability_key';
-const unavailable: Reply = { status: 503, headers: { 'x-request-id': 'req_1' }, body: { message: 'down', code: 'UNAVAILABLE', requestId: 'req_1' } };
+const unavailable: Reply = {
+  status: 503,
+  headers: { 'x-request-id': 'req_1' },
+  body: { message: 'down', code: 'UNAVAILABLE', requestId: 'req_1' },
+};
 const ok: Reply = { status: 200, headers: { 'x-request-id': 'req_2' }, body: agent };
 
 describe('logging', () => {
@@ -33,7 +44,9 @@ describe('logging', () => {
     const { records, logger } = recorder();
     const client = new Grantex({ apiKey: KEY, baseUrl: url, retryDelay: 1, logger });
     await client.agents.get(agent.agentId);
-    expect(records.map((r) => [r.level, r.record.attempt, r.record.status, r.record.retryReason, r.record.requestId])).toEqual([
+    expect(
+      records.map((r) => [r.level, r.record.attempt, r.record.status, r.record.retryReason, r.record.requestId]),
+    ).toEqual([
       ['info', 1, 503, 'status 503', 'req_1'],
       ['debug', 2, 200, undefined, 'req_2'],
     ]);
@@ -43,7 +56,9 @@ describe('logging', () => {
       expect(`${message} ${JSON.stringify(record)}`).not.toContain(KEY);
       expect(`${message} ${JSON.stringify(record)}`).not.toContain(agent.agentId);
     }
-    expect(records[0]!.message).toMatch(/^grantex: GET \/v1\/agents\/\{agentId\} 503 in \d+ ms \(attempt 1, retrying after status 503\)$/);
+    expect(records[0]!.message).toMatch(
+      /^grantex: GET \/v1\/agents\/\{agentId\} 503 in \d+ ms \(attempt 1, retrying after status 503\)$/,
+    );
   });
 
   it('logs client.api calls with their template too', async () => {
@@ -67,7 +82,14 @@ describe('logging', () => {
   it('logs a connection failure with its code', async () => {
     const port = await closedPort();
     const { records, logger } = recorder();
-    const client = new Grantex({ apiKey: KEY, baseUrl: `http://127.0.0.1:${port}`, maxRetries: 1, retryDelay: 1, logLevel: 'info', logger });
+    const client = new Grantex({
+      apiKey: KEY,
+      baseUrl: `http://127.0.0.1:${port}`,
+      maxRetries: 1,
+      retryDelay: 1,
+      logLevel: 'info',
+      logger,
+    });
     await expect(client.health()).rejects.toThrow();
     expect(records.map((r) => [r.level, r.record.attempt, r.record.error, r.record.retryReason])).toEqual([
       ['info', 1, 'ERR_NETWORK', 'connection error'],
@@ -78,7 +100,9 @@ describe('logging', () => {
   it("logLevel 'off' writes nothing; a bad logLevel or logger is a config error; a bad GRANTEX_LOG falls back to warn", async () => {
     const { url } = await serve([{ status: 500, body: { message: 'x', code: 'X', requestId: 'r' } }]);
     const { records, logger } = recorder();
-    await expect(new Grantex({ apiKey: KEY, baseUrl: url, maxRetries: 0, logLevel: 'off', logger }).health()).rejects.toThrow();
+    await expect(
+      new Grantex({ apiKey: KEY, baseUrl: url, maxRetries: 0, logLevel: 'off', logger }).health(),
+    ).rejects.toThrow();
     expect(records).toHaveLength(0);
     expect(() => new Grantex({ apiKey: KEY, logLevel: 'verbose' as never })).toThrow(GrantexConfigError);
     expect(() => new Grantex({ apiKey: KEY, logger: { info: () => {} } as never })).toThrow(GrantexConfigError);
@@ -92,7 +116,12 @@ describe('logging', () => {
     const boom = () => {
       throw new Error('logger down');
     };
-    const client = new Grantex({ apiKey: KEY, baseUrl: url, logLevel: 'debug', logger: { error: boom, warn: boom, info: boom, debug: boom } });
+    const client = new Grantex({
+      apiKey: KEY,
+      baseUrl: url,
+      logLevel: 'debug',
+      logger: { error: boom, warn: boom, info: boom, debug: boom },
+    });
     await expect(client.agents.get(agent.agentId)).resolves.toMatchObject({ agentId: agent.agentId });
   });
 });
@@ -117,7 +146,12 @@ describe('middleware', () => {
     const client = new Grantex({ apiKey: KEY, baseUrl: url }).use(mw);
     await client.agents.list();
     await client.api.GET('/v1/agents');
-    expect(seen).toEqual(['request GET /v1/agents', 'response 200 /v1/agents', 'request GET /v1/agents', 'response 200 /v1/agents']);
+    expect(seen).toEqual([
+      'request GET /v1/agents',
+      'response 200 /v1/agents',
+      'request GET /v1/agents',
+      'response 200 /v1/agents',
+    ]);
     expect(requests.map((r) => [r.headers['x-trace'], r.headers.authorization])).toEqual([
       ['t1', `Bearer ${KEY}`],
       ['t1', `Bearer ${KEY}`],

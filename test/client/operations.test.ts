@@ -18,7 +18,11 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
 const operations: Operation[] = Object.entries(spec.paths).flatMap(([path, item]) =>
   Object.entries(item)
     .filter(([method]) => METHODS.includes(method))
-    .map(([method, op]) => ({ operationId: op.operationId ?? `(none: ${method} ${path})`, method: method.toUpperCase(), path })),
+    .map(([method, op]) => ({
+      operationId: op.operationId ?? `(none: ${method} ${path})`,
+      method: method.toUpperCase(),
+      path,
+    })),
 );
 
 /** `tokensExchange` → ['tokens', 'exchange']; `health` → ['health']. */
@@ -49,7 +53,8 @@ function recordingClient() {
   return { client, base, sent };
 }
 
-const templateRegExp = (path: string) => new RegExp(`^/base${path.replace(/\{[^}]+\}/g, '[^/]+').replace(/\./g, '\\.')}$`);
+const templateRegExp = (path: string) =>
+  new RegExp(`^/base${path.replace(/\{[^}]+\}/g, '[^/]+').replace(/\./g, '\\.')}$`);
 
 describe('operation coverage', () => {
   it('the spec has operations, each with a unique operationId', () => {
@@ -69,20 +74,27 @@ describe('operation coverage', () => {
     expect(Object.keys(calls).sort()).toEqual(operations.map((op) => op.operationId).sort());
   });
 
-  it.each(operations)('$operationId sends $method $path with the right credential', async ({ operationId, method, path }) => {
-    const { client, base, sent } = recordingClient();
-    const call = calls[operationId];
-    expect(call, `fixture for ${operationId}`).toBeDefined();
-    // The recorded answer ({}) lacks the fields most responses require: only the request matters here.
-    await call!(client, base).catch((error: unknown) => {
-      if (!(error instanceof GrantexApiError && error.code === 'INVALID_RESPONSE')) throw error;
-    });
-    expect(sent).toHaveLength(1);
-    const request = sent[0]!;
-    expect(request.method).toBe(method);
-    expect(new URL(request.url).pathname).toMatch(templateRegExp(path));
-    const expected = path.startsWith('/scim/v2/Users') ? 'Bearer scim_token' : operationId === 'signup' ? null : 'Bearer gx_test_key';
-    expect(request.headers.get('authorization')).toBe(expected);
-    expect(request.headers.get('user-agent')).toMatch(/^grantex-ts\/\d+\.\d+\.\d+/);
-  });
+  it.each(operations)(
+    '$operationId sends $method $path with the right credential',
+    async ({ operationId, method, path }) => {
+      const { client, base, sent } = recordingClient();
+      const call = calls[operationId];
+      expect(call, `fixture for ${operationId}`).toBeDefined();
+      // The recorded answer ({}) lacks the fields most responses require: only the request matters here.
+      await call!(client, base).catch((error: unknown) => {
+        if (!(error instanceof GrantexApiError && error.code === 'INVALID_RESPONSE')) throw error;
+      });
+      expect(sent).toHaveLength(1);
+      const request = sent[0]!;
+      expect(request.method).toBe(method);
+      expect(new URL(request.url).pathname).toMatch(templateRegExp(path));
+      const expected = path.startsWith('/scim/v2/Users')
+        ? 'Bearer scim_token'
+        : operationId === 'signup'
+          ? null
+          : 'Bearer gx_test_key';
+      expect(request.headers.get('authorization')).toBe(expected);
+      expect(request.headers.get('user-agent')).toMatch(/^grantex-ts\/\d+\.\d+\.\d+/);
+    },
+  );
 });

@@ -11,7 +11,15 @@ import {
   GrantexPaginationError,
 } from '../../src/index.js';
 import { maxPagesOf } from '../../src/pagination.js';
-import { agent, delivery, scimUser, startFakeServer, type FakeServer, type Reply, type SeenRequest } from './fake-server.js';
+import {
+  agent,
+  delivery,
+  scimUser,
+  startFakeServer,
+  type FakeServer,
+  type Reply,
+  type SeenRequest,
+} from './fake-server.js';
 
 let server: FakeServer | undefined;
 afterEach(async () => {
@@ -21,7 +29,10 @@ afterEach(async () => {
 
 async function clientFor(reply: (request: SeenRequest, index: number) => Reply) {
   server = await startFakeServer(reply);
-  return { client: new Grantex({ apiKey: 'gx_test_key', scimToken: 'scim_token', baseUrl: server.url, maxRetries: 0 }), requests: server.requests };
+  return {
+    client: new Grantex({ apiKey: 'gx_test_key', scimToken: 'scim_token', baseUrl: server.url, maxRetries: 0 }),
+    requests: server.requests,
+  };
 }
 
 const query = (request: SeenRequest) => new URL(request.url, 'http://x').searchParams;
@@ -32,7 +43,9 @@ function deliveries(total: number) {
     const page = Number(query(request).get('page') ?? 1);
     const pageSize = Number(query(request).get('pageSize') ?? 20);
     const first = (page - 1) * pageSize;
-    const items = Array.from({ length: Math.max(0, Math.min(pageSize, total - first)) }, (_, i) => delivery(`whd_${first + i}`));
+    const items = Array.from({ length: Math.max(0, Math.min(pageSize, total - first)) }, (_, i) =>
+      delivery(`whd_${first + i}`),
+    );
     return { status: 200, body: { deliveries: items, total, page, pageSize } };
   };
 }
@@ -56,7 +69,12 @@ describe('pages', () => {
   it('the awaited page has the body fields and walks on with getNextPage()', async () => {
     const { client, requests } = await clientFor(deliveries(5));
     const first = await client.webhooks.listDeliveries('wh_1', { pageSize: 2 });
-    expect(JSON.parse(JSON.stringify(first))).toEqual({ deliveries: [delivery('whd_0'), delivery('whd_1')], total: 5, page: 1, pageSize: 2 });
+    expect(JSON.parse(JSON.stringify(first))).toEqual({
+      deliveries: [delivery('whd_0'), delivery('whd_1')],
+      total: 5,
+      page: 1,
+      pageSize: 2,
+    });
     expect(first.hasNextPage()).toBe(true);
     const { data: second, response } = await first.getNextPage().withResponse();
     expect(response.status).toBe(200);
@@ -113,7 +131,10 @@ describe('pages', () => {
 
 describe('walks are bounded', () => {
   it('a server that ignores the page number ends the walk with INVALID_RESPONSE after two requests', async () => {
-    const { client, requests } = await clientFor(() => ({ status: 200, body: { deliveries: [delivery('whd_0')], total: 1000, page: 1, pageSize: 1 } }));
+    const { client, requests } = await clientFor(() => ({
+      status: 200,
+      body: { deliveries: [delivery('whd_0')], total: 1000, page: 1, pageSize: 1 },
+    }));
     const error = await failure(() => collect(client.webhooks.listDeliveries('wh_1')));
     expect(error).toBeInstanceOf(GrantexApiError);
     expect(error).toMatchObject({ code: 'INVALID_RESPONSE', statusCode: 200 });
@@ -124,7 +145,12 @@ describe('walks are bounded', () => {
   it('a server that echoes the page number but repeats the items ends the walk with INVALID_RESPONSE', async () => {
     const { client, requests } = await clientFor((request) => ({
       status: 200,
-      body: { deliveries: [delivery('whd_0'), delivery('whd_1')], total: 1000, page: Number(query(request).get('page') ?? 1), pageSize: 2 },
+      body: {
+        deliveries: [delivery('whd_0'), delivery('whd_1')],
+        total: 1000,
+        page: Number(query(request).get('page') ?? 1),
+        pageSize: 2,
+      },
     }));
     const error = await failure(() => collect(client.webhooks.listDeliveries('wh_1')));
     expect(error).toMatchObject({ code: 'INVALID_RESPONSE' });
@@ -135,7 +161,13 @@ describe('walks are bounded', () => {
   it('SCIM: a startIndex that does not grow ends the walk', async () => {
     const { client, requests } = await clientFor((_request, index) => ({
       status: 200,
-      body: { schemas: [], totalResults: 100, startIndex: 1, itemsPerPage: 1, Resources: [scimUser(`u${index}`, `u${index}`)] },
+      body: {
+        schemas: [],
+        totalResults: 100,
+        startIndex: 1,
+        itemsPerPage: 1,
+        Resources: [scimUser(`u${index}`, `u${index}`)],
+      },
     }));
     expect(await failure(() => collect(client.scim.listUsers()))).toMatchObject({ code: 'INVALID_RESPONSE' });
     expect(requests).toHaveLength(2);
@@ -145,7 +177,8 @@ describe('walks are bounded', () => {
     const { client, requests } = await clientFor(deliveries(Number.MAX_SAFE_INTEGER));
     const seen: string[] = [];
     const error = await failure(async () => {
-      for await (const delivery of client.webhooks.listDeliveries('wh_1', { pageSize: 1 }, { maxPages: 7 })) seen.push(delivery.id);
+      for await (const delivery of client.webhooks.listDeliveries('wh_1', { pageSize: 1 }, { maxPages: 7 }))
+        seen.push(delivery.id);
     });
     expect(error).toBeInstanceOf(GrantexPaginationError);
     expect((error as GrantexPaginationError).code).toBe('ERR_PAGE_LIMIT');
@@ -161,7 +194,9 @@ describe('walks are bounded', () => {
 
   it.each([0, -1, 1.5, Number.NaN, '3'])('maxPages %s is refused before anything is sent', async (maxPages) => {
     const { client, requests } = await clientFor(deliveries(5));
-    expect(() => client.webhooks.listDeliveries('wh_1', {}, { maxPages: maxPages as number })).toThrow(GrantexInvalidArgumentError);
+    expect(() => client.webhooks.listDeliveries('wh_1', {}, { maxPages: maxPages as number })).toThrow(
+      GrantexInvalidArgumentError,
+    );
     expect(() => client.scim.listUsers({}, { maxPages: maxPages as number })).toThrow(GrantexInvalidArgumentError);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(requests).toHaveLength(0);
@@ -169,17 +204,37 @@ describe('walks are bounded', () => {
 });
 
 describe('malformed pages', () => {
-  const notAList = fc.oneof(fc.constant(null), fc.string(), fc.integer(), fc.boolean(), fc.dictionary(fc.string(), fc.integer()));
-  const notACounter = fc.oneof(fc.constant(null), fc.string(), fc.double({ noInteger: true }), fc.integer({ max: -1 }), fc.array(fc.integer()));
+  const notAList = fc.oneof(
+    fc.constant(null),
+    fc.string(),
+    fc.integer(),
+    fc.boolean(),
+    fc.dictionary(fc.string(), fc.integer()),
+  );
+  const notACounter = fc.oneof(
+    fc.constant(null),
+    fc.string(),
+    fc.double({ noInteger: true }),
+    fc.integer({ max: -1 }),
+    fc.array(fc.integer()),
+  );
 
   it.each([
     ['deliveries', (bad: unknown) => ({ deliveries: bad, total: 5, page: 1, pageSize: 2 }), notAList],
     ['page', (bad: unknown) => ({ deliveries: [delivery('whd_0')], total: 5, page: bad, pageSize: 2 }), notACounter],
-    ['pageSize', (bad: unknown) => ({ deliveries: [delivery('whd_0')], total: 5, page: 1, pageSize: bad }), notACounter],
+    [
+      'pageSize',
+      (bad: unknown) => ({ deliveries: [delivery('whd_0')], total: 5, page: 1, pageSize: bad }),
+      notACounter,
+    ],
     ['total', (bad: unknown) => ({ deliveries: [delivery('whd_0')], total: bad, page: 1, pageSize: 2 }), notACounter],
   ] as const)('a wrong "%s" is INVALID_RESPONSE, never a raw TypeError', async (_field, body, bad) => {
     let current: unknown;
-    const { client } = await clientFor(() => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(current) }));
+    const { client } = await clientFor(() => ({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(current),
+    }));
     await fc.assert(
       fc.asyncProperty(bad, async (value) => {
         current = body(value);
@@ -196,7 +251,9 @@ describe('malformed pages', () => {
     const { client } = await clientFor((_request, index) => ({
       status: 200,
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(index % 2 === 0 ? { deliveries: [delivery('whd_0')], total: 3, page: 1, pageSize: 1 } : later),
+      body: JSON.stringify(
+        index % 2 === 0 ? { deliveries: [delivery('whd_0')], total: 3, page: 1, pageSize: 1 } : later,
+      ),
     }));
     await fc.assert(
       fc.asyncProperty(fc.jsonValue(), async (value) => {
@@ -212,7 +269,11 @@ describe('malformed pages', () => {
   });
 
   it('a first page that is not an object fails when awaited', async () => {
-    const { client } = await clientFor(() => ({ status: 200, headers: { 'content-type': 'application/json' }, body: '[1,2]' }));
+    const { client } = await clientFor(() => ({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: '[1,2]',
+    }));
     expect(await failure(() => client.agents.list())).toMatchObject({ code: 'INVALID_RESPONSE' });
   });
 });

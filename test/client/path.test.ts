@@ -65,7 +65,9 @@ describe('path parameters', () => {
   it('sends any other id as exactly one segment that decodes back to it', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(fc.string({ unit: 'binary', minLength: 1 }), fc.stringMatching(/^[./%?#\\ ]{1,6}$/)).filter((id) => id !== '.' && id !== '..'),
+        fc
+          .oneof(fc.string({ unit: 'binary', minLength: 1 }), fc.stringMatching(/^[./%?#\\ ]{1,6}$/))
+          .filter((id) => id !== '.' && id !== '..'),
         async (id) => {
           const before = server.requests.length;
           await client.agents.delete(id);
@@ -82,8 +84,12 @@ describe('path parameters', () => {
 
   it('the serializer refuses dot segments in any placeholder and names the parameter', () => {
     const serialize = createPathSerializer();
-    expect(serialize('http://x/v1/consent/{authRequestId}/approve', { authRequestId: 'areq_1' })).toBe('http://x/v1/consent/areq_1/approve');
-    expect(() => serialize('http://x/v1/consent/{authRequestId}/approve', { authRequestId: '..' })).toThrow(/authRequestId/);
+    expect(serialize('http://x/v1/consent/{authRequestId}/approve', { authRequestId: 'areq_1' })).toBe(
+      'http://x/v1/consent/areq_1/approve',
+    );
+    expect(() => serialize('http://x/v1/consent/{authRequestId}/approve', { authRequestId: '..' })).toThrow(
+      /authRequestId/,
+    );
     expect(() => serialize('http://x/v1/agents/{agentId}', {})).toThrow(GrantexInvalidArgumentError);
     expect(new GrantexInvalidArgumentError('x')).toBeInstanceOf(GrantexError);
   });

@@ -18,17 +18,33 @@ const scenarios: Record<string, Scenario> = {
   }),
   'SCIM error whose detail echoes the key': (secret) => ({
     status: 400,
-    body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], detail: `bad token ${secret}`, scimType: secret, status: '400' },
+    body: {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+      detail: `bad token ${secret}`,
+      scimType: secret,
+      status: '400',
+    },
   }),
-  'text error body echoing the key': (secret) => ({ status: 503, headers: { 'content-type': 'text/plain' }, body: `upstream said Bearer ${secret}` }),
+  'text error body echoing the key': (secret) => ({
+    status: 503,
+    headers: { 'content-type': 'text/plain' },
+    body: `upstream said Bearer ${secret}`,
+  }),
   'status text echoing the key': (secret) => ({
     custom: (res) => {
       res.writeHead(500, `Denied ${secret}`, { 'content-length': '0' });
       res.end();
     },
   }),
-  'redirect whose Location holds the key': (secret) => ({ status: 307, headers: { location: `/steal/${encodeURIComponent(secret)}/${secret}` } }),
-  '2xx HTML page echoing the key': (secret) => ({ status: 200, headers: { 'content-type': 'text/html' }, body: `<p>${secret}</p>` }),
+  'redirect whose Location holds the key': (secret) => ({
+    status: 307,
+    headers: { location: `/steal/${encodeURIComponent(secret)}/${secret}` },
+  }),
+  '2xx HTML page echoing the key': (secret) => ({
+    status: 200,
+    headers: { 'content-type': 'text/html' },
+    body: `<p>${secret}</p>`,
+  }),
   '2xx JSON missing fields, echoing the key': (secret) => ({ status: 200, body: { token: secret } }),
   'body too large': () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: 'x'.repeat(2048) }),
   'no answer (timeout)': () => ({ hang: true }),
@@ -50,7 +66,14 @@ function printed(error: unknown): string {
   let at: unknown = error;
   for (let depth = 0; at instanceof Error && depth < 5; depth++) {
     const fields = at as unknown as Record<string, unknown>;
-    parts.push(String(at), at.message, String(fields.code), String(fields.requestId), String(fields.location), JSON.stringify(fields.body ?? null));
+    parts.push(
+      String(at),
+      at.message,
+      String(fields.code),
+      String(fields.requestId),
+      String(fields.location),
+      JSON.stringify(fields.body ?? null),
+    );
     at = at.cause;
   }
   return parts.join('\n');
@@ -67,20 +90,35 @@ const secretArb = fc.stringMatching(/^[\x21-\x7e]{12,40}$/).filter((s) => !/^[a-
 describe('no secret in any error or log line', () => {
   it('holds over server-side error paths, for the API key and the SCIM token', async () => {
     await fc.assert(
-      fc.asyncProperty(secretArb, fc.constantFrom(...Object.keys(scenarios)), fc.boolean(), async (secret, name, viaScim) => {
-        current = scenarios[name]!(secret);
-        const { lines, logger } = recordingLogger();
-        const options: GrantexOptions = { baseUrl: server.url, timeout: 100, maxRetries: 1, retryDelay: 1, maxResponseBytes: 1024, logLevel: 'debug', logger };
-        const client = viaScim ? new Grantex({ ...options, apiKey: 'gx_other_key', scimToken: secret }) : new Grantex({ ...options, apiKey: secret });
-        const error = await (viaScim ? client.scim.getUser('scimuser_1') : client.agents.get('ag_1')).then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-        expect(error, name).toBeInstanceOf(Error);
-        expect(printed(error)).not.toContain(secret);
-        expect(lines.length, name).toBeGreaterThan(0);
-        for (const line of lines) expect(line).not.toContain(secret);
-      }),
+      fc.asyncProperty(
+        secretArb,
+        fc.constantFrom(...Object.keys(scenarios)),
+        fc.boolean(),
+        async (secret, name, viaScim) => {
+          current = scenarios[name]!(secret);
+          const { lines, logger } = recordingLogger();
+          const options: GrantexOptions = {
+            baseUrl: server.url,
+            timeout: 100,
+            maxRetries: 1,
+            retryDelay: 1,
+            maxResponseBytes: 1024,
+            logLevel: 'debug',
+            logger,
+          };
+          const client = viaScim
+            ? new Grantex({ ...options, apiKey: 'gx_other_key', scimToken: secret })
+            : new Grantex({ ...options, apiKey: secret });
+          const error = await (viaScim ? client.scim.getUser('scimuser_1') : client.agents.get('ag_1')).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(error, name).toBeInstanceOf(Error);
+          expect(printed(error)).not.toContain(secret);
+          expect(lines.length, name).toBeGreaterThan(0);
+          for (const line of lines) expect(line).not.toContain(secret);
+        },
+      ),
       { numRuns: 80 },
     );
   });
@@ -90,7 +128,13 @@ describe('no secret in any error or log line', () => {
     await fc.assert(
       fc.asyncProperty(secretArb, async (secret) => {
         const { lines, logger } = recordingLogger();
-        const client = new Grantex({ apiKey: secret, baseUrl: `http://127.0.0.1:${port}`, maxRetries: 0, logLevel: 'debug', logger });
+        const client = new Grantex({
+          apiKey: secret,
+          baseUrl: `http://127.0.0.1:${port}`,
+          maxRetries: 0,
+          logLevel: 'debug',
+          logger,
+        });
         const error = await client.health().then(
           () => undefined,
           (e: unknown) => e,

@@ -28,7 +28,13 @@ async function setup(replies: Reply[], options: GrantexOptions = {}) {
 
 const unavailable: Reply = { status: 503, body: { message: 'down', code: 'SERVICE_UNAVAILABLE', requestId: 'r1' } };
 const ok: Reply = { status: 200, body: agent };
-const tokenResponse = { grantToken: 'a.b.c', refreshToken: 'ref_1', grantId: 'grnt_1', scopes: [], expiresAt: '2026-11-28T12:52:10.000Z' };
+const tokenResponse = {
+  grantToken: 'a.b.c',
+  refreshToken: 'ref_1',
+  grantId: 'grnt_1',
+  scopes: [],
+  expiresAt: '2026-11-28T12:52:10.000Z',
+};
 
 describe('retries', () => {
   it('retries a GET answered 503 and returns the eventual success', async () => {
@@ -39,12 +45,18 @@ describe('retries', () => {
 
   it('gives up after maxRetries and throws the last error', async () => {
     const { client, requests } = await setup([unavailable], { maxRetries: 3 });
-    await expect(client.agents.get(agent.agentId)).rejects.toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE' });
+    await expect(client.agents.get(agent.agentId)).rejects.toMatchObject({
+      statusCode: 503,
+      code: 'SERVICE_UNAVAILABLE',
+    });
     expect(requests).toHaveLength(4);
   });
 
   it.each([408, 429, 500, 502, 504])('retries a GET answered %i', async (status) => {
-    const { client, requests } = await setup([{ status, body: { message: 'x', code: 'X', requestId: 'r' } }, { status: 200, body: { agents: [] } }]);
+    const { client, requests } = await setup([
+      { status, body: { message: 'x', code: 'X', requestId: 'r' } },
+      { status: 200, body: { agents: [] } },
+    ]);
     await client.agents.list();
     expect(requests).toHaveLength(2);
   });
@@ -57,14 +69,20 @@ describe('retries', () => {
 
   it('never retries POST /v1/token: the code is single-use', async () => {
     const { client, requests } = await setup([unavailable, { status: 201, body: tokenResponse }]);
-    await expect(client.tokens.exchange({ code: 'c', agentId: agent.agentId })).rejects.toMatchObject({ statusCode: 503 });
+    await expect(client.tokens.exchange({ code: 'c', agentId: agent.agentId })).rejects.toMatchObject({
+      statusCode: 503,
+    });
     expect(requests).toHaveLength(1);
   });
 
   it('never retries single-use calls, even with an idempotency key', async () => {
     const { client, requests } = await setup([unavailable]);
-    await expect(client.tokens.refresh({ refreshToken: 'ref_1', agentId: agent.agentId }, { idempotencyKey: 'k' })).rejects.toThrow();
-    await expect(client.tokens.exchange({ code: 'c', agentId: agent.agentId }, { idempotencyKey: 'k' })).rejects.toThrow();
+    await expect(
+      client.tokens.refresh({ refreshToken: 'ref_1', agentId: agent.agentId }, { idempotencyKey: 'k' }),
+    ).rejects.toThrow();
+    await expect(
+      client.tokens.exchange({ code: 'c', agentId: agent.agentId }, { idempotencyKey: 'k' }),
+    ).rejects.toThrow();
     await expect(client.consent.approve('areq_1')).rejects.toThrow();
     expect(requests.map((r) => `${r.method} ${r.url}`)).toEqual([
       'POST /v1/token/refresh',
@@ -87,7 +105,9 @@ describe('retries', () => {
 
   it('retries a POST that carries an idempotency key, resending the same body and key', async () => {
     const { client, requests } = await setup([unavailable, { destroy: true }, { status: 201, body: agent }]);
-    await expect(client.agents.create({ name: 'Bot' }, { idempotencyKey: 'key-1' })).resolves.toMatchObject({ name: agent.name });
+    await expect(client.agents.create({ name: 'Bot' }, { idempotencyKey: 'key-1' })).resolves.toMatchObject({
+      name: agent.name,
+    });
     expect(requests).toHaveLength(3);
     for (const request of requests) {
       expect(request.body).toBe('{"name":"Bot"}');
@@ -123,7 +143,11 @@ describe('retries', () => {
 
 describe('Retry-After', () => {
   it('waits the seconds the server asks for before retrying', async () => {
-    const limited: Reply = { status: 429, headers: { 'retry-after': '1' }, body: { message: 'slow down', code: 'RATE_LIMIT_EXCEEDED', requestId: 'r' } };
+    const limited: Reply = {
+      status: 429,
+      headers: { 'retry-after': '1' },
+      body: { message: 'slow down', code: 'RATE_LIMIT_EXCEEDED', requestId: 'r' },
+    };
     const { client, requests } = await setup([limited, ok]);
     await client.agents.get(agent.agentId);
     expect(requests).toHaveLength(2);
@@ -132,7 +156,11 @@ describe('Retry-After', () => {
   });
 
   it('does not wait longer than maxRetryAfter: the 429 surfaces at once with retryAfter', async () => {
-    const limited: Reply = { status: 429, headers: { 'retry-after': '3600' }, body: { message: 'later', code: 'RATE_LIMIT_EXCEEDED', requestId: 'r' } };
+    const limited: Reply = {
+      status: 429,
+      headers: { 'retry-after': '3600' },
+      body: { message: 'later', code: 'RATE_LIMIT_EXCEEDED', requestId: 'r' },
+    };
     const { client, requests } = await setup([limited, ok]);
     const error = await client.agents.get(agent.agentId).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GrantexRateLimitError);

@@ -16,7 +16,10 @@ describe('--expect and --write-baseline', () => {
   let faulty: ReferenceServer;
   let healthy: ReferenceServer;
   let dir: string;
-  const quiet = () => [vi.spyOn(process.stdout, 'write').mockImplementation(() => true), vi.spyOn(process.stderr, 'write').mockImplementation(() => true)];
+  const quiet = () => [
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true),
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true),
+  ];
 
   beforeAll(async () => {
     faulty = await startReferenceServer({ faults: ['pkce-ignored'], onError: () => undefined });
@@ -34,7 +37,24 @@ describe('--expect and --write-baseline', () => {
     const spies = quiet();
     let code: number;
     try {
-      code = await main(['--base-url', url, '--only', 'tokens.pkce,tokens.claims', '--seed', '4', '--runs', '2', '--report', 'json', '--out', out, ...extra], {});
+      code = await main(
+        [
+          '--base-url',
+          url,
+          '--only',
+          'tokens.pkce,tokens.claims',
+          '--seed',
+          '4',
+          '--runs',
+          '2',
+          '--report',
+          'json',
+          '--out',
+          out,
+          ...extra,
+        ],
+        {},
+      );
     } finally {
       for (const spy of spies) spy.mockRestore();
     }
@@ -51,7 +71,11 @@ describe('--expect and --write-baseline', () => {
 
     const known = await run(faulty.url, ['--expect', file]);
     expect(known.code).toBe(0);
-    expect(known.report.baseline).toMatchObject({ unexpectedFailures: [], unexpectedPasses: [], expected: [{ check: 'tokens.pkce', level: 'MUST', status: 'fail' }] });
+    expect(known.report.baseline).toMatchObject({
+      unexpectedFailures: [],
+      unexpectedPasses: [],
+      expected: [{ check: 'tokens.pkce', level: 'MUST', status: 'fail' }],
+    });
     expect(known.report.results.find((r) => r.id === 'tokens.pkce')?.expectedBecause).toBe(written.entries[0]!.reason);
 
     const fixed = await run(healthy.url, ['--expect', file]);
@@ -76,7 +100,9 @@ describe('--expect and --write-baseline', () => {
     writeFileSync(file, JSON.stringify({ expected: [{ check: 'tokens.pkce', level: 'SHOULD', reason: 'old level' }] }));
     const result = await run(faulty.url, ['--expect', file]);
     expect(result.code).toBe(1);
-    expect(result.report.baseline?.notJudged).toEqual([{ check: 'tokens.pkce', level: 'SHOULD', reason: 'old level', why: 'the check is now MUST' }]);
+    expect(result.report.baseline?.notJudged).toEqual([
+      { check: 'tokens.pkce', level: 'SHOULD', reason: 'old level', why: 'the check is now MUST' },
+    ]);
   });
 
   it('refuses a malformed baseline with exit 2', async () => {
@@ -89,7 +115,9 @@ describe('--expect and --write-baseline', () => {
     } finally {
       for (const spy of spies) spy.mockRestore();
     }
-    expect(() => parseBaseline('expected:\n  - check: a\n    level: MAYBE\n    reason: x\n', 'b.yaml')).toThrow(/"level" must be MUST or SHOULD/);
+    expect(() => parseBaseline('expected:\n  - check: a\n    level: MAYBE\n    reason: x\n', 'b.yaml')).toThrow(
+      /"level" must be MUST or SHOULD/,
+    );
     expect(() => parseBaseline('{"expected": [{"check": "a", "level": "MUST"}]}', 'b.json')).toThrow(/"reason"/);
   });
 });

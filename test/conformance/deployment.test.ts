@@ -12,7 +12,11 @@ import { runConformance } from '../../conformance/runner.js';
 
 const contract = ContractValidator.fromFile();
 
-async function post(url: string, body: unknown, key?: string): Promise<{ status: number; body: Record<string, unknown> }> {
+async function post(
+  url: string,
+  body: unknown,
+  key?: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
@@ -32,7 +36,11 @@ describe('a run with the key of a developer that already has a webhook', () => {
     const signup = await post(`${server.url}/v1/signup`, { name: 'pre-existing developer', mode: 'live' });
     expect(signup.status).toBe(201);
     userKey = String(signup.body['apiKey']);
-    const hook = await post(`${server.url}/v1/webhooks`, { url: `http://127.0.0.1:${receiver.port}/existing`, events: ['grant.created', 'grant.revoked', 'token.issued'] }, userKey);
+    const hook = await post(
+      `${server.url}/v1/webhooks`,
+      { url: `http://127.0.0.1:${receiver.port}/existing`, events: ['grant.created', 'grant.revoked', 'token.issued'] },
+      userKey,
+    );
     expect(hook.status).toBe(201);
   });
 
@@ -41,7 +49,15 @@ describe('a run with the key of a developer that already has a webhook', () => {
     await receiver?.close();
   });
 
-  const options = (extra: Partial<RunOptions>): RunOptions => ({ ...defaultOptions(), baseUrl: server.url, apiKeys: [userKey], seed: 11, runs: 5, webhookWaitMs: 5_000, ...extra });
+  const options = (extra: Partial<RunOptions>): RunOptions => ({
+    ...defaultOptions(),
+    baseUrl: server.url,
+    apiKeys: [userKey],
+    seed: 11,
+    runs: 5,
+    webhookWaitMs: 5_000,
+    ...extra,
+  });
 
   it('a default run sends it 0 deliveries: events happen under a developer the run created', async () => {
     const report = await runConformance(options({}), { contract });
@@ -72,7 +88,9 @@ describe('a run with the key of a developer that already has a webhook', () => {
   }, 180_000); // a default run, the fuzz area included
 
   it('--allow-side-effects runs them as the given developer, whose webhook then receives deliveries (the receiver works)', async () => {
-    const report = await runConformance(options({ allowSideEffects: true, only: ['tokens.revoke-grant'] }), { contract });
+    const report = await runConformance(options({ allowSideEffects: true, only: ['tokens.revoke-grant'] }), {
+      contract,
+    });
     await server.webhooksSettled();
     expect(report.exitCode).toBe(0);
     expect(receiver.to('/existing').length).toBeGreaterThan(0);
@@ -80,9 +98,15 @@ describe('a run with the key of a developer that already has a webhook', () => {
 });
 
 /** A server giving the same answer to every request. */
-async function answering(status: number, contentType: string, body: string): Promise<{ url: string; close(): Promise<void> }> {
+async function answering(
+  status: number,
+  contentType: string,
+  body: string,
+): Promise<{ url: string; close(): Promise<void> }> {
   const { createServer } = await import('node:http');
-  const server = createServer((_request, response) => response.writeHead(status, { 'content-type': contentType }).end(body));
+  const server = createServer((_request, response) =>
+    response.writeHead(status, { 'content-type': contentType }).end(body),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as import('node:net').AddressInfo;
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
@@ -96,7 +120,10 @@ describe('preflight: not a Grantex server', () => {
     it(`exits 2 with what was wrong on a server answering ${what}`, async () => {
       const server = await answering(status, type, body);
       try {
-        const report = await runConformance({ ...defaultOptions(), baseUrl: server.url, apiKeys: ['gx_live_whatever_000000'] }, { contract });
+        const report = await runConformance(
+          { ...defaultOptions(), baseUrl: server.url, apiKeys: ['gx_live_whatever_000000'] },
+          { contract },
+        );
         expect(report.exitCode).toBe(2);
         expect(report.fatal).toMatch(/^not a Grantex server: GET \/health answered 200/);
         expect(report.fatal).toMatch(/jwks\.json answered 200 .*not 200 with a key set holding an RSA key/);
@@ -113,15 +140,26 @@ describe('preflight: not a Grantex server', () => {
     const server = await startReferenceServer();
     try {
       const reading = {
-        id: 'contract.synthetic-read', area: 'contract', clause: 'test only', level: 'MUST', title: 'reads a field that is not there',
+        id: 'contract.synthetic-read',
+        area: 'contract',
+        clause: 'test only',
+        level: 'MUST',
+        title: 'reads a field that is not there',
         async run(ctx: import('../../conformance/context.js').CheckContext) {
           const health = await ctx.http.request({ method: 'GET', path: '/health' });
           (health.body as { nested: { field: string } }).nested.field.toUpperCase();
         },
       } satisfies import('../../conformance/check.js').Check;
-      const report = await runConformance({ ...defaultOptions(), baseUrl: server.url }, { contract, checks: [reading] });
+      const report = await runConformance(
+        { ...defaultOptions(), baseUrl: server.url },
+        { contract, checks: [reading] },
+      );
       const result = report.results.find((r) => r.id === 'contract.synthetic-read')!;
-      expect(result).toMatchObject({ status: 'fail', message: 'unexpected response', expected: 'an answer to GET /health that the check can read' });
+      expect(result).toMatchObject({
+        status: 'fail',
+        message: 'unexpected response',
+        expected: 'an answer to GET /health that the check can read',
+      });
       expect(result.observed).toMatch(/^200 \{"status":"healthy".*\(Cannot read properties of undefined/);
       expect(JSON.stringify(result)).not.toMatch(/at .*\.ts:\d+/);
     } finally {
@@ -135,7 +173,11 @@ describe('clean output', () => {
     const events: Array<{ index: number; total: number; done: boolean }> = [];
     const report = await runConformance(
       { ...defaultOptions(), seed: 3, runs: 2, only: ['contract', 'tokens.claims'] },
-      { contract, startReference: () => startReferenceServer(), onProgress: ({ index, total, result }) => void events.push({ index, total, done: result !== undefined }) },
+      {
+        contract,
+        startReference: () => startReferenceServer(),
+        onProgress: ({ index, total, result }) => void events.push({ index, total, done: result !== undefined }),
+      },
     );
     const finished = events.filter((event) => event.done);
     const counted = Object.values(report.summary).reduce((sum, n) => sum + n, 0);
@@ -170,7 +212,13 @@ describe('--keep-on-failure', () => {
   it('keeps what the failing check created, so its transcript can be re-run with the throwaway key', async () => {
     const server = await startReferenceServer({ faults: ['pkce-ignored'], onError: () => undefined });
     try {
-      const options = { ...defaultOptions(), baseUrl: server.url, seed: 6, runs: 1, only: ['tokens.pkce', 'tokens.claims'] };
+      const options = {
+        ...defaultOptions(),
+        baseUrl: server.url,
+        seed: 6,
+        runs: 1,
+        only: ['tokens.pkce', 'tokens.claims'],
+      };
       const kept = await runConformance({ ...options, keepOnFailure: true }, { contract });
       expect(kept.results.find((r) => r.id === 'tokens.pkce')?.status).toBe('fail');
       expect(kept.cleanup.kept?.length).toBeGreaterThan(0);
@@ -182,7 +230,9 @@ describe('--keep-on-failure', () => {
       // Without the flag the same run leaves nothing behind.
       const cleaned = await runConformance(options, { contract });
       expect(cleaned.cleanup.kept).toBeUndefined();
-      const again = await fetch(`${server.url}/v1/agents`, { headers: { authorization: `Bearer ${cleaned.createdKeys!.find((k) => k.label === 'GRANTEX_API_KEY')!.secret}` } });
+      const again = await fetch(`${server.url}/v1/agents`, {
+        headers: { authorization: `Bearer ${cleaned.createdKeys!.find((k) => k.label === 'GRANTEX_API_KEY')!.secret}` },
+      });
       expect(((await again.json()) as { agents: unknown[] }).agents).toEqual([]);
     } finally {
       await server.close();

@@ -17,7 +17,17 @@ import { renderJunit } from '../../conformance/report/junit.js';
 import { renderText } from '../../conformance/report/text.js';
 import { deriveSeed, runConformance, selectChecks, type RunReport } from '../../conformance/runner.js';
 import { ALL_CHECKS } from '../../conformance/checks/index.js';
-import { customScope, durationSeconds, expiresInOverDay, expiresInWithinDay, metadata, scope, scopes, scopeOutside, scopeSubset } from '../../conformance/arbitraries.js';
+import {
+  customScope,
+  durationSeconds,
+  expiresInOverDay,
+  expiresInWithinDay,
+  metadata,
+  scope,
+  scopes,
+  scopeOutside,
+  scopeSubset,
+} from '../../conformance/arbitraries.js';
 import { startReferenceServer } from '../../conformance/reference/server.js';
 import { parseXml } from './xml.js';
 
@@ -36,7 +46,18 @@ function sampleReport(): RunReport {
     runs: 20,
     extensions: { policies: true, sso: false },
     results: [
-      { id: 'tokens.claims', area: 'tokens', clause: 'SPEC §6.2', level: 'MUST', title: 'claims', status: 'pass', durationMs: 10, requests: 3, runs: { requested: 20, granted: 5, executed: 5, adaptedBecause: 'rate limit' }, notes: [] },
+      {
+        id: 'tokens.claims',
+        area: 'tokens',
+        clause: 'SPEC §6.2',
+        level: 'MUST',
+        title: 'claims',
+        status: 'pass',
+        durationMs: 10,
+        requests: 3,
+        runs: { requested: 20, granted: 5, executed: 5, adaptedBecause: 'rate limit' },
+        notes: [],
+      },
       {
         id: 'delegation.subset',
         area: 'delegation',
@@ -53,13 +74,47 @@ function sampleReport(): RunReport {
         path: '3:1',
         counterexample: '[["a"]]',
         replay: '--only delegation.subset --seed 42 --replay 3:1',
-        transcript: ["curl -sS -i -X POST --data-binary '{\"a\":\"<b>\"}' 'http://127.0.0.1:1/v1/x'\n#  → 201 {}"],
+        transcript: ['curl -sS -i -X POST --data-binary \'{"a":"<b>"}\' \'http://127.0.0.1:1/v1/x\'\n#  → 201 {}'],
         deterministic: true,
         notes: ['shrunk'],
       },
-      { id: 'policies.deny-wins-tie', area: 'policies', clause: 'SPEC §11.4', level: 'SHOULD', title: 'tie', status: 'warn', durationMs: 5, requests: 2, message: 'allow won', notes: [] },
-      { id: 'sso.config', area: 'sso', clause: 'SPEC §12.2', level: 'MUST', title: 'sso', extension: 'sso', status: 'not-implemented', durationMs: 0, requests: 0, message: 'not offered', notes: [] },
-      { id: 'webhooks.delivery', area: 'webhooks', clause: 'SPEC §10.2', level: 'MUST', title: 'hooks', status: 'skip', durationMs: 0, requests: 1, message: 'unreachable receiver', notes: [] },
+      {
+        id: 'policies.deny-wins-tie',
+        area: 'policies',
+        clause: 'SPEC §11.4',
+        level: 'SHOULD',
+        title: 'tie',
+        status: 'warn',
+        durationMs: 5,
+        requests: 2,
+        message: 'allow won',
+        notes: [],
+      },
+      {
+        id: 'sso.config',
+        area: 'sso',
+        clause: 'SPEC §12.2',
+        level: 'MUST',
+        title: 'sso',
+        extension: 'sso',
+        status: 'not-implemented',
+        durationMs: 0,
+        requests: 0,
+        message: 'not offered',
+        notes: [],
+      },
+      {
+        id: 'webhooks.delivery',
+        area: 'webhooks',
+        clause: 'SPEC §10.2',
+        level: 'MUST',
+        title: 'hooks',
+        status: 'skip',
+        durationMs: 0,
+        requests: 1,
+        message: 'unreachable receiver',
+        notes: [],
+      },
     ],
     summary: { pass: 1, fail: 1, warn: 1, 'not-implemented': 1, skip: 1 },
     byArea: {
@@ -96,7 +151,7 @@ describe('reporters', () => {
     const failure = failed.children.find((child) => child.name === 'failure')!;
     // Escaping round-trips (the control character is dropped: XML 1.0 cannot carry it).
     expect(failure.attributes['message']).toBe(report.results[1]!.message!.replace('\u0001', ''));
-    expect(failure.text).toContain("curl -sS -i -X POST --data-binary '{\"a\":\"<b>\"}'");
+    expect(failure.text).toContain('curl -sS -i -X POST --data-binary \'{"a":"<b>"}\'');
     expect(cases.filter((c) => c.children.some((child) => child.name === 'skipped'))).toHaveLength(2);
     const warned = cases.find((c) => c.attributes['name']!.startsWith('policies.deny-wins-tie'))!;
     expect(warned.children.map((child) => child.name)).toEqual(['system-out']);
@@ -124,8 +179,10 @@ describe('reporters', () => {
     expect(text).toContain('✗ delegation.subset [MUST] SPEC §9 <subset>');
     expect(text).toContain('expected: status 400');
     expect(text).toContain('observed: status 201');
-    expect(text).toContain('replay: npm run conformance -- --base-url http://127.0.0.1:1 --only delegation.subset --seed 42 --replay 3:1');
-    expect(text).toContain("    curl -sS -i -X POST");
+    expect(text).toContain(
+      'replay: npm run conformance -- --base-url http://127.0.0.1:1 --only delegation.subset --seed 42 --replay 3:1',
+    );
+    expect(text).toContain('    curl -sS -i -X POST');
     expect(text).toContain('! policies.deny-wins-tie [SHOULD]');
     expect(text).toContain('RESULT: FAIL — 1 MUST check(s) failed');
   });
@@ -134,21 +191,78 @@ describe('reporters', () => {
 describe('command line', () => {
   it('has documented defaults', () => {
     const { options } = parseCommandLine([]);
-    expect(options).toMatchObject({ apiKeys: [], runs: 20, timeoutMs: 10_000, maxRps: 0, report: 'text', approval: 'auto', signup: true });
+    expect(options).toMatchObject({
+      apiKeys: [],
+      runs: 20,
+      timeoutMs: 10_000,
+      maxRps: 0,
+      report: 'text',
+      approval: 'auto',
+      signup: true,
+    });
     expect(options.baseUrl).toBeUndefined();
   });
 
   it('reads every option', () => {
     const { options } = parseCommandLine([
-      '--base-url', 'http://127.0.0.1:3001/', '--api-key', 'gx_live_a', '--api-key', 'gx_test_b', '--scim-token', 's',
-      '--only', 'tokens,delegation', '--only', 'audit', '--skip', 'tokens.pkce', '--runs', '7', '--seed', '99', '--replay', '2:0:1',
-      '--timeout', '3', '--max-rps', '5', '--budget', '500', '--report', 'junit', '--out', '/tmp/x.xml', '--approval', 'consent',
-      '--no-signup', '--receiver-host', '10.0.0.2', '--webhook-wait', '2', '--verbose',
+      '--base-url',
+      'http://127.0.0.1:3001/',
+      '--api-key',
+      'gx_live_a',
+      '--api-key',
+      'gx_test_b',
+      '--scim-token',
+      's',
+      '--only',
+      'tokens,delegation',
+      '--only',
+      'audit',
+      '--skip',
+      'tokens.pkce',
+      '--runs',
+      '7',
+      '--seed',
+      '99',
+      '--replay',
+      '2:0:1',
+      '--timeout',
+      '3',
+      '--max-rps',
+      '5',
+      '--budget',
+      '500',
+      '--report',
+      'junit',
+      '--out',
+      '/tmp/x.xml',
+      '--approval',
+      'consent',
+      '--no-signup',
+      '--receiver-host',
+      '10.0.0.2',
+      '--webhook-wait',
+      '2',
+      '--verbose',
     ]);
     expect(options).toMatchObject({
-      baseUrl: 'http://127.0.0.1:3001', apiKeys: ['gx_live_a', 'gx_test_b'], scimToken: 's', only: ['tokens', 'delegation', 'audit'],
-      skip: ['tokens.pkce'], runs: 7, seed: 99, replay: '2:0:1', timeoutMs: 3000, maxRps: 5, budget: 500, report: 'junit',
-      out: '/tmp/x.xml', approval: 'consent', signup: false, receiverHost: '10.0.0.2', webhookWaitMs: 2000, verbose: true,
+      baseUrl: 'http://127.0.0.1:3001',
+      apiKeys: ['gx_live_a', 'gx_test_b'],
+      scimToken: 's',
+      only: ['tokens', 'delegation', 'audit'],
+      skip: ['tokens.pkce'],
+      runs: 7,
+      seed: 99,
+      replay: '2:0:1',
+      timeoutMs: 3000,
+      maxRps: 5,
+      budget: 500,
+      report: 'junit',
+      out: '/tmp/x.xml',
+      approval: 'consent',
+      signup: false,
+      receiverHost: '10.0.0.2',
+      webhookWaitMs: 2000,
+      verbose: true,
     });
   });
 
@@ -199,10 +313,14 @@ describe('recorder', () => {
     server = createServer((request, response) => {
       hits++;
       if (request.url === '/limited' && hits % 2 === 1) {
-        response.writeHead(429, { 'retry-after': '1', 'x-ratelimit-limit': '4', 'content-type': 'application/json' }).end('{"message":"slow down","code":"RATE_LIMITED","requestId":"r"}');
+        response
+          .writeHead(429, { 'retry-after': '1', 'x-ratelimit-limit': '4', 'content-type': 'application/json' })
+          .end('{"message":"slow down","code":"RATE_LIMITED","requestId":"r"}');
         return;
       }
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ url: request.url, auth: request.headers.authorization ?? null }));
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ url: request.url, auth: request.headers.authorization ?? null }));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -212,7 +330,8 @@ describe('recorder', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  const make = (overrides: Partial<ConstructorParameters<typeof Http>[0]> = {}) => new Http({ baseUrl: base, timeoutMs: 2000, maxRps: 0, budget: 100, maxRetryAfterS: 5, ...overrides });
+  const make = (overrides: Partial<ConstructorParameters<typeof Http>[0]> = {}) =>
+    new Http({ baseUrl: base, timeoutMs: 2000, maxRps: 0, budget: 100, maxRetryAfterS: 5, ...overrides });
 
   it('waits out a 429 Retry-After, retries, records both answers and learns the limit', async () => {
     hits = 0;
@@ -250,7 +369,12 @@ describe('recorder', () => {
 
   it('prints curl transcripts without the secret', async () => {
     const http = make();
-    const exchange = await http.request({ method: 'POST', path: '/v1/x', auth: { label: 'GRANTEX_API_KEY', secret: 'gx_live_supersecret' }, json: { a: "it's" } });
+    const exchange = await http.request({
+      method: 'POST',
+      path: '/v1/x',
+      auth: { label: 'GRANTEX_API_KEY', secret: 'gx_live_supersecret' },
+      json: { a: "it's" },
+    });
     expect((exchange.body as { auth: string }).auth).toBe('Bearer gx_live_supersecret');
     const curl = toCurl(exchange, http.redact);
     expect(curl).not.toContain('supersecret');
@@ -270,8 +394,17 @@ describe('recorder', () => {
 
 describe('spec validation', () => {
   const exchange = (overrides: Partial<Exchange>): Exchange => ({
-    seq: 1, method: 'GET', url: 'http://x/health', target: '/health', requestHeaders: {}, status: 200,
-    responseHeaders: { 'content-type': 'application/json' }, responseText: '{"status":"healthy"}', body: { status: 'healthy' }, durationMs: 1, violations: [],
+    seq: 1,
+    method: 'GET',
+    url: 'http://x/health',
+    target: '/health',
+    requestHeaders: {},
+    status: 200,
+    responseHeaders: { 'content-type': 'application/json' },
+    responseText: '{"status":"healthy"}',
+    body: { status: 'healthy' },
+    durationMs: 1,
+    violations: [],
     ...overrides,
   });
 
@@ -283,11 +416,22 @@ describe('spec validation', () => {
 
   it('flags an undocumented status, a bad body, a bad header and a non-error error body', () => {
     expect(contract.validate(exchange({ status: 418 }))[0]).toMatch(/status 418 is not documented for health/);
-    const agent = exchange({ method: 'GET', target: '/v1/agents/ag_1', responseText: '{"agentId":"ag_1"}', body: { agentId: 'ag_1' } });
+    const agent = exchange({
+      method: 'GET',
+      target: '/v1/agents/ag_1',
+      responseText: '{"agentId":"ag_1"}',
+      body: { agentId: 'ag_1' },
+    });
     expect(contract.validate(agent).join()).toMatch(/must have required property 'did'/);
     const header = exchange({ responseHeaders: { 'content-type': 'application/json', 'x-ratelimit-limit': 'lots' } });
     expect(contract.validate(header)).toEqual(['header x-ratelimit-limit: "lots" must be integer']);
-    const error = exchange({ method: 'GET', target: '/v1/agents/ag_1', status: 404, responseText: '{"error":"nope"}', body: { error: 'nope' } });
+    const error = exchange({
+      method: 'GET',
+      target: '/v1/agents/ag_1',
+      status: 404,
+      responseText: '{"error":"nope"}',
+      body: { error: 'nope' },
+    });
     expect(contract.validate(error).join()).toMatch(/required property 'message'/);
   });
 
@@ -309,7 +453,10 @@ describe('runs', () => {
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const port = (probe.address() as AddressInfo).port;
     await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const report = await runConformance({ ...defaultOptions(), baseUrl: `http://127.0.0.1:${port}`, apiKeys: ['gx_test_x'] }, { contract });
+    const report = await runConformance(
+      { ...defaultOptions(), baseUrl: `http://127.0.0.1:${port}`, apiKeys: ['gx_test_x'] },
+      { contract },
+    );
     expect(report.exitCode).toBe(2);
     expect(report.fatal).toMatch(/unreachable/);
   });
@@ -317,7 +464,10 @@ describe('runs', () => {
   it('exits 2 when the API key is refused', async () => {
     const server = await startReferenceServer();
     try {
-      const report = await runConformance({ ...defaultOptions(), baseUrl: server.url, apiKeys: ['gx_live_not_a_real_key_000000'] }, { contract });
+      const report = await runConformance(
+        { ...defaultOptions(), baseUrl: server.url, apiKeys: ['gx_live_not_a_real_key_000000'] },
+        { contract },
+      );
       expect(report.exitCode).toBe(2);
       expect(report.fatal).toMatch(/the API key from --api-key was refused \(401/);
     } finally {
@@ -348,7 +498,10 @@ describe('runs', () => {
     expect(result.transcript!.join('\n')).toMatch(/curl -sS -i -X GET 'http:\/\/127\.0\.0\.1:\d+\/health\?n=500'/);
     expect(result.transcript).toHaveLength(1);
 
-    const replay = await runConformance({ ...defaultOptions(), seed: 7, runs: 50, replay: result.path!, only: ['contract.synthetic'] }, hooks);
+    const replay = await runConformance(
+      { ...defaultOptions(), seed: 7, runs: 50, replay: result.path!, only: ['contract.synthetic'] },
+      hooks,
+    );
     const again = replay.results.find((r) => r.id === 'contract.synthetic')!;
     expect(again).toMatchObject({ status: 'fail', counterexample: '[500]' });
     expect(again.requests).toBe(1);
@@ -373,7 +526,12 @@ describe('the CLI end to end', () => {
       expect(await main([...only, '--report', 'junit', '--out', join(dir, 'report.xml')], {})).toBe(0);
       const xml = parseXml(readFileSync(join(dir, 'report.xml'), 'utf8'));
       expect(xml.attributes['failures']).toBe('0');
-      expect(xml.children.map((suite) => suite.attributes['name'])).toEqual(['contract', 'tokens', 'audit', 'coverage']);
+      expect(xml.children.map((suite) => suite.attributes['name'])).toEqual([
+        'contract',
+        'tokens',
+        'audit',
+        'coverage',
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -386,14 +544,30 @@ describe('the CLI end to end', () => {
 
 describe('arbitraries', () => {
   it('scopes follow the SPEC §4 grammar; custom scopes use reverse-domain notation', () => {
-    fc.assert(fc.property(scope, (value) => /^([a-z0-9]+\.)*[a-z][a-z0-9_]*:[a-z][a-z0-9_]*(:[a-z0-9_]+)?$/.test(value)));
-    fc.assert(fc.property(customScope, (value) => /^(com|io|org|dev|net)\.([a-z0-9]+\.)+[a-z][a-z0-9_]*:[a-z][a-z0-9_]*(:max_\d+)?$/.test(value)));
-    fc.assert(fc.property(scopes(5), (list) => list.length >= 1 && list.length <= 5 && new Set(list).size === list.length));
+    fc.assert(
+      fc.property(scope, (value) => /^([a-z0-9]+\.)*[a-z][a-z0-9_]*:[a-z][a-z0-9_]*(:[a-z0-9_]+)?$/.test(value)),
+    );
+    fc.assert(
+      fc.property(customScope, (value) =>
+        /^(com|io|org|dev|net)\.([a-z0-9]+\.)+[a-z][a-z0-9_]*:[a-z][a-z0-9_]*(:max_\d+)?$/.test(value),
+      ),
+    );
+    fc.assert(
+      fc.property(scopes(5), (list) => list.length >= 1 && list.length <= 5 && new Set(list).size === list.length),
+    );
   });
 
   it('subsets stay inside their parent and outside scopes stay outside', () => {
-    const parentAndSubset = scopes(6).chain((parent) => fc.tuple(fc.constant(parent), scopeSubset(parent), scopeOutside(parent)));
-    fc.assert(fc.property(parentAndSubset, ([parent, subset, outside]) => subset.length > 0 && subset.every((s) => parent.includes(s)) && !parent.includes(outside)));
+    const parentAndSubset = scopes(6).chain((parent) =>
+      fc.tuple(fc.constant(parent), scopeSubset(parent), scopeOutside(parent)),
+    );
+    fc.assert(
+      fc.property(
+        parentAndSubset,
+        ([parent, subset, outside]) =>
+          subset.length > 0 && subset.every((s) => parent.includes(s)) && !parent.includes(outside),
+      ),
+    );
   });
 
   it('metadata survives a JSON round trip and avoids keys that JSON parsers refuse', () => {
@@ -408,7 +582,12 @@ describe('arbitraries', () => {
   });
 
   it('expiresIn values say what they last', () => {
-    fc.assert(fc.property(expiresInWithinDay, (d) => durationSeconds(d.text) === d.seconds && d.seconds >= 120 && d.seconds <= 86_400));
+    fc.assert(
+      fc.property(
+        expiresInWithinDay,
+        (d) => durationSeconds(d.text) === d.seconds && d.seconds >= 120 && d.seconds <= 86_400,
+      ),
+    );
     fc.assert(fc.property(expiresInOverDay, (d) => durationSeconds(d.text) === d.seconds && d.seconds > 86_400));
   });
 });

@@ -17,8 +17,10 @@ import { startReferenceServer, type ReferenceServer } from '../../conformance/re
 
 const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
-if (!available && process.env['CI'] === 'true') throw new Error(`${CHROMIUM} is missing: CI installs Debian's chromium package (apt-get install -y chromium)`);
-if (!available) console.warn(`skipping the HTML report browser test: ${CHROMIUM} is not installed (apt-get install -y chromium)`);
+if (!available && process.env['CI'] === 'true')
+  throw new Error(`${CHROMIUM} is missing: CI installs Debian's chromium package (apt-get install -y chromium)`);
+if (!available)
+  console.warn(`skipping the HTML report browser test: ${CHROMIUM} is not installed (apt-get install -y chromium)`);
 
 describe.skipIf(!available)('the HTML report in a browser', () => {
   let faulty: ReferenceServer;
@@ -30,9 +32,28 @@ describe.skipIf(!available)('the HTML report in a browser', () => {
     dir = mkdtempSync(join(tmpdir(), 'gxc-html-'));
     faulty = await startReferenceServer({ faults: ['pkce-ignored'], onError: () => undefined });
     file = join(dir, 'report.html');
-    const spies = [vi.spyOn(process.stdout, 'write').mockImplementation(() => true), vi.spyOn(process.stderr, 'write').mockImplementation(() => true)];
+    const spies = [
+      vi.spyOn(process.stdout, 'write').mockImplementation(() => true),
+      vi.spyOn(process.stderr, 'write').mockImplementation(() => true),
+    ];
     try {
-      const code = await main(['--base-url', faulty.url, '--only', 'contract.public,tokens.pkce,tokens.claims,policies', '--seed', '8', '--runs', '2', '--report', 'html', '--out', file], {});
+      const code = await main(
+        [
+          '--base-url',
+          faulty.url,
+          '--only',
+          'contract.public,tokens.pkce,tokens.claims,policies',
+          '--seed',
+          '8',
+          '--runs',
+          '2',
+          '--report',
+          'html',
+          '--out',
+          file,
+        ],
+        {},
+      );
       expect(code).toBe(1);
     } finally {
       for (const spy of spies) spy.mockRestore();
@@ -41,7 +62,15 @@ describe.skipIf(!available)('the HTML report in a browser', () => {
     browser = await chromium.launchPersistentContext(mkdtempSync(join(dir, 'profile-')), {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
       viewport: { width: 1100, height: 1400 },
     });
   }, 120_000);
@@ -90,7 +119,9 @@ describe.skipIf(!available)('the HTML report in a browser', () => {
     expect(body).toMatch(/expected\s*status 400/);
     expect(body).toMatch(/observed\s*status 201/);
     expect(body).toMatch(/counterexample\s*\[/);
-    expect(body).toMatch(/replay\s*npm run conformance -- --base-url http:\/\/127\.0\.0\.1:\d+ --only tokens\.pkce --seed 8 --replay \d/);
+    expect(body).toMatch(
+      /replay\s*npm run conformance -- --base-url http:\/\/127\.0\.0\.1:\d+ --only tokens\.pkce --seed 8 --replay \d/,
+    );
     const transcript = failure.locator('details.transcript');
     await transcript.locator('summary').click();
     expect(await transcript.locator('pre').innerText()).toMatch(/curl -sS -i -X POST .*\/v1\/token/);

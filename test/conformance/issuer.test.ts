@@ -17,9 +17,12 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     seen.push({ url: req.url ?? '', authorization: req.headers.authorization });
     const path = req.url ?? '';
-    if (path === '/ok/.well-known/jwks.json') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"keys":[{"kty":"RSA"}]}');
-    if (path === '/moved/.well-known/jwks.json') return void res.writeHead(302, { location: 'http://169.254.169.254/latest' }).end();
-    if (path === '/html/.well-known/jwks.json') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html></html>');
+    if (path === '/ok/.well-known/jwks.json')
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"keys":[{"kty":"RSA"}]}');
+    if (path === '/moved/.well-known/jwks.json')
+      return void res.writeHead(302, { location: 'http://169.254.169.254/latest' }).end();
+    if (path === '/html/.well-known/jwks.json')
+      return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html></html>');
     if (path === '/nokeys/.well-known/jwks.json') return void res.writeHead(200).end('{"kids":[]}');
     if (path === '/huge/.well-known/jwks.json') {
       // Chunked, no Content-Length: the limit must hold while reading.
@@ -33,7 +36,8 @@ beforeAll(async () => {
       };
       return void pump();
     }
-    if (path === '/slow/.well-known/jwks.json') return void setTimeout(() => res.writeHead(200).end('{"keys":[]}'), 2_000);
+    if (path === '/slow/.well-known/jwks.json')
+      return void setTimeout(() => res.writeHead(200).end('{"keys":[]}'), 2_000);
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -58,8 +62,11 @@ describe('issuer key set', () => {
   it('builds iss + /.well-known/jwks.json for http(s) issuers only, without credentials', () => {
     expect(keySetUrl('https://grantex.dev')?.href).toBe('https://grantex.dev/.well-known/jwks.json');
     expect(keySetUrl('https://grantex.dev/')?.href).toBe('https://grantex.dev/.well-known/jwks.json');
-    expect(keySetUrl('https://example.test/tenant-1')?.href).toBe('https://example.test/tenant-1/.well-known/jwks.json');
-    for (const bad of ['file:///etc/passwd', 'ftp://example.test', 'https://user:pw@example.test', 'not a url', '']) expect(keySetUrl(bad)).toBeUndefined();
+    expect(keySetUrl('https://example.test/tenant-1')?.href).toBe(
+      'https://example.test/tenant-1/.well-known/jwks.json',
+    );
+    for (const bad of ['file:///etc/passwd', 'ftp://example.test', 'https://user:pw@example.test', 'not a url', ''])
+      expect(keySetUrl(bad)).toBeUndefined();
   });
 
   it('reads a key set, sending no credentials', async () => {
@@ -70,7 +77,9 @@ describe('issuer key set', () => {
   });
 
   it('refuses redirects, non-JSON, answers without keys, oversized and slow answers, and non-http issuers, saying why', async () => {
-    expect(await refusal(`${base}/moved`)).toMatch(/status 302 \(redirect to http:\/\/169\.254\.169\.254\/latest, not followed\)/);
+    expect(await refusal(`${base}/moved`)).toMatch(
+      /status 302 \(redirect to http:\/\/169\.254\.169\.254\/latest, not followed\)/,
+    );
     expect(seen.some((entry) => entry.url.includes('latest'))).toBe(false);
     expect(await refusal(`${base}/html`)).toMatch(/not JSON/);
     expect(await refusal(`${base}/nokeys`)).toMatch(/no "keys" array/);
@@ -93,13 +102,17 @@ describe('tokens.issuer with --issuer', () => {
   it('passes a proxied deployment whose issuer is given, using the base URL’s key set', async () => {
     const result = await run('https://grantex.proxy.invalid', 'https://grantex.proxy.invalid');
     expect(result.status).toBe('pass');
-    expect(result.notes.join(' ')).toMatch(/iss https:\/\/grantex\.proxy\.invalid; key set read from http:\/\/127\.0\.0\.1:\d+\/\.well-known\/jwks\.json/);
+    expect(result.notes.join(' ')).toMatch(
+      /iss https:\/\/grantex\.proxy\.invalid; key set read from http:\/\/127\.0\.0\.1:\d+\/\.well-known\/jwks\.json/,
+    );
   });
 
   it('fails with a hint when the issuer cannot be reached and none is given', async () => {
     const result = await run('https://grantex.proxy.invalid', undefined);
     expect(result.status).toBe('fail');
-    expect(result.message).toMatch(/cannot be fetched from https:\/\/grantex\.proxy\.invalid\/\.well-known\/jwks\.json/);
+    expect(result.message).toMatch(
+      /cannot be fetched from https:\/\/grantex\.proxy\.invalid\/\.well-known\/jwks\.json/,
+    );
     expect(result.observed).toMatch(/run with --issuer https:\/\/grantex\.proxy\.invalid/);
   });
 

@@ -25,14 +25,20 @@ async function scripted(handler: (path: string, hit: number) => { status: number
     const hit = (hits.get(path) ?? 0) + 1;
     hits.set(path, hit);
     const { status, headers } = handler(path, hit);
-    response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(status === 429 ? '{"message":"slow down","code":"RATE_LIMITED","requestId":"r"}' : '{}');
+    response
+      .writeHead(status, { 'content-type': 'application/json', ...headers })
+      .end(status === 429 ? '{"message":"slow down","code":"RATE_LIMITED","requestId":"r"}' : '{}');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
-const limits = (limit: number, remaining: number) => ({ 'x-ratelimit-limit': String(limit), 'x-ratelimit-remaining': String(remaining), 'x-ratelimit-reset': '1' });
+const limits = (limit: number, remaining: number) => ({
+  'x-ratelimit-limit': String(limit),
+  'x-ratelimit-remaining': String(remaining),
+  'x-ratelimit-reset': '1',
+});
 
 describe('learned limits', () => {
   it('a 429 carrying the limit other routes showed is a developer-wide budget, not the route’s', async () => {
@@ -56,7 +62,11 @@ describe('learned limits', () => {
   });
 
   it('a 429 carrying the route’s own limit is the route’s', async () => {
-    const server = await scripted((_path, hit) => (hit === 2 ? { status: 429, headers: { ...limits(10, 0), 'retry-after': '0' } } : { status: 200, headers: limits(10, 10 - hit) }));
+    const server = await scripted((_path, hit) =>
+      hit === 2
+        ? { status: 429, headers: { ...limits(10, 0), 'retry-after': '0' } }
+        : { status: 200, headers: limits(10, 10 - hit) },
+    );
     try {
       const http = new Http({ baseUrl: server.url, timeoutMs: 2000, maxRps: 0, budget: 100, maxRetryAfterS: 5 });
       await http.request({ method: 'POST', path: '/v1/authorize', json: {} });
@@ -73,7 +83,10 @@ describe('a run against a server limiting authorize to 10 and token to 20 per wi
     // A 4 s window instead of a minute: the same shape of limits, waits a test can afford.
     const options = { ...defaultOptions(), seed: 21, webhookWaitMs: 5_000 };
     const unlimited = await runConformance(options, { contract, startReference: () => startReferenceServer() });
-    const limited = await runConformance(options, { contract, startReference: () => startReferenceServer({ rateLimits: { authorize: 10, token: 20, windowMs: 4_000 } }) });
+    const limited = await runConformance(options, {
+      contract,
+      startReference: () => startReferenceServer({ rateLimits: { authorize: 10, token: 20, windowMs: 4_000 } }),
+    });
     expect(unlimited.exitCode).toBe(0);
     const verdicts = (report: typeof limited) => Object.fromEntries(report.results.map((r) => [r.id, r.status]));
     expect(verdicts(limited)).toEqual(verdicts(unlimited));
@@ -81,7 +94,9 @@ describe('a run against a server limiting authorize to 10 and token to 20 per wi
     // The limits were seen and planned for: fewer rate-limited calls than the unlimited run.
     const adapted = limited.results.filter((r) => r.runs && r.runs.granted < r.runs.requested);
     expect(adapted.length).toBeGreaterThan(3);
-    expect(adapted.some((r) => /rate limit of POST \/v1\/(authorize|token)/.test(r.runs?.adaptedBecause ?? ''))).toBe(true);
+    expect(adapted.some((r) => /rate limit of POST \/v1\/(authorize|token)/.test(r.runs?.adaptedBecause ?? ''))).toBe(
+      true,
+    );
     expect(limited.requests).toBeLessThan(unlimited.requests);
   }, 600_000);
 });

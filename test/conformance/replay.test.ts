@@ -34,29 +34,49 @@ async function failAndReplay(check: Check, options: Partial<RunOptions> = {}) {
   return { failed, replayed, again };
 }
 
-const probe = (ctx: Parameters<Check['run']>[0], n: unknown) => ctx.http.request({ method: 'GET', path: '/health', query: { n: JSON.stringify(n) } });
+const probe = (ctx: Parameters<Check['run']>[0], n: unknown) =>
+  ctx.http.request({ method: 'GET', path: '/health', query: { n: JSON.stringify(n) } });
 
 describe('replay', () => {
   it('reproduces a random failure of a property that has fixed examples', async () => {
     const check: Check = {
-      id: 'contract.synthetic-examples', area: 'contract', clause: 'test only', level: 'MUST', title: 'fails at 300 and more', property: { requests: 1 },
+      id: 'contract.synthetic-examples',
+      area: 'contract',
+      clause: 'test only',
+      level: 'MUST',
+      title: 'fails at 300 and more',
+      property: { requests: 1 },
       async run(ctx) {
-        await ctx.property([fc.integer({ min: 0, max: 1000 })], async (n) => {
-          await probe(ctx, n);
-          if (n >= 300) throw new CheckFailure(`n = ${n}`, 'n < 300', String(n));
-        }, { examples: [[1], [2]] });
+        await ctx.property(
+          [fc.integer({ min: 0, max: 1000 })],
+          async (n) => {
+            await probe(ctx, n);
+            if (n >= 300) throw new CheckFailure(`n = ${n}`, 'n < 300', String(n));
+          },
+          { examples: [[1], [2]] },
+        );
       },
     };
     const { failed, replayed } = await failAndReplay(check);
     expect(failed.counterexample).toBe('[300]');
     expect(failed.deterministic).toBe(false);
-    expect(replayed).toMatchObject({ status: 'fail', counterexample: '[300]', expected: 'n < 300', message: 'n = 300' });
+    expect(replayed).toMatchObject({
+      status: 'fail',
+      counterexample: '[300]',
+      expected: 'n < 300',
+      message: 'n = 300',
+    });
     expect(replayed.requests).toBe(1);
   });
 
   it('reproduces a failure in the second property of a check', async () => {
     const check: Check = {
-      id: 'contract.synthetic-second', area: 'contract', clause: 'test only', level: 'MUST', title: 'second property fails', property: { requests: 2 },
+      id: 'contract.synthetic-second',
+      area: 'contract',
+      clause: 'test only',
+      level: 'MUST',
+      title: 'second property fails',
+      property: { requests: 2 },
       async run(ctx) {
         await ctx.property([fc.integer({ min: 0, max: 10 })], async (n) => void (await probe(ctx, n)));
         await ctx.property([fc.string({ minLength: 0, maxLength: 8 })], async (text) => {
@@ -71,7 +91,9 @@ describe('replay', () => {
   });
 
   it('reproduces a model-based (fc.commands) failure, whose shrink tree depends on what ran', async () => {
-    interface Model { count: number }
+    interface Model {
+      count: number;
+    }
     const step = (size: number): fc.AsyncCommand<Model, Parameters<Check['run']>[0], false> => ({
       check: () => true,
       async run(model, ctx) {
@@ -82,11 +104,19 @@ describe('replay', () => {
       toString: () => `Step(${size})`,
     });
     const check: Check = {
-      id: 'contract.synthetic-model', area: 'contract', clause: 'test only', level: 'MUST', title: 'model fails', property: { requests: 5 },
+      id: 'contract.synthetic-model',
+      area: 'contract',
+      clause: 'test only',
+      level: 'MUST',
+      title: 'model fails',
+      property: { requests: 5 },
       async run(ctx) {
-        await ctx.property([ctx.commands([fc.integer({ min: 1, max: 3 }).map(step)], { maxCommands: 8 })], async (commands) => {
-          await fc.asyncModelRun(() => ({ model: { count: 0 }, real: ctx }), commands);
-        });
+        await ctx.property(
+          [ctx.commands([fc.integer({ min: 1, max: 3 }).map(step)], { maxCommands: 8 })],
+          async (commands) => {
+            await fc.asyncModelRun(() => ({ model: { count: 0 }, real: ctx }), commands);
+          },
+        );
       },
     };
     const { failed, replayed } = await failAndReplay(check);
@@ -96,11 +126,17 @@ describe('replay', () => {
 
   it('stops shrinking at the request budget and still replays what it reported', async () => {
     const check: Check = {
-      id: 'contract.synthetic-budget', area: 'contract', clause: 'test only', level: 'MUST', title: 'fails for long arrays', property: { requests: 1 },
+      id: 'contract.synthetic-budget',
+      area: 'contract',
+      clause: 'test only',
+      level: 'MUST',
+      title: 'fails for long arrays',
+      property: { requests: 1 },
       async run(ctx) {
         await ctx.property([fc.array(fc.integer(), { minLength: 0, maxLength: 200, size: 'max' })], async (list) => {
           await probe(ctx, list.length);
-          if (list.length >= 20) throw new CheckFailure(`length ${list.length}`, 'shorter than 20', String(list.length));
+          if (list.length >= 20)
+            throw new CheckFailure(`length ${list.length}`, 'shorter than 20', String(list.length));
         });
       },
     };
@@ -113,12 +149,22 @@ describe('replay', () => {
 
   it('reports a failing fixed example without shrinking it', async () => {
     const check: Check = {
-      id: 'contract.synthetic-fixed', area: 'contract', clause: 'test only', level: 'MUST', title: 'fixed example fails', property: { requests: 1 },
+      id: 'contract.synthetic-fixed',
+      area: 'contract',
+      clause: 'test only',
+      level: 'MUST',
+      title: 'fixed example fails',
+      property: { requests: 1 },
       async run(ctx) {
-        await ctx.property([fc.array(fc.integer())], async (list) => {
-          await probe(ctx, list.length);
-          if (list.length >= 3) throw new CheckFailure(`length ${list.length}`, 'shorter than 3', String(list.length));
-        }, { examples: [[[5, 6, 7, 8, 9]]] });
+        await ctx.property(
+          [fc.array(fc.integer())],
+          async (list) => {
+            await probe(ctx, list.length);
+            if (list.length >= 3)
+              throw new CheckFailure(`length ${list.length}`, 'shorter than 3', String(list.length));
+          },
+          { examples: [[[5, 6, 7, 8, 9]]] },
+        );
       },
     };
     const { failed, replayed } = await failAndReplay(check);
@@ -127,9 +173,18 @@ describe('replay', () => {
   });
 });
 
-/** A message without what differs between two runs of the same case: resource ids and clock readings. */
+/**
+ * A message without what differs between two runs of the same case: the run id in
+ * generated names, resource ids, clock readings, and the count of other findings
+ * (a replay runs only the one it targets).
+ */
 function sameRun(text: string | undefined): string {
-  return (text ?? '').replace(/\b[a-z]+_[0-9A-Za-z]{20,}\b/g, '<id>').replace(/\d{9,}/g, '<n>').replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, '<time>');
+  return (text ?? '')
+    .replace(/ \(and \d+ more finding\(s\)\)/g, '')
+    .replace(/gxc-[0-9a-z]+/g, '<run>')
+    .replace(/\b[a-z]+_[0-9A-Za-z]{20,}\b/g, '<id>')
+    .replace(/\d{9,}/g, '<n>')
+    .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, '<time>');
 }
 
 const PROPERTY_CHECKS = ALL_CHECKS.filter((check) => check.property).map((check) => check.id);
@@ -140,7 +195,11 @@ describe('replay of every fault a property catches', () => {
     const mismatches: string[] = [];
     const queue = [...FAULT_NAMES];
     const base = (fault: FaultName) => ({
-      hooks: { contract, startReference: () => startReferenceServer({ faults: [fault], webhookRetryDelaysMs: [200], onError: () => undefined }) },
+      hooks: {
+        contract,
+        startReference: () =>
+          startReferenceServer({ faults: [fault], webhookRetryDelaysMs: [200], onError: () => undefined }),
+      },
       options: { ...defaultOptions(), seed: 5, runs: 3, webhookWaitMs: 3_000 } satisfies RunOptions,
     });
     const worker = async () => {
@@ -151,8 +210,14 @@ describe('replay of every fault a property catches', () => {
           const again = await runConformance(replayOptions(failed, { webhookWaitMs: 3_000 }), hooks);
           const replayed = again.results.find((r) => r.id === failed.id);
           covered.push(`${fault}: ${failed.id}`);
-          if (replayed?.status !== failed.status || replayed.counterexample !== failed.counterexample || sameRun(replayed.message) !== sameRun(failed.message)) {
-            mismatches.push(`${fault}: ${failed.id} ${failed.replay} → ${replayed?.status} ${replayed?.counterexample} (${replayed?.message ?? again.fatal}) instead of ${failed.counterexample}`);
+          if (
+            replayed?.status !== failed.status ||
+            sameRun(replayed.counterexample) !== sameRun(failed.counterexample) ||
+            sameRun(replayed.message) !== sameRun(failed.message)
+          ) {
+            mismatches.push(
+              `${fault}: ${failed.id} ${failed.replay} → ${replayed?.status} ${replayed?.counterexample} (${replayed?.message ?? again.fatal}) instead of ${failed.counterexample}`,
+            );
           }
         }
       }

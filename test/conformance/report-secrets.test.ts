@@ -21,12 +21,34 @@ describe('reports hide issued credentials', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gxc-secrets-'));
-    faulty = await startReferenceServer({ faults: ['refresh-token-reusable', 'pkce-ignored'], onError: () => undefined });
-    const spies = [vi.spyOn(process.stdout, 'write').mockImplementation(() => true), vi.spyOn(process.stderr, 'write').mockImplementation(() => true)];
+    faulty = await startReferenceServer({
+      faults: ['refresh-token-reusable', 'pkce-ignored'],
+      onError: () => undefined,
+    });
+    const spies = [
+      vi.spyOn(process.stdout, 'write').mockImplementation(() => true),
+      vi.spyOn(process.stderr, 'write').mockImplementation(() => true),
+    ];
     try {
       for (const format of ['json', 'text', 'junit', 'html']) {
         const file = join(dir, `report.${format}`);
-        const code = await main(['--base-url', faulty.url, '--only', 'tokens', '--seed', '3', '--runs', '2', '--report', format, '--out', file], {});
+        const code = await main(
+          [
+            '--base-url',
+            faulty.url,
+            '--only',
+            'tokens',
+            '--seed',
+            '3',
+            '--runs',
+            '2',
+            '--report',
+            format,
+            '--out',
+            file,
+          ],
+          {},
+        );
         expect(code).toBe(1);
         reports[format] = readFileSync(file, 'utf8');
       }
@@ -49,7 +71,9 @@ describe('reports hide issued credentials', () => {
 
   it('keeps a JWT readable but unusable, and hides secret members', () => {
     const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyXzQyIn0.c2lnbmF0dXJlLXRoYXQtaXMtbG9uZy1lbm91Z2g';
-    expect(redactIssuedSecrets(`token ${jwt} end`)).toBe('token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyXzQyIn0.<signature redacted> end');
+    expect(redactIssuedSecrets(`token ${jwt} end`)).toBe(
+      'token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyXzQyIn0.<signature redacted> end',
+    );
     expect(redactIssuedSecrets('{"clientSecret":"s3cr3t-value","name":"x","secret":"whsec_abcdef"}')).toBe(
       '{"clientSecret":"<redacted>","name":"x","secret":"<redacted>"}',
     );

@@ -16,7 +16,11 @@ describe('conformance self-test', () => {
     const missed = result.faults.filter((fault) => fault.deterministic.length === 0).map((fault) => fault.fault);
     expect(missed).toEqual([]);
     expect(result.variants.map((variant) => variant.variant)).toEqual(VARIANT_NAMES);
-    expect(result.variants.filter((variant) => !variant.passed).map((variant) => `${variant.variant}: ${variant.failures.join(', ')}${variant.fatal ?? ''}`)).toEqual([]);
+    expect(
+      result.variants
+        .filter((variant) => !variant.passed)
+        .map((variant) => `${variant.variant}: ${variant.failures.join(', ')}${variant.fatal ?? ''}`),
+    ).toEqual([]);
     expect(result.ok).toBe(true);
   }, 900_000);
 });

@@ -34,15 +34,24 @@ const PLAN: Array<{ server: 'reference' | VariantName; only: string[] }> = [
   // Names given by the suite are compared by contract.agents (random names, and a fixed one with surrounding spaces).
   { server: 'trim-names', only: ['contract.agents'] },
   // Checks that read lists: agents, policies, webhooks, SCIM tokens, audit entries.
-  { server: 'reverse-lists', only: ['contract.agents', 'policies.crud', 'webhooks.crud', 'scim.tokens', 'audit.chain'] },
+  {
+    server: 'reverse-lists',
+    only: ['contract.agents', 'policies.crud', 'webhooks.crud', 'scim.tokens', 'audit.chain'],
+  },
   // Checks that verify tokens offline or against their issuer.
-  { server: 'issuer-alias', only: ['contract.agents', 'tokens.claims', 'tokens.issuer', 'delegation.subset', 'delegation.expiry'] },
+  {
+    server: 'issuer-alias',
+    only: ['contract.agents', 'tokens.claims', 'tokens.issuer', 'delegation.subset', 'delegation.expiry'],
+  },
   // Checks that compare whole objects or token claims, and the contract verdicts on every response;
   // the fuzz area judges every answer's body against its schema, where extra members are allowed.
   { server: 'extra-fields', only: ['contract.agents', 'tokens.claims', 'audit.chain', 'scim.users', 'fuzz'] },
   // Checks that handle ids of agents, grants, tokens, refresh tokens, delegated grants and audit entries.
   // The fuzz area names the server's ids in paths and draws unknown ones from the documented patterns.
-  { server: 'other-id-format', only: ['contract.agents', 'tokens.claims', 'tokens.refresh-rotation', 'delegation.subset', 'audit.chain', 'fuzz'] },
+  {
+    server: 'other-id-format',
+    only: ['contract.agents', 'tokens.claims', 'tokens.refresh-rotation', 'delegation.subset', 'audit.chain', 'fuzz'],
+  },
 ];
 
 describe('no flakiness: the reference server and every variant over 20 seeds', () => {
@@ -51,7 +60,14 @@ describe('no flakiness: the reference server and every variant over 20 seeds', (
 
   beforeAll(async () => {
     for (const { server } of PLAN) {
-      servers.set(server, await startReferenceServer({ variants: server === 'reference' ? [] : [server], webhookRetryDelaysMs: [], onError: () => undefined }));
+      servers.set(
+        server,
+        await startReferenceServer({
+          variants: server === 'reference' ? [] : [server],
+          webhookRetryDelaysMs: [],
+          onError: () => undefined,
+        }),
+      );
     }
   });
   afterAll(async () => {
@@ -60,30 +76,41 @@ describe('no flakiness: the reference server and every variant over 20 seeds', (
 
   it('covers every variant', async () => {
     const { VARIANT_NAMES } = await import('../../conformance/reference/server.js');
-    expect(PLAN.map((entry) => entry.server).filter((name) => name !== 'reference').sort()).toEqual([...VARIANT_NAMES].sort());
+    expect(
+      PLAN.map((entry) => entry.server)
+        .filter((name) => name !== 'reference')
+        .sort(),
+    ).toEqual([...VARIANT_NAMES].sort());
   });
 
-  it.each(PLAN)('$server: 0 MUST failures over 20 seeds', async ({ server: name, only }) => {
-    const server = servers.get(name)!;
-    const failures: string[] = [];
-    let passed = 0;
-    const queue = [...SEEDS];
-    const worker = async () => {
-      for (let seed = queue.shift(); seed !== undefined; seed = queue.shift()) {
-        const report = await runConformance(
-          { ...defaultOptions(), only, runs: RUNS, seed, webhookWaitMs: 5_000 },
-          { contract, startReference: async () => ({ url: server.url, close: async () => undefined }) },
-        );
-        if (report.fatal) failures.push(`seed ${seed}: ${report.fatal}`);
-        for (const result of report.results) {
-          if (result.status === 'fail') failures.push(`seed ${seed}: ${result.id}: ${result.message} (${result.observed ?? ''}) ${result.counterexample ?? ''}`);
-          if (result.status === 'pass') passed++;
+  it.each(PLAN)(
+    '$server: 0 MUST failures over 20 seeds',
+    async ({ server: name, only }) => {
+      const server = servers.get(name)!;
+      const failures: string[] = [];
+      let passed = 0;
+      const queue = [...SEEDS];
+      const worker = async () => {
+        for (let seed = queue.shift(); seed !== undefined; seed = queue.shift()) {
+          const report = await runConformance(
+            { ...defaultOptions(), only, runs: RUNS, seed, webhookWaitMs: 5_000 },
+            { contract, startReference: async () => ({ url: server.url, close: async () => undefined }) },
+          );
+          if (report.fatal) failures.push(`seed ${seed}: ${report.fatal}`);
+          for (const result of report.results) {
+            if (result.status === 'fail')
+              failures.push(
+                `seed ${seed}: ${result.id}: ${result.message} (${result.observed ?? ''}) ${result.counterexample ?? ''}`,
+              );
+            if (result.status === 'pass') passed++;
+          }
         }
-      }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    expect(failures).toEqual([]);
-    // The selected checks ran and passed (not skipped away): at least one pass per selected check and seed.
-    expect(passed).toBeGreaterThanOrEqual(only.length * SEEDS.length);
-  }, 300_000);
+      };
+      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+      expect(failures).toEqual([]);
+      // The selected checks ran and passed (not skipped away): at least one pass per selected check and seed.
+      expect(passed).toBeGreaterThanOrEqual(only.length * SEEDS.length);
+    },
+    300_000,
+  );
 });

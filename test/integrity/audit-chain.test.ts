@@ -16,7 +16,9 @@ function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonical(v))).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const record = value as Record<string, unknown>;
-    const keys = Object.keys(record).filter((k) => record[k] !== undefined).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const keys = Object.keys(record)
+      .filter((k) => record[k] !== undefined)
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(record[k])}`).join(',')}}`;
   }
   return JSON.stringify(value);
@@ -24,26 +26,48 @@ function canonical(value: unknown): string {
 
 function oracleHash(entry: AuditEntry): string {
   const fields = [
-    ['id', entry.entryId], ['agentId', entry.agentId], ['agentDid', entry.agentDid], ['grantId', entry.grantId],
-    ['principalId', entry.principalId], ['developerId', entry.developerId], ['action', entry.action],
+    ['id', entry.entryId],
+    ['agentId', entry.agentId],
+    ['agentDid', entry.agentDid],
+    ['grantId', entry.grantId],
+    ['principalId', entry.principalId],
+    ['developerId', entry.developerId],
+    ['action', entry.action],
   ].map(([k, v]) => `"${k}":${JSON.stringify(v)}`);
   const text = `{${fields.join(',')},"metadata":${canonical(entry.metadata ?? {})},"timestamp":${JSON.stringify(entry.timestamp)},"prevHash":${JSON.stringify(entry.prevHash)},"status":${JSON.stringify(entry.status)}}`;
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 const text = fc.string({ maxLength: 12, unit: 'grapheme' });
-const metadataArb = fc.dictionary(fc.string({ maxLength: 6, unit: 'binary' }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 5 });
+const metadataArb = fc.dictionary(fc.string({ maxLength: 6, unit: 'binary' }), fc.jsonValue({ maxDepth: 3 }), {
+  maxKeys: 5,
+});
 
 /** A valid chain of synthetic entries, built with the oracle. */
 const chainArb = fc
-  .array(fc.record({ action: text, metadata: metadataArb, status: fc.constantFrom('success', 'failure', 'blocked') as fc.Arbitrary<AuditEntry['status']>, principalId: text }), { minLength: 1, maxLength: 6 })
+  .array(
+    fc.record({
+      action: text,
+      metadata: metadataArb,
+      status: fc.constantFrom('success', 'failure', 'blocked') as fc.Arbitrary<AuditEntry['status']>,
+      principalId: text,
+    }),
+    { minLength: 1, maxLength: 6 },
+  )
   .map((specs) => {
     const chain: AuditEntry[] = [];
     let prevHash: string | null = null;
     for (const [i, spec] of specs.entries()) {
       const entry = {
-        entryId: `alog_${i}`, agentId: 'ag_1', agentDid: 'did:grantex:ag_1', grantId: 'grnt_1', developerId: 'dev_1',
-        timestamp: new Date(1_800_000_000_000 + i * 1000).toISOString(), prevHash, hash: '', ...spec,
+        entryId: `alog_${i}`,
+        agentId: 'ag_1',
+        agentDid: 'did:grantex:ag_1',
+        grantId: 'grnt_1',
+        developerId: 'dev_1',
+        timestamp: new Date(1_800_000_000_000 + i * 1000).toISOString(),
+        prevHash,
+        hash: '',
+        ...spec,
       } as AuditEntry;
       entry.hash = oracleHash(entry);
       chain.push(entry);
@@ -53,7 +77,20 @@ const chainArb = fc
   });
 
 const chains = fc.oneof(fc.constant(vector), chainArb);
-const HASHED_FIELDS = ['entryId', 'agentId', 'agentDid', 'grantId', 'principalId', 'developerId', 'action', 'metadata', 'timestamp', 'status', 'prevHash', 'hash'] as const;
+const HASHED_FIELDS = [
+  'entryId',
+  'agentId',
+  'agentDid',
+  'grantId',
+  'principalId',
+  'developerId',
+  'action',
+  'metadata',
+  'timestamp',
+  'status',
+  'prevHash',
+  'hash',
+] as const;
 
 describe('audit chain: the real chain', () => {
   it('recomputes every hash and verifies', async () => {
@@ -93,7 +130,11 @@ describe('audit chain: the real chain', () => {
 
   it('is an empty chain when given no entries, unless a last hash was expected', async () => {
     expect(await verifyAuditChain([])).toEqual({ valid: true });
-    expect(await verifyAuditChain([], { lastHash: vector[0]!.hash })).toEqual({ valid: false, brokenAt: 0, reason: 'unexpected_end' });
+    expect(await verifyAuditChain([], { lastHash: vector[0]!.hash })).toEqual({
+      valid: false,
+      brokenAt: 0,
+      reason: 'unexpected_end',
+    });
   });
 });
 
@@ -110,19 +151,37 @@ describe('audit chain: tampering (fast-check)', () => {
 
   it('detects a change to any field of any entry, at that entry', async () => {
     await fc.assert(
-      fc.asyncProperty(chains, fc.nat(), fc.constantFrom(...HASHED_FIELDS), fc.oneof(text, metadataArb), async (chain, i, field, value) => {
-        const index = i % chain.length;
-        const tampered = clone(chain);
-        const entry = tampered[index]! as Record<string, unknown>;
-        const next = field === 'metadata' ? (typeof value === 'string' ? { note: value } : value) : typeof value === 'string' ? value : JSON.stringify(value);
-        fc.pre(oracleHash({ ...entry, [field]: next } as AuditEntry) !== oracleHash(entry as AuditEntry) || field === 'hash');
-        fc.pre(JSON.stringify(entry[field]) !== JSON.stringify(next));
-        entry[field] = next;
-        const verdict = await verifyAuditChain(tampered);
-        expect(verdict.valid).toBe(false);
-        expect(verdict).toMatchObject({ brokenAt: index });
-        expect(['hash_mismatch', 'broken_link', 'developer_mismatch']).toContain((verdict as { reason: string }).reason);
-      }),
+      fc.asyncProperty(
+        chains,
+        fc.nat(),
+        fc.constantFrom(...HASHED_FIELDS),
+        fc.oneof(text, metadataArb),
+        async (chain, i, field, value) => {
+          const index = i % chain.length;
+          const tampered = clone(chain);
+          const entry = tampered[index]! as Record<string, unknown>;
+          const next =
+            field === 'metadata'
+              ? typeof value === 'string'
+                ? { note: value }
+                : value
+              : typeof value === 'string'
+                ? value
+                : JSON.stringify(value);
+          fc.pre(
+            oracleHash({ ...entry, [field]: next } as AuditEntry) !== oracleHash(entry as AuditEntry) ||
+              field === 'hash',
+          );
+          fc.pre(JSON.stringify(entry[field]) !== JSON.stringify(next));
+          entry[field] = next;
+          const verdict = await verifyAuditChain(tampered);
+          expect(verdict.valid).toBe(false);
+          expect(verdict).toMatchObject({ brokenAt: index });
+          expect(['hash_mismatch', 'broken_link', 'developer_mismatch']).toContain(
+            (verdict as { reason: string }).reason,
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -150,23 +209,36 @@ describe('audit chain: tampering (fast-check)', () => {
 
   it('detects dropping any entry; dropping the newest needs the last hash', async () => {
     await fc.assert(
-      fc.asyncProperty(chains.filter((c) => c.length >= 2), fc.nat(), async (chain, i) => {
-        const index = i % chain.length;
-        const dropped = chain.filter((_, j) => j !== index);
-        const lastHash = chain.at(-1)!.hash;
-        expect(await verifyAuditChain(dropped, { lastHash })).toMatchObject({ valid: false });
-        if (index < chain.length - 1) expect(await verifyAuditChain(dropped)).toEqual({ valid: false, brokenAt: index, reason: 'broken_link' });
-        else expect(await verifyAuditChain(dropped)).toEqual({ valid: true });
-      }),
+      fc.asyncProperty(
+        chains.filter((c) => c.length >= 2),
+        fc.nat(),
+        async (chain, i) => {
+          const index = i % chain.length;
+          const dropped = chain.filter((_, j) => j !== index);
+          const lastHash = chain.at(-1)!.hash;
+          expect(await verifyAuditChain(dropped, { lastHash })).toMatchObject({ valid: false });
+          if (index < chain.length - 1)
+            expect(await verifyAuditChain(dropped)).toEqual({ valid: false, brokenAt: index, reason: 'broken_link' });
+          else expect(await verifyAuditChain(dropped)).toEqual({ valid: true });
+        },
+      ),
       { numRuns: 200 },
     );
   });
 
   it('detects a duplicated or inserted entry', async () => {
-    expect(await verifyAuditChain([vector[0]!, vector[0]!, ...vector.slice(1)])).toEqual({ valid: false, brokenAt: 1, reason: 'broken_link' });
+    expect(await verifyAuditChain([vector[0]!, vector[0]!, ...vector.slice(1)])).toEqual({
+      valid: false,
+      brokenAt: 1,
+      reason: 'broken_link',
+    });
     const foreign = { ...clone(vector[1]!), developerId: 'dev_other' };
     foreign.hash = oracleHash(foreign);
-    expect(await verifyAuditChain([vector[0]!, foreign])).toEqual({ valid: false, brokenAt: 1, reason: 'developer_mismatch' });
+    expect(await verifyAuditChain([vector[0]!, foreign])).toEqual({
+      valid: false,
+      brokenAt: 1,
+      reason: 'developer_mismatch',
+    });
   });
 });
 
@@ -177,11 +249,22 @@ describe('audit chain: malformed input', () => {
     ['a numeric prevHash', (e: Record<string, unknown>) => (e.prevHash = 0)],
     ['no hash', (e: Record<string, unknown>) => delete e.hash],
     ['BigInt metadata', (e: Record<string, unknown>) => (e.metadata = { n: 1n })],
-    ['circular metadata', (e: Record<string, unknown>) => { const m: Record<string, unknown> = {}; m.self = m; e.metadata = m; }],
+    [
+      'circular metadata',
+      (e: Record<string, unknown>) => {
+        const m: Record<string, unknown> = {};
+        m.self = m;
+        e.metadata = m;
+      },
+    ],
   ])('reports an entry with %s as malformed, and computeAuditHash throws a typed error', async (name, mutate) => {
     const chain = clone(vector).map((entry) => entry as unknown as Record<string, unknown>);
     mutate(chain[1]!);
-    expect(await verifyAuditChain(chain as unknown as AuditEntry[])).toEqual({ valid: false, brokenAt: 1, reason: 'malformed_entry' });
+    expect(await verifyAuditChain(chain as unknown as AuditEntry[])).toEqual({
+      valid: false,
+      brokenAt: 1,
+      reason: 'malformed_entry',
+    });
     if (name !== 'no hash') {
       const error = await computeAuditHash(chain[1] as unknown as AuditEntry).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(GrantexAuditError);
@@ -192,6 +275,10 @@ describe('audit chain: malformed input', () => {
 
   it('treats non-arrays and non-objects as malformed, never crashing', async () => {
     expect(await verifyAuditChain('nope' as never)).toEqual({ valid: false, brokenAt: 0, reason: 'malformed_entry' });
-    expect(await verifyAuditChain([null, 1] as never)).toEqual({ valid: false, brokenAt: 0, reason: 'malformed_entry' });
+    expect(await verifyAuditChain([null, 1] as never)).toEqual({
+      valid: false,
+      brokenAt: 0,
+      reason: 'malformed_entry',
+    });
   });
 });

@@ -47,10 +47,16 @@ describe('base64urlToText', () => {
   it('decodes UTF-8 exactly like Buffer, and refuses ill-formed UTF-8', async () => {
     const { base64urlToText } = await import('../../src/internal/bytes.js');
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary' }), fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b).toString('latin1'))), (input) => {
-        const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.from(input);
-        expect(base64urlToText(bytes.toString('base64url'))).toBe(bytes.toString('utf8'));
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary' }),
+          fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b).toString('latin1')),
+        ),
+        (input) => {
+          const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.from(input);
+          expect(base64urlToText(bytes.toString('base64url'))).toBe(bytes.toString('utf8'));
+        },
+      ),
     );
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 40 }), (bytes) => {

@@ -6,7 +6,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { GrantexTokenError } from '../../src/verify/errors.js';
-import { toSettings, verifyWith, type VerifierParts, type VerifyGrantTokenOptions } from '../../src/verify/grant-token.js';
+import {
+  toSettings,
+  verifyWith,
+  type VerifierParts,
+  type VerifyGrantTokenOptions,
+} from '../../src/verify/grant-token.js';
 import { LocalJwks } from '../../src/verify/jwks.js';
 import { loadNodeBackend } from '../../src/verify/node-rsa.js';
 import { joseBackend, type SignatureBackend } from '../../src/verify/signature.js';
@@ -40,9 +45,21 @@ beforeAll(() => {
   node = { source, cache: undefined, backend: nodeBackend };
 });
 
-async function outcome(parts: VerifierParts, token: unknown, options: Partial<VerifyGrantTokenOptions> = {}, now = NOW): Promise<Outcome> {
+async function outcome(
+  parts: VerifierParts,
+  token: unknown,
+  options: Partial<VerifyGrantTokenOptions> = {},
+  now = NOW,
+): Promise<Outcome> {
   try {
-    return { ok: await verifyWith(parts, token, toSettings({ jwks: fixture.jwks, ...options } as VerifyGrantTokenOptions), now) };
+    return {
+      ok: await verifyWith(
+        parts,
+        token,
+        toSettings({ jwks: fixture.jwks, ...options } as VerifyGrantTokenOptions),
+        now,
+      ),
+    };
   } catch (error) {
     if (!(error instanceof GrantexTokenError)) throw error;
     return { code: error.code };
@@ -56,10 +73,14 @@ async function sameOutcome(token: unknown, options: Partial<VerifyGrantTokenOpti
 }
 
 const mutateChar = (token: string) =>
-  fc.tuple(fc.nat(token.length - 1), fc.integer({ min: 0, max: 255 })).map(([i, c]) => token.slice(0, i) + String.fromCharCode(c) + token.slice(i + 1));
+  fc
+    .tuple(fc.nat(token.length - 1), fc.integer({ min: 0, max: 255 }))
+    .map(([i, c]) => token.slice(0, i) + String.fromCharCode(c) + token.slice(i + 1));
 const deleteChar = (token: string) => fc.nat(token.length - 1).map((i) => token.slice(0, i) + token.slice(i + 1));
 const insertChar = (token: string) =>
-  fc.tuple(fc.nat(token.length), fc.constantFrom(...'Aa0-_.=+/ ')).map(([i, c]) => token.slice(0, i) + c + token.slice(i));
+  fc
+    .tuple(fc.nat(token.length), fc.constantFrom(...'Aa0-_.=+/ '))
+    .map(([i, c]) => token.slice(0, i) + c + token.slice(i));
 const swapParts = (tokens: string[]) =>
   fc.tuple(fc.constantFrom(...tokens), fc.constantFrom(...tokens), fc.nat(2)).map(([a, b, part]) => {
     const pa = a.split('.');
@@ -83,7 +104,10 @@ describe('Node fast path vs jose path', () => {
     fallbackCalls = 0;
     for (const c of corpus) {
       const reference = await sameOutcome(c.token, c.options);
-      expect({ name: c.name, outcome: 'ok' in reference ? 'ok' : reference.code }).toEqual({ name: c.name, outcome: c.expect });
+      expect({ name: c.name, outcome: 'ok' in reference ? 'ok' : reference.code }).toEqual({
+        name: c.name,
+        outcome: c.expect,
+      });
     }
     expect(fallbackCalls).toBe(0);
   });
@@ -103,7 +127,9 @@ describe('Node fast path vs jose path', () => {
   it('agree on random single-character changes, deletions and insertions of valid tokens', async () => {
     fallbackCalls = 0;
     const valid = corpus.filter((c) => c.expect === 'ok' && c.options === undefined).map((c) => c.token as string);
-    const arb = fc.constantFrom(...valid).chain((token) => fc.oneof(mutateChar(token), deleteChar(token), insertChar(token)));
+    const arb = fc
+      .constantFrom(...valid)
+      .chain((token) => fc.oneof(mutateChar(token), deleteChar(token), insertChar(token)));
     await fc.assert(
       fc.asyncProperty(arb, async (token) => {
         await sameOutcome(token);
@@ -114,7 +140,9 @@ describe('Node fast path vs jose path', () => {
   });
 
   it('agree when parts of different corpus tokens are spliced together', async () => {
-    const tokens = corpus.map((c) => c.token).filter((t): t is string => typeof t === 'string' && t.split('.').length === 3);
+    const tokens = corpus
+      .map((c) => c.token)
+      .filter((t): t is string => typeof t === 'string' && t.split('.').length === 3);
     await fc.assert(
       fc.asyncProperty(swapParts(tokens), async (token) => {
         await sameOutcome(token);
@@ -125,7 +153,12 @@ describe('Node fast path vs jose path', () => {
 
   it('agree on validly signed tokens with arbitrary headers and claims', async () => {
     const header = fc.record(
-      { alg: fc.oneof(fc.constant('RS256'), fc.string({ maxLength: 6 })), kid: fc.oneof(fc.constant(fixture.signer.kid), fc.constant('test-ed'), fc.string({ maxLength: 4 })), crit: fc.array(fc.string({ maxLength: 3 }), { maxLength: 1 }), typ: fc.string({ maxLength: 3 }) },
+      {
+        alg: fc.oneof(fc.constant('RS256'), fc.string({ maxLength: 6 })),
+        kid: fc.oneof(fc.constant(fixture.signer.kid), fc.constant('test-ed'), fc.string({ maxLength: 4 })),
+        crit: fc.array(fc.string({ maxLength: 3 }), { maxLength: 1 }),
+        typ: fc.string({ maxLength: 3 }),
+      },
       { requiredKeys: [] },
     );
     const claimValue = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constant(undefined));
@@ -139,7 +172,12 @@ describe('Node fast path vs jose path', () => {
       delegationDepth: fc.oneof(fc.constant(undefined), fc.integer({ min: -1, max: 3 })),
     });
     const options = fc.record(
-      { audience: fc.constantFrom('a', 'b'), requiredScopes: fc.constant(['calendar:read']), maxTokenAge: fc.nat(200), clockTolerance: fc.nat(20) },
+      {
+        audience: fc.constantFrom('a', 'b'),
+        requiredScopes: fc.constant(['calendar:read']),
+        maxTokenAge: fc.nat(200),
+        clockTolerance: fc.nat(20),
+      },
       { requiredKeys: [] },
     );
     await fc.assert(
@@ -152,11 +190,21 @@ describe('Node fast path vs jose path', () => {
   });
 
   it('agree on arbitrary strings and part shapes', async () => {
-    const segment = fc.oneof(fc.string({ maxLength: 20 }), fc.uint8Array({ maxLength: 30 }).map(b64), fc.jsonValue().map((v) => b64json(v ?? null)));
+    const segment = fc.oneof(
+      fc.string({ maxLength: 20 }),
+      fc.uint8Array({ maxLength: 30 }).map(b64),
+      fc.jsonValue().map((v) => b64json(v ?? null)),
+    );
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string(), fc.tuple(segment, segment, segment).map((parts) => parts.join('.'))), async (token) => {
-        await sameOutcome(token);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string(),
+          fc.tuple(segment, segment, segment).map((parts) => parts.join('.')),
+        ),
+        async (token) => {
+          await sameOutcome(token);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -166,23 +214,38 @@ describe('verified-token cache', () => {
   it('never changes an outcome, whatever the order of calls, times and options', async () => {
     const tokens = [
       ...corpus.map((c) => c.token),
-      signRs256(fixture.signer.privateKey, { alg: 'RS256', kid: fixture.signer.kid }, claims({ exp: NOW + 20, jti: 'short' })),
+      signRs256(
+        fixture.signer.privateKey,
+        { alg: 'RS256', kid: fixture.signer.kid },
+        claims({ exp: NOW + 20, jti: 'short' }),
+      ),
     ];
     const call = fc.record({
       token: fc.constantFrom(...tokens),
       offset: fc.integer({ min: -100, max: 4000 }),
       options: fc.record(
-        { requiredScopes: fc.constantFrom(['calendar:read'], ['admin']), maxTokenAge: fc.constantFrom(10, 1000), audience: fc.constant('https://api.example.test'), maxTokenLength: fc.constantFrom(100, 2000) },
+        {
+          requiredScopes: fc.constantFrom(['calendar:read'], ['admin']),
+          maxTokenAge: fc.constantFrom(10, 1000),
+          audience: fc.constant('https://api.example.test'),
+          maxTokenLength: fc.constantFrom(100, 2000),
+        },
         { requiredKeys: [] },
       ),
     });
     await fc.assert(
-      fc.asyncProperty(fc.array(call, { minLength: 1, maxLength: 30 }), fc.integer({ min: 1, max: 4 }), async (calls, size) => {
-        const cached: VerifierParts = { ...node, cache: new TokenCache(size) };
-        for (const { token, offset, options } of calls) {
-          expect(await outcome(cached, token, options, NOW + offset)).toEqual(await outcome(node, token, options, NOW + offset));
-        }
-      }),
+      fc.asyncProperty(
+        fc.array(call, { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 1, max: 4 }),
+        async (calls, size) => {
+          const cached: VerifierParts = { ...node, cache: new TokenCache(size) };
+          for (const { token, offset, options } of calls) {
+            expect(await outcome(cached, token, options, NOW + offset)).toEqual(
+              await outcome(node, token, options, NOW + offset),
+            );
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -198,7 +261,11 @@ describe('verified-token cache', () => {
     };
     const cache = new TokenCache(10);
     const parts: VerifierParts = { source: node.source, cache, backend: counting };
-    const token = signRs256(fixture.signer.privateKey, { alg: 'RS256', kid: fixture.signer.kid }, claims({ exp: NOW + 100 }));
+    const token = signRs256(
+      fixture.signer.privateKey,
+      { alg: 'RS256', kid: fixture.signer.kid },
+      claims({ exp: NOW + 100 }),
+    );
     const settings = toSettings({ jwks: fixture.jwks, clockTolerance: 0 });
     for (let i = 0; i < 5; i++) await verifyWith(parts, token, settings, NOW);
     // Admitted on its second verification, served from the cache afterwards.
@@ -214,7 +281,11 @@ describe('verified-token cache', () => {
     const parts: VerifierParts = { ...node, cache };
     const settings = toSettings({ jwks: fixture.jwks });
     for (let i = 0; i < 10; i++) {
-      const token = signRs256(fixture.signer.privateKey, { alg: 'RS256', kid: fixture.signer.kid }, claims({ jti: `tok_${i}` }));
+      const token = signRs256(
+        fixture.signer.privateKey,
+        { alg: 'RS256', kid: fixture.signer.kid },
+        claims({ jti: `tok_${i}` }),
+      );
       await verifyWith(parts, token, settings, NOW);
       expect(cache.size).toBe(Math.min(i, 3));
       await verifyWith(parts, token, settings, NOW);

@@ -32,10 +32,23 @@ describe('TSDoc examples', () => {
 
   it('compile', () => {
     const name = (n: number) => `test/integrity/__example_${n}.ts`;
-    const files = new Map(all.map((example, n) => [name(n), `${PRELUDE}\nexport async function example(): Promise<unknown> {\n${example.code}\nreturn undefined;\n}\n`]));
+    const files = new Map(
+      all.map((example, n) => [
+        name(n),
+        `${PRELUDE}\nexport async function example(): Promise<unknown> {\n${example.code}\nreturn undefined;\n}\n`,
+      ]),
+    );
     const options: ts.CompilerOptions = {
-      target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, strict: true,
-      exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true, noEmit: true, skipLibCheck: true, types: ['node'], lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'],
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      strict: true,
+      exactOptionalPropertyTypes: true,
+      noUncheckedIndexedAccess: true,
+      noEmit: true,
+      skipLibCheck: true,
+      types: ['node'],
+      lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'],
     };
     const host = ts.createCompilerHost(options);
     const read = host.readFile.bind(host);
@@ -47,7 +60,11 @@ describe('TSDoc examples', () => {
       const text = files.get(ts.sys.resolvePath(f).replace(`${process.cwd()}/`, ''));
       return text === undefined ? getSourceFile(f, v, ...rest) : ts.createSourceFile(f, text, v);
     };
-    const program = ts.createProgram([...files.keys()].map((f) => `${process.cwd()}/${f}`), options, host);
+    const program = ts.createProgram(
+      [...files.keys()].map((f) => `${process.cwd()}/${f}`),
+      options,
+      host,
+    );
     const problems = ts
       .getPreEmitDiagnostics(program)
       .filter((d) => d.file?.fileName.includes('__example_'))

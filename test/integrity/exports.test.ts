@@ -7,21 +7,48 @@ describe('src/integrity.ts', () => {
   it('exports the public API and error classes rooted at GrantexError', () => {
     expect(Object.keys(integrity).sort()).toEqual(
       [
-        'GrantexAuditError', 'GrantexPkceError', 'GrantexTokenError', 'GrantexWebhookError', 'computeAuditHash', 'computeCodeChallenge',
-        'createGrantVerifier', 'generatePkce', 'isValidCodeVerifier', 'signWebhookPayload', 'verifyAuditChain', 'verifyCodeChallenge',
-        'verifyGrantToken', 'verifyWebhook', 'verifyWebhookSignature',
+        'GrantexAuditError',
+        'GrantexPkceError',
+        'GrantexTokenError',
+        'GrantexWebhookError',
+        'computeAuditHash',
+        'computeCodeChallenge',
+        'createGrantVerifier',
+        'generatePkce',
+        'isValidCodeVerifier',
+        'signWebhookPayload',
+        'verifyAuditChain',
+        'verifyCodeChallenge',
+        'verifyGrantToken',
+        'verifyWebhook',
+        'verifyWebhookSignature',
       ].sort(),
     );
-    for (const ErrorClass of [integrity.GrantexAuditError, integrity.GrantexPkceError, integrity.GrantexTokenError, integrity.GrantexWebhookError]) {
+    for (const ErrorClass of [
+      integrity.GrantexAuditError,
+      integrity.GrantexPkceError,
+      integrity.GrantexTokenError,
+      integrity.GrantexWebhookError,
+    ]) {
       expect(ErrorClass.prototype).toBeInstanceOf(GrantexError);
     }
   });
 
   it('keeps node: imports out of every module the entry reaches (runtime-neutral)', () => {
-    const files = ['src/integrity.ts', 'src/pkce.ts', 'src/webhook-signature.ts', 'src/audit-chain.ts', 'src/internal/bytes.ts', ...readdirSync('src/verify').map((f) => `src/verify/${f}`)];
+    const files = [
+      'src/integrity.ts',
+      'src/pkce.ts',
+      'src/webhook-signature.ts',
+      'src/audit-chain.ts',
+      'src/internal/bytes.ts',
+      ...readdirSync('src/verify').map((f) => `src/verify/${f}`),
+    ];
     for (const file of files) {
       const source = readFileSync(file, 'utf8');
-      expect({ file, nodeImport: /from\s+['"]node:|import\(\s*['"]node:|require\(/.test(source) }).toEqual({ file, nodeImport: false });
+      expect({ file, nodeImport: /from\s+['"]node:|import\(\s*['"]node:|require\(/.test(source) }).toEqual({
+        file,
+        nodeImport: false,
+      });
     }
   });
 });

@@ -17,7 +17,6 @@ const grant = readVector<TokenVector>('grant-token.json');
 const delegated = readVector<TokenVector>('delegated-token.json');
 const CAPTURE = new Date('2026-11-28T13:00:00Z');
 
-
 describe('verifyGrantToken: real tokens from the reference server', () => {
   it('runs on the Node fast path here', () => {
     expect(signatureBackend().name).toBe('node');
@@ -39,7 +38,7 @@ describe('verifyGrantToken: real tokens from the reference server', () => {
       developerId: 'dev_01M8H3D69ED20CXX9BVR3Z61AR',
       scopes: grant.response.scopes,
       issuedAt: 1795870347,
-      expiresAt: Date.parse(grant.response.expiresAt) / 1000 | 0,
+      expiresAt: (Date.parse(grant.response.expiresAt) / 1000) | 0,
       issuer: 'http://127.0.0.1:3001',
       audience: 'https://api.example.test',
     });
@@ -59,16 +58,32 @@ describe('verifyGrantToken: real tokens from the reference server', () => {
 
   it('refuses the real tokens once expired, before issue, or for another audience, issuer or scope', async () => {
     const token = grant.response.grantToken;
-    expect(await codeOf(verifyGrantToken(token, { jwks, currentDate: new Date('2026-11-29T00:00:00Z') }))).toBe('expired');
-    expect(await codeOf(verifyGrantToken(token, { jwks, currentDate: new Date('2026-11-28T12:00:00Z') }))).toBe('not_yet_valid');
-    expect(await codeOf(verifyGrantToken(token, { jwks, currentDate: CAPTURE, audience: 'https://other.test' }))).toBe('wrong_audience');
-    expect(await codeOf(verifyGrantToken(token, { jwks, currentDate: CAPTURE, issuer: 'https://api.grantex.dev' }))).toBe('wrong_issuer');
-    expect(await codeOf(verifyGrantToken(delegated.response.grantToken, { jwks, currentDate: CAPTURE, requiredScopes: ['email:send'] }))).toBe('insufficient_scope');
+    expect(await codeOf(verifyGrantToken(token, { jwks, currentDate: new Date('2026-11-29T00:00:00Z') }))).toBe(
+      'expired',
+    );
+    expect(await codeOf(verifyGrantToken(token, { jwks, currentDate: new Date('2026-11-28T12:00:00Z') }))).toBe(
+      'not_yet_valid',
+    );
+    expect(await codeOf(verifyGrantToken(token, { jwks, currentDate: CAPTURE, audience: 'https://other.test' }))).toBe(
+      'wrong_audience',
+    );
+    expect(
+      await codeOf(verifyGrantToken(token, { jwks, currentDate: CAPTURE, issuer: 'https://api.grantex.dev' })),
+    ).toBe('wrong_issuer');
+    expect(
+      await codeOf(
+        verifyGrantToken(delegated.response.grantToken, { jwks, currentDate: CAPTURE, requiredScopes: ['email:send'] }),
+      ),
+    ).toBe('insufficient_scope');
   });
 
   it('refuses the real token against a JWKS holding only the EdDSA key', async () => {
-    const edOnly = { keys: jwks.keys.filter((key) => key.kty === 'OKP').map((key) => ({ ...key, kid: 'grantex-2026-11' })) };
-    expect(await codeOf(verifyGrantToken(grant.response.grantToken, { jwks: edOnly, currentDate: CAPTURE }))).toBe('unknown_key');
+    const edOnly = {
+      keys: jwks.keys.filter((key) => key.kty === 'OKP').map((key) => ({ ...key, kid: 'grantex-2026-11' })),
+    };
+    expect(await codeOf(verifyGrantToken(grant.response.grantToken, { jwks: edOnly, currentDate: CAPTURE }))).toBe(
+      'unknown_key',
+    );
   });
 
   it('refuses every single-character change to the real token (fast-check)', async () => {
@@ -105,12 +120,27 @@ describe('verifyGrantToken: attack corpus', () => {
   });
 
   const run = (c: CorpusCase) =>
-    verifyGrantToken(c.token as string, { jwks: fixture.jwks, currentDate: at(NOW), ...c.options } as VerifyGrantTokenOptions);
+    verifyGrantToken(
+      c.token as string,
+      { jwks: fixture.jwks, currentDate: at(NOW), ...c.options } as VerifyGrantTokenOptions,
+    );
 
   it('has a broad corpus', () => {
     expect(corpus.length).toBeGreaterThan(80);
     expect(new Set(corpus.map((c) => c.expect))).toEqual(
-      new Set(['ok', 'unsupported_alg', 'unknown_key', 'bad_signature', 'malformed', 'expired', 'not_yet_valid', 'wrong_issuer', 'wrong_audience', 'insufficient_scope', 'invalid_claims']),
+      new Set([
+        'ok',
+        'unsupported_alg',
+        'unknown_key',
+        'bad_signature',
+        'malformed',
+        'expired',
+        'not_yet_valid',
+        'wrong_issuer',
+        'wrong_audience',
+        'insufficient_scope',
+        'invalid_claims',
+      ]),
     );
   });
 
@@ -122,9 +152,14 @@ describe('verifyGrantToken: attack corpus', () => {
 
   it('gives the same outcomes through a caching verifier, twice over', async () => {
     for (const c of corpus) {
-      const verifier = createGrantVerifier({ jwks: fixture.jwks, ...c.options } as Parameters<typeof createGrantVerifier>[0]);
+      const verifier = createGrantVerifier({ jwks: fixture.jwks, ...c.options } as Parameters<
+        typeof createGrantVerifier
+      >[0]);
       for (let round = 0; round < 2; round++) {
-        expect({ name: c.name, code: await codeOf(verifier.verify(c.token as string, { currentDate: at(NOW) })) }).toEqual({ name: c.name, code: c.expect });
+        expect({
+          name: c.name,
+          code: await codeOf(verifier.verify(c.token as string, { currentDate: at(NOW) })),
+        }).toEqual({ name: c.name, code: c.expect });
       }
     }
   });
@@ -145,17 +180,33 @@ describe('verifyGrantToken: attack corpus', () => {
     await fc.assert(
       fc.asyncProperty(fc.jsonValue(), async (scp) => {
         fc.pre(!(Array.isArray(scp) && scp.every((s) => typeof s === 'string')));
-        const token = signRs256(fixture.signer.privateKey, { alg: 'RS256', kid: fixture.signer.kid }, claims({ scp: scp ?? null }));
-        expect(await codeOf(verifyGrantToken(token, { jwks: fixture.jwks, currentDate: at(NOW) }))).toBe('invalid_claims');
+        const token = signRs256(
+          fixture.signer.privateKey,
+          { alg: 'RS256', kid: fixture.signer.kid },
+          claims({ scp: scp ?? null }),
+        );
+        expect(await codeOf(verifyGrantToken(token, { jwks: fixture.jwks, currentDate: at(NOW) }))).toBe(
+          'invalid_claims',
+        );
       }),
       { numRuns: 100 },
     );
   });
 
   it('checks time claims against the clock tolerance', async () => {
-    const token = signRs256(fixture.signer.privateKey, { alg: 'RS256', kid: fixture.signer.kid }, claims({ exp: NOW + 30, nbf: NOW + 20 }));
+    const token = signRs256(
+      fixture.signer.privateKey,
+      { alg: 'RS256', kid: fixture.signer.kid },
+      claims({ exp: NOW + 30, nbf: NOW + 20 }),
+    );
     const verify = (seconds: number, clockTolerance?: number) =>
-      codeOf(verifyGrantToken(token, { jwks: fixture.jwks, currentDate: at(seconds), ...(clockTolerance === undefined ? {} : { clockTolerance }) }));
+      codeOf(
+        verifyGrantToken(token, {
+          jwks: fixture.jwks,
+          currentDate: at(seconds),
+          ...(clockTolerance === undefined ? {} : { clockTolerance }),
+        }),
+      );
     expect(await verify(NOW)).toBe('not_yet_valid');
     expect(await verify(NOW + 15)).toBe('ok');
     expect(await verify(NOW + 14, 0)).toBe('not_yet_valid');
@@ -184,7 +235,9 @@ describe('verifyGrantToken: options', () => {
     ['an invalid date', { jwks, currentDate: new Date('nope') }],
     ['a zero maxTokenLength', { jwks, maxTokenLength: 0 }],
   ])('refuses %s with invalid_options', async (_name, options) => {
-    expect(await codeOf(verifyGrantToken(grant.response.grantToken, options as VerifyGrantTokenOptions))).toBe('invalid_options');
+    expect(await codeOf(verifyGrantToken(grant.response.grantToken, options as VerifyGrantTokenOptions))).toBe(
+      'invalid_options',
+    );
   });
 
   it('refuses bad verifier options at creation', () => {
@@ -198,7 +251,11 @@ describe('verifyGrantToken: options', () => {
   it('accepts any of several issuers or audiences', async () => {
     const token = signRs256(fixture.signer.privateKey, { alg: 'RS256', kid: fixture.signer.kid }, claims({ aud: 'b' }));
     const base = { jwks: fixture.jwks, currentDate: at(NOW) };
-    expect(await codeOf(verifyGrantToken(token, { ...base, issuer: ['x', 'https://auth.example.test'], audience: ['a', 'b'] }))).toBe('ok');
+    expect(
+      await codeOf(
+        verifyGrantToken(token, { ...base, issuer: ['x', 'https://auth.example.test'], audience: ['a', 'b'] }),
+      ),
+    ).toBe('ok');
     expect(await codeOf(verifyGrantToken(token, { ...base, audience: ['a', 'c'] }))).toBe('wrong_audience');
   });
 
@@ -211,7 +268,11 @@ describe('verifyGrantToken: options', () => {
 
   it('adds per-call required scopes to the verifier ones', async () => {
     const verifier = createGrantVerifier({ jwks: fixture.jwks, requiredScopes: ['calendar:read'] });
-    expect(await codeOf(verifier.verify(fixture.valid, { currentDate: at(NOW), requiredScopes: ['email:send'] }))).toBe('ok');
-    expect(await codeOf(verifier.verify(fixture.valid, { currentDate: at(NOW), requiredScopes: ['admin'] }))).toBe('insufficient_scope');
+    expect(await codeOf(verifier.verify(fixture.valid, { currentDate: at(NOW), requiredScopes: ['email:send'] }))).toBe(
+      'ok',
+    );
+    expect(await codeOf(verifier.verify(fixture.valid, { currentDate: at(NOW), requiredScopes: ['admin'] }))).toBe(
+      'insufficient_scope',
+    );
   });
 });

@@ -26,7 +26,6 @@ async function serve(keys: unknown, extra: { status?: number; delay?: number } =
   return server;
 }
 
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('remote JWKS', () => {
@@ -35,7 +34,11 @@ describe('remote JWKS', () => {
     for (let i = 0; i < 5; i++) {
       expect(await codeOf(verifyGrantToken(fixture.valid, { jwksUri: server.url, currentDate: at(NOW) }))).toBe('ok');
     }
-    const other = signRs256(fixture.signer.privateKey, { alg: 'RS256', kid: fixture.signer.kid }, claims({ jti: 'tok_2' }));
+    const other = signRs256(
+      fixture.signer.privateKey,
+      { alg: 'RS256', kid: fixture.signer.kid },
+      claims({ jti: 'tok_2' }),
+    );
     expect(await codeOf(verifyGrantToken(other, { jwksUri: new URL(server.url), currentDate: at(NOW) }))).toBe('ok');
     expect(server.requests).toEqual(['/.well-known/jwks.json']);
   });
@@ -43,7 +46,9 @@ describe('remote JWKS', () => {
   it('concurrent first calls share one request', async () => {
     const server = await serve(fixture.jwks, { delay: 50 });
     const verifier = createGrantVerifier({ jwksUri: server.url });
-    const codes = await Promise.all(Array.from({ length: 10 }, () => codeOf(verifier.verify(fixture.valid, { currentDate: at(NOW) }))));
+    const codes = await Promise.all(
+      Array.from({ length: 10 }, () => codeOf(verifier.verify(fixture.valid, { currentDate: at(NOW) }))),
+    );
     expect(codes).toEqual(Array(10).fill('ok'));
     expect(server.requests).toHaveLength(1);
   });
@@ -137,7 +142,9 @@ describe('remote JWKS', () => {
       },
     });
     expect(await codeOf(verifier.verify(fixture.valid, { currentDate: at(NOW) }))).toBe('ok');
-    expect(seen).toEqual([{ url: 'https://auth.example.test/.well-known/jwks.json', accept: 'application/json', auth: 'Bearer x' }]);
+    expect(seen).toEqual([
+      { url: 'https://auth.example.test/.well-known/jwks.json', accept: 'application/json', auth: 'Bearer x' },
+    ]);
   });
 
   it('never fetches jku or x5u, over the whole attack corpus', async () => {
@@ -145,8 +152,16 @@ describe('remote JWKS', () => {
     const bait = `${server.origin}/attacker`;
     const verifier = createGrantVerifier({ jwksUri: server.url });
     const injected = [
-      signRs256(fixture.attacker.privateKey, { alg: 'RS256', kid: fixture.attacker.kid, jku: `${bait}/jku.json` }, claims()),
-      signRs256(fixture.attacker.privateKey, { alg: 'RS256', kid: fixture.signer.kid, x5u: `${bait}/x5u.pem`, jwk: fixture.attacker.jwk }, claims()),
+      signRs256(
+        fixture.attacker.privateKey,
+        { alg: 'RS256', kid: fixture.attacker.kid, jku: `${bait}/jku.json` },
+        claims(),
+      ),
+      signRs256(
+        fixture.attacker.privateKey,
+        { alg: 'RS256', kid: fixture.signer.kid, x5u: `${bait}/x5u.pem`, jwk: fixture.attacker.jwk },
+        claims(),
+      ),
       signRs256(fixture.signer.privateKey, { alg: 'RS256', kid: fixture.signer.kid, jku: `${bait}/ok.json` }, claims()),
     ];
     expect(await codeOf(verifier.verify(injected[0]!, { currentDate: at(NOW) }))).toBe('unknown_key');
@@ -182,7 +197,10 @@ async function rawServer(handler: (request: IncomingMessage, response: ServerRes
 
 /** The GrantexTokenError a verification failed with, and the message of its cause. */
 async function failureOf(promise: Promise<unknown>): Promise<{ code: string; cause: string }> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(GrantexTokenError);
   const { code, cause } = error as GrantexTokenError;
   return { code, cause: cause instanceof Error ? cause.message : String(cause) };
@@ -222,7 +240,9 @@ describe('remote JWKS: size cap while streaming', () => {
       response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(MAX_JWKS_BYTES + 1) });
       response.write('{"keys":');
     });
-    const { cause } = await failureOf(createGrantVerifier({ jwksUri: server.url }).verify(fixture.valid, { currentDate: at(NOW) }));
+    const { cause } = await failureOf(
+      createGrantVerifier({ jwksUri: server.url }).verify(fixture.valid, { currentDate: at(NOW) }),
+    );
     expect(cause).toMatch(/larger than/);
   });
 
@@ -230,10 +250,16 @@ describe('remote JWKS: size cap while streaming', () => {
     const bomb = gzipSync(paddedJwks(8 * MAX_JWKS_BYTES));
     expect(bomb.length).toBeLessThan(MAX_JWKS_BYTES / 4);
     const server = await rawServer((_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(bomb.length) });
+      response.writeHead(200, {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+        'content-length': String(bomb.length),
+      });
       response.end(bomb);
     });
-    const { cause } = await failureOf(createGrantVerifier({ jwksUri: server.url }).verify(fixture.valid, { currentDate: at(NOW) }));
+    const { cause } = await failureOf(
+      createGrantVerifier({ jwksUri: server.url }).verify(fixture.valid, { currentDate: at(NOW) }),
+    );
     expect(cause).toMatch(/larger than/);
   });
 
@@ -245,7 +271,10 @@ describe('remote JWKS: size cap while streaming', () => {
       for (let i = 0; i < body.length; i += chunkSize) response.write(body.slice(i, i + chunkSize));
       response.end();
     });
-    const sizes = fc.oneof(fc.integer({ min: MAX_JWKS_BYTES - 2, max: MAX_JWKS_BYTES + 2 }), fc.integer({ min: 0, max: 2 * MAX_JWKS_BYTES }));
+    const sizes = fc.oneof(
+      fc.integer({ min: MAX_JWKS_BYTES - 2, max: MAX_JWKS_BYTES + 2 }),
+      fc.integer({ min: 0, max: 2 * MAX_JWKS_BYTES }),
+    );
     await fc.assert(
       fc.asyncProperty(sizes, fc.integer({ min: 16 * 1024, max: 512 * 1024 }), async (size, chunk) => {
         body = paddedJwks(size);
@@ -282,14 +311,17 @@ describe('remote JWKS: outages', () => {
   it('concurrent verifications during an outage share one request', async () => {
     const { server, verifier } = await outage();
     server.reply = { status: 503, body: '{}', delay: 50 };
-    const codes = await Promise.all(Array.from({ length: 50 }, () => codeOf(verifier.verify(fixture.valid, { currentDate: at(NOW) }))));
+    const codes = await Promise.all(
+      Array.from({ length: 50 }, () => codeOf(verifier.verify(fixture.valid, { currentDate: at(NOW) }))),
+    );
     expect(new Set(codes)).toEqual(new Set(['ok']));
     expect(server.requests).toHaveLength(2);
   });
 
   it('with staleIfError: 0 the stale set is never used: every verification fails closed, still with one request', async () => {
     const { server, verifier } = await outage({ staleIfError: 0 });
-    for (let i = 0; i < 200; i++) expect(await codeOf(verifier.verify(fixture.valid, { currentDate: at(NOW) }))).toBe('jwks_unavailable');
+    for (let i = 0; i < 200; i++)
+      expect(await codeOf(verifier.verify(fixture.valid, { currentDate: at(NOW) }))).toBe('jwks_unavailable');
     expect(server.requests).toHaveLength(2);
   });
 
@@ -303,7 +335,8 @@ describe('remote JWKS: outages', () => {
   it('without a good set, a failed fetch is not retried until the cooldown has passed, then recovers', async () => {
     const server = await serve(fixture.jwks, { status: 500 });
     const verifier = createGrantVerifier({ jwksUri: server.url, cooldownDuration: 300 });
-    for (let i = 0; i < 20; i++) expect(await codeOf(verifier.verify(fixture.valid, { currentDate: at(NOW) }))).toBe('jwks_unavailable');
+    for (let i = 0; i < 20; i++)
+      expect(await codeOf(verifier.verify(fixture.valid, { currentDate: at(NOW) }))).toBe('jwks_unavailable');
     expect(server.requests).toHaveLength(1);
     server.reply = { body: JSON.stringify(fixture.jwks) };
     await sleep(350);
@@ -327,7 +360,9 @@ describe('remote JWKS: outages', () => {
 
   it('staleIfError must be a non-negative number of milliseconds', () => {
     for (const staleIfError of [-1, Number.NaN, Number.POSITIVE_INFINITY, '5' as unknown as number]) {
-      expect(() => createGrantVerifier({ jwksUri: 'https://auth.example.test/jwks', staleIfError })).toThrow(GrantexTokenError);
+      expect(() => createGrantVerifier({ jwksUri: 'https://auth.example.test/jwks', staleIfError })).toThrow(
+        GrantexTokenError,
+      );
     }
   });
 });

@@ -43,11 +43,14 @@ const verifyDelivery = (d: Delivery, overrides: Partial<VerifyWebhookOptions> = 
   } as VerifyWebhookOptions);
 
 describe('webhooks: real deliveries', () => {
-  it.each(deliveries.map((d) => [JSON.parse(d.body).type as string, d] as const))('verifies the %s delivery and returns its event', async (_type, d) => {
-    const event: WebhookEvent = await verifyDelivery(d);
-    expect(event).toEqual(JSON.parse(d.body));
-    expect(await verifyWebhookSignature(d.body, d.headers['x-grantex-signature']!, d.secret)).toBe(true);
-  });
+  it.each(deliveries.map((d) => [JSON.parse(d.body).type as string, d] as const))(
+    'verifies the %s delivery and returns its event',
+    async (_type, d) => {
+      const event: WebhookEvent = await verifyDelivery(d);
+      expect(event).toEqual(JSON.parse(d.body));
+      expect(await verifyWebhookSignature(d.body, d.headers['x-grantex-signature']!, d.secret)).toBe(true);
+    },
+  );
 
   it('narrows the event type on `type`', async () => {
     const events = await Promise.all(deliveries.map((d) => verifyDelivery(d)));
@@ -91,30 +94,43 @@ describe('webhooks: real deliveries', () => {
 
   it('refuses any changed byte of the body (fast-check)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...deliveries), fc.nat(), fc.integer({ min: 1, max: 255 }), async (d, i, delta) => {
-        const body = Buffer.from(d.body);
-        const index = i % body.length;
-        body[index] = (body[index]! + delta) & 0xff;
-        expect(await codeOf(verifyDelivery(d, { payload: body }))).toBe('bad_signature');
-        expect(await verifyWebhookSignature(body, d.headers['x-grantex-signature']!, d.secret)).toBe(false);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...deliveries),
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        async (d, i, delta) => {
+          const body = Buffer.from(d.body);
+          const index = i % body.length;
+          body[index] = (body[index]! + delta) & 0xff;
+          expect(await codeOf(verifyDelivery(d, { payload: body }))).toBe('bad_signature');
+          expect(await verifyWebhookSignature(body, d.headers['x-grantex-signature']!, d.secret)).toBe(false);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('refuses any changed character of either signature header (fast-check)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...deliveries), fc.constantFrom('x-grantex-signature-v2', 'x-grantex-signature'), fc.nat(70), fc.integer({ min: 0, max: 127 }).map((n) => String.fromCharCode(n)), async (d, name, i, c) => {
-        const value = d.headers[name]!;
-        const index = i % value.length;
-        fc.pre(value[index] !== c);
-        const changed = value.slice(0, index) + c + value.slice(index + 1);
-        if (name === 'x-grantex-signature') {
-          expect(await verifyWebhookSignature(d.body, changed, d.secret)).toBe(false);
-        } else {
-          expect(['bad_signature', 'malformed_header']).toContain(await codeOf(verifyDelivery(d, { headers: { ...d.headers, [name]: changed } })));
-        }
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...deliveries),
+        fc.constantFrom('x-grantex-signature-v2', 'x-grantex-signature'),
+        fc.nat(70),
+        fc.integer({ min: 0, max: 127 }).map((n) => String.fromCharCode(n)),
+        async (d, name, i, c) => {
+          const value = d.headers[name]!;
+          const index = i % value.length;
+          fc.pre(value[index] !== c);
+          const changed = value.slice(0, index) + c + value.slice(index + 1);
+          if (name === 'x-grantex-signature') {
+            expect(await verifyWebhookSignature(d.body, changed, d.secret)).toBe(false);
+          } else {
+            expect(['bad_signature', 'malformed_header']).toContain(
+              await codeOf(verifyDelivery(d, { headers: { ...d.headers, [name]: changed } })),
+            );
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -126,7 +142,9 @@ describe('webhooks: real deliveries', () => {
       expect(await codeOf(verifyDelivery(d, { headers }))).toBe('bad_signature');
     }
     for (const spelled of [`0${SIGNED_AT}`, ` ${SIGNED_AT}x`]) {
-      expect(await codeOf(verifyDelivery(d, { headers: { ...d.headers, 'x-grantex-timestamp': spelled } }))).not.toBe('ok');
+      expect(await codeOf(verifyDelivery(d, { headers: { ...d.headers, 'x-grantex-timestamp': spelled } }))).not.toBe(
+        'ok',
+      );
     }
   });
 
@@ -148,7 +166,9 @@ describe('webhooks: freshness, rotation and malformed input', () => {
     expect(await codeOf(verifyDelivery(d, { now: at(SIGNED_AT - 301) }))).toBe('future_timestamp');
     expect(await codeOf(verifyDelivery(d, { now: at(SIGNED_AT + 30), toleranceSeconds: 10 }))).toBe('stale_timestamp');
     expect(await codeOf(verifyDelivery(d, { now: at(SIGNED_AT + 3000), toleranceSeconds: 3600 }))).toBe('ok');
-    expect(await codeOf(verifyWebhook({ payload: d.body, headers: d.headers, secret: d.secret }))).toBe('stale_timestamp');
+    expect(await codeOf(verifyWebhook({ payload: d.body, headers: d.headers, secret: d.secret }))).toBe(
+      'stale_timestamp',
+    );
   });
 
   it('accepts any one of several secrets', async () => {
@@ -160,17 +180,47 @@ describe('webhooks: freshness, rotation and malformed input', () => {
 
   it.each([
     ['no timestamp', { 'x-grantex-signature-v2': d.headers['x-grantex-signature-v2'] }, 'missing_header'],
-    ['no V2 signature', { 'x-grantex-timestamp': d.headers['x-grantex-timestamp'], 'x-grantex-signature': d.headers['x-grantex-signature'] }, 'missing_header'],
+    [
+      'no V2 signature',
+      {
+        'x-grantex-timestamp': d.headers['x-grantex-timestamp'],
+        'x-grantex-signature': d.headers['x-grantex-signature'],
+      },
+      'missing_header',
+    ],
     ['no headers at all', {}, 'missing_header'],
     ['a timestamp with a fraction', { ...d.headers, 'x-grantex-timestamp': '1795870122.5' }, 'malformed_header'],
     ['a negative timestamp', { ...d.headers, 'x-grantex-timestamp': '-1795870122' }, 'malformed_header'],
     ['an empty timestamp', { ...d.headers, 'x-grantex-timestamp': '' }, 'malformed_header'],
     ['a huge timestamp', { ...d.headers, 'x-grantex-timestamp': '9'.repeat(40) }, 'malformed_header'],
-    ['a bare hex signature', { ...d.headers, 'x-grantex-signature-v2': d.headers['x-grantex-signature-v2']!.slice(7) }, 'malformed_header'],
-    ['another algorithm', { ...d.headers, 'x-grantex-signature-v2': d.headers['x-grantex-signature-v2']!.replace('sha256', 'sha1') }, 'malformed_header'],
-    ['a truncated signature', { ...d.headers, 'x-grantex-signature-v2': d.headers['x-grantex-signature-v2']!.slice(0, -2) }, 'malformed_header'],
-    ['two signatures', { ...d.headers, 'x-grantex-signature-v2': `${d.headers['x-grantex-signature-v2']},${d.headers['x-grantex-signature-v2']}` }, 'malformed_header'],
-    ['the header twice (array)', { ...d.headers, 'x-grantex-signature-v2': [d.headers['x-grantex-signature-v2']!, 'sha256=00'] }, 'malformed_header'],
+    [
+      'a bare hex signature',
+      { ...d.headers, 'x-grantex-signature-v2': d.headers['x-grantex-signature-v2']!.slice(7) },
+      'malformed_header',
+    ],
+    [
+      'another algorithm',
+      { ...d.headers, 'x-grantex-signature-v2': d.headers['x-grantex-signature-v2']!.replace('sha256', 'sha1') },
+      'malformed_header',
+    ],
+    [
+      'a truncated signature',
+      { ...d.headers, 'x-grantex-signature-v2': d.headers['x-grantex-signature-v2']!.slice(0, -2) },
+      'malformed_header',
+    ],
+    [
+      'two signatures',
+      {
+        ...d.headers,
+        'x-grantex-signature-v2': `${d.headers['x-grantex-signature-v2']},${d.headers['x-grantex-signature-v2']}`,
+      },
+      'malformed_header',
+    ],
+    [
+      'the header twice (array)',
+      { ...d.headers, 'x-grantex-signature-v2': [d.headers['x-grantex-signature-v2']!, 'sha256=00'] },
+      'malformed_header',
+    ],
     ['the header twice (two casings)', { ...d.headers, 'X-Grantex-Timestamp': '1' }, 'malformed_header'],
   ])('refuses %s', async (_name, headers, code) => {
     expect(await codeOf(verifyDelivery(d, { headers: headers as VerifyWebhookOptions['headers'] }))).toBe(code);
@@ -191,13 +241,17 @@ describe('webhooks: freshness, rotation and malformed input', () => {
     ['a numeric id', JSON.stringify({ id: 1, type: 'grant.created', createdAt: 'x', data: {} })],
   ])('refuses an authentic body that is %s', async (_name, body) => {
     const headers = await signWebhookPayload(body, d.secret, { timestamp: at(SIGNED_AT) });
-    expect(await codeOf(verifyWebhook({ payload: body, headers, secret: d.secret, now: at(SIGNED_AT) }))).toBe('invalid_payload');
+    expect(await codeOf(verifyWebhook({ payload: body, headers, secret: d.secret, now: at(SIGNED_AT) }))).toBe(
+      'invalid_payload',
+    );
   });
 
   it('refuses an authentic body that is not UTF-8', async () => {
     const body = Buffer.concat([Buffer.from('{"id":"'), Buffer.from([0xff]), Buffer.from('"}')]);
     const headers = await signWebhookPayload(body, d.secret, { timestamp: at(SIGNED_AT) });
-    expect(await codeOf(verifyWebhook({ payload: body, headers, secret: d.secret, now: at(SIGNED_AT) }))).toBe('invalid_payload');
+    expect(await codeOf(verifyWebhook({ payload: body, headers, secret: d.secret, now: at(SIGNED_AT) }))).toBe(
+      'invalid_payload',
+    );
   });
 
   it.each([
@@ -214,11 +268,20 @@ describe('webhooks: freshness, rotation and malformed input', () => {
   });
 
   it('legacy check returns false on malformed input and throws only for a missing secret', async () => {
-    for (const signature of ['', 'sha256=', 'sha256=zz', d.headers['x-grantex-signature']!.toUpperCase(), undefined, 42]) {
+    for (const signature of [
+      '',
+      'sha256=',
+      'sha256=zz',
+      d.headers['x-grantex-signature']!.toUpperCase(),
+      undefined,
+      42,
+    ]) {
       expect(await verifyWebhookSignature(d.body, signature as string, d.secret)).toBe(false);
     }
     expect(await verifyWebhookSignature({} as string, d.headers['x-grantex-signature']!, d.secret)).toBe(false);
-    await expect(verifyWebhookSignature(d.body, d.headers['x-grantex-signature']!, '')).rejects.toMatchObject({ code: 'invalid_options' });
+    await expect(verifyWebhookSignature(d.body, d.headers['x-grantex-signature']!, '')).rejects.toMatchObject({
+      code: 'invalid_options',
+    });
   });
 });
 
@@ -231,13 +294,26 @@ describe('webhooks: sign and verify round trip (fast-check)', () => {
         fc.integer({ min: 1_000_000_000, max: 4_000_000_000 }),
         fc.integer({ min: -1000, max: 1000 }),
         async (secret, bytes, signedAt, skew) => {
-          const body = Buffer.from(JSON.stringify({ id: 'evt_x', type: 'token.issued', createdAt: 'now', data: { b: Buffer.from(bytes).toString('hex') } }));
+          const body = Buffer.from(
+            JSON.stringify({
+              id: 'evt_x',
+              type: 'token.issued',
+              createdAt: 'now',
+              data: { b: Buffer.from(bytes).toString('hex') },
+            }),
+          );
           const headers = await signWebhookPayload(body, secret, { timestamp: at(signedAt) });
-          expect(headers['X-Grantex-Signature']).toBe(`sha256=${createHmac('sha256', secret).update(body).digest('hex')}`);
-          expect(headers['X-Grantex-Signature-V2']).toBe(`sha256=${createHmac('sha256', secret).update(`${signedAt}.`).update(body).digest('hex')}`);
+          expect(headers['X-Grantex-Signature']).toBe(
+            `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
+          );
+          expect(headers['X-Grantex-Signature-V2']).toBe(
+            `sha256=${createHmac('sha256', secret).update(`${signedAt}.`).update(body).digest('hex')}`,
+          );
           const code = await codeOf(verifyWebhook({ payload: body, headers, secret, now: at(signedAt + skew) }));
           expect(code).toBe(skew > 300 ? 'stale_timestamp' : skew < -300 ? 'future_timestamp' : 'ok');
-          expect(await codeOf(verifyWebhook({ payload: body, headers, secret: `${secret}x`, now: at(signedAt) }))).toBe('bad_signature');
+          expect(await codeOf(verifyWebhook({ payload: body, headers, secret: `${secret}x`, now: at(signedAt) }))).toBe(
+            'bad_signature',
+          );
         },
       ),
       { numRuns: 100 },

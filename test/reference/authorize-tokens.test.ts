@@ -11,9 +11,17 @@ describe('reference server: authorization and consent', () => {
     const api = await start();
     const { key } = await api.developer('live');
     const agentId = await api.agent(key);
-    const authz = await api.post('/v1/authorize', {
-      agentId, principalId: 'user_alice', scopes: ['calendar:read'], redirectUri: 'https://app.example.com/cb', state: 'st-1',
-    }, key);
+    const authz = await api.post(
+      '/v1/authorize',
+      {
+        agentId,
+        principalId: 'user_alice',
+        scopes: ['calendar:read'],
+        redirectUri: 'https://app.example.com/cb',
+        state: 'st-1',
+      },
+      key,
+    );
     expect(authz.status).toBe(201);
     expect(authz.body.code).toBeUndefined();
     const id = authz.body.authRequestId;
@@ -22,7 +30,13 @@ describe('reference server: authorization and consent', () => {
     expect(shortcut).toMatchObject({ status: 403, body: { code: 'CONSENT_REQUIRED' } });
 
     const consent = await api.get(`/v1/consent/${id}`);
-    expect(consent.body).toMatchObject({ id, agentName: 'agent', scopes: ['calendar:read'], scopeDescriptions: ['Read your calendar events'], status: 'pending' });
+    expect(consent.body).toMatchObject({
+      id,
+      agentName: 'agent',
+      scopes: ['calendar:read'],
+      scopeDescriptions: ['Read your calendar events'],
+      status: 'pending',
+    });
 
     const approved = await api.post(`/v1/consent/${id}/approve`, undefined);
     expect(approved).toMatchObject({ status: 200, body: { redirectUri: 'https://app.example.com/cb', state: 'st-1' } });
@@ -46,7 +60,11 @@ describe('reference server: authorization and consent', () => {
     const api = await start();
     const { key } = await api.developer('live');
     const agentId = await api.agent(key);
-    const authz = await api.post('/v1/authorize', { agentId, principalId: 'bob', scopes: ['files:read'], state: 's' }, key);
+    const authz = await api.post(
+      '/v1/authorize',
+      { agentId, principalId: 'bob', scopes: ['files:read'], state: 's' },
+      key,
+    );
     const id = authz.body.authRequestId;
     expect(await api.post(`/v1/consent/${id}/deny`, undefined)).toMatchObject({ status: 200, body: { state: 's' } });
     expect((await api.post(`/v1/consent/${id}/deny`, undefined)).status).toBe(404);
@@ -62,18 +80,30 @@ describe('reference server: authorization and consent', () => {
     const ok = await api.post('/v1/authorize', { agentId, principalId: 'p', scopes: ['calendar:read'] }, key);
     expect(ok.body).toMatchObject({ sandbox: true, code: expect.any(String) });
     expect((await api.post(`/v1/authorize/${ok.body.authRequestId}/approve`, undefined, key)).status).toBe(404);
-    expect((await api.post('/v1/authorize', { agentId: 'ag_01UNKNOWN', principalId: 'p', scopes: ['a'] }, key)).status).toBe(404);
+    expect(
+      (await api.post('/v1/authorize', { agentId: 'ag_01UNKNOWN', principalId: 'p', scopes: ['a'] }, key)).status,
+    ).toBe(404);
     expect((await api.post('/v1/authorize', { agentId, principalId: 'p' }, key)).status).toBe(400);
-    const plain = await api.post('/v1/authorize', { agentId, principalId: 'p', scopes: ['a'], codeChallenge: VERIFIER, codeChallengeMethod: 'plain' }, key);
+    const plain = await api.post(
+      '/v1/authorize',
+      { agentId, principalId: 'p', scopes: ['a'], codeChallenge: VERIFIER, codeChallengeMethod: 'plain' },
+      key,
+    );
     expect(plain.status).toBe(400);
-    expect((await api.post('/v1/authorize', { agentId, principalId: 'p', scopes: ['a'], expiresIn: '0h' }, key)).status).toBe(400);
+    expect(
+      (await api.post('/v1/authorize', { agentId, principalId: 'p', scopes: ['a'], expiresIn: '0h' }, key)).status,
+    ).toBe(400);
   });
 
   it('caps grant lifetimes at 24 hours and honours shorter ones', async () => {
     const api = await start();
     const { key } = await api.developer();
     const agentId = await api.agent(key);
-    for (const [expiresIn, seconds] of [['90s', 90], ['2h', 7200], ['7d', 86400]] as const) {
+    for (const [expiresIn, seconds] of [
+      ['90s', 90],
+      ['2h', 7200],
+      ['7d', 86400],
+    ] as const) {
       const t = await api.grant(key, agentId, ['calendar:read'], { expiresIn });
       const c = claimsOf(t.grantToken);
       expect(c.exp - c.iat).toBe(seconds);
@@ -84,7 +114,10 @@ describe('reference server: authorization and consent', () => {
     const api = await start();
     const { key } = await api.developer();
     const agentId = await api.agent(key);
-    expect(claimsOf((await api.grant(key, agentId, ['calendar:read'], { audience: 'https://api.example.test' })).grantToken).aud).toBe('https://api.example.test');
+    expect(
+      claimsOf((await api.grant(key, agentId, ['calendar:read'], { audience: 'https://api.example.test' })).grantToken)
+        .aud,
+    ).toBe('https://api.example.test');
     expect(claimsOf((await api.grant(key, agentId, ['calendar:read'])).grantToken).aud).toBeUndefined();
   });
 });
@@ -95,11 +128,22 @@ describe('reference server: code exchange', () => {
     const { key } = await api.developer();
     const agentId = await api.agent(key);
     const challenge = await computeCodeChallenge(VERIFIER);
-    const authz = await api.post('/v1/authorize', { agentId, principalId: 'p', scopes: ['calendar:read'], codeChallenge: challenge, codeChallengeMethod: 'S256' }, key);
+    const authz = await api.post(
+      '/v1/authorize',
+      { agentId, principalId: 'p', scopes: ['calendar:read'], codeChallenge: challenge, codeChallengeMethod: 'S256' },
+      key,
+    );
     const code = authz.body.code;
-    expect((await api.post('/v1/token', { code, agentId }, key)).body).toMatchObject({ code: 'BAD_REQUEST', message: 'codeVerifier is required for PKCE' });
-    expect((await api.post('/v1/token', { code, agentId, codeVerifier: 'short' }, key)).body.message).toBe('Invalid codeVerifier');
-    expect((await api.post('/v1/token', { code, agentId, codeVerifier: 'x'.repeat(43) }, key)).body.message).toBe('Invalid codeVerifier');
+    expect((await api.post('/v1/token', { code, agentId }, key)).body).toMatchObject({
+      code: 'BAD_REQUEST',
+      message: 'codeVerifier is required for PKCE',
+    });
+    expect((await api.post('/v1/token', { code, agentId, codeVerifier: 'short' }, key)).body.message).toBe(
+      'Invalid codeVerifier',
+    );
+    expect((await api.post('/v1/token', { code, agentId, codeVerifier: 'x'.repeat(43) }, key)).body.message).toBe(
+      'Invalid codeVerifier',
+    );
     expect((await api.post('/v1/token', { code, agentId, codeVerifier: VERIFIER }, key)).status).toBe(201);
   });
 
@@ -123,13 +167,18 @@ describe('reference server: code exchange', () => {
     const agentId = await api.agent(key);
     const otherAgent = await api.agent(key);
     const first = await api.grant(key, agentId);
-    expect((await api.post('/v1/token/refresh', { refreshToken: first.refreshToken, agentId: otherAgent }, key)).body.message).toBe('Agent mismatch');
+    expect(
+      (await api.post('/v1/token/refresh', { refreshToken: first.refreshToken, agentId: otherAgent }, key)).body
+        .message,
+    ).toBe('Agent mismatch');
     const second = await api.post('/v1/token/refresh', { refreshToken: first.refreshToken, agentId }, key);
     expect(second.status).toBe(201);
     expect(second.body).toMatchObject({ grantId: first.grantId, scopes: first.scopes, expiresAt: first.expiresAt });
     expect(second.body.refreshToken).not.toBe(first.refreshToken);
     expect(claimsOf(second.body.grantToken).jti).not.toBe(claimsOf(first.grantToken).jti);
-    expect((await api.post('/v1/token/refresh', { refreshToken: first.refreshToken, agentId }, key)).body.message).toBe('Refresh token already used');
+    expect((await api.post('/v1/token/refresh', { refreshToken: first.refreshToken, agentId }, key)).body.message).toBe(
+      'Refresh token already used',
+    );
     const third = await api.post('/v1/token/refresh', { refreshToken: second.body.refreshToken, agentId }, key);
     expect(third.status).toBe(201);
 
@@ -180,10 +229,16 @@ describe('reference server: online verify and revoke', () => {
     const t = await api.grant(key, agentId);
     const active = await api.post('/v1/grants/verify', { token: t.grantToken }, key);
     expect(active.body).toMatchObject({ active: true, claims: { grnt: t.grantId, iss: api.url } });
-    expect((await api.post('/v1/grants/verify', { token: t.grantToken }, other.key)).body).toEqual({ active: false, reason: 'wrong_developer' });
+    expect((await api.post('/v1/grants/verify', { token: t.grantToken }, other.key)).body).toEqual({
+      active: false,
+      reason: 'wrong_developer',
+    });
     expect((await api.post('/v1/grants/verify', { token: 'not.a.jwt' }, key)).status).toBe(400);
     await api.delete(`/v1/grants/${t.grantId}`, key);
-    expect((await api.post('/v1/grants/verify', { token: t.grantToken }, key)).body).toEqual({ active: false, reason: 'revoked' });
+    expect((await api.post('/v1/grants/verify', { token: t.grantToken }, key)).body).toEqual({
+      active: false,
+      reason: 'revoked',
+    });
   });
 
   it('lists grants newest first with filters', async () => {

@@ -11,7 +11,12 @@ const LIMIT = 4096;
  * `parts` are written one by one until the answer arrives. Returns the answer
  * and how many bytes were written before it came.
  */
-function post(url: string, path: string, parts: Buffer[], options: { declared?: number; key?: string } = {}): Promise<Res & { written: number }> {
+function post(
+  url: string,
+  path: string,
+  parts: Buffer[],
+  options: { declared?: number; key?: string } = {},
+): Promise<Res & { written: number }> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (options.declared !== undefined) headers['content-length'] = String(options.declared);
@@ -26,8 +31,15 @@ function post(url: string, path: string, parts: Buffer[], options: { declared?: 
       res.on('data', (c: string) => (text += c));
       res.on('end', () => {
         const fetchHeaders = new Headers();
-        for (const [name, value] of Object.entries(res.headers)) if (typeof value === 'string') fetchHeaders.set(name, value);
-        resolve({ status: res.statusCode ?? 0, headers: fetchHeaders, body: text ? JSON.parse(text) : undefined, text, written });
+        for (const [name, value] of Object.entries(res.headers))
+          if (typeof value === 'string') fetchHeaders.set(name, value);
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: fetchHeaders,
+          body: text ? JSON.parse(text) : undefined,
+          text,
+          written,
+        });
       });
     });
     req.on('error', (error) => {
@@ -54,8 +66,14 @@ describe('reference server: request body limits', () => {
     const api = await start({ maxBodyBytes: LIMIT, rateLimits: { public: 1 } });
     // Nothing but the first bytes is sent: the answer must not wait for the rest.
     for (const key of [undefined, 'gx_test_unknown']) {
-      const res = await post(api.url, '/v1/agents', [filler(100)], { declared: 50 * 1024 * 1024, ...(key ? { key } : {}) });
-      expect(res).toMatchObject({ status: 413, body: { code: 'BAD_REQUEST', message: expect.stringContaining(String(LIMIT)), requestId: expect.any(String) } });
+      const res = await post(api.url, '/v1/agents', [filler(100)], {
+        declared: 50 * 1024 * 1024,
+        ...(key ? { key } : {}),
+      });
+      expect(res).toMatchObject({
+        status: 413,
+        body: { code: 'BAD_REQUEST', message: expect.stringContaining(String(LIMIT)), requestId: expect.any(String) },
+      });
       expectConforms('POST', '/v1/agents', res);
     }
     const signup = await post(api.url, '/v1/signup', [filler(10)], { declared: LIMIT + 1 });
@@ -69,7 +87,10 @@ describe('reference server: request body limits', () => {
     const api = await start({ maxBodyBytes: LIMIT });
     const { key } = await api.developer();
     const parts = Array.from({ length: 400 }, () => filler(1024));
-    for (const [path, withKey] of [['/v1/signup', false], ['/v1/agents', true]] as const) {
+    for (const [path, withKey] of [
+      ['/v1/signup', false],
+      ['/v1/agents', true],
+    ] as const) {
       const res = await post(api.url, path, parts, withKey ? { key } : {});
       expect(res).toMatchObject({ status: 413, body: { code: 'BAD_REQUEST', requestId: expect.any(String) } });
       expectConforms('POST', path, res);

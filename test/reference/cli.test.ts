@@ -8,10 +8,14 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 
 describe('dev-server CLI', () => {
   it('prints the URL with a sandbox and a live key that work, and lists faults', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'conformance/reference/cli.ts', '--port', '0', '--fault', 'code-reusable'], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'conformance/reference/cli.ts', '--port', '0', '--fault', 'code-reusable'],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     try {
       let out = '';
       child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -38,29 +42,54 @@ describe('dev-server CLI', () => {
   it('rejects an unknown fault and a bad port', async () => {
     const run = (args: string[]) =>
       new Promise<{ code: number | null; err: string }>((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'conformance/reference/cli.ts', ...args], { cwd: root });
+        const child = spawn(process.execPath, ['--import', 'tsx', 'conformance/reference/cli.ts', ...args], {
+          cwd: root,
+        });
         let err = '';
         child.stderr.on('data', (c: Buffer) => (err += c.toString()));
         child.once('exit', (code) => resolve({ code, err }));
       });
     expect(await run(['--fault', 'nope'])).toMatchObject({ code: 2, err: expect.stringContaining('Unknown fault') });
     expect(await run(['--port', 'x'])).toMatchObject({ code: 2 });
-    expect(await run(['--variant', 'nope'])).toMatchObject({ code: 2, err: expect.stringContaining('Unknown variant') });
-    expect(await run(['--issuer', 'ftp://example.test'])).toMatchObject({ code: 2, err: expect.stringContaining('Invalid issuer') });
+    expect(await run(['--variant', 'nope'])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('Unknown variant'),
+    });
+    expect(await run(['--issuer', 'ftp://example.test'])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('Invalid issuer'),
+    });
   });
 
   it('lists the variants, and --issuer and --variant take effect', async () => {
     const list = await new Promise<string>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'conformance/reference/cli.ts', '--list-variants'], { cwd: root });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'conformance/reference/cli.ts', '--list-variants'], {
+        cwd: root,
+      });
       let out = '';
       child.stdout.on('data', (c: Buffer) => (out += c.toString()));
       child.once('exit', () => resolve(out));
     });
-    for (const name of ['trim-names', 'reverse-lists', 'issuer-alias', 'extra-fields', 'other-id-format']) expect(list).toContain(name);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'conformance/reference/cli.ts', '--port', '0', '--issuer', 'https://grantex.proxy.example', '--variant', 'trim-names'], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    for (const name of ['trim-names', 'reverse-lists', 'issuer-alias', 'extra-fields', 'other-id-format'])
+      expect(list).toContain(name);
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'conformance/reference/cli.ts',
+        '--port',
+        '0',
+        '--issuer',
+        'https://grantex.proxy.example',
+        '--variant',
+        'trim-names',
+      ],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     try {
       let out = '';
       child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -73,7 +102,11 @@ describe('dev-server CLI', () => {
       expect(out).toMatch(/variants on .*trim-names/);
       const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1] ?? '';
       const key = /sandbox API key: (gx_test_\S+)/.exec(out)?.[1] ?? '';
-      const created = await fetch(`${url}/v1/agents`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: ' padded ' }) });
+      const created = await fetch(`${url}/v1/agents`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: ' padded ' }),
+      });
       expect(((await created.json()) as { name: string }).name).toBe('padded');
     } finally {
       child.kill('SIGTERM');
@@ -84,35 +117,86 @@ describe('dev-server CLI', () => {
   it('--help lists every flag', async () => {
     const { code, out } = await runToExit(['--help']);
     expect(code).toBe(0);
-    for (const flag of ['--port', '--key', '--issuer', '--fault', '--list-faults', '--variant', '--list-variants', '--rate-limit', '--max-body-bytes', '--cors-origin', '--help']) expect(out).toContain(flag);
+    for (const flag of [
+      '--port',
+      '--key',
+      '--issuer',
+      '--fault',
+      '--list-faults',
+      '--variant',
+      '--list-variants',
+      '--rate-limit',
+      '--max-body-bytes',
+      '--cors-origin',
+      '--help',
+    ])
+      expect(out).toContain(flag);
     expect(out).toMatch(/default, authorize, token, signup, public/);
   });
 
   it('--rate-limit and --max-body-bytes take effect', async () => {
-    await withDevServer(['--rate-limit', 'developer=2/1m', '--rate-limit', 'public=1', '--rate-limit', 'signup=1', '--max-body-bytes', '100', '--cors-origin', 'http://localhost:5173'], async (url, key) => {
-      const get = () => fetch(`${url}/v1/agents`, { headers: { authorization: `Bearer ${key}` } });
-      expect((await get()).status).toBe(200);
-      const second = await get();
-      expect(second.headers.get('x-ratelimit-limit')).toBe('2');
-      const refused = await get();
-      expect(refused.status).toBe(429);
-      expect(refused.headers.get('retry-after')).not.toBeNull();
-      expect(await refused.json()).toMatchObject({ code: 'RATE_LIMIT_EXCEEDED', requestId: expect.any(String) });
-      expect((await fetch(`${url}/health`)).headers.get('x-ratelimit-limit')).toBe('1');
-      // The banner's two keys spent nothing of the signup budget.
-      const signup = () => fetch(`${url}/v1/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'n', mode: 'sandbox' }) });
-      expect((await signup()).status).toBe(201);
-      expect((await signup()).status).toBe(429);
-      const big = await fetch(`${url}/v1/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x'.repeat(200), mode: 'sandbox' }) });
-      expect([413, 429]).toContain(big.status);
-      expect(big.status).toBe(413); // refused for its length before the spent signup bucket is consulted
-      const cors = await fetch(`${url}/health`, { headers: { origin: 'http://localhost:5173' } });
-      expect(cors.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
-    });
+    await withDevServer(
+      [
+        '--rate-limit',
+        'developer=2/1m',
+        '--rate-limit',
+        'public=1',
+        '--rate-limit',
+        'signup=1',
+        '--max-body-bytes',
+        '100',
+        '--cors-origin',
+        'http://localhost:5173',
+      ],
+      async (url, key) => {
+        const get = () => fetch(`${url}/v1/agents`, { headers: { authorization: `Bearer ${key}` } });
+        expect((await get()).status).toBe(200);
+        const second = await get();
+        expect(second.headers.get('x-ratelimit-limit')).toBe('2');
+        const refused = await get();
+        expect(refused.status).toBe(429);
+        expect(refused.headers.get('retry-after')).not.toBeNull();
+        expect(await refused.json()).toMatchObject({ code: 'RATE_LIMIT_EXCEEDED', requestId: expect.any(String) });
+        expect((await fetch(`${url}/health`)).headers.get('x-ratelimit-limit')).toBe('1');
+        // The banner's two keys spent nothing of the signup budget.
+        const signup = () =>
+          fetch(`${url}/v1/signup`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ name: 'n', mode: 'sandbox' }),
+          });
+        expect((await signup()).status).toBe(201);
+        expect((await signup()).status).toBe(429);
+        const big = await fetch(`${url}/v1/signup`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'x'.repeat(200), mode: 'sandbox' }),
+        });
+        expect([413, 429]).toContain(big.status);
+        expect(big.status).toBe(413); // refused for its length before the spent signup bucket is consulted
+        const cors = await fetch(`${url}/health`, { headers: { origin: 'http://localhost:5173' } });
+        expect(cors.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+      },
+    );
   });
 
   it('parses every flag into server options, and refuses malformed values with a usage error', () => {
-    expect(parseCli(['--rate-limit', 'authorize=10/30s', '--rate-limit', 'developer=5', '--rate-limit', 'token=3/500ms', '--max-body-bytes', '2048', '--cors-origin', 'http://localhost:5173', '--port', '0'])).toEqual({
+    expect(
+      parseCli([
+        '--rate-limit',
+        'authorize=10/30s',
+        '--rate-limit',
+        'developer=5',
+        '--rate-limit',
+        'token=3/500ms',
+        '--max-body-bytes',
+        '2048',
+        '--cors-origin',
+        'http://localhost:5173',
+        '--port',
+        '0',
+      ]),
+    ).toEqual({
       action: 'serve',
       options: {
         port: 0,
@@ -123,7 +207,9 @@ describe('dev-server CLI', () => {
         corsOrigins: ['http://localhost:5173'],
       },
     });
-    expect(parseCli(['--rate-limit', 'public=1/1h', '--port', '1'])).toMatchObject({ options: { rateLimits: { public: { limit: 1, windowMs: 3_600_000 } } } });
+    expect(parseCli(['--rate-limit', 'public=1/1h', '--port', '1'])).toMatchObject({
+      options: { rateLimits: { public: { limit: 1, windowMs: 3_600_000 } } },
+    });
     expect(parseCli(['--help'])).toEqual({ action: 'help' });
     const bad = [
       ['--rate-limit', 'nope=1'],
@@ -154,7 +240,9 @@ describe('dev-server CLI', () => {
 
 function runToExit(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'conformance/reference/cli.ts', '--port', '0', ...args], { cwd: root });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'conformance/reference/cli.ts', '--port', '0', ...args], {
+      cwd: root,
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -164,7 +252,10 @@ function runToExit(args: string[]): Promise<{ code: number | null; out: string; 
 }
 
 async function withDevServer(args: string[], body: (url: string, sandboxKey: string) => Promise<void>): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'conformance/reference/cli.ts', '--port', '0', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'conformance/reference/cli.ts', '--port', '0', ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   try {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -173,7 +264,10 @@ async function withDevServer(args: string[], body: (url: string, sandboxKey: str
       if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no banner: ${out}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    await body(/listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1] ?? '', /sandbox API key: (gx_test_\S+)/.exec(out)?.[1] ?? '');
+    await body(
+      /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1] ?? '',
+      /sandbox API key: (gx_test_\S+)/.exec(out)?.[1] ?? '',
+    );
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));

@@ -5,7 +5,13 @@ import { start } from './helpers.js';
 
 const APP = 'http://localhost:5173';
 
-function preflight(url: string, path: string, origin: string, method = 'POST', headers = 'authorization,content-type,idempotency-key') {
+function preflight(
+  url: string,
+  path: string,
+  origin: string,
+  method = 'POST',
+  headers = 'authorization,content-type,idempotency-key',
+) {
   return fetch(url + path, {
     method: 'OPTIONS',
     headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': headers },
@@ -21,8 +27,12 @@ describe('reference server: CORS', () => {
       const res = await preflight(api.url, path, APP);
       expect(res.status).toBe(204);
       expect(res.headers.get('access-control-allow-origin')).toBe('*');
-      expect(list(res.headers.get('access-control-allow-methods'))).toEqual(expect.arrayContaining(['get', 'post', 'put', 'patch', 'delete']));
-      expect(list(res.headers.get('access-control-allow-headers'))).toEqual(expect.arrayContaining(['authorization', 'content-type', 'idempotency-key']));
+      expect(list(res.headers.get('access-control-allow-methods'))).toEqual(
+        expect.arrayContaining(['get', 'post', 'put', 'patch', 'delete']),
+      );
+      expect(list(res.headers.get('access-control-allow-headers'))).toEqual(
+        expect.arrayContaining(['authorization', 'content-type', 'idempotency-key']),
+      );
       expect(Number(res.headers.get('access-control-max-age'))).toBeGreaterThan(0);
     }
   });

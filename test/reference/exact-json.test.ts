@@ -9,7 +9,16 @@ import { start, type Api } from './helpers.js';
 
 // Keys that assignment onto `{}` mishandles, mixed with any string.
 const trickyKey = fc.oneof(
-  fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'toJSON', 'valueOf', '__defineGetter__'),
+  fc.constantFrom(
+    '__proto__',
+    'constructor',
+    'prototype',
+    'toString',
+    'hasOwnProperty',
+    'toJSON',
+    'valueOf',
+    '__defineGetter__',
+  ),
   fc.string({ unit: 'binary', maxLength: 8 }),
 );
 const { tricky } = fc.letrec((tie) => ({
@@ -67,7 +76,14 @@ describe('exact JSON: round trips through the reference server', () => {
     const entries: AuditEntry[] = [];
     await fc.assert(
       fc.asyncProperty(fc.oneof(trickyObject, anyObject), async (metadata) => {
-        const sentText = JSON.stringify({ agentId, agentDid, grantId: 'grnt_1', principalId: 'p', action: 'a.b', metadata });
+        const sentText = JSON.stringify({
+          agentId,
+          agentDid,
+          grantId: 'grnt_1',
+          principalId: 'p',
+          action: 'a.b',
+          metadata,
+        });
         const logged = await api.post('/v1/audit/log', sentText, key);
         expect(logged.status).toBe(201);
         const expected = sortedText((JSON.parse(sentText) as { metadata: unknown }).metadata);
@@ -98,7 +114,10 @@ describe('exact JSON: round trips through the reference server', () => {
   it('agents, policies and webhooks: string fields come back exactly, whatever they hold', async () => {
     const api = await start();
     const { key } = await context(api);
-    const text = fc.oneof(fc.constantFrom('__proto__', 'constructor', 'toString'), fc.string({ unit: 'binary', maxLength: 20 }));
+    const text = fc.oneof(
+      fc.constantFrom('__proto__', 'constructor', 'toString'),
+      fc.string({ unit: 'binary', maxLength: 20 }),
+    );
     const nonBlank = text.filter((s) => /\S/u.test(s));
     await fc.assert(
       fc.asyncProperty(nonBlank, text, nonBlank, text, async (name, description, policyName, principalId) => {
@@ -106,7 +125,11 @@ describe('exact JSON: round trips through the reference server', () => {
         expect(agent.status).toBe(201);
         const got = await api.get(`/v1/agents/${agent.body.agentId}`, key);
         expect([got.body.name, got.body.description]).toEqual([name, description]);
-        const policy = await api.post('/v1/policies', { name: policyName, effect: 'deny', principalId: principalId || 'p' }, key);
+        const policy = await api.post(
+          '/v1/policies',
+          { name: policyName, effect: 'deny', principalId: principalId || 'p' },
+          key,
+        );
         expect(policy.status).toBe(201);
         const gotPolicy = await api.get(`/v1/policies/${policy.body.id}`, key);
         expect([gotPolicy.body.name, gotPolicy.body.principalId]).toEqual([policyName, principalId || 'p']);
@@ -133,7 +156,10 @@ describe('exact JSON: round trips through the reference server', () => {
     const { key } = await context(api);
     for (const extra of ['__proto__', 'constructor']) {
       const res = await api.post('/v1/agents', `{"name":"a","${extra}":{"x":1}}`, key);
-      expect(res).toMatchObject({ status: 400, body: { code: 'BAD_REQUEST', message: expect.stringContaining(extra) } });
+      expect(res).toMatchObject({
+        status: 400,
+        body: { code: 'BAD_REQUEST', message: expect.stringContaining(extra) },
+      });
     }
   });
 });

@@ -6,7 +6,18 @@ import { startReceiver } from './receiver.js';
 /** True when audit entry hashes are the SHA-256 of their canonical content. */
 export async function auditHashProbe(api: Api): Promise<boolean> {
   const { key } = await api.developer();
-  const res = await api.post('/v1/audit/log', { agentId: 'ag_1', agentDid: 'did:grantex:ag_1', grantId: 'grnt_1', principalId: 'p', action: 'x', metadata: { b: 1, a: [2] } }, key);
+  const res = await api.post(
+    '/v1/audit/log',
+    {
+      agentId: 'ag_1',
+      agentDid: 'did:grantex:ag_1',
+      grantId: 'grnt_1',
+      principalId: 'p',
+      action: 'x',
+      metadata: { b: 1, a: [2] },
+    },
+    key,
+  );
   return res.status === 201 && res.body.hash === oracleAuditHash(res.body);
 }
 
@@ -20,5 +31,8 @@ export async function webhookSignatureProbe(api: Api): Promise<boolean> {
   if (delivery === undefined) return false;
   const timestamp = String(delivery.headers['x-grantex-timestamp']);
   const expected = oracleWebhookSignatures(hook.body.secret, timestamp, delivery.body);
-  return delivery.headers['x-grantex-signature'] === expected.legacy && delivery.headers['x-grantex-signature-v2'] === expected.v2;
+  return (
+    delivery.headers['x-grantex-signature'] === expected.legacy &&
+    delivery.headers['x-grantex-signature-v2'] === expected.v2
+  );
 }

@@ -18,16 +18,30 @@ async function setup(api: Api, mode: 'sandbox' | 'live' = 'sandbox') {
   return { key, id, agentId };
 }
 
-async function delegate(api: Api, key: string, parentGrantToken: string, scopes = ['calendar:read'], expiresIn?: string) {
+async function delegate(
+  api: Api,
+  key: string,
+  parentGrantToken: string,
+  scopes = ['calendar:read'],
+  expiresIn?: string,
+) {
   const subAgentId = await api.agent(key);
-  return api.post('/v1/grants/delegate', { parentGrantToken, subAgentId, scopes, ...(expiresIn ? { expiresIn } : {}) }, key);
+  return api.post(
+    '/v1/grants/delegate',
+    { parentGrantToken, subAgentId, scopes, ...(expiresIn ? { expiresIn } : {}) },
+    key,
+  );
 }
 
 const probes: Record<FaultName, Probe> = {
   'pkce-ignored': async (api) => {
     const { key, agentId } = await setup(api);
     const codeChallenge = await computeCodeChallenge(VERIFIER);
-    const authz = await api.post('/v1/authorize', { agentId, principalId: 'p', scopes: ['a'], codeChallenge, codeChallengeMethod: 'S256' }, key);
+    const authz = await api.post(
+      '/v1/authorize',
+      { agentId, principalId: 'p', scopes: ['a'], codeChallenge, codeChallengeMethod: 'S256' },
+      key,
+    );
     const wrong = await api.post('/v1/token', { code: authz.body.code, agentId, codeVerifier: 'w'.repeat(43) }, key);
     return wrong.status === 400;
   },
@@ -66,7 +80,10 @@ const probes: Record<FaultName, Probe> = {
   },
   'audience-dropped': async (api) => {
     const { key, agentId } = await setup(api);
-    return claimsOf((await api.grant(key, agentId, ['a'], { audience: 'https://rs.example' })).grantToken).aud === 'https://rs.example';
+    return (
+      claimsOf((await api.grant(key, agentId, ['a'], { audience: 'https://rs.example' })).grantToken).aud ===
+      'https://rs.example'
+    );
   },
   'token-unpublished-key': async (api) => verifiesOffline(api),
   'token-alg-hs256': async (api) => verifiesOffline(api),
@@ -122,7 +139,11 @@ const probes: Record<FaultName, Probe> = {
     const { key, agentId } = await setup(api);
     const other = await setup(api);
     const t = await api.grant(key, agentId);
-    const res = await api.post('/v1/grants/delegate', { parentGrantToken: t.grantToken, subAgentId: other.agentId, scopes: ['calendar:read'] }, key);
+    const res = await api.post(
+      '/v1/grants/delegate',
+      { parentGrantToken: t.grantToken, subAgentId: other.agentId, scopes: ['calendar:read'] },
+      key,
+    );
     return res.status === 404;
   },
   'tenant-leak': async (api) => {
@@ -179,9 +200,16 @@ const probes: Record<FaultName, Probe> = {
   'sso-state-unchecked': async (api) => {
     const { key, id } = await setup(api);
     const redirectUri = 'http://127.0.0.1:9/app/callback';
-    await api.post('/v1/sso/config', { issuerUrl: `${api.url}/_test-idp`, clientId: 'client-1', clientSecret: 's3cret', redirectUri }, key);
+    await api.post(
+      '/v1/sso/config',
+      { issuerUrl: `${api.url}/_test-idp`, clientId: 'client-1', clientSecret: 's3cret', redirectUri },
+      key,
+    );
     // An attacker's own code from the IdP, paired with a state the server never issued.
-    const idp = await fetch(`${api.url}/_test-idp/authorize?client_id=client-1&redirect_uri=${encodeURIComponent(redirectUri)}&response_type=code`, { redirect: 'manual' });
+    const idp = await fetch(
+      `${api.url}/_test-idp/authorize?client_id=client-1&redirect_uri=${encodeURIComponent(redirectUri)}&response_type=code`,
+      { redirect: 'manual' },
+    );
     const code = new URL(idp.headers.get('location') ?? '').searchParams.get('code') ?? '';
     const res = await api.get(`/sso/callback?code=${code}&state=${id}.forged`);
     return res.status === 400;
@@ -231,7 +259,11 @@ describe('reference server faults', () => {
     const correct = await start({ webhookRetryDelaysMs: [] });
     // These faults break the spec on purpose, so the faulty server does not check its own answers.
     const breaksSpec = SPEC_BREAKING.includes(name);
-    const faulty = await start({ faults: [name], webhookRetryDelaysMs: [], ...(breaksSpec ? { validateResponses: false, onError: () => undefined } : {}) });
+    const faulty = await start({
+      faults: [name],
+      webhookRetryDelaysMs: [],
+      ...(breaksSpec ? { validateResponses: false, onError: () => undefined } : {}),
+    });
     expect(await probes[name](correct), 'correct server').toBe(true);
     expect(await probes[name](faulty), `server with ${name}`).toBe(false);
   });

@@ -2,7 +2,11 @@
 // that checks every response against the bundled spec (status, documented
 // headers, body) for the operation that served it.
 import { afterEach, expect } from 'vitest';
-import { startReferenceServer, type ReferenceServer, type ReferenceServerOptions } from '../../conformance/reference/server.js';
+import {
+  startReferenceServer,
+  type ReferenceServer,
+  type ReferenceServerOptions,
+} from '../../conformance/reference/server.js';
 import { ContractValidator, recordedResponse } from '../../conformance/contract.js';
 
 const running = new Set<ReferenceServer>();
@@ -58,10 +62,12 @@ export class Api {
       method,
       headers,
       redirect: 'manual',
-      ...(options.body !== undefined ? { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) } : {}),
+      ...(options.body !== undefined
+        ? { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }
+        : {}),
     });
     const text = await response.text();
-    let body: unknown = undefined;
+    let body: unknown;
     if (text !== '') {
       try {
         body = JSON.parse(text);
@@ -74,7 +80,8 @@ export class Api {
     return res;
   }
 
-  get = <B = any>(path: string, key?: string, options: CallOptions = {}) => this.call<B>('GET', path, { ...options, key });
+  get = <B = any>(path: string, key?: string, options: CallOptions = {}) =>
+    this.call<B>('GET', path, { ...options, key });
   post = <B = any>(path: string, body: unknown, key?: string, options: CallOptions = {}) =>
     this.call<B>('POST', path, { ...options, key, body });
   patch = <B = any>(path: string, body: unknown, key?: string) => this.call<B>('PATCH', path, { key, body });
@@ -88,7 +95,11 @@ export class Api {
     return { key: res.body.apiKey, id: res.body.developerId };
   }
 
-  async agent(key: string, scopes: string[] = ['calendar:read', 'email:send', 'files:read'], name = 'agent'): Promise<string> {
+  async agent(
+    key: string,
+    scopes: string[] = ['calendar:read', 'email:send', 'files:read'],
+    name = 'agent',
+  ): Promise<string> {
     const res = await this.post('/v1/agents', { name, scopes }, key);
     expect(res.status).toBe(201);
     return res.body.agentId;

@@ -17,18 +17,53 @@ describe('reference server: SCIM', () => {
     expect(noAuth).toMatchObject({ status: 401, body: { scimType: 'unauthorized', status: 401 } });
     expect((await api.get('/scim/v2/Users', key)).status).toBe(401);
 
-    const alice = await api.post('/scim/v2/Users', { userName: 'alice@example.com', displayName: 'Alice', externalId: 'okta-1', emails: [{ value: 'alice@example.com', primary: true }] }, scim);
+    const alice = await api.post(
+      '/scim/v2/Users',
+      {
+        userName: 'alice@example.com',
+        displayName: 'Alice',
+        externalId: 'okta-1',
+        emails: [{ value: 'alice@example.com', primary: true }],
+      },
+      scim,
+    );
     expect(alice.status).toBe(201);
-    expect(alice.body).toMatchObject({ userName: 'alice@example.com', active: true, emails: [{ value: 'alice@example.com', primary: true }], meta: { resourceType: 'User' } });
+    expect(alice.body).toMatchObject({
+      userName: 'alice@example.com',
+      active: true,
+      emails: [{ value: 'alice@example.com', primary: true }],
+      meta: { resourceType: 'User' },
+    });
     const bob = await api.post('/scim/v2/Users', { userName: 'bob@example.com', active: false }, scim);
-    expect((await api.post('/scim/v2/Users', { displayName: 'nobody' }, scim))).toMatchObject({ status: 400, body: { scimType: 'invalidValue' } });
-    const asScim = await api.call('POST', '/scim/v2/Users', { key: scim, body: { userName: 'x' }, headers: { 'content-type': 'application/scim+json' } });
+    expect(await api.post('/scim/v2/Users', { displayName: 'nobody' }, scim)).toMatchObject({
+      status: 400,
+      body: { scimType: 'invalidValue' },
+    });
+    const asScim = await api.call('POST', '/scim/v2/Users', {
+      key: scim,
+      body: { userName: 'x' },
+      headers: { 'content-type': 'application/scim+json' },
+    });
     expect(asScim).toMatchObject({ status: 415, body: { code: 'BAD_REQUEST' } });
 
     const page = await api.get('/scim/v2/Users?startIndex=2&count=1', scim);
-    expect(page.body).toMatchObject({ totalResults: 2, startIndex: 2, itemsPerPage: 1, Resources: [{ id: bob.body.id }] });
+    expect(page.body).toMatchObject({
+      totalResults: 2,
+      startIndex: 2,
+      itemsPerPage: 1,
+      Resources: [{ id: bob.body.id }],
+    });
 
-    const patched = await api.patch(`/scim/v2/Users/${alice.body.id}`, { Operations: [{ op: 'replace', path: 'active', value: false }, { op: 'Replace', value: { displayName: 'Alice P' } }] }, scim);
+    const patched = await api.patch(
+      `/scim/v2/Users/${alice.body.id}`,
+      {
+        Operations: [
+          { op: 'replace', path: 'active', value: false },
+          { op: 'Replace', value: { displayName: 'Alice P' } },
+        ],
+      },
+      scim,
+    );
     expect(patched.body).toMatchObject({ active: false, displayName: 'Alice P', externalId: 'okta-1' });
     const replaced = await api.put(`/scim/v2/Users/${alice.body.id}`, { userName: 'alice@example.com' }, scim);
     expect(replaced.body).toMatchObject({ active: true, emails: [] });
@@ -39,7 +74,10 @@ describe('reference server: SCIM', () => {
     expect((await api.get(`/scim/v2/Users/${alice.body.id}`, otherScim)).status).toBe(404);
 
     expect((await api.delete(`/scim/v2/Users/${alice.body.id}`, scim)).status).toBe(204);
-    expect((await api.delete(`/scim/v2/Users/${alice.body.id}`, scim))).toMatchObject({ status: 404, body: { scimType: 'noTarget' } });
+    expect(await api.delete(`/scim/v2/Users/${alice.body.id}`, scim)).toMatchObject({
+      status: 404,
+      body: { scimType: 'noTarget' },
+    });
     const listed = await api.get('/v1/scim/tokens', key);
     expect(listed.body.tokens[0]).toMatchObject({ id: created.body.id, label: 'Okta', lastUsedAt: expect.any(String) });
     expect(listed.body.tokens[0].token).toBeUndefined();
@@ -51,7 +89,11 @@ describe('reference server: SCIM', () => {
 async function ssoSetup(api: Api) {
   const { key, id } = await api.developer();
   const redirectUri = 'http://127.0.0.1:9/app/callback';
-  const config = await api.post('/v1/sso/config', { issuerUrl: `${api.url}/_test-idp`, clientId: 'grantex-app', clientSecret: 's3cret', redirectUri }, key);
+  const config = await api.post(
+    '/v1/sso/config',
+    { issuerUrl: `${api.url}/_test-idp`, clientId: 'grantex-app', clientSecret: 's3cret', redirectUri },
+    key,
+  );
   expect(config.status).toBe(201);
   return { key, id, redirectUri };
 }
@@ -93,7 +135,10 @@ describe('reference server: SSO with the local test IdP', () => {
 
     const { code, state } = await signIn(api, id, 'bob.smith@example.com');
     const user = await api.get(`/sso/callback?code=${code}&state=${encodeURIComponent(state)}`);
-    expect(user).toMatchObject({ status: 200, body: { email: 'bob.smith@example.com', name: 'Bob Smith', sub: expect.any(String), developerId: id } });
+    expect(user).toMatchObject({
+      status: 200,
+      body: { email: 'bob.smith@example.com', name: 'Bob Smith', sub: expect.any(String), developerId: id },
+    });
 
     const replay = await api.get(`/sso/callback?code=${code}&state=${encodeURIComponent(state)}`);
     expect(replay).toMatchObject({ status: 400, body: { code: 'BAD_REQUEST' } });
@@ -125,11 +170,29 @@ describe('reference server: billing stand-in', () => {
   it('checkout on its own origin upgrades the plan; the portal cancels it', async () => {
     const api = await start();
     const { key } = await api.developer();
-    expect((await api.get('/v1/billing/subscription', key)).body).toEqual({ plan: 'free', status: 'active', currentPeriodEnd: null });
-    expect((await api.post('/v1/billing/portal', { returnUrl: 'https://app.example.com/billing' }, key)).status).toBe(400);
-    expect((await api.post('/v1/billing/checkout', { plan: 'gold', successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' }, key)).status).toBe(400);
+    expect((await api.get('/v1/billing/subscription', key)).body).toEqual({
+      plan: 'free',
+      status: 'active',
+      currentPeriodEnd: null,
+    });
+    expect((await api.post('/v1/billing/portal', { returnUrl: 'https://app.example.com/billing' }, key)).status).toBe(
+      400,
+    );
+    expect(
+      (
+        await api.post(
+          '/v1/billing/checkout',
+          { plan: 'gold', successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' },
+          key,
+        )
+      ).status,
+    ).toBe(400);
 
-    const checkout = await api.post('/v1/billing/checkout', { plan: 'pro', successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' }, key);
+    const checkout = await api.post(
+      '/v1/billing/checkout',
+      { plan: 'pro', successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' },
+      key,
+    );
     expect(checkout.status).toBe(201);
     expect(checkout.body.checkoutUrl.startsWith(`${api.url}/_billing/checkout/`)).toBe(true);
     expect((await fetch(checkout.body.checkoutUrl)).status).toBe(200);

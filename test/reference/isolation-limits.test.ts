@@ -39,7 +39,10 @@ describe('reference server: tenant isolation', () => {
 describe('reference server: rate limits', () => {
   /** A 429 in the error shape, with Retry-After and the refused bucket's x-ratelimit-* headers. */
   function expectRefused(res: Res, code: string, limit: number): void {
-    expect(res).toMatchObject({ status: 429, body: { code, message: expect.any(String), requestId: expect.any(String) } });
+    expect(res).toMatchObject({
+      status: 429,
+      body: { code, message: expect.any(String), requestId: expect.any(String) },
+    });
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(res.headers.get('x-ratelimit-limit')).toBe(String(limit));
     expect(res.headers.get('x-ratelimit-remaining')).toBe('0');
@@ -65,16 +68,19 @@ describe('reference server: rate limits', () => {
     for (let i = 0; i < 5; i++) expectRefused(await api.get('/v1/agents', a.key), 'RATE_LIMIT_EXCEEDED', 3);
     await expectOthersUntouched(api, b.key);
     // B's budget is whole: its first call leaves 2 of 3.
-    expect((await api.get('/v1/agents', (await api.developer('sandbox', 'c')).key)).headers.get('x-ratelimit-remaining')).toBe('2');
+    expect(
+      (await api.get('/v1/agents', (await api.developer('sandbox', 'c')).key)).headers.get('x-ratelimit-remaining'),
+    ).toBe('2');
   });
 
-  it('authorize: counted per developer; once spent, the developer\'s other calls still go through', async () => {
+  it("authorize: counted per developer; once spent, the developer's other calls still go through", async () => {
     const api = await start({ rateLimits: { authorize: 2, public: 2 } });
     const a = await api.developer('sandbox', 'a');
     const b = await api.developer('sandbox', 'b');
     const agentA = await api.agent(a.key);
     const agentB = await api.agent(b.key);
-    const ask = (key: string, agentId: string) => api.post('/v1/authorize', { agentId, principalId: 'p', scopes: ['calendar:read'] }, key);
+    const ask = (key: string, agentId: string) =>
+      api.post('/v1/authorize', { agentId, principalId: 'p', scopes: ['calendar:read'] }, key);
     const first = await ask(a.key, agentA);
     expect(first.headers.get('x-ratelimit-limit')).toBe('2');
     expect(first.headers.get('x-ratelimit-remaining')).toBe('1');
@@ -106,7 +112,8 @@ describe('reference server: rate limits', () => {
     const api = await start({ rateLimits: { signup: 2, public: 4 } });
     const a = await api.developer('sandbox', 'a');
     await api.developer('sandbox', 'b');
-    for (let i = 0; i < 3; i++) expectRefused(await api.post('/v1/signup', { name: 'c', mode: 'sandbox' }), 'RATE_LIMIT_EXCEEDED', 2);
+    for (let i = 0; i < 3; i++)
+      expectRefused(await api.post('/v1/signup', { name: 'c', mode: 'sandbox' }), 'RATE_LIMIT_EXCEEDED', 2);
     // Signups spent nothing of the public bucket: /health has all 4 left.
     const health = await api.get('/health');
     expect(health.status).toBe(200);

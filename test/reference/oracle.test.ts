@@ -7,7 +7,9 @@ const vectors = new URL('../vectors/', import.meta.url);
 
 describe('test oracles', () => {
   it('recompute every hash of the real audit chain', () => {
-    const { entries } = JSON.parse(readFileSync(new URL('audit-chain.json', vectors), 'utf8')) as { entries: Record<string, any>[] };
+    const { entries } = JSON.parse(readFileSync(new URL('audit-chain.json', vectors), 'utf8')) as {
+      entries: Record<string, any>[];
+    };
     expect(entries.length).toBeGreaterThan(1);
     for (const e of entries) expect(oracleAuditHash(e)).toBe(e.hash);
   });

@@ -25,7 +25,11 @@ export function oracleAuditHash(e: Record<string, any>): string {
 }
 
 /** PROTOCOL.md "Webhooks": the legacy and V2 signature headers. */
-export function oracleWebhookSignatures(secret: string, timestamp: string, body: string): { legacy: string; v2: string } {
+export function oracleWebhookSignatures(
+  secret: string,
+  timestamp: string,
+  body: string,
+): { legacy: string; v2: string } {
   const hmac = (msg: string) => `sha256=${createHmac('sha256', secret).update(msg, 'utf8').digest('hex')}`;
   return { legacy: hmac(body), v2: hmac(`${timestamp}.${body}`) };
 }

@@ -8,7 +8,18 @@ describe('reference server: policies', () => {
     const api = await start();
     const { key } = await api.developer('live');
     const low = await api.post('/v1/policies', { name: 'low', effect: 'allow', priority: 1 }, key);
-    const high = await api.post('/v1/policies', { name: 'high', effect: 'deny', priority: 9, scopes: ['payments:transfer'], timeOfDayStart: '00:00', timeOfDayEnd: '23:59' }, key);
+    const high = await api.post(
+      '/v1/policies',
+      {
+        name: 'high',
+        effect: 'deny',
+        priority: 9,
+        scopes: ['payments:transfer'],
+        timeOfDayStart: '00:00',
+        timeOfDayEnd: '23:59',
+      },
+      key,
+    );
     expect(high.status).toBe(201);
     expect(high.body).toMatchObject({ agentId: null, principalId: null, scopes: ['payments:transfer'] });
     const list = await api.get('/v1/policies', key);
@@ -26,20 +37,38 @@ describe('reference server: policies', () => {
     const api = await start();
     const live = await api.developer('live');
     const agentId = await api.agent(live.key);
-    await api.post('/v1/policies', { name: 'allow cal', effect: 'allow', agentId, scopes: ['calendar:read'] }, live.key);
+    await api.post(
+      '/v1/policies',
+      { name: 'allow cal', effect: 'allow', agentId, scopes: ['calendar:read'] },
+      live.key,
+    );
     await api.post('/v1/policies', { name: 'deny pay', effect: 'deny', scopes: ['payments:transfer'] }, live.key);
-    const allowed = await api.post('/v1/authorize', { agentId, principalId: 'carol', scopes: ['calendar:read'] }, live.key);
+    const allowed = await api.post(
+      '/v1/authorize',
+      { agentId, principalId: 'carol', scopes: ['calendar:read'] },
+      live.key,
+    );
     expect(allowed.body).toMatchObject({ policyEnforced: true, effect: 'allow', code: expect.any(String) });
     expect((await api.post('/v1/token', { code: allowed.body.code, agentId }, live.key)).status).toBe(201);
-    const denied = await api.post('/v1/authorize', { agentId, principalId: 'carol', scopes: ['calendar:read', 'payments:transfer'] }, live.key);
+    const denied = await api.post(
+      '/v1/authorize',
+      { agentId, principalId: 'carol', scopes: ['calendar:read', 'payments:transfer'] },
+      live.key,
+    );
     expect(denied).toMatchObject({ status: 403, body: { code: 'POLICY_DENIED' } });
-    const uncovered = await api.post('/v1/authorize', { agentId, principalId: 'carol', scopes: ['calendar:read', 'files:read'] }, live.key);
+    const uncovered = await api.post(
+      '/v1/authorize',
+      { agentId, principalId: 'carol', scopes: ['calendar:read', 'files:read'] },
+      live.key,
+    );
     expect(uncovered.body.code).toBeUndefined();
 
     const sandbox = await api.developer('sandbox');
     const sAgent = await api.agent(sandbox.key);
     await api.post('/v1/policies', { name: 'deny all', effect: 'deny' }, sandbox.key);
-    expect((await api.post('/v1/authorize', { agentId: sAgent, principalId: 'p', scopes: ['a'] }, sandbox.key)).status).toBe(403);
+    expect(
+      (await api.post('/v1/authorize', { agentId: sAgent, principalId: 'p', scopes: ['a'] }, sandbox.key)).status,
+    ).toBe(403);
   });
 
   it('a matching deny wins whatever the priorities; the policy-priority-first fault lets the higher allow win', async () => {
@@ -60,7 +89,15 @@ describe('reference server: policies', () => {
     const otherAgent = await faulty.agent(other.key);
     await faulty.post('/v1/policies', { name: 'allow', effect: 'allow', priority: 6 }, other.key);
     await faulty.post('/v1/policies', { name: 'deny', effect: 'deny', priority: 5 }, other.key);
-    expect((await faulty.post('/v1/authorize', { agentId: otherAgent, principalId: 'p', scopes: ['calendar:read'] }, other.key)).body.policyEnforced).toBe(true);
+    expect(
+      (
+        await faulty.post(
+          '/v1/authorize',
+          { agentId: otherAgent, principalId: 'p', scopes: ['calendar:read'] },
+          other.key,
+        )
+      ).body.policyEnforced,
+    ).toBe(true);
   });
 
   it('honours the UTC time window, wrapping past midnight', async () => {
@@ -69,7 +106,11 @@ describe('reference server: policies', () => {
     const api = await start({ now: () => now });
     const { key } = await api.developer('live');
     const agentId = await api.agent(key);
-    await api.post('/v1/policies', { name: 'night', effect: 'deny', timeOfDayStart: '22:00', timeOfDayEnd: '06:00' }, key);
+    await api.post(
+      '/v1/policies',
+      { name: 'night', effect: 'deny', timeOfDayStart: '22:00', timeOfDayEnd: '06:00' },
+      key,
+    );
     const ask = () => api.post('/v1/authorize', { agentId, principalId: 'p', scopes: ['calendar:read'] }, key);
     expect((await ask()).status).toBe(403);
     now = at('05:59');

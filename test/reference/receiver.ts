@@ -50,10 +50,11 @@ export async function startReceiver(options: { failures?: number } = {}): Promis
       }
       return received;
     },
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   open.add(receiver);
   return receiver;

@@ -28,12 +28,27 @@ describe('SDK end to end against the reference server', () => {
       codeChallengeMethod: 'S256',
     });
     expect(request.code).toEqual(expect.any(String));
-    const token = await grantex.tokens.exchange({ code: request.code ?? '', agentId: agent.agentId, codeVerifier: pkce.codeVerifier });
+    const token = await grantex.tokens.exchange({
+      code: request.code ?? '',
+      agentId: agent.agentId,
+      codeVerifier: pkce.codeVerifier,
+    });
 
-    const grant = await verifyGrantToken(token.grantToken, { jwksUri: `${url}/.well-known/jwks.json`, requiredScopes: ['calendar:read'] });
-    expect(grant).toMatchObject({ grantId: token.grantId, principalId: 'user_42', agentDid: agent.did, scopes: ['calendar:read'], issuer: url });
+    const grant = await verifyGrantToken(token.grantToken, {
+      jwksUri: `${url}/.well-known/jwks.json`,
+      requiredScopes: ['calendar:read'],
+    });
+    expect(grant).toMatchObject({
+      grantId: token.grantId,
+      principalId: 'user_42',
+      agentDid: agent.did,
+      scopes: ['calendar:read'],
+      issuer: url,
+    });
     expect(grant.expiresAt - grant.issuedAt).toBe(3600);
-    await expect(verifyGrantToken(token.grantToken, { jwksUri: `${url}/.well-known/jwks.json`, requiredScopes: ['email:send'] })).rejects.toThrow();
+    await expect(
+      verifyGrantToken(token.grantToken, { jwksUri: `${url}/.well-known/jwks.json`, requiredScopes: ['email:send'] }),
+    ).rejects.toThrow();
 
     expect(await grantex.tokens.verify(token.grantToken)).toMatchObject({ valid: true, grantId: token.grantId });
     await grantex.grants.revoke(token.grantId);
@@ -46,7 +61,13 @@ describe('SDK end to end against the reference server', () => {
     const { url } = await start();
     const grantex = await client(url, 'live');
     const agent = await grantex.agents.create({ name: 'Mailer', scopes: ['email:send'] });
-    const request = await grantex.authorize({ agentId: agent.agentId, principalId: 'user_7', scopes: ['email:send'], redirectUri: 'https://app.example/cb', state: 'xyz' });
+    const request = await grantex.authorize({
+      agentId: agent.agentId,
+      principalId: 'user_7',
+      scopes: ['email:send'],
+      redirectUri: 'https://app.example/cb',
+      state: 'xyz',
+    });
     expect(request.code).toBeUndefined();
     expect((await grantex.consent.get(request.authRequestId)).scopeDescriptions).toEqual(['Send email on your behalf']);
     const approved = await grantex.consent.approve(request.authRequestId);
@@ -54,7 +75,9 @@ describe('SDK end to end against the reference server', () => {
     const token = await grantex.tokens.exchange({ code: approved.code, agentId: agent.agentId });
     const refreshed = await grantex.tokens.refresh({ refreshToken: token.refreshToken, agentId: agent.agentId });
     expect(refreshed.grantId).toBe(token.grantId);
-    await expect(grantex.tokens.refresh({ refreshToken: token.refreshToken, agentId: agent.agentId })).rejects.toBeInstanceOf(GrantexApiError);
+    await expect(
+      grantex.tokens.refresh({ refreshToken: token.refreshToken, agentId: agent.agentId }),
+    ).rejects.toBeInstanceOf(GrantexApiError);
     const jti = (await verifyGrantToken(refreshed.grantToken, { jwksUri: `${url}/.well-known/jwks.json` })).tokenId;
     await grantex.tokens.revoke(jti);
     expect((await grantex.tokens.verify(refreshed.grantToken)).valid).toBe(false);
@@ -66,13 +89,33 @@ describe('SDK end to end against the reference server', () => {
     const grantex = await client(url);
     const parentAgent = await grantex.agents.create({ name: 'Planner' });
     const subAgent = await grantex.agents.create({ name: 'Booker' });
-    const request = await grantex.authorize({ agentId: parentAgent.agentId, userId: 'u', scopes: ['calendar:read', 'email:send'] });
+    const request = await grantex.authorize({
+      agentId: parentAgent.agentId,
+      userId: 'u',
+      scopes: ['calendar:read', 'email:send'],
+    });
     const parent = await grantex.tokens.exchange({ code: request.code ?? '', agentId: parentAgent.agentId });
-    const child = await grantex.grants.delegate({ parentGrantToken: parent.grantToken, subAgentId: subAgent.agentId, scopes: ['calendar:read'], expiresIn: '10m' });
+    const child = await grantex.grants.delegate({
+      parentGrantToken: parent.grantToken,
+      subAgentId: subAgent.agentId,
+      scopes: ['calendar:read'],
+      expiresIn: '10m',
+    });
     const claims = await verifyGrantToken(child.grantToken, { jwksUri: `${url}/.well-known/jwks.json` });
-    expect(claims).toMatchObject({ parentGrantId: parent.grantId, parentAgentDid: parentAgent.did, delegationDepth: 1, agentDid: subAgent.did });
+    expect(claims).toMatchObject({
+      parentGrantId: parent.grantId,
+      parentAgentDid: parentAgent.did,
+      delegationDepth: 1,
+      agentDid: subAgent.did,
+    });
 
-    await expect(grantex.grants.delegate({ parentGrantToken: parent.grantToken, subAgentId: subAgent.agentId, scopes: ['files:write'] })).rejects.toBeInstanceOf(GrantexApiError);
+    await expect(
+      grantex.grants.delegate({
+        parentGrantToken: parent.grantToken,
+        subAgentId: subAgent.agentId,
+        scopes: ['files:write'],
+      }),
+    ).rejects.toBeInstanceOf(GrantexApiError);
     await expect(grantex.agents.get('ag_01UNKNOWNUNKNOWNUNKNOWN0000')).rejects.toBeInstanceOf(GrantexNotFoundError);
     await grantex.grants.revoke(parent.grantId);
     expect((await grantex.tokens.verify(child.grantToken)).valid).toBe(false);
@@ -102,11 +145,18 @@ describe('SDK end to end against the reference server', () => {
     const { url } = await start();
     const grantex = await client(url, 'live');
     const agent = await grantex.agents.create({ name: 'Reader' });
-    await grantex.policies.create({ name: 'auto-approve reads', effect: 'allow', agentId: agent.agentId, scopes: ['calendar:read'] });
+    await grantex.policies.create({
+      name: 'auto-approve reads',
+      effect: 'allow',
+      agentId: agent.agentId,
+      scopes: ['calendar:read'],
+    });
     await grantex.policies.create({ name: 'never pay', effect: 'deny', priority: 10, scopes: ['payments:initiate'] });
     const approved = await grantex.authorize({ agentId: agent.agentId, userId: 'u', scopes: ['calendar:read'] });
     expect(approved).toMatchObject({ policyEnforced: true, code: expect.any(String) });
-    await expect(grantex.authorize({ agentId: agent.agentId, userId: 'u', scopes: ['payments:initiate'] })).rejects.toMatchObject({ statusCode: 403, code: 'POLICY_DENIED' });
+    await expect(
+      grantex.authorize({ agentId: agent.agentId, userId: 'u', scopes: ['payments:initiate'] }),
+    ).rejects.toMatchObject({ statusCode: 403, code: 'POLICY_DENIED' });
     expect((await grantex.policies.list()).policies.map((p) => p.name)).toEqual(['never pay', 'auto-approve reads']);
     await grantex.close();
   });
@@ -121,7 +171,9 @@ describe('SDK end to end against the reference server', () => {
     const token = await grantex.tokens.exchange({ code: request.code ?? '', agentId: agent.agentId });
     await grantex.grants.revoke(token.grantId);
     const received = await receiver.waitFor(3);
-    const events = received.filter((r) => r.status === 200).map((r) => JSON.parse(r.body) as { type: string; data: { grantId: string } });
+    const events = received
+      .filter((r) => r.status === 200)
+      .map((r) => JSON.parse(r.body) as { type: string; data: { grantId: string } });
     expect(events.map((e) => e.type).sort()).toEqual(['grant.created', 'grant.revoked']);
     for (const r of received) {
       const sig = oracleWebhookSignatures(hook.secret, String(r.headers['x-grantex-timestamp']), r.body);

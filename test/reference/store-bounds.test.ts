@@ -25,7 +25,14 @@ function request(id: string): AuthRequestRecord {
 describe('reference store bounds', () => {
   it('drops the oldest authorization request (and its consent index) past the cap', () => {
     const store = new Store();
-    const tenant = store.addDeveloper({ id: 'dev_1', apiKey: 'k', name: 'n', email: null, mode: 'sandbox', createdAt: '' });
+    const tenant = store.addDeveloper({
+      id: 'dev_1',
+      apiKey: 'k',
+      name: 'n',
+      email: null,
+      mode: 'sandbox',
+      createdAt: '',
+    });
     for (let i = 0; i <= MAX_AUTH_REQUESTS; i++) store.addAuthRequest(tenant, request(`areq_${i}`));
     expect(tenant.authRequests.size).toBe(MAX_AUTH_REQUESTS);
     expect(tenant.authRequests.has('areq_0')).toBe(false);

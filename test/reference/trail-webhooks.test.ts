@@ -27,18 +27,29 @@ describe('reference server: audit trail', () => {
     const api = await start();
     const a = await api.developer();
     const b = await api.developer();
-    const first = await api.post('/v1/audit/log', entry('ag_1', { metadata: { to: 'bob@example.com', b: 2, a: 1 } }), a.key);
+    const first = await api.post(
+      '/v1/audit/log',
+      entry('ag_1', { metadata: { to: 'bob@example.com', b: 2, a: 1 } }),
+      a.key,
+    );
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ prevHash: null, status: 'success', developerId: a.id });
     expect(Object.keys(first.body.metadata)).toEqual(['a', 'b', 'to']);
     const other = await api.post('/v1/audit/log', entry('ag_2'), b.key);
     expect(other.body.prevHash).toBeNull();
-    const second = await api.post('/v1/audit/log', entry('ag_1', { action: 'calendar.read', status: 'failure' }), a.key);
+    const second = await api.post(
+      '/v1/audit/log',
+      entry('ag_1', { action: 'calendar.read', status: 'failure' }),
+      a.key,
+    );
     expect(second.body.prevHash).toBe(first.body.hash);
     for (const e of [first.body, second.body, other.body]) expect(e.hash).toBe(oracleAuditHash(e));
 
     const all = await api.get('/v1/audit/entries', a.key);
-    expect(all.body.entries.map((e: { entryId: string }) => e.entryId)).toEqual([first.body.entryId, second.body.entryId]);
+    expect(all.body.entries.map((e: { entryId: string }) => e.entryId)).toEqual([
+      first.body.entryId,
+      second.body.entryId,
+    ]);
     expect((await api.get('/v1/audit/entries?action=calendar.read', a.key)).body.entries).toHaveLength(1);
     expect((await api.get(`/v1/audit/${first.body.entryId}`, a.key)).body).toEqual(first.body);
     expect((await api.get(`/v1/audit/${first.body.entryId}`, b.key)).status).toBe(404);
@@ -56,12 +67,20 @@ describe('reference server: anomalies and compliance', () => {
     const flaky = await api.agent(key);
     const busyGrant = await api.grant(key, busy);
     for (let i = 0; i < 51; i++) await api.post('/v1/audit/log', entry(busy), key);
-    for (let i = 0; i < 5; i++) await api.post('/v1/audit/log', entry(flaky, { status: i < 2 ? 'failure' : 'success' }), key);
+    for (let i = 0; i < 5; i++)
+      await api.post('/v1/audit/log', entry(flaky, { status: i < 2 ? 'failure' : 'success' }), key);
     now += 1000;
     const found = await api.post('/v1/anomalies/detect', undefined, key);
     expect(found.status).toBe(200);
-    const types = found.body.anomalies.map((a: { type: string; agentId: string }) => `${a.type}:${a.agentId === busy ? 'busy' : 'flaky'}`).sort();
-    expect(types).toEqual(['high_failure_rate:flaky', 'new_principal:busy', 'off_hours_activity:busy', 'rate_spike:busy']);
+    const types = found.body.anomalies
+      .map((a: { type: string; agentId: string }) => `${a.type}:${a.agentId === busy ? 'busy' : 'flaky'}`)
+      .sort();
+    expect(types).toEqual([
+      'high_failure_rate:flaky',
+      'new_principal:busy',
+      'off_hours_activity:busy',
+      'rate_spike:busy',
+    ]);
     expect(found.body.autoRevokedGrants).toBe(1);
     expect(await api.verify(key, busyGrant.grantToken)).toBe(false);
 
@@ -71,7 +90,9 @@ describe('reference server: anomalies and compliance', () => {
     expect((await api.get('/v1/anomalies?unacknowledged=true', key)).body.total).toBe(3);
     await api.post('/v1/anomalies/detect', undefined, key);
     // A new run replaces the unacknowledged findings and keeps the acknowledged one.
-    expect((await api.get('/v1/anomalies', key)).body.anomalies.filter((a: { id: string }) => a.id === spike.id)).toHaveLength(1);
+    expect(
+      (await api.get('/v1/anomalies', key)).body.anomalies.filter((a: { id: string }) => a.id === spike.id),
+    ).toHaveLength(1);
     expect((await api.patch('/v1/anomalies/anm_01UNKNOWN/acknowledge', undefined, key)).status).toBe(404);
   });
 
@@ -111,7 +132,11 @@ describe('reference server: anomalies and compliance', () => {
     await api.post('/v1/audit/log', entry('ag_1'), key);
     const second = await api.post('/v1/audit/log', entry('ag_1'), key);
     const pack = await api.get('/v1/compliance/evidence-pack', key);
-    expect(pack.body.chainIntegrity).toMatchObject({ valid: false, firstBrokenAt: second.body.entryId, reason: 'link' });
+    expect(pack.body.chainIntegrity).toMatchObject({
+      valid: false,
+      firstBrokenAt: second.body.entryId,
+      reason: 'link',
+    });
   });
 });
 
@@ -126,12 +151,23 @@ describe('reference server: webhooks', () => {
   it('registers endpoints and refuses bad URLs and events', async () => {
     const api = await start();
     const { key } = await api.developer();
-    expect((await api.post('/v1/webhooks', { url: 'ftp://127.0.0.1/hook', events: ['grant.created'] }, key)).status).toBe(400);
-    expect((await api.post('/v1/webhooks', { url: 'http://127.0.0.1/hook', events: ['grant.exploded'] }, key)).status).toBe(400);
+    expect(
+      (await api.post('/v1/webhooks', { url: 'ftp://127.0.0.1/hook', events: ['grant.created'] }, key)).status,
+    ).toBe(400);
+    expect(
+      (await api.post('/v1/webhooks', { url: 'http://127.0.0.1/hook', events: ['grant.exploded'] }, key)).status,
+    ).toBe(400);
     const created = await api.post('/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['grant.created'] }, key);
     expect(created.body.secret).toMatch(/^[0-9a-f]{48}$/);
     const listed = await api.get('/v1/webhooks', key);
-    expect(listed.body.webhooks).toEqual([{ id: created.body.id, url: 'http://127.0.0.1:9/hook', events: ['grant.created'], createdAt: created.body.createdAt }]);
+    expect(listed.body.webhooks).toEqual([
+      {
+        id: created.body.id,
+        url: 'http://127.0.0.1:9/hook',
+        events: ['grant.created'],
+        createdAt: created.body.createdAt,
+      },
+    ]);
     expect((await api.delete(`/v1/webhooks/${created.body.id}`, key)).status).toBe(204);
     expect((await api.delete(`/v1/webhooks/${created.body.id}`, key)).status).toBe(404);
   });
@@ -156,7 +192,10 @@ describe('reference server: webhooks', () => {
       expect(r.headers['x-grantex-signature-v2']).toBe(sig.v2);
     }
     expect(JSON.parse(byType['grant.revoked']?.body ?? '{}').data).toEqual({ grantId: grant.grantId, cascade: false });
-    expect(JSON.parse(byType['token.issued']?.body ?? '{}').data).toMatchObject({ grantId: grant.grantId, tokenId: expect.stringMatching(/^tok_/) });
+    expect(JSON.parse(byType['token.issued']?.body ?? '{}').data).toMatchObject({
+      grantId: grant.grantId,
+      tokenId: expect.stringMatching(/^tok_/),
+    });
   });
 
   it('retries failed deliveries after the configured delays, then gives up', async () => {
@@ -169,11 +208,17 @@ describe('reference server: webhooks', () => {
     await api.grant(b.key, await api.agent(b.key));
     await flaky.waitFor(2);
     await dead.waitFor(3);
-    const deliveries = async (key: string, id: string) => (await api.get(`/v1/webhooks/${id}/deliveries`, key)).body.deliveries[0];
+    const deliveries = async (key: string, id: string) =>
+      (await api.get(`/v1/webhooks/${id}/deliveries`, key)).body.deliveries[0];
     await waitUntil(async () => (await deliveries(a.key, a.hook.id))?.status === 'delivered');
     await waitUntil(async () => (await deliveries(b.key, b.hook.id))?.status === 'failed');
     expect(await deliveries(a.key, a.hook.id)).toMatchObject({ attempts: 2, maxAttempts: 3, lastError: null });
-    expect(await deliveries(b.key, b.hook.id)).toMatchObject({ attempts: 3, maxAttempts: 3, lastError: 'HTTP 500', deliveredAt: null });
+    expect(await deliveries(b.key, b.hook.id)).toMatchObject({
+      attempts: 3,
+      maxAttempts: 3,
+      lastError: 'HTTP 500',
+      deliveredAt: null,
+    });
     expect(dead.received).toHaveLength(3);
     for (const r of dead.received) {
       const sig = oracleWebhookSignatures(b.hook.secret, String(r.headers['x-grantex-timestamp']), r.body);

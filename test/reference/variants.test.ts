@@ -19,7 +19,8 @@ const probes: Record<VariantName, Probe> = {
   'reverse-lists': async (api) => {
     const { key } = await api.developer('sandbox');
     const names = [];
-    for (const name of ['first', 'second', 'third']) names.push((await api.post('/v1/agents', { name }, key)).body.name);
+    for (const name of ['first', 'second', 'third'])
+      names.push((await api.post('/v1/agents', { name }, key)).body.name);
     await api.post('/v1/policies', { name: 'low', effect: 'allow', priority: 1 }, key);
     await api.post('/v1/policies', { name: 'high', effect: 'allow', priority: 9 }, key);
     const agents = (await api.get('/v1/agents', key)).body.agents.map((a: { name: string }) => a.name);
@@ -44,7 +45,11 @@ const probes: Record<VariantName, Probe> = {
     const listed = (await api.get('/v1/agents', key)).body.agents[0];
     const t = await api.grant(key, agentId);
     const metadata = { amount: 1 };
-    const logged = await api.post('/v1/audit/log', { agentId, agentDid: `did:grantex:${agentId}`, grantId: t.grantId, principalId: 'p', action: 'x.y', metadata }, key);
+    const logged = await api.post(
+      '/v1/audit/log',
+      { agentId, agentDid: `did:grantex:${agentId}`, grantId: t.grantId, principalId: 'p', action: 'x.y', metadata },
+      key,
+    );
     // Caller data is never touched: metadata reads back exactly.
     expect(logged.body.metadata).toEqual(metadata);
     return [agent.body[EXTRA_FIELD], listed[EXTRA_FIELD], claimsOf(t.grantToken)[EXTRA_FIELD]];
@@ -52,7 +57,9 @@ const probes: Record<VariantName, Probe> = {
   'other-id-format': async (api) => {
     const { key, agentId } = await setup(api);
     const t = await api.grant(key, agentId);
-    return [agentId, t.grantId, String(claimsOf(t.grantToken).jti)].map((id) => id.replace(/_[0-9a-f]{32}$/, '_<hex32>').replace(/_[0-9A-HJKMNP-TV-Z]{26}$/, '_<ULID>'));
+    return [agentId, t.grantId, String(claimsOf(t.grantToken).jti)].map((id) =>
+      id.replace(/_[0-9a-f]{32}$/, '_<hex32>').replace(/_[0-9A-HJKMNP-TV-Z]{26}$/, '_<ULID>'),
+    );
   },
 };
 
@@ -74,14 +81,23 @@ describe('reference server variants', () => {
   });
 
   const expected: Record<VariantName, [unknown, unknown]> = {
-    'trim-names': [['  Travel assistant \u00a0', ' Renamed '], ['Travel assistant', 'Renamed']],
+    'trim-names': [
+      ['  Travel assistant \u00a0', ' Renamed '],
+      ['Travel assistant', 'Renamed'],
+    ],
     'reverse-lists': [
       { agents: ['third', 'second', 'first'], policies: ['high', 'low'] },
       { agents: ['first', 'second', 'third'], policies: ['low', 'high'] },
     ],
     'issuer-alias': [expect.stringMatching(/^http:\/\/127\.0\.0\.1:PORT$/), 'http://localhost:PORT'],
-    'extra-fields': [[undefined, undefined, undefined], ['extra-fields', 'extra-fields', 'extra-fields']],
-    'other-id-format': [['ag_<ULID>', 'grnt_<ULID>', 'tok_<ULID>'], ['ag_<hex32>', 'grnt_<hex32>', 'tok_<hex32>']],
+    'extra-fields': [
+      [undefined, undefined, undefined],
+      ['extra-fields', 'extra-fields', 'extra-fields'],
+    ],
+    'other-id-format': [
+      ['ag_<ULID>', 'grnt_<ULID>', 'tok_<ULID>'],
+      ['ag_<hex32>', 'grnt_<hex32>', 'tok_<hex32>'],
+    ],
   };
 
   it.each(VARIANT_NAMES)('%s: the reference and the variant differ exactly as described', async (name) => {

@@ -113,7 +113,9 @@ describe('bundled spec', () => {
 
   it('has unique operationIds', () => {
     const ids = Object.values(spec.paths).flatMap((item) =>
-      Object.values(item).flatMap((op) => (typeof op === 'object' && op && 'operationId' in op ? [op.operationId] : [])),
+      Object.values(item).flatMap((op) =>
+        typeof op === 'object' && op && 'operationId' in op ? [op.operationId] : [],
+      ),
     );
     expect(new Set(ids).size).toBe(ids.length);
   });

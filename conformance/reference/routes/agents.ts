@@ -25,7 +25,8 @@ function agentOf(tenant: Tenant, agentId: string, leak: boolean, all: () => Iter
 /** The agent as answered; the schema-drift-rare fault breaks the schema for names with a control character. */
 function presented(env: ServerEnv, agent: AgentRecord): ReturnType<typeof presentAgent> {
   const body = presentAgent(agent);
-  if (env.faults.has('schema-drift-rare') && /[\u0000-\u001f]/.test(agent.name)) return { ...body, scopes: null as unknown as string[] };
+  if (env.faults.has('schema-drift-rare') && /[\u0000-\u001f]/.test(agent.name))
+    return { ...body, scopes: null as unknown as string[] };
   return body;
 }
 
@@ -61,7 +62,10 @@ export const agentHandlers = {
     return { status: 201, body: presented(env, agent) };
   },
 
-  agentsList: ({ env, tenant }) => ({ status: 200, body: { agents: env.variants.order([...tenant.agents.values()].reverse()).map(presentAgent) } }),
+  agentsList: ({ env, tenant }) => ({
+    status: 200,
+    body: { agents: env.variants.order([...tenant.agents.values()].reverse()).map(presentAgent) },
+  }),
 
   agentsGet: ({ env, tenant, params }) => ({
     status: 200,

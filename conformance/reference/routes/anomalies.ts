@@ -28,7 +28,10 @@ export function detect(tenant: Tenant, nowMs: number): Finding[] {
   for (const [agentId, entries] of countBy(since(HOUR_MS), (e) => e.agentId)) {
     if (entries.length > 50) {
       findings.push({
-        type: 'rate_spike', severity: 'high', agentId, principalId: null,
+        type: 'rate_spike',
+        severity: 'high',
+        agentId,
+        principalId: null,
         description: `Agent ${agentId} performed ${entries.length} actions in the last hour (threshold: 50).`,
         metadata: { count: entries.length, windowHours: 1, threshold: 50 },
       });
@@ -40,7 +43,10 @@ export function detect(tenant: Tenant, nowMs: number): Finding[] {
     if (entries.length >= 5 && bad / entries.length > 0.2) {
       const pct = Math.round((bad / entries.length) * 100);
       findings.push({
-        type: 'high_failure_rate', severity: 'medium', agentId, principalId: null,
+        type: 'high_failure_rate',
+        severity: 'medium',
+        agentId,
+        principalId: null,
         description: `Agent ${agentId} has ${pct}% failure/blocked rate over the last 24 hours (${bad}/${entries.length}).`,
         metadata: { badCount: bad, totalCount: entries.length, percentFailure: pct, windowHours: 24, threshold: 0.2 },
       });
@@ -49,10 +55,15 @@ export function detect(tenant: Tenant, nowMs: number): Finding[] {
   const grants = [...tenant.grants.values()];
   for (const g of grants) {
     if (g.issuedAt < nowMs - 24 * HOUR_MS) continue;
-    const earlier = grants.some((o) => o !== g && o.agentId === g.agentId && o.principalId === g.principalId && o.issuedAt < g.issuedAt);
+    const earlier = grants.some(
+      (o) => o !== g && o.agentId === g.agentId && o.principalId === g.principalId && o.issuedAt < g.issuedAt,
+    );
     if (!earlier) {
       findings.push({
-        type: 'new_principal', severity: 'low', agentId: g.agentId, principalId: g.principalId,
+        type: 'new_principal',
+        severity: 'low',
+        agentId: g.agentId,
+        principalId: g.principalId,
         description: `Agent ${g.agentId} received a grant from previously-unseen principal ${g.principalId}.`,
         metadata: { windowHours: 24 },
       });
@@ -65,7 +76,10 @@ export function detect(tenant: Tenant, nowMs: number): Finding[] {
   for (const [agentId, entries] of countBy(offHours, (e) => e.agentId)) {
     if (entries.length > 10) {
       findings.push({
-        type: 'off_hours_activity', severity: 'low', agentId, principalId: null,
+        type: 'off_hours_activity',
+        severity: 'low',
+        agentId,
+        principalId: null,
         description: `Agent ${agentId} performed ${entries.length} actions outside business hours (22:00–06:00 UTC) in the last 24 hours.`,
         metadata: { count: entries.length, windowHours: 24, threshold: 10 },
       });
@@ -82,7 +96,12 @@ export const anomalyHandlers = {
   anomaliesDetect: ({ env, tenant }) => {
     const nowMs = env.now();
     const detectedAt = iso(nowMs);
-    const found: AnomalyRecord[] = detect(tenant, nowMs).map((f) => ({ ...f, id: newId('anm', nowMs), detectedAt, acknowledgedAt: null }));
+    const found: AnomalyRecord[] = detect(tenant, nowMs).map((f) => ({
+      ...f,
+      id: newId('anm', nowMs),
+      detectedAt,
+      acknowledgedAt: null,
+    }));
     for (const [id, a] of tenant.anomalies) if (a.acknowledgedAt === null) tenant.anomalies.delete(id);
     for (const a of found) tenant.anomalies.set(a.id, a);
     let autoRevoked = 0;
@@ -96,7 +115,10 @@ export const anomalyHandlers = {
         }
       }
     }
-    return { status: 200, body: { detectedAt, total: found.length, autoRevokedGrants: autoRevoked, anomalies: found.map(present) } };
+    return {
+      status: 200,
+      body: { detectedAt, total: found.length, autoRevokedGrants: autoRevoked, anomalies: found.map(present) },
+    };
   },
 
   anomaliesList: ({ env, tenant, query }) => {

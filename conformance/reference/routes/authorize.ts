@@ -89,7 +89,8 @@ export const authorizeHandlers = {
       expiresAt: iso(request.expiresAt),
     };
     if (sandbox) return { status: 201, body: { ...base, sandbox: true, code: request.code as string } };
-    if (effect === 'allow') return { status: 201, body: { ...base, policyEnforced: true, effect: 'allow', code: request.code as string } };
+    if (effect === 'allow')
+      return { status: 201, body: { ...base, policyEnforced: true, effect: 'allow', code: request.code as string } };
     return { status: 201, body: base };
   },
 
@@ -98,7 +99,8 @@ export const authorizeHandlers = {
       throw forbidden('Live authorization requests must be approved through the consent flow', 'CONSENT_REQUIRED');
     }
     const request = tenant.authRequests.get(params.authRequestId);
-    if (request === undefined || !isLive(request, env.now())) throw notFound('Auth request not found or already processed');
+    if (request === undefined || !isLive(request, env.now()))
+      throw notFound('Auth request not found or already processed');
     request.status = 'approved';
     request.code = ulid(env.now());
     return { status: 200, body: { requestId: request.id, status: 'approved', code: request.code } };
@@ -109,7 +111,8 @@ export const authorizeHandlers = {
       throw forbidden('Live authorization requests must be denied through the consent flow', 'CONSENT_REQUIRED');
     }
     const request = tenant.authRequests.get(params.authRequestId);
-    if (request === undefined || !isLive(request, env.now())) throw notFound('Auth request not found or already processed');
+    if (request === undefined || !isLive(request, env.now()))
+      throw notFound('Auth request not found or already processed');
     request.status = 'denied';
     return { status: 200, body: { requestId: request.id, status: 'denied' } };
   },
@@ -138,7 +141,8 @@ export const authorizeHandlers = {
 
   consentApprove: ({ env, params }) => {
     const found = publicRequest(env, params.authRequestId);
-    if (found === undefined || !isLive(found.request, env.now())) throw gone('Auth request expired or already processed');
+    if (found === undefined || !isLive(found.request, env.now()))
+      throw gone('Auth request expired or already processed');
     const { request } = found;
     request.status = 'approved';
     request.code = ulid(env.now());
@@ -155,7 +159,8 @@ export const authorizeHandlers = {
   consentDeny: ({ env, params }) => {
     const found = publicRequest(env, params.authRequestId);
     // A pending request can be denied even after it expired.
-    if (found === undefined || found.request.status !== 'pending') throw notFound('Auth request not found or already processed');
+    if (found === undefined || found.request.status !== 'pending')
+      throw notFound('Auth request not found or already processed');
     const { request } = found;
     request.status = 'denied';
     return {

@@ -28,7 +28,8 @@ export const billingHandlers = {
   },
 
   billingPortal: ({ env, tenant, body }) => {
-    if (tenant.subscription.customerId === null) throw badRequest('No active subscription found. Complete a checkout first.');
+    if (tenant.subscription.customerId === null)
+      throw badRequest('No active subscription found. Complete a checkout first.');
     const id = newId('bps', env.now());
     env.store.portalSessions.set(id, { developerId: tenant.developer.id, returnUrl: body.returnUrl });
     return { status: 201, body: { portalUrl: `${env.settings.baseUrl}/_billing/portal/${id}` } };

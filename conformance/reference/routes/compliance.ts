@@ -39,16 +39,36 @@ function summary(tenant: Tenant, w: Window, nowMs: number): Schemas['EvidencePac
   return {
     agents: {
       total: agents.length,
-      active: count(agents.map((a) => a.status), 'active'),
-      suspended: count(agents.map((a) => a.status), 'suspended'),
+      active: count(
+        agents.map((a) => a.status),
+        'active',
+      ),
+      suspended: count(
+        agents.map((a) => a.status),
+        'suspended',
+      ),
       revoked: 0,
     },
-    grants: { total: grants.length, active: count(grants, 'active'), revoked: count(grants, 'revoked'), expired: count(grants, 'expired') },
+    grants: {
+      total: grants.length,
+      active: count(grants, 'active'),
+      revoked: count(grants, 'revoked'),
+      expired: count(grants, 'expired'),
+    },
     auditEntries: {
       total: entries.length,
-      success: count(entries.map((e) => e.status), 'success'),
-      failure: count(entries.map((e) => e.status), 'failure'),
-      blocked: count(entries.map((e) => e.status), 'blocked'),
+      success: count(
+        entries.map((e) => e.status),
+        'success',
+      ),
+      failure: count(
+        entries.map((e) => e.status),
+        'failure',
+      ),
+      blocked: count(
+        entries.map((e) => e.status),
+        'blocked',
+      ),
     },
     policies: { total: tenant.policies.size },
     plan: tenant.subscription.plan,
@@ -70,7 +90,10 @@ function exportGrant(g: GrantRecord, nowMs: number): Schemas['ComplianceGrant'] 
   };
 }
 
-const bounds = (w: Window) => ({ ...(w.since !== undefined ? { since: w.since } : {}), ...(w.until !== undefined ? { until: w.until } : {}) });
+const bounds = (w: Window) => ({
+  ...(w.since !== undefined ? { since: w.since } : {}),
+  ...(w.until !== undefined ? { until: w.until } : {}),
+});
 
 export const complianceHandlers = {
   complianceSummary: ({ env, tenant, query }) => {
@@ -103,7 +126,9 @@ export const complianceHandlers = {
       body: {
         meta: { schemaVersion: '1.0', generatedAt: iso(nowMs), ...bounds(query), framework: query.framework ?? 'all' },
         summary: summary(tenant, query, nowMs),
-        grants: grantsIn(tenant, query).reverse().map((g) => exportGrant(g, nowMs)),
+        grants: grantsIn(tenant, query)
+          .reverse()
+          .map((g) => exportGrant(g, nowMs)),
         auditEntries: entries.map(presentEntry),
         policies: listingOrder(tenant.policies.values()).map(presentPolicy),
         // Checks the whole chain, since a window may start mid-chain.

@@ -23,7 +23,12 @@ import { MAX_GRANT_SECONDS } from './authorize.js';
 /** SPEC §9: no delegation chain may be longer than this, whatever the configuration. */
 export const DELEGATION_HARD_CAP = 10;
 
-function subAgent(tenants: () => Iterable<Tenant>, tenant: Tenant, id: string, foreign: boolean): AgentRecord | undefined {
+function subAgent(
+  tenants: () => Iterable<Tenant>,
+  tenant: Tenant,
+  id: string,
+  foreign: boolean,
+): AgentRecord | undefined {
   const own = tenant.agents.get(id);
   if (own !== undefined || !foreign) return own?.status === 'active' ? own : undefined;
   for (const other of tenants()) {
@@ -60,8 +65,14 @@ export const grantHandlers = {
   },
 
   grantsVerify: async ({ env, tenant, body }) => {
-    const result = await checkToken(env, tenant, body.token, { ignoreRevocation: env.faults.has('verify-ignores-revocation') });
-    if (result.ok) return { status: 200, body: { active: true, claims: { ...result.claims, iss: result.claims.iss ?? env.signer.issuer } } };
+    const result = await checkToken(env, tenant, body.token, {
+      ignoreRevocation: env.faults.has('verify-ignores-revocation'),
+    });
+    if (result.ok)
+      return {
+        status: 200,
+        body: { active: true, claims: { ...result.claims, iss: result.claims.iss ?? env.signer.issuer } },
+      };
     if (result.reason === 'invalid') throw badRequest('Invalid token');
     return { status: 200, body: { active: false, reason: result.reason } };
   },
@@ -90,13 +101,21 @@ export const grantHandlers = {
     const depth = (claims.delegationDepth ?? 0) + 1;
     const limit = Math.min(env.settings.maxDelegationDepth, DELEGATION_HARD_CAP);
     if (depth > limit && !env.faults.has('delegation-depth-unlimited')) {
-      throw forbidden(`Delegation depth limit reached: chains may not exceed ${limit} hop(s)`, 'DELEGATION_DEPTH_EXCEEDED');
+      throw forbidden(
+        `Delegation depth limit reached: chains may not exceed ${limit} hop(s)`,
+        'DELEGATION_DEPTH_EXCEEDED',
+      );
     }
     if (!env.faults.has('delegation-scope-escalation')) {
       const extra = body.scopes.filter((s) => !claims.scp.includes(s));
       if (extra.length > 0) throw badRequest(`Requested scopes exceed parent grant scopes: ${extra.join(', ')}`);
     }
-    const agent = subAgent(() => env.store.allTenants(), tenant, body.subAgentId, env.faults.has('delegation-foreign-subagent'));
+    const agent = subAgent(
+      () => env.store.allTenants(),
+      tenant,
+      body.subAgentId,
+      env.faults.has('delegation-foreign-subagent'),
+    );
     if (agent === undefined) throw notFound('Sub-agent not found');
     const seconds = parseDuration(body.expiresIn ?? '1h');
     if (seconds === undefined) throw badRequest('Invalid expiresIn format. Use e.g. "1h", "30m", or "1d".');
@@ -124,12 +143,21 @@ export const grantHandlers = {
     const delegation = { parentAgt: claims.agt, parentGrnt: claims.grnt, delegationDepth: depth };
     const { token, jti } = await issueGrantToken(env, tenant, grant, delegation);
     const refreshToken = issueRefreshToken(env, tenant, grant);
-    env.webhooks.emit(tenant, 'grant.created', { ...grantEventData(grant), delegationDepth: depth, parentGrantId: claims.grnt });
+    env.webhooks.emit(tenant, 'grant.created', {
+      ...grantEventData(grant),
+      delegationDepth: depth,
+      parentGrantId: claims.grnt,
+    });
     env.webhooks.emit(tenant, 'token.issued', { tokenId: jti, ...grantEventData(grant) });
     return {
       status: 201,
-      body: { grantToken: token, expiresAt: iso(grant.expiresAt), scopes: [...grant.scopes], grantId: grant.id, refreshToken },
+      body: {
+        grantToken: token,
+        expiresAt: iso(grant.expiresAt),
+        scopes: [...grant.scopes],
+        grantId: grant.id,
+        refreshToken,
+      },
     };
   },
 } satisfies Partial<Handlers>;
-

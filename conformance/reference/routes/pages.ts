@@ -9,14 +9,14 @@ import { newId } from '../ids.js';
 
 const DAY_MS = 86_400_000;
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
 function page(title: string, body: string): string {
-  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}button{padding:.5rem 1rem;margin-right:.5rem}</style>
-</head><body><h1>${escape(title)}</h1>${body}</body></html>`;
+</head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
 }
 
 // The consent page reads the request with the public consent API and posts the decision back to it.
@@ -48,20 +48,29 @@ fetch('/v1/consent/' + encodeURIComponent(id ?? '')).then(async (res) => {
 
 /** Adds the pages to `app`. */
 export function addPages(app: Hono, env: ServerEnv): void {
-  app.get('/consent', (c) => c.html(page('Authorization request', `<div id="main">Loading…</div><script>${CONSENT_SCRIPT}</script>`)));
+  app.get('/consent', (c) =>
+    c.html(page('Authorization request', `<div id="main">Loading…</div><script>${CONSENT_SCRIPT}</script>`)),
+  );
 
   app.get('/_billing/checkout/:id', (c) => {
     const session = env.store.checkoutSessions.get(c.req.param('id'));
-    if (session === undefined || session.completed) return c.html(page('Checkout', '<p>This checkout session is unknown or finished.</p>'), 404);
+    if (session === undefined || session.completed)
+      return c.html(page('Checkout', '<p>This checkout session is unknown or finished.</p>'), 404);
     const action = `/_billing/checkout/${session.id}`;
-    return c.html(page(`Subscribe to ${session.plan}`, `<p>Local test checkout: no payment is taken.</p>
-<form method="post" action="${action}/complete"><button>Pay</button></form><form method="post" action="${action}/cancel"><button>Cancel</button></form>`));
+    return c.html(
+      page(
+        `Subscribe to ${session.plan}`,
+        `<p>Local test checkout: no payment is taken.</p>
+<form method="post" action="${action}/complete"><button>Pay</button></form><form method="post" action="${action}/cancel"><button>Cancel</button></form>`,
+      ),
+    );
   });
 
   app.post('/_billing/checkout/:id/:outcome{complete|cancel}', (c) => {
     const session = env.store.checkoutSessions.get(c.req.param('id'));
     const tenant = session === undefined ? undefined : env.store.tenant(session.developerId);
-    if (session === undefined || tenant === undefined || session.completed) return c.json({ message: 'Unknown or finished checkout session' }, 404);
+    if (session === undefined || tenant === undefined || session.completed)
+      return c.json({ message: 'Unknown or finished checkout session' }, 404);
     session.completed = true;
     if (c.req.param('outcome') === 'cancel') return c.redirect(session.cancelUrl, 303);
     tenant.subscription = {
@@ -76,11 +85,17 @@ export function addPages(app: Hono, env: ServerEnv): void {
   app.get('/_billing/portal/:id', (c) => {
     const session = env.store.portalSessions.get(c.req.param('id'));
     const tenant = session === undefined ? undefined : env.store.tenant(session.developerId);
-    if (session === undefined || tenant === undefined) return c.html(page('Billing', '<p>Unknown portal session.</p>'), 404);
+    if (session === undefined || tenant === undefined)
+      return c.html(page('Billing', '<p>Unknown portal session.</p>'), 404);
     const sub = tenant.subscription;
-    return c.html(page('Billing', `<p>Plan: <b>${escape(sub.plan)}</b> (${escape(sub.status)}), renews ${escape(sub.currentPeriodEnd ?? '-')}</p>
+    return c.html(
+      page(
+        'Billing',
+        `<p>Plan: <b>${escapeHtml(sub.plan)}</b> (${escapeHtml(sub.status)}), renews ${escapeHtml(sub.currentPeriodEnd ?? '-')}</p>
 <form method="post" action="/_billing/portal/${c.req.param('id')}/cancel"><button>Cancel subscription</button></form>
-<p><a href="${escape(session.returnUrl)}">Back</a></p>`));
+<p><a href="${escapeHtml(session.returnUrl)}">Back</a></p>`,
+      ),
+    );
   });
 
   app.post('/_billing/portal/:id/cancel', (c) => {

@@ -50,22 +50,37 @@ function assign(u: ScimUserRecord, body: UserInput, nowMs: number): void {
   u.displayName = body.displayName ?? null;
   u.externalId = body.externalId ?? null;
   u.active = body.active ?? true;
-  u.emails = (body.emails ?? []).map((e) => ({ value: e.value, ...(e.primary !== undefined ? { primary: e.primary } : {}), ...(e.type !== undefined ? { type: e.type } : {}) }));
+  u.emails = (body.emails ?? []).map((e) => ({
+    value: e.value,
+    ...(e.primary !== undefined ? { primary: e.primary } : {}),
+    ...(e.type !== undefined ? { type: e.type } : {}),
+  }));
   u.lastModified = iso(nowMs);
 }
 
 export const scimHandlers = {
   scimCreateToken: ({ env, tenant, body }) => {
-    const record = { id: newId('scimtok', env.now()), label: body.label, token: randomHex(32), createdAt: iso(env.now()), lastUsedAt: null };
+    const record = {
+      id: newId('scimtok', env.now()),
+      label: body.label,
+      token: randomHex(32),
+      createdAt: iso(env.now()),
+      lastUsedAt: null,
+    };
     tenant.scimTokens.set(record.id, record);
     env.store.indexScimToken(record.token, tenant.developer.id);
-    return { status: 201, body: { id: record.id, label: record.label, token: record.token, createdAt: record.createdAt } };
+    return {
+      status: 201,
+      body: { id: record.id, label: record.label, token: record.token, createdAt: record.createdAt },
+    };
   },
 
   scimListTokens: ({ env, tenant }) => ({
     status: 200,
     body: {
-      tokens: env.variants.order([...tenant.scimTokens.values()].reverse()).map((t) => ({ id: t.id, label: t.label, createdAt: t.createdAt, lastUsedAt: t.lastUsedAt })),
+      tokens: env.variants
+        .order([...tenant.scimTokens.values()].reverse())
+        .map((t) => ({ id: t.id, label: t.label, createdAt: t.createdAt, lastUsedAt: t.lastUsedAt })),
     },
   }),
 
@@ -88,7 +103,12 @@ export const scimHandlers = {
       sort: { supported: false },
       etag: { supported: false },
       authenticationSchemes: [
-        { name: 'OAuth Bearer Token', description: 'A SCIM token from POST /v1/scim/tokens', type: 'oauthbearertoken', primary: true },
+        {
+          name: 'OAuth Bearer Token',
+          description: 'A SCIM token from POST /v1/scim/tokens',
+          type: 'oauthbearertoken',
+          primary: true,
+        },
       ],
       meta: { resourceType: 'ServiceProviderConfig' },
     },
@@ -114,7 +134,14 @@ export const scimHandlers = {
     ensureUnique(tenant, body.userName);
     const nowMs = env.now();
     const user: ScimUserRecord = {
-      id: newId('scimuser', nowMs), externalId: null, userName: '', displayName: null, active: true, emails: [], created: iso(nowMs), lastModified: iso(nowMs),
+      id: newId('scimuser', nowMs),
+      externalId: null,
+      userName: '',
+      displayName: null,
+      active: true,
+      emails: [],
+      created: iso(nowMs),
+      lastModified: iso(nowMs),
     };
     assign(user, body, nowMs);
     tenant.scimUsers.set(user.id, user);
@@ -136,7 +163,11 @@ export const scimHandlers = {
       const kind = op.op.toLowerCase();
       if (kind !== 'add' && kind !== 'replace') continue;
       const changes: Record<string, unknown> =
-        op.path !== undefined ? { [op.path]: op.value } : typeof op.value === 'object' && op.value !== null ? (op.value as Record<string, unknown>) : {};
+        op.path !== undefined
+          ? { [op.path]: op.value }
+          : typeof op.value === 'object' && op.value !== null
+            ? (op.value as Record<string, unknown>)
+            : {};
       if (typeof changes['active'] === 'boolean') user.active = changes['active'];
       if (typeof changes['displayName'] === 'string') user.displayName = changes['displayName'];
       if (typeof changes['userName'] === 'string' && changes['userName'] !== '') {

@@ -32,7 +32,8 @@ async function discover(issuerUrl: string): Promise<Discovery> {
   }
 }
 
-const endpoint = (value: unknown, fallback: string): string => (typeof value === 'string' && /^https?:\/\//i.test(value) ? value : fallback);
+const endpoint = (value: unknown, fallback: string): string =>
+  typeof value === 'string' && /^https?:\/\//i.test(value) ? value : fallback;
 
 const ssoError = (status: number, message: string): HttpError => new HttpError(status, 'SSO_ERROR', message);
 
@@ -46,7 +47,9 @@ function loginFor(
   const login = logins.get(state);
   if (unchecked) {
     const developerId = state.split('.')[0] ?? '';
-    return login ?? { state, nonce: '', developerId, codeVerifier: '', redirectUri: '', expiresAt: nowMs + 1, used: false };
+    return (
+      login ?? { state, nonce: '', developerId, codeVerifier: '', redirectUri: '', expiresAt: nowMs + 1, used: false }
+    );
   }
   if (login === undefined) throw badRequest('Invalid state parameter');
   if (login.used || login.expiresAt <= nowMs) {
@@ -116,7 +119,9 @@ export const ssoHandlers = {
     const config = env.store.tenant(query.org)?.ssoConfig ?? null;
     if (config === null) throw notFound('SSO not configured for this org');
     const discovery = await discover(config.issuerUrl);
-    const authorizeUrl = new URL(endpoint(discovery.authorization_endpoint, `${config.issuerUrl.replace(/\/$/, '')}/authorize`));
+    const authorizeUrl = new URL(
+      endpoint(discovery.authorization_endpoint, `${config.issuerUrl.replace(/\/$/, '')}/authorize`),
+    );
     const login: SsoLoginRecord = {
       state: `${query.org}.${randomToken(24)}`,
       nonce: randomToken(24),
@@ -135,7 +140,10 @@ export const ssoHandlers = {
     authorizeUrl.searchParams.set('nonce', login.nonce);
     authorizeUrl.searchParams.set('code_challenge', await computeCodeChallenge(login.codeVerifier));
     authorizeUrl.searchParams.set('code_challenge_method', 'S256');
-    return { status: 200, body: { authorizeUrl: authorizeUrl.toString(), protocol: 'oidc', connectionId: config.connectionId } };
+    return {
+      status: 200,
+      body: { authorizeUrl: authorizeUrl.toString(), protocol: 'oidc', connectionId: config.connectionId },
+    };
   },
 
   ssoCallback: async ({ env, query }) => {
@@ -148,7 +156,9 @@ export const ssoHandlers = {
 
     const idToken = await exchangeCode(config, login, query.code);
     const discovery = await discover(config.issuerUrl);
-    const jwks = createRemoteJWKSet(new URL(endpoint(discovery.jwks_uri, `${config.issuerUrl.replace(/\/$/, '')}/jwks`)));
+    const jwks = createRemoteJWKSet(
+      new URL(endpoint(discovery.jwks_uri, `${config.issuerUrl.replace(/\/$/, '')}/jwks`)),
+    );
     let claims: Record<string, unknown>;
     try {
       ({ payload: claims } = await jwtVerify(idToken, jwks, {
@@ -164,7 +174,12 @@ export const ssoHandlers = {
     const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
     return {
       status: 200,
-      body: { email: text(claims['email']), name: text(claims['name']), sub: text(claims['sub']), developerId: login.developerId },
+      body: {
+        email: text(claims['email']),
+        name: text(claims['name']),
+        sub: text(claims['sub']),
+        developerId: login.developerId,
+      },
     };
   },
 } satisfies Partial<Handlers>;

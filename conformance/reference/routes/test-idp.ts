@@ -94,11 +94,17 @@ export function addTestIdp(app: Hono, env: ServerEnv): void {
       return c.json(oauthError('invalid_grant', 'unknown, used or expired code'), 400);
     }
     if (form.get('client_id') !== issued.clientId || form.get('redirect_uri') !== issued.redirectUri) {
-      return c.json(oauthError('invalid_grant', 'client_id or redirect_uri does not match the authorization request'), 400);
+      return c.json(
+        oauthError('invalid_grant', 'client_id or redirect_uri does not match the authorization request'),
+        400,
+      );
     }
     if (issued.codeChallenge !== null) {
       const verifier = form.get('code_verifier') ?? '';
-      const ok = await computeCodeChallenge(verifier).then((ch) => ch === issued.codeChallenge, () => false);
+      const ok = await computeCodeChallenge(verifier).then(
+        (ch) => ch === issued.codeChallenge,
+        () => false,
+      );
       if (!ok) return c.json(oauthError('invalid_grant', 'PKCE verification failed'), 400);
     }
     const nowSec = Math.floor(env.now() / 1000);
@@ -115,6 +121,12 @@ export function addTestIdp(app: Hono, env: ServerEnv): void {
       .setIssuedAt(nowSec)
       .setExpirationTime(nowSec + 600)
       .sign((await keys).privateKey);
-    return c.json({ access_token: randomToken(24), token_type: 'Bearer', expires_in: 600, id_token: idToken, scope: 'openid email profile' });
+    return c.json({
+      access_token: randomToken(24),
+      token_type: 'Bearer',
+      expires_in: 600,
+      id_token: idToken,
+      scope: 'openid email profile',
+    });
   });
 }

@@ -20,7 +20,12 @@ import { newId } from '../ids.js';
 import type { AuthRequestRecord, GrantRecord, Tenant } from '../store.js';
 
 /** The request this code belongs to, for this agent (any agent with the code-not-bound fault). */
-function requestForCode(tenant: Tenant, code: string, agentId: string, unbound: boolean): AuthRequestRecord | undefined {
+function requestForCode(
+  tenant: Tenant,
+  code: string,
+  agentId: string,
+  unbound: boolean,
+): AuthRequestRecord | undefined {
   for (const request of tenant.authRequests.values()) {
     if (request.code !== code) continue;
     if (request.agentId === agentId || unbound) return request;
@@ -71,7 +76,13 @@ export const tokenHandlers = {
     env.webhooks.emit(tenant, 'token.issued', { tokenId: jti, ...grantEventData(grant) });
     return {
       status: 201,
-      body: { grantToken: token, expiresAt: iso(grant.expiresAt), scopes: [...grant.scopes], refreshToken, grantId: grant.id },
+      body: {
+        grantToken: token,
+        expiresAt: iso(grant.expiresAt),
+        scopes: [...grant.scopes],
+        refreshToken,
+        grantId: grant.id,
+      },
     };
   },
 
@@ -95,12 +106,20 @@ export const tokenHandlers = {
     env.webhooks.emit(tenant, 'token.issued', { tokenId: jti, ...grantEventData(grant) });
     return {
       status: 201,
-      body: { grantToken: token, expiresAt: iso(grant.expiresAt), scopes: [...grant.scopes], refreshToken, grantId: grant.id },
+      body: {
+        grantToken: token,
+        expiresAt: iso(grant.expiresAt),
+        scopes: [...grant.scopes],
+        refreshToken,
+        grantId: grant.id,
+      },
     };
   },
 
   tokensVerify: async ({ env, tenant, body }) => {
-    const result = await checkToken(env, tenant, body.token, { ignoreRevocation: env.faults.has('verify-ignores-revocation') });
+    const result = await checkToken(env, tenant, body.token, {
+      ignoreRevocation: env.faults.has('verify-ignores-revocation'),
+    });
     if (!result.ok) return { status: 200, body: { valid: false } };
     const { claims } = result;
     return {

@@ -21,7 +21,8 @@ function checkUrl(url: string): void {
     throw badRequest('Invalid webhook URL: URL protocol must be one of: https:, http:');
   }
   if (parsed.hostname === '') throw badRequest('Invalid webhook URL: a host name is required');
-  if (parsed.username !== '' || parsed.password !== '') throw badRequest('Invalid webhook URL: credentials are not allowed');
+  if (parsed.username !== '' || parsed.password !== '')
+    throw badRequest('Invalid webhook URL: credentials are not allowed');
 }
 
 function presentDelivery(d: DeliveryRecord): components['schemas']['WebhookDelivery'] {
@@ -52,13 +53,24 @@ export const webhookHandlers = {
       createdAt: iso(env.now()),
     };
     tenant.webhooks.set(webhook.id, webhook);
-    return { status: 201, body: { id: webhook.id, url: webhook.url, events: [...webhook.events], secret: webhook.secret, createdAt: webhook.createdAt } };
+    return {
+      status: 201,
+      body: {
+        id: webhook.id,
+        url: webhook.url,
+        events: [...webhook.events],
+        secret: webhook.secret,
+        createdAt: webhook.createdAt,
+      },
+    };
   },
 
   webhooksList: ({ env, tenant }) => ({
     status: 200,
     body: {
-      webhooks: env.variants.order([...tenant.webhooks.values()].reverse()).map((w) => ({ id: w.id, url: w.url, events: [...w.events], createdAt: w.createdAt })),
+      webhooks: env.variants
+        .order([...tenant.webhooks.values()].reverse())
+        .map((w) => ({ id: w.id, url: w.url, events: [...w.events], createdAt: w.createdAt })),
     },
   }),
 

@@ -7,7 +7,18 @@ import { sign } from 'node:crypto';
 import type { GrantexTokenErrorCode } from '../../../src/verify/errors.js';
 import type { VerifyGrantTokenOptions } from '../../../src/verify/grant-token.js';
 import type { Jwks } from '../../../src/verify/jwks.js';
-import { NOW, b64, b64json, claims, ed25519Key, rsaKey, signEdDsa, signHs256, signRs256, type TestKey } from './tokens.js';
+import {
+  NOW,
+  b64,
+  b64json,
+  claims,
+  ed25519Key,
+  rsaKey,
+  signEdDsa,
+  signHs256,
+  signRs256,
+  type TestKey,
+} from './tokens.js';
 
 export interface CorpusCase {
   name: string;
@@ -60,60 +71,184 @@ export function buildCorpus(f: Fixture): CorpusCase[] {
     { name: 'control: valid token', token: f.valid, expect: 'ok' },
     { name: 'control: same key under a second identical JWK', token: ok({ kid: 'same-twice' }), expect: 'ok' },
     { name: 'control: iat in the future within tolerance', token: ok({}, claims({ iat: NOW + 4 })), expect: 'ok' },
-    { name: 'control: jku/x5u/jwk/x5c headers are ignored', token: ok({ jku: 'http://127.0.0.1:9/jwks', x5u: 'http://127.0.0.1:9/x5u', jwk: f.attacker.jwk, x5c: ['AAAA'] }), expect: 'ok' },
+    {
+      name: 'control: jku/x5u/jwk/x5c headers are ignored',
+      token: ok({ jku: 'http://127.0.0.1:9/jwks', x5u: 'http://127.0.0.1:9/x5u', jwk: f.attacker.jwk, x5c: ['AAAA'] }),
+      expect: 'ok',
+    },
     { name: 'control: typ header is ignored', token: ok({ typ: 'JWT' }), expect: 'ok' },
-    { name: 'control: delegated claims', token: ok({}, claims({ parentAgt: 'did:grantex:ag_P', parentGrnt: 'grnt_P', delegationDepth: 2 })), expect: 'ok' },
-    { name: 'control: aud array', token: ok({}, claims({ aud: ['a', 'https://api.example.test'] })), expect: 'ok', options: { audience: 'https://api.example.test' } },
+    {
+      name: 'control: delegated claims',
+      token: ok({}, claims({ parentAgt: 'did:grantex:ag_P', parentGrnt: 'grnt_P', delegationDepth: 2 })),
+      expect: 'ok',
+    },
+    {
+      name: 'control: aud array',
+      token: ok({}, claims({ aud: ['a', 'https://api.example.test'] })),
+      expect: 'ok',
+      options: { audience: 'https://api.example.test' },
+    },
   ];
 
   for (const alg of ['none', 'None', 'NONE', 'nOnE', 'nonE']) {
-    cases.push({ name: `alg ${alg}, empty signature`, token: `${b64json({ alg, kid: f.signer.kid })}.${p}.`, expect: 'unsupported_alg' });
-    cases.push({ name: `alg ${alg}, with a signature`, token: `${b64json({ alg, kid: f.signer.kid })}.${p}.${s}`, expect: 'unsupported_alg' });
+    cases.push({
+      name: `alg ${alg}, empty signature`,
+      token: `${b64json({ alg, kid: f.signer.kid })}.${p}.`,
+      expect: 'unsupported_alg',
+    });
+    cases.push({
+      name: `alg ${alg}, with a signature`,
+      token: `${b64json({ alg, kid: f.signer.kid })}.${p}.${s}`,
+      expect: 'unsupported_alg',
+    });
   }
   for (const secret of [publicPem, JSON.stringify(f.signer.jwk), f.signer.jwk.n as string]) {
-    cases.push({ name: `HS256 keyed with the RSA public key (${secret.slice(0, 10)}…)`, token: signHs256(secret, { alg: 'HS256', kid: f.signer.kid }, claims()), expect: 'unsupported_alg' });
+    cases.push({
+      name: `HS256 keyed with the RSA public key (${secret.slice(0, 10)}…)`,
+      token: signHs256(secret, { alg: 'HS256', kid: f.signer.kid }, claims()),
+      expect: 'unsupported_alg',
+    });
   }
   cases.push(
-    { name: 'HS512 with the public key', token: signHs256(publicPem, { alg: 'HS512', kid: f.signer.kid }, claims()), expect: 'unsupported_alg' },
-    { name: 'rs256 in lower case', token: `${b64json({ alg: 'rs256', kid: f.signer.kid })}.${p}.${s}`, expect: 'unsupported_alg' },
-    { name: 'PS256 header', token: `${b64json({ alg: 'PS256', kid: f.signer.kid })}.${p}.${s}`, expect: 'unsupported_alg' },
-    { name: 'EdDSA header, EdDSA key, EdDSA signature', token: signEdDsa(f.ed.privateKey, { alg: 'EdDSA', kid: f.ed.kid }, claims()), expect: 'unsupported_alg' },
-    { name: 'RS256 header pointing at the EdDSA key', token: signEdDsa(f.ed.privateKey, { alg: 'RS256', kid: f.ed.kid }, claims()), expect: 'unknown_key' },
+    {
+      name: 'HS512 with the public key',
+      token: signHs256(publicPem, { alg: 'HS512', kid: f.signer.kid }, claims()),
+      expect: 'unsupported_alg',
+    },
+    {
+      name: 'rs256 in lower case',
+      token: `${b64json({ alg: 'rs256', kid: f.signer.kid })}.${p}.${s}`,
+      expect: 'unsupported_alg',
+    },
+    {
+      name: 'PS256 header',
+      token: `${b64json({ alg: 'PS256', kid: f.signer.kid })}.${p}.${s}`,
+      expect: 'unsupported_alg',
+    },
+    {
+      name: 'EdDSA header, EdDSA key, EdDSA signature',
+      token: signEdDsa(f.ed.privateKey, { alg: 'EdDSA', kid: f.ed.kid }, claims()),
+      expect: 'unsupported_alg',
+    },
+    {
+      name: 'RS256 header pointing at the EdDSA key',
+      token: signEdDsa(f.ed.privateKey, { alg: 'RS256', kid: f.ed.kid }, claims()),
+      expect: 'unknown_key',
+    },
     { name: 'alg missing', token: `${b64json({ kid: f.signer.kid })}.${p}.${s}`, expect: 'malformed' },
-    { name: 'alg not a string', token: `${b64json({ alg: ['RS256'], kid: f.signer.kid })}.${p}.${s}`, expect: 'malformed' },
+    {
+      name: 'alg not a string',
+      token: `${b64json({ alg: ['RS256'], kid: f.signer.kid })}.${p}.${s}`,
+      expect: 'malformed',
+    },
     { name: 'kid missing from the JWKS', token: rs({}, claims(), f.attacker), expect: 'unknown_key' },
     { name: 'no kid', token: signRs256(f.signer.privateKey, { alg: 'RS256' }, claims()), expect: 'unknown_key' },
-    { name: 'kid not a string', token: signRs256(f.signer.privateKey, { alg: 'RS256', kid: 7 }, claims()), expect: 'malformed' },
-    { name: 'kid of a 1024-bit key', token: signRs256(f.signer.privateKey, { alg: 'RS256', kid: 'weak' }, claims()), expect: 'unknown_key' },
+    {
+      name: 'kid not a string',
+      token: signRs256(f.signer.privateKey, { alg: 'RS256', kid: 7 }, claims()),
+      expect: 'malformed',
+    },
+    {
+      name: 'kid of a 1024-bit key',
+      token: signRs256(f.signer.privateKey, { alg: 'RS256', kid: 'weak' }, claims()),
+      expect: 'unknown_key',
+    },
     { name: 'kid shared by two different RSA keys', token: ok({ kid: 'dup' }), expect: 'unknown_key' },
     { name: 'kid of a key published for RS512', token: ok({ kid: 'rs512' }), expect: 'unknown_key' },
     { name: 'kid of an encryption key', token: ok({ kid: 'enc' }), expect: 'unknown_key' },
     { name: 'kid of a key without verify in key_ops', token: ok({ kid: 'no-verify' }), expect: 'unknown_key' },
-    { name: 'jwk header with the attacker key, real kid', token: signRs256(f.attacker.privateKey, { alg: 'RS256', kid: f.signer.kid, jwk: f.attacker.jwk }, claims()), expect: 'bad_signature' },
-    { name: 'jku header, attacker kid', token: rs({ jku: 'http://127.0.0.1:9/jwks.json' }, claims(), f.attacker), expect: 'unknown_key' },
-    { name: 'x5u header, real kid, attacker signature', token: signRs256(f.attacker.privateKey, { alg: 'RS256', kid: f.signer.kid, x5u: 'http://127.0.0.1:9/cert.pem' }, claims()), expect: 'bad_signature' },
+    {
+      name: 'jwk header with the attacker key, real kid',
+      token: signRs256(f.attacker.privateKey, { alg: 'RS256', kid: f.signer.kid, jwk: f.attacker.jwk }, claims()),
+      expect: 'bad_signature',
+    },
+    {
+      name: 'jku header, attacker kid',
+      token: rs({ jku: 'http://127.0.0.1:9/jwks.json' }, claims(), f.attacker),
+      expect: 'unknown_key',
+    },
+    {
+      name: 'x5u header, real kid, attacker signature',
+      token: signRs256(
+        f.attacker.privateKey,
+        { alg: 'RS256', kid: f.signer.kid, x5u: 'http://127.0.0.1:9/cert.pem' },
+        claims(),
+      ),
+      expect: 'bad_signature',
+    },
     { name: 'unknown crit', token: ok({ crit: ['exp-grantex'], 'exp-grantex': true }), expect: 'malformed' },
-    { name: 'crit b64=false (unencoded payload)', token: signRs256(f.signer.privateKey, { alg: 'RS256', kid: f.signer.kid, crit: ['b64'], b64: false }, p), expect: 'malformed' },
+    {
+      name: 'crit b64=false (unencoded payload)',
+      token: signRs256(f.signer.privateKey, { alg: 'RS256', kid: f.signer.kid, crit: ['b64'], b64: false }, p),
+      expect: 'malformed',
+    },
     { name: 'crit empty array', token: ok({ crit: [] }), expect: 'malformed' },
-    { name: 'PSS signature under an RS256 header', token: `${h}.${p}.${b64(sign('sha256', Buffer.from(`${h}.${p}`), { key: f.signer.privateKey, padding: 6 }))}`, expect: 'bad_signature' },
+    {
+      name: 'PSS signature under an RS256 header',
+      token: `${h}.${p}.${b64(sign('sha256', Buffer.from(`${h}.${p}`), { key: f.signer.privateKey, padding: 6 }))}`,
+      expect: 'bad_signature',
+    },
     { name: 'expired', token: ok({}, claims({ exp: NOW - 10 })), expect: 'expired' },
     { name: 'exp at now minus the tolerance', token: ok({}, claims({ exp: NOW - 5 })), expect: 'expired' },
     { name: 'nbf in the future', token: ok({}, claims({ nbf: NOW + 60 })), expect: 'not_yet_valid' },
     { name: 'iat in the future beyond tolerance', token: ok({}, claims({ iat: NOW + 60 })), expect: 'not_yet_valid' },
     { name: 'older than maxTokenAge', token: f.valid, expect: 'expired', options: { maxTokenAge: 30 } },
     { name: 'wrong iss', token: f.valid, expect: 'wrong_issuer', options: { issuer: 'https://evil.example.test' } },
-    { name: 'wrong aud', token: ok({}, claims({ aud: 'https://other.example.test' })), expect: 'wrong_audience', options: { audience: 'https://api.example.test' } },
-    { name: 'no aud when one is required', token: f.valid, expect: 'wrong_audience', options: { audience: 'https://api.example.test' } },
-    { name: 'missing scope', token: f.valid, expect: 'insufficient_scope', options: { requiredScopes: ['calendar:write'] } },
-    { name: 'tampered payload (scope added)', token: `${h}.${b64json(claims({ scp: ['calendar:read', 'email:send', 'admin'] }))}.${s}`, expect: 'bad_signature' },
-    { name: 'tampered payload (exp extended)', token: `${h}.${b64json(claims({ exp: NOW + 99_999 }))}.${s}`, expect: 'bad_signature' },
+    {
+      name: 'wrong aud',
+      token: ok({}, claims({ aud: 'https://other.example.test' })),
+      expect: 'wrong_audience',
+      options: { audience: 'https://api.example.test' },
+    },
+    {
+      name: 'no aud when one is required',
+      token: f.valid,
+      expect: 'wrong_audience',
+      options: { audience: 'https://api.example.test' },
+    },
+    {
+      name: 'missing scope',
+      token: f.valid,
+      expect: 'insufficient_scope',
+      options: { requiredScopes: ['calendar:write'] },
+    },
+    {
+      name: 'tampered payload (scope added)',
+      token: `${h}.${b64json(claims({ scp: ['calendar:read', 'email:send', 'admin'] }))}.${s}`,
+      expect: 'bad_signature',
+    },
+    {
+      name: 'tampered payload (exp extended)',
+      token: `${h}.${b64json(claims({ exp: NOW + 99_999 }))}.${s}`,
+      expect: 'bad_signature',
+    },
     { name: 'tampered signature (bit flip)', token: `${h}.${p}.${flipFirst(s)}`, expect: 'bad_signature' },
-    { name: 'signature from another token', token: `${h}.${p}.${ok({}, claims({ jti: 'tok_other' })).split('.')[2]}`, expect: 'bad_signature' },
-    { name: 'signature truncated by one byte', token: `${h}.${p}.${b64(Buffer.from(s, 'base64url').subarray(1))}`, expect: 'bad_signature' },
-    { name: 'signature with a leading zero byte', token: `${h}.${p}.${b64(Buffer.concat([Buffer.alloc(1), Buffer.from(s, 'base64url')]))}`, expect: 'bad_signature' },
-    { name: 'non-canonical signature (last char)', token: `${h}.${p}.${s.slice(0, -1)}${nonCanonical(s)}`, expect: 'malformed' },
+    {
+      name: 'signature from another token',
+      token: `${h}.${p}.${ok({}, claims({ jti: 'tok_other' })).split('.')[2]}`,
+      expect: 'bad_signature',
+    },
+    {
+      name: 'signature truncated by one byte',
+      token: `${h}.${p}.${b64(Buffer.from(s, 'base64url').subarray(1))}`,
+      expect: 'bad_signature',
+    },
+    {
+      name: 'signature with a leading zero byte',
+      token: `${h}.${p}.${b64(Buffer.concat([Buffer.alloc(1), Buffer.from(s, 'base64url')]))}`,
+      expect: 'bad_signature',
+    },
+    {
+      name: 'non-canonical signature (last char)',
+      token: `${h}.${p}.${s.slice(0, -1)}${nonCanonical(s)}`,
+      expect: 'malformed',
+    },
     { name: 'padded segment', token: `${h}.${p}.${s}==`, expect: 'malformed' },
-    { name: 'standard base64 alphabet', token: `${h}.${p}.${s.replaceAll('-', '+').replaceAll('_', '/')}`, expect: s.includes('-') || s.includes('_') ? 'malformed' : 'ok' },
+    {
+      name: 'standard base64 alphabet',
+      token: `${h}.${p}.${s.replaceAll('-', '+').replaceAll('_', '/')}`,
+      expect: s.includes('-') || s.includes('_') ? 'malformed' : 'ok',
+    },
     { name: 'whitespace in the signature', token: `${h}.${p}.${s.slice(0, 20)} ${s.slice(21)}`, expect: 'malformed' },
     { name: 'two parts', token: `${h}.${p}`, expect: 'malformed' },
     { name: 'four parts', token: `${f.valid}.${s}`, expect: 'malformed' },
@@ -132,7 +267,12 @@ export function buildCorpus(f: Fixture): CorpusCase[] {
     { name: 'payload a JSON array (signed)', token: ok({}, b64json([claims()])), expect: 'malformed' },
     { name: 'payload not UTF-8 (signed)', token: ok({}, b64(Buffer.from([0xc3, 0x28]))), expect: 'malformed' },
     { name: 'oversized token', token: `${h}.${b64json(claims({ pad: 'x'.repeat(9000) }))}.${s}`, expect: 'malformed' },
-    { name: 'oversized token under a small maxTokenLength', token: f.valid, expect: 'malformed', options: { maxTokenLength: 100 } },
+    {
+      name: 'oversized token under a small maxTokenLength',
+      token: f.valid,
+      expect: 'malformed',
+      options: { maxTokenLength: 100 },
+    },
     { name: 'scp a string', token: ok({}, claims({ scp: 'calendar:read email:send' })), expect: 'invalid_claims' },
     { name: 'scp with a number', token: ok({}, claims({ scp: ['calendar:read', 1] })), expect: 'invalid_claims' },
     { name: 'scp with null', token: ok({}, claims({ scp: [null] })), expect: 'invalid_claims' },
@@ -140,7 +280,11 @@ export function buildCorpus(f: Fixture): CorpusCase[] {
     { name: 'scp missing', token: ok({}, claims({ scp: undefined })), expect: 'invalid_claims' },
     { name: 'exp missing', token: ok({}, claims({ exp: undefined })), expect: 'invalid_claims' },
     { name: 'exp a string', token: ok({}, claims({ exp: String(NOW + 3600) })), expect: 'invalid_claims' },
-    { name: 'exp infinite (1e999)', token: ok({}, b64(JSON.stringify(claims({ exp: 12345 })).replace('12345', '1e999'))), expect: 'invalid_claims' },
+    {
+      name: 'exp infinite (1e999)',
+      token: ok({}, b64(JSON.stringify(claims({ exp: 12345 })).replace('12345', '1e999'))),
+      expect: 'invalid_claims',
+    },
     { name: 'iat missing', token: ok({}, claims({ iat: undefined })), expect: 'invalid_claims' },
     { name: 'nbf a string', token: ok({}, claims({ nbf: 'yesterday' })), expect: 'invalid_claims' },
     { name: 'jti missing', token: ok({}, claims({ jti: undefined })), expect: 'invalid_claims' },
@@ -148,10 +292,22 @@ export function buildCorpus(f: Fixture): CorpusCase[] {
     { name: 'agt empty', token: ok({}, claims({ agt: '' })), expect: 'invalid_claims' },
     { name: 'iss missing', token: ok({}, claims({ iss: undefined })), expect: 'invalid_claims' },
     { name: 'aud a number', token: ok({}, claims({ aud: 5 })), expect: 'invalid_claims' },
-    { name: 'parentAgt without parentGrnt', token: ok({}, claims({ parentAgt: 'did:grantex:ag_P', delegationDepth: 1 })), expect: 'invalid_claims' },
-    { name: 'delegated without delegationDepth', token: ok({}, claims({ parentAgt: 'did:grantex:ag_P', parentGrnt: 'grnt_P' })), expect: 'invalid_claims' },
+    {
+      name: 'parentAgt without parentGrnt',
+      token: ok({}, claims({ parentAgt: 'did:grantex:ag_P', delegationDepth: 1 })),
+      expect: 'invalid_claims',
+    },
+    {
+      name: 'delegated without delegationDepth',
+      token: ok({}, claims({ parentAgt: 'did:grantex:ag_P', parentGrnt: 'grnt_P' })),
+      expect: 'invalid_claims',
+    },
     { name: 'delegationDepth negative', token: ok({}, claims({ delegationDepth: -1 })), expect: 'invalid_claims' },
-    { name: 'delegationDepth fractional', token: ok({}, claims({ parentAgt: 'did:grantex:ag_P', parentGrnt: 'grnt_P', delegationDepth: 1.5 })), expect: 'invalid_claims' },
+    {
+      name: 'delegationDepth fractional',
+      token: ok({}, claims({ parentAgt: 'did:grantex:ag_P', parentGrnt: 'grnt_P', delegationDepth: 1.5 })),
+      expect: 'invalid_claims',
+    },
   );
   return cases;
 }

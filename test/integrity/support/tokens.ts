@@ -21,12 +21,22 @@ export interface TestKey {
 
 export function rsaKey(kid: string, modulusLength = 2048): TestKey {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength });
-  return { kid, privateKey, publicKey, jwk: { ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' } as TestKey['jwk'] };
+  return {
+    kid,
+    privateKey,
+    publicKey,
+    jwk: { ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' } as TestKey['jwk'],
+  };
 }
 
 export function ed25519Key(kid: string): TestKey {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  return { kid, privateKey, publicKey, jwk: { ...publicKey.export({ format: 'jwk' }), kid, alg: 'EdDSA', use: 'sig' } as TestKey['jwk'] };
+  return {
+    kid,
+    privateKey,
+    publicKey,
+    jwk: { ...publicKey.export({ format: 'jwk' }), kid, alg: 'EdDSA', use: 'sig' } as TestKey['jwk'],
+  };
 }
 
 /** Signs `<header>.<payload>` (each given as JSON value or already-encoded text) with RSA-SHA256. */
