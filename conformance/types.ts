@@ -24,6 +24,24 @@ export const EXTENSIONS = [
 ] as const;
 export type Extension = (typeof EXTENSIONS)[number];
 
+/** The spec's tag of each extension's operations. */
+const TAG_EXTENSION: Record<string, Extension> = {
+  Signup: 'signup',
+  Policies: 'policies',
+  Webhooks: 'webhooks',
+  Anomalies: 'anomalies',
+  Compliance: 'compliance',
+  Billing: 'billing',
+  SCIM: 'scim',
+  SSO: 'sso',
+};
+
+/** The extension an operation belongs to, from its tag (core operations have none). */
+export function extensionOfTags(tags: readonly string[]): Extension | undefined {
+  for (const tag of tags) if (TAG_EXTENSION[tag]) return TAG_EXTENSION[tag];
+  return undefined;
+}
+
 /** Requests one property run costs, used to fit runs into the budget and rate limits. */
 export interface RunCost {
   /** All requests of one run. */

@@ -11,7 +11,7 @@ import type { CheckContext } from '../context.js';
 import type { Operation } from '../contract.js';
 import type { Exchange, RequestSpec } from '../http.js';
 import { expectStatus, type Agent, type Developer, type Session } from '../session.js';
-import { extensionOfTags } from './contract.js';
+import { extensionOfTags } from '../types.js';
 
 const FAKE_IDS: Record<string, string> = {
   agentId: 'ag_00000000000000000000000000',

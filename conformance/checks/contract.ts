@@ -9,26 +9,9 @@ import type { ContractValidator } from '../contract.js';
 import { transcript, type Exchange } from '../http.js';
 import type { RunOptions } from '../options.js';
 import { expectStatus, type Session } from '../session.js';
-import type { CheckResult } from '../types.js';
+import { type CheckResult, extensionOfTags } from '../types.js';
 import { displayName, scopes } from '../arbitraries.js';
 import { isStoredName, storedNameForms } from '../allowed.js';
-
-const TAG_EXTENSION: Record<string, Extension> = {
-  Signup: 'signup',
-  Policies: 'policies',
-  Webhooks: 'webhooks',
-  Anomalies: 'anomalies',
-  Compliance: 'compliance',
-  Billing: 'billing',
-  SCIM: 'scim',
-  SSO: 'sso',
-};
-
-/** The extension an operation belongs to, from its tag (core operations have none). */
-export function extensionOfTags(tags: readonly string[]): Extension | undefined {
-  for (const tag of tags) if (TAG_EXTENSION[tag]) return TAG_EXTENSION[tag];
-  return undefined;
-}
 
 function errorShape(exchange: Exchange, session: Session, what: string): void {
   const errors = session.contract.validateSchema('Error', exchange.body);

@@ -9,6 +9,7 @@
  */
 import fc from 'fast-check';
 import { CheckSkipped } from '../failures.js';
+import { extensionOfTags } from '../types.js';
 import { documents, type Finding } from '../findings.js';
 import { formatReplay, type ReplayTarget } from '../context.js';
 import {
@@ -227,7 +228,7 @@ class Campaign {
   }
 
   #exclusion(op: FuzzOperation): string | undefined {
-    const extension = extensionOf(op.tags);
+    const extension = extensionOfTags(op.tags);
     if (extension && !this.#session.offers(extension)) return `the server does not offer ${extension}`;
     if (op.policy.ownDeveloper && !this.#own) return `needs a developer the suite created (${op.policy.why})`;
     if (op.security === 'scimToken' && !this.#pool.scim) return 'no SCIM token';
@@ -720,22 +721,6 @@ function spread(mutations: Mutation[], count: number): Mutation[] {
     }
   }
   return picked;
-}
-
-const TAG_EXTENSIONS: Record<string, string> = {
-  Signup: 'signup',
-  Policies: 'policies',
-  Webhooks: 'webhooks',
-  Anomalies: 'anomalies',
-  Compliance: 'compliance',
-  Billing: 'billing',
-  SCIM: 'scim',
-  SSO: 'sso',
-};
-
-function extensionOf(tags: readonly string[]): Parameters<Session['offers']>[0] | undefined {
-  for (const tag of tags) if (TAG_EXTENSIONS[tag]) return TAG_EXTENSIONS[tag] as Parameters<Session['offers']>[0];
-  return undefined;
 }
 
 function short(text: string, max = 240): string {
