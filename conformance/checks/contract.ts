@@ -4,7 +4,7 @@
  * after every other check ran, one verdict per spec operation on every
  * response recorded for it (status documented, headers and body valid).
  */
-import { expectThat, show, type Check, type Extension } from '../check.js';
+import { expectThat, show, type Check } from '../check.js';
 import type { ContractValidator } from '../contract.js';
 import { transcript, type Exchange } from '../http.js';
 import type { RunOptions } from '../options.js';
