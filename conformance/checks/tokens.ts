@@ -18,6 +18,7 @@ import {
   scopes,
   type Duration,
 } from '../arbitraries.js';
+import { CheckSkipped } from '../failures.js';
 import { sleep } from '../http.js';
 import { computeCodeChallenge, GrantexTokenError, verifyGrantToken } from '../integrity.js';
 import { fetchIssuerKeySet, IssuerKeySetUnavailable } from '../issuer.js';
@@ -657,7 +658,7 @@ export const tokenChecks: Check[] = [
       const { session } = ctx;
       const dev = session.devA;
       const agent = await session.agent(dev);
-      const issued = await session.issue(dev, { agent, scopes: ['profile:read'], expiresIn: '3s' });
+      const issued = await issuePromptly(session, dev, agent);
       const localAtIssue = Date.now();
       const exp = Number(issued.claims['exp']);
       expectThat(
@@ -725,3 +726,29 @@ export const tokenChecks: Check[] = [
     },
   },
 ];
+
+/**
+ * A 3 s grant for tokens.expired. A server may let the authorization request
+ * live only as long as the grant it asks for, so a code exchanged after a wait
+ * of ours (a 429 on the token route) can be refused through no fault of the
+ * server. Such a refusal is retried once, then skipped; a prompt exchange that
+ * fails still fails the check.
+ */
+async function issuePromptly(
+  session: Session,
+  dev: Session['devA'],
+  agent: Awaited<ReturnType<Session['agent']>>,
+): Promise<Issued> {
+  for (let attempt = 1; ; attempt++) {
+    const started = Date.now();
+    try {
+      return await session.issue(dev, { agent, scopes: ['profile:read'], expiresIn: '3s' });
+    } catch (error) {
+      if (Date.now() - started <= durationSeconds('3s') * 1000) throw error;
+      if (attempt === 2)
+        throw new CheckSkipped(
+          'rate-limit waits outlasted the 3 s authorization request twice, so its code could not be exchanged in time',
+        );
+    }
+  }
+}
