@@ -39,7 +39,7 @@ export default defineConfig((cli) => {
       external: ['openapi-fetch', 'jose'],
     },
     {
-      entry: { 'grantex-conformance': 'conformance/main.ts' },
+      entry: { 'grantex-conformance': 'conformance/cli/main.ts' },
       format: ['esm'],
       target: 'node20',
       platform: 'node',

@@ -6,61 +6,23 @@
  * failures into verdicts with transcripts, cleans up what the run created, and
  * finally judges every recorded response against the spec, per operation.
  */
-import { applyBaseline, type BaselineOutcome } from './baseline.js';
-import type { Check } from './check.js';
+import { applyBaseline } from './engine/baseline.js';
+import type { Check } from './engine/check.js';
 import { ALL_CHECKS } from './checks/index.js';
 import { contractResults } from './checks/contract.js';
-import { CheckContext, parseReplay, PropertyFailure } from './context.js';
-import { ContractValidator } from './contract.js';
-import {
-  Http,
-  NetworkError,
-  RATE_LIMITED_ROUTES,
-  SHARED_BUDGET,
-  transcript,
-  type Exchange,
-  type LearnedLimit,
-} from './http.js';
-import { CheckFailure, CheckSkipped, NotImplemented, unexpectedResponse } from './failures.js';
-import { AREAS, type Area, type RunOptions } from './options.js';
-import { CannotRun, Session } from './session.js';
-import type { CheckResult, Coverage, Extension, Tally } from './types.js';
+import { CheckContext, parseReplay, PropertyFailure } from './engine/context.js';
+import { ContractValidator } from './http/contract.js';
+import { Http, NetworkError, RATE_LIMITED_ROUTES, SHARED_BUDGET, transcript, type Exchange } from './http/http.js';
+import { CheckFailure, CheckSkipped, NotImplemented, unexpectedResponse } from './engine/failures.js';
+import { AREAS, type RunOptions } from './engine/options.js';
+import { CannotRun, Session } from './engine/session.js';
+import type { CheckResult, Coverage, Tally } from './engine/types.js';
 
-export type { CheckResult, Tally } from './types.js';
+export type { CheckResult, Tally } from './engine/types.js';
 
-/** Everything a reporter needs. */
-export interface RunReport {
-  tool: 'grantex-conformance';
-  runId: string;
-  baseUrl: string;
-  /** True when the in-process reference server was the target. */
-  reference: boolean;
-  startedAt: string;
-  durationMs: number;
-  seed: number;
-  runs: number;
-  extensions: Partial<Record<Extension, boolean>>;
-  results: CheckResult[];
-  summary: Tally;
-  byArea: Partial<Record<Area, Tally>>;
-  requests: number;
-  rateLimitWaitMs: number;
-  learnedLimits: LearnedLimit[];
-  cleanup: { deleted: number; failed: string[]; kept?: string[] };
-  /**
-   * Keys of the developers the run created (throwaways), so transcripts can be
-   * re-run: `export LABEL=secret`. Never a key the user gave.
-   */
-  createdKeys?: Array<{ label: string; secret: string }>;
-  notes: string[];
-  /** Which operations of the spec the run exercised, and the statuses seen against those documented. */
-  coverage?: Coverage;
-  /** With `--expect`: expected failures, unexpected failures and unexpected passes. */
-  baseline?: BaselineOutcome;
-  /** 0: every MUST passed (or, with a baseline, every MUST failure was expected); 1: a MUST failed; 2: the run could not be made. */
-  exitCode: 0 | 1 | 2;
-  fatal?: string;
-}
+import type { RunReport } from './engine/run-report.js';
+
+export type { RunReport } from './engine/run-report.js';
 
 /** A server the runner can start when no base URL is given. */
 export interface StartedServer {

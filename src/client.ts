@@ -5,8 +5,8 @@
  */
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '../generated/schema.js';
-import { DEFAULT_MAX_RESPONSE_BYTES } from './body.js';
-import { createCaller } from './call.js';
+import { DEFAULT_MAX_RESPONSE_BYTES } from './internal/body.js';
+import { createCaller } from './core/call.js';
 import {
   byteCount,
   checkBaseUrl,
@@ -16,12 +16,12 @@ import {
   nonNegativeMs,
   positiveMs,
   wholeNumber,
-} from './config.js';
-import { GrantexConfigError } from './errors.js';
-import { AttemptLog, resolveLogger, resolveLogLevel, type Logger, type LogLevel } from './log.js';
-import { MiddlewareChain, type Middleware } from './middleware.js';
-import { createPathSerializer } from './path.js';
-import { Redactor } from './redact.js';
+} from './core/config.js';
+import { GrantexConfigError } from './core/errors.js';
+import { AttemptLog, resolveLogger, resolveLogLevel, type Logger, type LogLevel } from './core/log.js';
+import { MiddlewareChain, type Middleware } from './core/middleware.js';
+import { createPathSerializer } from './internal/path.js';
+import { Redactor } from './internal/redact.js';
 import { Agents } from './resources/agents.js';
 import { Anomalies } from './resources/anomalies.js';
 import { Audit } from './resources/audit.js';
@@ -37,8 +37,8 @@ import { Scim } from './resources/scim.js';
 import { Sso } from './resources/sso.js';
 import { Tokens } from './resources/tokens.js';
 import { Webhooks } from './resources/webhooks.js';
-import type { ApiPromise } from './response.js';
-import { Transport, type TransportPolicy } from './transport.js';
+import type { ApiPromise } from './core/response.js';
+import { Transport, type TransportPolicy } from './core/transport.js';
 import type { RequestBody, RequestOptions, ResponseBody } from './types.js';
 import { VERSION } from './version.js';
 

@@ -4,8 +4,8 @@
  * standalone integrity helpers.
  */
 export { Grantex, type GrantexOptions, type SignupOptions } from './client.js';
-export type { AttemptRecord, Logger, LogLevel } from './log.js';
-export type { Middleware } from './middleware.js';
+export type { AttemptRecord, Logger, LogLevel } from './core/log.js';
+export type { Middleware } from './core/middleware.js';
 export {
   GrantexError,
   GrantexApiError,
@@ -26,8 +26,8 @@ export {
   GrantexConfigError,
   type ApiErrorDetails,
   type RateLimit,
-} from './errors.js';
-export { ApiPromise, type ApiResult } from './response.js';
+} from './core/errors.js';
+export { ApiPromise, type ApiResult } from './core/response.js';
 export {
   DEFAULT_MAX_PAGES,
   GrantexPaginationError,
@@ -36,8 +36,8 @@ export {
   type ListOptions,
   type Page,
   type PageControls,
-} from './pagination.js';
-export { GrantexInvalidArgumentError } from './argument-error.js';
+} from './core/pagination.js';
+export { GrantexInvalidArgumentError } from './core/argument-error.js';
 export type { OperationId, QueryParams, RequestBody, RequestOptions, ResponseBody } from './types.js';
 export type { AuthorizeParams } from './resources/root.js';
 export type { Agents } from './resources/agents.js';
@@ -55,4 +55,4 @@ export type { Tokens } from './resources/tokens.js';
 export type { Webhooks } from './resources/webhooks.js';
 export type { components, operations, paths, webhooks } from '../generated/schema.js';
 export { VERSION } from './version.js';
-export * from './integrity.js';
+export * from './integrity/index.js';

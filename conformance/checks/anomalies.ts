@@ -6,8 +6,8 @@
  * the developer's agents: the recorder sends it only as a developer this run
  * created (or the --event-api-key one), see side-effects.ts.
  */
-import { expectThat, show, type Check } from '../check.js';
-import { expectStatus } from '../session.js';
+import { expectThat, show, type Check } from '../engine/check.js';
+import { expectStatus } from '../engine/session.js';
 
 export const anomalyChecks: Check[] = [
   {

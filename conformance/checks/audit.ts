@@ -6,10 +6,10 @@
  * route updates or deletes an entry.
  */
 import fc from 'fast-check';
-import { CheckFailure, expectThat, show, type Check } from '../check.js';
-import { action, auditStatus, metadata } from '../arbitraries.js';
-import { computeAuditHash, verifyAuditChain, type AuditEntry } from '../integrity.js';
-import { expectStatus, type Agent, type Developer, type Issued, type Session } from '../session.js';
+import { CheckFailure, expectThat, show, type Check } from '../engine/check.js';
+import { action, auditStatus, metadata } from '../model/arbitraries.js';
+import { computeAuditHash, verifyAuditChain, type AuditEntry } from '../engine/integrity.js';
+import { expectStatus, type Agent, type Developer, type Issued, type Session } from '../engine/session.js';
 
 const grants = new WeakMap<Session, { agent: Agent; issued: Issued }>();
 

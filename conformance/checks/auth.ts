@@ -6,12 +6,12 @@
  * nor change the first one's resources.
  */
 import fc from 'fast-check';
-import { CheckFailure, expectThat, show, type Check } from '../check.js';
-import type { CheckContext } from '../context.js';
-import type { Operation } from '../contract.js';
-import type { Exchange, RequestSpec } from '../http.js';
-import { expectStatus, type Agent, type Developer, type Session } from '../session.js';
-import { extensionOfTags } from '../types.js';
+import { CheckFailure, expectThat, show, type Check } from '../engine/check.js';
+import type { CheckContext } from '../engine/context.js';
+import type { Operation } from '../http/contract.js';
+import type { Exchange, RequestSpec } from '../http/http.js';
+import { expectStatus, type Agent, type Developer, type Session } from '../engine/session.js';
+import { extensionOfTags } from '../engine/types.js';
 
 const FAKE_IDS: Record<string, string> = {
   agentId: 'ag_00000000000000000000000000',

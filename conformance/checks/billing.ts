@@ -4,8 +4,8 @@
  * checkout and portal requests with invalid input are refused. The suite never
  * opens a real checkout session.
  */
-import { expectThat, show, type Check } from '../check.js';
-import { expectStatus } from '../session.js';
+import { expectThat, show, type Check } from '../engine/check.js';
+import { expectStatus } from '../engine/session.js';
 
 export const billingChecks: Check[] = [
   {

@@ -4,8 +4,8 @@
  * exports contain the run's grants and audit entries (audit in chain order),
  * and the evidence pack's chain verdict agrees with the chain.
  */
-import { expectThat, show, type Check } from '../check.js';
-import { expectStatus } from '../session.js';
+import { expectThat, show, type Check } from '../engine/check.js';
+import { expectStatus } from '../engine/session.js';
 
 export const complianceChecks: Check[] = [
   {

@@ -4,14 +4,14 @@
  * after every other check ran, one verdict per spec operation on every
  * response recorded for it (status documented, headers and body valid).
  */
-import { expectThat, show, type Check } from '../check.js';
-import type { ContractValidator } from '../contract.js';
-import { transcript, type Exchange } from '../http.js';
-import type { RunOptions } from '../options.js';
-import { expectStatus, type Session } from '../session.js';
-import { type CheckResult, extensionOfTags } from '../types.js';
-import { displayName, scopes } from '../arbitraries.js';
-import { isStoredName, storedNameForms } from '../allowed.js';
+import { expectThat, show, type Check } from '../engine/check.js';
+import type { ContractValidator } from '../http/contract.js';
+import { transcript, type Exchange } from '../http/http.js';
+import type { RunOptions } from '../engine/options.js';
+import { expectStatus, type Session } from '../engine/session.js';
+import { type CheckResult, extensionOfTags } from '../engine/types.js';
+import { displayName, scopes } from '../model/arbitraries.js';
+import { isStoredName, storedNameForms } from '../engine/allowed.js';
 
 function errorShape(exchange: Exchange, session: Session, what: string): void {
   const errors = session.contract.validateSchema('Error', exchange.body);

@@ -6,9 +6,9 @@
  * developers' sub-agents refused, grant records reflecting the delegation.
  */
 import fc from 'fast-check';
-import { CheckFailure, expectThat, show, type Check } from '../check.js';
-import { scopeOutside, scopes, scopeSubset } from '../arbitraries.js';
-import { expectStatus, type Agent, type Developer, type Issued, type Session } from '../session.js';
+import { CheckFailure, expectThat, show, type Check } from '../engine/check.js';
+import { scopeOutside, scopes, scopeSubset } from '../model/arbitraries.js';
+import { expectStatus, type Agent, type Developer, type Issued, type Session } from '../engine/session.js';
 import { sameSet, verifyOffline } from './tokens.js';
 
 const HARD_CAP = 10;

@@ -5,10 +5,10 @@
  * runs once, with the first fuzz check; each check reports its own findings,
  * one per (operation, status), each with its shrunk request, seed and replay.
  */
-import type { Check, Level } from '../check.js';
-import type { CheckContext } from '../context.js';
-import { PropertyFailure } from '../context.js';
-import { CheckFailure } from '../failures.js';
+import type { Check, Level } from '../engine/check.js';
+import type { CheckContext } from '../engine/context.js';
+import { PropertyFailure } from '../engine/context.js';
+import { CheckFailure } from '../engine/failures.js';
 import { campaign, FUZZ_CHECKS, type CampaignResult, type FuzzCheckId } from '../fuzz/campaign.js';
 
 const DESCRIPTIONS: Record<FuzzCheckId, { level: Level; clause: string; title: string }> = {

@@ -2,7 +2,7 @@
  * @module checks
  * The registry: every check of the suite, in the order they run.
  */
-import type { Check } from '../check.js';
+import type { Check } from '../engine/check.js';
 import { anomalyChecks } from './anomalies.js';
 import { auditChecks } from './audit.js';
 import { authChecks } from './auth.js';

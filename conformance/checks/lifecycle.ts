@@ -6,7 +6,7 @@
  * valid; a failure shrinks to the shortest sequence that still fails.
  */
 import fc from 'fast-check';
-import type { Check } from '../check.js';
+import type { Check } from '../engine/check.js';
 import { lifecycleCommands, scriptedStory } from '../model/commands.js';
 import { seededModel, type LifecycleModel, type LifecycleReal } from '../model/model.js';
 

@@ -7,9 +7,9 @@
  * Every policy the run creates matches only a principal id unique to the run.
  */
 import fc from 'fast-check';
-import { expectThat, show, type Check } from '../check.js';
-import type { CheckContext } from '../context.js';
-import { expectStatus, type Agent, type Developer, type Session } from '../session.js';
+import { expectThat, show, type Check } from '../engine/check.js';
+import type { CheckContext } from '../engine/context.js';
+import { expectStatus, type Agent, type Developer, type Session } from '../engine/session.js';
 
 interface PolicySpec {
   effect: 'allow' | 'deny';

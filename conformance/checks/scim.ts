@@ -6,10 +6,10 @@
  * configuration is public.
  */
 import fc from 'fast-check';
-import { expectThat, show, type Check } from '../check.js';
-import type { Credential, RequestSpec } from '../http.js';
-import { expectStatus, type Session } from '../session.js';
-import { displayName } from '../arbitraries.js';
+import { expectThat, show, type Check } from '../engine/check.js';
+import type { Credential, RequestSpec } from '../http/http.js';
+import { expectStatus, type Session } from '../engine/session.js';
+import { displayName } from '../model/arbitraries.js';
 
 const tokens = new WeakMap<Session, Credential>();
 

@@ -5,9 +5,9 @@
  * and `nonce`; the callback refuses a missing or forged `state`. A developer's
  * existing SSO configuration is never touched.
  */
-import { expectThat, show, type Check } from '../check.js';
-import { TestIdp } from '../idp.js';
-import { expectStatus } from '../session.js';
+import { expectThat, show, type Check } from '../engine/check.js';
+import { TestIdp } from '../doubles/idp.js';
+import { expectStatus } from '../engine/session.js';
 
 export const ssoChecks: Check[] = [
   {

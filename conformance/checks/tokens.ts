@@ -8,7 +8,7 @@
  * set verifies it.
  */
 import fc from 'fast-check';
-import { CheckFailure, expectThat, show, type Check } from '../check.js';
+import { CheckFailure, expectThat, show, type Check } from '../engine/check.js';
 import {
   audience,
   durationSeconds,
@@ -17,12 +17,12 @@ import {
   principalTag,
   scopes,
   type Duration,
-} from '../arbitraries.js';
-import { CheckSkipped } from '../failures.js';
-import { sleep } from '../http.js';
-import { computeCodeChallenge, GrantexTokenError, verifyGrantToken } from '../integrity.js';
-import { fetchIssuerKeySet, IssuerKeySetUnavailable } from '../issuer.js';
-import { decodeToken, expectStatus, type Issued, type Session } from '../session.js';
+} from '../model/arbitraries.js';
+import { CheckSkipped } from '../engine/failures.js';
+import { sleep } from '../http/http.js';
+import { computeCodeChallenge, GrantexTokenError, verifyGrantToken } from '../engine/integrity.js';
+import { fetchIssuerKeySet, IssuerKeySetUnavailable } from '../http/issuer.js';
+import { decodeToken, expectStatus, type Issued, type Session } from '../engine/session.js';
 
 const DAY = 86_400;
 /**

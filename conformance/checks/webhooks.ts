@@ -6,11 +6,11 @@
  * shape from the spec. When the server cannot reach the receiver the check
  * says so instead of failing.
  */
-import { CheckFailure, expectThat, show, type Check } from '../check.js';
-import type { CheckContext } from '../context.js';
-import { GrantexWebhookError, verifyWebhook, verifyWebhookSignature } from '../integrity.js';
-import { WebhookReceiver, type Delivery } from '../receiver.js';
-import { expectStatus, type Session } from '../session.js';
+import { CheckFailure, expectThat, show, type Check } from '../engine/check.js';
+import type { CheckContext } from '../engine/context.js';
+import { GrantexWebhookError, verifyWebhook, verifyWebhookSignature } from '../engine/integrity.js';
+import { WebhookReceiver, type Delivery } from '../doubles/receiver.js';
+import { expectStatus, type Session } from '../engine/session.js';
 
 const EVENTS = ['grant.created', 'grant.revoked', 'token.issued'] as const;
 /**

@@ -8,10 +8,10 @@
  * The phase runs once per session; every fuzz check reads its findings.
  */
 import fc from 'fast-check';
-import { CheckSkipped } from '../failures.js';
-import { extensionOfTags } from '../types.js';
-import { documents, type Finding } from '../findings.js';
-import { formatReplay, type ReplayTarget } from '../context.js';
+import { CheckSkipped } from '../engine/failures.js';
+import { extensionOfTags } from '../engine/types.js';
+import { documents, type Finding } from '../engine/findings.js';
+import { formatReplay, type ReplayTarget } from '../engine/context.js';
 import {
   BudgetExhausted,
   NetworkError,
@@ -19,9 +19,9 @@ import {
   type Credential,
   type Exchange,
   type RequestSpec,
-} from '../http.js';
-import { Contract } from '../reference/validate.js';
-import type { Developer, Session } from '../session.js';
+} from '../http/http.js';
+import { Contract } from '../reference/http/validate.js';
+import type { Developer, Session } from '../engine/session.js';
 import { mutationsOf, type Mutation, type RawBody, type RequestInput } from './mutations.js';
 import { fuzzOperations, sendingOrder, type FuzzOperation } from './operations.js';
 import { createPool, POOL_BY_NAME, type Pool } from './pool.js';

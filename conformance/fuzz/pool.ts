@@ -6,9 +6,9 @@
  * tracked for deletion. Path ids are drawn from these or are unknown ids;
  * nothing else on the server is ever named.
  */
-import { CheckFailure, CheckSkipped } from '../failures.js';
-import type { Credential, Exchange } from '../http.js';
-import { decodeToken, type Developer, type Session } from '../session.js';
+import { CheckFailure, CheckSkipped } from '../engine/failures.js';
+import type { Credential, Exchange } from '../http/http.js';
+import { decodeToken, type Developer, type Session } from '../engine/session.js';
 
 /** Values a request may name, by the parameter or member name that carries them. */
 export type Pool = Partial<Record<PoolKey, string>> & { scim?: Credential };

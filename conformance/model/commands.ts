@@ -7,9 +7,9 @@
  * sequence read as a short story.
  */
 import fc from 'fast-check';
-import { CheckFailure, expectThat, show } from '../check.js';
-import { computeAuditHash, type AuditEntry } from '../integrity.js';
-import { expectStatus } from '../session.js';
+import { CheckFailure, expectThat, show } from '../engine/check.js';
+import { computeAuditHash, type AuditEntry } from '../engine/integrity.js';
+import { expectStatus } from '../engine/session.js';
 import { sameSet, verifyOffline } from '../checks/tokens.js';
 import {
   grantRevoked,

@@ -7,13 +7,13 @@
 import { Hono, type Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Ctx, Handlers, OpId, ServerEnv } from './context.js';
-import { bodyTooLarge, declaresTooLarge, readBodyText } from './body.js';
-import { parseExactJson } from './exact-json.js';
-import { HttpError } from './http-error.js';
-import { rateLimitHeaders, type Bucket, type Hit, type RateDecision, type RateLimiter } from './rate-limit.js';
-import type { Tenant } from './store.js';
-import type { Contract, Operation } from './validate.js';
-import { ContractValidator, recordedResponse } from '../contract.js';
+import { bodyTooLarge, declaresTooLarge, readBodyText } from './http/body.js';
+import { parseExactJson } from './http/exact-json.js';
+import { HttpError } from './http/http-error.js';
+import { rateLimitHeaders, type Bucket, type Hit, type RateDecision, type RateLimiter } from './http/rate-limit.js';
+import type { Tenant } from './domain/store.js';
+import type { Contract, Operation } from './http/validate.js';
+import { ContractValidator, recordedResponse } from '../http/contract.js';
 
 /** How the app reports what it sees; all optional. */
 export interface AppHooks {

@@ -5,10 +5,10 @@
  */
 import type { operations } from '../../generated/schema.js';
 import type { Faults } from './faults.js';
-import type { TokenSigner, SigningKeys } from './keys.js';
+import type { TokenSigner, SigningKeys } from './domain/keys.js';
 import type { Variants } from './variants.js';
-import type { Store, Tenant } from './store.js';
-import type { WebhookDispatcher } from './webhook-dispatch.js';
+import type { Store, Tenant } from './domain/store.js';
+import type { WebhookDispatcher } from './domain/webhook-dispatch.js';
 
 /** Every operationId of the spec's paths (webhook operations, named `on…`, are sent, not served). */
 export type OpId = Exclude<keyof operations, `on${string}`>;

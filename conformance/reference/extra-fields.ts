@@ -5,7 +5,7 @@
  * response schema allows additional properties. The bundled spec decides:
  * an answer with the member added is kept only when it still validates.
  */
-import { ContractValidator, recordedResponse } from '../contract.js';
+import { ContractValidator, recordedResponse } from '../http/contract.js';
 import { EXTRA_FIELD } from './variants.js';
 
 type Json = Record<string, unknown>;

@@ -7,10 +7,11 @@
  * waits). Inline CSS only; a Content-Security-Policy forbids loading anything.
  * Sections are a list, so other areas add theirs without touching the rest.
  */
-import { AREAS } from '../options.js';
-import type { CheckResult, RunReport, Tally } from '../runner.js';
-import type { Finding } from '../findings.js';
-import type { Level, Status } from '../types.js';
+import { AREAS } from '../engine/options.js';
+import type { RunReport } from '../engine/run-report.js';
+import type { CheckResult, Tally } from '../engine/types.js';
+import type { Finding } from '../engine/findings.js';
+import type { Level, Status } from '../engine/types.js';
 
 export interface HtmlOptions {
   /** How to invoke the suite in replay commands. Default `npm run conformance --`. */

@@ -4,8 +4,9 @@
  * check; MUST failures are <failure>, skips and missing extensions are
  * <skipped>, SHOULD warnings pass with the warning in <system-out>.
  */
-import { AREAS } from '../options.js';
-import type { CheckResult, RunReport } from '../runner.js';
+import { AREAS } from '../engine/options.js';
+import type { RunReport } from '../engine/run-report.js';
+import type { CheckResult } from '../engine/types.js';
 
 function escapeXml(text: string): string {
   return text

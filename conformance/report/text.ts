@@ -4,8 +4,9 @@
  * clause, expected vs observed, seed, path and replay command, and the minimal
  * HTTP transcript as curl commands; warnings, skips and totals follow.
  */
-import { AREAS } from '../options.js';
-import type { CheckResult, RunReport, Tally } from '../runner.js';
+import { AREAS } from '../engine/options.js';
+import type { RunReport } from '../engine/run-report.js';
+import type { CheckResult, Tally } from '../engine/types.js';
 
 export interface TextOptions {
   /** List every check, not only the ones that need attention. Default false. */

@@ -17,7 +17,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Grantex } from '../../src/index.js';
-import { findMismatch, operationShapes, shapeFor } from '../../src/response-shape.js';
+import { findMismatch, operationShapes, shapeFor } from '../../src/internal/response-shape.js';
 import { AGENT_ID, API_KEY } from './client-server.js';
 import { startServerProcess } from './server-process.js';
 import { describeLoad } from './support.js';

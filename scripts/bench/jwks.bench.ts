@@ -13,8 +13,8 @@
  * Environment: HUGE_BYTES (default 200 MiB).
  */
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { createGrantVerifier } from '../../src/verify/grant-token.js';
-import { GrantexTokenError } from '../../src/verify/errors.js';
+import { createGrantVerifier } from '../../src/integrity/verify/grant-token.js';
+import { GrantexTokenError } from '../../src/integrity/verify/errors.js';
 import { describeLoad, startServerProcess } from './support.js';
 
 const MiB = 1024 * 1024;

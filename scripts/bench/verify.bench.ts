@@ -16,9 +16,9 @@
 import { createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { importJWK, jwtVerify } from 'jose';
-import { createGrantVerifier, verifyGrantToken } from '../../src/verify/grant-token.js';
-import type { Jwks } from '../../src/verify/jwks.js';
-import { signatureBackend } from '../../src/verify/signature.js';
+import { createGrantVerifier, verifyGrantToken } from '../../src/integrity/verify/grant-token.js';
+import type { Jwks } from '../../src/integrity/verify/jwks.js';
+import { signatureBackend } from '../../src/integrity/verify/signature.js';
 import { compare, describeLoad, report, startServerProcess, type Contender, type Result } from './support.js';
 
 const COUNT = Number(process.env.BENCH_TOKENS ?? 20_000);

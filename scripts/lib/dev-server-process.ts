@@ -27,10 +27,14 @@ export async function startDevServerProcess(
   args: readonly string[] = [],
   timeoutMs = 60_000,
 ): Promise<DevServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'conformance/reference/cli.ts', '--port', '0', ...args], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'conformance/reference/cli/cli.ts', '--port', '0', ...args],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let err = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -3,7 +3,7 @@
  * per operation (`METHOD /path/{template}`) and 2xx status, the JSON type of
  * the body and, for objects, of each field the spec marks required (arrays:
  * of their items). The client checks success bodies against it
- * (src/response-shape.ts), so a body missing a required field is refused.
+ * (src/internal/response-shape.ts), so a body missing a required field is refused.
  */
 
 /** The module text of generated/response-shapes.ts. */

@@ -3,8 +3,8 @@
  * Extension. Detection and acknowledgement of unusual agent behaviour.
  */
 import type { components } from '../../generated/schema.js';
-import type { ListPromise } from '../pagination.js';
-import type { ApiPromise } from '../response.js';
+import type { ListPromise } from '../core/pagination.js';
+import type { ApiPromise } from '../core/response.js';
 import type { QueryParams, RequestOptions, ResponseBody } from '../types.js';
 import { Resource } from './resource.js';
 

@@ -3,8 +3,8 @@
  * The append-only, hash-chained audit trail of what agents did.
  */
 import type { components } from '../../generated/schema.js';
-import type { ListPromise } from '../pagination.js';
-import type { ApiPromise } from '../response.js';
+import type { ListPromise } from '../core/pagination.js';
+import type { ApiPromise } from '../core/response.js';
 import type { QueryParams, RequestBody, RequestOptions, ResponseBody } from '../types.js';
 import { Resource } from './resource.js';
 

@@ -2,7 +2,7 @@
  * @module resources/billing
  * Extension. The developer's subscription, checkout and billing portal.
  */
-import type { ApiPromise } from '../response.js';
+import type { ApiPromise } from '../core/response.js';
 import type { RequestBody, RequestOptions, ResponseBody } from '../types.js';
 import { Resource } from './resource.js';
 

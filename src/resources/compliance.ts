@@ -3,7 +3,7 @@
  * Extension. Summaries, exports and evidence packs computed from grants and
  * the audit trail.
  */
-import type { ApiPromise } from '../response.js';
+import type { ApiPromise } from '../core/response.js';
 import type { QueryParams, RequestOptions, ResponseBody } from '../types.js';
 import { Resource } from './resource.js';
 

@@ -3,7 +3,7 @@
  * The public endpoints a consent page calls for the principal; the
  * authorization request id is the capability.
  */
-import type { ApiPromise } from '../response.js';
+import type { ApiPromise } from '../core/response.js';
 import type { RequestOptions, ResponseBody } from '../types.js';
 import { Resource } from './resource.js';
 

@@ -4,8 +4,8 @@
  * grants), online verification and delegation to sub-agents.
  */
 import type { components } from '../../generated/schema.js';
-import type { ListPromise } from '../pagination.js';
-import type { ApiPromise } from '../response.js';
+import type { ListPromise } from '../core/pagination.js';
+import type { ApiPromise } from '../core/response.js';
 import type { QueryParams, RequestBody, RequestOptions, ResponseBody } from '../types.js';
 import { Resource } from './resource.js';
 

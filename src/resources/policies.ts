@@ -3,8 +3,8 @@
  * Extension. Rules that auto-approve or auto-deny authorization requests.
  */
 import type { components } from '../../generated/schema.js';
-import type { ListPromise } from '../pagination.js';
-import type { ApiPromise } from '../response.js';
+import type { ListPromise } from '../core/pagination.js';
+import type { ApiPromise } from '../core/response.js';
 import type { RequestBody, RequestOptions, ResponseBody } from '../types.js';
 import { Resource } from './resource.js';
 

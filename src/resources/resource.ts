@@ -5,11 +5,11 @@
  */
 import type { Client } from 'openapi-fetch';
 import type { paths } from '../../generated/schema.js';
-import type { LeanInit } from '../call.js';
-import { positiveMs, wholeNumber } from '../config.js';
-import { ListPromise, type Pager } from '../pagination.js';
-import { ApiPromise, settle, type ApiResult, type RawResult } from '../response.js';
-import type { Transport } from '../transport.js';
+import type { LeanInit } from '../core/call.js';
+import { positiveMs, wholeNumber } from '../core/config.js';
+import { ListPromise, type Pager } from '../core/pagination.js';
+import { ApiPromise, settle, type ApiResult, type RawResult } from '../core/response.js';
+import type { Transport } from '../core/transport.js';
 import type { RequestOptions } from '../types.js';
 
 /** The parts of a client that resources call through. */

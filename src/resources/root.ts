@@ -3,7 +3,7 @@
  * The operations called directly on the client: `health`, `jwks`, `authorize`
  * and the static `Grantex.signup`.
  */
-import type { ApiPromise } from '../response.js';
+import type { ApiPromise } from '../core/response.js';
 import type { RequestBody, RequestOptions, ResponseBody } from '../types.js';
 import { Resource } from './resource.js';
 

@@ -2,7 +2,7 @@
  * @module resources/sandbox
  * Approve or deny an authorization request directly (sandbox API keys only).
  */
-import type { ApiPromise } from '../response.js';
+import type { ApiPromise } from '../core/response.js';
 import type { RequestOptions, ResponseBody } from '../types.js';
 import { Resource } from './resource.js';
 

@@ -5,9 +5,9 @@
  * `new Grantex({ scimToken })` or bind one with `client.scim.withToken(token)`.
  */
 import type { components } from '../../generated/schema.js';
-import { GrantexConfigError } from '../errors.js';
-import { maxPagesOf, type ListOptions, type ListPromise } from '../pagination.js';
-import type { ApiPromise, RawResult } from '../response.js';
+import { GrantexConfigError } from '../core/errors.js';
+import { maxPagesOf, type ListOptions, type ListPromise } from '../core/pagination.js';
+import type { ApiPromise, RawResult } from '../core/response.js';
 import type { QueryParams, RequestBody, RequestOptions, ResponseBody } from '../types.js';
 import { Resource, type CallInit } from './resource.js';
 

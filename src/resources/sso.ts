@@ -2,7 +2,7 @@
  * @module resources/sso
  * Extension. OpenID Connect single sign-on for a developer organisation.
  */
-import type { ApiPromise } from '../response.js';
+import type { ApiPromise } from '../core/response.js';
 import type { QueryParams, RequestBody, RequestOptions, ResponseBody } from '../types.js';
 import { Resource } from './resource.js';
 

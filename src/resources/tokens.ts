@@ -3,7 +3,7 @@
  * Exchange authorization codes for grant tokens, refresh them, and check or
  * revoke them online. (Offline verification needs no client: see `verifyGrantToken`.)
  */
-import type { ApiPromise } from '../response.js';
+import type { ApiPromise } from '../core/response.js';
 import type { RequestBody, RequestOptions, ResponseBody } from '../types.js';
 import { Resource } from './resource.js';
 

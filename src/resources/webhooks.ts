@@ -4,8 +4,8 @@
  * delivery's signature needs no client: see `verifyWebhookSignature`.)
  */
 import type { components } from '../../generated/schema.js';
-import { maxPagesOf, type ListOptions, type ListPromise } from '../pagination.js';
-import type { ApiPromise } from '../response.js';
+import { maxPagesOf, type ListOptions, type ListPromise } from '../core/pagination.js';
+import type { ApiPromise } from '../core/response.js';
 import type { QueryParams, RequestBody, RequestOptions, ResponseBody } from '../types.js';
 import { Resource } from './resource.js';
 

@@ -258,7 +258,7 @@ describe('lifecycle and escape hatch', () => {
 describe('path serializer', () => {
   it('matches openapi-fetch on the spec paths', async () => {
     const { defaultPathSerializer } = await import('openapi-fetch');
-    const { createPathSerializer } = await import('../../src/path.js');
+    const { createPathSerializer } = await import('../../src/internal/path.js');
     const serialize = createPathSerializer();
     const cases: [string, Record<string, unknown>][] = [
       ['http://x/v1/agents/{agentId}', { agentId: 'ag_1' }],

@@ -1,7 +1,7 @@
 // Shared deadline slots: attempts never time out early, a finished attempt is
 // never aborted, and a running one is aborted with a GrantexTimeoutError.
 import { describe, expect, it } from 'vitest';
-import { Deadlines } from '../../src/deadline.js';
+import { Deadlines } from '../../src/internal/deadline.js';
 import { GrantexAbortError, GrantexTimeoutError } from '../../src/index.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

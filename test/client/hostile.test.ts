@@ -12,7 +12,7 @@ import {
   GrantexRedirectError,
   type GrantexOptions,
 } from '../../src/index.js';
-import { parseRetryAfter } from '../../src/transport.js';
+import { parseRetryAfter } from '../../src/core/transport.js';
 import { agent, signupResponse, startFakeServer, type FakeServer, type Reply } from './fake-server.js';
 
 const servers: FakeServer[] = [];

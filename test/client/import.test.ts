@@ -49,7 +49,7 @@ async function packagesResolvedBy(script: string): Promise<string[]> {
 }
 
 const index = pathToFileURL(join(root, 'src/index.ts')).href;
-const signature = pathToFileURL(join(root, 'src/verify/signature.ts')).href;
+const signature = pathToFileURL(join(root, 'src/integrity/verify/signature.ts')).href;
 const vectors = join(root, 'test/vectors');
 
 describe('importing grantex on Node', () => {

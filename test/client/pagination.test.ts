@@ -10,7 +10,7 @@ import {
   GrantexInvalidArgumentError,
   GrantexPaginationError,
 } from '../../src/index.js';
-import { maxPagesOf } from '../../src/pagination.js';
+import { maxPagesOf } from '../../src/core/pagination.js';
 import {
   agent,
   delivery,

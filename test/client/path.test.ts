@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Grantex, GrantexError, GrantexInvalidArgumentError } from '../../src/index.js';
-import { createPathSerializer } from '../../src/path.js';
+import { createPathSerializer } from '../../src/internal/path.js';
 import { startFakeServer, type FakeServer } from './fake-server.js';
 
 let server: FakeServer;

@@ -10,7 +10,7 @@ import {
   GrantexTimeoutError,
   type GrantexOptions,
 } from '../../src/index.js';
-import { isSafeToRepeat, parseRetryAfter, retryDelayMs } from '../../src/transport.js';
+import { isSafeToRepeat, parseRetryAfter, retryDelayMs } from '../../src/core/transport.js';
 import { agent, closedPort, startFakeServer, type FakeServer, type Reply } from './fake-server.js';
 
 let server: FakeServer | undefined;

@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { parseBaseline } from '../../conformance/baseline.js';
-import { main } from '../../conformance/cli.js';
+import { parseBaseline } from '../../conformance/engine/baseline.js';
+import { main } from '../../conformance/cli/cli.js';
 import { startReferenceServer, type ReferenceServer } from '../../conformance/reference/server.js';
 import type { RunReport } from '../../conformance/runner.js';
 

@@ -4,9 +4,9 @@
  * reaches what the run did not create, and the report shows how to re-run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ContractValidator } from '../../conformance/contract.js';
-import { defaultOptions, type RunOptions } from '../../conformance/options.js';
-import { WebhookReceiver } from '../../conformance/receiver.js';
+import { ContractValidator } from '../../conformance/http/contract.js';
+import { defaultOptions, type RunOptions } from '../../conformance/engine/options.js';
+import { WebhookReceiver } from '../../conformance/doubles/receiver.js';
 import { startReferenceServer, type ReferenceServer } from '../../conformance/reference/server.js';
 import { runConformance } from '../../conformance/runner.js';
 
@@ -145,11 +145,11 @@ describe('preflight: not a Grantex server', () => {
         clause: 'test only',
         level: 'MUST',
         title: 'reads a field that is not there',
-        async run(ctx: import('../../conformance/context.js').CheckContext) {
+        async run(ctx: import('../../conformance/engine/context.js').CheckContext) {
           const health = await ctx.http.request({ method: 'GET', path: '/health' });
           (health.body as { nested: { field: string } }).nested.field.toUpperCase();
         },
-      } satisfies import('../../conformance/check.js').Check;
+      } satisfies import('../../conformance/engine/check.js').Check;
       const report = await runConformance(
         { ...defaultOptions(), baseUrl: server.url },
         { contract, checks: [reading] },
@@ -188,7 +188,7 @@ describe('clean output', () => {
   });
 
   it('a JSON report on stdout is only the report; the rest goes to stderr', async () => {
-    const { main } = await import('../../conformance/cli.js');
+    const { main } = await import('../../conformance/cli/cli.js');
     const { vi } = await import('vitest');
     const out: string[] = [];
     const err: string[] = [];

@@ -7,11 +7,18 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CheckFailure, type Check } from '../../conformance/check.js';
-import { main, parseCommandLine, UsageError } from '../../conformance/cli.js';
-import { ContractValidator } from '../../conformance/contract.js';
-import { BudgetExhausted, Http, retryAfterSeconds, routeOf, toCurl, type Exchange } from '../../conformance/http.js';
-import { defaultOptions } from '../../conformance/options.js';
+import { CheckFailure, type Check } from '../../conformance/engine/check.js';
+import { main, parseCommandLine, UsageError } from '../../conformance/cli/cli.js';
+import { ContractValidator } from '../../conformance/http/contract.js';
+import {
+  BudgetExhausted,
+  Http,
+  retryAfterSeconds,
+  routeOf,
+  toCurl,
+  type Exchange,
+} from '../../conformance/http/http.js';
+import { defaultOptions } from '../../conformance/engine/options.js';
 import { renderJson } from '../../conformance/report/json.js';
 import { renderJunit } from '../../conformance/report/junit.js';
 import { renderText } from '../../conformance/report/text.js';
@@ -27,7 +34,7 @@ import {
   scopes,
   scopeOutside,
   scopeSubset,
-} from '../../conformance/arbitraries.js';
+} from '../../conformance/model/arbitraries.js';
 import { startReferenceServer } from '../../conformance/reference/server.js';
 import { parseXml } from './xml.js';
 

@@ -9,17 +9,17 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ContractValidator } from '../../conformance/contract.js';
+import { ContractValidator } from '../../conformance/http/contract.js';
 import { mutationsOf, type RequestInput } from '../../conformance/fuzz/mutations.js';
 import { fuzzOperations } from '../../conformance/fuzz/operations.js';
 import { flatten, SchemaArbitraries } from '../../conformance/fuzz/schema.js';
-import { defaultOptions, type RunOptions } from '../../conformance/options.js';
-import { Contract } from '../../conformance/reference/validate.js';
+import { defaultOptions, type RunOptions } from '../../conformance/engine/options.js';
+import { Contract } from '../../conformance/reference/http/validate.js';
 import { startReferenceServer, type FaultName, type ReferenceServer } from '../../conformance/reference/server.js';
 import { renderJunit } from '../../conformance/report/junit.js';
 import { renderText } from '../../conformance/report/text.js';
 import { runConformance, type RunReport } from '../../conformance/runner.js';
-import type { Exchange } from '../../conformance/http.js';
+import type { Exchange } from '../../conformance/http/http.js';
 import { parseXml } from './xml.js';
 
 const validator = ContractValidator.fromFile();

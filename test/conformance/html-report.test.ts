@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../conformance/cli.js';
+import { main } from '../../conformance/cli/cli.js';
 import { startReferenceServer, type ReferenceServer } from '../../conformance/reference/server.js';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -4,8 +4,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fetchIssuerKeySet, IssuerKeySetUnavailable, keySetUrl, MAX_KEY_SET_BYTES } from '../../conformance/issuer.js';
-import { defaultOptions } from '../../conformance/options.js';
+import {
+  fetchIssuerKeySet,
+  IssuerKeySetUnavailable,
+  keySetUrl,
+  MAX_KEY_SET_BYTES,
+} from '../../conformance/http/issuer.js';
+import { defaultOptions } from '../../conformance/engine/options.js';
 import { startReferenceServer } from '../../conformance/reference/server.js';
 import { runConformance } from '../../conformance/runner.js';
 

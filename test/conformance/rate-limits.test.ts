@@ -9,9 +9,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { ContractValidator } from '../../conformance/contract.js';
-import { Http, SHARED_BUDGET } from '../../conformance/http.js';
-import { defaultOptions } from '../../conformance/options.js';
+import { ContractValidator } from '../../conformance/http/contract.js';
+import { Http, SHARED_BUDGET } from '../../conformance/http/http.js';
+import { defaultOptions } from '../../conformance/engine/options.js';
 import { startReferenceServer } from '../../conformance/reference/server.js';
 import { runConformance } from '../../conformance/runner.js';
 

@@ -7,11 +7,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CheckFailure, type Check } from '../../conformance/check.js';
+import { CheckFailure, type Check } from '../../conformance/engine/check.js';
 import { ALL_CHECKS } from '../../conformance/checks/index.js';
-import { parseCommandLine } from '../../conformance/cli.js';
-import { ContractValidator } from '../../conformance/contract.js';
-import { defaultOptions, type RunOptions } from '../../conformance/options.js';
+import { parseCommandLine } from '../../conformance/cli/cli.js';
+import { ContractValidator } from '../../conformance/http/contract.js';
+import { defaultOptions, type RunOptions } from '../../conformance/engine/options.js';
 import { FAULT_NAMES, startReferenceServer, type FaultName } from '../../conformance/reference/server.js';
 import { runConformance, type CheckResult } from '../../conformance/runner.js';
 

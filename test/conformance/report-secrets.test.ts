@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../conformance/cli.js';
-import { redactIssuedSecrets } from '../../conformance/http.js';
+import { main } from '../../conformance/cli/cli.js';
+import { redactIssuedSecrets } from '../../conformance/http/http.js';
 import { startReferenceServer, type ReferenceServer } from '../../conformance/reference/server.js';
 
 const FULL_JWT = /eyJ[\w-]{2,}\.[\w-]{2,}\.[\w-]{16,}/;

@@ -1,9 +1,9 @@
 // The suite proves itself: it passes the in-memory reference server and each
 // of its allowed variants, and catches every named fault of it
-// deterministically (see conformance/selftest.ts).
+// deterministically (see conformance/cli/selftest.ts).
 import { describe, expect, it } from 'vitest';
 import { FAULT_NAMES, VARIANT_NAMES } from '../../conformance/reference/server.js';
-import { renderSelftest, runSelftest } from '../../conformance/selftest.js';
+import { renderSelftest, runSelftest } from '../../conformance/cli/selftest.js';
 
 describe('conformance self-test', () => {
   it('passes the reference server and every variant, and catches every fault with a deterministic check', async () => {

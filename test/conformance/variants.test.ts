@@ -7,8 +7,8 @@
 // check also judges every recorded response against the spec.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_CHECKS } from '../../conformance/checks/index.js';
-import { ContractValidator } from '../../conformance/contract.js';
-import { defaultOptions } from '../../conformance/options.js';
+import { ContractValidator } from '../../conformance/http/contract.js';
+import { defaultOptions } from '../../conformance/engine/options.js';
 import { startReferenceServer, type ReferenceServer, type VariantName } from '../../conformance/reference/server.js';
 import { runConformance } from '../../conformance/runner.js';
 

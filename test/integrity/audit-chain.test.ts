@@ -1,8 +1,13 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { GrantexError } from '../../src/errors.js';
-import { GrantexAuditError, computeAuditHash, verifyAuditChain, type AuditEntry } from '../../src/audit-chain.js';
+import { GrantexError } from '../../src/core/errors.js';
+import {
+  GrantexAuditError,
+  computeAuditHash,
+  verifyAuditChain,
+  type AuditEntry,
+} from '../../src/integrity/audit-chain.js';
 import { readVector } from './support/tokens.js';
 
 const vector = readVector<{ entries: AuditEntry[] }>('audit-chain.json').entries;

@@ -5,18 +5,18 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { GrantexTokenError } from '../../src/verify/errors.js';
+import { GrantexTokenError } from '../../src/integrity/verify/errors.js';
 import {
   toSettings,
   verifyWith,
   type VerifierParts,
   type VerifyGrantTokenOptions,
-} from '../../src/verify/grant-token.js';
-import { LocalJwks } from '../../src/verify/jwks.js';
-import { loadNodeBackend } from '../../src/verify/node-rsa.js';
-import { joseBackend, type SignatureBackend } from '../../src/verify/signature.js';
-import { TokenCache } from '../../src/verify/token-cache.js';
-import type { Jwks } from '../../src/verify/jwks.js';
+} from '../../src/integrity/verify/grant-token.js';
+import { LocalJwks } from '../../src/integrity/verify/jwks.js';
+import { loadNodeBackend } from '../../src/integrity/verify/node-rsa.js';
+import { joseBackend, type SignatureBackend } from '../../src/integrity/verify/signature.js';
+import { TokenCache } from '../../src/integrity/verify/token-cache.js';
+import type { Jwks } from '../../src/integrity/verify/jwks.js';
 import { buildCorpus, createFixture, type CorpusCase, type Fixture } from './support/corpus.js';
 import { NOW, b64, b64json, claims, readVector, signRs256 } from './support/tokens.js';
 

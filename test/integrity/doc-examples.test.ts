@@ -7,8 +7,13 @@ import { readFileSync } from 'node:fs';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
-const MODULES = ['src/pkce.ts', 'src/verify/grant-token.ts', 'src/webhook-signature.ts', 'src/audit-chain.ts'];
-const PRELUDE = `import * as grantex from '../../src/integrity.js';
+const MODULES = [
+  'src/integrity/pkce.ts',
+  'src/integrity/verify/grant-token.ts',
+  'src/integrity/webhook-signature.ts',
+  'src/integrity/audit-chain.ts',
+];
+const PRELUDE = `import * as grantex from '../../src/integrity/index.js';
 const { computeCodeChallenge, generatePkce, verifyCodeChallenge, verifyGrantToken, createGrantVerifier, verifyWebhookSignature, verifyWebhook, signWebhookPayload, computeAuditHash, verifyAuditChain } = grantex;
 declare const token: string, rawBody: string, secret: string, url: string, body: string, codeVerifier: string;
 declare const request: { headers: Record<string, string> };

@@ -1,9 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import * as integrity from '../../src/integrity.js';
-import { GrantexError } from '../../src/errors.js';
+import * as integrity from '../../src/integrity/index.js';
+import { GrantexError } from '../../src/core/errors.js';
 
-describe('src/integrity.ts', () => {
+describe('src/integrity/index.ts', () => {
   it('exports the public API and error classes rooted at GrantexError', () => {
     expect(Object.keys(integrity).sort()).toEqual(
       [
@@ -36,12 +36,12 @@ describe('src/integrity.ts', () => {
 
   it('keeps node: imports out of every module the entry reaches (runtime-neutral)', () => {
     const files = [
-      'src/integrity.ts',
-      'src/pkce.ts',
-      'src/webhook-signature.ts',
-      'src/audit-chain.ts',
+      'src/integrity/index.ts',
+      'src/integrity/pkce.ts',
+      'src/integrity/webhook-signature.ts',
+      'src/integrity/audit-chain.ts',
       'src/internal/bytes.ts',
-      ...readdirSync('src/verify').map((f) => `src/verify/${f}`),
+      ...readdirSync('src/verify').map((f) => `src/integrity/verify/${f}`),
     ];
     for (const file of files) {
       const source = readFileSync(file, 'utf8');

@@ -1,9 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { GrantexTokenError } from '../../src/verify/errors.js';
-import { createGrantVerifier, verifyGrantToken, type VerifyGrantTokenOptions } from '../../src/verify/grant-token.js';
-import { signatureBackend } from '../../src/verify/signature.js';
-import type { Jwks } from '../../src/verify/jwks.js';
+import { GrantexTokenError } from '../../src/integrity/verify/errors.js';
+import {
+  createGrantVerifier,
+  verifyGrantToken,
+  type VerifyGrantTokenOptions,
+} from '../../src/integrity/verify/grant-token.js';
+import { signatureBackend } from '../../src/integrity/verify/signature.js';
+import type { Jwks } from '../../src/integrity/verify/jwks.js';
 import { buildCorpus, createFixture, type CorpusCase, type Fixture } from './support/corpus.js';
 import { codeOf } from './support/outcome.js';
 import { NOW, at, claims, readVector, signRs256 } from './support/tokens.js';

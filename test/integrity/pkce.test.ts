@@ -8,8 +8,8 @@ import {
   generatePkce,
   isValidCodeVerifier,
   verifyCodeChallenge,
-} from '../../src/pkce.js';
-import { GrantexError } from '../../src/errors.js';
+} from '../../src/integrity/pkce.js';
+import { GrantexError } from '../../src/core/errors.js';
 
 const vectors = new URL('../vectors/', import.meta.url);
 const grantVector = JSON.parse(readFileSync(new URL('grant-token.json', vectors), 'utf8')) as {

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { GrantexError } from '../../src/errors.js';
+import { GrantexError } from '../../src/core/errors.js';
 import {
   GrantexWebhookError,
   signWebhookPayload,
@@ -9,7 +9,7 @@ import {
   verifyWebhookSignature,
   type VerifyWebhookOptions,
   type WebhookEvent,
-} from '../../src/webhook-signature.js';
+} from '../../src/integrity/webhook-signature.js';
 import { readVector } from './support/tokens.js';
 
 interface Delivery {

@@ -1,7 +1,7 @@
 // Authorization requests, consent, code exchange (PKCE, single use, agent
 // binding), refresh rotation, online verify and revoke on the reference server.
 import { describe, expect, it } from 'vitest';
-import { computeCodeChallenge } from '../../src/pkce.js';
+import { computeCodeChallenge } from '../../src/integrity/pkce.js';
 import { claimsOf, start } from './helpers.js';
 
 const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';

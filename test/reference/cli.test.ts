@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseCli, UsageError } from '../../conformance/reference/cli-options.js';
+import { parseCli, UsageError } from '../../conformance/reference/cli/cli-options.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -10,7 +10,7 @@ describe('dev-server CLI', () => {
   it('prints the URL with a sandbox and a live key that work, and lists faults', async () => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'conformance/reference/cli.ts', '--port', '0', '--fault', 'code-reusable'],
+      ['--import', 'tsx', 'conformance/reference/cli/cli.ts', '--port', '0', '--fault', 'code-reusable'],
       {
         cwd: root,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -42,7 +42,7 @@ describe('dev-server CLI', () => {
   it('rejects an unknown fault and a bad port', async () => {
     const run = (args: string[]) =>
       new Promise<{ code: number | null; err: string }>((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'conformance/reference/cli.ts', ...args], {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'conformance/reference/cli/cli.ts', ...args], {
           cwd: root,
         });
         let err = '';
@@ -63,9 +63,13 @@ describe('dev-server CLI', () => {
 
   it('lists the variants, and --issuer and --variant take effect', async () => {
     const list = await new Promise<string>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'conformance/reference/cli.ts', '--list-variants'], {
-        cwd: root,
-      });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', 'conformance/reference/cli/cli.ts', '--list-variants'],
+        {
+          cwd: root,
+        },
+      );
       let out = '';
       child.stdout.on('data', (c: Buffer) => (out += c.toString()));
       child.once('exit', () => resolve(out));
@@ -77,7 +81,7 @@ describe('dev-server CLI', () => {
       [
         '--import',
         'tsx',
-        'conformance/reference/cli.ts',
+        'conformance/reference/cli/cli.ts',
         '--port',
         '0',
         '--issuer',
@@ -240,9 +244,13 @@ describe('dev-server CLI', () => {
 
 function runToExit(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'conformance/reference/cli.ts', '--port', '0', ...args], {
-      cwd: root,
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'conformance/reference/cli/cli.ts', '--port', '0', ...args],
+      {
+        cwd: root,
+      },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -252,10 +260,14 @@ function runToExit(args: string[]): Promise<{ code: number | null; out: string; 
 }
 
 async function withDevServer(args: string[], body: (url: string, sandboxKey: string) => Promise<void>): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'conformance/reference/cli.ts', '--port', '0', ...args], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'conformance/reference/cli/cli.ts', '--port', '0', ...args],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   try {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));

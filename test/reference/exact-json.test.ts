@@ -3,8 +3,8 @@
 // hash covers exactly the stored value, as the package's verifyAuditChain sees it.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { computeAuditHash, verifyAuditChain, type AuditEntry } from '../../src/audit-chain.js';
-import { canonicalClone, exactClone, parseExactJson } from '../../conformance/reference/exact-json.js';
+import { computeAuditHash, verifyAuditChain, type AuditEntry } from '../../src/integrity/audit-chain.js';
+import { canonicalClone, exactClone, parseExactJson } from '../../conformance/reference/http/exact-json.js';
 import { start, type Api } from './helpers.js';
 
 // Keys that assignment onto `{}` mishandles, mixed with any string.

@@ -3,7 +3,7 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { FAULT_NAMES, FAULTS, type FaultName } from '../../conformance/reference/faults.js';
-import { computeCodeChallenge } from '../../src/pkce.js';
+import { computeCodeChallenge } from '../../src/integrity/pkce.js';
 import { claimsOf, start, type Api } from './helpers.js';
 import { auditHashProbe, webhookSignatureProbe } from './fault-probes-integrity.js';
 

@@ -7,7 +7,7 @@ import {
   type ReferenceServer,
   type ReferenceServerOptions,
 } from '../../conformance/reference/server.js';
-import { ContractValidator, recordedResponse } from '../../conformance/contract.js';
+import { ContractValidator, recordedResponse } from '../../conformance/http/contract.js';
 
 const running = new Set<ReferenceServer>();
 

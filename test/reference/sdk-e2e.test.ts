@@ -1,9 +1,9 @@
 // End-to-end: the grantex SDK against the stateful reference server.
 import { describe, expect, it } from 'vitest';
 import { Grantex } from '../../src/client.js';
-import { GrantexApiError, GrantexAuthError, GrantexNotFoundError } from '../../src/errors.js';
-import { generatePkce } from '../../src/pkce.js';
-import { verifyGrantToken } from '../../src/verify/grant-token.js';
+import { GrantexApiError, GrantexAuthError, GrantexNotFoundError } from '../../src/core/errors.js';
+import { generatePkce } from '../../src/integrity/pkce.js';
+import { verifyGrantToken } from '../../src/integrity/verify/grant-token.js';
 import { start } from './helpers.js';
 import { oracleAuditHash, oracleWebhookSignatures } from './oracle.js';
 import { startReceiver } from './receiver.js';

@@ -1,7 +1,7 @@
 // The in-memory store stays bounded under load: a tenant keeps at most
 // MAX_AUTH_REQUESTS authorization requests, dropping the oldest first.
 import { describe, expect, it } from 'vitest';
-import { MAX_AUTH_REQUESTS, Store, type AuthRequestRecord } from '../../conformance/reference/store.js';
+import { MAX_AUTH_REQUESTS, Store, type AuthRequestRecord } from '../../conformance/reference/domain/store.js';
 
 function request(id: string): AuthRequestRecord {
   return {

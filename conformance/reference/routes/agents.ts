@@ -4,10 +4,10 @@
  * (revoking what was delegated from them), tokens and pending requests.
  */
 import type { Handlers, ServerEnv } from '../context.js';
-import { checkQuota, iso, presentAgent, revokeGrant } from '../domain.js';
-import { notFound } from '../http-error.js';
-import { newId } from '../ids.js';
-import type { AgentRecord, Tenant } from '../store.js';
+import { checkQuota, iso, presentAgent, revokeGrant } from '../domain/rules.js';
+import { notFound } from '../http/http-error.js';
+import { newId } from '../domain/ids.js';
+import type { AgentRecord, Tenant } from '../domain/store.js';
 
 /** The caller's agent, or 404 (another developer's agent is 404 too, unless the tenant-leak fault is on). */
 function agentOf(tenant: Tenant, agentId: string, leak: boolean, all: () => Iterable<Tenant>): AgentRecord {

@@ -6,10 +6,10 @@
  */
 import type { components } from '../../../generated/schema.js';
 import type { Handlers } from '../context.js';
-import { grantStatus, iso } from '../domain.js';
-import { notFound } from '../http-error.js';
-import { newId } from '../ids.js';
-import type { AnomalyRecord, Tenant } from '../store.js';
+import { grantStatus, iso } from '../domain/rules.js';
+import { notFound } from '../http/http-error.js';
+import { newId } from '../domain/ids.js';
+import type { AnomalyRecord, Tenant } from '../domain/store.js';
 
 const HOUR_MS = 3_600_000;
 

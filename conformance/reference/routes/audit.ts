@@ -4,13 +4,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { components } from '../../../generated/schema.js';
-import { hashEntry } from '../audit-hash.js';
+import { hashEntry } from '../domain/audit-hash.js';
 import type { Handlers } from '../context.js';
-import { checkQuota, iso } from '../domain.js';
-import { canonicalClone, exactClone } from '../exact-json.js';
-import { notFound } from '../http-error.js';
-import { newId } from '../ids.js';
-import type { AuditRecord } from '../store.js';
+import { checkQuota, iso } from '../domain/rules.js';
+import { canonicalClone, exactClone } from '../http/exact-json.js';
+import { notFound } from '../http/http-error.js';
+import { newId } from '../domain/ids.js';
+import type { AuditRecord } from '../domain/store.js';
 
 /** The API form of an audit entry. */
 export function presentEntry(e: AuditRecord): components['schemas']['AuditEntry'] {

@@ -5,11 +5,11 @@
  * endpoints the consent page calls.
  */
 import type { Handlers } from '../context.js';
-import { activeGrantCount, checkQuota, didOf, iso, parseDuration } from '../domain.js';
-import { badRequest, forbidden, gone, HttpError, notFound } from '../http-error.js';
-import { newId, ulid } from '../ids.js';
-import { decide, utcTimeOfDay } from '../policy.js';
-import type { AuthRequestRecord, Tenant } from '../store.js';
+import { activeGrantCount, checkQuota, didOf, iso, parseDuration } from '../domain/rules.js';
+import { badRequest, forbidden, gone, HttpError, notFound } from '../http/http-error.js';
+import { newId, ulid } from '../domain/ids.js';
+import { decide, utcTimeOfDay } from '../domain/policy.js';
+import type { AuthRequestRecord, Tenant } from '../domain/store.js';
 
 /** SPEC §7.4: 24 hours is the longest advisable grant lifetime; longer requests are capped. */
 export const MAX_GRANT_SECONDS = 86_400;

@@ -5,8 +5,8 @@
  * developer's subscription when completed.
  */
 import type { Handlers } from '../context.js';
-import { badRequest } from '../http-error.js';
-import { newId } from '../ids.js';
+import { badRequest } from '../http/http-error.js';
+import { newId } from '../domain/ids.js';
 
 export const billingHandlers = {
   billingStatus: ({ tenant }) => {

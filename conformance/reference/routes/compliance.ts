@@ -4,13 +4,13 @@
  * developer's state; the pack re-verifies the audit hash chain.
  */
 import type { components } from '../../../generated/schema.js';
-import { verifyChain } from '../audit-hash.js';
+import { verifyChain } from '../domain/audit-hash.js';
 import type { Handlers } from '../context.js';
-import { grantStatus, iso } from '../domain.js';
-import type { AuditRecord, GrantRecord, Tenant } from '../store.js';
+import { grantStatus, iso } from '../domain/rules.js';
+import type { AuditRecord, GrantRecord, Tenant } from '../domain/store.js';
 import { presentEntry } from './audit.js';
 import { presentPolicy } from './policies.js';
-import { listingOrder } from '../policy.js';
+import { listingOrder } from '../domain/policy.js';
 
 type Schemas = components['schemas'];
 

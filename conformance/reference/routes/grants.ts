@@ -14,10 +14,10 @@ import {
   parseDuration,
   presentGrant,
   revokeGrant,
-} from '../domain.js';
-import { badRequest, forbidden, notFound } from '../http-error.js';
-import { newId } from '../ids.js';
-import type { AgentRecord, GrantRecord, Tenant } from '../store.js';
+} from '../domain/rules.js';
+import { badRequest, forbidden, notFound } from '../http/http-error.js';
+import { newId } from '../domain/ids.js';
+import type { AgentRecord, GrantRecord, Tenant } from '../domain/store.js';
 import { MAX_GRANT_SECONDS } from './authorize.js';
 
 /** SPEC §9: no delegation chain may be longer than this, whatever the configuration. */

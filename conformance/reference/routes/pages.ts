@@ -5,7 +5,7 @@
  */
 import type { Hono } from 'hono';
 import type { ServerEnv } from '../context.js';
-import { newId } from '../ids.js';
+import { newId } from '../domain/ids.js';
 
 const DAY_MS = 86_400_000;
 

@@ -4,11 +4,11 @@
  */
 import type { components } from '../../../generated/schema.js';
 import type { Handlers } from '../context.js';
-import { checkQuota, iso } from '../domain.js';
-import { notFound } from '../http-error.js';
-import { newId } from '../ids.js';
-import { listingOrder } from '../policy.js';
-import type { PolicyRecord, Tenant } from '../store.js';
+import { checkQuota, iso } from '../domain/rules.js';
+import { notFound } from '../http/http-error.js';
+import { newId } from '../domain/ids.js';
+import { listingOrder } from '../domain/policy.js';
+import type { PolicyRecord, Tenant } from '../domain/store.js';
 
 /** The API form of a policy. */
 export function presentPolicy(p: PolicyRecord): components['schemas']['Policy'] {

@@ -5,10 +5,10 @@
  */
 import type { components } from '../../../generated/schema.js';
 import type { Handlers } from '../context.js';
-import { iso } from '../domain.js';
-import { HttpError, notFound } from '../http-error.js';
-import { newId, randomHex } from '../ids.js';
-import type { ScimUserRecord, Tenant } from '../store.js';
+import { iso } from '../domain/rules.js';
+import { HttpError, notFound } from '../http/http-error.js';
+import { newId, randomHex } from '../domain/ids.js';
+import type { ScimUserRecord, Tenant } from '../domain/store.js';
 
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 

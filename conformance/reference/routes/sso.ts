@@ -5,12 +5,12 @@
  * the state, exchanges the code and verifies the ID token and its nonce.
  */
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { computeCodeChallenge } from '../../../src/pkce.js';
+import { computeCodeChallenge } from '../../../src/integrity/pkce.js';
 import type { Handlers } from '../context.js';
-import { iso } from '../domain.js';
-import { badRequest, HttpError, notFound } from '../http-error.js';
-import { newId, randomToken } from '../ids.js';
-import type { SsoConfigRecord, SsoLoginRecord } from '../store.js';
+import { iso } from '../domain/rules.js';
+import { badRequest, HttpError, notFound } from '../http/http-error.js';
+import { newId, randomToken } from '../domain/ids.js';
+import type { SsoConfigRecord, SsoLoginRecord } from '../domain/store.js';
 
 const LOGIN_TTL_MS = 10 * 60_000;
 const FETCH_TIMEOUT_MS = 5_000;

@@ -3,8 +3,8 @@
  * Health, the JSON Web Key Set, and self-service signup.
  */
 import type { Handlers } from '../context.js';
-import { conflict } from '../http-error.js';
-import { newId, randomToken } from '../ids.js';
+import { conflict } from '../http/http-error.js';
+import { newId, randomToken } from '../domain/ids.js';
 
 export const systemHandlers = {
   health: () => ({ status: 200, body: { status: 'healthy' } }),

@@ -9,10 +9,10 @@
  */
 import type { Hono } from 'hono';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { computeCodeChallenge } from '../../../src/pkce.js';
-import { readBodyText } from '../body.js';
+import { computeCodeChallenge } from '../../../src/integrity/pkce.js';
+import { readBodyText } from '../http/body.js';
 import type { ServerEnv } from '../context.js';
-import { randomToken } from '../ids.js';
+import { randomToken } from '../domain/ids.js';
 
 /** Where the test IdP lives on the server. */
 export const TEST_IDP_PATH = '/_test-idp';

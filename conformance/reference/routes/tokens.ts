@@ -3,7 +3,7 @@
  * Code exchange (PKCE S256, single-use codes bound to their agent), refresh
  * with single-use rotation, and the online verify and revoke of tokens.
  */
-import { computeCodeChallenge, isValidCodeVerifier } from '../../../src/pkce.js';
+import { computeCodeChallenge, isValidCodeVerifier } from '../../../src/integrity/pkce.js';
 import type { Handlers } from '../context.js';
 import {
   activeGrantCount,
@@ -14,10 +14,10 @@ import {
   iso,
   issueGrantToken,
   issueRefreshToken,
-} from '../domain.js';
-import { badRequest, notFound } from '../http-error.js';
-import { newId } from '../ids.js';
-import type { AuthRequestRecord, GrantRecord, Tenant } from '../store.js';
+} from '../domain/rules.js';
+import { badRequest, notFound } from '../http/http-error.js';
+import { newId } from '../domain/ids.js';
+import type { AuthRequestRecord, GrantRecord, Tenant } from '../domain/store.js';
 
 /** The request this code belongs to, for this agent (any agent with the code-not-bound fault). */
 function requestForCode(

@@ -5,10 +5,10 @@
  */
 import type { components } from '../../../generated/schema.js';
 import type { Handlers } from '../context.js';
-import { checkQuota, iso } from '../domain.js';
-import { badRequest, notFound } from '../http-error.js';
-import { newId, randomHex } from '../ids.js';
-import type { DeliveryRecord, WebhookRecord } from '../store.js';
+import { checkQuota, iso } from '../domain/rules.js';
+import { badRequest, notFound } from '../http/http-error.js';
+import { newId, randomHex } from '../domain/ids.js';
+import type { DeliveryRecord, WebhookRecord } from '../domain/store.js';
 
 function checkUrl(url: string): void {
   let parsed: URL;

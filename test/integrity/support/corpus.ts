@@ -4,9 +4,9 @@
  * test and the differential test of the two signature backends.
  */
 import { sign } from 'node:crypto';
-import type { GrantexTokenErrorCode } from '../../../src/verify/errors.js';
-import type { VerifyGrantTokenOptions } from '../../../src/verify/grant-token.js';
-import type { Jwks } from '../../../src/verify/jwks.js';
+import type { GrantexTokenErrorCode } from '../../../src/integrity/verify/errors.js';
+import type { VerifyGrantTokenOptions } from '../../../src/integrity/verify/grant-token.js';
+import type { Jwks } from '../../../src/integrity/verify/jwks.js';
 import {
   NOW,
   b64,

@@ -1,7 +1,7 @@
 /** What a verification came to: `'ok'`, or the `code` of the GrantexTokenError it threw (anything else fails the test). */
 import { expect } from 'vitest';
-import { GrantexError } from '../../../src/errors.js';
-import { GrantexTokenError } from '../../../src/verify/errors.js';
+import { GrantexError } from '../../../src/core/errors.js';
+import { GrantexTokenError } from '../../../src/integrity/verify/errors.js';
 
 export async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {

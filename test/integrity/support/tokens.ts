@@ -1,7 +1,7 @@
 /** Test-only token factory: signs arbitrary headers and payloads so attacks can be built precisely. */
 import { createHmac, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Jwks } from '../../../src/verify/jwks.js';
+import type { Jwks } from '../../../src/integrity/verify/jwks.js';
 
 export const VECTORS = new URL('../../vectors/', import.meta.url);
 

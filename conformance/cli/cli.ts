@@ -1,0 +1,290 @@
+/**
+ * @module cli
+ * `grantex-conformance` / `npm run conformance`: parses the command line into
+ * {@link RunOptions}, runs the suite (against the in-process reference server
+ * when no --base-url is given), prints progress on a TTY, writes the report,
+ * and exits 0 (every MUST passed), 1 (a MUST failed) or 2 (could not run).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { parseBaseline, writeBaseline } from '../engine/baseline.js';
+import { ALL_CHECKS } from '../checks/index.js';
+import { parseReplay } from '../engine/context.js';
+import { AREAS, defaultOptions, type ApprovalMode, type ReportFormat, type RunOptions } from '../engine/options.js';
+import { renderHtml } from '../report/html.js';
+import { renderJson } from '../report/json.js';
+import { renderJunit } from '../report/junit.js';
+import { renderText } from '../report/text.js';
+import { runConformance, type RunReport } from '../runner.js';
+
+const HELP = `grantex-conformance: property-based and model-based conformance checks of a Grantex server
+
+Usage: npm run conformance -- [options]      (or: npx grantex-conformance [options])
+
+Target
+  --base-url URL         server to check; without it the in-memory reference server is started in-process
+  --api-key KEY          developer API key (env GRANTEX_API_KEY); give it twice for the isolation checks'
+                         second developer. Without a key, developers are created with POST /v1/signup.
+  --issuer URL           the server's token issuer, when it is not reachable from here (behind a proxy):
+                         every iss must equal URL and the base URL's key set must verify the tokens.
+                         Without it, the key set is fetched from iss + /.well-known/jwks.json (SPEC §6.4)
+  --event-api-key KEY    key of a developer set aside for checks that set off events (webhook deliveries,
+                         revocations) or change configuration (env GRANTEX_EVENT_API_KEY). Without it, with a
+                         --api-key, such a developer is created with POST /v1/signup, else those checks skip
+  --allow-side-effects   let those checks run as the --api-key developer (its real webhooks receive the events)
+  --scim-token TOKEN     SCIM bearer token (default: one is created for the run and deleted after)
+  --approval MODE        auto | sandbox | consent: how authorization requests get approved (default auto:
+                         a code in the authorize answer means sandbox, else the consent endpoint approves)
+  --no-signup            never create developers with POST /v1/signup
+
+Selection and inputs
+  --only LIST            areas or check ids to run (comma-separated, repeatable)
+  --skip LIST            areas or check ids to leave out
+  --runs N               property runs per check (default 20; fewer when budget or rate limits require)
+  --seed S               run seed (default random; printed in the report)
+  --replay PATH          replay a counterexample path (with --seed and --only <check id>); copy it from the report
+  --shrink-budget N      requests the shrinking of one failure may make (default 200)
+  --shrink-time SECONDS  time the shrinking of one failure may take (default 60)
+  --list                 list the checks and exit
+
+Traffic
+  --timeout SECONDS      per-request timeout (default 10)
+  --max-rps N            at most N requests per second (default unbounded)
+  --budget N             at most N requests in total (default 20000)
+  --max-retry-after S    longest 429 Retry-After to wait out (default 90)
+  --receiver-host HOST   host the server must call for webhooks (default 127.0.0.1)
+  --webhook-wait SECONDS how long to wait for webhook deliveries (default 45)
+  --keep-on-failure      keep what failing checks created (their transcripts stay re-runnable)
+
+Output
+  --report FORMAT        text | json | junit | html (default text)
+  --out FILE             write the report to FILE (a text summary still goes to stdout)
+  --expect FILE          baseline of known deviations (JSON or YAML: expected: [{check, level, reason}]);
+                         exit 0 when every failure is expected; unexpected failures and passes listed apart
+  --write-baseline FILE  write this run's failures and warnings as a baseline (.yaml/.yml: YAML, else JSON)
+  --verbose              list every check and log every request on stderr
+  --help                 this text
+
+Areas: ${AREAS.join(', ')}
+Exit codes: 0 every MUST passed · 1 a MUST failed · 2 could not run (unreachable server, refused key, bad options)
+`;
+
+/** Thrown for unusable command lines (exit 2). */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface Parsed {
+  options: RunOptions;
+  help: boolean;
+  list: boolean;
+}
+
+function integer(value: string | undefined, name: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min)
+    throw new UsageError(`--${name} must be an integer ≥ ${min} (got ${JSON.stringify(value)})`);
+  return parsed;
+}
+
+function list(values: string[] | undefined): string[] {
+  return (values ?? [])
+    .flatMap((value) => value.split(','))
+    .map((value) => value.trim())
+    .filter(Boolean);
+}
+
+/** Parses argv (without node and script) into run options. @throws {UsageError} */
+export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv = {}): Parsed {
+  // biome-ignore lint/suspicious/noImplicitAnyLet: the type is parseArgs' own, inferred from the options below
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        'base-url': { type: 'string' },
+        'api-key': { type: 'string', multiple: true },
+        'scim-token': { type: 'string' },
+        issuer: { type: 'string' },
+        'event-api-key': { type: 'string' },
+        'allow-side-effects': { type: 'boolean' },
+        'keep-on-failure': { type: 'boolean' },
+        approval: { type: 'string' },
+        'no-signup': { type: 'boolean' },
+        only: { type: 'string', multiple: true },
+        skip: { type: 'string', multiple: true },
+        runs: { type: 'string' },
+        seed: { type: 'string' },
+        replay: { type: 'string' },
+        'shrink-budget': { type: 'string' },
+        'shrink-time': { type: 'string' },
+        list: { type: 'boolean' },
+        timeout: { type: 'string' },
+        'max-rps': { type: 'string' },
+        budget: { type: 'string' },
+        'max-retry-after': { type: 'string' },
+        'receiver-host': { type: 'string' },
+        'webhook-wait': { type: 'string' },
+        report: { type: 'string' },
+        out: { type: 'string' },
+        expect: { type: 'string' },
+        'write-baseline': { type: 'string' },
+        verbose: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const v = parsed.values;
+  const options = defaultOptions();
+  const baseUrl = v['base-url'];
+  if (baseUrl !== undefined) {
+    if (!/^https?:\/\/[^/]/.test(baseUrl))
+      throw new UsageError(`--base-url must be an http(s) URL (got ${JSON.stringify(baseUrl)})`);
+    options.baseUrl = baseUrl.replace(/\/+$/, '');
+  }
+  options.apiKeys = v['api-key'] ?? (env['GRANTEX_API_KEY'] ? [env['GRANTEX_API_KEY']] : []);
+  options.apiKeySource = v['api-key'] ? '--api-key' : 'GRANTEX_API_KEY';
+  const eventKey = v['event-api-key'] ?? env['GRANTEX_EVENT_API_KEY'];
+  if (eventKey) options.eventApiKey = eventKey;
+  options.allowSideEffects = v['allow-side-effects'] === true;
+  options.keepOnFailure = v['keep-on-failure'] === true;
+  if (options.apiKeys.length > 2) throw new UsageError('--api-key may be given at most twice');
+  if (v['scim-token'] !== undefined) options.scimToken = v['scim-token'];
+  if (v.issuer !== undefined) {
+    if (!/^https?:\/\/[^/\s]/.test(v.issuer))
+      throw new UsageError(`--issuer must be an http(s) URL (got ${JSON.stringify(v.issuer)})`);
+    options.issuer = v.issuer;
+  }
+  if (v.approval !== undefined) {
+    if (!['auto', 'sandbox', 'consent'].includes(v.approval))
+      throw new UsageError('--approval must be auto, sandbox or consent');
+    options.approval = v.approval as ApprovalMode;
+  }
+  options.signup = v['no-signup'] !== true;
+  options.only = list(v.only);
+  options.skip = list(v.skip);
+  options.runs = integer(v.runs, 'runs', 1) ?? options.runs;
+  options.seed = integer(v.seed, 'seed', 0) ?? options.seed;
+  if (v.replay !== undefined) {
+    if (v.seed === undefined) throw new UsageError('--replay needs the --seed of the failing run');
+    if (!parseReplay(v.replay))
+      throw new UsageError(`--replay must be a counterexample path like 3:0:1 (got ${JSON.stringify(v.replay)})`);
+    options.replay = v.replay;
+  }
+  options.shrinkRequests = integer(v['shrink-budget'], 'shrink-budget', 0) ?? options.shrinkRequests;
+  options.shrinkTimeMs = (integer(v['shrink-time'], 'shrink-time', 0) ?? options.shrinkTimeMs / 1000) * 1000;
+  options.timeoutMs = (integer(v.timeout, 'timeout', 1) ?? options.timeoutMs / 1000) * 1000;
+  options.maxRps = integer(v['max-rps'], 'max-rps', 0) ?? options.maxRps;
+  options.budget = integer(v.budget, 'budget', 1) ?? options.budget;
+  options.maxRetryAfterS = integer(v['max-retry-after'], 'max-retry-after', 0) ?? options.maxRetryAfterS;
+  if (v['receiver-host'] !== undefined) options.receiverHost = v['receiver-host'];
+  options.webhookWaitMs = (integer(v['webhook-wait'], 'webhook-wait', 0) ?? options.webhookWaitMs / 1000) * 1000;
+  if (v.report !== undefined) {
+    if (!['text', 'json', 'junit', 'html'].includes(v.report))
+      throw new UsageError('--report must be text, json, junit or html');
+    options.report = v.report as ReportFormat;
+  }
+  if (v.out !== undefined) options.out = v.out;
+  if (v.expect !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(v.expect, 'utf8');
+    } catch (error) {
+      throw new UsageError(`--expect ${v.expect}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    try {
+      options.baseline = parseBaseline(text, v.expect);
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+  }
+  if (v['write-baseline'] !== undefined) options.writeBaseline = v['write-baseline'];
+  options.verbose = v.verbose === true;
+  return { options, help: v.help === true, list: v.list === true };
+}
+
+/** Renders the report in the chosen format. */
+export function render(report: RunReport, format: ReportFormat, verbose = false): string {
+  if (format === 'json') return renderJson(report);
+  if (format === 'junit') return renderJunit(report);
+  if (format === 'html') return renderHtml(report);
+  return renderText(report, { verbose });
+}
+
+function listChecks(): string {
+  return `${ALL_CHECKS.map((check) => `${check.id.padEnd(34)} ${check.level.padEnd(6)} ${check.extension ? `[${check.extension}] ` : ''}${check.clause}`).join('\n')}\ncontract.op.<operationId>          MUST   one per operation of the spec, judged on every recorded response\n`;
+}
+
+/** Runs the CLI; resolves to the exit code. */
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let parsed: Parsed;
+  try {
+    parsed = parseCommandLine(argv, env);
+  } catch (error) {
+    process.stderr.write(
+      `grantex-conformance: ${error instanceof Error ? error.message : String(error)}\n(see --help)\n`,
+    );
+    return 2;
+  }
+  if (parsed.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (parsed.list) {
+    process.stdout.write(listChecks());
+    return 0;
+  }
+  const { options } = parsed;
+  options.progress = process.stderr.isTTY === true && !options.verbose;
+  const report = await runConformance(options, {
+    startReference: async () => {
+      const { startReferenceServer } = await import('../reference/server.js');
+      return startReferenceServer();
+    },
+    ...(options.progress
+      ? {
+          onProgress: ({ index, total, id, result }) => {
+            const text = result
+              ? `${result.status === 'fail' ? '✗' : result.status === 'warn' ? '!' : '·'} ${id}`
+              : `… ${id}`;
+            process.stderr.write(`\r\u001b[2K[${index + 1}/${total}] ${text}`);
+            if (index + 1 === total && result) process.stderr.write('\r\u001b[2K');
+          },
+        }
+      : {}),
+    ...(options.verbose
+      ? {
+          onExchange: (exchange) => {
+            process.stderr.write(
+              `→ ${exchange.method} ${exchange.target} ${exchange.status || exchange.error} ${exchange.durationMs} ms${exchange.violations.length ? `  ✗ ${exchange.violations.join('; ')}` : ''}\n`,
+            );
+          },
+        }
+      : {}),
+  });
+  if (options.writeBaseline && report.exitCode !== 2) {
+    writeFileSync(
+      options.writeBaseline,
+      writeBaseline(
+        report.results,
+        options.writeBaseline,
+        `recorded ${report.startedAt.slice(0, 10)} (run ${report.runId})`,
+      ),
+    );
+    process.stderr.write(`baseline written to ${options.writeBaseline}\n`);
+  }
+  const output = render(report, options.report, options.verbose);
+  if (options.out) {
+    writeFileSync(options.out, output);
+    if (options.report !== 'text') process.stdout.write(renderText(report, { verbose: options.verbose }));
+    process.stderr.write(`report written to ${options.out}\n`);
+  } else {
+    process.stdout.write(output);
+  }
+  return report.exitCode;
+}
