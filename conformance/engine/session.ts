@@ -156,8 +156,10 @@ export class Session {
     if (allowSideEffects) {
       this.devA = this.#add(given(0, 'GRANTEX_API_KEY'));
       if (keys[1]) this.#devB = this.#add(given(1, 'GRANTEX_API_KEY_2'));
+      // Events are allowed; what can revoke or change pre-existing resources is still refused.
+      for (const dev of [this.devA, this.#devB]) if (dev) this.http.guard(dev.key.secret, dev.source, 'destructive');
       this.notes.push(
-        `--allow-side-effects: events and configuration changes happen under the developer of the key from ${source}`,
+        `--allow-side-effects: events and configuration changes happen under the developer of the key from ${source}; requests that can revoke or change what existed before the run (POST /v1/anomalies/detect) are still not sent`,
       );
       return;
     }
