@@ -6,6 +6,7 @@
 import type { components } from '../../../generated/schema.js';
 import { fromBase64url, isCanonicalBase64url } from '../../internal/bytes.js';
 import { GrantexTokenError } from './errors.js';
+import { isUsableRsaExponent } from './rsa-exponent.js';
 
 /** A JSON Web Key Set, as `GET /.well-known/jwks.json` returns it. */
 export type Jwks = components['schemas']['Jwks'];
@@ -301,14 +302,15 @@ function isRs256Jwk(jwk: Jwks['keys'][number]): jwk is Jwks['keys'][number] & { 
 
 /**
  * The one key object for this material, or `undefined` when the modulus is
- * under 2048 bits or either part is not canonical base64url. Only good keys
+ * under 2048 bits, the exponent is even or under 3, or either part is not
+ * canonical base64url. Only good keys
  * are remembered, so the hot path is two map lookups on strings whose hashes
  * the engine already cached.
  */
 function rsaKey(n: string, e: string): RsaVerificationKey | undefined {
   const known = interned.get(n)?.get(e);
   if (known !== undefined) return known;
-  if (e.length === 0 || !isCanonicalBase64url(e) || modulusBits(n) < MIN_MODULUS_BITS) return undefined;
+  if (!isUsableRsaExponent(e) || modulusBits(n) < MIN_MODULUS_BITS) return undefined;
   if (interned.size >= INTERNED_KEYS_LIMIT) interned.delete(interned.keys().next().value!);
   const key: RsaVerificationKey = Object.freeze({ n, e });
   interned.set(n, new Map([...(interned.get(n) ?? []), [e, key]]));
