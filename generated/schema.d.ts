@@ -1925,7 +1925,14 @@ export interface components {
             principalId: string;
             /** @description What was done, usually `resource.verb`. */
             action: string;
-            /** @description Any JSON object (400 if it is not an object). Defaults to `{}`. */
+            /**
+             * @description Any JSON object (400 if it is not an object). Defaults to `{}`. At
+             *     most 16384 bytes, counted as its canonical JSON in UTF-8 (keys
+             *     sorted, no spaces): the reference server answers 400 beyond, so one
+             *     entry never costs more than that to store, hash and serve. SPEC.md
+             *     and the public server set no limit of their own besides the 1 MiB
+             *     request body.
+             */
             metadata?: components["schemas"]["Metadata"];
             /** @default success */
             status?: components["schemas"]["AuditStatus"];
@@ -3034,6 +3041,28 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /**
+         * @description The body carries a `Content-Encoding` other than `identity`
+         *     (`BAD_REQUEST`). The reference server reads bodies only as sent and
+         *     refuses an encoded one rather than parse compressed bytes as JSON.
+         *     Differs from the public server, which ignores the header and parses the
+         *     bytes as they are.
+         */
+        UnsupportedContentEncoding: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "message": "Content-Encoding gzip is not supported: send the body unencoded",
+                 *       "code": "BAD_REQUEST",
+                 *       "requestId": "7c8d9e0f-1a2b-4c3d-8e4f-5a6b7c8d9e0f"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description The credential is missing, malformed or unknown (`UNAUTHORIZED`). */
         Unauthorized: {
             headers: {
@@ -3319,6 +3348,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -3422,6 +3452,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             402: components["responses"]["PaymentRequired"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -3560,6 +3591,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -3626,6 +3658,7 @@ export interface operations {
             };
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             /**
              * @description Rate limit exceeded; wait `Retry-After` seconds. The 10-a-minute
              *     authorization limit answers code `RATE_LIMITED` (with
@@ -4183,6 +4216,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             402: components["responses"]["PaymentRequired"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4243,6 +4277,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4297,6 +4332,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4368,6 +4404,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4493,6 +4530,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4587,6 +4625,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4778,7 +4817,8 @@ export interface operations {
             };
             /**
              * @description A required field is missing or empty, `status` is not one of the
-             *     three values, or `metadata` is not an object (`BAD_REQUEST`).
+             *     three values, or `metadata` is not an object or (reference server)
+             *     is over 16384 bytes of canonical JSON (`BAD_REQUEST`).
              */
             400: {
                 headers: {
@@ -4819,6 +4859,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -5160,6 +5201,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -5319,6 +5361,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -5455,6 +5498,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -6264,6 +6308,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
             /** @description Billing is not configured on this server (`SERVICE_UNAVAILABLE`). */
             503: {
@@ -6342,6 +6387,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
             /** @description Billing is not configured on this server (`SERVICE_UNAVAILABLE`). */
             503: {
@@ -6460,6 +6506,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -6838,7 +6885,8 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             /**
-             * @description The body is not `application/json` (for example `application/scim+json`).
+             * @description The body is not `application/json` (for example `application/scim+json`), or (reference
+             *     server) it carries a `Content-Encoding` other than `identity`.
              *     Common error body with code `BAD_REQUEST`.
              */
             415: {
@@ -7117,7 +7165,8 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             /**
-             * @description The body is not `application/json` (for example `application/scim+json`).
+             * @description The body is not `application/json` (for example `application/scim+json`), or (reference
+             *     server) it carries a `Content-Encoding` other than `identity`.
              *     Common error body with code `BAD_REQUEST`.
              */
             415: {
@@ -7382,7 +7431,8 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             /**
-             * @description The body is not `application/json` (for example `application/scim+json`).
+             * @description The body is not `application/json` (for example `application/scim+json`), or (reference
+             *     server) it carries a `Content-Encoding` other than `identity`.
              *     Common error body with code `BAD_REQUEST`.
              */
             415: {
@@ -7522,6 +7572,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
