@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { CheckFailure, expectThat, show } from '../engine/check.js';
 import { computeAuditHash, type AuditEntry } from '../engine/integrity.js';
 import { expectStatus } from '../engine/session.js';
-import { sameSet, verifyOffline } from '../checks/tokens.js';
+import { sameSet, verifyOffline } from '../checks/tokens/assertions.js';
 import {
   grantRevoked,
   HARD_DEPTH_CAP,
