@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import type { Contract } from '../reference/http/validate.js';
-import type { Session } from '../engine/session.js';
+import type { Session } from '../engine/session/session.js';
 import { mutationsOf, type Mutation, type RequestInput } from './mutations.js';
 import type { FuzzOperation } from './operations.js';
 import { POOL_BY_NAME, type Pool } from './pool.js';

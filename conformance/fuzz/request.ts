@@ -5,7 +5,8 @@
  * end of the run).
  */
 import type { Credential, Exchange, RequestSpec } from '../http/http.js';
-import type { Developer, Session } from '../engine/session.js';
+import type { Developer } from '../engine/session/types.js';
+import type { Session } from '../engine/session/session.js';
 import type { RawBody, RequestInput } from './mutations.js';
 import type { FuzzOperation } from './operations.js';
 import type { Pool } from './pool.js';

@@ -6,7 +6,9 @@
  */
 import { CheckFailure, expectThat, show } from '../../engine/check.js';
 import { GrantexTokenError, verifyGrantToken } from '../../engine/integrity.js';
-import { decodeToken, type Issued, type Session } from '../../engine/session.js';
+import { decodeToken } from '../../engine/session/expect.js';
+import type { Issued } from '../../engine/session/types.js';
+import type { Session } from '../../engine/session/session.js';
 
 export const DAY = 86_400;
 /**

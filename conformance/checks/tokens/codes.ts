@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import type { Check } from '../../engine/check.js';
 import { computeCodeChallenge } from '../../engine/integrity.js';
-import { expectStatus } from '../../engine/session.js';
+import { expectStatus } from '../../engine/session/expect.js';
 
 const verifier = fc.stringMatching(/^[A-Za-z0-9._~-]{43,128}$/);
 

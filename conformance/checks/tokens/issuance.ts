@@ -16,7 +16,8 @@ import {
 } from '../../model/arbitraries.js';
 import { GrantexTokenError, verifyGrantToken } from '../../engine/integrity.js';
 import { fetchIssuerKeySet, IssuerKeySetUnavailable } from '../../http/issuer.js';
-import { decodeToken, expectStatus, type Session } from '../../engine/session.js';
+import { decodeToken, expectStatus } from '../../engine/session/expect.js';
+import type { Session } from '../../engine/session/session.js';
 import { DAY, SLACK, checkClaims, sameSet, verifyOffline } from './assertions.js';
 
 type Jwks = Parameters<typeof verifyGrantToken>[1]['jwks'] & object;

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { expectThat, show, type Check } from '../../engine/check.js';
-import { expectStatus } from '../../engine/session.js';
+import { expectStatus } from '../../engine/session/expect.js';
 import { sameSet, verifyOffline } from './assertions.js';
 
 export const revocationChecks: Check[] = [

@@ -9,7 +9,9 @@ import { CheckFailure, expectThat, show, type Check } from '../../engine/check.j
 import { durationSeconds } from '../../model/arbitraries.js';
 import { CheckSkipped } from '../../engine/failures.js';
 import { sleep } from '../../http/http.js';
-import { expectStatus, type Issued, type Session } from '../../engine/session.js';
+import { expectStatus } from '../../engine/session/expect.js';
+import type { Issued } from '../../engine/session/types.js';
+import type { Session } from '../../engine/session/session.js';
 import { SLACK, EXPIRES_AT_SLACK, verifyOffline } from './assertions.js';
 
 function base64url(text: string): string {
