@@ -22,10 +22,10 @@ import {
   transcript,
   type Exchange,
 } from './http/http.js';
-import { CheckFailure, CheckSkipped, NotImplemented, unexpectedResponse } from './engine/failures.js';
+import { CannotRun, CheckFailure, CheckSkipped, NotImplemented, unexpectedResponse } from './engine/failures.js';
 import { AREAS, type RunOptions } from './engine/options.js';
-import { sanitizeReport } from './engine/report-safety.js';
-import { CannotRun, Session } from './engine/session.js';
+import { sanitizeReport } from './engine/safety/report.js';
+import { Session } from './engine/session/session.js';
 import type { CheckResult, Coverage, Tally } from './engine/types.js';
 
 export type { CheckResult, Tally } from './engine/types.js';
@@ -62,7 +62,7 @@ const RESERVED_BUDGET_SHARE = 0.2;
 /**
  * Runs the conformance suite. Never throws for server behaviour; see `exitCode`.
  * The report comes back with the user's keys and issued credentials redacted
- * and control characters made visible in every field (see report-safety.ts).
+ * and control characters made visible in every field (see engine/safety/report.ts).
  */
 export async function runConformance(options: RunOptions, hooks: RunHooks = {}): Promise<RunReport> {
   const givenKeys = userKeys(options);

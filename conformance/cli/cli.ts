@@ -11,7 +11,7 @@ import { parseBaseline, writeBaseline } from '../engine/baseline.js';
 import { ALL_CHECKS } from '../checks/index.js';
 import { parseReplay } from '../engine/context.js';
 import { AREAS, defaultOptions, type ApprovalMode, type ReportFormat, type RunOptions } from '../engine/options.js';
-import { visible } from '../engine/terminal.js';
+import { visible } from '../engine/safety/terminal.js';
 import { renderHtml } from '../report/html.js';
 import { renderJson } from '../report/json.js';
 import { renderJunit } from '../report/junit.js';

@@ -10,7 +10,7 @@ import { CheckSkipped } from '../engine/failures.js';
 import { BodyTooLarge, DEFAULT_MAX_RESPONSE_BYTES, readCapped } from './read-capped.js';
 import { routeOf } from './routes.js';
 import { sideEffectOf } from '../engine/side-effects.js';
-import { shellQuote, visible } from '../engine/terminal.js';
+import { shellQuote, visible } from '../engine/safety/terminal.js';
 import type { Exchange, LearnedLimit, RequestSpec } from '../engine/types.js';
 
 export type { Credential, Exchange, LearnedLimit, RequestSpec } from '../engine/types.js';

@@ -8,9 +8,9 @@
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sanitizeReport } from '../../conformance/engine/report-safety.js';
+import { sanitizeReport } from '../../conformance/engine/safety/report.js';
 import type { RunReport } from '../../conformance/engine/run-report.js';
-import { hasControl, shellQuote, visible } from '../../conformance/engine/terminal.js';
+import { hasControl, shellQuote, visible } from '../../conformance/engine/safety/terminal.js';
 import { ContractValidator } from '../../conformance/http/contract.js';
 import { redactSecrets, toCurl } from '../../conformance/http/http.js';
 import type { Exchange } from '../../conformance/engine/types.js';

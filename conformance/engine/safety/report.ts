@@ -1,12 +1,12 @@
 /**
- * @module report-safety
+ * @module safety/report
  * The last step of every run, before any format renders it: every string of
  * the report has the user's keys and the credentials the server issued
  * redacted and its control characters made visible, in every field (message,
  * observed, notes, transcripts, the fatal message…), so no format can leak a
  * key or hand a terminal a sequence a server chose.
  */
-import type { RunReport } from './run-report.js';
+import type { RunReport } from '../run-report.js';
 import { visible } from './terminal.js';
 
 /** Fields whose lines are the suite's own (curl commands and comment lines; a stack trace). */

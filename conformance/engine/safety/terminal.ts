@@ -1,5 +1,5 @@
 /**
- * @module terminal
+ * @module safety/terminal
  * Makes text a server chose safe to print and to paste: control characters
  * (C0 but tab, DEL, C1, bidirectional overrides, line separators) are shown
  * as escapes, so a server cannot clear the screen, move the cursor, rewrite
