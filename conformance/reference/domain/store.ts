@@ -247,9 +247,12 @@ export const MAX_AUTH_REQUESTS = 10_000;
 
 /**
  * Pending SSO logins (anyone may start one): kept 20 minutes (twice a login's
- * own 10, so an expired state is still answered as expired), at most 10,000 and 8 MiB.
+ * own 10, so an expired state is still answered as expired), at most 2,000
+ * and 2 MiB: a local server never has more logins in flight.
  */
-export const SSO_LOGIN_BOUNDS: Bounds = { ttlMs: 20 * 60_000, maxEntries: 10_000, maxBytes: 8 * 1024 * 1024 };
+export const SSO_LOGIN_BOUNDS: Bounds = { ttlMs: 20 * 60_000, maxEntries: 2_000, maxBytes: 2 * 1024 * 1024 };
+/** Providers' discovery documents, read once per 5 minutes per issuer: at most 100 and 2 MiB. */
+export const DISCOVERY_BOUNDS: Bounds = { ttlMs: 5 * 60_000, maxEntries: 100, maxBytes: 2 * 1024 * 1024 };
 /** Billing checkout and portal sessions: an hour each, at most 10,000 and 8 MiB per kind. */
 export const BILLING_SESSION_BOUNDS: Bounds = { ttlMs: 60 * 60_000, maxEntries: 10_000, maxBytes: 8 * 1024 * 1024 };
 
@@ -263,11 +266,14 @@ export class Store {
   readonly checkoutSessions: BoundedMap<string, CheckoutSessionRecord>;
   readonly portalSessions: BoundedMap<string, { developerId: string; returnUrl: string }>;
   readonly ssoLogins: BoundedMap<string, SsoLoginRecord>;
+  /** OpenID discovery documents by issuer URL (what `/sso/login` and the callback read). */
+  readonly discoveries: BoundedMap<string, Record<string, unknown>>;
 
   constructor(now: () => number = Date.now) {
     this.checkoutSessions = new BoundedMap(BILLING_SESSION_BOUNDS, now);
     this.portalSessions = new BoundedMap(BILLING_SESSION_BOUNDS, now);
     this.ssoLogins = new BoundedMap(SSO_LOGIN_BOUNDS, now);
+    this.discoveries = new BoundedMap(DISCOVERY_BOUNDS, now);
   }
 
   /** Adds a developer and its empty tenant. */

@@ -27,7 +27,16 @@ interface Discovery {
   jwks_uri?: unknown;
 }
 
-async function discover(issuerUrl: string): Promise<Discovery> {
+/** The provider's discovery document, from the store's bounded cache or read once (an unreadable one is not cached). */
+async function discover(store: Store, issuerUrl: string): Promise<Discovery> {
+  const cached = store.discoveries.get(issuerUrl);
+  if (cached !== undefined) return cached as Discovery;
+  const read = await readDiscovery(issuerUrl);
+  if (read !== undefined) store.discoveries.set(issuerUrl, read as Record<string, unknown>);
+  return read ?? {};
+}
+
+async function readDiscovery(issuerUrl: string): Promise<Discovery | undefined> {
   try {
     const res = await fetch(`${issuerUrl.replace(/\/$/, '')}/.well-known/openid-configuration`, {
       redirect: 'manual',
@@ -35,12 +44,12 @@ async function discover(issuerUrl: string): Promise<Discovery> {
     });
     if (res.status !== 200) {
       await res.body?.cancel().catch(() => undefined);
-      return {};
+      return undefined;
     }
     const parsed = JSON.parse(await readLimited(res, MAX_DISCOVERY_BYTES)) as unknown;
-    return parsed !== null && typeof parsed === 'object' ? (parsed as Discovery) : {};
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Discovery) : undefined;
   } catch {
-    return {};
+    return undefined;
   }
 }
 
@@ -94,8 +103,12 @@ function loginFor(logins: Store['ssoLogins'], state: string, nowMs: number, unch
   return login;
 }
 
-async function exchangeCode(config: SsoConfigRecord, login: SsoLoginRecord, code: string): Promise<string> {
-  const discovery = await discover(config.issuerUrl);
+async function exchangeCode(
+  discovery: Discovery,
+  config: SsoConfigRecord,
+  login: SsoLoginRecord,
+  code: string,
+): Promise<string> {
   const tokenUrl = endpoint(discovery.token_endpoint, `${config.issuerUrl.replace(/\/$/, '')}/token`);
   const form = new URLSearchParams({
     grant_type: 'authorization_code',
@@ -159,7 +172,7 @@ export const ssoHandlers = {
     // The provider sends the user's code to redirect_uri: only the configured one may receive it.
     if (query.redirect_uri !== undefined && query.redirect_uri !== config.redirectUri)
       throw badRequest('redirect_uri must equal the redirect URI configured for this organisation');
-    const discovery = await discover(config.issuerUrl);
+    const discovery = await discover(env.store, config.issuerUrl);
     const authorizeUrl = new URL(
       endpoint(discovery.authorization_endpoint, `${config.issuerUrl.replace(/\/$/, '')}/authorize`),
     );
@@ -195,8 +208,8 @@ export const ssoHandlers = {
     const config = env.store.tenant(login.developerId)?.ssoConfig ?? null;
     if (config === null) throw notFound('SSO not configured for this org');
 
-    const idToken = await exchangeCode(config, login, query.code);
-    const discovery = await discover(config.issuerUrl);
+    const discovery = await discover(env.store, config.issuerUrl);
+    const idToken = await exchangeCode(discovery, config, login, query.code);
     const jwksUrl = endpoint(discovery.jwks_uri, `${config.issuerUrl.replace(/\/$/, '')}/jwks`);
     let claims: Record<string, unknown>;
     try {
