@@ -12,7 +12,15 @@ import { ALL_CHECKS } from './checks/index.js';
 import { contractResults } from './checks/contract.js';
 import { CheckContext, parseReplay, PropertyFailure } from './engine/context.js';
 import { ContractValidator } from './http/contract.js';
-import { Http, NetworkError, RATE_LIMITED_ROUTES, SHARED_BUDGET, transcript, type Exchange } from './http/http.js';
+import {
+  Http,
+  NetworkError,
+  RATE_LIMITED_ROUTES,
+  SHARED_BUDGET,
+  transcript,
+  type Exchange,
+  type RateLimitWait,
+} from './http/http.js';
 import { CheckFailure, CheckSkipped, NotImplemented, unexpectedResponse } from './engine/failures.js';
 import { AREAS, type RunOptions } from './engine/options.js';
 import { CannotRun, Session } from './engine/session.js';
@@ -38,8 +46,10 @@ export interface RunHooks {
    * is the number of results the summary will count.
    */
   onProgress?: (event: { index: number; total: number; id: string; result?: CheckResult }) => void;
-  /** Called for every exchange (verbose logging). */
+  /** Called for every exchange (verbose logging, the HAR report). */
   onExchange?: (exchange: Exchange) => void;
+  /** Called before each wait on a 429's Retry-After (progress lines). */
+  onRateLimitWait?: (wait: RateLimitWait) => void;
   /** The checks to choose from. Default: all. */
   checks?: readonly Check[];
   /** A validator to reuse across runs (the self-test runs the suite many times). */
@@ -96,6 +106,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
         contract.validate(exchange);
         hooks.onExchange?.(exchange);
       },
+      ...(hooks.onRateLimitWait ? { onWait: hooks.onRateLimitWait } : {}),
     }));
     const all = http.capture();
     const session = new Session(http, contract, options, runId);
