@@ -262,7 +262,8 @@ async function runCheck(
   }
   if (check.property) {
     result.runs = {
-      requested: options.runs,
+      // A replay asks for the one failing run only.
+      requested: options.replay !== undefined ? 1 : options.runs,
       granted: plan.runs,
       executed: ctx.executedRuns,
       ...(plan.because ? { adaptedBecause: plan.because } : {}),
@@ -325,6 +326,8 @@ function describeError(
   }
   result.transcript = transcript(exchanges, redact);
   result.deterministic = true;
+  // A plain check runs the same requests on every run; its seed only names what it creates.
+  result.replay = `--only ${check.id} --seed ${options.seed}`;
 }
 
 /**

@@ -231,7 +231,9 @@ describe('--keep-on-failure', () => {
       const cleaned = await runConformance(options, { contract });
       expect(cleaned.cleanup.kept).toBeUndefined();
       const again = await fetch(`${server.url}/v1/agents`, {
-        headers: { authorization: `Bearer ${cleaned.createdKeys!.find((k) => k.label === 'GRANTEX_RUN_API_KEY')!.secret}` },
+        headers: {
+          authorization: `Bearer ${cleaned.createdKeys!.find((k) => k.label === 'GRANTEX_RUN_API_KEY')!.secret}`,
+        },
       });
       expect(((await again.json()) as { agents: unknown[] }).agents).toEqual([]);
     } finally {

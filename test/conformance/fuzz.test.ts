@@ -231,7 +231,7 @@ describe('fuzz catches its faults', () => {
       const suite = junit.children.find((element) => element.attributes['name'] === 'fuzz')!;
       const failure = suite.children.find((element) => element.attributes['name']?.startsWith(check))!.children[0]!;
       expect(failure.name).toBe('failure');
-      expect(failure.text).toContain(`replay: ${finding!.replay}`);
+      expect(failure.text).toContain(`replay: npm run conformance -- ${finding!.replay}`);
       const coverage = junit.children.find((element) => element.attributes['name'] === 'coverage')!.children[0]!;
       expect(coverage.children.map((p) => p.attributes['name'])).toContain(`coverage.${operationId}`);
     },
