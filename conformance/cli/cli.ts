@@ -151,7 +151,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         'max-retry-after': { type: 'string' },
         'receiver-host': { type: 'string' },
         'webhook-wait': { type: 'string' },
-        report: { type: 'string' },
+        report: { type: 'string', multiple: true },
         out: { type: 'string', multiple: true },
         'out-dir': { type: 'string' },
         quiet: { type: 'boolean' },
@@ -213,7 +213,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   options.webhookWaitMs = (integer(v['webhook-wait'], 'webhook-wait', 0) ?? options.webhookWaitMs / 1000) * 1000;
   let outputs: Output[];
   try {
-    const formats = parseFormats(v.report !== undefined ? [v.report] : []);
+    const formats = parseFormats(v.report ?? []);
     outputs = planOutputs(formats, v.out ?? [], v['out-dir']);
     options.report = (formats[0] ?? 'text') as ReportFormat;
   } catch (error) {
