@@ -21,9 +21,9 @@ import {
   type Exchange,
   type RateLimitWait,
 } from './http/http.js';
-import { CheckFailure, CheckSkipped, NotImplemented, unexpectedResponse } from './engine/failures.js';
+import { CannotRun, CheckFailure, CheckSkipped, NotImplemented, unexpectedResponse } from './engine/failures.js';
 import { AREAS, type RunOptions } from './engine/options.js';
-import { CannotRun, Session } from './engine/session.js';
+import { Session } from './engine/session/session.js';
 import type { CheckResult, Coverage, Tally } from './engine/types.js';
 
 export type { CheckResult, Tally } from './engine/types.js';
