@@ -13,7 +13,7 @@ import { parseReplay } from '../engine/context.js';
 import { AREAS, defaultOptions, type ApprovalMode, type ReportFormat, type RunOptions } from '../engine/options.js';
 import { runConformance, type RunReport } from '../runner.js';
 import type { TimedExchange } from '../report/har.js';
-import { commandOf, replayCommand } from './invocation.js';
+import { replayCommand } from './invocation.js';
 import { parseFormats, planOutputs, renderOutput, writeOutputs, type Output } from './outputs.js';
 import { ProgressLog } from './progress.js';
 import { diffCommand, reportCommand } from './subcommands.js';
@@ -257,7 +257,12 @@ function listChecks(): string {
 }
 
 /** Runs the CLI; resolves to the exit code. */
-export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  /** How the user started the suite, for replay lines (main.ts passes the real one; see invocation.ts). */
+  command = 'npm run conformance --',
+): Promise<number> {
   const io = {
     stdout: (text: string) => void process.stdout.write(text),
     stderr: (text: string) => void process.stderr.write(text),
@@ -346,7 +351,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     process.stderr.write(`baseline written to ${options.writeBaseline}\n`);
   }
   log?.stop();
-  report.replayCommand = replayCommand(argv, commandOf(env, process.argv[1], process.cwd()));
+  report.replayCommand = replayCommand(argv, command);
   const secrets = [
     ...options.apiKeys.map((secret, index) => ({
       label: index === 0 ? 'GRANTEX_API_KEY' : 'GRANTEX_API_KEY_2',
