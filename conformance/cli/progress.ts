@@ -70,10 +70,11 @@ export class ProgressLog {
     }
     const result = event.result;
     this.#running = undefined;
+    // Results of a new area with no start event (the contract verdicts) close the previous area first.
+    const area = result.id.startsWith('contract.op.') ? 'contract verdicts per operation' : result.area;
+    this.#finishArea(area);
     this.#done = event.index + 1;
     this.#tally[result.status]++;
-    const area = result.id.startsWith('contract.op.') ? 'contract verdicts per operation' : result.area;
-    if (this.#area !== undefined && this.#area !== area) this.#finishArea(area);
     this.#area = area;
     if (this.#done === event.total) this.#finishArea(undefined);
   };
