@@ -79,6 +79,7 @@ describe('the npm package', () => {
     );
     expect(files.filter((f) => /\/(src|test|conformance|scripts|spec)\//.test(f))).toEqual([
       'package/conformance/README.md',
+      'package/conformance/report/report.schema.json',
     ]);
     expect(readFileSync(join(project, 'node_modules/grantex/LICENSE'), 'utf8')).toMatch(
       /Apache License\s+Version 2\.0/,
