@@ -54,5 +54,7 @@ export type { Sso } from './resources/sso.js';
 export type { Tokens } from './resources/tokens.js';
 export type { Webhooks } from './resources/webhooks.js';
 export type { components, operations, paths, webhooks } from '../generated/schema.js';
+export type * from '../generated/models.js';
+export type { DocumentedErrorCodes } from '../generated/error-codes.js';
 export { VERSION } from './version.js';
 export * from './integrity/index.js';

@@ -96,8 +96,8 @@ export function createCaller(transport: Transport, chain: MiddlewareChain): Clie
         );
     const { response, text } = received;
     const redactor = policy.redactor;
-    if (response.ok) return { data: text, response, shapes: known.shapes, redactor };
-    return { error: parseError(text), response, shapes: known.shapes, redactor };
+    if (response.ok) return { data: text, response, shapes: known.shapes, redactor, method, template };
+    return { error: parseError(text), response, shapes: known.shapes, redactor, method, template };
   };
 
   const method = (name: string) => (template: string, init?: LeanInit) => call(name, template, init);

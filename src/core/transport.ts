@@ -297,7 +297,7 @@ export class Transport {
       const response = await policy.fetch(call.url, init);
       if (isRedirect(response)) {
         await response.body?.cancel().catch(ignore);
-        throw redirectError(response, call.url, redactor);
+        throw redirectError(response, call, redactor);
       }
       // Reading the body here keeps it under the timeout and frees the connection before a retry.
       const text =
@@ -420,8 +420,8 @@ function isRedirect(response: Response): boolean {
   return (status >= 300 && status < 400) || status === 0 || response.type === 'opaqueredirect' || response.redirected;
 }
 
-function redirectError(response: Response, url: string, redactor: Redactor): GrantexRedirectError {
-  const location = safeLocation(response.headers.get('location'), url);
+function redirectError(response: Response, call: Outgoing, redactor: Redactor): GrantexRedirectError {
+  const location = safeLocation(response.headers.get('location'), call.url);
   const shown = location === undefined ? 'no Location the client can read' : redactor.text(location);
   const what = response.status === 0 ? 'an opaque redirect (status 0)' : `status ${response.status}`;
   const message = response.redirected
@@ -436,6 +436,8 @@ function redirectError(response: Response, url: string, redactor: Redactor): Gra
     headers: response.headers,
     rateLimit: readRateLimit(response.headers),
     location: location === undefined ? undefined : redactor.text(location),
+    method: call.method,
+    path: call.template,
   });
 }
 
