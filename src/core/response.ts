@@ -29,6 +29,8 @@ export interface ApiResult<T> {
   response: Response;
   /** The response's `x-ratelimit-*` headers, when it had any. */
   rateLimit: RateLimit | undefined;
+  /** The server's `x-request-id`, to quote when reporting a problem; `undefined` when it sent none. */
+  requestId: string | undefined;
 }
 
 /** What a call resolves to before it is settled (the shape of an openapi-fetch result with `parseAs: 'text'`). */
@@ -69,9 +71,17 @@ export class ApiPromise<T> extends Promise<T> {
     this.#result = result;
   }
 
-  /** The data together with the raw response and its rate-limit headers. */
+  /** The data together with the raw response, its request id and its rate-limit headers. */
   withResponse(): Promise<ApiResult<T>> {
     return this.#result;
+  }
+
+  /**
+   * The raw `Response` alone (status, headers; its body can be read again).
+   * Like awaiting the call, a non-2xx still rejects with a `GrantexApiError`.
+   */
+  asResponse(): Promise<Response> {
+    return this.#result.then(responseOf);
   }
 
   override then<A = T, B = never>(
@@ -105,6 +115,10 @@ function dataOf<T>(result: ApiResult<T>): T {
   return result.data;
 }
 
+function responseOf<T>(result: ApiResult<T>): Response {
+  return result.response;
+}
+
 /** Resolves an openapi-fetch call to its data, or throws the matching `GrantexError`. */
 export async function settle<T>(pending: Promise<RawResult>): Promise<ApiResult<T>> {
   let result: RawResult;
@@ -119,7 +133,7 @@ export async function settle<T>(pending: Promise<RawResult>): Promise<ApiResult<
   const request = { method: result.method, path: result.template };
   if (!response.ok) throw apiError(response, result.error, redactor, request);
   const text = typeof result.data === 'string' ? result.data : undefined;
-  return new Settled(parseData(response, result.data, result.shapes, redactor, request) as T, response, text);
+  return new Settled(parseData(response, result.data, result.shapes, redactor, request) as T, response, text, redactor);
 }
 
 /** An {@link ApiResult} whose rate limits are read only if asked for. */
@@ -127,11 +141,13 @@ class Settled<T> implements ApiResult<T> {
   readonly data: T;
   #received: Response;
   #text: string | undefined;
+  readonly #redactor: Redactor;
 
-  constructor(data: T, received: Response, text: string | undefined) {
+  constructor(data: T, received: Response, text: string | undefined, redactor: Redactor) {
     this.data = data;
     this.#received = received;
     this.#text = text;
+    this.#redactor = redactor;
   }
 
   /** The response; its body (already read by the transport) can be read again. Built only if asked for. */
@@ -145,6 +161,10 @@ class Settled<T> implements ApiResult<T> {
 
   get rateLimit(): RateLimit | undefined {
     return readRateLimit(this.#received.headers);
+  }
+
+  get requestId(): string | undefined {
+    return this.#redactor.optional(this.#received.headers.get('x-request-id') ?? undefined);
   }
 }
 

@@ -16,10 +16,13 @@
  * - **Retries**: on 408, 429, 500, 502, 503, 504, connection errors and
  *   per-attempt timeouts, with exponential backoff and jitter, or after
  *   `Retry-After` when the server sends it; only for requests that are safe to
- *   repeat (GET, HEAD, OPTIONS, PUT, DELETE, the read-only verify POSTs, or any
- *   other POST/PATCH that carries an `Idempotency-Key`). Single-use calls
+ *   repeat (GET, HEAD, OPTIONS, PUT, DELETE and the read-only verify POSTs).
+ *   Other POSTs and PATCHes are never repeated, with or without an
+ *   `Idempotency-Key` header: the spec documents none and neither server
+ *   honours one, so a repeat could create a duplicate. Single-use calls
  *   (`POST /v1/token`, `/v1/token/refresh`, consent approval, the SSO
- *   callback) are never repeated.
+ *   callback) are never repeated. A retryable status that is not retried is
+ *   logged with the reason (`Retry-After 10 s exceeds maxRetryAfter 2 s`).
  * - **Log**: one record per attempt (see `log.ts`).
  */
 import { readBodyText } from '../internal/body.js';
@@ -99,15 +102,13 @@ const READ_ONLY_POSTS = [/^\/v1\/tokens\/verify$/, /^\/v1\/grants\/verify$/];
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 /**
- * Whether a request may be sent again without changing its effect, given
- * whether it carries an `Idempotency-Key`. `path` is relative to the base URL
- * (`/v1/token`), filled or as a template.
+ * Whether a request may be sent again without changing its effect. `path` is
+ * relative to the base URL (`/v1/token`), filled or as a template.
  */
-export function isSafeToRepeat(method: string, path: string, hasIdempotencyKey: boolean): boolean {
+export function isSafeToRepeat(method: string, path: string): boolean {
   if (SINGLE_USE.some((pattern) => pattern.test(path))) return false;
   if (IDEMPOTENT_METHODS.has(method)) return true;
-  if (method === 'POST' && READ_ONLY_POSTS.some((pattern) => pattern.test(path))) return true;
-  return hasIdempotencyKey;
+  return method === 'POST' && READ_ONLY_POSTS.some((pattern) => pattern.test(path));
 }
 
 /**
@@ -181,7 +182,7 @@ export class Transport {
       // A Request's body is a one-shot stream: buffer it so that every attempt sends the same bytes.
       body: request.body === null ? null : await request.arrayBuffer(),
       signal: request.signal,
-      repeatable: isSafeToRepeat(request.method, path, 'idempotency-key' in headers),
+      repeatable: isSafeToRepeat(request.method, path),
     };
   }
 
@@ -215,11 +216,19 @@ export class Transport {
         continue;
       }
       const { status, headers } = received.response;
-      const delay =
-        attempt < retries && RETRY_STATUSES.has(status)
-          ? retryDelayMs(attempt, parseRetryAfter(headers.get('retry-after')), policy)
-          : undefined;
-      this.#logResponse(call, policy, redactor, received.response, attempt, start, delay !== undefined);
+      let delay: number | undefined;
+      let notRetried: string | undefined;
+      if (RETRY_STATUSES.has(status)) {
+        const retryAfter = parseRetryAfter(headers.get('retry-after'));
+        if (!call.repeatable) notRetried = `${call.method} ${call.template} is not safe to repeat`;
+        else if (attempt >= retries) notRetried = `no retries left (maxRetries ${policy.maxRetries})`;
+        else {
+          delay = retryDelayMs(attempt, retryAfter, policy);
+          if (delay === undefined)
+            notRetried = `Retry-After ${retryAfter} s exceeds maxRetryAfter ${policy.maxRetryAfter / 1000} s`;
+        }
+      }
+      this.#logResponse(call, policy, redactor, received.response, attempt, start, delay !== undefined, notRetried);
       if (delay === undefined) return received;
       await this.#sleep(delay, call.signal);
     }
@@ -331,20 +340,23 @@ export class Transport {
     attempt: number,
     start: number,
     retrying: boolean,
+    notRetried: string | undefined,
   ): void {
     const { status } = response;
+    // A retryable status given back to the caller is worth a warning: it says why no retry was made.
     const level: Exclude<LogLevel, 'off'> = retrying
       ? 'info'
-      : status < 400
-        ? 'debug'
-        : status >= 500
-          ? 'warn'
+      : notRetried !== undefined || status >= 500
+        ? 'warn'
+        : status < 400
+          ? 'debug'
           : 'info';
     if (!policy.log.enabled(level)) return;
     policy.log.write(level, {
       ...record(call, attempt, start),
       status,
       retryReason: retrying ? `status ${status}` : undefined,
+      notRetriedReason: notRetried,
       requestId: redactor.optional(response.headers.get('x-request-id') ?? undefined),
     });
   }
@@ -404,7 +416,7 @@ function record(
   call: Outgoing,
   attempt: number,
   start: number,
-): Omit<AttemptRecord, 'status' | 'retryReason' | 'requestId'> & { error: string | undefined } {
+): Omit<AttemptRecord, 'status' | 'retryReason' | 'requestId' | 'notRetriedReason'> & { error: string | undefined } {
   return {
     method: call.method,
     path: call.template,
