@@ -25,6 +25,7 @@ export {
   GrantexAbortError,
   GrantexConfigError,
   type ApiErrorDetails,
+  type ErrorCodeFor,
   type RateLimit,
 } from './core/errors.js';
 export { ApiPromise, type ApiResult } from './core/response.js';
