@@ -17,9 +17,18 @@ import { renderJunit } from '../report/junit.js';
 import { renderText } from '../report/text.js';
 import { runConformance, type RunReport } from '../runner.js';
 
+/**
+ * How the user ran the suite, for the usage line and replay hints: the
+ * installed command (the bundle in dist/, through node_modules/.bin), or
+ * `npm run conformance --` in a clone of the repository.
+ */
+const COMMAND = /grantex-conformance(\.js)?$/.test(process.argv[1] ?? '')
+  ? 'npx grantex-conformance'
+  : 'npm run conformance --';
+
 const HELP = `grantex-conformance: property-based and model-based conformance checks of a Grantex server
 
-Usage: npm run conformance -- [options]      (or: npx grantex-conformance [options])
+Usage: ${COMMAND} [options]
 
 Target
   --base-url URL         server to check; without it the in-memory reference server is started in-process
@@ -212,8 +221,8 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
 export function render(report: RunReport, format: ReportFormat, verbose = false): string {
   if (format === 'json') return renderJson(report);
   if (format === 'junit') return renderJunit(report);
-  if (format === 'html') return renderHtml(report);
-  return renderText(report, { verbose });
+  if (format === 'html') return renderHtml(report, { command: COMMAND });
+  return renderText(report, { verbose, command: COMMAND });
 }
 
 function listChecks(): string {
@@ -281,7 +290,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   const output = render(report, options.report, options.verbose);
   if (options.out) {
     writeFileSync(options.out, output);
-    if (options.report !== 'text') process.stdout.write(renderText(report, { verbose: options.verbose }));
+    if (options.report !== 'text')
+      process.stdout.write(renderText(report, { verbose: options.verbose, command: COMMAND }));
     process.stderr.write(`report written to ${options.out}\n`);
   } else {
     process.stdout.write(output);
