@@ -315,6 +315,7 @@ function transportPolicy(
     maxResponseBytes: byteCount('maxResponseBytes', options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES),
     // Called unbound: some runtimes' fetch throws "Illegal invocation" when called as a method.
     fetch: (input, init) => fetchImpl(input, init),
+    nodeHttp: options.fetch === undefined,
     log: new AttemptLog(resolveLogLevel(options.logLevel), resolveLogger(options.logger)),
     redactor: new Redactor([apiKey, scimToken]),
   };

@@ -38,6 +38,7 @@ import {
 import type { AttemptLog, AttemptRecord, LogLevel } from './log.js';
 import { parseRetryAfter, readRateLimit } from '../internal/rate-limit.js';
 import type { Redactor } from '../internal/redact.js';
+import { nodeBuiltins, NodeSender } from './node-http.js';
 
 export { parseRetryAfter, readRateLimit } from '../internal/rate-limit.js';
 
@@ -59,6 +60,11 @@ export interface TransportPolicy {
   /** Bytes of (decoded) response body accepted. */
   maxResponseBytes: number;
   fetch: typeof globalThis.fetch;
+  /**
+   * On Node with no `fetch` option: send with `node:http` (see node-http.ts)
+   * instead of `fetch`, with the same guarantees and less CPU per call.
+   */
+  nodeHttp: boolean;
   log: AttemptLog;
   /** Masks the credentials in error messages and log records. */
   redactor: Redactor;
@@ -142,12 +148,26 @@ export class Transport {
   readonly #deadlines = new Deadlines();
   /** Path templates of `client.api` requests, recorded by its middleware adapter for the log. */
   readonly templates = new WeakMap<Request, string>();
+  /** The `node:http` sender, on Node when the policy asks for it. */
+  readonly #node: NodeSender | undefined;
+  /** Whether a response needs its body read, for the Node sender (built once). */
+  readonly #hasBody: (method: string) => (status: number) => boolean;
 
   constructor(policy: TransportPolicy) {
     this.policy = policy;
     const base = new URL(policy.baseUrl);
     this.#origin = base.origin;
     this.#basePath = base.pathname.replace(/\/+$/, '');
+    const builtins = policy.nodeHttp ? nodeBuiltins() : undefined;
+    this.#node = builtins === undefined ? undefined : new NodeSender(builtins, policy.baseUrl);
+    const bodyFor = (status: number) => !NULL_BODY_STATUSES.has(status);
+    const noBody = () => false;
+    this.#hasBody = (method) => (method === 'HEAD' ? noBody : bodyFor);
+  }
+
+  /** Whether calls go through `node:http` (Node, no custom fetch) rather than `fetch`. */
+  get usesNodeHttp(): boolean {
+    return this.#node !== undefined;
   }
 
   /** The policy with some settings overridden for one call (already checked by the caller). */
@@ -192,6 +212,7 @@ export class Transport {
     this.#closing.abort(reason);
     for (const controller of this.#inFlight) controller.abort(reason);
     this.#deadlines.abortAll(reason);
+    this.#node?.close(reason);
   }
 
   /** Sends `call` with retries; resolves to the final response (any status but 3xx) with its body read. */
@@ -207,7 +228,10 @@ export class Transport {
       const start = performance.now();
       let received: Received;
       try {
-        received = await this.#attempt(call, init, policy, redactor);
+        received =
+          this.#node === undefined
+            ? await this.#attempt(call, init, policy, redactor)
+            : await this.#nodeAttempt(this.#node, call, init, policy, redactor);
       } catch (error) {
         const retryable = error instanceof GrantexNetworkError && attempt < retries;
         this.#logFailure(call, policy, redactor, error, attempt, start, retryable);
@@ -283,6 +307,35 @@ export class Transport {
     return path;
   }
 
+  /** One attempt through `node:http`: the same outcomes as {@link #attempt}. */
+  async #nodeAttempt(
+    sender: NodeSender,
+    call: Outgoing,
+    init: RequestInit,
+    policy: TransportPolicy,
+    redactor: Redactor,
+  ): Promise<Received> {
+    if (this.#closing.signal.aborted) throw this.#closing.signal.reason;
+    let received: Received;
+    try {
+      received = await sender.send({
+        method: call.method,
+        url: call.url,
+        headers: init.headers as Record<string, string>,
+        body: call.body,
+        signal: call.signal,
+        timeout: policy.timeout,
+        maxResponseBytes: policy.maxResponseBytes,
+        hasBody: this.#hasBody(call.method),
+      });
+    } catch (error) {
+      if (error instanceof GrantexError) throw error;
+      throw networkError(call, redactor, error);
+    }
+    if (isRedirect(received.response)) throw redirectError(received.response, call, redactor);
+    return received;
+  }
+
   /** One attempt: the response with its body read, or a typed error. */
   async #attempt(call: Outgoing, init: RequestInit, policy: TransportPolicy, redactor: Redactor): Promise<Received> {
     const callerSignal = call.signal;
@@ -317,11 +370,7 @@ export class Transport {
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       if (error instanceof GrantexError) throw error;
-      // Without the query, which may carry one-time values (SSO code and state).
-      const message = redactor.text(`${call.method} ${call.url.split('?')[0]} failed: ${describe(error)}`);
-      // The cause is kept only when it repeats no secret.
-      const cause = message.includes('[redacted]') ? undefined : error;
-      throw new GrantexNetworkError(message, cause === undefined ? undefined : { cause });
+      throw networkError(call, redactor, error);
     } finally {
       lease?.release();
       if (controller !== undefined) {
@@ -468,6 +517,14 @@ function safeLocation(location: string | null, base: string): string | undefined
 export function rebuild(response: Response, text: string): Response {
   const body = NULL_BODY_STATUSES.has(response.status) ? null : text;
   return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+/** A connection-level failure, without the query (it may carry one-time values: SSO code and state). */
+function networkError(call: Outgoing, redactor: Redactor, error: unknown): GrantexNetworkError {
+  const message = redactor.text(`${call.method} ${call.url.split('?')[0]} failed: ${describe(error)}`);
+  // The cause is kept only when it repeats no secret.
+  const cause = message.includes('[redacted]') ? undefined : error;
+  return new GrantexNetworkError(message, cause === undefined ? undefined : { cause });
 }
 
 function bearer(authorization: string): string {
