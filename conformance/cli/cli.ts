@@ -21,11 +21,20 @@ import { diffCommand, reportCommand } from './subcommands.js';
 import { VERSION } from './version.js';
 import { waitForServer } from './wait.js';
 
+/**
+ * How the user ran the suite, for the usage line and replay hints: the
+ * installed command (the bundle in dist/, through node_modules/.bin), or
+ * `npm run conformance --` in a clone of the repository.
+ */
+const COMMAND = /grantex-conformance(\.js)?$/.test(process.argv[1] ?? '')
+  ? 'npx grantex-conformance'
+  : 'npm run conformance --';
+
 const HELP = `grantex-conformance: property-based and model-based conformance checks of a Grantex server
 
-Usage: npm run conformance -- [options]      (or: npx grantex-conformance [options])
-       grantex-conformance report FILE.json [--format FORMAT] [--out FILE]   render a saved JSON report again
-       grantex-conformance diff BEFORE.json AFTER.json                        regressions and fixes between runs
+Usage: ${COMMAND} [options]
+       ${COMMAND} report FILE.json [--format FORMAT] [--out FILE]   render a saved JSON report again
+       ${COMMAND} diff BEFORE.json AFTER.json                        regressions and fixes between runs
 
 Target
   --base-url URL         server to check; without it the in-memory reference server is started in-process
