@@ -17,6 +17,9 @@ import { scimChecks } from './scim.js';
 import { ssoChecks } from './sso.js';
 import { tokenChecks } from './tokens.js';
 import { webhookChecks } from './webhooks.js';
+import { didChecks } from './did.js';
+import { passportChecks } from './passports.js';
+import { registryChecks } from './registry.js';
 
 export const ALL_CHECKS: readonly Check[] = [
   ...contractChecks,
@@ -33,4 +36,7 @@ export const ALL_CHECKS: readonly Check[] = [
   ...complianceChecks,
   ...billingChecks,
   ...fuzzChecks,
+  ...didChecks,
+  ...passportChecks,
+  ...registryChecks,
 ];
