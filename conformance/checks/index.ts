@@ -35,8 +35,9 @@ export const ALL_CHECKS: readonly Check[] = [
   ...anomalyChecks,
   ...complianceChecks,
   ...billingChecks,
-  ...fuzzChecks,
   ...didChecks,
   ...passportChecks,
   ...registryChecks,
+  // Last: the fuzzer leaves what it created (policies too) until the cleanup.
+  ...fuzzChecks,
 ];
