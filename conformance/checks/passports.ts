@@ -61,7 +61,9 @@ async function verify(ctx: CheckContext, passport: IssuedPassport): Promise<Veri
   const document = did.body as DidDocument;
   const issuer = passport.credential.issuer;
   if (document.id !== issuer)
-    throw new CheckSkipped(`the passport issuer ${show(issuer)} is not the server's DID ${show(document.id)}: not resolved`);
+    throw new CheckSkipped(
+      `the passport issuer ${show(issuer)} is not the server's DID ${show(document.id)}: not resolved`,
+    );
   return verifyPassport(passport.encodedCredential, {
     trustedIssuers: [issuer],
     didDocuments: { [issuer]: document },
@@ -136,7 +138,12 @@ export const passportChecks: Check[] = [
       });
       expectStatus(issued, 201, 'POST /v1/passport/issue from the delegated grant');
       const depth = (issued.body as IssuedPassport).credential.credentialSubject.delegationDepth;
-      expectThat(depth === 1, 'the passport does not carry the delegated grant’s depth', 'delegationDepth 1', show(depth));
+      expectThat(
+        depth === 1,
+        'the passport does not carry the delegated grant’s depth',
+        'delegationDepth 1',
+        show(depth),
+      );
     },
   },
   {
