@@ -25,6 +25,9 @@ export interface SplitJws {
 }
 
 const keySets = new WeakMap<DidDocument, Jwks>();
+/** Credentials of one issuer share a header: the checked header of a few recent ones is kept. */
+const headers = new Map<string, { alg: CredentialAlg; kid: string; header: Record<string, unknown> }>();
+const HEADERS_LIMIT = 16;
 const edKeys = new Map<string, Promise<CryptoKey>>();
 const ED_KEYS_LIMIT = 64;
 
