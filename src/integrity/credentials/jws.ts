@@ -43,7 +43,8 @@ export function splitJws(jws: unknown, maxLength: number): SplitJws {
   const parts = jws.split('.');
   if (parts.length !== 3) throw malformed('the credential JWS must have exactly three parts');
   const [h = '', p = '', s = ''] = parts;
-  if (![h, p, s].every((part) => part.length > 0 && isCanonicalBase64url(part)))
+  // The header and payload are checked canonical as they are decoded; the signature here.
+  if (h === '' || p === '' || s === '' || !isCanonicalBase64url(s))
     throw malformed('the credential JWS parts must be non-empty canonical base64url');
   const header = decodeJsonObject(h, 'header');
   const { alg, kid } = header;

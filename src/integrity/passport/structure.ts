@@ -103,12 +103,18 @@ export function checkBinding(shape: PassportShape, claims: Record<string, unknow
     throw differs('type');
 }
 
-/** Deep equality of JSON values (member order ignored). */
+/** Deep equality of JSON values (member order ignored); equal serializations decide at once. */
 export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((v, i) => sameJson(v, b[i]));
+  if (typeof a === 'object' && typeof b === 'object' && JSON.stringify(a) === JSON.stringify(b)) return true;
+  return sameMembers(a, b);
+}
+
+function sameMembers(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((v, i) => sameMembers(v, b[i]));
   if (!isObject(a) || !isObject(b)) return false;
   const keys = Object.keys(a);
   if (keys.length !== Object.keys(b).length) return false;
-  return keys.every((k) => Object.hasOwn(b, k) && sameJson(a[k], b[k]));
+  return keys.every((k) => Object.hasOwn(b, k) && sameMembers(a[k], b[k]));
 }
