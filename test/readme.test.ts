@@ -123,6 +123,14 @@ describe('README', () => {
         if (i === 0) expect(stdout).toMatch(/^valid after revoke: false$/m);
         if (code.includes('verifyAuditChain'))
           expect(stdout).toMatch(/^grant grnt_1 was revoked\n1 audit entries, chain intact$/m);
+        if (code.includes('verifyPassport('))
+          expect(stdout).toMatch(
+            /^did:grantex:ag_\w+ may spend up to 20 USDC per inference call\nafter revoke: revoked$/m,
+          );
+        if (code.includes('grantex.bundles.create'))
+          expect(stdout).toMatch(
+            /^account dev_\w+: sandbox, plan free\nbundle bundle_\w+: active offline until \S+\nuser_5 gave ag_\w+ calendar:read\n\d+ organisations in the trust registry$/m,
+          );
         if (code.includes('GrantexNotFoundError'))
           expect(stdout).toMatch(/^\/v1\/agents\/\{agentId\} answered 404\nno such agent \(\w+\)$/m);
       },
