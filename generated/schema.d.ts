@@ -4212,7 +4212,7 @@ export interface components {
             scopes: string[];
             result: string;
             /** @description An object when sent; the public server returns it as a JSON string. */
-            metadata?: Record<string, never> | string | null;
+            metadata?: components["schemas"]["Metadata"] | string | null;
             prevHash: string;
             hash: string;
             signature: string;

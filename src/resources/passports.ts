@@ -2,13 +2,9 @@
  * @module resources/passports
  * Extension. MPP Agent Passports (SPEC.md §15): issue, list, read, revoke.
  */
-import type { components } from '../../generated/schema.js';
-import type { ListPromise } from '../core/pagination.js';
 import type { ApiPromise } from '../core/response.js';
 import type { QueryParams, RequestBody, RequestOptions, ResponseBody } from '../types.js';
 import { Resource } from './resource.js';
-
-type PassportSummary = components['schemas']['PassportSummary'];
 
 /** `client.passports`: agent passports. To check one offline, see `verifyPassport`. */
 export class Passports extends Resource {
@@ -18,16 +14,11 @@ export class Passports extends Resource {
   }
 
   /**
-   * The developer's passports; iterate it for them one by one. The API does
-   * not page this list, so `hasNextPage()` is false. `GET /v1/passports`
+   * The developer's passports, as one array (the API answers a bare array and
+   * does not page it). `GET /v1/passports`
    */
-  list(
-    query?: QueryParams<'passportsList'>,
-    options?: RequestOptions,
-  ): ListPromise<ResponseBody<'passportsList'>, PassportSummary> {
-    return this.sendList(this.api.GET('/v1/passports', { ...this.init(options), params: { query: query ?? {} } }), {
-      items: (page) => page,
-    });
+  list(query?: QueryParams<'passportsList'>, options?: RequestOptions): ApiPromise<ResponseBody<'passportsList'>> {
+    return this.send(this.api.GET('/v1/passports', { ...this.init(options), params: { query: query ?? {} } }));
   }
 
   /** One passport with its current status. `GET /v1/passport/{passportId}` */
