@@ -6,7 +6,7 @@
  * amount of the transaction. Fails closed with a `GrantexTokenError`.
  */
 import { base64urlToText } from '../../internal/bytes.js';
-import { issuerDocument, splitJws, verifySplitJws } from '../credentials/jws.js';
+import { splitJws, verifySplitJws } from '../credentials/jws.js';
 import {
   createStatusListReader,
   type StatusListReader,
@@ -106,8 +106,10 @@ export function createPassportVerifier(options: PassportVerifierOptions): Passpo
       // Step 4: issuer DID → keys → signature, and the signed claims repeat the passport.
       const jws = c.proof.proofValue;
       const split = splitJws(jws, maxLength);
-      const doc = await issuerDocument(resolver, c.issuer);
-      await verifySplitJws(jws, split, doc);
+      // Warm caches answer synchronously: no await on the hot path but this function's own.
+      const doc = resolver.peek(c.issuer) ?? (await resolver.resolve(c.issuer));
+      const signature = verifySplitJws(jws, split, doc);
+      if (signature !== undefined) await signature;
       checkBinding(shape, split.payload);
       // Step 5: revocation.
       if (status !== undefined && (await status.isRevoked(c.credentialStatus)))
