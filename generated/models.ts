@@ -8,6 +8,8 @@ export type AgentDid = components['schemas']['AgentDid'];
 /** Agent identifier (`ag_` followed by an opaque string of letters and digits, a ULID on the public server). */
 export type AgentId = components['schemas']['AgentId'];
 export type AgentList = components['schemas']['AgentList'];
+/** An MPP Agent Passport, a W3C Verifiable Credential 2.0 (SPEC.md §15.1). */
+export type AgentPassportCredential = components['schemas']['AgentPassportCredential'];
 export type AgentStatus = components['schemas']['AgentStatus'];
 /** A finding of the anomaly detector about one agent. */
 export type Anomaly = components['schemas']['Anomaly'];
@@ -46,6 +48,18 @@ export type BillingPortalSession = components['schemas']['BillingPortalSession']
 /** An absolute `http` or `https` URL without user name or password, at most 2048 characters. */
 export type BillingRedirectUrl = components['schemas']['BillingRedirectUrl'];
 export type BillingSubscription = components['schemas']['BillingSubscription'];
+export type Bundle = components['schemas']['Bundle'];
+export type BundleAudit = components['schemas']['BundleAudit'];
+export type BundleCreateRequest = components['schemas']['BundleCreateRequest'];
+/** A new or refreshed bundle. */
+export type BundleIssued = components['schemas']['BundleIssued'];
+export type BundleList = components['schemas']['BundleList'];
+export type BundleMaterial = components['schemas']['BundleMaterial'];
+export type BundleRevocationState = components['schemas']['BundleRevocationState'];
+export type BundleRevocationStatus = components['schemas']['BundleRevocationStatus'];
+export type BundleRevokeRequest = components['schemas']['BundleRevokeRequest'];
+/** The revoked bundle. */
+export type BundleRevoked = components['schemas']['BundleRevoked'];
 /** Result of re-verifying the exported audit entries in chain order: each entry's `prevHash` must equal the previous entry's `hash` (`link`) and each `hash` must recompute from the entry's own fields (`content`). */
 export type ChainIntegrity = components['schemas']['ChainIntegrity'];
 /** The developer's agents by status. */
@@ -74,6 +88,13 @@ export type CreateScimTokenRequest = components['schemas']['CreateScimTokenReque
 /** The developer's OpenID Connect identity provider. */
 export type CreateSsoConfigRequest = components['schemas']['CreateSsoConfigRequest'];
 export type CreateWebhookRequest = components['schemas']['CreateWebhookRequest'];
+/** `vc-jwt` and `sd-jwt` come from `POST /v1/token` with `credentialFormat`; passports are `agent-passport`. */
+export type CredentialFormat = components['schemas']['CredentialFormat'];
+export type CredentialList = components['schemas']['CredentialList'];
+export type CredentialRecord = components['schemas']['CredentialRecord'];
+export type CredentialVerifyRequest = components['schemas']['CredentialVerifyRequest'];
+/** The verdict. */
+export type CredentialVerifyResult = components['schemas']['CredentialVerifyResult'];
 export type DelegateGrantRequest = components['schemas']['DelegateGrantRequest'];
 /** The delegated grant's token (carrying `parentAgt`, `parentGrnt` and `delegationDepth`) and its refresh token. */
 export type DelegateGrantResponse = components['schemas']['DelegateGrantResponse'];
@@ -81,6 +102,18 @@ export type DelegateGrantResponse = components['schemas']['DelegateGrantResponse
 export type DeveloperId = components['schemas']['DeveloperId'];
 /** `live` keys need the principal's consent; `sandbox` keys are approved at once. */
 export type DeveloperMode = components['schemas']['DeveloperMode'];
+/** A W3C DID document. */
+export type DidDocument = components['schemas']['DidDocument'];
+/** A service endpoint of a DID document. */
+export type DidService = components['schemas']['DidService'];
+export type Domain = components['schemas']['Domain'];
+export type DomainAddRequest = components['schemas']['DomainAddRequest'];
+export type DomainAdded = components['schemas']['DomainAdded'];
+export type DomainList = components['schemas']['DomainList'];
+export type DomainVerified = components['schemas']['DomainVerified'];
+export type EmailVerified = components['schemas']['EmailVerified'];
+export type EmailVerifyRequest = components['schemas']['EmailVerifyRequest'];
+export type EmailVerifySent = components['schemas']['EmailVerifySent'];
 /** The body of every error response. */
 export type Error = components['schemas']['Error'];
 /** Everything an auditor needs in one document. */
@@ -124,10 +157,55 @@ export type HealthStatus = components['schemas']['HealthStatus'];
 export type Jwk = components['schemas']['Jwk'];
 /** A JSON Web Key Set (RFC 7517). */
 export type Jwks = components['schemas']['Jwks'];
+/** The server's key set at issue time, for verifying the grant token offline. */
+export type JwksSnapshot = components['schemas']['JwksSnapshot'];
+export type KeyRotated = components['schemas']['KeyRotated'];
+export type LegacyTrustRecord = components['schemas']['LegacyTrustRecord'];
+export type LegacyTrustRecordList = components['schemas']['LegacyTrustRecordList'];
+export type LegacyVerifyDnsRequest = components['schemas']['LegacyVerifyDnsRequest'];
 /** Differs from SPEC.md: SPEC.md's `audit.log` takes only `agentId`, `grantId`, `action`, `status` and `metadata`; the server also requires `agentDid` and `principalId`, and makes `status` optional. */
 export type LogAuditEntryRequest = components['schemas']['LogAuditEntryRequest'];
+export type Me = components['schemas']['Me'];
+/** At least one member. */
+export type MeUpdate = components['schemas']['MeUpdate'];
+export type MeUpdated = components['schemas']['MeUpdated'];
 /** Free-form JSON object chosen by the caller. */
 export type Metadata = components['schemas']['Metadata'];
+/** An amount in a currency. */
+export type Money = components['schemas']['Money'];
+/** A spending category; the grant must hold `payments:mpp:<category>` for each. */
+export type MppCategory = components['schemas']['MppCategory'];
+/** One entry recorded offline: `hash` is SHA-256 (hex) over the entry, linked by `prevHash` (sixteen zeros for the first), and `signature` is the bundle's Ed25519 signature (hex) over the hash. */
+export type OfflineAuditEntry = components['schemas']['OfflineAuditEntry'];
+/** A key pair made for this bundle, in PEM. */
+export type OfflineAuditKey = components['schemas']['OfflineAuditKey'];
+export type OfflineSyncOutcome = components['schemas']['OfflineSyncOutcome'];
+export type OfflineSyncRequest = components['schemas']['OfflineSyncRequest'];
+/** What the server kept. */
+export type OfflineSyncResult = components['schemas']['OfflineSyncResult'];
+/** An organisation's public record. */
+export type OrgDetail = components['schemas']['OrgDetail'];
+/** An organisation's DID; the public server accepts only `did:web:<domain>`. */
+export type OrgDid = components['schemas']['OrgDid'];
+export type OrgDnsVerified = components['schemas']['OrgDnsVerified'];
+export type OrgList = components['schemas']['OrgList'];
+export type OrgRegisterRequest = components['schemas']['OrgRegisterRequest'];
+export type OrgRegistered = components['schemas']['OrgRegistered'];
+export type OrgStats = components['schemas']['OrgStats'];
+export type OrgSummary = components['schemas']['OrgSummary'];
+export type PassportIssueRequest = components['schemas']['PassportIssueRequest'];
+export type PassportIssued = components['schemas']['PassportIssued'];
+/** The developer's passports, newest first on the public server (not paginated). */
+export type PassportList = components['schemas']['PassportList'];
+/** The proof. */
+export type PassportProof = components['schemas']['PassportProof'];
+/** A passport as `GET /v1/passport/{passportId}` returns it, with its current status. */
+export type PassportRecord = components['schemas']['PassportRecord'];
+export type PassportRevoked = components['schemas']['PassportRevoked'];
+/** `expired` is computed from `validUntil`; it is never stored. */
+export type PassportStatus = components['schemas']['PassportStatus'];
+export type PassportSubject = components['schemas']['PassportSubject'];
+export type PassportSummary = components['schemas']['PassportSummary'];
 /** A rule evaluated on every `POST /v1/authorize`. */
 export type Policy = components['schemas']['Policy'];
 /** What a matching policy does to an authorization request: `allow` approves it at once (the response carries a `code`), `deny` refuses it with 403 `POLICY_DENIED`. */
@@ -137,6 +215,14 @@ export type PolicyId = components['schemas']['PolicyId'];
 export type PolicyList = components['schemas']['PolicyList'];
 /** A UTC time of day as zero-padded 24-hour `HH:MM`. */
 export type PolicyTimeOfDay = components['schemas']['PolicyTimeOfDay'];
+export type PresentRequest = components['schemas']['PresentRequest'];
+export type PresentResult = components['schemas']['PresentResult'];
+export type PrincipalAudit = components['schemas']['PrincipalAudit'];
+export type PrincipalAuditEntry = components['schemas']['PrincipalAuditEntry'];
+export type PrincipalGrant = components['schemas']['PrincipalGrant'];
+export type PrincipalGrants = components['schemas']['PrincipalGrants'];
+export type PrincipalSession = components['schemas']['PrincipalSession'];
+export type PrincipalSessionRequest = components['schemas']['PrincipalSessionRequest'];
 /** An opaque, single-use refresh token (`ref_` followed by an opaque string of letters and digits, a ULID on the public server). */
 export type RefreshToken = components['schemas']['RefreshToken'];
 export type RevokeTokenRequest = components['schemas']['RevokeTokenRequest'];
@@ -173,6 +259,8 @@ export type ScimUserRequest = components['schemas']['ScimUserRequest'];
 export type Scope = components['schemas']['Scope'];
 /** A set of scopes (order is not significant, duplicates are not meaningful). */
 export type ScopeList = components['schemas']['ScopeList'];
+/** The error body of the principal routes' 401, which carries no `requestId`. */
+export type SessionError = components['schemas']['SessionError'];
 export type SignupRequest = components['schemas']['SignupRequest'];
 export type SignupResponse = components['schemas']['SignupResponse'];
 /** The signed-in user, from the verified ID token. */
@@ -188,6 +276,10 @@ export type SsoLoginRedirect = components['schemas']['SsoLoginRedirect'];
 /** Where to send the user to sign in, depending on the connection's protocol. */
 export type SsoLoginResponse = components['schemas']['SsoLoginResponse'];
 export type SsoUrl = components['schemas']['SsoUrl'];
+/** A W3C StatusList2021 credential. */
+export type StatusListCredential = components['schemas']['StatusListCredential'];
+/** Where the credential's revocation bit lives (a W3C StatusList2021 entry). */
+export type StatusListEntry = components['schemas']['StatusListEntry'];
 /** An instant in RFC 3339 form, UTC (`2026-11-28T12:52:18.991Z`). */
 export type Timestamp = components['schemas']['Timestamp'];
 export type TokenExchangeRequest = components['schemas']['TokenExchangeRequest'];
@@ -204,11 +296,22 @@ export type TokenVerifyInvalid = components['schemas']['TokenVerifyInvalid'];
 export type TokenVerifyResponse = components['schemas']['TokenVerifyResponse'];
 /** The token is genuine, unexpired and not revoked. */
 export type TokenVerifyValid = components['schemas']['TokenVerifyValid'];
+/** `basic` until the domain is verified by DNS, then `verified`. */
+export type TrustLevel = components['schemas']['TrustLevel'];
 /** At least one field. */
 export type UpdateAgentRequest = components['schemas']['UpdateAgentRequest'];
 /** Changes the given fields and keeps the others; an empty object only bumps `updatedAt`. */
 export type UpdatePolicyRequest = components['schemas']['UpdatePolicyRequest'];
+/** One key of a DID document, `<did>#<kid>`. */
+export type VerificationMethod = components['schemas']['VerificationMethod'];
 export type VerifyTokenRequest = components['schemas']['VerifyTokenRequest'];
+export type WebauthnAssertOptionsRequest = components['schemas']['WebauthnAssertOptionsRequest'];
+export type WebauthnAsserted = components['schemas']['WebauthnAsserted'];
+export type WebauthnCredential = components['schemas']['WebauthnCredential'];
+export type WebauthnCredentialList = components['schemas']['WebauthnCredentialList'];
+export type WebauthnOptions = components['schemas']['WebauthnOptions'];
+export type WebauthnRegisterOptionsRequest = components['schemas']['WebauthnRegisterOptionsRequest'];
+export type WebauthnVerifyRequest = components['schemas']['WebauthnVerifyRequest'];
 /** A registered webhook endpoint. */
 export type Webhook = components['schemas']['Webhook'];
 /** One event queued for one webhook endpoint, with the state of its delivery attempts. */

@@ -37,6 +37,15 @@ import { Scim } from './resources/scim.js';
 import { Sso } from './resources/sso.js';
 import { Tokens } from './resources/tokens.js';
 import { Webhooks } from './resources/webhooks.js';
+import { Account } from './resources/account.js';
+import { Bundles } from './resources/bundles.js';
+import { Credentials } from './resources/credentials.js';
+import { Did } from './resources/did.js';
+import { Domains } from './resources/domains.js';
+import { Passports } from './resources/passports.js';
+import { Principal } from './resources/principal.js';
+import { Registry } from './resources/registry.js';
+import { Webauthn } from './resources/webauthn.js';
 import type { ApiPromise } from './core/response.js';
 import { Transport, type TransportPolicy } from './core/transport.js';
 import type { RequestBody, RequestOptions, ResponseBody } from './types.js';
@@ -135,6 +144,15 @@ export class Grantex {
   readonly billing: Billing;
   readonly scim: Scim;
   readonly sso: Sso;
+  readonly account: Account;
+  readonly bundles: Bundles;
+  readonly credentials: Credentials;
+  readonly did: Did;
+  readonly domains: Domains;
+  readonly passports: Passports;
+  readonly principal: Principal;
+  readonly registry: Registry;
+  readonly webauthn: Webauthn;
   readonly #transport: Transport;
   readonly #middleware: MiddlewareChain;
   readonly #root: Root;
@@ -170,6 +188,15 @@ export class Grantex {
     this.billing = new Billing(context);
     this.scim = new Scim(context);
     this.sso = new Sso(context);
+    this.account = new Account(context);
+    this.bundles = new Bundles(context);
+    this.credentials = new Credentials(context);
+    this.did = new Did(context);
+    this.domains = new Domains(context);
+    this.passports = new Passports(context);
+    this.principal = new Principal(context);
+    this.registry = new Registry(context);
+    this.webauthn = new Webauthn(context);
   }
 
   /**

@@ -130,6 +130,14 @@ describe('README', () => {
           expect(stdout).toMatch(
             /^grant grnt_1 was revoked\n1 audit entries, chain intact\nagent's entries intact; unlinked at \[\]$/m,
           );
+        if (code.includes('verifyPassport('))
+          expect(stdout).toMatch(
+            /^did:grantex:ag_\w+ may spend up to 20 USDC per inference call\nafter revoke: revoked$/m,
+          );
+        if (code.includes('grantex.bundles.create'))
+          expect(stdout).toMatch(
+            /^account dev_\w+: sandbox, plan free\nbundle bundle_\w+: active offline until \S+\nuser_5 gave ag_\w+ calendar:read\n\d+ organisations in the trust registry$/m,
+          );
         if (code.includes('GrantexNotFoundError'))
           expect(stdout).toMatch(/^\/v1\/agents\/\{agentId\} answered 404\nno such agent \(NOT_FOUND\)$/m);
         // Examples that need a server start their own with grantex/testing: no GRANTEX_API_KEY to set by hand.

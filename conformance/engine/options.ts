@@ -20,6 +20,9 @@ export const AREAS = [
   'compliance',
   'billing',
   'fuzz',
+  'did',
+  'passports',
+  'registry',
 ] as const;
 export type Area = (typeof AREAS)[number];
 

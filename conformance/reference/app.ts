@@ -255,6 +255,7 @@ async function buildCtx(
     query: checked.query as never,
     body: body as never,
     requestId,
+    bearer: bearer(c),
   };
 }
 

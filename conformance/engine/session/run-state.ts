@@ -31,6 +31,15 @@ const PROBES: Record<Extension, RequestSpec & { withKey: boolean }> = {
   billing: { method: 'GET', path: '/v1/billing/subscription', withKey: true },
   scim: { method: 'GET', path: '/v1/scim/tokens', withKey: true },
   sso: { method: 'GET', path: '/sso/login', withKey: false },
+  did: { method: 'GET', path: '/.well-known/did.json', withKey: false },
+  passports: { method: 'GET', path: '/v1/passports', withKey: true },
+  credentials: { method: 'GET', path: '/v1/credentials', withKey: true },
+  registry: { method: 'GET', path: '/v1/registry/orgs', withKey: false },
+  bundles: { method: 'GET', path: '/v1/consent-bundles', withKey: true },
+  principal: { method: 'GET', path: '/v1/principal/grants', withKey: false },
+  webauthn: { method: 'GET', path: '/v1/webauthn/credentials', withKey: true },
+  domains: { method: 'GET', path: '/v1/domains', withKey: true },
+  account: { method: 'GET', path: '/v1/me', withKey: true },
 };
 
 /** The run's state; {@link Session} adds the protocol helpers the checks call. */

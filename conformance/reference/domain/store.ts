@@ -294,6 +294,15 @@ export class Store {
     return this.#tenants.get(developerId);
   }
 
+  /** Gives a developer a new API key; the old one stops working at once. */
+  rotateApiKey(developerId: string, apiKey: string): void {
+    const tenant = this.#tenants.get(developerId);
+    if (tenant === undefined) return;
+    this.#byApiKey.delete(tenant.developer.apiKey);
+    tenant.developer.apiKey = apiKey;
+    this.#byApiKey.set(apiKey, developerId);
+  }
+
   tenantByApiKey(apiKey: string): Tenant | undefined {
     const id = this.#byApiKey.get(apiKey);
     return id === undefined ? undefined : this.#tenants.get(id);

@@ -258,8 +258,8 @@ export class RemoteJwks implements KeySource {
  * most `limit` bytes of memory. A declared `content-length` over the limit is
  * refused without reading.
  */
-async function readCapped(response: Response, limit: number): Promise<string> {
-  const tooLarge = () => new Error(`the JWKS response is larger than ${limit} bytes`);
+export async function readCapped(response: Response, limit: number): Promise<string> {
+  const tooLarge = () => new Error(`the response is larger than ${limit} bytes`);
   const declared = response.headers.get('content-length');
   if (declared !== null && Number(declared) > limit && response.headers.get('content-encoding') === null) {
     await response.body?.cancel();
