@@ -21,6 +21,7 @@ import {
   SHARED_BUDGET,
   transcript,
   type Exchange,
+  type RateLimitWait,
 } from './http/http.js';
 import { CannotRun, CheckFailure, CheckSkipped, NotImplemented, unexpectedResponse } from './engine/failures.js';
 import { AREAS, type RunOptions } from './engine/options.js';
@@ -48,8 +49,10 @@ export interface RunHooks {
    * is the number of results the summary will count.
    */
   onProgress?: (event: { index: number; total: number; id: string; result?: CheckResult }) => void;
-  /** Called for every exchange (verbose logging), with the run's redaction of secrets. */
+  /** Called for every exchange (verbose logging, the HAR report), with the run's redaction of secrets. */
   onExchange?: (exchange: Exchange, redact: (text: string) => string) => void;
+  /** Called before each wait on a 429's Retry-After (progress lines). */
+  onRateLimitWait?: (wait: RateLimitWait) => void;
   /** The checks to choose from. Default: all. */
   checks?: readonly Check[];
   /** A validator to reuse across runs (the self-test runs the suite many times). */
@@ -138,6 +141,7 @@ async function run(
         contract.validate(exchange);
         hooks.onExchange?.(exchange, http.redact);
       },
+      ...(hooks.onRateLimitWait ? { onWait: hooks.onRateLimitWait } : {}),
     }));
     for (const [secret, label] of givenKeys) http.registerSecret(secret, label);
     onRecorder(http);
@@ -299,7 +303,8 @@ async function runCheck(
   }
   if (check.property) {
     result.runs = {
-      requested: options.runs,
+      // A replay asks for the one failing run only.
+      requested: options.replay !== undefined ? 1 : options.runs,
       granted: plan.runs,
       executed: ctx.executedRuns,
       ...(plan.because ? { adaptedBecause: plan.because } : {}),
@@ -366,6 +371,8 @@ function describeError(
   }
   result.transcript = transcript(exchanges, redact);
   result.deterministic = true;
+  // A plain check runs the same requests on every run; its seed only names what it creates.
+  result.replay = `--only ${check.id} --seed ${options.seed}`;
 }
 
 /**

@@ -26,7 +26,7 @@ export type Area = (typeof AREAS)[number];
 /** How authorization requests get approved. */
 export type ApprovalMode = 'auto' | 'sandbox' | 'consent';
 
-export type ReportFormat = 'text' | 'json' | 'junit' | 'html';
+export type ReportFormat = 'text' | 'json' | 'junit' | 'html' | 'har' | 'markdown';
 
 /** Options of one conformance run. */
 export interface RunOptions {

@@ -30,6 +30,17 @@ export interface HttpOptions {
   maxResponseBytes?: number;
   /** Called with every exchange once it is complete (validation, verbose log). */
   onExchange?: (exchange: Exchange) => void;
+  /** Called before each wait on a 429's Retry-After (progress lines). */
+  onWait?: (wait: RateLimitWait) => void;
+}
+
+/** A wait the recorder is about to make, and why. */
+export interface RateLimitWait {
+  /** `POST /v1/token`. */
+  route: string;
+  seconds: number;
+  /** Why, in words: the 429 and what its headers said. */
+  reason: string;
 }
 
 /** The request budget is spent: the check stops and is reported as skipped. */
@@ -156,6 +167,14 @@ export class Http {
           `rate limited on ${spec.method} ${routeOf(exchange.target)}: Retry-After ${waitS}s exceeds the ${this.#options.maxRetryAfterS}s limit (--max-retry-after)`,
         );
       }
+      const route = `${spec.method.toUpperCase()} ${routeOf(exchange.target)}`;
+      const limit = exchange.responseHeaders['x-ratelimit-limit'];
+      this.#options.onWait?.({
+        route,
+        seconds: waitS + 0.25,
+        // The limit header is the server's text: shown only when it is a plain number.
+        reason: `429 on ${route}${limit !== undefined && /^\d{1,9}$/.test(limit) ? ` (limit ${limit} per window)` : ''}, Retry-After ${waitS} s`,
+      });
       await sleep(waitS * 1000 + 250);
       this.#waitedMs += waitS * 1000 + 250;
     }

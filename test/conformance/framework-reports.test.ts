@@ -4,6 +4,7 @@
  * well-formed XML with the right verdicts, text shows each failure in full.
  */
 import { describe, expect, it } from 'vitest';
+import { reportProblems } from '../../conformance/report/schema.js';
 import { renderJson } from '../../conformance/report/json.js';
 import { renderJunit } from '../../conformance/report/junit.js';
 import { renderText } from '../../conformance/report/text.js';
@@ -111,9 +112,13 @@ function sampleReport(): RunReport {
 }
 
 describe('reporters', () => {
-  it('json is the report, and parses back', () => {
+  it('json is the report with its schema version, parses back, and follows the published schema', () => {
     const report = sampleReport();
-    expect(JSON.parse(renderJson(report))).toEqual(report);
+    expect(JSON.parse(renderJson(report))).toEqual({ schemaVersion: 1, ...report });
+    expect(reportProblems(JSON.parse(renderJson(report)))).toEqual([]);
+    expect(
+      reportProblems(JSON.parse(renderJson({ ...report, results: [], fatal: 'could not run', exitCode: 2 }))),
+    ).toEqual([]);
   });
 
   it('junit is well-formed XML with one suite per area and the right verdict elements', () => {

@@ -194,7 +194,7 @@ export class RunState {
       );
       return undefined;
     }
-    const label = name === 'A' ? 'GRANTEX_API_KEY' : 'GRANTEX_API_KEY_2';
+    const label = name === 'A' ? 'GRANTEX_RUN_API_KEY' : 'GRANTEX_RUN_API_KEY_2';
     if (this.options.baseUrl)
       this.notes.push(
         `created developer ${body.developerId} (${mode}) with POST /v1/signup; the API has no way to delete it`,

@@ -3,13 +3,13 @@
  * Chooses the RS256 key that must have signed a grant token, by `kid`, from a
  * JSON Web Key Set held locally or fetched (and cached) from a URL.
  */
-import type { components } from '../../../generated/schema.js';
 import { fromBase64url, isCanonicalBase64url } from '../../internal/bytes.js';
 import { GrantexTokenError } from './errors.js';
 import { isUsableRsaExponent } from './rsa-exponent.js';
 
 /** A JSON Web Key Set, as `GET /.well-known/jwks.json` returns it. */
-export type Jwks = components['schemas']['Jwks'];
+import type { Jwks } from '../../../generated/models.js';
+export type { Jwks };
 
 /**
  * An RSA public key fit for RS256. One object per distinct key material in
