@@ -9,6 +9,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Ctx, Handlers, OpId, ServerEnv } from './context.js';
 import { bodyTooLarge, declaresTooLarge, readBodyText, unsupportedEncoding } from './http/body.js';
 import { parseExactJson } from './http/exact-json.js';
+import { RawJson } from './http/raw-json.js';
 import { HttpError } from './http/http-error.js';
 import { rateLimitHeaders, type Bucket, type Hit, type RateDecision, type RateLimiter } from './http/rate-limit.js';
 import type { Tenant } from './domain/store.js';
@@ -282,7 +283,7 @@ function render(
   const out = new Headers(headers);
   if (body === undefined) return new Response(null, { status, headers: out });
   out.set('content-type', contentTypeOf(contract, operation, status));
-  return new Response(JSON.stringify(body), { status, headers: out });
+  return new Response(body instanceof RawJson ? body.text : JSON.stringify(body), { status, headers: out });
 }
 
 function renderError(

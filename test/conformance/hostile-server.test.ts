@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { constants, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main, render } from '../../conformance/cli/cli.js';
+import { main, parseCommandLine, render, UsageError } from '../../conformance/cli/cli.js';
 import { MAX_IDP_BODY_BYTES, TestIdp } from '../../conformance/doubles/idp.js';
 import { MAX_DELIVERY_BYTES, WebhookReceiver } from '../../conformance/doubles/receiver.js';
 import { defaultOptions, type RunOptions } from '../../conformance/engine/options.js';
@@ -167,6 +167,12 @@ describe('the user key and server text in reports', () => {
 });
 
 describe('capped reads', () => {
+  it('--max-response-bytes sets the cap (10 MiB by default, at least 1024)', () => {
+    expect(parseCommandLine([]).options.maxResponseBytes).toBe(10 * 1024 * 1024);
+    expect(parseCommandLine(['--max-response-bytes', '2048']).options.maxResponseBytes).toBe(2048);
+    expect(() => parseCommandLine(['--max-response-bytes', '10'])).toThrow(UsageError);
+  });
+
   it('reads bodies up to --max-response-bytes exactly and cuts larger ones off, counting decoded bytes', async () => {
     const limit = 4096;
     const base = await serve((req, res) => {
