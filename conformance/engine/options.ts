@@ -20,6 +20,8 @@ export const AREAS = [
   'compliance',
   'billing',
   'fuzz',
+  // The relying-party kit's area (`grantex-conformance rp`); the main run has no check in it.
+  'rp',
 ] as const;
 export type Area = (typeof AREAS)[number];
 

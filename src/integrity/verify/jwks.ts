@@ -71,7 +71,8 @@ const interned = new Map<string, Map<string, RsaVerificationKey>>();
 /**
  * Selects the usable RSA key named `kid` from a key set. Keys of other types
  * (the Grantex JWKS also publishes an Ed25519 key), with another `alg` or
- * `use`, or with a modulus under 2048 bits are never candidates.
+ * `use`, with a modulus under 2048 bits, or with an exponent that is even,
+ * under 3 or over 32 bits are never candidates.
  *
  * @throws {GrantexTokenError} `unknown_key` when none or several different keys qualify.
  */
@@ -308,11 +309,28 @@ function isRs256Jwk(jwk: Jwks['keys'][number]): jwk is Jwks['keys'][number] & { 
 function rsaKey(n: string, e: string): RsaVerificationKey | undefined {
   const known = interned.get(n)?.get(e);
   if (known !== undefined) return known;
-  if (e.length === 0 || !isCanonicalBase64url(e) || modulusBits(n) < MIN_MODULUS_BITS) return undefined;
+  if (!isUsableExponent(e) || modulusBits(n) < MIN_MODULUS_BITS) return undefined;
   if (interned.size >= INTERNED_KEYS_LIMIT) interned.delete(interned.keys().next().value!);
   const key: RsaVerificationKey = Object.freeze({ n, e });
   interned.set(n, new Map([...(interned.get(n) ?? []), [e, key]]));
   return key;
+}
+
+/**
+ * RFC 8017 §3.1 wants an odd exponent of at least 3. With e = 1 the
+ * "signature" is the padded hash itself, so anyone can forge one, and
+ * node:crypto verifies such forgeries; exponents past 32 bits are refused
+ * too (real keys use 65537).
+ */
+function isUsableExponent(e: string): boolean {
+  if (e.length === 0 || !isCanonicalBase64url(e)) return false;
+  const bytes = fromBase64url(e);
+  let i = 0;
+  while (i < bytes.length && bytes[i] === 0) i++;
+  if (bytes.length - i > 4 || i === bytes.length) return false;
+  let value = 0;
+  for (; i < bytes.length; i++) value = value * 256 + bytes[i]!;
+  return value >= 3 && value % 2 === 1;
 }
 
 function modulusBits(n: string): number {
