@@ -7,6 +7,15 @@ import { createGrantChecker, type RequireGrantOptions, type VerifiedGrant } from
 
 export type { GrantDenial, RequireGrantOptions, VerifiedGrant } from './require-grant.js';
 
+declare global {
+  namespace Express {
+    interface Request {
+      /** The grant `requireGrant` verified. */
+      grant?: VerifiedGrant;
+    }
+  }
+}
+
 /** The parts of an Express request the middleware reads and writes. */
 export interface GrantRequest {
   headers: Record<string, string | string[] | undefined>;

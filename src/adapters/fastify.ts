@@ -7,6 +7,13 @@ import { createGrantChecker, type RequireGrantOptions, type VerifiedGrant } from
 
 export type { GrantDenial, RequireGrantOptions, VerifiedGrant } from './require-grant.js';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The grant `requireGrant` verified (null before it ran, with `app.decorateRequest('grant', null)`). */
+    grant?: VerifiedGrant | null;
+  }
+}
+
 /** The parts of a Fastify request the hook reads and writes. */
 export interface GrantRequest {
   headers: Record<string, string | string[] | undefined>;
