@@ -16,11 +16,21 @@ const CJS_ENTRY = `'use strict';
 module.exports = require('./index.js');
 `;
 
+/**
+ * The framework adapters (`grantex/express`, …): built with the main entry so
+ * they share its chunks (one copy of the verifier and its error classes), each
+ * with a CommonJS wrapper like index.cjs. The frameworks stay imports.
+ */
+const ADAPTERS = ['express', 'hono', 'fastify', 'next', 'mcp'] as const;
+const ADAPTER_ENTRIES = Object.fromEntries(ADAPTERS.map((name) => [name, `src/adapters/${name}.ts`]));
+const FRAMEWORKS = ['express', 'hono', 'fastify', 'next', '@modelcontextprotocol/sdk'];
+const adapterCjs = (name: string) => CJS_ENTRY.replace('./index.js', `./${name}.js`);
+
 export default defineConfig((cli) => {
   const outDir = cli.outDir ?? 'dist';
   return [
     {
-      entry: ['src/index.ts'],
+      entry: { index: 'src/index.ts', ...ADAPTER_ENTRIES },
       format: ['esm'],
       dts: true,
       target: ['node20', 'es2022'],
@@ -28,15 +38,18 @@ export default defineConfig((cli) => {
       clean: true,
       sourcemap: true,
       // Dependencies stay imports; the package declares them.
-      external: ['openapi-fetch', 'jose'],
-      onSuccess: () => writeFile(join(outDir, 'index.cjs'), CJS_ENTRY),
+      external: ['openapi-fetch', 'jose', ...FRAMEWORKS],
+      onSuccess: async () => {
+        await writeFile(join(outDir, 'index.cjs'), CJS_ENTRY);
+        await Promise.all(ADAPTERS.map((name) => writeFile(join(outDir, `${name}.cjs`), adapterCjs(name))));
+      },
     },
     {
       // The CommonJS declarations only (index.d.cts); the JavaScript is CJS_ENTRY.
-      entry: ['src/index.ts'],
+      entry: { index: 'src/index.ts', ...ADAPTER_ENTRIES },
       format: ['cjs'],
       dts: { only: true },
-      external: ['openapi-fetch', 'jose'],
+      external: ['openapi-fetch', 'jose', ...FRAMEWORKS],
     },
     {
       entry: { 'grantex-conformance': 'conformance/cli/main.ts' },

@@ -7,13 +7,6 @@ import { createGrantChecker, type RequireGrantOptions, type VerifiedGrant } from
 
 export type { GrantDenial, RequireGrantOptions, VerifiedGrant } from './require-grant.js';
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The grant `requireGrant` verified (null before it ran, with `app.decorateRequest('grant', null)`). */
-    grant?: VerifiedGrant | null;
-  }
-}
-
 /** The parts of a Fastify request the hook reads and writes. */
 export interface GrantRequest {
   headers: Record<string, string | string[] | undefined>;
@@ -37,7 +30,7 @@ export interface GrantReply {
  * ```ts
  * app.decorateRequest('grant', null);
  * app.get('/calendar', { preHandler: requireGrant({ jwksUri, scopes: ['calendar:read'] }) },
- *   async (request) => ({ for: request.grant.principalId }));
+ *   async (request) => ({ for: grantOf(request).principalId }));
  * ```
  */
 export function requireGrant(
@@ -58,4 +51,11 @@ export function requireGrant(
       .header('cache-control', 'no-store')
       .send(denial.body);
   };
+}
+
+/** The grant `requireGrant` attached. @throws {TypeError} when the route is not behind `requireGrant`. */
+export function grantOf(request: object): VerifiedGrant {
+  const grant = (request as GrantRequest).grant;
+  if (grant === undefined || grant === null) throw new TypeError('grantOf: this route is not behind requireGrant');
+  return grant;
 }

@@ -8,7 +8,7 @@ import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { requireGrant as expressGrant, grantOf } from '../../src/adapters/express.js';
-import { requireGrant as fastifyGrant } from '../../src/adapters/fastify.js';
+import { requireGrant as fastifyGrant, grantOf as fastifyGrantOf } from '../../src/adapters/fastify.js';
 import { type GrantVariables, requireGrant as honoGrant } from '../../src/adapters/hono.js';
 import { withGrant } from '../../src/adapters/next.js';
 import type { RequireGrantOptions, VerifiedGrant } from '../../src/adapters/require-grant.js';
@@ -41,7 +41,7 @@ export async function startApp(framework: Framework, options: RequireGrantOption
   if (framework === 'fastify') {
     const app = Fastify();
     app.decorateRequest('grant', null);
-    app.get('/calendar', { preHandler: fastifyGrant(options) }, async (request) => served(request.grant!));
+    app.get('/calendar', { preHandler: fastifyGrant(options) }, async (request) => served(fastifyGrantOf(request)));
     await app.listen({ port: 0, host: '127.0.0.1' });
     return {
       url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/calendar`,
