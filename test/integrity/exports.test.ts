@@ -14,6 +14,11 @@ describe('src/integrity/index.ts', () => {
         'computeAuditHash',
         'computeCodeChallenge',
         'createGrantVerifier',
+        'createRevocationFeed',
+        'HIGH_STAKES_SCOPES',
+        'MAX_REVOCATION_AGE',
+        'MemoryRevocationStore',
+        'onlineCheck',
         'generatePkce',
         'isValidCodeVerifier',
         'signWebhookPayload',
@@ -41,7 +46,9 @@ describe('src/integrity/index.ts', () => {
       'src/integrity/webhook-signature.ts',
       'src/integrity/audit-chain.ts',
       'src/internal/bytes.ts',
-      ...readdirSync('src/verify').map((f) => `src/integrity/verify/${f}`),
+      ...readdirSync('src/integrity/verify').map((f) => `src/integrity/verify/${f}`),
+      ...readdirSync('src/integrity/revocation').map((f) => `src/integrity/revocation/${f}`),
+      ...readdirSync('src/adapters').map((f) => `src/adapters/${f}`),
     ];
     for (const file of files) {
       const source = readFileSync(file, 'utf8');
