@@ -89,7 +89,7 @@ describe('webhook-fed revocation', () => {
     const revoked = await delivery('grant.revoked', { grantId: 'grnt_01TEST', cascade: false }, T);
     const forged = { ...revoked.headers, 'X-Grantex-Signature-V2': `sha256=${'0'.repeat(64)}` };
     await expect(feed.deliver(revoked.payload, forged)).rejects.toMatchObject({ code: 'bad_signature' });
-    expect(store.lookup({ tokenId: 'tok_01TEST', grantIds: ['grnt_01TEST'] })).toEqual({
+    expect(store.lookup({ tokenId: 'tok_01TEST', grantId: 'grnt_01TEST' })).toEqual({
       revoked: false,
       syncedAt: undefined,
     });

@@ -103,8 +103,11 @@ export function createRevocationGuard(options: RevocationOptions): RevocationGua
 
   return (token, grant, nowMs) => {
     const now = nowMs ?? clock();
-    const grantIds = grant.parentGrantId === undefined ? [grant.grantId] : [grant.grantId, grant.parentGrantId];
-    const snapshot = store.lookup({ tokenId: grant.tokenId, grantIds });
+    const snapshot = store.lookup({
+      tokenId: grant.tokenId,
+      grantId: grant.grantId,
+      parentGrantId: grant.parentGrantId,
+    });
     if (snapshot instanceof Promise) return snapshot.then((s) => judge(token, grant, now, s));
     return judge(token, grant, now, snapshot);
   };

@@ -16,11 +16,11 @@ export interface RevocationSnapshot {
   syncedAt: number | undefined;
 }
 
-/** What a token names, for a lookup: its `jti` and its grant chain as far as the token or the store knows it. */
+/** What a token names, for a lookup: its `jti`, its `grnt` and, when delegated, its `parentGrnt`. */
 export interface RevocationQuery {
   tokenId: string;
-  /** The token's `grnt`, then its `parentGrnt` when delegated. */
-  grantIds: readonly string[];
+  grantId: string;
+  parentGrantId?: string | undefined;
 }
 
 /**
@@ -61,9 +61,11 @@ const MAX_CHAIN = 10;
 export class MemoryRevocationStore implements RevocationStore {
   readonly #retention: number;
   readonly #maxEntries: number;
-  readonly #revoked = new Map<string, number>();
+  readonly #grants = new Map<string, number>();
+  readonly #tokens = new Map<string, number>();
   readonly #parents = new Map<string, { parent: string; at: number }>();
-  #syncedAt: number | undefined;
+  /** The answer for a token nothing revoked, shared while the sync time stays (no allocation per lookup). */
+  #clean: RevocationSnapshot = Object.freeze({ revoked: false, syncedAt: undefined });
 
   constructor(options: MemoryRevocationStoreOptions = {}) {
     this.#retention = options.retention ?? 25 * 3600_000;
@@ -73,11 +75,11 @@ export class MemoryRevocationStore implements RevocationStore {
   }
 
   revokeGrant(grantId: string, at: number): void {
-    this.#add(this.#revoked, `g:${grantId}`, at);
+    this.#add(this.#grants, grantId, at);
   }
 
   revokeToken(tokenId: string, at: number): void {
-    this.#add(this.#revoked, `t:${tokenId}`, at);
+    this.#add(this.#tokens, tokenId, at);
   }
 
   linkGrant(grantId: string, parentGrantId: string, at: number): void {
@@ -88,21 +90,31 @@ export class MemoryRevocationStore implements RevocationStore {
   }
 
   markSynced(at: number): void {
-    if (this.#syncedAt === undefined || at > this.#syncedAt) this.#syncedAt = at;
+    const syncedAt = this.#clean.syncedAt;
+    if (syncedAt === undefined || at > syncedAt) this.#clean = Object.freeze({ revoked: false, syncedAt: at });
   }
 
-  lookup({ tokenId, grantIds }: RevocationQuery): RevocationSnapshot {
-    const syncedAt = this.#syncedAt;
-    if (this.#revoked.size === 0) return { revoked: false, syncedAt };
-    if (this.#revoked.has(`t:${tokenId}`)) return { revoked: true, syncedAt };
-    for (const first of grantIds) {
-      let grant: string | undefined = first;
-      for (let hop = 0; grant !== undefined && hop <= MAX_CHAIN; hop++) {
-        if (this.#revoked.has(`g:${grant}`)) return { revoked: true, syncedAt };
-        grant = this.#parents.get(grant)?.parent;
-      }
+  lookup(query: RevocationQuery): RevocationSnapshot {
+    const clean = this.#clean;
+    if (
+      this.#tokens.has(query.tokenId) ||
+      this.#chainRevoked(query.grantId) ||
+      (query.parentGrantId !== undefined && this.#chainRevoked(query.parentGrantId))
+    )
+      return { revoked: true, syncedAt: clean.syncedAt };
+    return clean;
+  }
+
+  /** Whether `grantId` or an ancestor the store has links for is revoked. */
+  #chainRevoked(grantId: string): boolean {
+    if (this.#grants.has(grantId)) return true;
+    if (this.#parents.size === 0) return false;
+    let grant = this.#parents.get(grantId)?.parent;
+    for (let hop = 0; grant !== undefined && hop < MAX_CHAIN; hop++) {
+      if (this.#grants.has(grant)) return true;
+      grant = this.#parents.get(grant)?.parent;
     }
-    return { revoked: false, syncedAt };
+    return false;
   }
 
   #add(map: Map<string, number>, key: string, at: number): void {
@@ -113,15 +125,17 @@ export class MemoryRevocationStore implements RevocationStore {
   }
 
   #bound(map: Map<string, unknown>): void {
-    while (this.#revoked.size + this.#parents.size > this.#maxEntries && map.size > 0)
+    while (this.#grants.size + this.#tokens.size + this.#parents.size > this.#maxEntries && map.size > 0)
       map.delete(map.keys().next().value!);
   }
 
   /** Drops entries past retention; insertion order is time order, so it stops at the first young one. */
   #prune(now: number): void {
-    for (const [key, at] of this.#revoked) {
-      if (now - at <= this.#retention) break;
-      this.#revoked.delete(key);
+    for (const map of [this.#grants, this.#tokens]) {
+      for (const [key, at] of map) {
+        if (now - at <= this.#retention) break;
+        map.delete(key);
+      }
     }
     for (const [key, link] of this.#parents) {
       if (now - link.at <= this.#retention) break;
