@@ -64,5 +64,15 @@ export default defineConfig((cli) => {
         js: "#!/usr/bin/env node\nimport { createRequire as __gxCreateRequire } from 'node:module';\nconst require = __gxCreateRequire(import.meta.url);",
       },
     },
+    {
+      // grantex-manifest: OpenAPI document → tool manifest, for Node.
+      entry: { 'grantex-manifest': 'src/enforce/manifest-bin.ts' },
+      format: ['esm'],
+      target: 'node20',
+      platform: 'node',
+      splitting: false,
+      external: ['openapi-fetch', 'jose', 'yaml'],
+      banner: { js: '#!/usr/bin/env node' },
+    },
   ];
 });

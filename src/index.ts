@@ -56,3 +56,22 @@ export type { Webhooks } from './resources/webhooks.js';
 export type { components, operations, paths, webhooks } from '../generated/schema.js';
 export { VERSION } from './version.js';
 export * from './integrity/index.js';
+export {
+  createEnforcer,
+  type EnforceDecision,
+  type Enforcer,
+  type EnforcerOptions,
+  type EnforceReason,
+} from './enforce/enforce.js';
+export {
+  GrantexManifestError,
+  isPermission,
+  parseManifest,
+  PERMISSIONS,
+  permissionCovers,
+  TOOL_MANIFEST_SCHEMA,
+  type Permission,
+  type ToolManifest,
+  type ToolRequirement,
+} from './enforce/manifest.js';
+export { manifestFromOpenApi, type ManifestFromOpenApiOptions } from './enforce/openapi.js';

@@ -257,11 +257,16 @@ async function revocationOverhead(jwksUri: string, tokens: readonly string[], wa
     goal,
   );
   const one = tokens[0]!;
-  const repeated = await checkedCompare(contenders, Array.from({ length: tokens.length }, () => one), tamper(one), {
-    passes: ROUNDS,
-    chunk: Number(process.env.BENCH_CHUNK ?? 2000),
-    warmup: Array.from({ length: WARMUP }, () => one),
-  });
+  const repeated = await checkedCompare(
+    contenders,
+    Array.from({ length: tokens.length }, () => one),
+    tamper(one),
+    {
+      passes: ROUNDS,
+      chunk: Number(process.env.BENCH_CHUNK ?? 2000),
+      warmup: Array.from({ length: WARMUP }, () => one),
+    },
+  );
   const okRepeated = report(
     `revocation overhead, one repeated token (${tokens.length} verifications per pass, ${ROUNDS} passes)`,
     repeated,
