@@ -2,8 +2,7 @@
 // type-check and run as written (against the reference server), and its
 // JavaScript quick start is plain JavaScript that Node 20 runs.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +17,15 @@ const jsQuickStart = blocks.find((b) => b.lang === 'js')?.code;
 const scripts = Object.keys(
   (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts,
 );
+
+/** What each "Protect your API" example prints: the served and refused answers of its adapter. */
+const ADAPTER_OUTPUT: Record<string, RegExp> = {
+  express: /^200 \{"events":\[\],"for":"user_7"\}\n401 Bearer realm="grantex"$/m,
+  hono: /^401 Bearer realm="grantex", error="invalid_token", error_description="the token is not a well-formed grant token"$/m,
+  fastify: /^400 Bearer realm="grantex", error="invalid_request", /m,
+  next: /^401 Bearer realm="grantex"$/m,
+  mcp: /^true unauthorized: the request carries no bearer token$/m,
+};
 
 describe('README', () => {
   it('names only npm scripts that exist', () => {
@@ -48,7 +56,9 @@ describe('README', () => {
     let apiKey: string;
     beforeAll(async () => {
       server = await startReferenceServer();
-      work = mkdtempSync(join(tmpdir(), 'grantex-readme-'));
+      // Inside node_modules/.cache, so the examples resolve the frameworks they import (express, hono, …).
+      mkdirSync(join(root, 'node_modules/.cache'), { recursive: true });
+      work = mkdtempSync(join(root, 'node_modules/.cache/grantex-readme-'));
       const response = await fetch(`${server.url}/v1/signup`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -70,7 +80,7 @@ describe('README', () => {
             lib: ['ES2023', 'DOM', 'ESNext.Disposable'],
             types: ['node'],
             typeRoots: [join(root, 'node_modules/@types')],
-            paths: { grantex: [join(root, 'src/index.ts')] },
+            paths: { grantex: [join(root, 'src/index.ts')], 'grantex/*': [join(root, 'src/adapters/*.ts')] },
             allowImportingTsExtensions: true,
           },
           include: ['*.ts'],
@@ -114,7 +124,15 @@ describe('README', () => {
       'example %i runs against the reference server',
       async (i, code) => {
         const source = join(work, `run-${i}.mts`);
-        writeFileSync(source, code.replaceAll("from 'grantex'", `from ${JSON.stringify(join(root, 'src/index.ts'))}`));
+        writeFileSync(
+          source,
+          code
+            .replaceAll("from 'grantex'", `from ${JSON.stringify(join(root, 'src/index.ts'))}`)
+            .replace(
+              /from 'grantex\/(\w+)'/g,
+              (_, name: string) => `from ${JSON.stringify(join(root, `src/adapters/${name}.ts`))}`,
+            ),
+        );
         const { stdout } = await run(process.execPath, ['--import', 'tsx', source], {
           cwd: root,
           env: { ...process.env, GRANTEX_BASE_URL: server.url, GRANTEX_API_KEY: apiKey },
@@ -123,6 +141,8 @@ describe('README', () => {
         if (i === 0) expect(stdout).toMatch(/^valid after revoke: false$/m);
         if (code.includes('verifyAuditChain'))
           expect(stdout).toMatch(/^grant grnt_1 was revoked\n1 audit entries, chain intact$/m);
+        const adapter = /from 'grantex\/(\w+)'/.exec(code)?.[1];
+        if (adapter !== undefined) expect(stdout).toMatch(ADAPTER_OUTPUT[adapter]!);
         if (code.includes('GrantexNotFoundError'))
           expect(stdout).toMatch(/^\/v1\/agents\/\{agentId\} answered 404\nno such agent \(\w+\)$/m);
       },

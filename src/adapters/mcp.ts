@@ -14,12 +14,13 @@ export interface ToolCallExtra {
   authInfo?: { token: string };
 }
 
-/** An MCP tool error result, what a refused call answers. */
-export interface ToolErrorResult {
-  [key: string]: unknown;
+/** An MCP tool error result, what a refused call answers (a type alias, so it fits the SDK's indexed result type). */
+export type ToolErrorResult = {
   content: Array<{ type: 'text'; text: string }>;
   isError: true;
-}
+  /** The refusal in machine form: HTTP-like status, RFC 6750 error, scopes needed. */
+  _meta: { status: number; error: string; scope?: string[] };
+};
 
 /** Options of {@link guardTool}. */
 export type GuardToolOptions = RequireGrantOptions & {
@@ -28,7 +29,8 @@ export type GuardToolOptions = RequireGrantOptions & {
 };
 
 /**
- * Wraps a tool handler (`(args, extra)` or `(extra)`): it runs only when the
+ * Wraps a tool handler `(args, extra)` (for a tool without input schema,
+ * `args` is `undefined`): it runs only when the
  * call's grant token verifies and carries `options.scopes`; the grant is
  * passed on as `extra.grant`. A refused call returns an MCP error result
  * (`isError: true`) whose text gives the RFC 6750 error code and the scopes
@@ -41,19 +43,19 @@ export type GuardToolOptions = RequireGrantOptions & {
  *   guardTool({ jwksUri, scopes: ['email:send'] }, async ({ to }, extra) => send(to, extra.grant.principalId)));
  * ```
  */
-export function guardTool<P extends unknown[], E extends ToolCallExtra, R>(
+export function guardTool<A, E extends ToolCallExtra, R>(
   options: GuardToolOptions,
-  handler: (...params: [...P, E & { grant: VerifiedGrant }]) => R | Promise<R>,
-): (...params: [...P, E]) => Promise<R | ToolErrorResult> {
+  handler: (args: A, extra: E & { grant: VerifiedGrant }) => R | Promise<R>,
+): (...params: [args: A, extra: E] | [extra: E]) => Promise<R | ToolErrorResult> {
   const { getToken = (extra: ToolCallExtra) => extra.authInfo?.token, ...rest } = options;
   const check = createGrantChecker(rest);
   return async (...params) => {
+    // The SDK calls (args, extra) for tools with an input schema and (extra) for tools without.
     const extra = params[params.length - 1] as E;
     const token = typeof extra === 'object' && extra !== null ? getToken(extra) : undefined;
     const result = await check(token === undefined || token === '' ? undefined : `Bearer ${token}`);
     if (!result.ok) return toolError(result.denial);
-    const args = params.slice(0, -1) as P;
-    return handler(...args, { ...extra, grant: result.grant });
+    return handler((params.length === 2 ? params[0] : undefined) as A, { ...extra, grant: result.grant });
   };
 }
 
@@ -65,7 +67,7 @@ function toolError(denial: GrantDenial): ToolErrorResult {
     _meta: {
       status: denial.status,
       error: denial.error ?? 'unauthorized',
-      ...(denial.scope ? { scope: denial.scope } : {}),
+      ...(denial.scope ? { scope: [...denial.scope] } : {}),
     },
   };
 }
