@@ -103,11 +103,8 @@ export function createRevocationGuard(options: RevocationOptions): RevocationGua
 
   return (token, grant, nowMs) => {
     const now = nowMs ?? clock();
-    const snapshot = store.lookup({
-      tokenId: grant.tokenId,
-      grantId: grant.grantId,
-      parentGrantId: grant.parentGrantId,
-    });
+    // A verified grant names its tokenId, grantId and parentGrantId: it is the query itself, no copy made.
+    const snapshot = store.lookup(grant);
     if (snapshot instanceof Promise) return snapshot.then((s) => judge(token, grant, now, s));
     return judge(token, grant, now, snapshot);
   };
