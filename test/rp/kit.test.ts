@@ -13,6 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RP_CASES } from '../../conformance/rp/corpus.js';
 import { startTestIssuer, type TestIssuer } from '../../conformance/rp/issuer.js';
 import { runRp } from '../../conformance/rp/runner.js';
+import { renderHtml } from '../../conformance/report/html.js';
+import { renderJson } from '../../conformance/report/json.js';
+import { renderJunit } from '../../conformance/report/junit.js';
+import { renderText } from '../../conformance/report/text.js';
 import { type Flaw, startBrokenVerifier } from './broken-verifiers.js';
 import { startApp } from '../adapters/servers.js';
 
@@ -80,6 +84,21 @@ describe('the relying-party kit', () => {
         : 'the endpoint served the bad token',
     );
     expect(result.clause).toMatch(/SPEC §|RFC /);
+  });
+
+  it('renders a caught flaw with its clause in every report format', async () => {
+    const report = await kitAgainst('accepts-alg-none');
+    const clause = RP_CASES.find((c) => c.id === 'rp.alg-none')!.clause;
+    for (const [format, text] of [
+      ['text', renderText(report)],
+      ['json', renderJson(report)],
+      ['junit', renderJunit(report)],
+      ['html', renderHtml(report)],
+    ] as const) {
+      expect(text, format).toContain('rp.alg-none');
+      expect(text, format).toContain(format === 'json' ? JSON.stringify(clause).slice(1, -1) : clause.split(':')[0]);
+    }
+    expect(renderText(report)).toContain('RESULT: FAIL — 1 MUST check(s) failed');
   });
 
   it('stops with exit 2 when the target refuses the valid token', async () => {
