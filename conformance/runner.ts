@@ -12,10 +12,21 @@ import { ALL_CHECKS } from './checks/index.js';
 import { contractResults } from './checks/contract.js';
 import { CheckContext, parseReplay, PropertyFailure } from './engine/context.js';
 import { ContractValidator } from './http/contract.js';
-import { Http, NetworkError, RATE_LIMITED_ROUTES, SHARED_BUDGET, transcript, type Exchange } from './http/http.js';
-import { CheckFailure, CheckSkipped, NotImplemented, unexpectedResponse } from './engine/failures.js';
+import {
+  Http,
+  NetworkError,
+  RATE_LIMITED_ROUTES,
+  redactSecrets,
+  ResponseTooLarge,
+  SHARED_BUDGET,
+  transcript,
+  type Exchange,
+  type RateLimitWait,
+} from './http/http.js';
+import { CannotRun, CheckFailure, CheckSkipped, NotImplemented, unexpectedResponse } from './engine/failures.js';
 import { AREAS, type RunOptions } from './engine/options.js';
-import { CannotRun, Session } from './engine/session.js';
+import { sanitizeReport } from './engine/safety/report.js';
+import { Session } from './engine/session/session.js';
 import type { CheckResult, Coverage, Tally } from './engine/types.js';
 
 export type { CheckResult, Tally } from './engine/types.js';
@@ -38,8 +49,10 @@ export interface RunHooks {
    * is the number of results the summary will count.
    */
   onProgress?: (event: { index: number; total: number; id: string; result?: CheckResult }) => void;
-  /** Called for every exchange (verbose logging). */
-  onExchange?: (exchange: Exchange) => void;
+  /** Called for every exchange (verbose logging, the HAR report), with the run's redaction of secrets. */
+  onExchange?: (exchange: Exchange, redact: (text: string) => string) => void;
+  /** Called before each wait on a 429's Retry-After (progress lines). */
+  onRateLimitWait?: (wait: RateLimitWait) => void;
   /** The checks to choose from. Default: all. */
   checks?: readonly Check[];
   /** A validator to reuse across runs (the self-test runs the suite many times). */
@@ -49,8 +62,39 @@ export interface RunHooks {
 /** Share of the request budget kept for checks that are not properties and for cleanup. */
 const RESERVED_BUDGET_SHARE = 0.2;
 
-/** Runs the conformance suite. Never throws for server behaviour; see `exitCode`. */
+/**
+ * Runs the conformance suite. Never throws for server behaviour; see `exitCode`.
+ * The report comes back with the user's keys and issued credentials redacted
+ * and control characters made visible in every field (see engine/safety/report.ts).
+ */
 export async function runConformance(options: RunOptions, hooks: RunHooks = {}): Promise<RunReport> {
+  const givenKeys = userKeys(options);
+  let recorder: Http | undefined;
+  const report = await run(options, hooks, givenKeys, (http) => {
+    recorder = http;
+  });
+  return sanitizeReport(report, recorder?.redact ?? ((text) => redactSecrets(text, givenKeys)));
+}
+
+/** The keys the user gave, by the variable transcripts show them as. */
+function userKeys(options: RunOptions): Map<string, string> {
+  const keys = new Map<string, string>();
+  const add = (secret: string | undefined, label: string) => {
+    if (secret !== undefined && secret.length > 0) keys.set(secret, label);
+  };
+  add(options.apiKeys[0], 'GRANTEX_API_KEY');
+  add(options.apiKeys[1], 'GRANTEX_API_KEY_2');
+  add(options.eventApiKey, 'GRANTEX_EVENT_API_KEY');
+  add(options.scimToken, 'GRANTEX_SCIM_TOKEN');
+  return keys;
+}
+
+async function run(
+  options: RunOptions,
+  hooks: RunHooks,
+  givenKeys: ReadonlyMap<string, string>,
+  onRecorder: (http: Http) => void,
+): Promise<RunReport> {
   const started = Date.now();
   const runId = `gxc-${started.toString(36).slice(-5)}${Math.random().toString(36).slice(2, 6)}`;
   const checks = selectChecks(hooks.checks ?? ALL_CHECKS, options);
@@ -92,11 +136,15 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
       maxRps: options.maxRps,
       budget: options.budget,
       maxRetryAfterS: options.maxRetryAfterS,
+      maxResponseBytes: options.maxResponseBytes,
       onExchange: (exchange) => {
         contract.validate(exchange);
-        hooks.onExchange?.(exchange);
+        hooks.onExchange?.(exchange, http.redact);
       },
+      ...(hooks.onRateLimitWait ? { onWait: hooks.onRateLimitWait } : {}),
     }));
+    for (const [secret, label] of givenKeys) http.registerSecret(secret, label);
+    onRecorder(http);
     const all = http.capture();
     const session = new Session(http, contract, options, runId);
     try {
@@ -147,6 +195,10 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
     if (logged > 0)
       session.notes.push(
         `${logged} audit entries written by the run remain: the trail is append-only (their principalId starts with the run id)`,
+      );
+    if (http.changes.length > 0)
+      session.notes.push(
+        `--allow-side-effects: ${http.changes.length} request(s) with side effects were sent under a key you gave: ${http.changes.join('; ')}`,
       );
     report.notes.push(...session.notes);
     report.requests = http.requestCount;
@@ -251,7 +303,8 @@ async function runCheck(
   }
   if (check.property) {
     result.runs = {
-      requested: options.runs,
+      // A replay asks for the one failing run only.
+      requested: options.replay !== undefined ? 1 : options.runs,
       granted: plan.runs,
       executed: ctx.executedRuns,
       ...(plan.because ? { adaptedBecause: plan.because } : {}),
@@ -302,6 +355,10 @@ function describeError(
     result.message = error.message;
     result.expected = error.expected;
     result.observed = error.observed;
+  } else if (error instanceof ResponseTooLarge) {
+    result.message = 'the answer is larger than --max-response-bytes';
+    result.expected = 'an answer the suite can read';
+    result.observed = error.message;
   } else if (error instanceof NetworkError) {
     result.message = 'the server stopped answering';
     result.expected = 'a response';
@@ -314,6 +371,8 @@ function describeError(
   }
   result.transcript = transcript(exchanges, redact);
   result.deterministic = true;
+  // A plain check runs the same requests on every run; its seed only names what it creates.
+  result.replay = `--only ${check.id} --seed ${options.seed}`;
 }
 
 /**

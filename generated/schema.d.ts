@@ -1308,8 +1308,6 @@ export interface components {
              * @enum {string}
              */
             redis?: "ok" | "error";
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description The body of every error response.
@@ -1336,8 +1334,6 @@ export interface components {
              * @example 6f1c2a5e-3b7d-4c1e-9a0b-2d4e8f7a6b5c
              */
             requestId: string;
-        } & {
-            [key: string]: unknown;
         };
         /** @description One public key. RSA keys carry `n` and `e`; OKP keys carry `crv` and `x`. */
         Jwk: {
@@ -1352,20 +1348,21 @@ export interface components {
             alg?: string;
             /** @example sig */
             use?: string;
+            /**
+             * @description What the key may be used for (RFC 7517 section 4.3). Neither server
+             *     sends it; a verifier that finds it uses the key only if it lists `verify`.
+             */
+            key_ops?: string[];
             /** @description RSA modulus, base64url. */
             n?: string;
             /** @description RSA public exponent, base64url. */
             e?: string;
             crv?: string;
             x?: string;
-        } & {
-            [key: string]: unknown;
         };
         /** @description A JSON Web Key Set (RFC 7517). */
         Jwks: {
             keys: components["schemas"]["Jwk"][];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description `live` keys need the principal's consent; `sandbox` keys are approved at once.
@@ -1402,8 +1399,6 @@ export interface components {
             email: string | null;
             mode: components["schemas"]["DeveloperMode"];
             createdAt: components["schemas"]["Timestamp"];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description Agent identifier (`ag_` followed by an opaque string of letters and digits, a ULID on the public server).
@@ -1448,13 +1443,9 @@ export interface components {
             status: components["schemas"]["AgentStatus"];
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
-        } & {
-            [key: string]: unknown;
         };
         AgentList: {
             agents: components["schemas"]["Agent"][];
-        } & {
-            [key: string]: unknown;
         };
         CreateAgentRequest: {
             /** @description Stored as given or trimmed of surrounding whitespace (see Agent `name`). */
@@ -1565,8 +1556,6 @@ export interface components {
             effect?: "allow";
             /** @description Present with `sandbox` or `policyEnforced`; exchange it at `POST /v1/token`. */
             code?: components["schemas"]["AuthorizationCode"];
-        } & {
-            [key: string]: unknown;
         };
         SandboxApproveResponse: {
             /** @description The authorization request's id (not a log request id, despite the name). */
@@ -1574,16 +1563,12 @@ export interface components {
             /** @constant */
             status: "approved";
             code: components["schemas"]["AuthorizationCode"];
-        } & {
-            [key: string]: unknown;
         };
         SandboxDenyResponse: {
             /** @description The authorization request's id (not a log request id, despite the name). */
             requestId: components["schemas"]["AuthRequestId"];
             /** @constant */
             status: "denied";
-        } & {
-            [key: string]: unknown;
         };
         /** @description What the consent page shows the principal about a pending authorization request. */
         ConsentRequest: {
@@ -1610,8 +1595,6 @@ export interface components {
              *     deny operations.
              */
             fidoRequired: boolean;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description The code for the developer's application. When the request had a
@@ -1627,8 +1610,6 @@ export interface components {
             redirectUri?: string;
             /** @description The request's `state`; present only when it was non-empty. */
             state?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description Empty when the request had neither `redirectUri` nor `state`. The consent
@@ -1643,8 +1624,6 @@ export interface components {
             redirectUri?: string;
             /** @description The request's `state`; present only when it was non-empty. */
             state?: string;
-        } & {
-            [key: string]: unknown;
         };
         TokenExchangeRequest: {
             /** @description The authorization code from `POST /v1/authorize` (sandbox or policy approval) or from the consent page's redirect. */
@@ -1686,8 +1665,6 @@ export interface components {
             scopes: components["schemas"]["ScopeList"];
             /** @description When the grant and its token expire. */
             expiresAt: components["schemas"]["Timestamp"];
-        } & {
-            [key: string]: unknown;
         };
         TokenRefreshRequest: {
             /** @description The current refresh token of the grant (`ref_…`). */
@@ -1711,8 +1688,6 @@ export interface components {
             agent: components["schemas"]["AgentDid"];
             /** @description The token's `exp`, so always on a whole second. */
             expiresAt: components["schemas"]["Timestamp"];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description The token must not be honoured: it is malformed, badly signed, expired,
@@ -1722,8 +1697,6 @@ export interface components {
         TokenVerifyInvalid: {
             /** @constant */
             valid: false;
-        } & {
-            [key: string]: unknown;
         };
         /** @description The result of an online check; branch on `valid`. */
         TokenVerifyResponse: components["schemas"]["TokenVerifyValid"] | components["schemas"]["TokenVerifyInvalid"];
@@ -1760,13 +1733,9 @@ export interface components {
             parentGrantId?: components["schemas"]["GrantId"];
             /** @description Delegation hops from the root grant; 0 for a root grant (and, on the reference server, for every grant). */
             delegationDepth: number;
-        } & {
-            [key: string]: unknown;
         };
         GrantList: {
             grants: components["schemas"]["Grant"][];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description A grant token's id, its `jti` claim (`tok_` followed by an opaque string of letters and digits, a ULID on the public server).
@@ -1840,16 +1809,12 @@ export interface components {
             parentGrnt?: components["schemas"]["GrantId"];
             /** @description Delegated tokens only. Number of delegation hops from the root grant (the parent's depth plus one). */
             delegationDepth?: number;
-        } & {
-            [key: string]: unknown;
         };
         /** @description The token is genuine, unexpired and not revoked; `claims` is its verified payload. */
         GrantVerifyActive: {
             /** @constant */
             active: true;
             claims: components["schemas"]["GrantTokenClaims"];
-        } & {
-            [key: string]: unknown;
         };
         /** @description The token is correctly signed and unexpired, but must not be honoured. */
         GrantVerifyInactive: {
@@ -1863,8 +1828,6 @@ export interface components {
              * @enum {string}
              */
             reason: "revoked" | "not_found" | "expired" | "wrong_developer";
-        } & {
-            [key: string]: unknown;
         };
         /** @description The result of the check; branch on `active`. */
         GrantVerifyResponse: components["schemas"]["GrantVerifyActive"] | components["schemas"]["GrantVerifyInactive"];
@@ -1893,8 +1856,6 @@ export interface components {
             /** @description The delegated scopes. */
             scopes: components["schemas"]["ScopeList"];
             expiresAt: components["schemas"]["Timestamp"];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description Free-form JSON object chosen by the caller.
@@ -1925,7 +1886,14 @@ export interface components {
             principalId: string;
             /** @description What was done, usually `resource.verb`. */
             action: string;
-            /** @description Any JSON object (400 if it is not an object). Defaults to `{}`. */
+            /**
+             * @description Any JSON object (400 if it is not an object). Defaults to `{}`. At
+             *     most 16384 bytes, counted as its canonical JSON in UTF-8 (keys
+             *     sorted, no spaces): the reference server answers 400 beyond, so one
+             *     entry never costs more than that to store, hash and serve. SPEC.md
+             *     and the public server set no limit of their own besides the 1 MiB
+             *     request body.
+             */
             metadata?: components["schemas"]["Metadata"];
             /** @default success */
             status?: components["schemas"]["AuditStatus"];
@@ -2001,14 +1969,10 @@ export interface components {
             prevHash: string | null;
             timestamp: components["schemas"]["Timestamp"];
             status: components["schemas"]["AuditStatus"];
-        } & {
-            [key: string]: unknown;
         };
         AuditEntryList: {
             /** @description Oldest first, which is chain order when no filter is applied. */
             entries: components["schemas"]["AuditEntry"][];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description Policy identifier (`pol_` followed by an opaque string of letters and digits, a ULID on the public server).
@@ -2065,8 +2029,6 @@ export interface components {
             timeOfDayEnd: components["schemas"]["PolicyTimeOfDay"] | null;
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
-        } & {
-            [key: string]: unknown;
         };
         PolicyList: {
             /**
@@ -2077,8 +2039,6 @@ export interface components {
             policies: components["schemas"]["Policy"][];
             /** @description The number of policies in the list. */
             total: number;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description Only `name` and `effect` are required; every condition left out matches
@@ -2135,14 +2095,10 @@ export interface components {
             /** @description The event types delivered to this endpoint. */
             events: components["schemas"]["WebhookEventType"][];
             createdAt: components["schemas"]["Timestamp"];
-        } & {
-            [key: string]: unknown;
         };
         WebhookList: {
             /** @description Newest first on the public server (SPEC.md prescribes no order). Secrets are never listed. */
             webhooks: components["schemas"]["Webhook"][];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * Format: uri
@@ -2176,8 +2132,6 @@ export interface components {
              */
             secret: string;
             createdAt: components["schemas"]["Timestamp"];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description `pending` while attempts remain (including between retries), `delivered`
@@ -2205,8 +2159,6 @@ export interface components {
             createdAt: components["schemas"]["Timestamp"];
             /** @description When an attempt succeeded, or `null`. */
             deliveredAt: components["schemas"]["Timestamp"] | null;
-        } & {
-            [key: string]: unknown;
         };
         WebhookDeliveryList: {
             /** @description Newest first. */
@@ -2216,8 +2168,6 @@ export interface components {
             page: number;
             /** @description The page size actually used (requests above 100 are capped at 100). */
             pageSize: number;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description Anomaly identifier (`anm_` followed by an opaque string of letters and digits, a ULID on the public server).
@@ -2264,16 +2214,12 @@ export interface components {
             detectedAt: components["schemas"]["Timestamp"];
             /** @description When the anomaly was last acknowledged, or `null`. */
             acknowledgedAt: components["schemas"]["Timestamp"] | null;
-        } & {
-            [key: string]: unknown;
         };
         AnomalyList: {
             /** @description Newest first on the public server (SPEC.md prescribes no order). */
             anomalies: components["schemas"]["Anomaly"][];
             /** @description The number of anomalies in the list. */
             total: number;
-        } & {
-            [key: string]: unknown;
         };
         /** @description The outcome of one detection run. */
         AnomalyDetection: {
@@ -2283,8 +2229,6 @@ export interface components {
             /** @description How many active grants were revoked because of a high-severity finding. */
             autoRevokedGrants: number;
             anomalies: components["schemas"]["Anomaly"][];
-        } & {
-            [key: string]: unknown;
         };
         /** @description The developer's agents by status. Not limited by `since`/`until`. */
         ComplianceAgentCounts: {
@@ -2292,8 +2236,6 @@ export interface components {
             active: number;
             suspended: number;
             revoked: number;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description Grants issued in the window. `active` counts active grants that have not
@@ -2304,8 +2246,6 @@ export interface components {
             active: number;
             revoked: number;
             expired: number;
-        } & {
-            [key: string]: unknown;
         };
         /** @description Audit entries recorded in the window, by outcome. */
         ComplianceAuditCounts: {
@@ -2313,14 +2253,10 @@ export interface components {
             success: number;
             failure: number;
             blocked: number;
-        } & {
-            [key: string]: unknown;
         };
         /** @description The developer's policies. Not limited by `since`/`until`. */
         CompliancePolicyCounts: {
             total: number;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description A subscription plan. Developers without a subscription are on `free`.
@@ -2344,8 +2280,6 @@ export interface components {
             auditEntries: components["schemas"]["ComplianceAuditCounts"];
             policies: components["schemas"]["CompliancePolicyCounts"];
             plan: components["schemas"]["BillingPlan"];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description A grant as exported for compliance. Unlike the grant record of
@@ -2371,8 +2305,6 @@ export interface components {
             revokedAt: string | null;
             /** @description 0 for a grant issued to an agent directly, parent depth + 1 for a delegated grant. */
             delegationDepth: number;
-        } & {
-            [key: string]: unknown;
         };
         ComplianceGrantExport: {
             generatedAt: components["schemas"]["Timestamp"];
@@ -2380,8 +2312,6 @@ export interface components {
             total: number;
             /** @description Newest issued first. */
             grants: components["schemas"]["ComplianceGrant"][];
-        } & {
-            [key: string]: unknown;
         };
         ComplianceAuditExport: {
             generatedAt: components["schemas"]["Timestamp"];
@@ -2389,8 +2319,6 @@ export interface components {
             total: number;
             /** @description Oldest first (by timestamp, then id), i.e. in chain order. */
             entries: components["schemas"]["AuditEntry"][];
-        } & {
-            [key: string]: unknown;
         };
         EvidencePackMeta: {
             /**
@@ -2408,8 +2336,6 @@ export interface components {
              * @example soc2
              */
             framework: string;
-        } & {
-            [key: string]: unknown;
         };
         /** @description The same counts as `GET /v1/compliance/summary`, without the timestamps. */
         EvidencePackSummary: {
@@ -2418,8 +2344,6 @@ export interface components {
             auditEntries: components["schemas"]["ComplianceAuditCounts"];
             policies: components["schemas"]["CompliancePolicyCounts"];
             plan: components["schemas"]["BillingPlan"];
-        } & {
-            [key: string]: unknown;
         };
         /** @description A policy as included in the evidence pack (the same fields as the policies API returns). */
         EvidencePackPolicy: {
@@ -2440,8 +2364,6 @@ export interface components {
             timeOfDayEnd: string | null;
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description Result of re-verifying the exported audit entries in chain order: each
@@ -2461,8 +2383,6 @@ export interface components {
              * @enum {string|null}
              */
             reason: "link" | "content" | null;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description Everything an auditor needs in one document. `grants` and `auditEntries`
@@ -2479,8 +2399,6 @@ export interface components {
             /** @description Highest priority first, then oldest first. */
             policies: components["schemas"]["EvidencePackPolicy"][];
             chainIntegrity: components["schemas"]["ChainIntegrity"];
-        } & {
-            [key: string]: unknown;
         };
         BillingSubscription: {
             plan: components["schemas"]["BillingPlan"];
@@ -2496,8 +2414,6 @@ export interface components {
              * @description End of the paid period; null on the free plan or before the provider reports it.
              */
             currentPeriodEnd: string | null;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * Format: uri
@@ -2522,8 +2438,6 @@ export interface components {
              * @description The hosted payment page to send the developer to.
              */
             checkoutUrl: string;
-        } & {
-            [key: string]: unknown;
         };
         BillingPortalRequest: {
             /** @description Where the billing portal sends the developer back to. */
@@ -2535,8 +2449,6 @@ export interface components {
              * @description The hosted billing portal to send the developer to.
              */
             portalUrl: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description SCIM token identifier (`scimtok_` followed by an opaque string of letters and digits, a ULID on the public server).
@@ -2553,14 +2465,10 @@ export interface components {
              * @description Last use of the token; null when unknown. The reference server never records use, so it is always null there.
              */
             lastUsedAt: string | null;
-        } & {
-            [key: string]: unknown;
         };
         ScimTokenList: {
             /** @description Newest first on the public server (SPEC.md prescribes no order). */
             tokens: components["schemas"]["ScimTokenSummary"][];
-        } & {
-            [key: string]: unknown;
         };
         CreateScimTokenRequest: {
             /** @description A name to recognise the token by, usually the identity provider. */
@@ -2582,13 +2490,9 @@ export interface components {
              */
             token: string;
             createdAt: components["schemas"]["Timestamp"];
-        } & {
-            [key: string]: unknown;
         };
         ScimSupported: {
             supported: boolean;
-        } & {
-            [key: string]: unknown;
         };
         /** @description What this SCIM service supports (RFC 7643 section 5). */
         ScimServiceProviderConfig: {
@@ -2598,35 +2502,25 @@ export interface components {
                 supported: boolean;
                 maxOperations: number;
                 maxPayloadSize: number;
-            } & {
-                [key: string]: unknown;
             };
             filter: {
                 supported: boolean;
                 maxResults: number;
-            } & {
-                [key: string]: unknown;
             };
             changePassword: components["schemas"]["ScimSupported"];
             sort: components["schemas"]["ScimSupported"];
             etag: components["schemas"]["ScimSupported"];
-            authenticationSchemes: ({
+            authenticationSchemes: {
                 name: string;
                 description: string;
                 /** @example oauthbearertoken */
                 type: string;
                 primary?: boolean;
-            } & {
-                [key: string]: unknown;
-            })[];
+            }[];
             meta: {
                 /** @enum {string} */
                 resourceType: "ServiceProviderConfig";
-            } & {
-                [key: string]: unknown;
             };
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description SCIM user identifier (`scimuser_` followed by an opaque string of letters and digits, a ULID on the public server).
@@ -2639,16 +2533,12 @@ export interface components {
             primary?: boolean;
             /** @example work */
             type?: string;
-        } & {
-            [key: string]: unknown;
         };
         ScimUserMeta: {
             /** @enum {string} */
             resourceType: "User";
             created: components["schemas"]["Timestamp"];
             lastModified: components["schemas"]["Timestamp"];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description A provisioned user. `externalId` and `displayName` are left out when not
@@ -2672,8 +2562,6 @@ export interface components {
             active: boolean;
             emails: string | components["schemas"]["ScimEmail"][];
             meta: components["schemas"]["ScimUserMeta"];
-        } & {
-            [key: string]: unknown;
         };
         /** @description A SCIM ListResponse of users, oldest first. */
         ScimUserList: {
@@ -2690,8 +2578,6 @@ export interface components {
             /** @description The page size that was applied (the effective `count`), not the number of users returned. */
             itemsPerPage: number;
             Resources: components["schemas"]["ScimUser"][];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description The SCIM error body sent by the SCIM 2.0 Users endpoints, instead of the
@@ -2714,8 +2600,6 @@ export interface components {
             scimType: string;
             /** @example 404 */
             status: number;
-        } & {
-            [key: string]: unknown;
         };
         ScimEmailInput: {
             /** @example alice@example.com */
@@ -2772,8 +2656,6 @@ export interface components {
             redirectUri: string;
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
-        } & {
-            [key: string]: unknown;
         };
         /** Format: uri */
         SsoUrl: string;
@@ -2805,8 +2687,6 @@ export interface components {
             protocol: "oidc" | "saml";
             /** @description The enterprise SSO connection that was chosen (`sso_` followed by an opaque string of letters and digits, a ULID on the public server). */
             connectionId: string;
-        } & {
-            [key: string]: unknown;
         };
         /** @description An LDAP connection, which has no browser redirect; credentials are submitted directly. */
         SsoLoginLdap: {
@@ -2815,8 +2695,6 @@ export interface components {
             connectionId: string;
             ldapUrl: string;
             message: string;
-        } & {
-            [key: string]: unknown;
         };
         /** @description Where to send the user to sign in, depending on the connection's protocol. */
         SsoLoginResponse: components["schemas"]["SsoLoginRedirect"] | components["schemas"]["SsoLoginLdap"];
@@ -2832,8 +2710,6 @@ export interface components {
              */
             code: string;
             requestId?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description The signed-in user, from the verified ID token. Nothing is created or
@@ -2848,8 +2724,6 @@ export interface components {
             /** @description The provider's subject identifier. */
             sub: string | null;
             developerId: components["schemas"]["DeveloperId"];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description `sha256=` followed by a lowercase hex HMAC-SHA256, keyed with the endpoint secret as UTF-8 text.
@@ -2877,8 +2751,6 @@ export interface components {
             delegationDepth?: number;
             /** @description Delegated grants only; the grant it was delegated from. */
             parentGrantId?: components["schemas"]["GrantId"];
-        } & {
-            [key: string]: unknown;
         };
         /** @description The body of a `grant.created` delivery. */
         GrantCreatedEvent: {
@@ -2890,8 +2762,6 @@ export interface components {
             type: "grant.created";
             createdAt: components["schemas"]["Timestamp"];
             data: components["schemas"]["GrantCreatedEventData"];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description The revoked grant. One event is sent for the grant that was revoked, none
@@ -2901,8 +2771,6 @@ export interface components {
             grantId: components["schemas"]["GrantId"];
             /** @description `true` when delegated grants below it were revoked too. */
             cascade: boolean;
-        } & {
-            [key: string]: unknown;
         };
         /** @description The body of a `grant.revoked` delivery. */
         GrantRevokedEvent: {
@@ -2914,8 +2782,6 @@ export interface components {
             type: "grant.revoked";
             createdAt: components["schemas"]["Timestamp"];
             data: components["schemas"]["GrantRevokedEventData"];
-        } & {
-            [key: string]: unknown;
         };
         /** @description The new grant token and the grant it belongs to. */
         TokenIssuedEventData: {
@@ -2926,8 +2792,6 @@ export interface components {
             principalId: string;
             scopes: components["schemas"]["ScopeList"];
             expiresAt: components["schemas"]["Timestamp"];
-        } & {
-            [key: string]: unknown;
         };
         /** @description The body of a `token.issued` delivery. */
         TokenIssuedEvent: {
@@ -2939,8 +2803,6 @@ export interface components {
             type: "token.issued";
             createdAt: components["schemas"]["Timestamp"];
             data: components["schemas"]["TokenIssuedEventData"];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description Any webhook delivery body: `{id, type, createdAt, data}`, where `type`
@@ -3029,6 +2891,28 @@ export interface components {
                  *       "message": "Request body is larger than 1048576 bytes",
                  *       "code": "BAD_REQUEST",
                  *       "requestId": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description The body carries a `Content-Encoding` other than `identity`
+         *     (`BAD_REQUEST`). The reference server reads bodies only as sent and
+         *     refuses an encoded one rather than parse compressed bytes as JSON.
+         *     Differs from the public server, which ignores the header and parses the
+         *     bytes as they are.
+         */
+        UnsupportedContentEncoding: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "message": "Content-Encoding gzip is not supported: send the body unencoded",
+                 *       "code": "BAD_REQUEST",
+                 *       "requestId": "7c8d9e0f-1a2b-4c3d-8e4f-5a6b7c8d9e0f"
                  *     }
                  */
                 "application/json": components["schemas"]["Error"];
@@ -3319,6 +3203,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -3422,6 +3307,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             402: components["responses"]["PaymentRequired"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -3560,6 +3446,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -3626,6 +3513,7 @@ export interface operations {
             };
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             /**
              * @description Rate limit exceeded; wait `Retry-After` seconds. The 10-a-minute
              *     authorization limit answers code `RATE_LIMITED` (with
@@ -4183,6 +4071,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             402: components["responses"]["PaymentRequired"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4243,6 +4132,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4297,6 +4187,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4368,6 +4259,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4493,6 +4385,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4587,6 +4480,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4778,7 +4672,8 @@ export interface operations {
             };
             /**
              * @description A required field is missing or empty, `status` is not one of the
-             *     three values, or `metadata` is not an object (`BAD_REQUEST`).
+             *     three values, or `metadata` is not an object or (reference server)
+             *     is over 16384 bytes of canonical JSON (`BAD_REQUEST`).
              */
             400: {
                 headers: {
@@ -4819,6 +4714,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -5160,6 +5056,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -5319,6 +5216,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -5455,6 +5353,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -6264,6 +6163,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
             /** @description Billing is not configured on this server (`SERVICE_UNAVAILABLE`). */
             503: {
@@ -6342,6 +6242,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
             /** @description Billing is not configured on this server (`SERVICE_UNAVAILABLE`). */
             503: {
@@ -6460,6 +6361,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -6838,7 +6740,8 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             /**
-             * @description The body is not `application/json` (for example `application/scim+json`).
+             * @description The body is not `application/json` (for example `application/scim+json`), or (reference
+             *     server) it carries a `Content-Encoding` other than `identity`.
              *     Common error body with code `BAD_REQUEST`.
              */
             415: {
@@ -7117,7 +7020,8 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             /**
-             * @description The body is not `application/json` (for example `application/scim+json`).
+             * @description The body is not `application/json` (for example `application/scim+json`), or (reference
+             *     server) it carries a `Content-Encoding` other than `identity`.
              *     Common error body with code `BAD_REQUEST`.
              */
             415: {
@@ -7382,7 +7286,8 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             /**
-             * @description The body is not `application/json` (for example `application/scim+json`).
+             * @description The body is not `application/json` (for example `application/scim+json`), or (reference
+             *     server) it carries a `Content-Encoding` other than `identity`.
              *     Common error body with code `BAD_REQUEST`.
              */
             415: {
@@ -7522,6 +7427,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };

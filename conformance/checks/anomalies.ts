@@ -7,7 +7,7 @@
  * created (or the --event-api-key one), see side-effects.ts.
  */
 import { expectThat, show, type Check } from '../engine/check.js';
-import { expectStatus } from '../engine/session.js';
+import { expectStatus } from '../engine/session/expect.js';
 
 export const anomalyChecks: Check[] = [
   {

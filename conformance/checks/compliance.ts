@@ -5,7 +5,7 @@
  * and the evidence pack's chain verdict agrees with the chain.
  */
 import { expectThat, show, type Check } from '../engine/check.js';
-import { expectStatus } from '../engine/session.js';
+import { expectStatus } from '../engine/session/expect.js';
 
 export const complianceChecks: Check[] = [
   {

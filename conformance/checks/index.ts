@@ -15,7 +15,7 @@ import { lifecycleChecks } from './lifecycle.js';
 import { policyChecks } from './policies.js';
 import { scimChecks } from './scim.js';
 import { ssoChecks } from './sso.js';
-import { tokenChecks } from './tokens.js';
+import { tokenChecks } from './tokens/index.js';
 import { webhookChecks } from './webhooks.js';
 
 export const ALL_CHECKS: readonly Check[] = [

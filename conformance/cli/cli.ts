@@ -11,18 +11,34 @@ import { parseBaseline, writeBaseline } from '../engine/baseline.js';
 import { ALL_CHECKS } from '../checks/index.js';
 import { parseReplay } from '../engine/context.js';
 import { AREAS, defaultOptions, type ApprovalMode, type ReportFormat, type RunOptions } from '../engine/options.js';
-import { renderHtml } from '../report/html.js';
-import { renderJson } from '../report/json.js';
-import { renderJunit } from '../report/junit.js';
-import { renderText } from '../report/text.js';
+import { visible } from '../engine/safety/terminal.js';
 import { runConformance, type RunReport } from '../runner.js';
+import type { TimedExchange } from '../report/har.js';
+import { replayCommand } from './invocation.js';
+import { parseFormats, planOutputs, renderOutput, writeOutputs, type Output } from './outputs.js';
+import { ProgressLog } from './progress.js';
+import { diffCommand, reportCommand } from './subcommands.js';
+import { VERSION } from './version.js';
+import { waitForServer } from './wait.js';
+
+/**
+ * How the user ran the suite, for the usage line and replay hints: the
+ * installed command (the bundle in dist/, through node_modules/.bin), or
+ * `npm run conformance --` in a clone of the repository.
+ */
+const COMMAND = /grantex-conformance(\.js)?$/.test(process.argv[1] ?? '')
+  ? 'npx grantex-conformance'
+  : 'npm run conformance --';
 
 const HELP = `grantex-conformance: property-based and model-based conformance checks of a Grantex server
 
-Usage: npm run conformance -- [options]      (or: npx grantex-conformance [options])
+Usage: ${COMMAND} [options]
+       ${COMMAND} report FILE.json [--format FORMAT] [--out FILE]   render a saved JSON report again
+       ${COMMAND} diff BEFORE.json AFTER.json                        regressions and fixes between runs
 
 Target
   --base-url URL         server to check; without it the in-memory reference server is started in-process
+  --wait-for-server S    first wait up to S seconds for GET /health to answer 2xx (a server still starting)
   --api-key KEY          developer API key (env GRANTEX_API_KEY); give it twice for the isolation checks'
                          second developer. Without a key, developers are created with POST /v1/signup.
   --issuer URL           the server's token issuer, when it is not reachable from here (behind a proxy):
@@ -31,7 +47,9 @@ Target
   --event-api-key KEY    key of a developer set aside for checks that set off events (webhook deliveries,
                          revocations) or change configuration (env GRANTEX_EVENT_API_KEY). Without it, with a
                          --api-key, such a developer is created with POST /v1/signup, else those checks skip
-  --allow-side-effects   let those checks run as the --api-key developer (its real webhooks receive the events)
+  --allow-side-effects   let those checks run as the --api-key developer (its real webhooks receive the events;
+                         the report lists each such request). Requests that can revoke or change what existed
+                         before the run (POST /v1/anomalies/detect: automatic revocation) are never sent under it
   --scim-token TOKEN     SCIM bearer token (default: one is created for the run and deleted after)
   --approval MODE        auto | sandbox | consent: how authorization requests get approved (default auto:
                          a code in the authorize answer means sandbox, else the consent endpoint approves)
@@ -52,21 +70,32 @@ Traffic
   --max-rps N            at most N requests per second (default unbounded)
   --budget N             at most N requests in total (default 20000)
   --max-retry-after S    longest 429 Retry-After to wait out (default 90)
+  --max-response-bytes N largest answer read, counted after content decoding (default 10485760); a larger
+                         one is cut off and fails the check
   --receiver-host HOST   host the server must call for webhooks (default 127.0.0.1)
   --webhook-wait SECONDS how long to wait for webhook deliveries (default 45)
   --keep-on-failure      keep what failing checks created (their transcripts stay re-runnable)
 
 Output
-  --report FORMAT        text | json | junit | html (default text)
-  --out FILE             write the report to FILE (a text summary still goes to stdout)
+  --report LIST          formats, comma-separated: text, json, junit, html, har (the traffic, secrets
+                         redacted), markdown (a CI job summary). Default text
+  --out FILE             write a report to FILE, the format from its extension (.txt .json .xml .html .har .md);
+                         repeatable. With one --report and one --out, the file gets that format
+  --out-dir DIR          write each --report format without an --out file to DIR/grantex-conformance.<ext>
+                         (every format when no --report is given). A text summary goes to stdout
+                         unless a report does
   --expect FILE          baseline of known deviations (JSON or YAML: expected: [{check, level, reason}]);
                          exit 0 when every failure is expected; unexpected failures and passes listed apart
   --write-baseline FILE  write this run's failures and warnings as a baseline (.yaml/.yml: YAML, else JSON)
   --verbose              list every check and log every request on stderr
+  --quiet                no progress lines on stderr (without a terminal, one line per finished area,
+                         one per rate-limit wait over 10 s, and one at least every 30 s)
   --help                 this text
+  --version              the version
 
 Areas: ${AREAS.join(', ')}
 Exit codes: 0 every MUST passed · 1 a MUST failed · 2 could not run (unreachable server, refused key, bad options)
+Each failure's replay line repeats this run's flags (secrets as "$VARIABLES"): paste it to re-run that check.
 `;
 
 /** Thrown for unusable command lines (exit 2). */
@@ -78,6 +107,14 @@ export interface Parsed {
   options: RunOptions;
   help: boolean;
   list: boolean;
+  /** `--version`. */
+  version?: boolean;
+  /** `--quiet`: no progress lines. */
+  quiet?: boolean;
+  /** The reports to write (`--report`, `--out`, `--out-dir`). */
+  outputs?: Output[];
+  /** `--wait-for-server S`: seconds to wait for GET /health first. */
+  waitForServerS?: number;
 }
 
 function integer(value: string | undefined, name: string, min: number): number | undefined {
@@ -126,10 +163,15 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         'max-rps': { type: 'string' },
         budget: { type: 'string' },
         'max-retry-after': { type: 'string' },
+        'max-response-bytes': { type: 'string' },
         'receiver-host': { type: 'string' },
         'webhook-wait': { type: 'string' },
-        report: { type: 'string' },
-        out: { type: 'string' },
+        report: { type: 'string', multiple: true },
+        out: { type: 'string', multiple: true },
+        'out-dir': { type: 'string' },
+        quiet: { type: 'boolean' },
+        version: { type: 'boolean' },
+        'wait-for-server': { type: 'string' },
         expect: { type: 'string' },
         'write-baseline': { type: 'string' },
         verbose: { type: 'boolean' },
@@ -182,14 +224,18 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   options.maxRps = integer(v['max-rps'], 'max-rps', 0) ?? options.maxRps;
   options.budget = integer(v.budget, 'budget', 1) ?? options.budget;
   options.maxRetryAfterS = integer(v['max-retry-after'], 'max-retry-after', 0) ?? options.maxRetryAfterS;
+  options.maxResponseBytes = integer(v['max-response-bytes'], 'max-response-bytes', 1024) ?? options.maxResponseBytes;
   if (v['receiver-host'] !== undefined) options.receiverHost = v['receiver-host'];
   options.webhookWaitMs = (integer(v['webhook-wait'], 'webhook-wait', 0) ?? options.webhookWaitMs / 1000) * 1000;
-  if (v.report !== undefined) {
-    if (!['text', 'json', 'junit', 'html'].includes(v.report))
-      throw new UsageError('--report must be text, json, junit or html');
-    options.report = v.report as ReportFormat;
+  let outputs: Output[];
+  try {
+    const formats = parseFormats(v.report ?? []);
+    outputs = planOutputs(formats, v.out ?? [], v['out-dir']);
+    options.report = (formats[0] ?? 'text') as ReportFormat;
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  if (v.out !== undefined) options.out = v.out;
+  if (v.out?.[0] !== undefined) options.out = v.out[0];
   if (v.expect !== undefined) {
     let text: string;
     try {
@@ -205,15 +251,21 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   }
   if (v['write-baseline'] !== undefined) options.writeBaseline = v['write-baseline'];
   options.verbose = v.verbose === true;
-  return { options, help: v.help === true, list: v.list === true };
+  const waitForServerS = integer(v['wait-for-server'], 'wait-for-server', 1);
+  return {
+    options,
+    help: v.help === true,
+    list: v.list === true,
+    version: v.version === true,
+    quiet: v.quiet === true,
+    outputs,
+    ...(waitForServerS !== undefined ? { waitForServerS } : {}),
+  };
 }
 
-/** Renders the report in the chosen format. */
+/** Renders the report in the chosen format (HAR needs the run's exchanges: see outputs.ts). */
 export function render(report: RunReport, format: ReportFormat, verbose = false): string {
-  if (format === 'json') return renderJson(report);
-  if (format === 'junit') return renderJunit(report);
-  if (format === 'html') return renderHtml(report);
-  return renderText(report, { verbose });
+  return renderOutput(report, format, { verbose, version: VERSION });
 }
 
 function listChecks(): string {
@@ -221,7 +273,18 @@ function listChecks(): string {
 }
 
 /** Runs the CLI; resolves to the exit code. */
-export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  /** How the user started the suite, for replay lines (main.ts passes the real one; see invocation.ts). */
+  command = 'npm run conformance --',
+): Promise<number> {
+  const io = {
+    stdout: (text: string) => void process.stdout.write(text),
+    stderr: (text: string) => void process.stderr.write(text),
+  };
+  if (argv[0] === 'report') return reportCommand(argv.slice(1), io);
+  if (argv[0] === 'diff') return diffCommand(argv.slice(1), io);
   let parsed: Parsed;
   try {
     parsed = parseCommandLine(argv, env);
@@ -235,13 +298,36 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     process.stdout.write(HELP);
     return 0;
   }
+  if (parsed.version) {
+    process.stdout.write(`grantex-conformance ${VERSION}\n`);
+    return 0;
+  }
   if (parsed.list) {
     process.stdout.write(listChecks());
     return 0;
   }
   const { options } = parsed;
-  options.progress = process.stderr.isTTY === true && !options.verbose;
+  const outputs = parsed.outputs ?? [{ format: options.report }];
+  options.progress = process.stderr.isTTY === true && !options.verbose && parsed.quiet !== true;
+  // Without a terminal (CI logs): a line per finished area, per long wait, and at least every 30 s.
+  const log =
+    !options.progress && !options.verbose && parsed.quiet !== true
+      ? new ProgressLog((line) => void process.stderr.write(line))
+      : undefined;
+  if (parsed.waitForServerS !== undefined && options.baseUrl !== undefined) {
+    const waited = await waitForServer(options.baseUrl, parsed.waitForServerS * 1000, (line) =>
+      parsed.quiet ? undefined : process.stderr.write(`grantex-conformance: ${line}\n`),
+    );
+    if (!waited.ok) {
+      process.stderr.write(`grantex-conformance: ${waited.message}\n`);
+      return 2;
+    }
+  }
+  // The HAR report holds every exchange of the run: kept only when asked for.
+  const exchanges: TimedExchange[] | undefined = outputs.some((output) => output.format === 'har') ? [] : undefined;
+  log?.start(options.baseUrl ?? 'the in-process reference server');
   const report = await runConformance(options, {
+    ...(log ? { onProgress: log.onProgress, onRateLimitWait: log.onWait } : {}),
     startReference: async () => {
       const { startReferenceServer } = await import('../reference/server.js');
       return startReferenceServer();
@@ -257,12 +343,13 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
           },
         }
       : {}),
-    ...(options.verbose
+    ...(options.verbose || exchanges
       ? {
-          onExchange: (exchange) => {
-            process.stderr.write(
-              `→ ${exchange.method} ${exchange.target} ${exchange.status || exchange.error} ${exchange.durationMs} ms${exchange.violations.length ? `  ✗ ${exchange.violations.join('; ')}` : ''}\n`,
-            );
+          onExchange: (exchange, redact) => {
+            exchanges?.push({ ...exchange, startedAt: new Date(Date.now() - exchange.durationMs).toISOString() });
+            if (!options.verbose) return;
+            const line = `→ ${exchange.method} ${exchange.target} ${exchange.status || exchange.error} ${exchange.durationMs} ms${exchange.violations.length ? `  ✗ ${exchange.violations.join('; ')}` : ''}`;
+            process.stderr.write(`${visible(redact(line))}\n`);
           },
         }
       : {}),
@@ -278,13 +365,23 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     );
     process.stderr.write(`baseline written to ${options.writeBaseline}\n`);
   }
-  const output = render(report, options.report, options.verbose);
-  if (options.out) {
-    writeFileSync(options.out, output);
-    if (options.report !== 'text') process.stdout.write(renderText(report, { verbose: options.verbose }));
-    process.stderr.write(`report written to ${options.out}\n`);
-  } else {
-    process.stdout.write(output);
-  }
+  log?.stop();
+  report.replayCommand = replayCommand(argv, command);
+  const secrets = [
+    ...options.apiKeys.map((secret, index) => ({
+      label: index === 0 ? 'GRANTEX_API_KEY' : 'GRANTEX_API_KEY_2',
+      secret,
+    })),
+    ...(options.eventApiKey ? [{ label: 'GRANTEX_EVENT_API_KEY', secret: options.eventApiKey }] : []),
+    ...(options.scimToken ? [{ label: 'GRANTEX_SCIM_TOKEN', secret: options.scimToken }] : []),
+    ...(report.createdKeys ?? []),
+  ];
+  const written = writeOutputs(
+    report,
+    outputs,
+    { verbose: options.verbose, version: VERSION, secrets, ...(exchanges ? { exchanges } : {}) },
+    (text) => void process.stdout.write(text),
+  );
+  for (const file of written) process.stderr.write(`report written to ${file}\n`);
   return report.exitCode;
 }

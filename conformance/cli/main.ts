@@ -4,6 +4,10 @@
  */
 import { rpMain } from '../rp/cli.js';
 import { main } from './cli.js';
+import { commandOf } from './invocation.js';
 
 const argv = process.argv.slice(2);
-process.exitCode = argv[0] === 'rp' ? await rpMain(argv.slice(1)) : await main(argv);
+process.exitCode =
+  argv[0] === 'rp'
+    ? await rpMain(argv.slice(1))
+    : await main(argv, process.env, commandOf(process.env, process.argv[1], process.cwd()));

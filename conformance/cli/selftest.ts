@@ -24,6 +24,95 @@ import {
   type VariantName,
 } from '../reference/server.js';
 import { runConformance, type RunReport } from '../runner.js';
+import { VERSION } from './version.js';
+
+export const SELFTEST_HELP = `grantex-conformance self-test: proves the suite against the in-memory reference server
+
+Usage: npm run conformance:selftest -- [options]
+
+  --runs N           property runs per check in the fault runs (default 1: fixed examples catch faults)
+  --clean-runs N     property runs per check in the fault-free run (default 20)
+  --variant-runs N   property runs per check in the variant runs (default 5)
+  --concurrency C    fault and variant runs at a time (default 3)
+  --fault NAME       only this fault (repeatable; default all)
+  --variant NAME     only this variant (repeatable; default all)
+  --seed S           run seed (default 1)
+  --json FILE        also write the result as JSON to FILE
+  --help             this text
+  --version          the version
+
+Faults: ${FAULT_NAMES.join(', ')}
+Variants: ${VARIANT_NAMES.join(', ')}
+Exit codes: 0 the reference server and every variant passed and every fault was caught deterministically ·
+            1 a fault was missed, a variant failed or the fault-free run failed · 2 bad options
+`;
+
+/** A bad command line: printed with a pointer to --help, exit 2. */
+export class SelftestUsageError extends Error {
+  override name = 'SelftestUsageError';
+}
+
+function count(value: string | undefined, name: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed) || parsed < min)
+    throw new SelftestUsageError(`--${name} must be an integer ≥ ${min} (got ${JSON.stringify(value)})`);
+  return parsed;
+}
+
+/** What the self-test's command line asks for. @throws {SelftestUsageError} */
+export function parseSelftestArgs(
+  args: readonly string[],
+): { action: 'help' } | { action: 'version' } | { action: 'run'; options: SelftestOptions; json?: string } {
+  // biome-ignore lint/suspicious/noImplicitAnyLet: the type is parseArgs' own, inferred from the options below
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        runs: { type: 'string' },
+        'clean-runs': { type: 'string' },
+        concurrency: { type: 'string' },
+        fault: { type: 'string', multiple: true },
+        variant: { type: 'string', multiple: true },
+        'variant-runs': { type: 'string' },
+        seed: { type: 'string' },
+        json: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+      },
+    }));
+  } catch (error) {
+    throw new SelftestUsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help) return { action: 'help' };
+  if (values.version) return { action: 'version' };
+  const unknown = (values.fault ?? []).filter((name) => !(FAULT_NAMES as string[]).includes(name));
+  if (unknown.length > 0)
+    throw new SelftestUsageError(`unknown fault(s): ${unknown.join(', ')}\nknown: ${FAULT_NAMES.join(', ')}`);
+  const unknownVariants = (values.variant ?? []).filter((name) => !(VARIANT_NAMES as string[]).includes(name));
+  if (unknownVariants.length > 0)
+    throw new SelftestUsageError(
+      `unknown variant(s): ${unknownVariants.join(', ')}\nknown: ${VARIANT_NAMES.join(', ')}`,
+    );
+  const runs = count(values.runs, 'runs', 1);
+  const cleanRuns = count(values['clean-runs'], 'clean-runs', 1);
+  const concurrency = count(values.concurrency, 'concurrency', 1);
+  const seed = count(values.seed, 'seed', 0);
+  const variantRuns = count(values['variant-runs'], 'variant-runs', 1);
+  const options: SelftestOptions = {
+    ...(runs !== undefined ? { runs } : {}),
+    ...(cleanRuns !== undefined ? { cleanRuns } : {}),
+    ...(concurrency !== undefined ? { concurrency } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    ...(values.fault ? { faults: values.fault as FaultName[] } : {}),
+    ...(values.variant ? { variants: values.variant as VariantName[] } : {}),
+    ...(variantRuns !== undefined ? { variantRuns } : {}),
+  };
+  return { action: 'run', options, ...(values.json !== undefined ? { json: values.json } : {}) };
+}
 
 export interface FaultVerdict {
   fault: FaultName;
@@ -256,47 +345,31 @@ export function renderSelftest(result: SelftestResult): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({
-    options: {
-      runs: { type: 'string' },
-      'clean-runs': { type: 'string' },
-      concurrency: { type: 'string' },
-      fault: { type: 'string', multiple: true },
-      variant: { type: 'string', multiple: true },
-      'variant-runs': { type: 'string' },
-      seed: { type: 'string' },
-      json: { type: 'string' },
-    },
-  });
-  const unknown = (values.fault ?? []).filter((name) => !(FAULT_NAMES as string[]).includes(name));
-  if (unknown.length > 0) {
-    process.stderr.write(`unknown fault(s): ${unknown.join(', ')}\nknown: ${FAULT_NAMES.join(', ')}\n`);
+  let request: ReturnType<typeof parseSelftestArgs>;
+  try {
+    request = parseSelftestArgs(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof SelftestUsageError)) throw error;
+    process.stderr.write(`conformance:selftest: ${error.message}\n(see --help)\n`);
     process.exit(2);
   }
-  const unknownVariants = (values.variant ?? []).filter((name) => !(VARIANT_NAMES as string[]).includes(name));
-  if (unknownVariants.length > 0) {
-    process.stderr.write(`unknown variant(s): ${unknownVariants.join(', ')}\nknown: ${VARIANT_NAMES.join(', ')}\n`);
-    process.exit(2);
+  if (request.action === 'help') process.stdout.write(SELFTEST_HELP);
+  else if (request.action === 'version') process.stdout.write(`grantex-conformance selftest ${VERSION}\n`);
+  else {
+    const result = await runSelftest({
+      ...request.options,
+      onProgress: (line) => process.stderr.write(`${line}\n`),
+    });
+    process.stdout.write(renderSelftest(result));
+    if (request.json)
+      writeFileSync(
+        request.json,
+        JSON.stringify(
+          { ...result, clean: { ...result.clean, results: result.clean.results.filter((r) => r.status !== 'pass') } },
+          null,
+          2,
+        ),
+      );
+    process.exitCode = result.ok ? 0 : 1;
   }
-  const result = await runSelftest({
-    ...(values.runs ? { runs: Number(values.runs) } : {}),
-    ...(values['clean-runs'] ? { cleanRuns: Number(values['clean-runs']) } : {}),
-    ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}),
-    ...(values.seed ? { seed: Number(values.seed) } : {}),
-    ...(values.fault ? { faults: values.fault as FaultName[] } : {}),
-    ...(values.variant ? { variants: values.variant as VariantName[] } : {}),
-    ...(values['variant-runs'] ? { variantRuns: Number(values['variant-runs']) } : {}),
-    onProgress: (line) => process.stderr.write(`${line}\n`),
-  });
-  process.stdout.write(renderSelftest(result));
-  if (values.json)
-    writeFileSync(
-      values.json,
-      JSON.stringify(
-        { ...result, clean: { ...result.clean, results: result.clean.results.filter((r) => r.status !== 'pass') } },
-        null,
-        2,
-      ),
-    );
-  process.exitCode = result.ok ? 0 : 1;
 }

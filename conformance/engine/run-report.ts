@@ -36,6 +36,13 @@ export interface RunReport {
   coverage?: Coverage;
   /** With `--expect`: expected failures, unexpected failures and unexpected passes. */
   baseline?: BaselineOutcome;
+  /**
+   * How this run was invoked, as a shell line: the command (`npx
+   * grantex-conformance`, `npm run conformance --`) and the run's flags, every
+   * value quoted and every secret a variable (`"$GRANTEX_API_KEY"`). A check's
+   * replay arguments appended to it re-run that check. Set by the CLI.
+   */
+  replayCommand?: string;
   /** 0: every MUST passed (or, with a baseline, every MUST failure was expected); 1: a MUST failed; 2: the run could not be made. */
   exitCode: 0 | 1 | 2;
   fatal?: string;

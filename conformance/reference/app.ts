@@ -7,7 +7,7 @@
 import { Hono, type Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Ctx, Handlers, OpId, ServerEnv } from './context.js';
-import { bodyTooLarge, declaresTooLarge, readBodyText } from './http/body.js';
+import { bodyTooLarge, declaresTooLarge, readBodyText, unsupportedEncoding } from './http/body.js';
 import { parseExactJson } from './http/exact-json.js';
 import { HttpError } from './http/http-error.js';
 import { rateLimitHeaders, type Bucket, type Hit, type RateDecision, type RateLimiter } from './http/rate-limit.js';
@@ -76,6 +76,8 @@ export function createApp(
         // Before any other work, so an oversized body costs nothing, with or without a key.
         if (takesBody(contract, operation) && declaresTooLarge(c, env.settings.maxBodyBytes))
           throw bodyTooLarge(env.settings.maxBodyBytes);
+        const encoding = takesBody(contract, operation) ? unsupportedEncoding(c) : undefined;
+        if (encoding !== undefined) throw encoding;
         let caller: Caller;
         try {
           caller = authenticate(env, operation, c);

@@ -12,6 +12,7 @@ import type { RunReport } from '../engine/run-report.js';
 import type { CheckResult, Tally } from '../engine/types.js';
 import type { Finding } from '../engine/findings.js';
 import type { Level, Status } from '../engine/types.js';
+import { keyExports, replayLine } from './rerun.js';
 
 export interface HtmlOptions {
   /** How to invoke the suite in replay commands. Default `npm run conformance --`. */
@@ -174,10 +175,7 @@ function finding(result: CheckResult, report: RunReport, command: string): strin
   if (result.expected !== undefined) rows.push(['expected', escapeHtml(result.expected)]);
   if (result.observed !== undefined) rows.push(['observed', escapeHtml(result.observed)]);
   if (result.counterexample) rows.push(['counterexample', `<code>${escapeHtml(result.counterexample)}</code>`]);
-  if (result.replay) {
-    const target = report.reference ? '' : ` --base-url ${report.baseUrl}`;
-    rows.push(['replay', `<code>${escapeHtml(`${command}${target} ${result.replay}`)}</code>`]);
-  }
+  if (result.replay) rows.push(['replay', `<code>${escapeHtml(replayLine(report, result.replay, command))}</code>`]);
   if (result.deterministic !== undefined)
     rows.push([
       'deterministic',
@@ -198,13 +196,12 @@ function finding(result: CheckResult, report: RunReport, command: string): strin
 
 /** One of several findings of a check (fuzz: one per operation and status), collapsible, with its own replay and curl. */
 function findingOf(each: Finding, position: string, report: RunReport, command: string): string {
-  const target = report.reference ? '' : ` --base-url ${report.baseUrl}`;
   const rows: Array<[string, string]> = [
     ['what', escapeHtml(each.message)],
     ['expected', escapeHtml(each.expected)],
     ['observed', escapeHtml(each.observed)],
     ['request', `<code>${escapeHtml(each.counterexample)}</code>`],
-    ['replay', `<code>${escapeHtml(`${command}${target} ${each.replay}`)}</code>`],
+    ['replay', `<code>${escapeHtml(replayLine(report, each.replay, command))}</code>`],
     [
       'deterministic',
       each.deterministic
@@ -231,7 +228,7 @@ function baseline(report: RunReport): string {
 function rerun(report: RunReport): string {
   const keys = report.createdKeys ?? [];
   const lines = keys.length
-    ? ['# keys of developers this run created (throwaways)', ...keys.map((key) => `export ${key.label}=${key.secret}`)]
+    ? ['# keys of developers this run created (throwaways)', ...keyExports(report)]
     : ['# no developer was created by this run'];
   lines.push('# a key you gave shows as its variable (e.g. $GRANTEX_API_KEY): set it yourself');
   const kept = report.cleanup.kept?.length

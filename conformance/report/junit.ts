@@ -7,6 +7,7 @@
 import { AREAS } from '../engine/options.js';
 import type { RunReport } from '../engine/run-report.js';
 import type { CheckResult } from '../engine/types.js';
+import { replayLine } from './rerun.js';
 
 function escapeXml(text: string): string {
   return text
@@ -17,14 +18,14 @@ function escapeXml(text: string): string {
     .replace(/"/g, '&quot;');
 }
 
-function details(result: CheckResult): string {
+function details(result: CheckResult, report: RunReport): string {
   return [
     `${result.clause}`,
     result.message && `what: ${result.message}`,
     result.expected !== undefined && `expected: ${result.expected}`,
     result.observed !== undefined && `observed: ${result.observed}`,
     result.counterexample && `counterexample: ${result.counterexample}`,
-    result.replay && `replay: ${result.replay}`,
+    result.replay && `replay: ${replayLine(report, result.replay)}`,
     ...result.notes.map((note) => `note: ${note}`),
     ...(result.findings?.length ? [] : (result.transcript ?? [])),
     ...(result.findings ?? []).flatMap((finding, index, all) => [
@@ -32,7 +33,7 @@ function details(result: CheckResult): string {
       `  expected: ${finding.expected}`,
       `  observed: ${finding.observed}`,
       `  request: ${finding.counterexample}`,
-      `  replay: ${finding.replay}`,
+      `  replay: ${replayLine(report, finding.replay)}`,
       ...finding.transcript,
     ]),
   ]
@@ -40,7 +41,7 @@ function details(result: CheckResult): string {
     .join('\n');
 }
 
-function testcase(result: CheckResult): string {
+function testcase(result: CheckResult, report: RunReport): string {
   const open = `    <testcase classname="grantex.${escapeXml(result.area)}" name="${escapeXml(`${result.id} [${result.level}] ${result.title}`)}" time="${(result.durationMs / 1000).toFixed(3)}"`;
   switch (result.status) {
     case 'pass':
@@ -48,9 +49,9 @@ function testcase(result: CheckResult): string {
     case 'fail':
       if (result.expectedBecause !== undefined)
         return `${open}>\n      <skipped message="${escapeXml(`expected failure (baseline): ${result.expectedBecause}`)}"/>\n    </testcase>`;
-      return `${open}>\n      <failure type="MUST" message="${escapeXml(result.message ?? 'failed')}">${escapeXml(details(result))}</failure>\n    </testcase>`;
+      return `${open}>\n      <failure type="MUST" message="${escapeXml(result.message ?? 'failed')}">${escapeXml(details(result, report))}</failure>\n    </testcase>`;
     case 'warn':
-      return `${open}>\n      <system-out>${escapeXml(`WARNING (SHOULD): ${details(result)}`)}</system-out>\n    </testcase>`;
+      return `${open}>\n      <system-out>${escapeXml(`WARNING (SHOULD): ${details(result, report)}`)}</system-out>\n    </testcase>`;
     case 'not-implemented':
       return `${open}>\n      <skipped message="${escapeXml(`not implemented: ${result.message ?? ''}`)}"/>\n    </testcase>`;
     case 'skip':
@@ -77,7 +78,7 @@ export function renderJunit(report: RunReport): string {
     ).length;
     const time = results.reduce((sum, r) => sum + r.durationMs, 0) / 1000;
     suites.push(
-      `  <testsuite name="${escapeXml(area)}" tests="${results.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time.toFixed(3)}">\n${results.map(testcase).join('\n')}\n  </testsuite>`,
+      `  <testsuite name="${escapeXml(area)}" tests="${results.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time.toFixed(3)}">\n${results.map((result) => testcase(result, report)).join('\n')}\n  </testsuite>`,
     );
   }
   if (report.coverage) {

@@ -7,6 +7,7 @@
 import { AREAS } from '../engine/options.js';
 import type { RunReport } from '../engine/run-report.js';
 import type { CheckResult, Tally } from '../engine/types.js';
+import { keyExports, replayLine } from './rerun.js';
 
 export interface TextOptions {
   /** List every check, not only the ones that need attention. Default false. */
@@ -73,7 +74,7 @@ export function renderText(report: RunReport, options: TextOptions = {}): string
   if (adapted.length > 0) {
     lines.push(
       '',
-      `ADAPTED: ${adapted.length} property check(s) ran fewer runs: ${[...new Set(adapted.map((r) => r.runs?.adaptedBecause))].join('; ')}`,
+      `ADAPTED: ${adapted.length} property check(s) ran fewer runs: ${[...new Set(adapted.map((r) => r.runs?.adaptedBecause ?? 'no reason recorded'))].join('; ')}`,
     );
   }
   if (report.coverage) {
@@ -137,7 +138,7 @@ export function rerunLines(report: RunReport): string[] {
   if (keys.length > 0)
     lines.push(
       '  # keys of developers this run created (throwaways):',
-      ...keys.map((key) => `  export ${key.label}=${key.secret}`),
+      ...keyExports(report).map((line) => `  ${line}`),
     );
   lines.push(
     `  # a key you gave appears as its variable (e.g. $GRANTEX_API_KEY); set it yourself${report.cleanup.kept?.length ? '' : ' · resources were deleted at the end: keep them with --keep-on-failure'}`,
@@ -179,8 +180,8 @@ function describe(result: CheckResult, symbol: string, report: RunReport, comman
   if (result.observed !== undefined) lines.push(`  observed: ${result.observed}`);
   if (result.counterexample) lines.push(`  counterexample: ${result.counterexample}`);
   if (result.replay) {
-    const target = report.reference ? '' : ` --base-url ${report.baseUrl}`;
-    lines.push(`  seed ${result.seed} · path ${result.path} · replay: ${command}${target} ${result.replay}`);
+    const where = result.path !== undefined ? `seed ${result.seed} · path ${result.path} · ` : '';
+    lines.push(`  ${where}replay: ${replayLine(report, result.replay, command)}`);
   }
   for (const note of result.notes) lines.push(`  note: ${note}`);
   if (result.transcript?.length) {
@@ -193,7 +194,6 @@ function describe(result: CheckResult, symbol: string, report: RunReport, comman
 /** Each finding of a check that reports several, with its own request, seed and replay. */
 function describeFindings(result: CheckResult, report: RunReport, command: string): string[] {
   const findings = result.findings ?? [];
-  const target = report.reference ? '' : ` --base-url ${report.baseUrl}`;
   const lines: string[] = [];
   findings.forEach((finding, index) => {
     lines.push(
@@ -202,7 +202,7 @@ function describeFindings(result: CheckResult, report: RunReport, command: strin
     lines.push(`    expected: ${finding.expected}`, `    observed: ${finding.observed}`);
     if (finding.counterexample) lines.push(`    request: ${finding.counterexample}`);
     lines.push(
-      `    seed ${finding.seed} · path ${finding.path}${finding.deterministic ? ' · every run (fixed example)' : ''} · replay: ${command}${target} ${finding.replay}`,
+      `    seed ${finding.seed} · path ${finding.path}${finding.deterministic ? ' · every run (fixed example)' : ''} · replay: ${replayLine(report, finding.replay, command)}`,
     );
     for (const entry of finding.transcript) lines.push(...entry.split('\n').map((line) => `      ${line}`));
   });

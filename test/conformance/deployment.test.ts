@@ -70,7 +70,7 @@ describe('a run with the key of a developer that already has a webhook', () => {
     // … and none reached the given developer's endpoint.
     expect(receiver.to('/existing')).toHaveLength(0);
     // The throwaway's key is given for re-running transcripts; the user's key never appears.
-    expect(report.createdKeys?.map((key) => key.label)).toContain('GRANTEX_API_KEY');
+    expect(report.createdKeys?.map((key) => key.label)).toContain('GRANTEX_RUN_API_KEY');
     expect(JSON.stringify(report)).not.toContain(userKey);
   }, 180_000); // a default run, the fuzz area included
 
@@ -224,14 +224,16 @@ describe('--keep-on-failure', () => {
       expect(kept.cleanup.kept?.length).toBeGreaterThan(0);
       expect(kept.cleanup.kept!.every((what) => /\(.*tokens\.pkce.*\)$/.test(what))).toBe(true);
       const agentId = /agent (ag_\w+)/.exec(kept.cleanup.kept!.join(' '))![1]!;
-      const key = kept.createdKeys!.find((k) => k.label === 'GRANTEX_API_KEY')!.secret;
+      const key = kept.createdKeys!.find((k) => k.label === 'GRANTEX_RUN_API_KEY')!.secret;
       const read = await fetch(`${server.url}/v1/agents/${agentId}`, { headers: { authorization: `Bearer ${key}` } });
       expect(read.status).toBe(200);
       // Without the flag the same run leaves nothing behind.
       const cleaned = await runConformance(options, { contract });
       expect(cleaned.cleanup.kept).toBeUndefined();
       const again = await fetch(`${server.url}/v1/agents`, {
-        headers: { authorization: `Bearer ${cleaned.createdKeys!.find((k) => k.label === 'GRANTEX_API_KEY')!.secret}` },
+        headers: {
+          authorization: `Bearer ${cleaned.createdKeys!.find((k) => k.label === 'GRANTEX_RUN_API_KEY')!.secret}`,
+        },
       });
       expect(((await again.json()) as { agents: unknown[] }).agents).toEqual([]);
     } finally {

@@ -2,13 +2,14 @@
  * @module test/conformance/fuzz
  * The fuzz area: its generator makes values its schemas admit and shrinks
  * them; each negative mutation breaks its request; it reports nothing on the
- * healthy reference server over 20 seeds; it catches each of its faults on a
+ * healthy reference server over 3 seeds (20 in fuzz.deep.test.ts); it catches each of its faults on a
  * fixed example, and the printed replay reproduces the finding; it never sends
  * a valid billing or SSO-configuration request; the reports show its findings
  * and coverage.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectNoFindings } from './sweeps/fuzz.js';
 import { ContractValidator } from '../../conformance/http/contract.js';
 import { mutationsOf, type RequestInput } from '../../conformance/fuzz/mutations.js';
 import { fuzzOperations } from '../../conformance/fuzz/operations.js';
@@ -134,29 +135,10 @@ describe('fuzz against the reference server', () => {
     await server?.close();
   });
 
-  // The variants get the fuzz area over 20 seeds in test/conformance/variants.test.ts (where a variant can change a fuzz verdict).
-  it('reports nothing on the healthy server over 20 seeds', async () => {
-    const findings: string[] = [];
-    let requests = 0;
-    const seeds = Array.from({ length: 20 }, (_, i) => i + 1);
-    // Two runs at a time; each has its own developer, so they do not meet.
-    const worker = async () => {
-      for (let seed = seeds.shift(); seed !== undefined; seed = seeds.shift()) {
-        const report = await runConformance(options({ baseUrl: server.url, seed }), { contract: validator });
-        expect(report.fatal).toBeUndefined();
-        requests += report.requests;
-        for (const finding of findingsOf(report))
-          findings.push(
-            `seed ${seed}: ${finding.check} ${finding.operationId} ${finding.status} ${finding.counterexample}`,
-          );
-        expect(report.results.map((result) => result.status)).toEqual(['pass', 'pass', 'pass', 'pass', 'pass']);
-      }
-    };
-    await Promise.all([worker(), worker()]);
-    expect(findings).toEqual([]);
-    // The server checked its own answers too.
-    expect(server.violations).toEqual([]);
-    expect(requests).toBeGreaterThan(20 * 300);
+  // The healthy server over a few seeds; fuzz.deep.test.ts runs 20. The variants get the fuzz area in
+  // test/conformance/variants.test.ts (where a variant can change a fuzz verdict).
+  it('reports nothing on the healthy server over 3 seeds', async () => {
+    await expectNoFindings(server, [1, 2, 3]);
   }, 600_000);
 
   it('never sends a valid billing request, never deletes the SSO configuration, and names only the run’s resources', async () => {
@@ -249,7 +231,7 @@ describe('fuzz catches its faults', () => {
       const suite = junit.children.find((element) => element.attributes['name'] === 'fuzz')!;
       const failure = suite.children.find((element) => element.attributes['name']?.startsWith(check))!.children[0]!;
       expect(failure.name).toBe('failure');
-      expect(failure.text).toContain(`replay: ${finding!.replay}`);
+      expect(failure.text).toContain(`replay: npm run conformance -- ${finding!.replay}`);
       const coverage = junit.children.find((element) => element.attributes['name'] === 'coverage')!.children[0]!;
       expect(coverage.children.map((p) => p.attributes['name'])).toContain(`coverage.${operationId}`);
     },

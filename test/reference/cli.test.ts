@@ -214,8 +214,16 @@ describe('dev-server CLI', () => {
     expect(parseCli(['--rate-limit', 'public=1/1h', '--port', '1'])).toMatchObject({
       options: { rateLimits: { public: { limit: 1, windowMs: 3_600_000 } } },
     });
+    // Several values after one flag, as the help's BUCKET=N[/WINDOW]... says.
+    expect(parseCli(['--rate-limit', 'authorize=1', 'token=2/30s', '--port', '0'])).toMatchObject({
+      options: { rateLimits: { authorize: 1, token: { limit: 2, windowMs: 30_000 } } },
+    });
     expect(parseCli(['--help'])).toEqual({ action: 'help' });
+    expect(parseCli(['--version'])).toEqual({ action: 'version' });
     const bad = [
+      ['--rate-limit', 'authorize=1', 'stray'],
+      ['--port', '0', 'token=1'],
+      ['stray'],
       ['--rate-limit', 'nope=1'],
       ['--rate-limit', 'authorize=x'],
       ['--rate-limit', 'authorize=-1'],

@@ -53,7 +53,7 @@ export const FLAGS = {
     type: 'string',
     multiple: true,
     value: 'BUCKET=N[/WINDOW]',
-    help: `allow N requests per WINDOW (30s, 1m, 1h, 500ms; default 1m) in BUCKET, one of ${BUCKET_NAMES.join(', ')} (developer = default); default 10000/1m each`,
+    help: `allow N requests per WINDOW (30s, 1m, 1h, 500ms; default 1m) in BUCKET, one of ${BUCKET_NAMES.join(', ')} (developer = default); default 10000/1m each. Several may follow one flag: --rate-limit token=5 authorize=2/30s`,
   },
   'max-body-bytes': {
     type: 'string',
@@ -67,17 +67,46 @@ export const FLAGS = {
     help: 'origin browsers may call from, e.g. http://localhost:5173 (default: *, any origin)',
   },
   help: { type: 'boolean', short: 'h', help: 'print this help and exit' },
+  version: { type: 'boolean', help: 'print the version and exit' },
 } satisfies Record<string, Flag>;
 
 type Values = ReturnType<typeof parseFlags>['values'];
 
 function parseFlags(args: string[]) {
+  let parsed: ReturnType<typeof parseAll>;
   try {
-    return parseArgs({ args, options: FLAGS satisfies ParseArgsConfig['options'], strict: true });
+    parsed = parseAll(args);
   } catch (error) {
     // parseArgs throws TypeErrors with an ERR_PARSE_ARGS_* code for unknown or malformed flags.
     throw new UsageError((error as Error).message);
   }
+  // `--rate-limit a=1 b=2`: the values after the flag's own (BUCKET=… words) belong to it too.
+  const extra: string[] = [];
+  let previous: (typeof parsed.tokens)[number] | undefined;
+  let following = false;
+  for (const token of parsed.tokens) {
+    if (token.kind === 'positional') {
+      following &&= /^[a-z-]+=/.test(token.value);
+      if (!following)
+        throw new UsageError(
+          `Unexpected argument ${JSON.stringify(token.value)}${previous?.kind === 'option' ? ` after --${previous.name}` : ''}`,
+        );
+      extra.push(token.value);
+    } else following = token.kind === 'option' && token.name === 'rate-limit';
+    previous = token;
+  }
+  if (extra.length === 0) return parsed;
+  return { ...parsed, values: { ...parsed.values, 'rate-limit': [...(parsed.values['rate-limit'] ?? []), ...extra] } };
+}
+
+function parseAll(args: string[]) {
+  return parseArgs({
+    args,
+    options: FLAGS satisfies ParseArgsConfig['options'],
+    strict: true,
+    allowPositionals: true,
+    tokens: true,
+  });
 }
 
 /** The `--help` text. */
@@ -86,7 +115,11 @@ export function usage(): string {
     const left = `--${name}${flag.value !== undefined ? ` ${flag.value}` : ''}${flag.multiple === true ? '...' : ''}`;
     return `  ${left.padEnd(34)} ${flag.help}`;
   });
-  return `Usage: npm run dev-server -- [options]\n${lines.join('\n')}`;
+  // The installed bin (dist/grantex-dev-server.js, through node_modules/.bin), or `npm run dev-server` in a clone.
+  const command = /grantex-dev-server(\.js)?$/.test(process.argv[1] ?? '')
+    ? 'npx grantex-dev-server'
+    : 'npm run dev-server --';
+  return `Usage: ${command} [options]\n${lines.join('\n')}\nExit codes: 0 stopped by SIGINT/SIGTERM, or after --help, --version, --list-* · 1 the server could not start (e.g. port in use) or failed · 2 bad options`;
 }
 
 /** A usage error: printed with the usage, exit code 2. */
@@ -147,6 +180,7 @@ function serverOptions(values: Values): ReferenceServerOptions {
 /** What the command line asks for: help, the fault list, or a server with these options. */
 export type CliRequest =
   | { action: 'help' }
+  | { action: 'version' }
   | { action: 'list-faults' }
   | { action: 'list-variants' }
   | { action: 'serve'; options: ReferenceServerOptions };
@@ -159,6 +193,7 @@ export type CliRequest =
 export function parseCli(args: string[]): CliRequest {
   const { values } = parseFlags(args);
   if (values.help === true) return { action: 'help' };
+  if (values.version === true) return { action: 'version' };
   if (values['list-faults'] === true) return { action: 'list-faults' };
   if (values['list-variants'] === true) return { action: 'list-variants' };
   return { action: 'serve', options: serverOptions(values) };

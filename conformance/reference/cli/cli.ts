@@ -4,12 +4,13 @@
  * URL with a ready-made sandbox key and live key.
  *
  *   npm run dev-server -- --port 4020 [--key key.pem] [--issuer URL] [--fault NAME]... [--variant NAME]...
- *     [--rate-limit BUCKET=N/WINDOW]... [--max-body-bytes N] [--cors-origin ORIGIN]...
+ *     [--rate-limit BUCKET=N/WINDOW...]... [--max-body-bytes N] [--cors-origin ORIGIN]... [--help] [--version]
  *
  * The port comes from `--port`, else `GRANTEX_DEV_PORT`, else 4020.
  *
  * The flags are defined in cli-options.ts.
  */
+import pkg from '../../../package.json' with { type: 'json' };
 import { FAULTS } from '../faults.js';
 import { parseCli, UsageError, usage } from './cli-options.js';
 import { type ReferenceServer, startReferenceServer, type ReferenceServerOptions } from '../server.js';
@@ -21,6 +22,10 @@ async function main(): Promise<number> {
     const parsed = parseCli(process.argv.slice(2));
     if (parsed.action === 'help') {
       console.log(usage());
+      return 0;
+    }
+    if (parsed.action === 'version') {
+      console.log(`grantex dev-server ${pkg.version}`);
       return 0;
     }
     if (parsed.action === 'list-faults') {

@@ -3,12 +3,13 @@
  * Chooses the RS256 key that must have signed a grant token, by `kid`, from a
  * JSON Web Key Set held locally or fetched (and cached) from a URL.
  */
-import type { components } from '../../../generated/schema.js';
 import { fromBase64url, isCanonicalBase64url } from '../../internal/bytes.js';
 import { GrantexTokenError } from './errors.js';
+import { isUsableRsaExponent } from './rsa-exponent.js';
 
 /** A JSON Web Key Set, as `GET /.well-known/jwks.json` returns it. */
-export type Jwks = components['schemas']['Jwks'];
+import type { Jwks } from '../../../generated/models.js';
+export type { Jwks };
 
 /**
  * An RSA public key fit for RS256. One object per distinct key material in
@@ -302,35 +303,19 @@ function isRs256Jwk(jwk: Jwks['keys'][number]): jwk is Jwks['keys'][number] & { 
 
 /**
  * The one key object for this material, or `undefined` when the modulus is
- * under 2048 bits or either part is not canonical base64url. Only good keys
+ * under 2048 bits, the exponent is even or under 3, or either part is not
+ * canonical base64url. Only good keys
  * are remembered, so the hot path is two map lookups on strings whose hashes
  * the engine already cached.
  */
 function rsaKey(n: string, e: string): RsaVerificationKey | undefined {
   const known = interned.get(n)?.get(e);
   if (known !== undefined) return known;
-  if (!isUsableExponent(e) || modulusBits(n) < MIN_MODULUS_BITS) return undefined;
+  if (!isUsableRsaExponent(e) || modulusBits(n) < MIN_MODULUS_BITS) return undefined;
   if (interned.size >= INTERNED_KEYS_LIMIT) interned.delete(interned.keys().next().value!);
   const key: RsaVerificationKey = Object.freeze({ n, e });
   interned.set(n, new Map([...(interned.get(n) ?? []), [e, key]]));
   return key;
-}
-
-/**
- * RFC 8017 §3.1 wants an odd exponent of at least 3. With e = 1 the
- * "signature" is the padded hash itself, so anyone can forge one, and
- * node:crypto verifies such forgeries; exponents past 32 bits are refused
- * too (real keys use 65537).
- */
-function isUsableExponent(e: string): boolean {
-  if (e.length === 0 || !isCanonicalBase64url(e)) return false;
-  const bytes = fromBase64url(e);
-  let i = 0;
-  while (i < bytes.length && bytes[i] === 0) i++;
-  if (bytes.length - i > 4 || i === bytes.length) return false;
-  let value = 0;
-  for (; i < bytes.length; i++) value = value * 256 + bytes[i]!;
-  return value >= 3 && value % 2 === 1;
 }
 
 function modulusBits(n: string): number {
