@@ -32,15 +32,17 @@ import {
   GrantexConfigError,
   GrantexError,
   GrantexNetworkError,
-  GrantexRedirectError,
   GrantexTimeoutError,
 } from './errors.js';
 import type { AttemptLog, AttemptRecord, LogLevel } from './log.js';
-import { parseRetryAfter, readRateLimit } from '../internal/rate-limit.js';
+import { parseRetryAfter } from '../internal/rate-limit.js';
 import type { Redactor } from '../internal/redact.js';
 import { nodeBuiltins, NodeSender } from './node-http.js';
+import { isRedirect, redirectError } from './redirect.js';
+import { isSafeToRepeat, RETRY_STATUSES, retryDelayMs } from './retry.js';
 
 export { parseRetryAfter, readRateLimit } from '../internal/rate-limit.js';
+export { isSafeToRepeat, retryDelayMs } from './retry.js';
 
 /** The settings the transport runs with; see `GrantexOptions` for their defaults. */
 export interface TransportPolicy {
@@ -97,44 +99,8 @@ export interface Received {
   text: string;
 }
 
-/** Statuses retried for requests that are safe to repeat. */
-const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
-const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
-/** Operations that consume a single-use credential (code, refresh token, consent request, SSO code). */
-const SINGLE_USE = [/^\/v1\/token$/, /^\/v1\/token\/refresh$/, /^\/v1\/consent\/[^/]+\/approve$/, /^\/sso\/callback$/];
-/** POSTs that only read state, so repeating them is harmless. */
-const READ_ONLY_POSTS = [/^\/v1\/tokens\/verify$/, /^\/v1\/grants\/verify$/];
 /** Statuses whose responses must not have a body. */
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
-
-/**
- * Whether a request may be sent again without changing its effect. `path` is
- * relative to the base URL (`/v1/token`), filled or as a template.
- */
-export function isSafeToRepeat(method: string, path: string): boolean {
-  if (SINGLE_USE.some((pattern) => pattern.test(path))) return false;
-  if (IDEMPOTENT_METHODS.has(method)) return true;
-  return method === 'POST' && READ_ONLY_POSTS.some((pattern) => pattern.test(path));
-}
-
-/**
- * Milliseconds to wait before retry number `attempt + 1`, or `undefined` when the
- * server's `Retry-After` (seconds) asks for more than the policy accepts.
- */
-export function retryDelayMs(
-  attempt: number,
-  retryAfterSeconds: number | undefined,
-  policy: Pick<TransportPolicy, 'retryDelay' | 'maxRetryDelay' | 'maxRetryAfter'>,
-  random: () => number = Math.random,
-): number | undefined {
-  if (retryAfterSeconds !== undefined) {
-    const ms = retryAfterSeconds * 1000;
-    return ms <= policy.maxRetryAfter ? ms : undefined;
-  }
-  const ceiling = Math.min(policy.retryDelay * 2 ** attempt, policy.maxRetryDelay);
-  // Equal jitter: at least half the exponential delay, so retries spread out but still back off.
-  return ceiling / 2 + random() * (ceiling / 2);
-}
 
 /** Sends requests under a {@link TransportPolicy}. */
 export class Transport {
@@ -473,44 +439,6 @@ function record(
     attempt: attempt + 1,
     error: undefined,
   };
-}
-
-/** A 3xx, a browser's opaque redirect (status 0), or a custom `fetch` that followed one anyway. */
-function isRedirect(response: Response): boolean {
-  const { status } = response;
-  return (status >= 300 && status < 400) || status === 0 || response.type === 'opaqueredirect' || response.redirected;
-}
-
-function redirectError(response: Response, call: Outgoing, redactor: Redactor): GrantexRedirectError {
-  const location = safeLocation(response.headers.get('location'), call.url);
-  const shown = location === undefined ? 'no Location the client can read' : redactor.text(location);
-  const what = response.status === 0 ? 'an opaque redirect (status 0)' : `status ${response.status}`;
-  const message = response.redirected
-    ? `The fetch function followed a redirect, which this client refuses; the response was not used`
-    : `The server answered with ${what} to ${shown}; redirects are not followed, and nothing was sent there`;
-  return new GrantexRedirectError({
-    statusCode: response.status,
-    code: 'REDIRECT',
-    message,
-    requestId: redactor.optional(response.headers.get('x-request-id') ?? undefined),
-    body: undefined,
-    headers: response.headers,
-    rateLimit: readRateLimit(response.headers),
-    location: location === undefined ? undefined : redactor.text(location),
-    method: call.method,
-    path: call.template,
-  });
-}
-
-/** The redirect target resolved against the request URL, without user info, query or fragment. */
-function safeLocation(location: string | null, base: string): string | undefined {
-  if (location === null) return undefined;
-  try {
-    const url = new URL(location, base);
-    return `${url.origin === 'null' ? url.protocol : url.origin}${url.pathname}`;
-  } catch {
-    return undefined;
-  }
 }
 
 /** A `Response` over text already read, for openapi-fetch, which reads the body itself. */
