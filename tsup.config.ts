@@ -19,6 +19,35 @@ const CJS_ENTRY = `'use strict';
 module.exports = require('./index.js');
 `;
 
+/**
+ * The framework adapters (`grantex/express`, …), built apart from the main
+ * entry so its declarations stay one self-contained file. Their imports of the
+ * integrity helpers are rewritten to the package itself (`grantex`), so an
+ * adapter and the main entry share one copy of the verifier and its error
+ * classes; each gets a CommonJS wrapper like index.cjs. Frameworks stay imports.
+ */
+const ADAPTERS = ['express', 'hono', 'fastify', 'next', 'mcp'] as const;
+const ADAPTER_ENTRIES = Object.fromEntries(ADAPTERS.map((name) => [name, `src/adapters/${name}.ts`]));
+const ADAPTER_EXTERNALS = [
+  'grantex',
+  'openapi-fetch',
+  'jose',
+  'express',
+  'hono',
+  'fastify',
+  'next',
+  '@modelcontextprotocol/sdk',
+];
+const adapterCjs = (name: string) => CJS_ENTRY.replace('./index.js', `./${name}.js`);
+const integrityAsPackage = {
+  name: 'integrity-as-package',
+  setup(build: { onResolve(options: { filter: RegExp }, callback: (args: { importer: string }) => unknown): void }) {
+    build.onResolve({ filter: /\/integrity\// }, (args) =>
+      /[\\/]src[\\/]adapters[\\/]/.test(args.importer) ? { path: 'grantex', external: true } : undefined,
+    );
+  },
+};
+
 export default defineConfig((cli) => {
   const outDir = cli.outDir ?? 'dist';
   return [
@@ -53,6 +82,35 @@ export default defineConfig((cli) => {
         // ajv is CommonJS: its bundled require() calls need a real require.
         js: "#!/usr/bin/env node\nimport { createRequire as __gxCreateRequire } from 'node:module';\nconst require = __gxCreateRequire(import.meta.url);",
       },
+    },
+    {
+      entry: ADAPTER_ENTRIES,
+      format: ['esm'],
+      dts: true,
+      target: ['node20', 'es2022'],
+      platform: 'neutral',
+      sourcemap: true,
+      external: ADAPTER_EXTERNALS,
+      esbuildPlugins: [integrityAsPackage],
+      onSuccess: async () => {
+        await Promise.all(ADAPTERS.map((name) => writeFile(join(outDir, `${name}.cjs`), adapterCjs(name))));
+      },
+    },
+    {
+      entry: ADAPTER_ENTRIES,
+      format: ['cjs'],
+      dts: { only: true },
+      external: ADAPTER_EXTERNALS,
+    },
+    {
+      // grantex-manifest: OpenAPI document → tool manifest, for Node.
+      entry: { 'grantex-manifest': 'src/enforce/manifest-bin.ts' },
+      format: ['esm'],
+      target: 'node20',
+      platform: 'node',
+      splitting: false,
+      external: ['openapi-fetch', 'jose', 'yaml'],
+      banner: { js: '#!/usr/bin/env node' },
     },
     {
       entry: { testing: 'conformance/reference/testing.ts', 'grantex-dev-server': 'conformance/reference/cli/cli.ts' },

@@ -59,3 +59,22 @@ export type * from '../generated/models.js';
 export type { DocumentedErrorCodes } from '../generated/error-codes.js';
 export { VERSION } from './version.js';
 export * from './integrity/index.js';
+export {
+  createEnforcer,
+  type EnforceDecision,
+  type Enforcer,
+  type EnforcerOptions,
+  type EnforceReason,
+} from './enforce/enforce.js';
+export {
+  GrantexManifestError,
+  isPermission,
+  parseManifest,
+  PERMISSIONS,
+  permissionCovers,
+  TOOL_MANIFEST_SCHEMA,
+  type Permission,
+  type ToolManifest,
+  type ToolRequirement,
+} from './enforce/manifest.js';
+export { manifestFromOpenApi, type ManifestFromOpenApiOptions } from './enforce/openapi.js';

@@ -2,8 +2,7 @@
 // type-check and run as written (against the reference server), and its
 // JavaScript quick start is plain JavaScript that Node 20 runs.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +17,15 @@ const jsQuickStart = blocks.find((b) => b.lang === 'js')?.code;
 const scripts = Object.keys(
   (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts,
 );
+
+/** What each "Protect your API" example prints: the served and refused answers of its adapter. */
+const ADAPTER_OUTPUT: Record<string, RegExp> = {
+  express: /^200 \{"events":\[\],"for":"user_7"\}\n401 Bearer realm="grantex"$/m,
+  hono: /^401 Bearer realm="grantex", error="invalid_token", error_description="the token is not a well-formed grant token"$/m,
+  fastify: /^400 Bearer realm="grantex", error="invalid_request", /m,
+  next: /^401 Bearer realm="grantex"$/m,
+  mcp: /^true unauthorized: the request carries no bearer token$/m,
+};
 
 describe('README', () => {
   it('names only npm scripts that exist', () => {
@@ -47,7 +55,9 @@ describe('README', () => {
     let work: string;
     beforeAll(async () => {
       server = await startReferenceServer();
-      work = mkdtempSync(join(tmpdir(), 'grantex-readme-'));
+      // Inside node_modules/.cache, so the examples resolve the frameworks they import (express, hono, …).
+      mkdirSync(join(root, 'node_modules/.cache'), { recursive: true });
+      work = mkdtempSync(join(root, 'node_modules/.cache/grantex-readme-'));
       // The examples import the package by name; here it is the source.
       for (const [i, code] of examples.entries()) writeFileSync(join(work, `example-${i}.ts`), code);
       writeFileSync(
@@ -66,6 +76,7 @@ describe('README', () => {
             paths: {
               grantex: [join(root, 'src/index.ts')],
               'grantex/testing': [join(root, 'conformance/reference/testing.ts')],
+              'grantex/*': [join(root, 'src/adapters/*.ts')],
             },
             allowImportingTsExtensions: true,
           },
@@ -117,6 +128,10 @@ describe('README', () => {
             .replaceAll(
               "from 'grantex/testing'",
               `from ${JSON.stringify(join(root, 'conformance/reference/testing.ts'))}`,
+            )
+            .replace(
+              /from 'grantex\/(\w+)'/g,
+              (_, name: string) => `from ${JSON.stringify(join(root, `src/adapters/${name}.ts`))}`,
             ),
         );
         const { stdout } = await run(process.execPath, ['--import', 'tsx', source], {
@@ -138,10 +153,14 @@ describe('README', () => {
           expect(stdout).toMatch(
             /^account dev_\w+: sandbox, plan free\nbundle bundle_\w+: active offline until \S+\nuser_5 gave ag_\w+ calendar:read\n\d+ organisations in the trust registry$/m,
           );
+        const adapter = /from 'grantex\/(?!testing')(\w+)'/.exec(code)?.[1];
+        if (adapter !== undefined) expect(stdout).toMatch(ADAPTER_OUTPUT[adapter]!);
         if (code.includes('GrantexNotFoundError'))
           expect(stdout).toMatch(/^\/v1\/agents\/\{agentId\} answered 404\nno such agent \(NOT_FOUND\)$/m);
         // Examples that need a server start their own with grantex/testing: no GRANTEX_API_KEY to set by hand.
-        if (i > 0) expect(code).toMatch(/from 'grantex\/testing'|GRANTEX_API_KEY/);
+        // (The adapter examples that only show refusals need none: their key set is never fetched.)
+        if (i > 0 && /new Grantex\(|GRANTEX_BASE_URL/.test(code))
+          expect(code).toMatch(/from 'grantex\/testing'|GRANTEX_API_KEY/);
         if (code.includes('startReferenceServer({ rateLimits'))
           expect(stdout).toMatch(/^agent ag_\w+ on http:\/\/127\.0\.0\.1:\d+$/m);
       },

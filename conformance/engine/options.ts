@@ -23,6 +23,8 @@ export const AREAS = [
   'did',
   'passports',
   'registry',
+  // The relying-party kit's area (`grantex-conformance rp`); the main run has no check in it.
+  'rp',
 ] as const;
 export type Area = (typeof AREAS)[number];
 

@@ -7,7 +7,9 @@
  * runs in its own process. Every contender is given a tampered token (the
  * payload changed under the original signature) before and after the timed
  * rounds and must refuse it, or its figures print as VOID; the "decode only"
- * contender shows that the check bites. Environment: BENCH_TOKENS (default
+ * contender shows that the check bites. A last section measures the cost of
+ * revocation-aware verification against the same verifier without it (issue
+ * 23: at most 1.1x). Environment: BENCH_TOKENS (default
  * 20000), BENCH_ROUNDS (passes over the repeated-token list, default 2),
  * BENCH_CHUNK (tokens per round, default 500; 2000 for the repeated token,
  * whose verifications are much shorter). The distinct tokens get a
@@ -16,6 +18,7 @@
 import { createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { importJWK, jwtVerify } from 'jose';
+import { MemoryRevocationStore } from '../../src/integrity/revocation/store.js';
 import { createGrantVerifier, verifyGrantToken } from '../../src/integrity/verify/grant-token.js';
 import type { Jwks } from '../../src/integrity/verify/jwks.js';
 import { signatureBackend } from '../../src/integrity/verify/signature.js';
@@ -219,10 +222,59 @@ async function main(): Promise<void> {
     },
   );
 
+  const okRevocation = await revocationOverhead(jwksUri, tokens, warmup);
+
   await server.close();
   const okPassports = await passportBench();
   console.log(`\n${describeLoad()}`);
-  console.log(`goals ${okDistinct && okRepeated && okPassports ? 'met' : 'NOT met'}`);
+  console.log(`goals ${okDistinct && okRepeated && okRevocation && okPassports ? 'met' : 'NOT met'}`);
+}
+
+/**
+ * Issue 23: with revocation on (a fresh in-memory store holding 10,000
+ * revocations of other grants), a verification costs at most 1.1x one
+ * without, i.e. a ratio of at least 1 / 1.1 against the same verifier
+ * without revocation, on distinct tokens and on one repeated token.
+ */
+async function revocationOverhead(jwksUri: string, tokens: readonly string[], warmup: readonly string[]) {
+  const store = new MemoryRevocationStore();
+  const syncedAt = Date.now();
+  for (let i = 0; i < 10_000; i++) store.revokeGrant(`grnt_revoked_${i}`, syncedAt);
+  store.markSynced(syncedAt);
+  const claimOptions = { requiredScopes: REQUIRED_SCOPES };
+  const plain = createGrantVerifier({ jwksUri, ...claimOptions });
+  // The clock stays at the sync time, so the store counts as fresh however long the bench runs.
+  const aware = createGrantVerifier({ jwksUri, ...claimOptions, revocation: { store, clock: () => syncedAt } });
+  const contenders: Contender[] = [
+    { name: 'createGrantVerifier().verify (baseline)', async: true, run: (t) => plain.verify(t) },
+    { name: 'createGrantVerifier({ revocation }).verify', async: true, run: (t) => aware.verify(t) },
+  ];
+  const goal = { 'createGrantVerifier({ revocation }).verify': 1 / 1.1 };
+  const sample = tokens.slice(0, Math.min(tokens.length, 5000));
+  const chunk = Number(process.env.BENCH_CHUNK ?? 500);
+  const distinct = await checkedCompare(contenders, sample, tamper(sample[1]!), { passes: 1, chunk, warmup });
+  const okDistinct = report(
+    `revocation overhead, distinct tokens (${sample.length}; goal ratio >= ${(1 / 1.1).toFixed(3)}, i.e. <= 1.1x the cost)`,
+    distinct,
+    goal,
+  );
+  const one = tokens[0]!;
+  const repeated = await checkedCompare(
+    contenders,
+    Array.from({ length: tokens.length }, () => one),
+    tamper(one),
+    {
+      passes: ROUNDS,
+      chunk: Number(process.env.BENCH_CHUNK ?? 2000),
+      warmup: Array.from({ length: WARMUP }, () => one),
+    },
+  );
+  const okRepeated = report(
+    `revocation overhead, one repeated token (${tokens.length} verifications per pass, ${ROUNDS} passes)`,
+    repeated,
+    goal,
+  );
+  return okDistinct && okRepeated;
 }
 
 await main();

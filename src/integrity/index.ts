@@ -29,6 +29,20 @@ export {
   type VerifyGrantTokenOptions,
 } from './verify/grant-token.js';
 export { GrantexTokenError, type GrantexTokenErrorCode } from './verify/errors.js';
+export {
+  HIGH_STAKES_SCOPES,
+  MAX_REVOCATION_AGE,
+  type RevocationOptions,
+} from './revocation/guard.js';
+export { onlineCheck, type OnlineCheck, type OnlineCheckOptions } from './revocation/online.js';
+export {
+  MemoryRevocationStore,
+  type MemoryRevocationStoreOptions,
+  type RevocationQuery,
+  type RevocationSnapshot,
+  type RevocationStore,
+} from './revocation/store.js';
+export { createRevocationFeed, type RevocationFeed, type RevocationFeedOptions } from './revocation/feed.js';
 
 export {
   GrantexWebhookError,

@@ -1,5 +1,6 @@
 // Importing the package on Node loads no jose: it is imported only where the
-// non-Node verification path needs it. Checked in a fresh Node process whose
+// non-Node verification path needs it. Neither it nor its adapters load a web
+// framework (express, hono, fastify, next, the MCP SDK). Checked in a fresh Node process whose
 // module-resolution hook reports every package it resolves.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -54,6 +55,9 @@ const testing = pathToFileURL(join(root, 'conformance/reference/testing.ts')).hr
 const SERVER_PACKAGES = /^(hono|@hono\/node-server|ajv|ajv-formats)(\/|$)/;
 const signature = pathToFileURL(join(root, 'src/integrity/verify/signature.ts')).href;
 const vectors = join(root, 'test/vectors');
+const adapters = pathToFileURL(join(root, 'src/adapters/')).href;
+const FRAMEWORKS = ['express', 'hono', 'fastify', 'next', '@modelcontextprotocol/sdk'];
+const isFramework = (name: string) => FRAMEWORKS.some((f) => name === f || name.startsWith(`${f}/`));
 
 describe('importing grantex on Node', () => {
   it('does not load jose, not even when a grant token is verified', async () => {
@@ -69,6 +73,23 @@ describe('importing grantex on Node', () => {
     `);
     expect(resolved).toContain('openapi-fetch');
     expect(resolved.filter((name) => name.startsWith('jose'))).toEqual([]);
+    expect(resolved.filter(isFramework)).toEqual([]);
+  }, 60_000);
+
+  it('loads no web framework, not even through the adapters (grantex/express, …)', async () => {
+    const resolved = await packagesResolvedBy(`
+      for (const name of ['express', 'hono', 'fastify', 'next', 'mcp']) {
+        const adapter = await import(${JSON.stringify(adapters)} + name + '.ts');
+        if (typeof (adapter.requireGrant ?? adapter.withGrant ?? adapter.guardTool) !== 'function') throw new Error(name);
+      }
+      console.log('done');
+    `);
+    expect(resolved.filter(isFramework)).toEqual([]);
+  }, 60_000);
+
+  it('sees a framework when one is imported (so the checks above can fail)', async () => {
+    const resolved = await packagesResolvedBy(`await import('express'); await import('hono'); console.log('done');`);
+    expect(resolved.filter(isFramework)).toEqual(['express', 'hono']);
   }, 60_000);
 
   it('does not load grantex/testing: no reference server package is resolved', async () => {

@@ -152,6 +152,22 @@ describe('the npm package', () => {
     expect(stdout.trim()).toBe(`${source.openapi} ${Object.keys(source.paths).length}`);
   });
 
+  it('serves the adapters as subpaths sharing the main entry (ESM and CommonJS)', async () => {
+    const script = `
+      import { withGrant } from 'grantex/next';
+      import { requireGrant } from 'grantex/express';
+      import { GrantexTokenError } from 'grantex';
+      import { createRequire } from 'node:module';
+      const GET = withGrant({ jwks: { keys: [] }, scopes: ['calendar:read'] }, () => new Response('served'));
+      const refused = await GET(new Request('http://localhost/'), {});
+      let shared = false;
+      try { requireGrant({ jwks: { keys: [] }, scopes: ['not a scope'] }); } catch (error) { shared = error instanceof GrantexTokenError; }
+      const cjs = createRequire(import.meta.url)('grantex/fastify');
+      console.log(refused.status, refused.headers.get('www-authenticate'), shared, typeof cjs.requireGrant);`;
+    const { stdout } = await sh(process.execPath, ['--input-type=module', '-e', script], project);
+    expect(stdout.trim()).toBe('401 Bearer realm="grantex" true function');
+  });
+
   it('keeps Node built-ins out of the entry, so browsers and edge runtimes can load it', () => {
     const entry = readFileSync(join(project, 'node_modules/grantex/dist/index.js'), 'utf8');
     expect(entry).not.toMatch(/from\s*["']node:|import\(\s*["']node:|require\(/);

@@ -14,6 +14,11 @@ describe('src/integrity/index.ts', () => {
         'computeAuditHash',
         'computeCodeChallenge',
         'createGrantVerifier',
+        'createRevocationFeed',
+        'HIGH_STAKES_SCOPES',
+        'MAX_REVOCATION_AGE',
+        'MemoryRevocationStore',
+        'onlineCheck',
         'generatePkce',
         'isValidCodeVerifier',
         'signWebhookPayload',
@@ -50,9 +55,10 @@ describe('src/integrity/index.ts', () => {
       'src/integrity/webhook-signature.ts',
       'src/integrity/audit-chain.ts',
       'src/internal/bytes.ts',
-      ...['verify', 'did', 'credentials', 'passport'].flatMap((dir) =>
+      ...['verify', 'did', 'credentials', 'passport', 'revocation'].flatMap((dir) =>
         readdirSync(`src/integrity/${dir}`).map((f) => `src/integrity/${dir}/${f}`),
       ),
+      ...readdirSync('src/adapters').map((f) => `src/adapters/${f}`),
     ];
     for (const file of files) {
       const source = readFileSync(file, 'utf8');

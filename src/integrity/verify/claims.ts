@@ -53,6 +53,8 @@ export interface ClaimPolicy {
   readonly clockTolerance: number;
   /** Seconds, or undefined for no limit. */
   readonly maxTokenAge: number | undefined;
+  /** Largest accepted `delegationDepth` (SPEC §9: at most 10). */
+  readonly maxDelegationDepth: number;
 }
 
 const REQUIRED_STRINGS = ['jti', 'grnt', 'sub', 'agt', 'dev', 'iss'] as const satisfies readonly GrantTokenClaim[];
@@ -61,7 +63,8 @@ const REQUIRED_STRINGS = ['jti', 'grnt', 'sub', 'agt', 'dev', 'iss'] as const sa
  * Checks types first, then issuer, audience, time and scopes, and returns the grant.
  * `now` is in whole seconds.
  *
- * @throws {GrantexTokenError} `invalid_claims`, `wrong_issuer`, `wrong_audience`, `expired`, `not_yet_valid` or `insufficient_scope`.
+ * @throws {GrantexTokenError} `invalid_claims`, `wrong_issuer`, `wrong_audience`, `expired`, `not_yet_valid`,
+ *   `delegation_too_deep` or `insufficient_scope`.
  */
 export function checkClaims(claims: Record<string, unknown>, policy: ClaimPolicy, now: number): VerifiedGrant {
   const grant = toVerifiedGrant(claims);
@@ -72,6 +75,12 @@ export function checkClaims(claims: Record<string, unknown>, policy: ClaimPolicy
     throw new GrantexTokenError('wrong_audience', 'token "aud" does not name this audience');
   }
   checkTime(grant, claims.nbf as number | undefined, policy, now);
+  if (grant.delegationDepth !== undefined && grant.delegationDepth > policy.maxDelegationDepth) {
+    throw new GrantexTokenError(
+      'delegation_too_deep',
+      `token "delegationDepth" exceeds the limit of ${policy.maxDelegationDepth}`,
+    );
+  }
   const missing = policy.requiredScopes.filter((scope) => !grant.scopes.includes(scope));
   if (missing.length > 0) {
     throw new GrantexTokenError(

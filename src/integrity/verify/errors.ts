@@ -17,6 +17,9 @@ import { GrantexError } from '../../core/errors.js';
  * - `not_yet_valid`: `nbf` or `iat` lies in the future.
  * - `wrong_issuer` / `wrong_audience`: `iss` / `aud` differ from the expected values.
  * - `insufficient_scope`: a required scope is not in `scp`.
+ * - `delegation_too_deep`: `delegationDepth` exceeds `maxDelegationDepth` (SPEC §9: hard cap 10).
+ * - `revoked`: the token or its grant was revoked (revocation-aware verifiers only).
+ * - `revocation_unavailable`: revocation state was needed but is stale and the online check failed or is not configured.
  * - `jwks_unavailable`: the remote JWKS could not be fetched or is not a key set.
  * - `invalid_options`: the verifier was configured wrongly (a programming error).
  *
@@ -38,6 +41,9 @@ export type GrantexTokenErrorCode =
   | 'wrong_issuer'
   | 'wrong_audience'
   | 'insufficient_scope'
+  | 'delegation_too_deep'
+  | 'revoked'
+  | 'revocation_unavailable'
   | 'jwks_unavailable'
   | 'invalid_options'
   | 'untrusted_issuer'

@@ -9,6 +9,7 @@ import { type ClaimPolicy, type VerifiedGrant, checkClaims } from './claims.js';
 import { decodeJsonObject, parseToken } from './compact.js';
 import { GrantexTokenError } from './errors.js';
 import { type Jwks, type KeySource, LocalJwks, RemoteJwks, type RemoteJwksOptions } from './jwks.js';
+import { createRevocationGuard, type RevocationOptions } from '../revocation/guard.js';
 import { type SignatureBackend, signatureBackend } from './signature.js';
 import { TokenCache } from './token-cache.js';
 
@@ -38,6 +39,12 @@ export interface GrantClaimOptions {
   clockTolerance?: number;
   /** Refuse tokens whose `iat` is more than this many seconds ago. Default: no limit. */
   maxTokenAge?: number;
+  /**
+   * Largest accepted `delegationDepth`. SPEC §9 caps delegation at 10 hops
+   * (3 recommended), so a deeper token was not issued by a conforming server.
+   * Default and maximum `10`.
+   */
+  maxDelegationDepth?: number;
   /** Refuse longer tokens before parsing them (`malformed`). Default `8192` characters; real ones are ~1,300. */
   maxTokenLength?: number;
 }
@@ -75,6 +82,14 @@ export type GrantVerifierOptions = GrantClaimOptions &
      * key. `0` disables it. Default `1000`.
      */
     cacheSize?: number;
+    /**
+     * Makes the verifier revocation-aware (SPEC §6.4 rule 5, §7.4): after the
+     * offline checks, the token is refused when the store records it, its
+     * grant or its parent grant as revoked; when that state is older than
+     * `maxRevocationAge` (at most 5 minutes), high-stakes scopes are checked
+     * online. See {@link RevocationOptions}. Default: no revocation check.
+     */
+    revocation?: RevocationOptions;
   };
 
 /** Per-call options of {@link GrantVerifier.verify}. */
@@ -172,12 +187,16 @@ export function createGrantVerifier(options: GrantVerifierOptions): GrantVerifie
   const cache = new TokenCache(cacheSize);
   const source = options.jwksUri !== undefined ? new RemoteJwks(options.jwksUri, options) : new LocalJwks(options.jwks);
   const parts: VerifierParts = { source, cache, backend: signatureBackend() };
+  const guard = options.revocation === undefined ? undefined : createRevocationGuard(options.revocation);
   return {
     verify(token, call = {}) {
       try {
         const extra = call.requiredScopes === undefined ? [] : stringList(call.requiredScopes, 'requiredScopes');
         const policy = { ...settings.policy, requiredScopes: [...settings.policy.requiredScopes, ...extra] };
-        return verifyWith(parts, token, { ...settings, policy }, nowSeconds(call.currentDate));
+        const now = nowSeconds(call.currentDate);
+        if (guard === undefined) return verifyWith(parts, token, { ...settings, policy }, now);
+        const nowMs = call.currentDate?.getTime();
+        return verifyWith(parts, token, { ...settings, policy }, now, (grant) => guard(token, grant, nowMs));
       } catch (error) {
         return Promise.reject(error);
       }
@@ -195,11 +214,17 @@ export async function verifyWith(
   token: unknown,
   settings: VerifierSettings,
   now: number,
+  /** A last step on the verified grant (the revocation check), run inside this call to spare a promise. */
+  after?: (grant: VerifiedGrant) => undefined | Promise<void>,
 ): Promise<VerifiedGrant> {
   if (typeof token === 'string' && token.length <= settings.maxTokenLength && parts.cache !== undefined) {
     const hit = parts.cache.get(token, now);
-    if (hit !== undefined && parts.source.peek(hit.kid) === hit.key)
-      return checkClaims(hit.claims, settings.policy, now);
+    if (hit !== undefined && parts.source.peek(hit.kid) === hit.key) {
+      const grant = checkClaims(hit.claims, settings.policy, now);
+      const pending = after?.(grant);
+      if (pending !== undefined) await pending;
+      return grant;
+    }
   }
   const parsed = parseToken(token, settings.maxTokenLength);
   // Awaiting only real promises keeps the common, fully synchronous case free of extra microtask turns.
@@ -212,6 +237,8 @@ export async function verifyWith(
   const claims = decodeJsonObject(parsed.payloadSegment, 'payload');
   const grant = checkClaims(claims, settings.policy, now);
   parts.cache?.set(token as string, { claims, kid: parsed.kid, key, exp: grant.expiresAt }, now);
+  const pending = after?.(grant);
+  if (pending !== undefined) await pending;
   return grant;
 }
 
@@ -243,6 +270,7 @@ export function toSettings(options: GrantClaimOptions & Partial<GrantKeySource>)
     requiredScopes: options.requiredScopes === undefined ? [] : stringList(options.requiredScopes, 'requiredScopes'),
     clockTolerance: seconds(options.clockTolerance, 'clockTolerance') ?? 5,
     maxTokenAge: seconds(options.maxTokenAge, 'maxTokenAge'),
+    maxDelegationDepth: delegationLimit(options.maxDelegationDepth),
   };
   const maxTokenLength = options.maxTokenLength ?? 8192;
   if (!Number.isSafeInteger(maxTokenLength) || maxTokenLength < 1)
@@ -266,6 +294,16 @@ function seconds(value: number | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
     throw invalidOption(`"${name}" must be a non-negative number of seconds`);
+  return value;
+}
+
+/** SPEC §9's hard cap on delegation depth. */
+const MAX_DELEGATION_DEPTH = 10;
+
+function delegationLimit(value: number | undefined): number {
+  if (value === undefined) return MAX_DELEGATION_DEPTH;
+  if (!Number.isSafeInteger(value) || value < 0 || value > MAX_DELEGATION_DEPTH)
+    throw invalidOption(`"maxDelegationDepth" must be an integer from 0 to ${MAX_DELEGATION_DEPTH}`);
   return value;
 }
 

@@ -72,7 +72,8 @@ const interned = new Map<string, Map<string, RsaVerificationKey>>();
 /**
  * Selects the usable RSA key named `kid` from a key set. Keys of other types
  * (the Grantex JWKS also publishes an Ed25519 key), with another `alg` or
- * `use`, or with a modulus under 2048 bits are never candidates.
+ * `use`, with a modulus under 2048 bits, or with an exponent that is even,
+ * under 3 or over 32 bits are never candidates.
  *
  * @throws {GrantexTokenError} `unknown_key` when none or several different keys qualify.
  */
