@@ -30,6 +30,7 @@ try {
   await page.screenshot({ path: join(out, 'top.png') });
   const failure = page.locator('#failures details.fail').first();
   await failure.locator('summary').first().click();
+  await failure.locator('details.transcript > summary').first().click();
   await failure.scrollIntoViewIfNeeded();
   await failure.screenshot({ path: join(out, 'failure.png') });
   const token = failure.locator('.jwt').first();

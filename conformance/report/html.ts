@@ -194,7 +194,7 @@ function finding(result: CheckResult, report: RunReport, command: string): strin
   const transcript = result.findings?.length
     ? result.findings.map((each, index, all) => findingOf(each, `${index + 1}/${all.length}`, report, command)).join('')
     : result.transcript?.length
-      ? `<details class="transcript" open><summary>Transcript (${result.transcript.length} request(s), curl)</summary><div class="body"><pre>${escapeHtml(result.transcript.join('\n\n'))}</pre>${tokens(result.transcript.join('\n'))}</div></details>`
+      ? `<details class="transcript"><summary>Transcript (${result.transcript.length} request(s), curl)</summary><div class="body"><pre>${escapeHtml(result.transcript.join('\n\n'))}</pre>${tokens(result.transcript.join('\n'))}</div></details>`
       : '';
   const symbol = result.status === 'fail' ? '✗' : '!';
   // The header says what failed; the check's title is the first row.
