@@ -85,10 +85,10 @@ export function specSectionUrl(section: string): string | undefined {
 }
 
 /**
- * A clause as HTML (`escape` makes text safe) with each `§N.M` of SPEC and of
+ * A clause as HTML (`escapeText` makes text safe) with each `§N.M` of SPEC and of
  * an RFC linked. Text from our own check table, never from a server.
  */
-export function linkClause(clause: string, escape: (text: string) => string): string {
+export function linkClause(clause: string, escapeText: (text: string) => string): string {
   let rfc: string | undefined;
   return clause
     .split(/(RFC \d{3,5}|§\d+(?:\.\d+)?)/)
@@ -96,15 +96,15 @@ export function linkClause(clause: string, escape: (text: string) => string): st
       const number = /^RFC (\d{3,5})$/.exec(part);
       if (number) {
         rfc = number[1];
-        return `<a href="https://www.rfc-editor.org/rfc/rfc${rfc}">${escape(part)}</a>`;
+        return `<a href="https://www.rfc-editor.org/rfc/rfc${rfc}">${escapeText(part)}</a>`;
       }
       const section = /^§(\d+(?:\.\d+)?)$/.exec(part)?.[1];
       if (section === undefined) {
         if (/SPEC/.test(part)) rfc = undefined;
-        return escape(part);
+        return escapeText(part);
       }
       const url = rfc ? `https://www.rfc-editor.org/rfc/rfc${rfc}#section-${section}` : specSectionUrl(section);
-      return url ? `<a href="${escape(url)}">${escape(part)}</a>` : escape(part);
+      return url ? `<a href="${escapeText(url)}">${escapeText(part)}</a>` : escapeText(part);
     })
     .join('');
 }
