@@ -6,7 +6,10 @@
 //   and ESM consumers share one copy of the classes, with declarations of their own;
 // - grantex-conformance.js: the conformance CLI for Node, with the suite, the
 //   reference server and their dependencies bundled in, so installing the SDK
-//   pulls in nothing extra.
+//   pulls in nothing extra;
+// - testing.js (+ testing.d.ts) and grantex-dev-server.js: `grantex/testing`
+//   (startReferenceServer, for tests) and the dev-server command, both the
+//   reference server for Node, sharing one chunk; `import 'grantex'` loads neither.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineConfig } from 'tsup';
@@ -48,6 +51,20 @@ export default defineConfig((cli) => {
       noExternal: ['fast-check', 'ajv', 'ajv-formats', 'hono', '@hono/node-server'],
       banner: {
         // ajv is CommonJS: its bundled require() calls need a real require.
+        js: "#!/usr/bin/env node\nimport { createRequire as __gxCreateRequire } from 'node:module';\nconst require = __gxCreateRequire(import.meta.url);",
+      },
+    },
+    {
+      entry: { testing: 'conformance/reference/testing.ts', 'grantex-dev-server': 'conformance/reference/cli/cli.ts' },
+      format: ['esm'],
+      dts: { entry: { testing: 'conformance/reference/testing.ts' } },
+      target: 'node20',
+      platform: 'node',
+      splitting: true,
+      external: ['openapi-fetch', 'jose'],
+      noExternal: ['ajv', 'ajv-formats', 'hono', '@hono/node-server'],
+      banner: {
+        // The shebang makes grantex-dev-server.js runnable (it is harmless in the other files); ajv needs require.
         js: "#!/usr/bin/env node\nimport { createRequire as __gxCreateRequire } from 'node:module';\nconst require = __gxCreateRequire(import.meta.url);",
       },
     },

@@ -16,6 +16,8 @@ import {
   Http,
   NetworkError,
   RATE_LIMITED_ROUTES,
+  redactSecrets,
+  ResponseTooLarge,
   SHARED_BUDGET,
   transcript,
   type Exchange,
@@ -23,6 +25,7 @@ import {
 } from './http/http.js';
 import { CannotRun, CheckFailure, CheckSkipped, NotImplemented, unexpectedResponse } from './engine/failures.js';
 import { AREAS, type RunOptions } from './engine/options.js';
+import { sanitizeReport } from './engine/safety/report.js';
 import { Session } from './engine/session/session.js';
 import type { CheckResult, Coverage, Tally } from './engine/types.js';
 
@@ -46,8 +49,8 @@ export interface RunHooks {
    * is the number of results the summary will count.
    */
   onProgress?: (event: { index: number; total: number; id: string; result?: CheckResult }) => void;
-  /** Called for every exchange (verbose logging, the HAR report). */
-  onExchange?: (exchange: Exchange) => void;
+  /** Called for every exchange (verbose logging, the HAR report), with the run's redaction of secrets. */
+  onExchange?: (exchange: Exchange, redact: (text: string) => string) => void;
   /** Called before each wait on a 429's Retry-After (progress lines). */
   onRateLimitWait?: (wait: RateLimitWait) => void;
   /** The checks to choose from. Default: all. */
@@ -59,8 +62,39 @@ export interface RunHooks {
 /** Share of the request budget kept for checks that are not properties and for cleanup. */
 const RESERVED_BUDGET_SHARE = 0.2;
 
-/** Runs the conformance suite. Never throws for server behaviour; see `exitCode`. */
+/**
+ * Runs the conformance suite. Never throws for server behaviour; see `exitCode`.
+ * The report comes back with the user's keys and issued credentials redacted
+ * and control characters made visible in every field (see engine/safety/report.ts).
+ */
 export async function runConformance(options: RunOptions, hooks: RunHooks = {}): Promise<RunReport> {
+  const givenKeys = userKeys(options);
+  let recorder: Http | undefined;
+  const report = await run(options, hooks, givenKeys, (http) => {
+    recorder = http;
+  });
+  return sanitizeReport(report, recorder?.redact ?? ((text) => redactSecrets(text, givenKeys)));
+}
+
+/** The keys the user gave, by the variable transcripts show them as. */
+function userKeys(options: RunOptions): Map<string, string> {
+  const keys = new Map<string, string>();
+  const add = (secret: string | undefined, label: string) => {
+    if (secret !== undefined && secret.length > 0) keys.set(secret, label);
+  };
+  add(options.apiKeys[0], 'GRANTEX_API_KEY');
+  add(options.apiKeys[1], 'GRANTEX_API_KEY_2');
+  add(options.eventApiKey, 'GRANTEX_EVENT_API_KEY');
+  add(options.scimToken, 'GRANTEX_SCIM_TOKEN');
+  return keys;
+}
+
+async function run(
+  options: RunOptions,
+  hooks: RunHooks,
+  givenKeys: ReadonlyMap<string, string>,
+  onRecorder: (http: Http) => void,
+): Promise<RunReport> {
   const started = Date.now();
   const runId = `gxc-${started.toString(36).slice(-5)}${Math.random().toString(36).slice(2, 6)}`;
   const checks = selectChecks(hooks.checks ?? ALL_CHECKS, options);
@@ -102,12 +136,15 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
       maxRps: options.maxRps,
       budget: options.budget,
       maxRetryAfterS: options.maxRetryAfterS,
+      maxResponseBytes: options.maxResponseBytes,
       onExchange: (exchange) => {
         contract.validate(exchange);
-        hooks.onExchange?.(exchange);
+        hooks.onExchange?.(exchange, http.redact);
       },
       ...(hooks.onRateLimitWait ? { onWait: hooks.onRateLimitWait } : {}),
     }));
+    for (const [secret, label] of givenKeys) http.registerSecret(secret, label);
+    onRecorder(http);
     const all = http.capture();
     const session = new Session(http, contract, options, runId);
     try {
@@ -158,6 +195,10 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
     if (logged > 0)
       session.notes.push(
         `${logged} audit entries written by the run remain: the trail is append-only (their principalId starts with the run id)`,
+      );
+    if (http.changes.length > 0)
+      session.notes.push(
+        `--allow-side-effects: ${http.changes.length} request(s) with side effects were sent under a key you gave: ${http.changes.join('; ')}`,
       );
     report.notes.push(...session.notes);
     report.requests = http.requestCount;
@@ -315,6 +356,10 @@ function describeError(
     result.message = error.message;
     result.expected = error.expected;
     result.observed = error.observed;
+  } else if (error instanceof ResponseTooLarge) {
+    result.message = 'the answer is larger than --max-response-bytes';
+    result.expected = 'an answer the suite can read';
+    result.observed = error.message;
   } else if (error instanceof NetworkError) {
     result.message = 'the server stopped answering';
     result.expected = 'a response';

@@ -1205,6 +1205,894 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/did.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the server's DID document
+         * @description The issuer's `did:web` document: every signing key as a JSON Web Key
+         *     (the RS256 grant-token key and, where the server has one, its Ed25519
+         *     key) and the services it offers. Public. Passports and verifiable
+         *     credentials name this DID as their `issuer`. Agents carry
+         *     `did:grantex:<agentId>` identifiers, but the public server serves no
+         *     document for them (differs from SPEC.md §3.2, which describes one).
+         */
+        get: operations["didGet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/passport/issue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue an MPP Agent Passport
+         * @description Issues a passport (SPEC.md §15.1) for an agent from one of its active
+         *     grants: a W3C Verifiable Credential naming the spending categories and
+         *     the largest amount per transaction. The grant must hold
+         *     `payments:mpp:<category>` for every category (400
+         *     `SCOPE_INSUFFICIENT`), and a passport cannot outlive 720 hours (422
+         *     `INVALID_EXPIRY`). The credential's `delegationDepth` is the grant's.
+         */
+        post: operations["passportsIssue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/passports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List passports
+         * @description The developer's passports, newest first on the public server, optionally
+         *     filtered (filters combine with AND). Not paginated. A passport past its
+         *     `validUntil` is listed as `expired`.
+         */
+        get: operations["passportsList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/passport/{passportId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a passport
+         * @description The passport's credential as issued, with its current `status`.
+         */
+        get: operations["passportsGet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/passport/{passportId}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a passport
+         * @description Revokes the passport: its bit in the status list is set before the
+         *     record is marked revoked, so verifiers that check revocation refuse it
+         *     from then on (SPEC.md §15.3). Repeating the call answers 200 again.
+         */
+        post: operations["passportsRevoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List verifiable credentials
+         * @description The developer's verifiable credentials (VC-JWT and SD-JWT credentials
+         *     from `POST /v1/token` with `credentialFormat`, and passports), newest
+         *     first, at most 100. Not paginated. Filters combine with AND.
+         */
+        get: operations["credentialsList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/credentials/{credentialId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a verifiable credential
+         * @description One of the developer's credentials.
+         */
+        get: operations["credentialsGet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/credentials/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify a VC-JWT online
+         * @description Checks a VC-JWT's signature, expiry and revocation on the server. Public.
+         *     A credential that does not verify is answered 200 with `valid: false`.
+         *     Revocation by a grant revoke is applied asynchronously on the public
+         *     server: a check right after the revoke may still say `valid: true`.
+         *     Offline, use `verifyCredential` instead.
+         */
+        post: operations["credentialsVerify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/credentials/status/{listId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a StatusList2021 credential
+         * @description The revocation bitstring that credentials' `credentialStatus` points at.
+         *     Public, so any verifier can fetch it.
+         */
+        get: operations["credentialsStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/credentials/present": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify an SD-JWT presentation
+         * @description Verifies an SD-JWT presentation: the issuer's signature, each
+         *     disclosure's digest and, when `nonce` is given, a key-binding JWT.
+         *     Public. A presentation that does not verify is answered 200 with
+         *     `valid: false`.
+         */
+        post: operations["credentialsPresent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/registry/orgs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the trust registry's organisations
+         * @description Every registered organisation, public (SPEC.md §15.4: trust records are
+         *     public). Not paginated.
+         */
+        get: operations["registryListOrgs"];
+        put?: never;
+        /**
+         * Register an organisation
+         * @description Registers the developer's organisation by its `did:web` DID, at trust
+         *     level `basic`. The answer names the DNS TXT record that proves the
+         *     domain (`POST /v1/registry/orgs/{orgId}/verify-dns`). 409 when the DID is
+         *     taken.
+         */
+        post: operations["registryRegisterOrg"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/registry/orgs/{did}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an organisation's trust record
+         * @description The organisation's public record. Public.
+         */
+        get: operations["registryGetOrg"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/registry/orgs/{did}/jwks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an organisation's key set
+         * @description The organisation's public keys as a JSON Web Key Set (empty until keys are published). Public.
+         */
+        get: operations["registryOrgJwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/registry/orgs/{orgId}/verify-dns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify an organisation's domain by DNS
+         * @description Looks up the TXT record named at registration and, when it holds the
+         *     token, raises the organisation to `verified`. Needs the server to reach
+         *     public DNS.
+         */
+        post: operations["registryVerifyOrgDns"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/trust-registry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List trust records (legacy form)
+         * @description The older form of the registry list, kept by the public server. Not paginated.
+         */
+        get: operations["registryLegacyList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/trust-registry/{orgDid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a trust record (legacy form)
+         * @description The older form of an organisation's record. Public.
+         */
+        get: operations["registryLegacyGet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/trust-registry/verify-dns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify a domain by DNS (legacy form)
+         * @description Checks the domain's DNS TXT proof for `did:web:<domain>` and records the
+         *     organisation as verified. Needs the server to reach public DNS.
+         */
+        post: operations["registryLegacyVerifyDns"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consent-bundles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List consent bundles
+         * @description The developer's consent bundles, newest first, a page at a time: a full
+         *     page carries `nextCursor`, to pass as `cursor` for the next one.
+         */
+        get: operations["bundlesList"];
+        put?: never;
+        /**
+         * Create a consent bundle
+         * @description Grants the agent the scopes for the principal and packs what a device
+         *     needs to authorize offline: a grant token, a snapshot of the key set,
+         *     and a fresh Ed25519 key pair for signing the offline audit trail (the
+         *     private key is returned only here).
+         */
+        post: operations["bundlesCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consent-bundles/{bundleId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a consent bundle
+         * @description The bundle's record (without its key material).
+         */
+        get: operations["bundlesGet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consent-bundles/{bundleId}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a bundle's synced offline audit entries
+         * @description The offline audit entries the device has synced, in sequence order.
+         */
+        get: operations["bundlesAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consent-bundles/{bundleId}/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refresh a consent bundle
+         * @description Issues a new grant token, key-set snapshot and audit key pair for an
+         *     active bundle and extends its offline period. 409 when the bundle is
+         *     revoked (`BUNDLE_REVOKED`) or expired (`BUNDLE_EXPIRED`), or its grant is
+         *     no longer active (`GRANT_INACTIVE`).
+         */
+        post: operations["bundlesRefresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consent-bundles/{bundleId}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a consent bundle
+         * @description Revokes the bundle, and its grant with `revokeGrant`. Repeating it answers 200 again.
+         */
+        post: operations["bundlesRevoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consent-bundles/{bundleId}/revocation-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a bundle's revocation status
+         * @description Whether the bundle (and its grant) is revoked, for a device that comes back online.
+         */
+        get: operations["bundlesRevocationStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/offline-sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload offline audit entries
+         * @description Sends the audit entries a device recorded offline. The server checks the
+         *     hash chain and each Ed25519 signature against the bundle's key; a batch
+         *     with a broken entry is refused whole (400 `INVALID_AUDIT_ENTRIES`, with
+         *     the entries in `errors`). Entries already synced are accepted again.
+         */
+        post: operations["bundlesSyncAudit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/principal-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a principal session
+         * @description Gives a principal (the end user) a short-lived session to see and
+         *     revoke their own grants, for example on the server's permissions page.
+         *     404 when the principal holds no active grant from this developer.
+         */
+        post: operations["principalCreateSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/principal/grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the principal's grants
+         * @description The session's principal's active grants with this developer, newest first. Takes a principal session token.
+         */
+        get: operations["principalGrants"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/principal/grants/{grantId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke one of the principal's grants
+         * @description The principal revokes an active grant of theirs; the revoke cascades to delegated grants. Takes a principal session token.
+         */
+        delete: operations["principalRevokeGrant"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/principal/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the principal's audit trail
+         * @description The latest 100 audit entries about the session's principal, newest first. Takes a principal session token.
+         */
+        get: operations["principalAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webauthn/register/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start registering a principal's authenticator
+         * @description Creates a registration challenge for the principal (valid for a few minutes) and the options to pass to the browser.
+         */
+        post: operations["webauthnRegisterOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webauthn/register/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finish registering an authenticator
+         * @description Verifies the authenticator's attestation against the challenge and stores
+         *     the credential. Differs from the public server's docs: a response that
+         *     cannot be parsed makes the public server answer 500.
+         */
+        post: operations["webauthnRegisterVerify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webauthn/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a principal's authenticators
+         * @description The credentials registered for the principal with this developer.
+         */
+        get: operations["webauthnListCredentials"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webauthn/credentials/{credentialId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete an authenticator
+         * @description Removes one of the developer's principals' credentials.
+         */
+        delete: operations["webauthnDeleteCredential"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webauthn/assert/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a FIDO assertion for a consent
+         * @description For a pending authorization request of a developer that requires FIDO
+         *     (`fidoRequired` on `PATCH /v1/me`): an assertion challenge for the
+         *     principal's authenticators. Public: the consent page calls it; the
+         *     authorization request id is the capability.
+         */
+        post: operations["webauthnAssertOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webauthn/assert/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finish a FIDO assertion
+         * @description Verifies the assertion and marks the authorization request as FIDO-verified. Public, like the options call.
+         */
+        post: operations["webauthnAssertVerify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/domains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List custom domains
+         * @description The developer's custom domains, newest first. Not paginated.
+         */
+        get: operations["domainsList"];
+        put?: never;
+        /**
+         * Add a custom domain
+         * @description Registers a domain and returns the DNS TXT record that proves it. Needs
+         *     the Enterprise plan on the public server (402 `PLAN_LIMIT_EXCEEDED`
+         *     otherwise); 409 when the domain is taken.
+         */
+        post: operations["domainsAdd"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/domains/{domainId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a custom domain
+         * @description Removes one of the developer's domains.
+         */
+        delete: operations["domainsDelete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/domains/{domainId}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify a custom domain by DNS
+         * @description Looks up the domain's TXT record and marks it verified when it holds the token. Needs the server to reach public DNS.
+         */
+        post: operations["domainsVerify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the calling developer's account
+         * @description The developer that the API key belongs to, with its plan and FIDO settings.
+         */
+        get: operations["accountGet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change the account's FIDO settings
+         * @description Sets whether consents need a FIDO assertion, and the relying-party name shown to principals.
+         */
+        patch: operations["accountUpdate"];
+        trace?: never;
+    };
+    "/v1/keys/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the API key
+         * @description Replaces the calling API key with a new one of the same mode. The old key
+         *     stops working at once; the new one is shown only in this answer. Not
+         *     safe to retry.
+         */
+        post: operations["accountRotateKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/signup/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send an email verification link
+         * @description Sends the developer a link to verify an email address (valid 24 hours). The public server answers 201 even when no mail service is configured.
+         */
+        post: operations["accountRequestEmailVerification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/signup/verify/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Confirm an email address
+         * @description The link from the verification email. Public; the token is the capability. Answers 200 again once verified.
+         */
+        get: operations["accountConfirmEmail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "grant.created": {
@@ -1308,8 +2196,6 @@ export interface components {
              * @enum {string}
              */
             redis?: "ok" | "error";
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description The body of every error response.
@@ -1336,8 +2222,6 @@ export interface components {
              * @example 6f1c2a5e-3b7d-4c1e-9a0b-2d4e8f7a6b5c
              */
             requestId: string;
-        } & {
-            [key: string]: unknown;
         };
         /** @description One public key. RSA keys carry `n` and `e`; OKP keys carry `crv` and `x`. */
         Jwk: {
@@ -1352,20 +2236,21 @@ export interface components {
             alg?: string;
             /** @example sig */
             use?: string;
+            /**
+             * @description What the key may be used for (RFC 7517 section 4.3). Neither server
+             *     sends it; a verifier that finds it uses the key only if it lists `verify`.
+             */
+            key_ops?: string[];
             /** @description RSA modulus, base64url. */
             n?: string;
             /** @description RSA public exponent, base64url. */
             e?: string;
             crv?: string;
             x?: string;
-        } & {
-            [key: string]: unknown;
         };
         /** @description A JSON Web Key Set (RFC 7517). */
         Jwks: {
             keys: components["schemas"]["Jwk"][];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description `live` keys need the principal's consent; `sandbox` keys are approved at once.
@@ -1402,8 +2287,6 @@ export interface components {
             email: string | null;
             mode: components["schemas"]["DeveloperMode"];
             createdAt: components["schemas"]["Timestamp"];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description Agent identifier (`ag_` followed by an opaque string of letters and digits, a ULID on the public server).
@@ -1448,13 +2331,9 @@ export interface components {
             status: components["schemas"]["AgentStatus"];
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
-        } & {
-            [key: string]: unknown;
         };
         AgentList: {
             agents: components["schemas"]["Agent"][];
-        } & {
-            [key: string]: unknown;
         };
         CreateAgentRequest: {
             /** @description Stored as given or trimmed of surrounding whitespace (see Agent `name`). */
@@ -1565,8 +2444,6 @@ export interface components {
             effect?: "allow";
             /** @description Present with `sandbox` or `policyEnforced`; exchange it at `POST /v1/token`. */
             code?: components["schemas"]["AuthorizationCode"];
-        } & {
-            [key: string]: unknown;
         };
         SandboxApproveResponse: {
             /** @description The authorization request's id (not a log request id, despite the name). */
@@ -1574,16 +2451,12 @@ export interface components {
             /** @constant */
             status: "approved";
             code: components["schemas"]["AuthorizationCode"];
-        } & {
-            [key: string]: unknown;
         };
         SandboxDenyResponse: {
             /** @description The authorization request's id (not a log request id, despite the name). */
             requestId: components["schemas"]["AuthRequestId"];
             /** @constant */
             status: "denied";
-        } & {
-            [key: string]: unknown;
         };
         /** @description What the consent page shows the principal about a pending authorization request. */
         ConsentRequest: {
@@ -1610,8 +2483,6 @@ export interface components {
              *     deny operations.
              */
             fidoRequired: boolean;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description The code for the developer's application. When the request had a
@@ -1627,8 +2498,6 @@ export interface components {
             redirectUri?: string;
             /** @description The request's `state`; present only when it was non-empty. */
             state?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description Empty when the request had neither `redirectUri` nor `state`. The consent
@@ -1643,8 +2512,6 @@ export interface components {
             redirectUri?: string;
             /** @description The request's `state`; present only when it was non-empty. */
             state?: string;
-        } & {
-            [key: string]: unknown;
         };
         TokenExchangeRequest: {
             /** @description The authorization code from `POST /v1/authorize` (sandbox or policy approval) or from the consent page's redirect. */
@@ -1686,8 +2553,6 @@ export interface components {
             scopes: components["schemas"]["ScopeList"];
             /** @description When the grant and its token expire. */
             expiresAt: components["schemas"]["Timestamp"];
-        } & {
-            [key: string]: unknown;
         };
         TokenRefreshRequest: {
             /** @description The current refresh token of the grant (`ref_…`). */
@@ -1711,8 +2576,6 @@ export interface components {
             agent: components["schemas"]["AgentDid"];
             /** @description The token's `exp`, so always on a whole second. */
             expiresAt: components["schemas"]["Timestamp"];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description The token must not be honoured: it is malformed, badly signed, expired,
@@ -1722,8 +2585,6 @@ export interface components {
         TokenVerifyInvalid: {
             /** @constant */
             valid: false;
-        } & {
-            [key: string]: unknown;
         };
         /** @description The result of an online check; branch on `valid`. */
         TokenVerifyResponse: components["schemas"]["TokenVerifyValid"] | components["schemas"]["TokenVerifyInvalid"];
@@ -1760,13 +2621,9 @@ export interface components {
             parentGrantId?: components["schemas"]["GrantId"];
             /** @description Delegation hops from the root grant; 0 for a root grant (and, on the reference server, for every grant). */
             delegationDepth: number;
-        } & {
-            [key: string]: unknown;
         };
         GrantList: {
             grants: components["schemas"]["Grant"][];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description A grant token's id, its `jti` claim (`tok_` followed by an opaque string of letters and digits, a ULID on the public server).
@@ -1840,16 +2697,12 @@ export interface components {
             parentGrnt?: components["schemas"]["GrantId"];
             /** @description Delegated tokens only. Number of delegation hops from the root grant (the parent's depth plus one). */
             delegationDepth?: number;
-        } & {
-            [key: string]: unknown;
         };
         /** @description The token is genuine, unexpired and not revoked; `claims` is its verified payload. */
         GrantVerifyActive: {
             /** @constant */
             active: true;
             claims: components["schemas"]["GrantTokenClaims"];
-        } & {
-            [key: string]: unknown;
         };
         /** @description The token is correctly signed and unexpired, but must not be honoured. */
         GrantVerifyInactive: {
@@ -1863,8 +2716,6 @@ export interface components {
              * @enum {string}
              */
             reason: "revoked" | "not_found" | "expired" | "wrong_developer";
-        } & {
-            [key: string]: unknown;
         };
         /** @description The result of the check; branch on `active`. */
         GrantVerifyResponse: components["schemas"]["GrantVerifyActive"] | components["schemas"]["GrantVerifyInactive"];
@@ -1893,8 +2744,6 @@ export interface components {
             /** @description The delegated scopes. */
             scopes: components["schemas"]["ScopeList"];
             expiresAt: components["schemas"]["Timestamp"];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description Free-form JSON object chosen by the caller.
@@ -1925,7 +2774,14 @@ export interface components {
             principalId: string;
             /** @description What was done, usually `resource.verb`. */
             action: string;
-            /** @description Any JSON object (400 if it is not an object). Defaults to `{}`. */
+            /**
+             * @description Any JSON object (400 if it is not an object). Defaults to `{}`. At
+             *     most 16384 bytes, counted as its canonical JSON in UTF-8 (keys
+             *     sorted, no spaces): the reference server answers 400 beyond, so one
+             *     entry never costs more than that to store, hash and serve. SPEC.md
+             *     and the public server set no limit of their own besides the 1 MiB
+             *     request body.
+             */
             metadata?: components["schemas"]["Metadata"];
             /** @default success */
             status?: components["schemas"]["AuditStatus"];
@@ -2001,14 +2857,10 @@ export interface components {
             prevHash: string | null;
             timestamp: components["schemas"]["Timestamp"];
             status: components["schemas"]["AuditStatus"];
-        } & {
-            [key: string]: unknown;
         };
         AuditEntryList: {
             /** @description Oldest first, which is chain order when no filter is applied. */
             entries: components["schemas"]["AuditEntry"][];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description Policy identifier (`pol_` followed by an opaque string of letters and digits, a ULID on the public server).
@@ -2065,8 +2917,6 @@ export interface components {
             timeOfDayEnd: components["schemas"]["PolicyTimeOfDay"] | null;
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
-        } & {
-            [key: string]: unknown;
         };
         PolicyList: {
             /**
@@ -2077,8 +2927,6 @@ export interface components {
             policies: components["schemas"]["Policy"][];
             /** @description The number of policies in the list. */
             total: number;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description Only `name` and `effect` are required; every condition left out matches
@@ -2135,14 +2983,10 @@ export interface components {
             /** @description The event types delivered to this endpoint. */
             events: components["schemas"]["WebhookEventType"][];
             createdAt: components["schemas"]["Timestamp"];
-        } & {
-            [key: string]: unknown;
         };
         WebhookList: {
             /** @description Newest first on the public server (SPEC.md prescribes no order). Secrets are never listed. */
             webhooks: components["schemas"]["Webhook"][];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * Format: uri
@@ -2176,8 +3020,6 @@ export interface components {
              */
             secret: string;
             createdAt: components["schemas"]["Timestamp"];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description `pending` while attempts remain (including between retries), `delivered`
@@ -2205,8 +3047,6 @@ export interface components {
             createdAt: components["schemas"]["Timestamp"];
             /** @description When an attempt succeeded, or `null`. */
             deliveredAt: components["schemas"]["Timestamp"] | null;
-        } & {
-            [key: string]: unknown;
         };
         WebhookDeliveryList: {
             /** @description Newest first. */
@@ -2216,8 +3056,6 @@ export interface components {
             page: number;
             /** @description The page size actually used (requests above 100 are capped at 100). */
             pageSize: number;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description Anomaly identifier (`anm_` followed by an opaque string of letters and digits, a ULID on the public server).
@@ -2264,16 +3102,12 @@ export interface components {
             detectedAt: components["schemas"]["Timestamp"];
             /** @description When the anomaly was last acknowledged, or `null`. */
             acknowledgedAt: components["schemas"]["Timestamp"] | null;
-        } & {
-            [key: string]: unknown;
         };
         AnomalyList: {
             /** @description Newest first on the public server (SPEC.md prescribes no order). */
             anomalies: components["schemas"]["Anomaly"][];
             /** @description The number of anomalies in the list. */
             total: number;
-        } & {
-            [key: string]: unknown;
         };
         /** @description The outcome of one detection run. */
         AnomalyDetection: {
@@ -2283,8 +3117,6 @@ export interface components {
             /** @description How many active grants were revoked because of a high-severity finding. */
             autoRevokedGrants: number;
             anomalies: components["schemas"]["Anomaly"][];
-        } & {
-            [key: string]: unknown;
         };
         /** @description The developer's agents by status. Not limited by `since`/`until`. */
         ComplianceAgentCounts: {
@@ -2292,8 +3124,6 @@ export interface components {
             active: number;
             suspended: number;
             revoked: number;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description Grants issued in the window. `active` counts active grants that have not
@@ -2304,8 +3134,6 @@ export interface components {
             active: number;
             revoked: number;
             expired: number;
-        } & {
-            [key: string]: unknown;
         };
         /** @description Audit entries recorded in the window, by outcome. */
         ComplianceAuditCounts: {
@@ -2313,14 +3141,10 @@ export interface components {
             success: number;
             failure: number;
             blocked: number;
-        } & {
-            [key: string]: unknown;
         };
         /** @description The developer's policies. Not limited by `since`/`until`. */
         CompliancePolicyCounts: {
             total: number;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description A subscription plan. Developers without a subscription are on `free`.
@@ -2344,8 +3168,6 @@ export interface components {
             auditEntries: components["schemas"]["ComplianceAuditCounts"];
             policies: components["schemas"]["CompliancePolicyCounts"];
             plan: components["schemas"]["BillingPlan"];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description A grant as exported for compliance. Unlike the grant record of
@@ -2371,8 +3193,6 @@ export interface components {
             revokedAt: string | null;
             /** @description 0 for a grant issued to an agent directly, parent depth + 1 for a delegated grant. */
             delegationDepth: number;
-        } & {
-            [key: string]: unknown;
         };
         ComplianceGrantExport: {
             generatedAt: components["schemas"]["Timestamp"];
@@ -2380,8 +3200,6 @@ export interface components {
             total: number;
             /** @description Newest issued first. */
             grants: components["schemas"]["ComplianceGrant"][];
-        } & {
-            [key: string]: unknown;
         };
         ComplianceAuditExport: {
             generatedAt: components["schemas"]["Timestamp"];
@@ -2389,8 +3207,6 @@ export interface components {
             total: number;
             /** @description Oldest first (by timestamp, then id), i.e. in chain order. */
             entries: components["schemas"]["AuditEntry"][];
-        } & {
-            [key: string]: unknown;
         };
         EvidencePackMeta: {
             /**
@@ -2408,8 +3224,6 @@ export interface components {
              * @example soc2
              */
             framework: string;
-        } & {
-            [key: string]: unknown;
         };
         /** @description The same counts as `GET /v1/compliance/summary`, without the timestamps. */
         EvidencePackSummary: {
@@ -2418,8 +3232,6 @@ export interface components {
             auditEntries: components["schemas"]["ComplianceAuditCounts"];
             policies: components["schemas"]["CompliancePolicyCounts"];
             plan: components["schemas"]["BillingPlan"];
-        } & {
-            [key: string]: unknown;
         };
         /** @description A policy as included in the evidence pack (the same fields as the policies API returns). */
         EvidencePackPolicy: {
@@ -2440,8 +3252,6 @@ export interface components {
             timeOfDayEnd: string | null;
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description Result of re-verifying the exported audit entries in chain order: each
@@ -2461,8 +3271,6 @@ export interface components {
              * @enum {string|null}
              */
             reason: "link" | "content" | null;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description Everything an auditor needs in one document. `grants` and `auditEntries`
@@ -2479,8 +3287,6 @@ export interface components {
             /** @description Highest priority first, then oldest first. */
             policies: components["schemas"]["EvidencePackPolicy"][];
             chainIntegrity: components["schemas"]["ChainIntegrity"];
-        } & {
-            [key: string]: unknown;
         };
         BillingSubscription: {
             plan: components["schemas"]["BillingPlan"];
@@ -2496,8 +3302,6 @@ export interface components {
              * @description End of the paid period; null on the free plan or before the provider reports it.
              */
             currentPeriodEnd: string | null;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * Format: uri
@@ -2522,8 +3326,6 @@ export interface components {
              * @description The hosted payment page to send the developer to.
              */
             checkoutUrl: string;
-        } & {
-            [key: string]: unknown;
         };
         BillingPortalRequest: {
             /** @description Where the billing portal sends the developer back to. */
@@ -2535,8 +3337,6 @@ export interface components {
              * @description The hosted billing portal to send the developer to.
              */
             portalUrl: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description SCIM token identifier (`scimtok_` followed by an opaque string of letters and digits, a ULID on the public server).
@@ -2553,14 +3353,10 @@ export interface components {
              * @description Last use of the token; null when unknown. The reference server never records use, so it is always null there.
              */
             lastUsedAt: string | null;
-        } & {
-            [key: string]: unknown;
         };
         ScimTokenList: {
             /** @description Newest first on the public server (SPEC.md prescribes no order). */
             tokens: components["schemas"]["ScimTokenSummary"][];
-        } & {
-            [key: string]: unknown;
         };
         CreateScimTokenRequest: {
             /** @description A name to recognise the token by, usually the identity provider. */
@@ -2582,13 +3378,9 @@ export interface components {
              */
             token: string;
             createdAt: components["schemas"]["Timestamp"];
-        } & {
-            [key: string]: unknown;
         };
         ScimSupported: {
             supported: boolean;
-        } & {
-            [key: string]: unknown;
         };
         /** @description What this SCIM service supports (RFC 7643 section 5). */
         ScimServiceProviderConfig: {
@@ -2598,35 +3390,25 @@ export interface components {
                 supported: boolean;
                 maxOperations: number;
                 maxPayloadSize: number;
-            } & {
-                [key: string]: unknown;
             };
             filter: {
                 supported: boolean;
                 maxResults: number;
-            } & {
-                [key: string]: unknown;
             };
             changePassword: components["schemas"]["ScimSupported"];
             sort: components["schemas"]["ScimSupported"];
             etag: components["schemas"]["ScimSupported"];
-            authenticationSchemes: ({
+            authenticationSchemes: {
                 name: string;
                 description: string;
                 /** @example oauthbearertoken */
                 type: string;
                 primary?: boolean;
-            } & {
-                [key: string]: unknown;
-            })[];
+            }[];
             meta: {
                 /** @enum {string} */
                 resourceType: "ServiceProviderConfig";
-            } & {
-                [key: string]: unknown;
             };
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description SCIM user identifier (`scimuser_` followed by an opaque string of letters and digits, a ULID on the public server).
@@ -2639,16 +3421,12 @@ export interface components {
             primary?: boolean;
             /** @example work */
             type?: string;
-        } & {
-            [key: string]: unknown;
         };
         ScimUserMeta: {
             /** @enum {string} */
             resourceType: "User";
             created: components["schemas"]["Timestamp"];
             lastModified: components["schemas"]["Timestamp"];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description A provisioned user. `externalId` and `displayName` are left out when not
@@ -2672,8 +3450,6 @@ export interface components {
             active: boolean;
             emails: string | components["schemas"]["ScimEmail"][];
             meta: components["schemas"]["ScimUserMeta"];
-        } & {
-            [key: string]: unknown;
         };
         /** @description A SCIM ListResponse of users, oldest first. */
         ScimUserList: {
@@ -2690,8 +3466,6 @@ export interface components {
             /** @description The page size that was applied (the effective `count`), not the number of users returned. */
             itemsPerPage: number;
             Resources: components["schemas"]["ScimUser"][];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description The SCIM error body sent by the SCIM 2.0 Users endpoints, instead of the
@@ -2714,8 +3488,6 @@ export interface components {
             scimType: string;
             /** @example 404 */
             status: number;
-        } & {
-            [key: string]: unknown;
         };
         ScimEmailInput: {
             /** @example alice@example.com */
@@ -2772,8 +3544,6 @@ export interface components {
             redirectUri: string;
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
-        } & {
-            [key: string]: unknown;
         };
         /** Format: uri */
         SsoUrl: string;
@@ -2805,8 +3575,6 @@ export interface components {
             protocol: "oidc" | "saml";
             /** @description The enterprise SSO connection that was chosen (`sso_` followed by an opaque string of letters and digits, a ULID on the public server). */
             connectionId: string;
-        } & {
-            [key: string]: unknown;
         };
         /** @description An LDAP connection, which has no browser redirect; credentials are submitted directly. */
         SsoLoginLdap: {
@@ -2815,8 +3583,6 @@ export interface components {
             connectionId: string;
             ldapUrl: string;
             message: string;
-        } & {
-            [key: string]: unknown;
         };
         /** @description Where to send the user to sign in, depending on the connection's protocol. */
         SsoLoginResponse: components["schemas"]["SsoLoginRedirect"] | components["schemas"]["SsoLoginLdap"];
@@ -2832,8 +3598,6 @@ export interface components {
              */
             code: string;
             requestId?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description The signed-in user, from the verified ID token. Nothing is created or
@@ -2848,8 +3612,626 @@ export interface components {
             /** @description The provider's subject identifier. */
             sub: string | null;
             developerId: components["schemas"]["DeveloperId"];
-        } & {
-            [key: string]: unknown;
+        };
+        /** @description One key of a DID document, `<did>#<kid>`. */
+        VerificationMethod: {
+            id: string;
+            /** @example JsonWebKey2020 */
+            type: string;
+            controller: string;
+            publicKeyJwk: components["schemas"]["Jwk"];
+        };
+        /** @description A service endpoint of a DID document. */
+        DidService: {
+            id: string;
+            type: string;
+            serviceEndpoint: string;
+        };
+        /**
+         * @description A W3C DID document. Its verification methods are the public keys that the
+         *     server signs with, as JSON Web Keys; SPEC.md §3 asks that they agree with
+         *     `/.well-known/jwks.json`. Differs from SPEC.md: the public server's `id`
+         *     is `did:web:<DID_WEB_DOMAIN>` (`did:web:grantex.dev` by default), not
+         *     derived from the host that serves it.
+         */
+        DidDocument: {
+            "@context": string[];
+            id: string;
+            verificationMethod: components["schemas"]["VerificationMethod"][];
+            authentication?: string[];
+            assertionMethod?: string[];
+            service?: components["schemas"]["DidService"][];
+        };
+        /**
+         * @description A spending category; the grant must hold `payments:mpp:<category>` for each.
+         * @enum {string}
+         */
+        MppCategory: "inference" | "compute" | "data" | "storage" | "search" | "media" | "delivery" | "browser" | "general";
+        /** @description An amount in a currency. */
+        Money: {
+            amount: number;
+            /** @example USDC */
+            currency: string;
+        };
+        PassportIssueRequest: {
+            agentId: components["schemas"]["AgentId"];
+            grantId: components["schemas"]["GrantId"];
+            allowedMPPCategories: components["schemas"]["MppCategory"][];
+            maxTransactionAmount: components["schemas"]["Money"];
+            /** @description Payment rails the agent may use. Default `["tempo"]`. */
+            paymentRails?: string[];
+            /**
+             * @description Lifetime, a whole number and `m`, `h` or `d` (default `24h`). SPEC.md §15
+             *     caps a passport at 720 hours: a longer request is refused with 422
+             *     `INVALID_EXPIRY`.
+             */
+            expiresIn?: string;
+            /** @description The passport this one is delegated from; its delegation depth is one more. */
+            parentPassportId?: string;
+        };
+        PassportSubject: {
+            id: components["schemas"]["AgentDid"];
+            /** @example AIAgent */
+            type: string;
+            /** @description The principal, `did:grantex:<principalId>`. */
+            humanPrincipal: string;
+            organizationDID: string;
+            grantId: components["schemas"]["GrantId"];
+            allowedMPPCategories: components["schemas"]["MppCategory"][];
+            maxTransactionAmount: components["schemas"]["Money"];
+            paymentRails: string[];
+            /** @description The grant's delegation depth (0 for a root grant). */
+            delegationDepth: number;
+            parentPassportId?: string;
+        };
+        /** @description Where the credential's revocation bit lives (a W3C StatusList2021 entry). */
+        StatusListEntry: {
+            id: string;
+            /** @constant */
+            type: "StatusList2021Entry";
+            /** @example revocation */
+            statusPurpose: string;
+            /** @description The bit's index, a decimal string. */
+            statusListIndex: string;
+            /** @description URL of the status list (`GET /v1/credentials/status/{listId}`). */
+            statusListCredential: string;
+        };
+        /**
+         * @description The proof. `proofValue` is a compact JWS (a VC-JWT) whose header `kid`
+         *     names the signing key in the issuer's key set; its claims repeat the
+         *     credential (`iss` = issuer, `sub` = subject id, `jti` = id, `iat`/`exp` =
+         *     validFrom/validUntil, `vc.credentialSubject`, `vc.credentialStatus`).
+         *     Differs from SPEC.md §15.1: the public server labels the proof
+         *     `Ed25519Signature2020` and names its Ed25519 key in `verificationMethod`,
+         *     but signs with RS256 by the key the JWS header names.
+         */
+        PassportProof: {
+            type: string;
+            created: components["schemas"]["Timestamp"];
+            verificationMethod: string;
+            proofPurpose: string;
+            proofValue: string;
+        };
+        /** @description An MPP Agent Passport, a W3C Verifiable Credential 2.0 (SPEC.md §15.1). */
+        AgentPassportCredential: {
+            "@context": string[];
+            type: string[];
+            id: string;
+            issuer: string;
+            validFrom: components["schemas"]["Timestamp"];
+            validUntil: components["schemas"]["Timestamp"];
+            credentialSubject: components["schemas"]["PassportSubject"];
+            credentialStatus: components["schemas"]["StatusListEntry"];
+            proof: components["schemas"]["PassportProof"];
+        };
+        PassportIssued: {
+            passportId: string;
+            credential: components["schemas"]["AgentPassportCredential"];
+            /** @description base64url of the credential's JSON: the `X-Grantex-Passport` header value (SPEC.md §15.2). */
+            encodedCredential: string;
+            expiresAt: components["schemas"]["Timestamp"];
+        };
+        /**
+         * @description `expired` is computed from `validUntil`; it is never stored.
+         * @enum {string}
+         */
+        PassportStatus: "active" | "revoked" | "expired";
+        PassportSummary: {
+            passportId: string;
+            agentId: components["schemas"]["AgentId"];
+            grantId: components["schemas"]["GrantId"];
+            status: components["schemas"]["PassportStatus"];
+            expiresAt: components["schemas"]["Timestamp"];
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        /** @description The developer's passports, newest first on the public server (not paginated). */
+        PassportList: components["schemas"]["PassportSummary"][];
+        /** @description A passport as `GET /v1/passport/{passportId}` returns it, with its current status. */
+        PassportRecord: components["schemas"]["AgentPassportCredential"] & {
+            status: components["schemas"]["PassportStatus"];
+        };
+        PassportRevoked: {
+            /** @constant */
+            revoked: true;
+            revokedAt: components["schemas"]["Timestamp"];
+        };
+        /**
+         * @description `vc-jwt` and `sd-jwt` come from `POST /v1/token` with `credentialFormat`; passports are `agent-passport`.
+         * @example vc-jwt
+         */
+        CredentialFormat: string;
+        CredentialRecord: {
+            /** @description `vc_…`, or the passport id for a passport. */
+            id: string;
+            grantId: components["schemas"]["GrantId"];
+            developerId: components["schemas"]["DeveloperId"];
+            principalId: string;
+            agentDid: components["schemas"]["AgentDid"];
+            /** @example AgentGrantCredential */
+            credentialType: string;
+            format: components["schemas"]["CredentialFormat"];
+            /** @description The credential as issued (a compact JWS; an SD-JWT also carries `~`-separated disclosures). */
+            credentialJwt: string;
+            /** @example active */
+            status: string;
+            statusListIdx?: number | null;
+            issuedAt: components["schemas"]["Timestamp"];
+            expiresAt: components["schemas"]["Timestamp"];
+            revokedAt: components["schemas"]["Timestamp"] | null;
+        };
+        CredentialList: {
+            /** @description Newest first on the public server, at most 100 (not paginated). */
+            credentials: components["schemas"]["CredentialRecord"][];
+        };
+        CredentialVerifyRequest: {
+            /** @description A VC-JWT (for a passport, its `proof.proofValue`). */
+            credential: string;
+        };
+        /**
+         * @description The verdict. A credential that fails to verify is answered with 200 and
+         *     `valid: false` and an `error`, never with an error status.
+         */
+        CredentialVerifyResult: {
+            valid: boolean;
+            vcId?: string;
+            revoked?: boolean;
+            error?: string;
+            /** @description The JWT claims, when the signature verified. */
+            payload?: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * @description A W3C StatusList2021 credential. `encodedList` is base64url of the gzip of
+         *     the bitstring; bit `i` is byte `i >> 3`, bit `7 - (i & 7)` (most
+         *     significant first); a set bit means revoked. Differs from SPEC.md §15.1:
+         *     the public server serves the list unsigned (no `proof`).
+         */
+        StatusListCredential: {
+            "@context": string[];
+            id: string;
+            type: string[];
+            issuer: string;
+            issued?: components["schemas"]["Timestamp"];
+            credentialSubject: {
+                id: string;
+                /** @constant */
+                type: "StatusList2021";
+                statusPurpose: string;
+                encodedList: string;
+            };
+        };
+        PresentRequest: {
+            /** @description An SD-JWT presentation, `<jws>~<disclosure>~…~[<kb-jwt>]`. */
+            sdJwt: string;
+            /** @description When given, a key-binding JWT with this nonce is required. */
+            nonce?: string;
+            audience?: string;
+        };
+        PresentResult: {
+            valid: boolean;
+            vcId?: string;
+            error?: string;
+            /** @description The credential subject with the disclosed claims. */
+            disclosedClaims?: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * @description An organisation's DID; the public server accepts only `did:web:<domain>`.
+         * @example did:web:acme.example.com
+         */
+        OrgDid: string;
+        /**
+         * @description `basic` until the domain is verified by DNS, then `verified`.
+         * @example basic
+         */
+        TrustLevel: string;
+        OrgStats: {
+            totalAgents: number;
+            weeklyActiveGrants: number;
+            averageRating: number;
+        };
+        OrgSummary: {
+            did: components["schemas"]["OrgDid"];
+            name: string;
+            description?: string | null;
+            verificationLevel: components["schemas"]["TrustLevel"];
+            badges: string[];
+            stats?: components["schemas"]["OrgStats"];
+            website?: string | null;
+            logoUrl?: string | null;
+        };
+        OrgList: {
+            data: components["schemas"]["OrgSummary"][];
+            meta: {
+                total: number;
+            };
+        };
+        OrgRegisterRequest: {
+            did: components["schemas"]["OrgDid"];
+            name: string;
+            description?: string;
+            website?: string;
+            contact?: {
+                security?: string;
+                dpo?: string;
+            };
+            requestVerification?: boolean;
+            /**
+             * @description Only `dns-txt` is supported.
+             * @enum {string}
+             */
+            verificationMethod?: "dns-txt";
+        };
+        OrgRegistered: {
+            orgId: string;
+            did: components["schemas"]["OrgDid"];
+            name: string;
+            trustLevel: components["schemas"]["TrustLevel"];
+            domain: string;
+            /** @description The TXT record to publish (`_grantex-verify.<domain>`). */
+            dnsRecordName?: string;
+            /** @description The TXT record's value. */
+            verificationToken?: string;
+        };
+        /** @description An organisation's public record. */
+        OrgDetail: components["schemas"]["OrgSummary"] & {
+            domain: string;
+            publicKeys: components["schemas"]["Jwk"][];
+            compliance?: {
+                [key: string]: boolean;
+            };
+            contact?: {
+                [key: string]: unknown;
+            };
+            reviewCount?: number;
+            verifiedAt: components["schemas"]["Timestamp"] | null;
+            /** @example pending */
+            verificationMethod: string;
+            agents?: {
+                [key: string]: unknown;
+            }[];
+        };
+        OrgDnsVerified: {
+            orgId?: string;
+            organizationDID?: string;
+            verified: boolean;
+            verificationMethod: string;
+            trustLevel: components["schemas"]["TrustLevel"];
+            verifiedAt: components["schemas"]["Timestamp"];
+            domain: string;
+        };
+        LegacyTrustRecord: {
+            organizationDID: string;
+            verifiedAt: components["schemas"]["Timestamp"] | null;
+            verificationMethod: string;
+            trustLevel: components["schemas"]["TrustLevel"];
+            domains: string[];
+            name?: string | null;
+            description?: string | null;
+            badges?: string[];
+        };
+        LegacyTrustRecordList: {
+            records: components["schemas"]["LegacyTrustRecord"][];
+        };
+        LegacyVerifyDnsRequest: {
+            domain: string;
+        };
+        Bundle: {
+            id: string;
+            agentId: components["schemas"]["AgentId"];
+            grantId: components["schemas"]["GrantId"];
+            userId: string;
+            scopes: string[];
+            /** @example active */
+            status: string;
+            deviceId?: string | null;
+            devicePlatform?: string | null;
+            offlineTTL?: string;
+            offlineExpiresAt: components["schemas"]["Timestamp"];
+            checkpointAt?: components["schemas"]["Timestamp"];
+            auditEntryCount?: number;
+            lastSyncAt?: components["schemas"]["Timestamp"] | null;
+            createdAt: components["schemas"]["Timestamp"];
+            revokedAt?: components["schemas"]["Timestamp"] | null;
+        };
+        BundleList: {
+            /** @description Newest first. */
+            bundles: components["schemas"]["Bundle"][];
+            /** @description Present when the page is full; pass it as `cursor` for the next page. */
+            nextCursor?: components["schemas"]["Timestamp"];
+        };
+        BundleCreateRequest: {
+            agentId: components["schemas"]["AgentId"];
+            /** @description The principal who consents. */
+            userId: string;
+            /** @description Scopes registered for the agent (422 `INVALID_SCOPES` otherwise). */
+            scopes: components["schemas"]["Scope"][];
+            /** @description How long the bundle works offline (default `72h`). */
+            offlineTTL?: string;
+            /** @enum {string} */
+            offlineAuditKeyAlgorithm?: "Ed25519";
+            deviceId?: string;
+            devicePlatform?: string;
+        };
+        /** @description The server's key set at issue time, for verifying the grant token offline. */
+        JwksSnapshot: {
+            keys: components["schemas"]["Jwk"][];
+            fetchedAt: components["schemas"]["Timestamp"];
+            validUntil: components["schemas"]["Timestamp"];
+        };
+        /**
+         * @description A key pair made for this bundle, in PEM. The device signs its offline
+         *     audit entries with `privateKey`; the server keeps the public key. It is
+         *     returned once, by design: store it like a secret.
+         */
+        OfflineAuditKey: {
+            publicKey: string;
+            privateKey: string;
+            /** @example Ed25519 */
+            algorithm: string;
+        };
+        BundleMaterial: {
+            bundleId: string;
+            /** @description A grant token (RS256 JWT) for the consented scopes, valid for the offline period. */
+            grantToken: string;
+            jwksSnapshot: components["schemas"]["JwksSnapshot"];
+            offlineAuditKey: components["schemas"]["OfflineAuditKey"];
+            /** @description Milliseconds since the epoch of the last revocation checkpoint. */
+            checkpointAt: number;
+            /** @description Where to send offline audit entries (`POST /v1/audit/offline-sync`). */
+            syncEndpoint: string;
+            offlineExpiresAt: components["schemas"]["Timestamp"];
+        };
+        /** @description A new or refreshed bundle. The public server repeats the same members under `data`. */
+        BundleIssued: components["schemas"]["BundleMaterial"] & {
+            data?: components["schemas"]["BundleMaterial"];
+        };
+        /**
+         * @description One entry recorded offline: `hash` is SHA-256 (hex) over the entry, linked
+         *     by `prevHash` (sixteen zeros for the first), and `signature` is the
+         *     bundle's Ed25519 signature (hex) over the hash.
+         */
+        OfflineAuditEntry: {
+            seq: number;
+            timestamp: components["schemas"]["Timestamp"];
+            action: string;
+            agentDID: string;
+            grantId: string;
+            scopes: string[];
+            result: string;
+            /** @description An object when sent; the public server returns it as a JSON string. */
+            metadata?: components["schemas"]["Metadata"] | string | null;
+            prevHash: string;
+            hash: string;
+            signature: string;
+            id?: string;
+            syncedAt?: components["schemas"]["Timestamp"];
+        };
+        BundleAudit: {
+            entries: components["schemas"]["OfflineAuditEntry"][];
+        };
+        BundleRevokeRequest: {
+            /** @description Also revoke the bundle's grant (default false). */
+            revokeGrant?: boolean;
+        };
+        BundleRevocationState: {
+            bundleId: string;
+            /** @example active */
+            status: string;
+            revokedAt: components["schemas"]["Timestamp"] | null;
+            revokedBy?: string | null;
+            grantRevoked?: boolean;
+            checkpointAt?: number;
+        };
+        /** @description The revoked bundle. The public server repeats the same members under `data`. */
+        BundleRevoked: components["schemas"]["BundleRevocationState"] & {
+            data?: components["schemas"]["BundleRevocationState"];
+        };
+        BundleRevocationStatus: {
+            data: components["schemas"]["BundleRevocationState"];
+        };
+        OfflineSyncRequest: {
+            bundleId: string;
+            deviceId?: string;
+            entries: components["schemas"]["OfflineAuditEntry"][];
+        };
+        OfflineSyncOutcome: {
+            accepted: number;
+            rejected: number;
+            /** @example valid */
+            revocationStatus: string;
+            revokedAt?: components["schemas"]["Timestamp"] | null;
+            errors: {
+                [key: string]: unknown;
+            }[];
+            newBundle?: components["schemas"]["BundleMaterial"] | null;
+        };
+        /** @description What the server kept. Replaying entries it has is accepted again (idempotent). */
+        OfflineSyncResult: components["schemas"]["OfflineSyncOutcome"] & {
+            data?: components["schemas"]["OfflineSyncOutcome"];
+        };
+        PrincipalSessionRequest: {
+            principalId: string;
+            /** @description Session lifetime (default `1h`; longer than `24h` is cut to 24 hours). */
+            expiresIn?: string;
+        };
+        PrincipalSession: {
+            /** @description A bearer token for the `/v1/principal/…` routes. Hand it to the principal only. */
+            sessionToken: string;
+            /** @description The server's permissions page with the token in its fragment. */
+            dashboardUrl: string;
+            expiresAt: components["schemas"]["Timestamp"];
+        };
+        PrincipalGrant: {
+            grantId: components["schemas"]["GrantId"];
+            agentId: components["schemas"]["AgentId"];
+            agentName?: string | null;
+            agentDescription?: string | null;
+            agentDid?: string | null;
+            scopes: string[];
+            /** @example active */
+            status: string;
+            issuedAt: components["schemas"]["Timestamp"];
+            expiresAt: components["schemas"]["Timestamp"];
+            delegationDepth: number;
+        };
+        PrincipalGrants: {
+            /** @description The principal's active grants, newest first. */
+            grants: components["schemas"]["PrincipalGrant"][];
+            principalId: string;
+        };
+        /** @description The error body of the principal routes' 401, which carries no `requestId`. */
+        SessionError: {
+            message: string;
+            code: string;
+        };
+        PrincipalAuditEntry: {
+            entryId: string;
+            agentId: string;
+            agentDid?: string | null;
+            grantId?: string | null;
+            principalId?: string;
+            action: string;
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
+            status: string;
+            timestamp: components["schemas"]["Timestamp"];
+        };
+        PrincipalAudit: {
+            /** @description The latest 100 audit entries about the principal, newest first. */
+            entries: components["schemas"]["PrincipalAuditEntry"][];
+        };
+        WebauthnRegisterOptionsRequest: {
+            principalId: string;
+        };
+        WebauthnOptions: {
+            /** @description Send it back with the authenticator's response. */
+            challengeId: string;
+            /** @description The options for `navigator.credentials.create()` or `.get()` (WebAuthn Level 3, JSON form). */
+            publicKey: {
+                challenge: string;
+            };
+        };
+        WebauthnVerifyRequest: {
+            challengeId: string;
+            /** @description The authenticator's response in its JSON form (`PublicKeyCredential.toJSON()`). */
+            response: {
+                id: string;
+                rawId: string;
+                type: string;
+                response: {
+                    [key: string]: unknown;
+                };
+            };
+            /** @description A label for the credential (registration only). */
+            deviceName?: string;
+        };
+        WebauthnCredential: {
+            id: string;
+            principalId: string;
+            deviceName: string | null;
+            backedUp: boolean;
+            transports: string[];
+            createdAt: components["schemas"]["Timestamp"];
+            lastUsedAt?: components["schemas"]["Timestamp"] | null;
+        };
+        WebauthnCredentialList: {
+            credentials: components["schemas"]["WebauthnCredential"][];
+        };
+        WebauthnAssertOptionsRequest: {
+            authRequestId: string;
+        };
+        WebauthnAsserted: {
+            /** @constant */
+            verified: true;
+        };
+        Domain: {
+            id: string;
+            domain: string;
+            verified: boolean;
+            verifiedAt: components["schemas"]["Timestamp"] | null;
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        DomainList: {
+            /** @description Newest first (not paginated). */
+            domains: components["schemas"]["Domain"][];
+        };
+        DomainAddRequest: {
+            /** @description A DNS host name. */
+            domain: string;
+        };
+        DomainAdded: {
+            id: string;
+            domain: string;
+            verified: boolean;
+            verificationToken: string;
+            /** @description The TXT record to publish (`_grantex.<domain>`). */
+            instructions: string;
+        };
+        DomainVerified: {
+            /** @constant */
+            verified: true;
+            message: string;
+        };
+        Me: {
+            developerId: components["schemas"]["DeveloperId"];
+            name: string;
+            email: string | null;
+            mode: components["schemas"]["DeveloperMode"];
+            /** @example free */
+            plan: string;
+            /** @description Whether consents need a FIDO assertion by the principal. */
+            fidoRequired: boolean;
+            fidoRpName: string | null;
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        /** @description At least one member. */
+        MeUpdate: {
+            fidoRequired?: boolean;
+            fidoRpName?: string;
+        };
+        MeUpdated: {
+            /** @constant */
+            updated: true;
+        };
+        KeyRotated: {
+            /** @description The new API key, shown only here; the old one stops working at once. */
+            apiKey: string;
+            rotatedAt: components["schemas"]["Timestamp"];
+        };
+        EmailVerifyRequest: {
+            /** Format: email */
+            email: string;
+        };
+        EmailVerifySent: {
+            message: string;
+            expiresAt: components["schemas"]["Timestamp"];
+        };
+        EmailVerified: {
+            message: string;
         };
         /**
          * @description `sha256=` followed by a lowercase hex HMAC-SHA256, keyed with the endpoint secret as UTF-8 text.
@@ -2877,8 +4259,6 @@ export interface components {
             delegationDepth?: number;
             /** @description Delegated grants only; the grant it was delegated from. */
             parentGrantId?: components["schemas"]["GrantId"];
-        } & {
-            [key: string]: unknown;
         };
         /** @description The body of a `grant.created` delivery. */
         GrantCreatedEvent: {
@@ -2890,8 +4270,6 @@ export interface components {
             type: "grant.created";
             createdAt: components["schemas"]["Timestamp"];
             data: components["schemas"]["GrantCreatedEventData"];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description The revoked grant. One event is sent for the grant that was revoked, none
@@ -2901,8 +4279,6 @@ export interface components {
             grantId: components["schemas"]["GrantId"];
             /** @description `true` when delegated grants below it were revoked too. */
             cascade: boolean;
-        } & {
-            [key: string]: unknown;
         };
         /** @description The body of a `grant.revoked` delivery. */
         GrantRevokedEvent: {
@@ -2914,8 +4290,6 @@ export interface components {
             type: "grant.revoked";
             createdAt: components["schemas"]["Timestamp"];
             data: components["schemas"]["GrantRevokedEventData"];
-        } & {
-            [key: string]: unknown;
         };
         /** @description The new grant token and the grant it belongs to. */
         TokenIssuedEventData: {
@@ -2926,8 +4300,6 @@ export interface components {
             principalId: string;
             scopes: components["schemas"]["ScopeList"];
             expiresAt: components["schemas"]["Timestamp"];
-        } & {
-            [key: string]: unknown;
         };
         /** @description The body of a `token.issued` delivery. */
         TokenIssuedEvent: {
@@ -2939,8 +4311,6 @@ export interface components {
             type: "token.issued";
             createdAt: components["schemas"]["Timestamp"];
             data: components["schemas"]["TokenIssuedEventData"];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description Any webhook delivery body: `{id, type, createdAt, data}`, where `type`
@@ -3034,6 +4404,28 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /**
+         * @description The body carries a `Content-Encoding` other than `identity`
+         *     (`BAD_REQUEST`). The reference server reads bodies only as sent and
+         *     refuses an encoded one rather than parse compressed bytes as JSON.
+         *     Differs from the public server, which ignores the header and parses the
+         *     bytes as they are.
+         */
+        UnsupportedContentEncoding: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "message": "Content-Encoding gzip is not supported: send the body unencoded",
+                 *       "code": "BAD_REQUEST",
+                 *       "requestId": "7c8d9e0f-1a2b-4c3d-8e4f-5a6b7c8d9e0f"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description The credential is missing, malformed or unknown (`UNAUTHORIZED`). */
         Unauthorized: {
             headers: {
@@ -3089,6 +4481,25 @@ export interface components {
                  *       "message": "Not found",
                  *       "code": "NOT_FOUND",
                  *       "requestId": "6f1c2a5e-3b7d-4c1e-9a0b-2d4e8f7a6b5c"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The credential is valid but not allowed to do this (`FORBIDDEN`). */
+        Forbidden: {
+            headers: {
+                "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "message": "This operation requires a sandbox API key",
+                 *       "code": "FORBIDDEN",
+                 *       "requestId": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
                  *     }
                  */
                 "application/json": components["schemas"]["Error"];
@@ -3319,6 +4730,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -3422,6 +4834,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             402: components["responses"]["PaymentRequired"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -3560,6 +4973,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -3626,6 +5040,7 @@ export interface operations {
             };
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             /**
              * @description Rate limit exceeded; wait `Retry-After` seconds. The 10-a-minute
              *     authorization limit answers code `RATE_LIMITED` (with
@@ -4183,6 +5598,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             402: components["responses"]["PaymentRequired"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4243,6 +5659,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4297,6 +5714,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4368,6 +5786,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4493,6 +5912,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4587,6 +6007,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4778,7 +6199,8 @@ export interface operations {
             };
             /**
              * @description A required field is missing or empty, `status` is not one of the
-             *     three values, or `metadata` is not an object (`BAD_REQUEST`).
+             *     three values, or `metadata` is not an object or (reference server)
+             *     is over 16384 bytes of canonical JSON (`BAD_REQUEST`).
              */
             400: {
                 headers: {
@@ -4819,6 +6241,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -5160,6 +6583,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -5319,6 +6743,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -5455,6 +6880,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -6264,6 +7690,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
             /** @description Billing is not configured on this server (`SERVICE_UNAVAILABLE`). */
             503: {
@@ -6342,6 +7769,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
             /** @description Billing is not configured on this server (`SERVICE_UNAVAILABLE`). */
             503: {
@@ -6460,6 +7888,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -6838,7 +8267,8 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             /**
-             * @description The body is not `application/json` (for example `application/scim+json`).
+             * @description The body is not `application/json` (for example `application/scim+json`), or (reference
+             *     server) it carries a `Content-Encoding` other than `identity`.
              *     Common error body with code `BAD_REQUEST`.
              */
             415: {
@@ -7117,7 +8547,8 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             /**
-             * @description The body is not `application/json` (for example `application/scim+json`).
+             * @description The body is not `application/json` (for example `application/scim+json`), or (reference
+             *     server) it carries a `Content-Encoding` other than `identity`.
              *     Common error body with code `BAD_REQUEST`.
              */
             415: {
@@ -7382,7 +8813,8 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             /**
-             * @description The body is not `application/json` (for example `application/scim+json`).
+             * @description The body is not `application/json` (for example `application/scim+json`), or (reference
+             *     server) it carries a `Content-Encoding` other than `identity`.
              *     Common error body with code `BAD_REQUEST`.
              */
             415: {
@@ -7522,6 +8954,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedContentEncoding"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -7784,6 +9217,2425 @@ export interface operations {
                     "application/json": components["schemas"]["SsoError"];
                 };
             };
+        };
+    };
+    didGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The DID document. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://www.w3.org/ns/did/v1",
+                     *         "https://w3id.org/security/suites/jws-2020/v1"
+                     *       ],
+                     *       "id": "did:web:grantex.dev",
+                     *       "verificationMethod": [
+                     *         {
+                     *           "id": "did:web:grantex.dev#grantex-2026-12",
+                     *           "type": "JsonWebKey2020",
+                     *           "controller": "did:web:grantex.dev",
+                     *           "publicKeyJwk": {
+                     *             "kty": "RSA",
+                     *             "n": "3iHwq7izKgOslHMSUAMN2AOAQm3gnsoiD_48WucUZ4w_cJXngwM-T7N3Mgg_MJIh0_T8dgLjp2nZPEQ_nrDdbtwe9OB45O1k-CdEKzTCBkrQncEdI4LisaSUJBhWaSQNjDkR4-99N7qtxoHGakxmEYzvM7TM3gpDH-tkchZoSYuqpSQqcP7FGGgxz4EUf1ZwM8rxz91nZ-xiMX-w72NLqq2Bkkl3Z8s4O5Boom7I8MhnIMeBN-84yjz1AiTzqHXIsdn4BW3VLF2JFUfu1hvJe3LrWetr-A2-PRHYzZXDrFnthROrjrnw8RuzqkxgUhhY6RgtZYRe1BtBKNJ-ZlisIw",
+                     *             "e": "AQAB",
+                     *             "alg": "RS256",
+                     *             "use": "sig",
+                     *             "kid": "grantex-2026-12"
+                     *           }
+                     *         },
+                     *         {
+                     *           "id": "did:web:grantex.dev#grantex-ed25519-2026-12",
+                     *           "type": "JsonWebKey2020",
+                     *           "controller": "did:web:grantex.dev",
+                     *           "publicKeyJwk": {
+                     *             "kty": "OKP",
+                     *             "crv": "Ed25519",
+                     *             "x": "zGqOpRZvJ6PB44tRy39SsbaFSMZAvSjfKdH1AUVhhVc",
+                     *             "alg": "EdDSA",
+                     *             "use": "sig",
+                     *             "kid": "grantex-ed25519-2026-12"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "authentication": [
+                     *         "did:web:grantex.dev#grantex-2026-12",
+                     *         "did:web:grantex.dev#grantex-ed25519-2026-12"
+                     *       ],
+                     *       "assertionMethod": [
+                     *         "did:web:grantex.dev#grantex-2026-12",
+                     *         "did:web:grantex.dev#grantex-ed25519-2026-12"
+                     *       ],
+                     *       "service": [
+                     *         {
+                     *           "id": "did:web:grantex.dev#jwks",
+                     *           "type": "JsonWebKeySet",
+                     *           "serviceEndpoint": "https://grantex.dev/.well-known/jwks.json"
+                     *         },
+                     *         {
+                     *           "id": "did:web:grantex.dev#grant-protocol",
+                     *           "type": "GrantexProtocol",
+                     *           "serviceEndpoint": "https://api.grantex.dev/v1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DidDocument"];
+                };
+            };
+            /** @description The server serves no DID document (the extension is not offered). */
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    passportsIssue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "agentId": "ag_01M92Z5DV0C1VEAT7XSBS941K0",
+                 *       "grantId": "grnt_01M92Z5DXZWYMA7BPJQFBDG7EM",
+                 *       "allowedMPPCategories": [
+                 *         "inference"
+                 *       ],
+                 *       "maxTransactionAmount": {
+                 *         "amount": 50,
+                 *         "currency": "USDC"
+                 *       },
+                 *       "expiresIn": "2h"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PassportIssueRequest"];
+            };
+        };
+        responses: {
+            /** @description The passport was issued. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "passportId": "urn:grantex:passport:01M92Z5E2CS5ZT5ZDKZ83XY07T",
+                     *       "credential": {
+                     *         "@context": [
+                     *           "https://www.w3.org/ns/credentials/v2",
+                     *           "https://grantex.dev/contexts/mpp/v1"
+                     *         ],
+                     *         "type": [
+                     *           "VerifiableCredential",
+                     *           "AgentPassportCredential"
+                     *         ],
+                     *         "id": "urn:grantex:passport:01M92Z5E2CS5ZT5ZDKZ83XY07T",
+                     *         "issuer": "did:web:grantex.dev",
+                     *         "validFrom": "2026-12-05T11:24:24.524Z",
+                     *         "validUntil": "2026-12-05T13:24:24.524Z",
+                     *         "credentialSubject": {
+                     *           "id": "did:grantex:ag_01M92Z5DV0C1VEAT7XSBS941K0",
+                     *           "type": "AIAgent",
+                     *           "humanPrincipal": "did:grantex:user_cap",
+                     *           "organizationDID": "did:web:grantex.dev",
+                     *           "grantId": "grnt_01M92Z5DXZWYMA7BPJQFBDG7EM",
+                     *           "allowedMPPCategories": [
+                     *             "inference"
+                     *           ],
+                     *           "maxTransactionAmount": {
+                     *             "amount": 50,
+                     *             "currency": "USDC"
+                     *           },
+                     *           "paymentRails": [
+                     *             "tempo"
+                     *           ],
+                     *           "delegationDepth": 0
+                     *         },
+                     *         "credentialStatus": {
+                     *           "id": "http://127.0.0.1:4200/v1/credentials/status/vcsl_01M92Z5E2GKV00Q5CNFMFS3ZHG#0",
+                     *           "type": "StatusList2021Entry",
+                     *           "statusPurpose": "revocation",
+                     *           "statusListIndex": "0",
+                     *           "statusListCredential": "http://127.0.0.1:4200/v1/credentials/status/vcsl_01M92Z5E2GKV00Q5CNFMFS3ZHG"
+                     *         },
+                     *         "proof": {
+                     *           "type": "Ed25519Signature2020",
+                     *           "created": "2026-12-05T11:24:24.524Z",
+                     *           "verificationMethod": "did:web:grantex.dev#grantex-ed25519-2026-12",
+                     *           "proofPurpose": "assertionMethod",
+                     *           "proofValue": "eyJhbGciOiJSUzI1NiIsImtpZCI6ImdyYW50ZXgtMjAyNi0xMiIsInR5cCI6IkpXVCJ9.eyJ2YyI6eyJAY29udGV4dCI6WyJodHRwczovL3d3dy53My5vcmcvbnMvY3JlZGVudGlhbHMvdjIiLCJodHRwczovL2dyYW50ZXguZGV2L2NvbnRleHRzL21wcC92MSJdLCJ0eXBlIjpbIlZlcmlmaWFibGVDcmVkZW50aWFsIiwiQWdlbnRQYXNzcG9ydENyZWRlbnRpYWwiXSwiY3JlZGVudGlhbFN1YmplY3QiOnsiaWQiOiJkaWQ6Z3JhbnRleDphZ18wMU05Mlo1RFYwQzFWRUFUN1hTQlM5NDFLMCIsInR5cGUiOiJBSUFnZW50IiwiaHVtYW5QcmluY2lwYWwiOiJkaWQ6Z3JhbnRleDp1c2VyX2NhcCIsIm9yZ2FuaXphdGlvbkRJRCI6ImRpZDp3ZWI6Z3JhbnRleC5kZXYiLCJncmFudElkIjoiZ3JudF8wMU05Mlo1RFhaV1lNQTdCUEpRRkJERzdFTSIsImFsbG93ZWRNUFBDYXRlZ29yaWVzIjpbImluZmVyZW5jZSJdLCJtYXhUcmFuc2FjdGlvbkFtb3VudCI6eyJhbW91bnQiOjUwLCJjdXJyZW5jeSI6IlVTREMifSwicGF5bWVudFJhaWxzIjpbInRlbXBvIl0sImRlbGVnYXRpb25EZXB0aCI6MH0sImNyZWRlbnRpYWxTdGF0dXMiOnsiaWQiOiJodHRwOi8vMTI3LjAuMC4xOjQyMDAvdjEvY3JlZGVudGlhbHMvc3RhdHVzL3Zjc2xfMDFNOTJaNUUyR0tWMDBRNUNORk1GUzNaSEcjMCIsInR5cGUiOiJTdGF0dXNMaXN0MjAyMUVudHJ5Iiwic3RhdHVzUHVycG9zZSI6InJldm9jYXRpb24iLCJzdGF0dXNMaXN0SW5kZXgiOiIwIiwic3RhdHVzTGlzdENyZWRlbnRpYWwiOiJodHRwOi8vMTI3LjAuMC4xOjQyMDAvdjEvY3JlZGVudGlhbHMvc3RhdHVzL3Zjc2xfMDFNOTJaNUUyR0tWMDBRNUNORk1GUzNaSEcifX0sImlzcyI6ImRpZDp3ZWI6Z3JhbnRleC5kZXYiLCJzdWIiOiJkaWQ6Z3JhbnRleDphZ18wMU05Mlo1RFYwQzFWRUFUN1hTQlM5NDFLMCIsImp0aSI6InVybjpncmFudGV4OnBhc3Nwb3J0OjAxTTkyWjVFMkNTNVpUNVpES1o4M1hZMDdUIiwiaWF0IjoxNzk2NDY5ODY0LCJleHAiOjE3OTY0NzcwNjR9.zaTzHZgbzQl--XpAW4vOQMSb83W6bNQV_KZ7YvH07qe2yVQMCFIyT8Hzzwrthf0vFyJypVIRxZ-khCJtsYNH3UEp78GEy1Ckhvx-SsQLevGiAFClfeLc1-XuL0l88Siz3tE2wfNejBDIMNR3uBYpl6NZCIF4pvW8lPFCyt8Zrl0r1HjoPXLaoxBpX7GvFaWmPsEC8H5imaReyqcDp4WVdj_sNaJu2xVbjlWwGFfdfG-E25y7UDqJztFqnipQtfcnf5UUIeuiu4faBlOEJosnw2VpsupY6NdWlbMHp4I-8uS8JcfF3GJywnSMRPEmD3xNWhk_yx3Qsu7Ae8dgjNf8Mw"
+                     *         }
+                     *       },
+                     *       "encodedCredential": "eyJAY29udGV4dCI6WyJodHRwczovL3d3dy53My5vcmcvbnMvY3JlZGVudGlhbHMvdjIiLCJodHRwczovL2dyYW50ZXguZGV2L2NvbnRleHRzL21wcC92MSJdLCJ0eXBlIjpbIlZlcmlmaWFibGVDcmVkZW50aWFsIiwiQWdlbnRQYXNzcG9ydENyZWRlbnRpYWwiXSwiaWQiOiJ1cm46Z3JhbnRleDpwYXNzcG9ydDowMU05Mlo1RTJDUzVaVDVaREtaODNYWTA3VCIsImlzc3VlciI6ImRpZDp3ZWI6Z3JhbnRleC5kZXYiLCJ2YWxpZEZyb20iOiIyMDI2LTEyLTA1VDExOjI0OjI0LjUyNFoiLCJ2YWxpZFVudGlsIjoiMjAyNi0xMi0wNVQxMzoyNDoyNC41MjRaIiwiY3JlZGVudGlhbFN1YmplY3QiOnsiaWQiOiJkaWQ6Z3JhbnRleDphZ18wMU05Mlo1RFYwQzFWRUFUN1hTQlM5NDFLMCIsInR5cGUiOiJBSUFnZW50IiwiaHVtYW5QcmluY2lwYWwiOiJkaWQ6Z3JhbnRleDp1c2VyX2NhcCIsIm9yZ2FuaXphdGlvbkRJRCI6ImRpZDp3ZWI6Z3JhbnRleC5kZXYiLCJncmFudElkIjoiZ3JudF8wMU05Mlo1RFhaV1lNQTdCUEpRRkJERzdFTSIsImFsbG93ZWRNUFBDYXRlZ29yaWVzIjpbImluZmVyZW5jZSJdLCJtYXhUcmFuc2FjdGlvbkFtb3VudCI6eyJhbW91bnQiOjUwLCJjdXJyZW5jeSI6IlVTREMifSwicGF5bWVudFJhaWxzIjpbInRlbXBvIl0sImRlbGVnYXRpb25EZXB0aCI6MH0sImNyZWRlbnRpYWxTdGF0dXMiOnsiaWQiOiJodHRwOi8vMTI3LjAuMC4xOjQyMDAvdjEvY3JlZGVudGlhbHMvc3RhdHVzL3Zjc2xfMDFNOTJaNUUyR0tWMDBRNUNORk1GUzNaSEcjMCIsInR5cGUiOiJTdGF0dXNMaXN0MjAyMUVudHJ5Iiwic3RhdHVzUHVycG9zZSI6InJldm9jYXRpb24iLCJzdGF0dXNMaXN0SW5kZXgiOiIwIiwic3RhdHVzTGlzdENyZWRlbnRpYWwiOiJodHRwOi8vMTI3LjAuMC4xOjQyMDAvdjEvY3JlZGVudGlhbHMvc3RhdHVzL3Zjc2xfMDFNOTJaNUUyR0tWMDBRNUNORk1GUzNaSEcifSwicHJvb2YiOnsidHlwZSI6IkVkMjU1MTlTaWduYXR1cmUyMDIwIiwiY3JlYXRlZCI6IjIwMjYtMTItMDVUMTE6MjQ6MjQuNTI0WiIsInZlcmlmaWNhdGlvbk1ldGhvZCI6ImRpZDp3ZWI6Z3JhbnRleC5kZXYjZ3JhbnRleC1lZDI1NTE5LTIwMjYtMTIiLCJwcm9vZlB1cnBvc2UiOiJhc3NlcnRpb25NZXRob2QiLCJwcm9vZlZhbHVlIjoiZXlKaGJHY2lPaUpTVXpJMU5pSXNJbXRwWkNJNkltZHlZVzUwWlhndE1qQXlOaTB4TWlJc0luUjVjQ0k2SWtwWFZDSjkuZXlKMll5STZleUpBWTI5dWRHVjRkQ0k2V3lKb2RIUndjem92TDNkM2R5NTNNeTV2Y21jdmJuTXZZM0psWkdWdWRHbGhiSE12ZGpJaUxDSm9kSFJ3Y3pvdkwyZHlZVzUwWlhndVpHVjJMMk52Ym5SbGVIUnpMMjF3Y0M5Mk1TSmRMQ0owZVhCbElqcGJJbFpsY21sbWFXRmliR1ZEY21Wa1pXNTBhV0ZzSWl3aVFXZGxiblJRWVhOemNHOXlkRU55WldSbGJuUnBZV3dpWFN3aVkzSmxaR1Z1ZEdsaGJGTjFZbXBsWTNRaU9uc2lhV1FpT2lKa2FXUTZaM0poYm5SbGVEcGhaMTh3TVUwNU1sbzFSRll3UXpGV1JVRlVOMWhUUWxNNU5ERkxNQ0lzSW5SNWNHVWlPaUpCU1VGblpXNTBJaXdpYUhWdFlXNVFjbWx1WTJsd1lXd2lPaUprYVdRNlozSmhiblJsZURwMWMyVnlYMk5oY0NJc0ltOXlaMkZ1YVhwaGRHbHZia1JKUkNJNkltUnBaRHAzWldJNlozSmhiblJsZUM1a1pYWWlMQ0puY21GdWRFbGtJam9pWjNKdWRGOHdNVTA1TWxvMVJGaGFWMWxOUVRkQ1VFcFJSa0pFUnpkRlRTSXNJbUZzYkc5M1pXUk5VRkJEWVhSbFoyOXlhV1Z6SWpwYkltbHVabVZ5Wlc1alpTSmRMQ0p0WVhoVWNtRnVjMkZqZEdsdmJrRnRiM1Z1ZENJNmV5SmhiVzkxYm5RaU9qVXdMQ0pqZFhKeVpXNWplU0k2SWxWVFJFTWlmU3dpY0dGNWJXVnVkRkpoYVd4eklqcGJJblJsYlhCdklsMHNJbVJsYkdWbllYUnBiMjVFWlhCMGFDSTZNSDBzSW1OeVpXUmxiblJwWVd4VGRHRjBkWE1pT25zaWFXUWlPaUpvZEhSd09pOHZNVEkzTGpBdU1DNHhPalF5TURBdmRqRXZZM0psWkdWdWRHbGhiSE12YzNSaGRIVnpMM1pqYzJ4Zk1ERk5PVEphTlVVeVIwdFdNREJSTlVOT1JrMUdVek5hU0Vjak1DSXNJblI1Y0dVaU9pSlRkR0YwZFhOTWFYTjBNakF5TVVWdWRISjVJaXdpYzNSaGRIVnpVSFZ5Y0c5elpTSTZJbkpsZG05allYUnBiMjRpTENKemRHRjBkWE5NYVhOMFNXNWtaWGdpT2lJd0lpd2ljM1JoZEhWelRHbHpkRU55WldSbGJuUnBZV3dpT2lKb2RIUndPaTh2TVRJM0xqQXVNQzR4T2pReU1EQXZkakV2WTNKbFpHVnVkR2xoYkhNdmMzUmhkSFZ6TDNaamMyeGZNREZOT1RKYU5VVXlSMHRXTURCUk5VTk9SazFHVXpOYVNFY2lmWDBzSW1semN5STZJbVJwWkRwM1pXSTZaM0poYm5SbGVDNWtaWFlpTENKemRXSWlPaUprYVdRNlozSmhiblJsZURwaFoxOHdNVTA1TWxvMVJGWXdRekZXUlVGVU4xaFRRbE01TkRGTE1DSXNJbXAwYVNJNkluVnlianBuY21GdWRHVjRPbkJoYzNOd2IzSjBPakF4VFRreVdqVkZNa05UTlZwVU5WcEVTMW80TTFoWk1EZFVJaXdpYVdGMElqb3hOemsyTkRZNU9EWTBMQ0psZUhBaU9qRTNPVFkwTnpjd05qUjkuemFUekhaZ2J6UWwtLVhwQVc0dk9RTVNiODNXNmJOUVZfS1o3WXZIMDdxZTJ5VlFNQ0ZJeVQ4SHp6d3J0aGYwdkZ5SnlwVklSeFota2hDSnRzWU5IM1VFcDc4R0V5MUNraHZ4LVNzUUxldkdpQUZDbGZlTGMxLVh1TDBsODhTaXozdEUyd2ZOZWpCRElNTlIzdUJZcGw2TlpDSUY0cHZXOGxQRkN5dDhacmwwcjFIam9QWExhb3hCcFg3R3ZGYVdtUHNFQzhINWltYVJleXFjRHA0V1Zkal9zTmFKdTJ4VmJqbFd3R0ZmZGZHLUUyNXk3VURxSnp0RnFuaXBRdGZjbmY1VVVJZXVpdTRmYUJsT0VKb3NudzJWcHN1cFk2TmRXbGJNSHA0SS04dVM4SmNmRjNHSnl3blNNUlBFbUQzeE5XaGtfeXgzUXN1N0FlOGRnak5mOE13In19",
+                     *       "expiresAt": "2026-12-05T13:24:24.524Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PassportIssued"];
+                };
+            };
+            /**
+             * @description A field is missing or invalid (`BAD_REQUEST`), the agent or grant is
+             *     unknown or inactive (`INVALID_AGENT`, `INVALID_GRANT`), the grant lacks
+             *     a category's scope (`SCOPE_INSUFFICIENT`) or the amount exceeds the
+             *     grant's budget (`AMOUNT_EXCEEDS_BUDGET`).
+             */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description `expiresIn` is longer than 720 hours (`INVALID_EXPIRY`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "expiresIn exceeds maximum of 720 hours",
+                     *       "code": "INVALID_EXPIRY",
+                     *       "requestId": "e19f3ddd-8a63-4562-a8fa-dec569b2ab5a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    passportsList: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only this agent's passports.
+                 * @example ag_01M92Z5DV0C1VEAT7XSBS941K0
+                 */
+                agentId?: components["schemas"]["AgentId"];
+                /**
+                 * @description Only passports issued from this grant.
+                 * @example grnt_01M92Z5DXZWYMA7BPJQFBDG7EM
+                 */
+                grantId?: components["schemas"]["GrantId"];
+                /**
+                 * @description Only passports with this stored status (`active` or `revoked`).
+                 * @example active
+                 */
+                status?: "active" | "revoked";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The passports. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "passportId": "urn:grantex:passport:01M92Z5E2CS5ZT5ZDKZ83XY07T",
+                     *         "agentId": "ag_01M92Z5DV0C1VEAT7XSBS941K0",
+                     *         "grantId": "grnt_01M92Z5DXZWYMA7BPJQFBDG7EM",
+                     *         "status": "active",
+                     *         "expiresAt": "2026-12-05T13:24:24.524Z",
+                     *         "createdAt": "2026-12-05T11:24:24.544Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["PassportList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    passportsGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The passport's id, `urn:grantex:passport:<ULID>` (percent-encode the colons).
+                 * @example urn:grantex:passport:01M92Z5E2CS5ZT5ZDKZ83XY07T
+                 */
+                passportId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The passport. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://www.w3.org/ns/credentials/v2",
+                     *         "https://grantex.dev/contexts/mpp/v1"
+                     *       ],
+                     *       "type": [
+                     *         "VerifiableCredential",
+                     *         "AgentPassportCredential"
+                     *       ],
+                     *       "id": "urn:grantex:passport:01M92Z5E2CS5ZT5ZDKZ83XY07T",
+                     *       "issuer": "did:web:grantex.dev",
+                     *       "validFrom": "2026-12-05T11:24:24.524Z",
+                     *       "validUntil": "2026-12-05T13:24:24.524Z",
+                     *       "credentialSubject": {
+                     *         "id": "did:grantex:ag_01M92Z5DV0C1VEAT7XSBS941K0",
+                     *         "type": "AIAgent",
+                     *         "humanPrincipal": "did:grantex:user_cap",
+                     *         "organizationDID": "did:web:grantex.dev",
+                     *         "grantId": "grnt_01M92Z5DXZWYMA7BPJQFBDG7EM",
+                     *         "allowedMPPCategories": [
+                     *           "inference"
+                     *         ],
+                     *         "maxTransactionAmount": {
+                     *           "amount": 50,
+                     *           "currency": "USDC"
+                     *         },
+                     *         "paymentRails": [
+                     *           "tempo"
+                     *         ],
+                     *         "delegationDepth": 0
+                     *       },
+                     *       "credentialStatus": {
+                     *         "id": "http://127.0.0.1:4200/v1/credentials/status/vcsl_01M92Z5E2GKV00Q5CNFMFS3ZHG#0",
+                     *         "type": "StatusList2021Entry",
+                     *         "statusPurpose": "revocation",
+                     *         "statusListIndex": "0",
+                     *         "statusListCredential": "http://127.0.0.1:4200/v1/credentials/status/vcsl_01M92Z5E2GKV00Q5CNFMFS3ZHG"
+                     *       },
+                     *       "proof": {
+                     *         "type": "Ed25519Signature2020",
+                     *         "created": "2026-12-05T11:24:24.524Z",
+                     *         "verificationMethod": "did:web:grantex.dev#grantex-ed25519-2026-12",
+                     *         "proofPurpose": "assertionMethod",
+                     *         "proofValue": "eyJhbGciOiJSUzI1NiIsImtpZCI6ImdyYW50ZXgtMjAyNi0xMiIsInR5cCI6IkpXVCJ9.eyJ2YyI6eyJAY29udGV4dCI6WyJodHRwczovL3d3dy53My5vcmcvbnMvY3JlZGVudGlhbHMvdjIiLCJodHRwczovL2dyYW50ZXguZGV2L2NvbnRleHRzL21wcC92MSJdLCJ0eXBlIjpbIlZlcmlmaWFibGVDcmVkZW50aWFsIiwiQWdlbnRQYXNzcG9ydENyZWRlbnRpYWwiXSwiY3JlZGVudGlhbFN1YmplY3QiOnsiaWQiOiJkaWQ6Z3JhbnRleDphZ18wMU05Mlo1RFYwQzFWRUFUN1hTQlM5NDFLMCIsInR5cGUiOiJBSUFnZW50IiwiaHVtYW5QcmluY2lwYWwiOiJkaWQ6Z3JhbnRleDp1c2VyX2NhcCIsIm9yZ2FuaXphdGlvbkRJRCI6ImRpZDp3ZWI6Z3JhbnRleC5kZXYiLCJncmFudElkIjoiZ3JudF8wMU05Mlo1RFhaV1lNQTdCUEpRRkJERzdFTSIsImFsbG93ZWRNUFBDYXRlZ29yaWVzIjpbImluZmVyZW5jZSJdLCJtYXhUcmFuc2FjdGlvbkFtb3VudCI6eyJhbW91bnQiOjUwLCJjdXJyZW5jeSI6IlVTREMifSwicGF5bWVudFJhaWxzIjpbInRlbXBvIl0sImRlbGVnYXRpb25EZXB0aCI6MH0sImNyZWRlbnRpYWxTdGF0dXMiOnsiaWQiOiJodHRwOi8vMTI3LjAuMC4xOjQyMDAvdjEvY3JlZGVudGlhbHMvc3RhdHVzL3Zjc2xfMDFNOTJaNUUyR0tWMDBRNUNORk1GUzNaSEcjMCIsInR5cGUiOiJTdGF0dXNMaXN0MjAyMUVudHJ5Iiwic3RhdHVzUHVycG9zZSI6InJldm9jYXRpb24iLCJzdGF0dXNMaXN0SW5kZXgiOiIwIiwic3RhdHVzTGlzdENyZWRlbnRpYWwiOiJodHRwOi8vMTI3LjAuMC4xOjQyMDAvdjEvY3JlZGVudGlhbHMvc3RhdHVzL3Zjc2xfMDFNOTJaNUUyR0tWMDBRNUNORk1GUzNaSEcifX0sImlzcyI6ImRpZDp3ZWI6Z3JhbnRleC5kZXYiLCJzdWIiOiJkaWQ6Z3JhbnRleDphZ18wMU05Mlo1RFYwQzFWRUFUN1hTQlM5NDFLMCIsImp0aSI6InVybjpncmFudGV4OnBhc3Nwb3J0OjAxTTkyWjVFMkNTNVpUNVpES1o4M1hZMDdUIiwiaWF0IjoxNzk2NDY5ODY0LCJleHAiOjE3OTY0NzcwNjR9.zaTzHZgbzQl--XpAW4vOQMSb83W6bNQV_KZ7YvH07qe2yVQMCFIyT8Hzzwrthf0vFyJypVIRxZ-khCJtsYNH3UEp78GEy1Ckhvx-SsQLevGiAFClfeLc1-XuL0l88Siz3tE2wfNejBDIMNR3uBYpl6NZCIF4pvW8lPFCyt8Zrl0r1HjoPXLaoxBpX7GvFaWmPsEC8H5imaReyqcDp4WVdj_sNaJu2xVbjlWwGFfdfG-E25y7UDqJztFqnipQtfcnf5UUIeuiu4faBlOEJosnw2VpsupY6NdWlbMHp4I-8uS8JcfF3GJywnSMRPEmD3xNWhk_yx3Qsu7Ae8dgjNf8Mw"
+                     *       },
+                     *       "status": "active"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PassportRecord"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    passportsRevoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The passport's id, `urn:grantex:passport:<ULID>` (percent-encode the colons).
+                 * @example urn:grantex:passport:01M92Z5E2CS5ZT5ZDKZ83XY07T
+                 */
+                passportId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The passport is revoked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "revoked": true,
+                     *       "revokedAt": "2026-12-05T11:24:25.005Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PassportRevoked"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    credentialsList: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only credentials of this grant.
+                 * @example grnt_01M92VTRVDX4YFAZDNK2BR3DSK
+                 */
+                grantId?: string;
+                /**
+                 * @description Only credentials about this principal.
+                 * @example user_vc_1
+                 */
+                principalId?: string;
+                /**
+                 * @description Only credentials with this stored status.
+                 * @example active
+                 */
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The credentials. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "credentials": [
+                     *         {
+                     *           "id": "vc_01M92VTRWD9SEGQQCF7S4KDJNQ",
+                     *           "grantId": "grnt_01M92VTRVDX4YFAZDNK2BR3DSK",
+                     *           "developerId": "dev_01M92VTQ6WDDHP56TBGTEAF019",
+                     *           "principalId": "user_vc_1",
+                     *           "agentDid": "did:grantex:ag_01M92VTQBAZEHB2SK0C7T17HSX",
+                     *           "credentialType": "AgentGrantCredential",
+                     *           "format": "vc-jwt",
+                     *           "credentialJwt": "eyJhbGciOiJSUzI1NiIsImtpZCI6ImdyYW50ZXgtMjAyNi0xMiIsInR5cCI6IkpXVCJ9.eyJ2YyI6eyJAY29udGV4dCI6WyJodHRwczovL3d3dy53My5vcmcvbnMvY3JlZGVudGlhbHMvdjIiLCJodHRwczovL2dyYW50ZXguZGV2L25zL2NyZWRlbnRpYWxzL3YxIl0sInR5cGUiOlsiVmVyaWZpYWJsZUNyZWRlbnRpYWwiLCJBZ2VudEdyYW50Q3JlZGVudGlhbCJdLCJjcmVkZW50aWFsU3ViamVjdCI6eyJpZCI6ImRpZDpncmFudGV4OmFnXzAxTTkyVlRRQkFaRUhCMlNLMEM3VDE3SFNYIiwidHlwZSI6IkFJQWdlbnQiLCJwcmluY2lwYWxJZCI6InVzZXJfdmNfMSIsImRldmVsb3BlcklkIjoiZGV2XzAxTTkyVlRRNldEREhQNTZUQkdURUFGMDE5IiwiZ3JhbnRJZCI6ImdybnRfMDFNOTJWVFJWRFg0WUZBWkROSzJCUjNEU0siLCJzY29wZXMiOlsiY2FsZW5kYXI6cmVhZCJdLCJkZWxlZ2F0aW9uRGVwdGgiOjB9LCJjcmVkZW50aWFsU3RhdHVzIjp7ImlkIjoiaHR0cDovLzEyNy4wLjAuMTozMDAxL3YxL2NyZWRlbnRpYWxzL3N0YXR1cy92Y3NsXzAxTTkyVlRRWjRHNVZTMFhWQzhLMjRBSFhKIzIiLCJ0eXBlIjoiU3RhdHVzTGlzdDIwMjFFbnRyeSIsInN0YXR1c1B1cnBvc2UiOiJyZXZvY2F0aW9uIiwic3RhdHVzTGlzdEluZGV4IjoiMiIsInN0YXR1c0xpc3RDcmVkZW50aWFsIjoiaHR0cDovLzEyNy4wLjAuMTozMDAxL3YxL2NyZWRlbnRpYWxzL3N0YXR1cy92Y3NsXzAxTTkyVlRRWjRHNVZTMFhWQzhLMjRBSFhKIn19LCJpc3MiOiJkaWQ6d2ViOmdyYW50ZXguZGV2Iiwic3ViIjoiZGlkOmdyYW50ZXg6YWdfMDFNOTJWVFFCQVpFSEIyU0swQzdUMTdIU1giLCJqdGkiOiJ2Y18wMU05MlZUUldEOVNFR1FRQ0Y3UzRLREpOUSIsImlhdCI6MTc5NjQ2NjM2OSwiZXhwIjoxNzk2NDczNTY5fQ.FDgzinYoM9KKYCe203WMVXishYDxUneIZ6HXHzydGqRLMnCGNErOq97PrQSc2cLHq3dLPK84s7aHF_VViSRtVRl3dLXQHO_CS_1fdE6aeDg71j9ddKQQC_xIoAcaFq5ryXeHPyC8tZK52kfs1f2zVm_okRhG-GpAGHE5mmZ-xY2xQjmxLKNZVquS_13K253SwK9AwpMxdwBjp6mi8JdN31QDcFDk5epuPQucuGLS-qRFkYUluOySF8IrsO_PQNlTLtt2YiLloScTTOLOQHPPpmEXtFCDShNmjnRQzXL8hyc8I3We-Dnhje2CDG_2Px8XKnYlC6gs7J7M-7hLEUT9-Q",
+                     *           "status": "active",
+                     *           "statusListIdx": 2,
+                     *           "issuedAt": "2026-12-05T10:26:09.438Z",
+                     *           "expiresAt": "2026-12-05T12:26:09.392Z",
+                     *           "revokedAt": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CredentialList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    credentialsGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The credential's id (`vc_…`).
+                 * @example vc_01M92VTRWD9SEGQQCF7S4KDJNQ
+                 */
+                credentialId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The credential. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "vc_01M92VTRWD9SEGQQCF7S4KDJNQ",
+                     *       "grantId": "grnt_01M92VTRVDX4YFAZDNK2BR3DSK",
+                     *       "developerId": "dev_01M92VTQ6WDDHP56TBGTEAF019",
+                     *       "principalId": "user_vc_1",
+                     *       "agentDid": "did:grantex:ag_01M92VTQBAZEHB2SK0C7T17HSX",
+                     *       "credentialType": "AgentGrantCredential",
+                     *       "format": "vc-jwt",
+                     *       "credentialJwt": "eyJhbGciOiJSUzI1NiIsImtpZCI6ImdyYW50ZXgtMjAyNi0xMiIsInR5cCI6IkpXVCJ9.eyJ2YyI6eyJAY29udGV4dCI6WyJodHRwczovL3d3dy53My5vcmcvbnMvY3JlZGVudGlhbHMvdjIiLCJodHRwczovL2dyYW50ZXguZGV2L25zL2NyZWRlbnRpYWxzL3YxIl0sInR5cGUiOlsiVmVyaWZpYWJsZUNyZWRlbnRpYWwiLCJBZ2VudEdyYW50Q3JlZGVudGlhbCJdLCJjcmVkZW50aWFsU3ViamVjdCI6eyJpZCI6ImRpZDpncmFudGV4OmFnXzAxTTkyVlRRQkFaRUhCMlNLMEM3VDE3SFNYIiwidHlwZSI6IkFJQWdlbnQiLCJwcmluY2lwYWxJZCI6InVzZXJfdmNfMSIsImRldmVsb3BlcklkIjoiZGV2XzAxTTkyVlRRNldEREhQNTZUQkdURUFGMDE5IiwiZ3JhbnRJZCI6ImdybnRfMDFNOTJWVFJWRFg0WUZBWkROSzJCUjNEU0siLCJzY29wZXMiOlsiY2FsZW5kYXI6cmVhZCJdLCJkZWxlZ2F0aW9uRGVwdGgiOjB9LCJjcmVkZW50aWFsU3RhdHVzIjp7ImlkIjoiaHR0cDovLzEyNy4wLjAuMTozMDAxL3YxL2NyZWRlbnRpYWxzL3N0YXR1cy92Y3NsXzAxTTkyVlRRWjRHNVZTMFhWQzhLMjRBSFhKIzIiLCJ0eXBlIjoiU3RhdHVzTGlzdDIwMjFFbnRyeSIsInN0YXR1c1B1cnBvc2UiOiJyZXZvY2F0aW9uIiwic3RhdHVzTGlzdEluZGV4IjoiMiIsInN0YXR1c0xpc3RDcmVkZW50aWFsIjoiaHR0cDovLzEyNy4wLjAuMTozMDAxL3YxL2NyZWRlbnRpYWxzL3N0YXR1cy92Y3NsXzAxTTkyVlRRWjRHNVZTMFhWQzhLMjRBSFhKIn19LCJpc3MiOiJkaWQ6d2ViOmdyYW50ZXguZGV2Iiwic3ViIjoiZGlkOmdyYW50ZXg6YWdfMDFNOTJWVFFCQVpFSEIyU0swQzdUMTdIU1giLCJqdGkiOiJ2Y18wMU05MlZUUldEOVNFR1FRQ0Y3UzRLREpOUSIsImlhdCI6MTc5NjQ2NjM2OSwiZXhwIjoxNzk2NDczNTY5fQ.FDgzinYoM9KKYCe203WMVXishYDxUneIZ6HXHzydGqRLMnCGNErOq97PrQSc2cLHq3dLPK84s7aHF_VViSRtVRl3dLXQHO_CS_1fdE6aeDg71j9ddKQQC_xIoAcaFq5ryXeHPyC8tZK52kfs1f2zVm_okRhG-GpAGHE5mmZ-xY2xQjmxLKNZVquS_13K253SwK9AwpMxdwBjp6mi8JdN31QDcFDk5epuPQucuGLS-qRFkYUluOySF8IrsO_PQNlTLtt2YiLloScTTOLOQHPPpmEXtFCDShNmjnRQzXL8hyc8I3We-Dnhje2CDG_2Px8XKnYlC6gs7J7M-7hLEUT9-Q",
+                     *       "status": "active",
+                     *       "statusListIdx": 2,
+                     *       "issuedAt": "2026-12-05T10:26:09.438Z",
+                     *       "expiresAt": "2026-12-05T12:26:09.392Z",
+                     *       "revokedAt": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CredentialRecord"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    credentialsVerify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "credential": "eyJhbGciOiJSUzI1NiIsImtpZCI6ImdyYW50ZXgtMjAyNi0xMiIsInR5cCI6IkpXVCJ9.e30.c2ln"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CredentialVerifyRequest"];
+            };
+        };
+        responses: {
+            /** @description The verdict. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "valid": true,
+                     *       "vcId": "vc_01M92VTRWD9SEGQQCF7S4KDJNQ",
+                     *       "payload": {
+                     *         "vc": {
+                     *           "@context": [
+                     *             "https://www.w3.org/ns/credentials/v2",
+                     *             "https://grantex.dev/ns/credentials/v1"
+                     *           ],
+                     *           "type": [
+                     *             "VerifiableCredential",
+                     *             "AgentGrantCredential"
+                     *           ],
+                     *           "credentialSubject": {
+                     *             "id": "did:grantex:ag_01M92VTQBAZEHB2SK0C7T17HSX",
+                     *             "type": "AIAgent",
+                     *             "principalId": "user_vc_1",
+                     *             "developerId": "dev_01M92VTQ6WDDHP56TBGTEAF019",
+                     *             "grantId": "grnt_01M92VTRVDX4YFAZDNK2BR3DSK",
+                     *             "scopes": [
+                     *               "calendar:read"
+                     *             ],
+                     *             "delegationDepth": 0
+                     *           },
+                     *           "credentialStatus": {
+                     *             "id": "http://127.0.0.1:3001/v1/credentials/status/vcsl_01M92VTQZ4G5VS0XVC8K24AHXJ#2",
+                     *             "type": "StatusList2021Entry",
+                     *             "statusPurpose": "revocation",
+                     *             "statusListIndex": "2",
+                     *             "statusListCredential": "http://127.0.0.1:3001/v1/credentials/status/vcsl_01M92VTQZ4G5VS0XVC8K24AHXJ"
+                     *           }
+                     *         },
+                     *         "iss": "did:web:grantex.dev",
+                     *         "sub": "did:grantex:ag_01M92VTQBAZEHB2SK0C7T17HSX",
+                     *         "jti": "vc_01M92VTRWD9SEGQQCF7S4KDJNQ",
+                     *         "iat": 1796466369,
+                     *         "exp": 1796473569
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CredentialVerifyResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    credentialsStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The status list's id (`vcsl_…`).
+                 * @example vcsl_01M92VTQZ4G5VS0XVC8K24AHXJ
+                 */
+                listId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The status list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://www.w3.org/ns/credentials/v2",
+                     *         "https://w3id.org/vc/status-list/2021/v1"
+                     *       ],
+                     *       "id": "http://127.0.0.1:3001/v1/credentials/status/vcsl_01M92VTQZ4G5VS0XVC8K24AHXJ",
+                     *       "type": [
+                     *         "VerifiableCredential",
+                     *         "StatusList2021Credential"
+                     *       ],
+                     *       "issuer": "did:web:grantex.dev",
+                     *       "issued": "2026-12-05T10:26:09.421Z",
+                     *       "credentialSubject": {
+                     *         "id": "http://127.0.0.1:3001/v1/credentials/status/vcsl_01M92VTQZ4G5VS0XVC8K24AHXJ#list",
+                     *         "type": "StatusList2021",
+                     *         "statusPurpose": "revocation",
+                     *         "encodedList": "H4sIAAAAAAAAA-3BIQEAAAACIKf5f5UzLEADAAAAAAAAAAAAAAAAAAAAvA03F1_NAEAAAA"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StatusListCredential"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    credentialsPresent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "sdJwt": "eyJhbGciOiJSUzI1NiJ9.e30.c2ln~WyJzYWx0IiwicHJpbmNpcGFsSWQiLCJ1c2VyXzEiXQ~"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PresentRequest"];
+            };
+        };
+        responses: {
+            /** @description The verdict and the disclosed claims. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "valid": true,
+                     *       "vcId": "vc_01M92VTS06WTFAQT8KTBFDNXAG",
+                     *       "disclosedClaims": {
+                     *         "id": "did:grantex:ag_01M92VTQBAZEHB2SK0C7T17HSX",
+                     *         "type": "AIAgent",
+                     *         "grantId": "grnt_01M92VTRYY3MBDJ88323H6CWAJ",
+                     *         "principalId": "user_sd_1",
+                     *         "developerId": "dev_01M92VTQ6WDDHP56TBGTEAF019",
+                     *         "scopes": [
+                     *           "calendar:read"
+                     *         ],
+                     *         "delegationDepth": 0
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PresentResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    registryListOrgs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organisations. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "did": "did:web:cap-edf68b48.example.com",
+                     *           "name": "Capture Org",
+                     *           "description": null,
+                     *           "verificationLevel": "basic",
+                     *           "badges": [],
+                     *           "stats": {
+                     *             "totalAgents": 0,
+                     *             "weeklyActiveGrants": 0,
+                     *             "averageRating": 0
+                     *           },
+                     *           "website": "https://cap-edf68b48.example.com",
+                     *           "logoUrl": null
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "total": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OrgList"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    registryRegisterOrg: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "did": "did:web:acme.example.com",
+                 *       "name": "Acme",
+                 *       "website": "https://acme.example.com",
+                 *       "contact": {
+                 *         "security": "security@acme.example.com"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["OrgRegisterRequest"];
+            };
+        };
+        responses: {
+            /** @description The organisation was registered. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "orgId": "treg_01M92Z5EZ9W8VA65MBY1GFFAMY",
+                     *       "did": "did:web:cap-edf68b48.example.com",
+                     *       "name": "Capture Org",
+                     *       "trustLevel": "basic",
+                     *       "domain": "cap-edf68b48.example.com",
+                     *       "dnsRecordName": "_grantex-verify.cap-edf68b48.example.com",
+                     *       "verificationToken": "grantex-verify=01M92Z5EZA00PG217ABXPABBMM"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OrgRegistered"];
+                };
+            };
+            /** @description A field is missing, the DID is not `did:web` (`BAD_REQUEST`) or the method is not `dns-txt` (`UNSUPPORTED_VERIFICATION_METHOD`). */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    registryGetOrg: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The organisation's DID (percent-encode the colons).
+                 * @example did:web:acme.example.com
+                 */
+                did: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "did": "did:web:cap-edf68b48.example.com",
+                     *       "name": "Capture Org",
+                     *       "description": null,
+                     *       "verificationLevel": "basic",
+                     *       "badges": [],
+                     *       "stats": {
+                     *         "totalAgents": 0,
+                     *         "weeklyActiveGrants": 0,
+                     *         "averageRating": 0
+                     *       },
+                     *       "website": "https://cap-edf68b48.example.com",
+                     *       "logoUrl": null,
+                     *       "domain": "cap-edf68b48.example.com",
+                     *       "publicKeys": [],
+                     *       "compliance": {
+                     *         "soc2": false,
+                     *         "iso27001": false,
+                     *         "dpdp": false,
+                     *         "gdpr": false
+                     *       },
+                     *       "contact": {
+                     *         "security": null,
+                     *         "dpo": null
+                     *       },
+                     *       "reviewCount": 0,
+                     *       "verifiedAt": null,
+                     *       "verificationMethod": "pending",
+                     *       "agents": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OrgDetail"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    registryOrgJwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The organisation's DID (percent-encode the colons).
+                 * @example did:web:acme.example.com
+                 */
+                did: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key set. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "keys": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Jwks"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    registryVerifyOrgDns: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The organisation's id (`treg_…`).
+                 * @example treg_01M92Z5EZ9W8VA65MBY1GFFAMY
+                 */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The domain is verified. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "orgId": "treg_01M92Z5EZ9W8VA65MBY1GFFAMY",
+                     *       "verified": true,
+                     *       "verificationMethod": "dns-txt",
+                     *       "trustLevel": "verified",
+                     *       "verifiedAt": "2026-12-05T11:30:00.000Z",
+                     *       "domain": "acme.example.com"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OrgDnsVerified"];
+                };
+            };
+            /** @description The TXT record is missing or wrong (`DNS_VERIFICATION_FAILED`). */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    registryLegacyList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "records": [
+                     *         {
+                     *           "organizationDID": "did:web:cap-edf68b48.example.com",
+                     *           "verifiedAt": null,
+                     *           "verificationMethod": "pending",
+                     *           "trustLevel": "basic",
+                     *           "domains": [
+                     *             "cap-edf68b48.example.com"
+                     *           ],
+                     *           "name": "Capture Org",
+                     *           "description": null,
+                     *           "badges": []
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LegacyTrustRecordList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    registryLegacyGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The organisation's DID (percent-encode the colons).
+                 * @example did:web:acme.example.com
+                 */
+                orgDid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "organizationDID": "did:web:cap-edf68b48.example.com",
+                     *       "verifiedAt": null,
+                     *       "verificationMethod": "pending",
+                     *       "trustLevel": "basic",
+                     *       "domains": [
+                     *         "cap-edf68b48.example.com"
+                     *       ],
+                     *       "name": "Capture Org",
+                     *       "description": null,
+                     *       "badges": [],
+                     *       "stats": {
+                     *         "totalAgents": 0,
+                     *         "weeklyActiveGrants": 0,
+                     *         "averageRating": 0
+                     *       },
+                     *       "agents": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LegacyTrustRecord"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    registryLegacyVerifyDns: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "domain": "acme.example.com"
+                 *     }
+                 */
+                "application/json": components["schemas"]["LegacyVerifyDnsRequest"];
+            };
+        };
+        responses: {
+            /** @description The domain is verified. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "organizationDID": "did:web:acme.example.com",
+                     *       "verified": true,
+                     *       "verificationMethod": "dns-txt",
+                     *       "trustLevel": "verified",
+                     *       "verifiedAt": "2026-12-05T11:30:00.000Z",
+                     *       "domain": "acme.example.com"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OrgDnsVerified"];
+                };
+            };
+            /** @description The domain is missing (`BAD_REQUEST`) or its TXT record does not match (`DNS_VERIFICATION_FAILED`). */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    bundlesList: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only bundles with this status.
+                 * @example active
+                 */
+                status?: string;
+                /**
+                 * @description Only this agent's bundles.
+                 * @example ag_01M92Z5DV0C1VEAT7XSBS941K0
+                 */
+                agentId?: string;
+                /**
+                 * @description Page size, 1 to 100 (default 50; values outside are clamped).
+                 * @example 10
+                 */
+                limit?: number;
+                /**
+                 * @description The previous page's `nextCursor`.
+                 * @example 2026-12-05T11:24:25.751Z
+                 */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of bundles. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "bundles": [
+                     *         {
+                     *           "id": "bundle_01M92Z5F8QDTT2ABZFFAMAVJWR",
+                     *           "agentId": "ag_01M92Z5DV0C1VEAT7XSBS941K0",
+                     *           "grantId": "grnt_01M92Z5F8GB5HA2P3EHP7YCA7G",
+                     *           "userId": "user_offline_cap",
+                     *           "scopes": [
+                     *             "calendar:read"
+                     *           ],
+                     *           "status": "active",
+                     *           "deviceId": "dev-edf68b48",
+                     *           "devicePlatform": "linux",
+                     *           "offlineTTL": "24h",
+                     *           "offlineExpiresAt": "2026-12-06T11:24:25.744Z",
+                     *           "checkpointAt": "2026-12-05T11:24:25.744Z",
+                     *           "auditEntryCount": 0,
+                     *           "lastSyncAt": null,
+                     *           "createdAt": "2026-12-05T11:24:25.751Z",
+                     *           "revokedAt": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BundleList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    bundlesCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "agentId": "ag_01M92Z5DV0C1VEAT7XSBS941K0",
+                 *       "userId": "user_offline_cap",
+                 *       "scopes": [
+                 *         "calendar:read"
+                 *       ],
+                 *       "offlineTTL": "24h",
+                 *       "deviceId": "dev-edf68b48",
+                 *       "devicePlatform": "linux"
+                 *     }
+                 */
+                "application/json": components["schemas"]["BundleCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description The bundle. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "bundleId": "bundle_01M92Z5F8QDTT2ABZFFAMAVJWR",
+                     *       "grantToken": "eyJhbGciOiJSUzI1NiIsImtpZCI6ImdyYW50ZXgtMjAyNi0xMiJ9.eyJhZ3QiOiJkaWQ6Z3JhbnRleDphZ18wMU05Mlo1RFYwQzFWRUFUN1hTQlM5NDFLMCIsImRldiI6ImRldl8wMU05Mlo1REhNQjI2MkI0WlM1U0MzRThFWCIsInNjcCI6WyJjYWxlbmRhcjpyZWFkIl0sImdybnQiOiJncm50XzAxTTkyWjVGOEdCNUhBMlAzRUhQN1lDQTdHIiwiaXNzIjoiaHR0cDovLzEyNy4wLjAuMTo0MjAwIiwic3ViIjoidXNlcl9vZmZsaW5lX2NhcCIsImp0aSI6InRva18wMU05Mlo1RjhHU0tOTjdESlIyTk04SzFXViIsImlhdCI6MTc5NjQ2OTg2NSwiZXhwIjoxNzk2NTU2MjY1fQ.q5HHszggkHB_85gsRO4yQUvktMAqKJk5JlbEK7hyJNSp7wLfj0ze_2phzzGTcE8oXmRL1kVHz3ura5Gt2qMv6L8bQCGSleRrD_ziXQaCHfJTrYDpy09AEwN4bi4HTPm2buiJeVYqIkpgoDHnS9gvdQKI42G70jlwS9GtuYB2nAbIm6UfH_ng7f9E66f_aMrC2PwcS1sHVPfTYNNUmCU7hOqvEGFlIALYviF0a6u9pzpXB2p1LzNNJvXozpAW8rNsS-UaA_PFXwoNGEJBqbUl16nR1OxvDhZEJMr-Dm7TlQS3NB4AsOJ8CDUlPuLM5VaqToo0oGVo8Tlt9lzNtn1l0w",
+                     *       "jwksSnapshot": {
+                     *         "keys": [
+                     *           {
+                     *             "kty": "RSA",
+                     *             "n": "3iHwq7izKgOslHMSUAMN2AOAQm3gnsoiD_48WucUZ4w_cJXngwM-T7N3Mgg_MJIh0_T8dgLjp2nZPEQ_nrDdbtwe9OB45O1k-CdEKzTCBkrQncEdI4LisaSUJBhWaSQNjDkR4-99N7qtxoHGakxmEYzvM7TM3gpDH-tkchZoSYuqpSQqcP7FGGgxz4EUf1ZwM8rxz91nZ-xiMX-w72NLqq2Bkkl3Z8s4O5Boom7I8MhnIMeBN-84yjz1AiTzqHXIsdn4BW3VLF2JFUfu1hvJe3LrWetr-A2-PRHYzZXDrFnthROrjrnw8RuzqkxgUhhY6RgtZYRe1BtBKNJ-ZlisIw",
+                     *             "e": "AQAB",
+                     *             "alg": "RS256",
+                     *             "use": "sig",
+                     *             "kid": "grantex-2026-12"
+                     *           },
+                     *           {
+                     *             "crv": "Ed25519",
+                     *             "x": "zGqOpRZvJ6PB44tRy39SsbaFSMZAvSjfKdH1AUVhhVc",
+                     *             "kty": "OKP",
+                     *             "alg": "EdDSA",
+                     *             "use": "sig",
+                     *             "kid": "grantex-ed25519-2026-12"
+                     *           }
+                     *         ],
+                     *         "fetchedAt": "2026-12-05T11:24:25.744Z",
+                     *         "validUntil": "2026-12-06T11:24:25.744Z"
+                     *       },
+                     *       "offlineAuditKey": {
+                     *         "publicKey": "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAslwKkEL6rInmvjQdWaW/mlRuP04YlNK1vrmXo3nct1w=\n-----END PUBLIC KEY-----",
+                     *         "privateKey": "<privateKey>",
+                     *         "algorithm": "Ed25519"
+                     *       },
+                     *       "checkpointAt": 1796469865744,
+                     *       "syncEndpoint": "http://127.0.0.1:4200/v1/audit/offline-sync",
+                     *       "offlineExpiresAt": "2026-12-06T11:24:25.744Z",
+                     *       "data": {
+                     *         "bundleId": "bundle_01M92Z5F8QDTT2ABZFFAMAVJWR",
+                     *         "grantToken": "eyJhbGciOiJSUzI1NiIsImtpZCI6ImdyYW50ZXgtMjAyNi0xMiJ9.eyJhZ3QiOiJkaWQ6Z3JhbnRleDphZ18wMU05Mlo1RFYwQzFWRUFUN1hTQlM5NDFLMCIsImRldiI6ImRldl8wMU05Mlo1REhNQjI2MkI0WlM1U0MzRThFWCIsInNjcCI6WyJjYWxlbmRhcjpyZWFkIl0sImdybnQiOiJncm50XzAxTTkyWjVGOEdCNUhBMlAzRUhQN1lDQTdHIiwiaXNzIjoiaHR0cDovLzEyNy4wLjAuMTo0MjAwIiwic3ViIjoidXNlcl9vZmZsaW5lX2NhcCIsImp0aSI6InRva18wMU05Mlo1RjhHU0tOTjdESlIyTk04SzFXViIsImlhdCI6MTc5NjQ2OTg2NSwiZXhwIjoxNzk2NTU2MjY1fQ.q5HHszggkHB_85gsRO4yQUvktMAqKJk5JlbEK7hyJNSp7wLfj0ze_2phzzGTcE8oXmRL1kVHz3ura5Gt2qMv6L8bQCGSleRrD_ziXQaCHfJTrYDpy09AEwN4bi4HTPm2buiJeVYqIkpgoDHnS9gvdQKI42G70jlwS9GtuYB2nAbIm6UfH_ng7f9E66f_aMrC2PwcS1sHVPfTYNNUmCU7hOqvEGFlIALYviF0a6u9pzpXB2p1LzNNJvXozpAW8rNsS-UaA_PFXwoNGEJBqbUl16nR1OxvDhZEJMr-Dm7TlQS3NB4AsOJ8CDUlPuLM5VaqToo0oGVo8Tlt9lzNtn1l0w",
+                     *         "jwksSnapshot": {
+                     *           "keys": [
+                     *             {
+                     *               "kty": "RSA",
+                     *               "n": "3iHwq7izKgOslHMSUAMN2AOAQm3gnsoiD_48WucUZ4w_cJXngwM-T7N3Mgg_MJIh0_T8dgLjp2nZPEQ_nrDdbtwe9OB45O1k-CdEKzTCBkrQncEdI4LisaSUJBhWaSQNjDkR4-99N7qtxoHGakxmEYzvM7TM3gpDH-tkchZoSYuqpSQqcP7FGGgxz4EUf1ZwM8rxz91nZ-xiMX-w72NLqq2Bkkl3Z8s4O5Boom7I8MhnIMeBN-84yjz1AiTzqHXIsdn4BW3VLF2JFUfu1hvJe3LrWetr-A2-PRHYzZXDrFnthROrjrnw8RuzqkxgUhhY6RgtZYRe1BtBKNJ-ZlisIw",
+                     *               "e": "AQAB",
+                     *               "alg": "RS256",
+                     *               "use": "sig",
+                     *               "kid": "grantex-2026-12"
+                     *             },
+                     *             {
+                     *               "crv": "Ed25519",
+                     *               "x": "zGqOpRZvJ6PB44tRy39SsbaFSMZAvSjfKdH1AUVhhVc",
+                     *               "kty": "OKP",
+                     *               "alg": "EdDSA",
+                     *               "use": "sig",
+                     *               "kid": "grantex-ed25519-2026-12"
+                     *             }
+                     *           ],
+                     *           "fetchedAt": "2026-12-05T11:24:25.744Z",
+                     *           "validUntil": "2026-12-06T11:24:25.744Z"
+                     *         },
+                     *         "offlineAuditKey": {
+                     *           "publicKey": "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAslwKkEL6rInmvjQdWaW/mlRuP04YlNK1vrmXo3nct1w=\n-----END PUBLIC KEY-----",
+                     *           "privateKey": "<privateKey>",
+                     *           "algorithm": "Ed25519"
+                     *         },
+                     *         "checkpointAt": 1796469865744,
+                     *         "syncEndpoint": "http://127.0.0.1:4200/v1/audit/offline-sync",
+                     *         "offlineExpiresAt": "2026-12-06T11:24:25.744Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BundleIssued"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            /** @description A scope is not registered for the agent (`INVALID_SCOPES`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Scopes are not registered for this agent: email:send",
+                     *       "code": "INVALID_SCOPES",
+                     *       "requestId": "1e64fa6e-3d63-4c3f-9065-c49cf84953e8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    bundlesGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The bundle's id (`bundle_…`).
+                 * @example bundle_01M92Z5F8QDTT2ABZFFAMAVJWR
+                 */
+                bundleId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bundle. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "bundle_01M92Z5F8QDTT2ABZFFAMAVJWR",
+                     *       "agentId": "ag_01M92Z5DV0C1VEAT7XSBS941K0",
+                     *       "grantId": "grnt_01M92Z5F8GB5HA2P3EHP7YCA7G",
+                     *       "userId": "user_offline_cap",
+                     *       "scopes": [
+                     *         "calendar:read"
+                     *       ],
+                     *       "status": "active",
+                     *       "deviceId": "dev-edf68b48",
+                     *       "devicePlatform": "linux",
+                     *       "offlineTTL": "24h",
+                     *       "offlineExpiresAt": "2026-12-06T11:24:25.744Z",
+                     *       "checkpointAt": "2026-12-05T11:24:25.744Z",
+                     *       "auditEntryCount": 0,
+                     *       "lastSyncAt": null,
+                     *       "createdAt": "2026-12-05T11:24:25.751Z",
+                     *       "revokedAt": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Bundle"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    bundlesAudit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The bundle's id (`bundle_…`).
+                 * @example bundle_01M92Z5F8QDTT2ABZFFAMAVJWR
+                 */
+                bundleId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "entries": [
+                     *         {
+                     *           "id": "oae_01M92VTSN3PW691T5W2W08JZHJ",
+                     *           "seq": 1,
+                     *           "timestamp": "2026-12-05T10:26:08.145Z",
+                     *           "action": "calendar.read",
+                     *           "agentDID": "did:grantex:ag_01M92VTQBAZEHB2SK0C7T17HSX",
+                     *           "grantId": "grnt_01M92VTSF4H37AW0JZVXWR33N4",
+                     *           "scopes": [
+                     *             "calendar:read"
+                     *           ],
+                     *           "result": "success",
+                     *           "metadata": "{\"n\":1}",
+                     *           "prevHash": "0000000000000000",
+                     *           "hash": "6d6e815f5312da25f7ad33da26f35660ddf5204cb97440bf171cea38fca39a8a",
+                     *           "signature": "0f06535346ed849ebfbb5a8e7d5e522d63ec781f62b88f7540fbd612b184a95acd310cffde876821ba0c06546aa5c0046689fe31d0d9c8c59850717210dee20b",
+                     *           "syncedAt": "2026-12-05T10:26:10.186Z"
+                     *         },
+                     *         {
+                     *           "id": "oae_01M92VTSN3RXZYPN5YY5FVJX27",
+                     *           "seq": 2,
+                     *           "timestamp": "2026-12-05T10:26:09.147Z",
+                     *           "action": "calendar.read",
+                     *           "agentDID": "did:grantex:ag_01M92VTQBAZEHB2SK0C7T17HSX",
+                     *           "grantId": "grnt_01M92VTSF4H37AW0JZVXWR33N4",
+                     *           "scopes": [
+                     *             "calendar:read"
+                     *           ],
+                     *           "result": "success",
+                     *           "metadata": "{\"n\":2}",
+                     *           "prevHash": "6d6e815f5312da25f7ad33da26f35660ddf5204cb97440bf171cea38fca39a8a",
+                     *           "hash": "c8fe3f1efac03b4ab513cc24512c152c0745710462f2b51b349d74d5edb9922a",
+                     *           "signature": "960952fc3c2fd5b0728e5718ba55891f16f97e07af41874da6e18adcf084e2e03f16eaf8dd908e19ee6680f6cc020cf5fba0bd3074abf560a19a4790d0f6430f",
+                     *           "syncedAt": "2026-12-05T10:26:10.186Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BundleAudit"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    bundlesRefresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The bundle's id (`bundle_…`).
+                 * @example bundle_01M92Z5F8QDTT2ABZFFAMAVJWR
+                 */
+                bundleId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The refreshed bundle. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "bundleId": "bundle_01M92Z5F8QDTT2ABZFFAMAVJWR",
+                     *       "grantToken": "eyJhbGciOiJSUzI1NiIsImtpZCI6ImdyYW50ZXgtMjAyNi0xMiJ9.eyJhZ3QiOiJkaWQ6Z3JhbnRleDphZ18wMU05Mlo1RFYwQzFWRUFUN1hTQlM5NDFLMCIsImRldiI6ImRldl8wMU05Mlo1REhNQjI2MkI0WlM1U0MzRThFWCIsInNjcCI6WyJjYWxlbmRhcjpyZWFkIl0sImdybnQiOiJncm50XzAxTTkyWjVGOEdCNUhBMlAzRUhQN1lDQTdHIiwiaXNzIjoiaHR0cDovLzEyNy4wLjAuMTo0MjAwIiwic3ViIjoidXNlcl9vZmZsaW5lX2NhcCIsImp0aSI6InRva18wMU05Mlo1RkM4U0s3VEtYMDhZMlpOOVZBRiIsImlhdCI6MTc5NjQ2OTg2NSwiZXhwIjoxNzk2NTU2MjY1fQ.OgltwBMfv4CXEvcVA5K5CQKqAwUrEO18UHBIrDIC0zKhX0GbV61IkCOjxqA0JqnAQdTrUbkxEA7OaTYjDLJnY4LniirfX8UM7vWZ13sJxhGbH6CyBC9Ks38HSrjmcQ0j2SOLvUFUbqdz4ADHzZnUWEOaRo4LuWgGjceOjsJl-zw63DfJyl9UJN0mdshICFcdG6LaCMKK5_2P5MW_M6DKwVdYPZLlYW5IIXx3tVcbuYRarHf0FeEgsRcX92knKkupIGMNXIf6DrarmTrKb8Pxf0iSZpoRvTq51hnJFf8pS1HQujf4uyCHHSxECemJygRczcmgDgDY94XZR6mbLYel-Q",
+                     *       "jwksSnapshot": {
+                     *         "keys": [
+                     *           {
+                     *             "kty": "RSA",
+                     *             "n": "3iHwq7izKgOslHMSUAMN2AOAQm3gnsoiD_48WucUZ4w_cJXngwM-T7N3Mgg_MJIh0_T8dgLjp2nZPEQ_nrDdbtwe9OB45O1k-CdEKzTCBkrQncEdI4LisaSUJBhWaSQNjDkR4-99N7qtxoHGakxmEYzvM7TM3gpDH-tkchZoSYuqpSQqcP7FGGgxz4EUf1ZwM8rxz91nZ-xiMX-w72NLqq2Bkkl3Z8s4O5Boom7I8MhnIMeBN-84yjz1AiTzqHXIsdn4BW3VLF2JFUfu1hvJe3LrWetr-A2-PRHYzZXDrFnthROrjrnw8RuzqkxgUhhY6RgtZYRe1BtBKNJ-ZlisIw",
+                     *             "e": "AQAB",
+                     *             "alg": "RS256",
+                     *             "use": "sig",
+                     *             "kid": "grantex-2026-12"
+                     *           },
+                     *           {
+                     *             "crv": "Ed25519",
+                     *             "x": "zGqOpRZvJ6PB44tRy39SsbaFSMZAvSjfKdH1AUVhhVc",
+                     *             "kty": "OKP",
+                     *             "alg": "EdDSA",
+                     *             "use": "sig",
+                     *             "kid": "grantex-ed25519-2026-12"
+                     *           }
+                     *         ],
+                     *         "fetchedAt": "2026-12-05T11:24:25.864Z",
+                     *         "validUntil": "2026-12-06T11:24:25.864Z"
+                     *       },
+                     *       "offlineAuditKey": {
+                     *         "publicKey": "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAwg38tiY9QYKAdl6tUp116apIAgh/34hpbzY7IDU6U/w=\n-----END PUBLIC KEY-----",
+                     *         "privateKey": "<privateKey>",
+                     *         "algorithm": "Ed25519"
+                     *       },
+                     *       "offlineExpiresAt": "2026-12-06T11:24:25.864Z",
+                     *       "checkpointAt": 1796469865864,
+                     *       "syncEndpoint": "http://127.0.0.1:4200/v1/audit/offline-sync",
+                     *       "data": {
+                     *         "bundleId": "bundle_01M92Z5F8QDTT2ABZFFAMAVJWR",
+                     *         "grantToken": "eyJhbGciOiJSUzI1NiIsImtpZCI6ImdyYW50ZXgtMjAyNi0xMiJ9.eyJhZ3QiOiJkaWQ6Z3JhbnRleDphZ18wMU05Mlo1RFYwQzFWRUFUN1hTQlM5NDFLMCIsImRldiI6ImRldl8wMU05Mlo1REhNQjI2MkI0WlM1U0MzRThFWCIsInNjcCI6WyJjYWxlbmRhcjpyZWFkIl0sImdybnQiOiJncm50XzAxTTkyWjVGOEdCNUhBMlAzRUhQN1lDQTdHIiwiaXNzIjoiaHR0cDovLzEyNy4wLjAuMTo0MjAwIiwic3ViIjoidXNlcl9vZmZsaW5lX2NhcCIsImp0aSI6InRva18wMU05Mlo1RkM4U0s3VEtYMDhZMlpOOVZBRiIsImlhdCI6MTc5NjQ2OTg2NSwiZXhwIjoxNzk2NTU2MjY1fQ.OgltwBMfv4CXEvcVA5K5CQKqAwUrEO18UHBIrDIC0zKhX0GbV61IkCOjxqA0JqnAQdTrUbkxEA7OaTYjDLJnY4LniirfX8UM7vWZ13sJxhGbH6CyBC9Ks38HSrjmcQ0j2SOLvUFUbqdz4ADHzZnUWEOaRo4LuWgGjceOjsJl-zw63DfJyl9UJN0mdshICFcdG6LaCMKK5_2P5MW_M6DKwVdYPZLlYW5IIXx3tVcbuYRarHf0FeEgsRcX92knKkupIGMNXIf6DrarmTrKb8Pxf0iSZpoRvTq51hnJFf8pS1HQujf4uyCHHSxECemJygRczcmgDgDY94XZR6mbLYel-Q",
+                     *         "jwksSnapshot": {
+                     *           "keys": [
+                     *             {
+                     *               "kty": "RSA",
+                     *               "n": "3iHwq7izKgOslHMSUAMN2AOAQm3gnsoiD_48WucUZ4w_cJXngwM-T7N3Mgg_MJIh0_T8dgLjp2nZPEQ_nrDdbtwe9OB45O1k-CdEKzTCBkrQncEdI4LisaSUJBhWaSQNjDkR4-99N7qtxoHGakxmEYzvM7TM3gpDH-tkchZoSYuqpSQqcP7FGGgxz4EUf1ZwM8rxz91nZ-xiMX-w72NLqq2Bkkl3Z8s4O5Boom7I8MhnIMeBN-84yjz1AiTzqHXIsdn4BW3VLF2JFUfu1hvJe3LrWetr-A2-PRHYzZXDrFnthROrjrnw8RuzqkxgUhhY6RgtZYRe1BtBKNJ-ZlisIw",
+                     *               "e": "AQAB",
+                     *               "alg": "RS256",
+                     *               "use": "sig",
+                     *               "kid": "grantex-2026-12"
+                     *             },
+                     *             {
+                     *               "crv": "Ed25519",
+                     *               "x": "zGqOpRZvJ6PB44tRy39SsbaFSMZAvSjfKdH1AUVhhVc",
+                     *               "kty": "OKP",
+                     *               "alg": "EdDSA",
+                     *               "use": "sig",
+                     *               "kid": "grantex-ed25519-2026-12"
+                     *             }
+                     *           ],
+                     *           "fetchedAt": "2026-12-05T11:24:25.864Z",
+                     *           "validUntil": "2026-12-06T11:24:25.864Z"
+                     *         },
+                     *         "offlineAuditKey": {
+                     *           "publicKey": "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAwg38tiY9QYKAdl6tUp116apIAgh/34hpbzY7IDU6U/w=\n-----END PUBLIC KEY-----",
+                     *           "privateKey": "<privateKey>",
+                     *           "algorithm": "Ed25519"
+                     *         },
+                     *         "offlineExpiresAt": "2026-12-06T11:24:25.864Z",
+                     *         "checkpointAt": 1796469865864,
+                     *         "syncEndpoint": "http://127.0.0.1:4200/v1/audit/offline-sync"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BundleIssued"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    bundlesRevoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The bundle's id (`bundle_…`).
+                 * @example bundle_01M92Z5F8QDTT2ABZFFAMAVJWR
+                 */
+                bundleId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "revokeGrant": false
+                 *     }
+                 */
+                "application/json": components["schemas"]["BundleRevokeRequest"];
+            };
+        };
+        responses: {
+            /** @description The bundle is revoked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "bundleId": "bundle_01M92Z5F8QDTT2ABZFFAMAVJWR",
+                     *       "status": "revoked",
+                     *       "revokedAt": "2026-12-05T11:24:25.944Z",
+                     *       "data": {
+                     *         "bundleId": "bundle_01M92Z5F8QDTT2ABZFFAMAVJWR",
+                     *         "status": "revoked",
+                     *         "revokedAt": "2026-12-05T11:24:25.944Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BundleRevoked"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    bundlesRevocationStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The bundle's id (`bundle_…`).
+                 * @example bundle_01M92Z5F8QDTT2ABZFFAMAVJWR
+                 */
+                bundleId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The status. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "bundleId": "bundle_01M92Z5F8QDTT2ABZFFAMAVJWR",
+                     *         "status": "revoked",
+                     *         "revokedAt": "2026-12-05T11:24:25.944Z",
+                     *         "revokedBy": "dev_01M92Z5DHMB262B4ZS5SC3E8EX",
+                     *         "grantRevoked": false,
+                     *         "checkpointAt": 1796469865864
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BundleRevocationStatus"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    bundlesSyncAudit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "bundleId": "bundle_01M92VTSGCXJ9FT2XTE2ZET377",
+                 *       "deviceId": "device-vectors3",
+                 *       "entries": [
+                 *         {
+                 *           "seq": 1,
+                 *           "timestamp": "2026-12-05T10:26:08.145Z",
+                 *           "action": "calendar.read",
+                 *           "agentDID": "did:grantex:ag_01M92VTQBAZEHB2SK0C7T17HSX",
+                 *           "grantId": "grnt_01M92VTSF4H37AW0JZVXWR33N4",
+                 *           "scopes": [
+                 *             "calendar:read"
+                 *           ],
+                 *           "result": "success",
+                 *           "metadata": {
+                 *             "n": 1
+                 *           },
+                 *           "prevHash": "0000000000000000",
+                 *           "hash": "6d6e815f5312da25f7ad33da26f35660ddf5204cb97440bf171cea38fca39a8a",
+                 *           "signature": "0f06535346ed849ebfbb5a8e7d5e522d63ec781f62b88f7540fbd612b184a95acd310cffde876821ba0c06546aa5c0046689fe31d0d9c8c59850717210dee20b"
+                 *         },
+                 *         {
+                 *           "seq": 2,
+                 *           "timestamp": "2026-12-05T10:26:09.147Z",
+                 *           "action": "calendar.read",
+                 *           "agentDID": "did:grantex:ag_01M92VTQBAZEHB2SK0C7T17HSX",
+                 *           "grantId": "grnt_01M92VTSF4H37AW0JZVXWR33N4",
+                 *           "scopes": [
+                 *             "calendar:read"
+                 *           ],
+                 *           "result": "success",
+                 *           "metadata": {
+                 *             "n": 2
+                 *           },
+                 *           "prevHash": "6d6e815f5312da25f7ad33da26f35660ddf5204cb97440bf171cea38fca39a8a",
+                 *           "hash": "c8fe3f1efac03b4ab513cc24512c152c0745710462f2b51b349d74d5edb9922a",
+                 *           "signature": "960952fc3c2fd5b0728e5718ba55891f16f97e07af41874da6e18adcf084e2e03f16eaf8dd908e19ee6680f6cc020cf5fba0bd3074abf560a19a4790d0f6430f"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["OfflineSyncRequest"];
+            };
+        };
+        responses: {
+            /** @description The entries were kept. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "accepted": 2,
+                     *       "rejected": 0,
+                     *       "revocationStatus": "valid",
+                     *       "revokedAt": null,
+                     *       "errors": [],
+                     *       "newBundle": null,
+                     *       "data": {
+                     *         "accepted": 2,
+                     *         "rejected": 0,
+                     *         "revocationStatus": "valid",
+                     *         "revokedAt": null,
+                     *         "errors": [],
+                     *         "newBundle": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OfflineSyncResult"];
+                };
+            };
+            /** @description A field is missing (`BAD_REQUEST`) or an entry breaks the chain or its signature (`INVALID_AUDIT_ENTRIES`). */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    principalCreateSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "principalId": "user_cap",
+                 *       "expiresIn": "30m"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PrincipalSessionRequest"];
+            };
+        };
+        responses: {
+            /** @description The session. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "sessionToken": "eyJhbGciOiJSUzI1NiJ9.eyJwcmluY2lwYWxJZCI6InVzZXJfY2FwIn0.c2ln",
+                     *       "dashboardUrl": "http://127.0.0.1/permissions#session=eyJhbGciOiJSUzI1NiJ9.eyJwcmluY2lwYWxJZCI6InVzZXJfY2FwIn0.c2ln",
+                     *       "expiresAt": "2026-12-05T11:54:26.145Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PrincipalSession"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    principalGrants: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The grants. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "grants": [
+                     *         {
+                     *           "grantId": "grnt_01M92Z5E0ST2XQDAB6M8F3132R",
+                     *           "agentId": "ag_01M92Z5DV0C1VEAT7XSBS941K0",
+                     *           "agentName": "cap-agent-edf68b48",
+                     *           "agentDescription": "",
+                     *           "agentDid": "did:grantex:ag_01M92Z5DV0C1VEAT7XSBS941K0",
+                     *           "scopes": [
+                     *             "calendar:read"
+                     *           ],
+                     *           "status": "active",
+                     *           "issuedAt": "2026-12-05T11:24:24.474Z",
+                     *           "expiresAt": "2026-12-06T11:24:24.479Z",
+                     *           "delegationDepth": 0
+                     *         },
+                     *         {
+                     *           "grantId": "grnt_01M92Z5DXZWYMA7BPJQFBDG7EM",
+                     *           "agentId": "ag_01M92Z5DV0C1VEAT7XSBS941K0",
+                     *           "agentName": "cap-agent-edf68b48",
+                     *           "agentDescription": "",
+                     *           "agentDid": "did:grantex:ag_01M92Z5DV0C1VEAT7XSBS941K0",
+                     *           "scopes": [
+                     *             "calendar:read",
+                     *             "payments:mpp:inference"
+                     *           ],
+                     *           "status": "active",
+                     *           "issuedAt": "2026-12-05T11:24:24.388Z",
+                     *           "expiresAt": "2026-12-06T11:24:24.390Z",
+                     *           "delegationDepth": 0
+                     *         }
+                     *       ],
+                     *       "principalId": "user_cap"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PrincipalGrants"];
+                };
+            };
+            /** @description The session token is missing, invalid or expired (`UNAUTHORIZED`; no `requestId`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Invalid or expired session token",
+                     *       "code": "UNAUTHORIZED"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SessionError"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    principalRevokeGrant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The grant's id.
+                 * @example grnt_01M92Z5E0ST2XQDAB6M8F3132R
+                 */
+                grantId: components["schemas"]["GrantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The grant is revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The session token is missing, invalid or expired (`UNAUTHORIZED`; no `requestId`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Invalid or expired session token",
+                     *       "code": "UNAUTHORIZED"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SessionError"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    principalAudit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "entries": [
+                     *         {
+                     *           "entryId": "alog_01M92Z5E0ST2XQDAB6M8F3132R",
+                     *           "agentId": "ag_01M92Z5DV0C1VEAT7XSBS941K0",
+                     *           "agentDid": "did:grantex:ag_01M92Z5DV0C1VEAT7XSBS941K0",
+                     *           "grantId": "grnt_01M92Z5E0ST2XQDAB6M8F3132R",
+                     *           "principalId": "user_cap",
+                     *           "action": "calendar.read",
+                     *           "metadata": {},
+                     *           "status": "success",
+                     *           "timestamp": "2026-12-05T11:30:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PrincipalAudit"];
+                };
+            };
+            /** @description The session token is missing, invalid or expired (`UNAUTHORIZED`; no `requestId`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Invalid or expired session token",
+                     *       "code": "UNAUTHORIZED"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SessionError"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    webauthnRegisterOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "principalId": "user_cap"
+                 *     }
+                 */
+                "application/json": components["schemas"]["WebauthnRegisterOptionsRequest"];
+            };
+        };
+        responses: {
+            /** @description The challenge and options. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "challengeId": "wac_01M92Z5GERPKX0XF96JC5QS0WY",
+                     *       "publicKey": {
+                     *         "challenge": "4YUEAdTHaOLREsH7ABsZ9ggtWmBX1Y5Jqnx8lPEbEas",
+                     *         "rp": {
+                     *           "name": "capture edf68b48",
+                     *           "id": "grantex.dev"
+                     *         },
+                     *         "user": {
+                     *           "id": "dXNlcl9jYXA",
+                     *           "name": "user_cap",
+                     *           "displayName": ""
+                     *         },
+                     *         "pubKeyCredParams": [
+                     *           {
+                     *             "alg": -8,
+                     *             "type": "public-key"
+                     *           },
+                     *           {
+                     *             "alg": -7,
+                     *             "type": "public-key"
+                     *           }
+                     *         ],
+                     *         "timeout": 60000,
+                     *         "attestation": "direct",
+                     *         "excludeCredentials": [],
+                     *         "authenticatorSelection": {
+                     *           "residentKey": "preferred",
+                     *           "userVerification": "preferred",
+                     *           "requireResidentKey": false
+                     *         },
+                     *         "extensions": {
+                     *           "credProps": true
+                     *         },
+                     *         "hints": []
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebauthnOptions"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    webauthnRegisterVerify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "challengeId": "wac_01M92Z5GERPKX0XF96JC5QS0WY",
+                 *       "response": {
+                 *         "id": "AAAA",
+                 *         "rawId": "AAAA",
+                 *         "type": "public-key",
+                 *         "response": {
+                 *           "clientDataJSON": "e30",
+                 *           "attestationObject": "oA"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["WebauthnVerifyRequest"];
+            };
+        };
+        responses: {
+            /** @description The credential was registered. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "AAAA",
+                     *       "principalId": "user_cap",
+                     *       "deviceName": "laptop",
+                     *       "backedUp": false,
+                     *       "transports": [
+                     *         "internal"
+                     *       ],
+                     *       "createdAt": "2026-12-05T11:30:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebauthnCredential"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            /** @description The public server fails on an unparsable authenticator response (`INTERNAL_ERROR`). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "An unexpected error occurred",
+                     *       "code": "INTERNAL_ERROR",
+                     *       "requestId": "22d7cefa-a7a2-4bf4-a82d-f12e57be68e8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    webauthnListCredentials: {
+        parameters: {
+            query: {
+                /**
+                 * @description The principal.
+                 * @example user_cap
+                 */
+                principalId: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The credentials. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "credentials": [
+                     *         {
+                     *           "id": "AAAA",
+                     *           "principalId": "user_cap",
+                     *           "deviceName": "laptop",
+                     *           "backedUp": false,
+                     *           "transports": [
+                     *             "internal"
+                     *           ],
+                     *           "createdAt": "2026-12-05T11:30:00.000Z",
+                     *           "lastUsedAt": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebauthnCredentialList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    webauthnDeleteCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The credential's id.
+                 * @example AAAA
+                 */
+                credentialId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The credential was deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    webauthnAssertOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "authRequestId": "areq_01M92Z5DXZWYMA7BPJQFBDG7EM"
+                 *     }
+                 */
+                "application/json": components["schemas"]["WebauthnAssertOptionsRequest"];
+            };
+        };
+        responses: {
+            /** @description The challenge and options. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "challengeId": "wac_01M92Z5GERPKX0XF96JC5QS0WZ",
+                     *       "publicKey": {
+                     *         "challenge": "4YUEAdTHaOLREsH7ABsZ9ggtWmBX1Y5Jqnx8lPEbEas",
+                     *         "rpId": "grantex.dev",
+                     *         "allowCredentials": [],
+                     *         "userVerification": "preferred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebauthnOptions"];
+                };
+            };
+            /** @description FIDO is not required for the developer, or the principal has no authenticator (`BAD_REQUEST`). */
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    webauthnAssertVerify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "challengeId": "wac_01M92Z5GERPKX0XF96JC5QS0WY",
+                 *       "response": {
+                 *         "id": "AAAA",
+                 *         "rawId": "AAAA",
+                 *         "type": "public-key",
+                 *         "response": {
+                 *           "clientDataJSON": "e30",
+                 *           "attestationObject": "oA"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["WebauthnVerifyRequest"];
+            };
+        };
+        responses: {
+            /** @description The assertion verified. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "verified": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebauthnAsserted"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    domainsList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The domains. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "domains": [
+                     *         {
+                     *           "id": "dom_01M92Z5EZ9W8VA65MBY1GFFAMY",
+                     *           "domain": "auth.acme.example.com",
+                     *           "verified": false,
+                     *           "verifiedAt": null,
+                     *           "createdAt": "2026-12-05T11:30:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DomainList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    domainsAdd: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "domain": "auth.acme.example.com"
+                 *     }
+                 */
+                "application/json": components["schemas"]["DomainAddRequest"];
+            };
+        };
+        responses: {
+            /** @description The domain was added, unverified. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "dom_01M92Z5EZ9W8VA65MBY1GFFAMY",
+                     *       "domain": "auth.acme.example.com",
+                     *       "verified": false,
+                     *       "verificationToken": "5d1c0b8e-2f4a-4d7e-9c3b-6a8f1e2d4c5b",
+                     *       "instructions": "Add a DNS TXT record: _grantex.auth.acme.example.com = 5d1c0b8e-2f4a-4d7e-9c3b-6a8f1e2d4c5b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DomainAdded"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            402: components["responses"]["PaymentRequired"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    domainsDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The domain's id.
+                 * @example dom_01M92Z5EZ9W8VA65MBY1GFFAMY
+                 */
+                domainId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The domain was removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    domainsVerify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The domain's id.
+                 * @example dom_01M92Z5EZ9W8VA65MBY1GFFAMY
+                 */
+                domainId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The domain is verified (or already was). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "verified": true,
+                     *       "message": "Domain verified successfully"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DomainVerified"];
+                };
+            };
+            /** @description The TXT record is missing or wrong (`VERIFICATION_FAILED`). */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    accountGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "developerId": "dev_01M92Z5DHMB262B4ZS5SC3E8EX",
+                     *       "name": "capture edf68b48",
+                     *       "email": null,
+                     *       "mode": "sandbox",
+                     *       "plan": "free",
+                     *       "fidoRequired": false,
+                     *       "fidoRpName": "Capture RP",
+                     *       "createdAt": "2026-12-05T11:24:23.989Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    accountUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "fidoRpName": "Capture RP"
+                 *     }
+                 */
+                "application/json": components["schemas"]["MeUpdate"];
+            };
+        };
+        responses: {
+            /** @description Updated. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "updated": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MeUpdated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    accountRotateKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "apiKey": "gx_test_6b0f4c1e9d2a7b3c5e8f0a1d4c7b2e9f",
+                     *       "rotatedAt": "2026-12-05T11:24:27.684Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["KeyRotated"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    accountRequestEmailVerification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "dev@acme.example"
+                 *     }
+                 */
+                "application/json": components["schemas"]["EmailVerifyRequest"];
+            };
+        };
+        responses: {
+            /** @description The link was sent. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Verification email sent",
+                     *       "expiresAt": "2026-12-06T11:24:24.177Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EmailVerifySent"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    accountConfirmEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The token from the email.
+                 * @example ed6fd2c5-f8a4-4676-a924-f7233542d4d2
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The address is verified. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Email verified successfully",
+                     *       "email": "dev@acme.example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EmailVerified"];
+                };
+            };
+            /** @description The token has expired (`TOKEN_EXPIRED`). */
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            /** @description Another account has verified this address (`EMAIL_TAKEN`). */
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     onGrantCreated: {

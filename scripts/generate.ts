@@ -1,6 +1,7 @@
 /**
  * Derives everything in generated/ from spec/: the bundled spec (JSON and YAML)
- * the openapi-typescript types, and the response shapes the client checks
+ * the openapi-typescript types (closed where the spec lists the fields), the
+ * named model types, the error codes per status, and the response shapes the client checks
  * success bodies against. `--out DIR` writes elsewhere (used by
  * check-generated to compare without touching the working tree).
  */
@@ -10,6 +11,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
+import { errorCodesModule, modelsModule, specForTypes } from './lib/models.js';
 import { responseShapesModule } from './lib/response-shapes.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -33,14 +35,18 @@ export async function generate(outDir: string): Promise<void> {
   writeFileSync(join(outDir, 'openapi.yaml'), stringify(bundled, { lineWidth: 0 }));
 
   // Defaults describe server behaviour; they must not make request fields mandatory.
-  const ast = await openapiTS(new URL(`file://${jsonPath}`), { defaultNonNullable: false });
+  const ast = await openapiTS(JSON.stringify(specForTypes(bundled)), { defaultNonNullable: false });
   writeFileSync(join(outDir, 'schema.d.ts'), `${HEADER}${astToString(ast)}`);
   writeFileSync(join(outDir, 'response-shapes.ts'), responseShapesModule(bundled));
+  writeFileSync(join(outDir, 'models.ts'), modelsModule(bundled));
+  writeFileSync(join(outDir, 'error-codes.ts'), errorCodesModule(bundled));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({ options: { out: { type: 'string', default: 'generated' } } });
   const outDir = resolve(root, values.out);
   await generate(outDir);
-  console.log(`generated ${outDir}/{openapi.json,openapi.yaml,schema.d.ts,response-shapes.ts}`);
+  console.log(
+    `generated ${outDir}/{openapi.json,openapi.yaml,schema.d.ts,response-shapes.ts,models.ts,error-codes.ts}`,
+  );
 }

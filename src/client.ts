@@ -37,6 +37,15 @@ import { Scim } from './resources/scim.js';
 import { Sso } from './resources/sso.js';
 import { Tokens } from './resources/tokens.js';
 import { Webhooks } from './resources/webhooks.js';
+import { Account } from './resources/account.js';
+import { Bundles } from './resources/bundles.js';
+import { Credentials } from './resources/credentials.js';
+import { Did } from './resources/did.js';
+import { Domains } from './resources/domains.js';
+import { Passports } from './resources/passports.js';
+import { Principal } from './resources/principal.js';
+import { Registry } from './resources/registry.js';
+import { Webauthn } from './resources/webauthn.js';
 import type { ApiPromise } from './core/response.js';
 import { Transport, type TransportPolicy } from './core/transport.js';
 import type { RequestBody, RequestOptions, ResponseBody } from './types.js';
@@ -54,10 +63,15 @@ export interface GrantexOptions {
   scimToken?: string | undefined;
   /**
    * Server root: an absolute `http:` or `https:` URL, without user info, query
-   * or fragment. Requests go to this origin only. Default: `https://api.grantex.dev`.
+   * or fragment. Requests go to this origin only. Default: the
+   * `GRANTEX_BASE_URL` environment variable where `process.env` exists, else
+   * `https://api.grantex.dev`.
    */
   baseUrl?: string | undefined;
-  /** Milliseconds each attempt may take, response body included. Default: 30000 (30 s). */
+  /**
+   * Milliseconds each attempt may take, response body included: `5000` is 5 s.
+   * Not a positive finite number: `GrantexConfigError`. Default: 30000 (30 s).
+   */
   timeout?: number | undefined;
   /** Retries after the first attempt, for requests that are safe to repeat. Default: 2. */
   maxRetries?: number | undefined;
@@ -130,11 +144,22 @@ export class Grantex {
   readonly billing: Billing;
   readonly scim: Scim;
   readonly sso: Sso;
+  readonly account: Account;
+  readonly bundles: Bundles;
+  readonly credentials: Credentials;
+  readonly did: Did;
+  readonly domains: Domains;
+  readonly passports: Passports;
+  readonly principal: Principal;
+  readonly registry: Registry;
+  readonly webauthn: Webauthn;
   readonly #transport: Transport;
   readonly #middleware: MiddlewareChain;
   readonly #root: Root;
+  readonly #options: GrantexOptions;
 
   constructor(options: GrantexOptions = {}) {
+    this.#options = { ...options };
     const apiKey = options.apiKey ?? environment('GRANTEX_API_KEY');
     if (apiKey === undefined || apiKey.trim() === '') {
       throw new GrantexConfigError('No API key: pass new Grantex({ apiKey }) or set GRANTEX_API_KEY');
@@ -163,6 +188,15 @@ export class Grantex {
     this.billing = new Billing(context);
     this.scim = new Scim(context);
     this.sso = new Sso(context);
+    this.account = new Account(context);
+    this.bundles = new Bundles(context);
+    this.credentials = new Credentials(context);
+    this.did = new Did(context);
+    this.domains = new Domains(context);
+    this.passports = new Passports(context);
+    this.principal = new Principal(context);
+    this.registry = new Registry(context);
+    this.webauthn = new Webauthn(context);
   }
 
   /**
@@ -193,6 +227,22 @@ export class Grantex {
    */
   authorize(params: AuthorizeParams, options?: RequestOptions): ApiPromise<ResponseBody<'authorize'>> {
     return this.#root.authorize(params, options);
+  }
+
+  /**
+   * A new client with the same options as this one except those given, e.g.
+   * `client.withOptions({ timeout: 5000 })` for calls that must answer fast.
+   * The copy starts with this client's middleware (added later to either, it
+   * stays with that one) and has its own connections: closing one leaves the
+   * other open.
+   *
+   * @example
+   * ```ts
+   * const patient = client.withOptions({ timeout: 120_000, maxRetries: 5 });
+   * ```
+   */
+  withOptions(options: GrantexOptions): Grantex {
+    return new Grantex({ ...this.#options, middleware: this.#middleware.list, ...options });
   }
 
   /**
@@ -272,7 +322,8 @@ function transportPolicy(
   apiKey: string | undefined,
   scimToken: string | undefined,
 ): TransportPolicy {
-  const baseUrl = checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
+  const fromEnvironment = environment('GRANTEX_BASE_URL')?.trim();
+  const baseUrl = checkBaseUrl(options.baseUrl ?? (fromEnvironment || DEFAULT_BASE_URL));
   const fetchImpl = options.fetch ?? globalThis.fetch;
   if (typeof fetchImpl !== 'function') throw new GrantexConfigError('No fetch available: pass the fetch option');
   checkHeaders(options.headers, 'headers option');
@@ -291,6 +342,7 @@ function transportPolicy(
     maxResponseBytes: byteCount('maxResponseBytes', options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES),
     // Called unbound: some runtimes' fetch throws "Illegal invocation" when called as a method.
     fetch: (input, init) => fetchImpl(input, init),
+    nodeHttp: options.fetch === undefined,
     log: new AttemptLog(resolveLogLevel(options.logLevel), resolveLogger(options.logger)),
     redactor: new Redactor([apiKey, scimToken]),
   };

@@ -25,6 +25,7 @@ export {
   GrantexAbortError,
   GrantexConfigError,
   type ApiErrorDetails,
+  type ErrorCodeFor,
   type RateLimit,
 } from './core/errors.js';
 export { ApiPromise, type ApiResult } from './core/response.js';
@@ -54,5 +55,7 @@ export type { Sso } from './resources/sso.js';
 export type { Tokens } from './resources/tokens.js';
 export type { Webhooks } from './resources/webhooks.js';
 export type { components, operations, paths, webhooks } from '../generated/schema.js';
+export type * from '../generated/models.js';
+export type { DocumentedErrorCodes } from '../generated/error-codes.js';
 export { VERSION } from './version.js';
 export * from './integrity/index.js';

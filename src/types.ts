@@ -32,16 +32,14 @@ export type QueryParams<K extends OperationId> = NonNullable<operations[K]['para
 export interface RequestOptions {
   /** Aborts the call; the method then rejects with `GrantexAbortError`. */
   signal?: AbortSignal | undefined;
-  /** Seconds per attempt, overriding the client's `timeout`. */
-  timeout?: number | undefined;
-  /** Overrides the client's `maxRetries` for this call. */
-  maxRetries?: number | undefined;
   /**
-   * Sent as `Idempotency-Key`. A POST or PATCH that carries one is retried like
-   * a GET; only set it when the server de-duplicates by this key. Single-use
-   * calls (token exchange and refresh, consent approval) are never retried.
+   * Milliseconds per attempt, response body included, overriding the client's
+   * `timeout` (e.g. `5000` for 5 s). A value that is not a positive finite
+   * number throws `GrantexConfigError` before anything is sent.
    */
-  idempotencyKey?: string | undefined;
+  timeout?: number | undefined;
+  /** Overrides the client's `maxRetries` for this call: a whole number, zero or more. */
+  maxRetries?: number | undefined;
   /** Extra headers for this call. */
   headers?: Record<string, string> | undefined;
 }

@@ -45,16 +45,9 @@ describe('README', () => {
   describe('examples', () => {
     let server: ReferenceServer;
     let work: string;
-    let apiKey: string;
     beforeAll(async () => {
       server = await startReferenceServer();
       work = mkdtempSync(join(tmpdir(), 'grantex-readme-'));
-      const response = await fetch(`${server.url}/v1/signup`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'README', mode: 'sandbox' }),
-      });
-      apiKey = ((await response.json()) as { apiKey: string }).apiKey;
       // The examples import the package by name; here it is the source.
       for (const [i, code] of examples.entries()) writeFileSync(join(work, `example-${i}.ts`), code);
       writeFileSync(
@@ -70,7 +63,10 @@ describe('README', () => {
             lib: ['ES2023', 'DOM', 'ESNext.Disposable'],
             types: ['node'],
             typeRoots: [join(root, 'node_modules/@types')],
-            paths: { grantex: [join(root, 'src/index.ts')] },
+            paths: {
+              grantex: [join(root, 'src/index.ts')],
+              'grantex/testing': [join(root, 'conformance/reference/testing.ts')],
+            },
             allowImportingTsExtensions: true,
           },
           include: ['*.ts'],
@@ -114,17 +110,40 @@ describe('README', () => {
       'example %i runs against the reference server',
       async (i, code) => {
         const source = join(work, `run-${i}.mts`);
-        writeFileSync(source, code.replaceAll("from 'grantex'", `from ${JSON.stringify(join(root, 'src/index.ts'))}`));
+        writeFileSync(
+          source,
+          code
+            .replaceAll("from 'grantex'", `from ${JSON.stringify(join(root, 'src/index.ts'))}`)
+            .replaceAll(
+              "from 'grantex/testing'",
+              `from ${JSON.stringify(join(root, 'conformance/reference/testing.ts'))}`,
+            ),
+        );
         const { stdout } = await run(process.execPath, ['--import', 'tsx', source], {
           cwd: root,
-          env: { ...process.env, GRANTEX_BASE_URL: server.url, GRANTEX_API_KEY: apiKey },
+          // No GRANTEX_API_KEY: the examples after the quick start bring their own server and key.
+          env: { ...process.env, GRANTEX_BASE_URL: server.url, GRANTEX_API_KEY: '' },
         });
         expect(stdout.trim()).not.toBe('');
         if (i === 0) expect(stdout).toMatch(/^valid after revoke: false$/m);
         if (code.includes('verifyAuditChain'))
-          expect(stdout).toMatch(/^grant grnt_1 was revoked\n1 audit entries, chain intact$/m);
+          expect(stdout).toMatch(
+            /^grant grnt_1 was revoked\n1 audit entries, chain intact\nagent's entries intact; unlinked at \[\]$/m,
+          );
+        if (code.includes('verifyPassport('))
+          expect(stdout).toMatch(
+            /^did:grantex:ag_\w+ may spend up to 20 USDC per inference call\nafter revoke: revoked$/m,
+          );
+        if (code.includes('grantex.bundles.create'))
+          expect(stdout).toMatch(
+            /^account dev_\w+: sandbox, plan free\nbundle bundle_\w+: active offline until \S+\nuser_5 gave ag_\w+ calendar:read\n\d+ organisations in the trust registry$/m,
+          );
         if (code.includes('GrantexNotFoundError'))
-          expect(stdout).toMatch(/^\/v1\/agents\/\{agentId\} answered 404\nno such agent \(\w+\)$/m);
+          expect(stdout).toMatch(/^\/v1\/agents\/\{agentId\} answered 404\nno such agent \(NOT_FOUND\)$/m);
+        // Examples that need a server start their own with grantex/testing: no GRANTEX_API_KEY to set by hand.
+        if (i > 0) expect(code).toMatch(/from 'grantex\/testing'|GRANTEX_API_KEY/);
+        if (code.includes('startReferenceServer({ rateLimits'))
+          expect(stdout).toMatch(/^agent ag_\w+ on http:\/\/127\.0\.0\.1:\d+$/m);
       },
       60_000,
     );

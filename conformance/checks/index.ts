@@ -17,6 +17,9 @@ import { scimChecks } from './scim.js';
 import { ssoChecks } from './sso.js';
 import { tokenChecks } from './tokens/index.js';
 import { webhookChecks } from './webhooks.js';
+import { didChecks } from './did.js';
+import { passportChecks } from './passports.js';
+import { registryChecks } from './registry.js';
 
 export const ALL_CHECKS: readonly Check[] = [
   ...contractChecks,
@@ -32,5 +35,9 @@ export const ALL_CHECKS: readonly Check[] = [
   ...anomalyChecks,
   ...complianceChecks,
   ...billingChecks,
+  ...didChecks,
+  ...passportChecks,
+  ...registryChecks,
+  // Last: the fuzzer leaves what it created (policies too) until the cleanup.
   ...fuzzChecks,
 ];

@@ -11,6 +11,7 @@ import { parseBaseline, writeBaseline } from '../engine/baseline.js';
 import { ALL_CHECKS } from '../checks/index.js';
 import { parseReplay } from '../engine/context.js';
 import { AREAS, defaultOptions, type ApprovalMode, type ReportFormat, type RunOptions } from '../engine/options.js';
+import { visible } from '../engine/safety/terminal.js';
 import { runConformance, type RunReport } from '../runner.js';
 import type { TimedExchange } from '../report/har.js';
 import { replayCommand } from './invocation.js';
@@ -20,11 +21,20 @@ import { diffCommand, reportCommand } from './subcommands.js';
 import { VERSION } from './version.js';
 import { waitForServer } from './wait.js';
 
+/**
+ * How the user ran the suite, for the usage line and replay hints: the
+ * installed command (the bundle in dist/, through node_modules/.bin), or
+ * `npm run conformance --` in a clone of the repository.
+ */
+const COMMAND = /grantex-conformance(\.js)?$/.test(process.argv[1] ?? '')
+  ? 'npx grantex-conformance'
+  : 'npm run conformance --';
+
 const HELP = `grantex-conformance: property-based and model-based conformance checks of a Grantex server
 
-Usage: npm run conformance -- [options]      (or: npx grantex-conformance [options])
-       grantex-conformance report FILE.json [--format FORMAT] [--out FILE]   render a saved JSON report again
-       grantex-conformance diff BEFORE.json AFTER.json                        regressions and fixes between runs
+Usage: ${COMMAND} [options]
+       ${COMMAND} report FILE.json [--format FORMAT] [--out FILE]   render a saved JSON report again
+       ${COMMAND} diff BEFORE.json AFTER.json                        regressions and fixes between runs
 
 Target
   --base-url URL         server to check; without it the in-memory reference server is started in-process
@@ -37,7 +47,9 @@ Target
   --event-api-key KEY    key of a developer set aside for checks that set off events (webhook deliveries,
                          revocations) or change configuration (env GRANTEX_EVENT_API_KEY). Without it, with a
                          --api-key, such a developer is created with POST /v1/signup, else those checks skip
-  --allow-side-effects   let those checks run as the --api-key developer (its real webhooks receive the events)
+  --allow-side-effects   let those checks run as the --api-key developer (its real webhooks receive the events;
+                         the report lists each such request). Requests that can revoke or change what existed
+                         before the run (POST /v1/anomalies/detect: automatic revocation) are never sent under it
   --scim-token TOKEN     SCIM bearer token (default: one is created for the run and deleted after)
   --approval MODE        auto | sandbox | consent: how authorization requests get approved (default auto:
                          a code in the authorize answer means sandbox, else the consent endpoint approves)
@@ -58,6 +70,8 @@ Traffic
   --max-rps N            at most N requests per second (default unbounded)
   --budget N             at most N requests in total (default 20000)
   --max-retry-after S    longest 429 Retry-After to wait out (default 90)
+  --max-response-bytes N largest answer read, counted after content decoding (default 10485760); a larger
+                         one is cut off and fails the check
   --receiver-host HOST   host the server must call for webhooks (default 127.0.0.1)
   --webhook-wait SECONDS how long to wait for webhook deliveries (default 45)
   --keep-on-failure      keep what failing checks created (their transcripts stay re-runnable)
@@ -149,6 +163,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         'max-rps': { type: 'string' },
         budget: { type: 'string' },
         'max-retry-after': { type: 'string' },
+        'max-response-bytes': { type: 'string' },
         'receiver-host': { type: 'string' },
         'webhook-wait': { type: 'string' },
         report: { type: 'string', multiple: true },
@@ -209,6 +224,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   options.maxRps = integer(v['max-rps'], 'max-rps', 0) ?? options.maxRps;
   options.budget = integer(v.budget, 'budget', 1) ?? options.budget;
   options.maxRetryAfterS = integer(v['max-retry-after'], 'max-retry-after', 0) ?? options.maxRetryAfterS;
+  options.maxResponseBytes = integer(v['max-response-bytes'], 'max-response-bytes', 1024) ?? options.maxResponseBytes;
   if (v['receiver-host'] !== undefined) options.receiverHost = v['receiver-host'];
   options.webhookWaitMs = (integer(v['webhook-wait'], 'webhook-wait', 0) ?? options.webhookWaitMs / 1000) * 1000;
   let outputs: Output[];
@@ -329,12 +345,11 @@ export async function main(
       : {}),
     ...(options.verbose || exchanges
       ? {
-          onExchange: (exchange) => {
+          onExchange: (exchange, redact) => {
             exchanges?.push({ ...exchange, startedAt: new Date(Date.now() - exchange.durationMs).toISOString() });
             if (!options.verbose) return;
-            process.stderr.write(
-              `→ ${exchange.method} ${exchange.target} ${exchange.status || exchange.error} ${exchange.durationMs} ms${exchange.violations.length ? `  ✗ ${exchange.violations.join('; ')}` : ''}\n`,
-            );
+            const line = `→ ${exchange.method} ${exchange.target} ${exchange.status || exchange.error} ${exchange.durationMs} ms${exchange.violations.length ? `  ✗ ${exchange.violations.join('; ')}` : ''}`;
+            process.stderr.write(`${visible(redact(line))}\n`);
           },
         }
       : {}),

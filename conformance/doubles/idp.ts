@@ -4,10 +4,21 @@
  * the SSO checks: discovery, a JWKS, and a token endpoint that answers a code
  * the suite registered beforehand with an RS256 ID token carrying the nonce
  * the suite chose, so the server's state and nonce handling can be observed.
+ * The server under test posts to it, so it is bounded: a body over
+ * {@link MAX_IDP_BODY_BYTES} gets 413, and it keeps the last
+ * {@link MAX_TOKEN_REQUESTS} token requests and {@link MAX_CODES} codes.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import { readBoundedBody } from './bounded-body.js';
+
+/** Largest request body accepted (a token request is a short form). */
+export const MAX_IDP_BODY_BYTES = 64 * 1024;
+/** Token requests kept for the checks to read, newest last. */
+export const MAX_TOKEN_REQUESTS = 1_000;
+/** Codes registered and not yet redeemed. */
+export const MAX_CODES = 1_000;
 
 interface PendingCode {
   nonce: string;
@@ -35,14 +46,10 @@ export class TestIdp {
     idp.#key = privateKey;
     idp.#jwk = { ...(await exportJWK(publicKey)), kid: 'gxc-idp', alg: 'RS256', use: 'sig' };
     server.on('request', (request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        void idp
-          .#answer(request.method ?? 'GET', request.url ?? '/', Buffer.concat(chunks).toString())
-          .then(([status, body]) => {
-            response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-          });
+      void readBoundedBody(request, response, MAX_IDP_BODY_BYTES).then(async (body) => {
+        if (body === undefined) return;
+        const [status, answer] = await idp.#answer(request.method ?? 'GET', request.url ?? '/', body.toString());
+        response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
       });
     });
     await new Promise<void>((resolve, reject) => {
@@ -66,6 +73,10 @@ export class TestIdp {
   /** Makes `code` redeemable once, for an ID token carrying `nonce`. */
   registerCode(code: string, nonce: string, email: string): void {
     this.#codes.set(code, { nonce, email });
+    for (const oldest of this.#codes.keys()) {
+      if (this.#codes.size <= MAX_CODES) break;
+      this.#codes.delete(oldest);
+    }
   }
 
   async #answer(method: string, url: string, body: string): Promise<[number, unknown]> {
@@ -90,6 +101,7 @@ export class TestIdp {
     if (method === 'POST' && path === '/token') {
       const form = Object.fromEntries(new URLSearchParams(body));
       this.tokenRequests.push(form);
+      if (this.tokenRequests.length > MAX_TOKEN_REQUESTS) this.tokenRequests.shift();
       const pending = this.#codes.get(form['code'] ?? '');
       if (!pending) return [400, { error: 'invalid_grant' }];
       this.#codes.delete(form['code'] ?? '');

@@ -5,10 +5,21 @@
  * checks can wait for deliveries and verify their signatures over the exact
  * bytes received. Not 204: the public reference server crashes on a 204 from a
  * webhook receiver (it builds a Fetch Response with a body for a null-body
- * status), and the suite must not take a deployment down.
+ * status), and the suite must not take a deployment down. The server under
+ * test learns its URL, so it is bounded: a body over {@link MAX_DELIVERY_BYTES}
+ * gets 413, and past {@link MAX_DELIVERIES} deliveries or
+ * {@link MAX_KEPT_BYTES} bytes kept, further posts get 503 and are dropped.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBoundedBody } from './bounded-body.js';
+
+/** Largest delivery body accepted (real ones are a few hundred bytes). */
+export const MAX_DELIVERY_BYTES = 1024 * 1024;
+/** Most deliveries kept in one run. */
+export const MAX_DELIVERIES = 10_000;
+/** Most body bytes kept in one run. */
+export const MAX_KEPT_BYTES = 32 * 1024 * 1024;
 
 /** One request the receiver got. */
 export interface Delivery {
@@ -21,6 +32,9 @@ export interface Delivery {
 
 export class WebhookReceiver {
   readonly deliveries: Delivery[] = [];
+  /** Posts refused: over the body limit (413) or past the store's bounds (503). */
+  refused = 0;
+  #kept = 0;
   #server: Server;
   #port = 0;
   #waiters = new Set<() => void>();
@@ -34,14 +48,22 @@ export class WebhookReceiver {
     const server = createServer();
     const receiver = new WebhookReceiver(server);
     server.on('request', (request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
+      void readBoundedBody(request, response, MAX_DELIVERY_BYTES).then((body) => {
+        if (body === undefined) {
+          receiver.refused++;
+          return;
+        }
+        if (receiver.deliveries.length >= MAX_DELIVERIES || receiver.#kept + body.length > MAX_KEPT_BYTES) {
+          receiver.refused++;
+          response.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"receiver_full"}');
+          return;
+        }
+        receiver.#kept += body.length;
         receiver.deliveries.push({
           path: request.url ?? '/',
           method: request.method ?? 'GET',
           headers: request.headers,
-          rawBody: Buffer.concat(chunks).toString('utf8'),
+          rawBody: body.toString('utf8'),
           receivedAt: Date.now(),
         });
         response.writeHead(200, { 'content-type': 'application/json' }).end('{"received":true}');

@@ -11,3 +11,5 @@ export { GrantexTokenError } from '../../src/integrity/verify/errors.js';
 export { computeCodeChallenge } from '../../src/integrity/pkce.js';
 export { computeAuditHash, verifyAuditChain, type AuditEntry } from '../../src/integrity/audit-chain.js';
 export { GrantexWebhookError, verifyWebhook, verifyWebhookSignature } from '../../src/integrity/webhook-signature.js';
+export { verifyPassport, type VerifiedPassport } from '../../src/integrity/passport/verify-passport.js';
+export { assertionKeys, type DidDocument } from '../../src/integrity/did/resolve.js';

@@ -20,6 +20,9 @@ export const AREAS = [
   'compliance',
   'billing',
   'fuzz',
+  'did',
+  'passports',
+  'registry',
 ] as const;
 export type Area = (typeof AREAS)[number];
 
@@ -81,6 +84,8 @@ export interface RunOptions {
   budget: number;
   /** Longest single wait on a 429 `Retry-After`, seconds; longer waits end the check as skipped. Default 90. */
   maxRetryAfterS: number;
+  /** Largest response body the suite reads, bytes after content decoding; a larger one fails the check. Default 10 MiB. */
+  maxResponseBytes: number;
   /** Approval of authorization requests. Default `auto` (a `code` in the authorize answer means sandbox). */
   approval: ApprovalMode;
   /** Whether the suite may create developers with `POST /v1/signup`. Default true. */
@@ -120,6 +125,7 @@ export function defaultOptions(): RunOptions {
     maxRps: 0,
     budget: 20_000,
     maxRetryAfterS: 90,
+    maxResponseBytes: 10 * 1024 * 1024,
     approval: 'auto',
     signup: true,
     receiverHost: '127.0.0.1',

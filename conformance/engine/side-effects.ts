@@ -16,6 +16,11 @@ export interface SideEffect {
   route: string;
   /** What it sets off, for the skip reason and the README. */
   effect: string;
+  /**
+   * It can revoke or change what existed before the run, whatever the request
+   * names: never sent under a key the run did not create, even with `--allow-side-effects`.
+   */
+  destructive?: true;
 }
 
 export const SIDE_EFFECTS: readonly SideEffect[] = [
@@ -28,6 +33,7 @@ export const SIDE_EFFECTS: readonly SideEffect[] = [
     method: 'POST',
     route: '/v1/anomalies/detect',
     effect: 'automatic revocation of the developer’s grants (grant.revoked, anomaly webhooks)',
+    destructive: true,
   },
   { method: 'POST', route: '/v1/webhooks', effect: 'a subscription to the developer’s real events' },
   { method: 'POST', route: '/v1/sso/config', effect: 'a change of the developer’s SSO login (sso.connection events)' },

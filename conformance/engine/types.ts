@@ -21,6 +21,15 @@ export const EXTENSIONS = [
   'billing',
   'scim',
   'sso',
+  'did',
+  'passports',
+  'credentials',
+  'registry',
+  'bundles',
+  'principal',
+  'webauthn',
+  'domains',
+  'account',
 ] as const;
 export type Extension = (typeof EXTENSIONS)[number];
 
@@ -34,6 +43,15 @@ const TAG_EXTENSION: Record<string, Extension> = {
   Billing: 'billing',
   SCIM: 'scim',
   SSO: 'sso',
+  DID: 'did',
+  Passports: 'passports',
+  Credentials: 'credentials',
+  'Trust registry': 'registry',
+  'Consent bundles': 'bundles',
+  'Principal sessions': 'principal',
+  WebAuthn: 'webauthn',
+  Domains: 'domains',
+  Account: 'account',
 };
 
 /** The extension an operation belongs to, from its tag (core operations have none). */

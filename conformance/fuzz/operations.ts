@@ -93,6 +93,23 @@ const POLICIES: Record<string, Partial<Policy>> = {
   },
   ssoDeleteConfig: { positive: false, negatives: 'none', why: 'would delete the SSO configuration' },
   ssoCallback: { cap: 4, why: 'a callback may call the identity provider' },
+  // Identity groups.
+  accountRotateKey: { positive: false, negatives: 'none', why: "any call replaces the developer's API key" },
+  accountUpdate: { positive: false, ownDeveloper: true, why: 'would change whether consents need FIDO' },
+  accountRequestEmailVerification: { positive: false, negatives: 'syntax', why: 'would send an email' },
+  registryRegisterOrg: { positive: false, why: 'a trust record is public and cannot be deleted through the API' },
+  registryVerifyOrgDns: { positive: false, negatives: 'syntax', why: 'makes the server query public DNS' },
+  registryLegacyVerifyDns: { positive: false, negatives: 'syntax', why: 'makes the server query public DNS' },
+  domainsVerify: { positive: false, negatives: 'syntax', why: 'makes the server query public DNS' },
+  domainsAdd: { ownDeveloper: true, why: 'claims a domain' },
+  domainsDelete: { ownDeveloper: true, why: 'deletes domains' },
+  passportsIssue: { ownDeveloper: true, why: 'issues credentials (events)' },
+  passportsRevoke: { ownDeveloper: true, why: 'revokes passports (events)' },
+  bundlesCreate: { ownDeveloper: true, why: 'issues grants (events)' },
+  bundlesRefresh: { ownDeveloper: true, why: 'issues grant tokens' },
+  bundlesRevoke: { ownDeveloper: true, why: 'revokes bundles and grants' },
+  bundlesSyncAudit: { ownDeveloper: true, why: 'offline audit entries are permanent' },
+  webauthnDeleteCredential: { ownDeveloper: true, why: 'deletes authenticators' },
 };
 
 function isObject(value: unknown): value is Json {
@@ -116,8 +133,12 @@ export function fuzzOperations(spec: Json): FuzzOperation[] {
           .filter((p) => p['in'] === where)
           .map((p) => ({ name: String(p['name']), schema: p['schema'] ?? {}, required: p['required'] === true }));
       const requirement = ((op['security'] ?? globalSecurity) as Json[]).flatMap((entry) => Object.keys(entry));
-      const security: Security =
-        requirement.length === 0 ? 'none' : requirement.includes('apiKey') ? 'apiKey' : 'scimToken';
+      // Principal-session routes are fuzzed without a credential (the fuzzer holds no session).
+      const security: Security = requirement.includes('apiKey')
+        ? 'apiKey'
+        : requirement.includes('scimToken')
+          ? 'scimToken'
+          : 'none';
       const requestBody = op['requestBody'] ? flatten(spec, op['requestBody']) : undefined;
       const content = (requestBody?.['content'] ?? {}) as Json;
       const mediaType = Object.keys(content).find((type) => /json/.test(type));

@@ -1,12 +1,13 @@
 /**
  * @module bundled-spec
- * The bundled spec (generated/openapi.json), read once per process. It sits at
- * the package root, which is two levels above this source file and one level
- * above the CLI bundle in dist/; the nearest of those that holds it wins.
+ * The bundled spec, read once per process: `openapi.json` at the root of the
+ * installed package (one level above the bundles in dist/; shipped once, and
+ * exported as `grantex/openapi.json`), or generated/openapi.json in a clone of
+ * the repository (two levels above this source file). The first found wins.
  */
 import { existsSync, readFileSync } from 'node:fs';
 
-const CANDIDATES = ['../generated/openapi.json', '../../generated/openapi.json'];
+const CANDIDATES = ['../openapi.json', '../generated/openapi.json', '../../generated/openapi.json'];
 
 let cached: unknown;
 

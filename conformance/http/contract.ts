@@ -15,6 +15,10 @@ import type { Exchange } from '../engine/types.js';
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
 const ROOT_ID = 'https://grantex.local/openapi.json';
+/** Errors reported per value. */
+const MAX_ERRORS = 6;
+/** Bodies under this many characters are searched for all their errors; larger ones report the first. */
+const ALL_ERRORS_MAX_CHARS = 32 * 1024;
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 
 type Json = Record<string, unknown>;
@@ -65,15 +69,22 @@ function parseJson(text: string): unknown {
 /** Validates exchanges against the bundled OpenAPI document. */
 export class ContractValidator {
   readonly spec: Json;
+  /** Stops at the first error: linear in the body, whatever it holds. */
   #ajv: Ajv2020;
+  /** Collects every error; ajv concatenates error arrays, quadratic in their number, so it only sees small bodies. */
+  #ajvAll: Ajv2020;
   #operations: CompiledOperation[];
   #cache = new Map<string, ValidateFunction>();
+  #cacheAll = new Map<string, ValidateFunction>();
 
   constructor(spec: Json) {
     this.spec = spec;
-    this.#ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false, validateFormats: true });
-    addFormats(this.#ajv);
-    this.#ajv.addSchema({ ...spec, $id: ROOT_ID });
+    this.#ajv = new Ajv2020({ strict: false, allErrors: false, validateSchema: false, validateFormats: true });
+    this.#ajvAll = new Ajv2020({ strict: false, allErrors: true, validateSchema: false, validateFormats: true });
+    for (const ajv of [this.#ajv, this.#ajvAll]) {
+      addFormats(ajv);
+      ajv.addSchema({ ...spec, $id: ROOT_ID });
+    }
     this.#operations = compileOperations(spec);
   }
 
@@ -228,24 +239,41 @@ export class ContractValidator {
     if (!/json/.test(mediaKey)) return [];
     if (!hasBody) return ['the body is empty but the spec documents a JSON body'];
     if (response.body === undefined) return ['the body is not valid JSON'];
-    return this.#schemaErrors(`${pointer}/content/${escapePointer(mediaKey)}/schema`, response.body).map(
-      (error) => `body ${error}`,
-    );
+    return this.#schemaErrors(
+      `${pointer}/content/${escapePointer(mediaKey)}/schema`,
+      response.body,
+      response.responseText.length,
+    ).map((error) => `body ${error}`);
   }
 
-  #schemaErrors(pointer: string, value: unknown): string[] {
-    let validate = this.#cache.get(pointer);
-    if (!validate) {
-      validate = this.#ajv.compile({ $ref: `${ROOT_ID}${pointer}` });
-      this.#cache.set(pointer, validate);
-    }
-    if (validate(value)) return [];
-    return (validate.errors ?? [])
-      .slice(0, 6)
+  /**
+   * The first errors of `value` (at most {@link MAX_ERRORS}). A first pass stops
+   * at the first error; only a value under {@link ALL_ERRORS_MAX_CHARS} is
+   * validated again for all its errors, so validation stays linear in the body.
+   */
+  #schemaErrors(pointer: string, value: unknown, knownSize?: number): string[] {
+    const first = this.#compiled(this.#ajv, this.#cache, pointer);
+    if (first(value)) return [];
+    const size = knownSize ?? (JSON.stringify(value) ?? '').length;
+    const all = size < ALL_ERRORS_MAX_CHARS ? this.#compiled(this.#ajvAll, this.#cacheAll, pointer) : undefined;
+    const errors = all && !all(value) ? (all.errors ?? []) : (first.errors ?? []);
+    const more = all ? [] : [`(first error only: a body of ${size} characters is not searched for all its errors)`];
+    return errors
+      .slice(0, MAX_ERRORS)
       .map(
         (error) =>
           `${error.instancePath || '/'} ${error.message ?? 'is invalid'}${error.params && 'allowedValues' in error.params ? ` ${JSON.stringify(error.params['allowedValues'])}` : ''}`,
-      );
+      )
+      .concat(more);
+  }
+
+  #compiled(ajv: Ajv2020, cache: Map<string, ValidateFunction>, pointer: string): ValidateFunction {
+    let validate = cache.get(pointer);
+    if (!validate) {
+      validate = ajv.compile({ $ref: `${ROOT_ID}${pointer}` });
+      cache.set(pointer, validate);
+    }
+    return validate;
   }
 
   #validateInline(schema: Json, value: unknown): string[] {

@@ -7,8 +7,10 @@
  */
 import { recordedResponse } from './contract.js';
 import { CheckSkipped } from '../engine/failures.js';
+import { BodyTooLarge, DEFAULT_MAX_RESPONSE_BYTES, readCapped } from './read-capped.js';
 import { routeOf } from './routes.js';
 import { sideEffectOf } from '../engine/side-effects.js';
+import { shellQuote, visible } from '../engine/safety/terminal.js';
 import type { Exchange, LearnedLimit, RequestSpec } from '../engine/types.js';
 
 export type { Credential, Exchange, LearnedLimit, RequestSpec } from '../engine/types.js';
@@ -24,6 +26,8 @@ export interface HttpOptions {
   budget: number;
   /** Longest acceptable Retry-After in seconds. */
   maxRetryAfterS: number;
+  /** Largest response body read, in bytes after content decoding. Default {@link DEFAULT_MAX_RESPONSE_BYTES}. */
+  maxResponseBytes?: number;
   /** Called with every exchange once it is complete (validation, verbose log). */
   onExchange?: (exchange: Exchange) => void;
   /** Called before each wait on a 429's Retry-After (progress lines). */
@@ -57,6 +61,11 @@ export class NetworkError extends Error {
   override name = 'NetworkError';
 }
 
+/** The answer's body passed `--max-response-bytes`: it was not read further (the exchange keeps the status). */
+export class ResponseTooLarge extends NetworkError {
+  override name = 'ResponseTooLarge';
+}
+
 const MAX_429_RETRIES = 4;
 
 /** The routes a property's cost counts (see `RunCost`), which servers limit most tightly. */
@@ -77,8 +86,9 @@ export class Http {
   #limits = new Map<string, LearnedLimit>();
   #secrets = new Map<string, string>();
   #windows = new Map<string, { limit: number; remaining: number; resetsAt: number; windowS: number }>();
-  /** Secrets of developers the run did not create, with where the key came from. */
-  #guarded = new Map<string, string>();
+  /** Secrets of developers the run did not create, with where the key came from and what is refused. */
+  #guarded = new Map<string, { source: string; only: 'destructive' | 'all' }>();
+  #changes: string[] = [];
 
   constructor(options: HttpOptions) {
     this.#options = options;
@@ -103,16 +113,24 @@ export class Http {
 
   /** Makes `secret` print as `$label` in transcripts (credentials register themselves when used). */
   registerSecret(secret: string, label: string): void {
-    if (secret.length >= 8) this.#secrets.set(secret, label);
+    if (secret.length >= MIN_SECRET_LENGTH) this.#secrets.set(secret, label);
   }
 
   /**
    * Refuses, from now on, every request with a side effect (see `SIDE_EFFECTS`)
    * made with `secret`: a developer the run did not create. `source` names the
-   * key in the refusal (`--api-key`, `GRANTEX_API_KEY`).
+   * key in the refusal (`--api-key`, `GRANTEX_API_KEY`). With `only:
+   * 'destructive'` (`--allow-side-effects`) the others are sent, and listed in
+   * {@link changes}; those that can revoke or change what existed before the
+   * run are refused all the same.
    */
-  guard(secret: string, source: string): void {
-    this.#guarded.set(secret, source);
+  guard(secret: string, source: string, only: 'destructive' | 'all' = 'all'): void {
+    this.#guarded.set(secret, { source, only });
+  }
+
+  /** Side effects sent under a key the run did not create (`--allow-side-effects`), one line each, first 50. */
+  get changes(): readonly string[] {
+    return this.#changes;
   }
 
   /**
@@ -121,11 +139,7 @@ export class Http {
    * the values of secret-bearing JSON members (refresh tokens, client and
    * webhook secrets, passwords, SCIM tokens).
    */
-  readonly redact = (text: string): string => {
-    let out = text;
-    for (const [secret, label] of this.#secrets) out = out.split(secret).join(`$${label}`);
-    return redactIssuedSecrets(out);
-  };
+  readonly redact = (text: string): string => redactSecrets(text, this.#secrets);
 
   /** Collects every exchange made until `stop()` is called. Captures nest. */
   capture(): { exchanges: Exchange[]; stop(): Exchange[] } {
@@ -219,12 +233,15 @@ export class Http {
   }
 
   async #send(spec: RequestSpec): Promise<Exchange> {
-    if (spec.auth && typeof spec.auth !== 'string' && this.#guarded.has(spec.auth.secret)) {
-      const effect = sideEffectOf(spec.method, this.#url(spec).pathname);
-      if (effect) {
+    const guarded = spec.auth && typeof spec.auth !== 'string' ? this.#guarded.get(spec.auth.secret) : undefined;
+    const effect = guarded && sideEffectOf(spec.method, this.#url(spec).pathname);
+    if (guarded && effect) {
+      if (guarded.only === 'all' || effect.destructive) {
         throw new SideEffectRefused(
-          `${effect.method} ${effect.route} would set off ${effect.effect} for the developer of the key from ${this.#guarded.get(spec.auth.secret)}, which this run did not create; ` +
-            'let the suite create one (POST /v1/signup), give --event-api-key, or pass --allow-side-effects',
+          `${effect.method} ${effect.route} would set off ${effect.effect} for the developer of the key from ${guarded.source}, which this run did not create; ` +
+            (effect.destructive
+              ? 'it can revoke or change what existed before the run, so it is never sent under such a key (not even with --allow-side-effects): let the suite create a developer (POST /v1/signup) or give --event-api-key'
+              : 'let the suite create one (POST /v1/signup), give --event-api-key, or pass --allow-side-effects'),
         );
       }
     }
@@ -233,6 +250,8 @@ export class Http {
     }
     await this.#pace();
     this.#sent++;
+    if (guarded && effect && this.#changes.length < 50)
+      this.#changes.push(`${effect.method} ${effect.route} (${effect.effect}) under the key from ${guarded.source}`);
     const url = this.#url(spec);
     const headers: Record<string, string> = { accept: 'application/json', ...spec.headers };
     let credentialLabel: string | undefined;
@@ -274,14 +293,27 @@ export class Http {
         redirect: 'manual',
         signal: AbortSignal.timeout(this.#options.timeoutMs),
       });
-      Object.assign(exchange, recordedResponse(response.status, response.headers, await response.text()));
+      Object.assign(exchange, recordedResponse(response.status, response.headers, ''));
+      const text = await readCapped(response, this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
+      Object.assign(exchange, recordedResponse(response.status, response.headers, text));
     } catch (error) {
-      exchange.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      exchange.error =
+        error instanceof BodyTooLarge
+          ? `${error.message} (--max-response-bytes)`
+          : error instanceof Error
+            ? `${error.name}: ${error.message}`
+            : String(error);
+      if (!(error instanceof BodyTooLarge)) exchange.status = 0;
     }
     exchange.durationMs = Math.round(performance.now() - started);
     if (exchange.status !== 429) this.#observe(exchange);
     this.#options.onExchange?.(exchange);
     for (const listener of this.#listeners) listener(exchange);
+    if (exchange.status !== 0 && exchange.error !== undefined) {
+      throw new ResponseTooLarge(
+        `${exchange.method} ${exchange.target}: answered ${exchange.status}, ${exchange.error}`,
+      );
+    }
     if (exchange.status === 0) {
       throw new NetworkError(
         `${exchange.method} ${exchange.target}: no response (${exchange.error ?? 'unknown error'})`,
@@ -319,10 +351,6 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
 /**
  * One exchange as a curl command, followed by the answer as comment lines.
  * The credential shows as `$LABEL`; `redact` hides other known secrets.
@@ -343,8 +371,8 @@ export function toCurl(exchange: Exchange, redact: (text: string) => string = (t
     exchange.status === 0
       ? `no response: ${exchange.error ?? ''}`
       : `${exchange.status} ${truncate(exchange.responseText, maxBody)}`;
-  const lines = [parts.join(' '), `#  → ${answer.replace(/\n/g, ' ')}`];
-  for (const violation of exchange.violations) lines.push(`#  ✗ contract: ${violation}`);
+  const lines = [parts.join(' '), `#  → ${visible(answer.replace(/\r?\n/g, ' '))}`];
+  for (const violation of exchange.violations) lines.push(`#  ✗ contract: ${visible(violation)}`);
   return redact(lines.join('\n'));
 }
 
@@ -366,6 +394,47 @@ const JWT = /\b(eyJ[\w-]{2,}\.[\w-]{2,}\.)[\w-]{16,}/g;
 /** JSON members whose string value is a credential, in bodies and in curl `-d` payloads. */
 const SECRET_MEMBER =
   /("(?:refreshToken|refresh_token|clientSecret|client_secret|secret|password|token|scimToken)"\s*:\s*")((?:[^"\\]|\\.){4,}?)(")/gi;
+
+/** Secrets shorter than this are not redacted (they would hide ordinary words). */
+export const MIN_SECRET_LENGTH = 8;
+
+/**
+ * `text` with every secret of `secrets` shown as `$label`: as given, JSON-escaped
+ * (once or twice: a body quoted in a message) and percent-encoded, and a prefix
+ * of it cut off at the end of a shortened value (`…`); then
+ * {@link redactIssuedSecrets}.
+ */
+export function redactSecrets(text: string, secrets: ReadonlyMap<string, string>): string {
+  let out = text;
+  for (const [secret, label] of secrets) {
+    const once = JSON.stringify(secret).slice(1, -1);
+    const twice = JSON.stringify(once).slice(1, -1);
+    for (const form of new Set([secret, once, twice, encodeURIComponent(secret)]))
+      out = out.split(form).join(`$${label}`);
+    out = redactCutPrefix(out, secret, label);
+  }
+  return redactIssuedSecrets(out);
+}
+
+/** A value shortened for a message ends in `…` (or just ends): the part of a secret before the cut is hidden too. */
+function redactCutPrefix(text: string, secret: string, label: string): string {
+  const min = Math.min(MIN_SECRET_LENGTH, secret.length - 1);
+  let out = text;
+  for (const end of [...cutPoints(out)].reverse()) {
+    for (let length = Math.min(secret.length - 1, end); length >= min; length--) {
+      if (out.slice(end - length, end) === secret.slice(0, length)) {
+        out = `${out.slice(0, end - length)}$${label}${out.slice(end)}`;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+function* cutPoints(text: string): Generator<number> {
+  for (let at = text.indexOf('…'); at !== -1; at = text.indexOf('…', at + 1)) yield at;
+  yield text.length;
+}
 
 /** Hides issued credentials in a transcript or message (see {@link Http.redact}). */
 export function redactIssuedSecrets(text: string): string {

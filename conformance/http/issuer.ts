@@ -3,9 +3,12 @@
  * Reads the key set a grant token's issuer publishes (SPEC §6.4 rule 1: the
  * JWKS at `iss` + `/.well-known/jwks.json`). The issuer is named by the
  * server, not by the user, so the read is held tight: http(s) only, no
- * credentials in the URL, no redirects followed, no Authorization header,
- * a timeout and a byte limit.
+ * credentials, query or fragment in `iss` (they would turn the suffix into a
+ * query value or a fragment, and the suite would GET whatever the server
+ * named), no redirects followed, no Authorization header, a timeout and a
+ * byte limit.
  */
+import { BodyTooLarge, readCapped } from './read-capped.js';
 
 /** Largest key set read from an issuer; real ones are a few kilobytes. */
 export const MAX_KEY_SET_BYTES = 256 * 1024;
@@ -21,17 +24,30 @@ export class IssuerKeySetUnavailable extends Error {
   }
 }
 
-/** `iss/.well-known/jwks.json` (one trailing slash of `iss` dropped), or undefined when `iss` is no usable http(s) URL. */
-export function keySetUrl(iss: string): URL | undefined {
-  let url: URL;
+/** Why `iss` cannot name a key set, or undefined when it is a plain http(s) URL. */
+export function issuerProblem(iss: string): string | undefined {
+  let parsed: URL;
   try {
-    url = new URL(`${iss.replace(/\/$/, '')}/.well-known/jwks.json`);
+    parsed = new URL(iss);
   } catch {
-    return undefined;
+    return 'iss is not a URL';
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-  if (url.username !== '' || url.password !== '') return undefined;
-  return url;
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'iss is not an http(s) URL';
+  if (parsed.username !== '' || parsed.password !== '' || /^[a-z]+:\/\/[^/?#]*@/i.test(iss))
+    return 'iss carries user info (user@ or user:password@), which an issuer URL must not';
+  if (iss.includes('?')) return 'iss has a query (?…): the key set suffix would become part of it';
+  if (iss.includes('#')) return 'iss has a fragment (#…): the key set suffix would be dropped from the request';
+  return undefined;
+}
+
+/**
+ * `iss/.well-known/jwks.json` (one trailing slash of `iss` dropped), or
+ * undefined when `iss` is no plain http(s) URL (see {@link issuerProblem}).
+ */
+export function keySetUrl(iss: string): URL | undefined {
+  if (issuerProblem(iss) !== undefined) return undefined;
+  const url = new URL(`${iss.replace(/\/$/, '')}/.well-known/jwks.json`);
+  return url.search === '' && url.hash === '' ? url : undefined;
 }
 
 /** Fetches and parses the issuer's JWKS. @throws {IssuerKeySetUnavailable} */
@@ -41,7 +57,10 @@ export async function fetchIssuerKeySet(
 ): Promise<{ url: string; jwks: { keys: unknown[] } }> {
   const url = keySetUrl(iss);
   if (url === undefined)
-    throw new IssuerKeySetUnavailable(`${iss}/.well-known/jwks.json`, 'iss is not an http(s) URL without credentials');
+    throw new IssuerKeySetUnavailable(
+      `${iss}/.well-known/jwks.json`,
+      `${issuerProblem(iss) ?? 'iss names no key set'}; nothing was fetched`,
+    );
   let response: Response;
   try {
     response = await fetch(url, {
@@ -77,27 +96,14 @@ export async function fetchIssuerKeySet(
 }
 
 async function readBounded(response: Response, maxBytes: number, url: string): Promise<string> {
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    let chunk: ReadableStreamReadResult<Uint8Array>;
-    try {
-      chunk = await reader.read();
-    } catch (error) {
-      throw new IssuerKeySetUnavailable(
-        url,
-        `the answer broke off (${error instanceof Error ? error.message : String(error)})`,
-      );
-    }
-    if (chunk.done) break;
-    size += chunk.value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
+  try {
+    return await readCapped(response, maxBytes);
+  } catch (error) {
+    if (error instanceof BodyTooLarge)
       throw new IssuerKeySetUnavailable(url, `the key set is larger than ${maxBytes} bytes`);
-    }
-    chunks.push(chunk.value);
+    throw new IssuerKeySetUnavailable(
+      url,
+      `the answer broke off (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
-  return Buffer.concat(chunks).toString('utf8');
 }

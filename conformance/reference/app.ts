@@ -7,8 +7,9 @@
 import { Hono, type Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Ctx, Handlers, OpId, ServerEnv } from './context.js';
-import { bodyTooLarge, declaresTooLarge, readBodyText } from './http/body.js';
+import { bodyTooLarge, declaresTooLarge, readBodyText, unsupportedEncoding } from './http/body.js';
 import { parseExactJson } from './http/exact-json.js';
+import { RawJson } from './http/raw-json.js';
 import { HttpError } from './http/http-error.js';
 import { rateLimitHeaders, type Bucket, type Hit, type RateDecision, type RateLimiter } from './http/rate-limit.js';
 import type { Tenant } from './domain/store.js';
@@ -76,6 +77,8 @@ export function createApp(
         // Before any other work, so an oversized body costs nothing, with or without a key.
         if (takesBody(contract, operation) && declaresTooLarge(c, env.settings.maxBodyBytes))
           throw bodyTooLarge(env.settings.maxBodyBytes);
+        const encoding = takesBody(contract, operation) ? unsupportedEncoding(c) : undefined;
+        if (encoding !== undefined) throw encoding;
         let caller: Caller;
         try {
           caller = authenticate(env, operation, c);
@@ -253,6 +256,7 @@ async function buildCtx(
     query: checked.query as never,
     body: body as never,
     requestId,
+    bearer: bearer(c),
   };
 }
 
@@ -279,7 +283,7 @@ function render(
   const out = new Headers(headers);
   if (body === undefined) return new Response(null, { status, headers: out });
   out.set('content-type', contentTypeOf(contract, operation, status));
-  return new Response(JSON.stringify(body), { status, headers: out });
+  return new Response(body instanceof RawJson ? body.text : JSON.stringify(body), { status, headers: out });
 }
 
 function renderError(

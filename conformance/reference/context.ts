@@ -81,6 +81,8 @@ export interface Ctx<K extends OpId> {
   query: QueryOf<K>;
   body: BodyOf<K>;
   requestId: string;
+  /** The request's bearer token, for operations that check their own credential (principal sessions). */
+  bearer?: string | undefined;
 }
 
 /** The handler of operation `K`: answers with a success reply or throws an HttpError. */

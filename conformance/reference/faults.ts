@@ -54,6 +54,16 @@ export const FAULTS = {
     'POST /v1/policies answers 422, which the spec does not document, to a body that breaks its schema.',
   'schema-drift-rare':
     'An agent whose name contains a control character is answered with `scopes: null`, which breaks the Agent schema.',
+  'did-jwks-mismatch':
+    'The DID document publishes an RSA key that /.well-known/jwks.json does not hold (SPEC.md §3: the DID document and the JWKS must agree).',
+  'passport-revoke-noop':
+    "POST /v1/passport/{id}/revoke answers 200 but leaves the passport's status-list bit clear, so verifiers still accept it (SPEC.md §15.3).",
+  'passport-outlives-720h':
+    'POST /v1/passport/issue accepts an expiresIn longer than the 720 hours SPEC.md §15 allows.',
+  'passport-depth-zero':
+    "Passports issued from a delegated grant carry delegationDepth 0 instead of the grant's depth (SPEC.md §15.1).",
+  'registry-requires-auth':
+    'Trust registry records answer 401 without an API key, though SPEC.md §15.4 makes them public.',
 } as const satisfies Record<string, string>;
 
 /** The name of one fault. */

@@ -165,7 +165,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     faults,
   );
   const env: ServerEnv = {
-    store: new Store(),
+    store: new Store(now),
     faults,
     variants,
     signer: new TokenSigner(

@@ -13,6 +13,7 @@ const benches: Record<string, string> = {
   import: 'import.bench.ts',
   jwks: 'jwks.bench.ts',
   server: 'server.bench.ts',
+  hostile: 'hostile.bench.ts',
 };
 
 const dir = fileURLToPath(new URL('.', import.meta.url));

@@ -20,6 +20,7 @@ import { createGrantVerifier, verifyGrantToken } from '../../src/integrity/verif
 import type { Jwks } from '../../src/integrity/verify/jwks.js';
 import { signatureBackend } from '../../src/integrity/verify/signature.js';
 import { compare, describeLoad, report, startServerProcess, type Contender, type Result } from './support.js';
+import { passportBench } from './passport.js';
 
 const COUNT = Number(process.env.BENCH_TOKENS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -219,8 +220,9 @@ async function main(): Promise<void> {
   );
 
   await server.close();
+  const okPassports = await passportBench();
   console.log(`\n${describeLoad()}`);
-  console.log(`goals ${okDistinct && okRepeated ? 'met' : 'NOT met'}`);
+  console.log(`goals ${okDistinct && okRepeated && okPassports ? 'met' : 'NOT met'}`);
 }
 
 await main();

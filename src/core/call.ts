@@ -29,10 +29,8 @@ export interface LeanInit {
 /** What is known about one operation, worked out on its first call. */
 interface Operation {
   shapes: OperationShapes;
-  /** Safe to repeat without an idempotency key. */
+  /** Safe to repeat (see `isSafeToRepeat`). */
   repeatable: boolean;
-  /** Safe to repeat with one (i.e. not single-use). */
-  repeatableWithKey: boolean;
 }
 
 /** A caller for the resources of one client; typed as openapi-fetch's `Client<paths>` so the resources' calls are checked against the spec. */
@@ -49,8 +47,7 @@ export function createCaller(transport: Transport, chain: MiddlewareChain): Clie
     if (known === undefined) {
       known = {
         shapes: operationShapes(method, template),
-        repeatable: isSafeToRepeat(method, template, false),
-        repeatableWithKey: isSafeToRepeat(method, template, true),
+        repeatable: isSafeToRepeat(method, template),
       };
       operations.set(key, known);
     }
@@ -83,7 +80,7 @@ export function createCaller(transport: Transport, chain: MiddlewareChain): Clie
       headers,
       body,
       signal: init.signal,
-      repeatable: known.repeatable || (known.repeatableWithKey && headers['idempotency-key'] !== undefined),
+      repeatable: known.repeatable,
     };
     const received = chain.empty
       ? await transport.send(outgoing, policy)
@@ -96,8 +93,8 @@ export function createCaller(transport: Transport, chain: MiddlewareChain): Clie
         );
     const { response, text } = received;
     const redactor = policy.redactor;
-    if (response.ok) return { data: text, response, shapes: known.shapes, redactor };
-    return { error: parseError(text), response, shapes: known.shapes, redactor };
+    if (response.ok) return { data: text, response, shapes: known.shapes, redactor, method, template };
+    return { error: parseError(text), response, shapes: known.shapes, redactor, method, template };
   };
 
   const method = (name: string) => (template: string, init?: LeanInit) => call(name, template, init);

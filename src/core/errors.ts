@@ -3,6 +3,15 @@
  * The root of every error this package throws. Callers branch on the class or
  * on a stable `code`, never on message text.
  */
+import type { DocumentedErrorCodes } from '../../generated/error-codes.js';
+
+/**
+ * The `code`s the spec documents for the statuses `S`, or any other string a
+ * server may send (`string & {}` keeps the documented ones in autocompletion).
+ */
+export type ErrorCodeFor<S extends number> =
+  | DocumentedErrorCodes[Extract<S, keyof DocumentedErrorCodes>]
+  | (string & {}); // `string & {}` keeps the documented codes visible to editors.
 
 /** Base class of every error thrown by `grantex`. */
 export class GrantexError extends Error {
@@ -37,6 +46,10 @@ export interface ApiErrorDetails {
   body: unknown;
   headers: Headers;
   rateLimit: RateLimit | undefined;
+  /** The request's method, when known. */
+  method?: string | undefined;
+  /** The spec's path template of the request (`/v1/agents/{agentId}`), when known. */
+  path?: string | undefined;
 }
 
 /**
@@ -56,16 +69,45 @@ export class GrantexApiError extends GrantexError {
   readonly body: unknown;
   readonly headers: Headers;
   readonly rateLimit: RateLimit | undefined;
+  /** The request's method (`GET`…), when known. */
+  readonly method: string | undefined;
+  /** The spec's path template of the request (`/v1/agents/{agentId}`), when known: no ids, nothing secret. */
+  readonly path: string | undefined;
+  /** What the server said (its `message`), without the status, request and hint that `message` adds. */
+  readonly serverMessage: string;
 
+  /**
+   * `message` reads `404 GET /v1/agents/{agentId}: Agent not found (request id req_…)`,
+   * plus what to do where the status says (401, 403, 429).
+   */
   constructor(details: ApiErrorDetails) {
-    super(details.message);
+    super(describeFailure(details));
     this.statusCode = details.statusCode;
     this.code = details.code;
     this.requestId = details.requestId;
     this.body = details.body;
     this.headers = details.headers;
     this.rateLimit = details.rateLimit;
+    this.method = details.method;
+    this.path = details.path;
+    this.serverMessage = details.message;
   }
+}
+
+/** What to do about a status, where the status alone says it. */
+const HINTS: Record<number, string> = {
+  401: 'check the API key: the apiKey option or GRANTEX_API_KEY (a sandbox key starts gx_test_)',
+  403: 'the key is valid but may not do this: check its mode (sandbox or live), its plan and the scopes',
+  429: 'rate limited: wait for Retry-After, or raise maxRetryAfter so that the client waits for it',
+};
+
+function describeFailure(details: ApiErrorDetails): string {
+  const request =
+    details.method !== undefined && details.path !== undefined ? ` ${details.method} ${details.path}` : '';
+  const status = details.statusCode >= 200 && details.statusCode < 300 ? '' : `${details.statusCode}${request}: `;
+  const id = details.requestId === undefined ? '' : ` (request id ${details.requestId})`;
+  const hint = HINTS[details.statusCode];
+  return `${status === '' && request !== '' ? `${request.trim()}: ` : status}${details.message}${id}${hint === undefined ? '' : `; ${hint}`}`;
 }
 
 /** 3xx (or a browser's opaque redirect, status 0): redirects are never followed, so nothing reaches another origin. */
@@ -83,6 +125,8 @@ export class GrantexRedirectError extends GrantexApiError {
 /** 400: the request is malformed (a missing or wrong field, a bad query). */
 export class GrantexBadRequestError extends GrantexApiError {
   override name = 'GrantexBadRequestError';
+  /** The server's code: one of those the spec documents for this status, or another string. */
+  declare readonly code: ErrorCodeFor<400 | 413 | 415>;
 }
 
 /**
@@ -91,31 +135,43 @@ export class GrantexBadRequestError extends GrantexApiError {
  */
 export class GrantexAuthError extends GrantexApiError {
   override name = 'GrantexAuthError';
+  /** The server's code: one of those the spec documents for this status, or another string. */
+  declare readonly code: ErrorCodeFor<401 | 403>;
 }
 
 /** 401: the API key (or SCIM token) is missing, unknown or revoked. */
 export class GrantexAuthenticationError extends GrantexAuthError {
   override name = 'GrantexAuthenticationError';
+  /** The server's code: one of those the spec documents for this status, or another string. */
+  declare readonly code: ErrorCodeFor<401>;
 }
 
 /** 403: the credential is valid but may not do this (wrong mode, plan or scope). */
 export class GrantexPermissionDeniedError extends GrantexAuthError {
   override name = 'GrantexPermissionDeniedError';
+  /** The server's code: one of those the spec documents for this status, or another string. */
+  declare readonly code: ErrorCodeFor<403>;
 }
 
 /** 404: no such resource for this developer (or the server lacks the extension). */
 export class GrantexNotFoundError extends GrantexApiError {
   override name = 'GrantexNotFoundError';
+  /** The server's code: one of those the spec documents for this status, or another string. */
+  declare readonly code: ErrorCodeFor<404>;
 }
 
 /** 409: the request conflicts with the current state. */
 export class GrantexConflictError extends GrantexApiError {
   override name = 'GrantexConflictError';
+  /** The server's code: one of those the spec documents for this status, or another string. */
+  declare readonly code: ErrorCodeFor<409>;
 }
 
 /** 422: the request was well-formed but failed validation. */
 export class GrantexUnprocessableEntityError extends GrantexApiError {
   override name = 'GrantexUnprocessableEntityError';
+  /** The server's code: one of those the spec documents for this status, or another string. */
+  declare readonly code: ErrorCodeFor<422>;
 }
 
 /**
@@ -129,6 +185,8 @@ export type GrantexValidationError = GrantexUnprocessableEntityError;
 /** 429: rate limited. `retryAfter` is the server's `Retry-After`, in seconds. */
 export class GrantexRateLimitError extends GrantexApiError {
   override name = 'GrantexRateLimitError';
+  /** The server's code: one of those the spec documents for 429, or another string. */
+  declare readonly code: ErrorCodeFor<429>;
   readonly retryAfter: number | undefined;
 
   constructor(details: ApiErrorDetails & { retryAfter: number | undefined }) {
@@ -140,6 +198,8 @@ export class GrantexRateLimitError extends GrantexApiError {
 /** 500 or above: the server (or a proxy in front of it) failed. */
 export class GrantexInternalServerError extends GrantexApiError {
   override name = 'GrantexInternalServerError';
+  /** The server's code: one of those the spec documents for this status, or another string. */
+  declare readonly code: ErrorCodeFor<500 | 502 | 503 | 504>;
 }
 
 /** No usable response: the connection failed or the response could not be read. `cause` holds the original error. */

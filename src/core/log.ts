@@ -32,6 +32,12 @@ export interface AttemptRecord {
   attempt: number;
   /** Why another attempt follows (`status 503`, `timeout`, `connection error`), or `undefined` when none does. */
   retryReason: string | undefined;
+  /**
+   * Why a retryable status (408, 429, 5xx) was given back without another
+   * attempt: `Retry-After 10 s exceeds maxRetryAfter 2 s`, `no retries left
+   * (maxRetries 2)`, or `POST /v1/agents is not safe to repeat`.
+   */
+  notRetriedReason?: string | undefined;
   /** The server's `x-request-id`, when it sent one. */
   requestId: string | undefined;
   /** The error code when there was no usable response (`ERR_TIMEOUT`, `ERR_NETWORK`, `REDIRECT`…). */
@@ -84,7 +90,12 @@ export class AttemptLog {
   write(level: Exclude<LogLevel, 'off'>, record: AttemptRecord): void {
     if (RANK[level] > this.#rank) return;
     const outcome = record.status !== undefined ? String(record.status) : (record.error ?? 'no response');
-    const retry = record.retryReason !== undefined ? `, retrying after ${record.retryReason}` : '';
+    const retry =
+      record.retryReason !== undefined
+        ? `, retrying after ${record.retryReason}`
+        : record.notRetriedReason !== undefined
+          ? `, not retried: ${record.notRetriedReason}`
+          : '';
     const message = `grantex: ${record.method} ${record.path} ${outcome} in ${Math.round(record.durationMs)} ms (attempt ${record.attempt}${retry})`;
     try {
       this.#logger[level](message, record);

@@ -23,6 +23,11 @@ export class MiddlewareChain {
     return this.#list.length === 0;
   }
 
+  /** The middleware in order (a copy). */
+  get list(): Middleware[] {
+    return [...this.#list];
+  }
+
   use(...middleware: Middleware[]): void {
     for (const m of middleware) {
       if (typeof m !== 'object' || m === null)

@@ -251,6 +251,9 @@ function pageResult<Body, Item>(
     get rateLimit() {
       return result.rateLimit;
     },
+    get requestId() {
+      return result.requestId;
+    },
   };
 }
 

@@ -29,6 +29,8 @@ export interface ApiResult<T> {
   response: Response;
   /** The response's `x-ratelimit-*` headers, when it had any. */
   rateLimit: RateLimit | undefined;
+  /** The server's `x-request-id`, to quote when reporting a problem; `undefined` when it sent none. */
+  requestId: string | undefined;
 }
 
 /** What a call resolves to before it is settled (the shape of an openapi-fetch result with `parseAs: 'text'`). */
@@ -42,6 +44,9 @@ export interface RawResult {
   shapes?: OperationShapes;
   /** Masks the call's credentials in error messages. */
   redactor?: Redactor;
+  /** The request's method and path template, for error messages. */
+  method?: string;
+  template?: string;
 }
 
 const NO_SECRETS = new Redactor([]);
@@ -66,9 +71,17 @@ export class ApiPromise<T> extends Promise<T> {
     this.#result = result;
   }
 
-  /** The data together with the raw response and its rate-limit headers. */
+  /** The data together with the raw response, its request id and its rate-limit headers. */
   withResponse(): Promise<ApiResult<T>> {
     return this.#result;
+  }
+
+  /**
+   * The raw `Response` alone (status, headers; its body can be read again).
+   * Like awaiting the call, a non-2xx still rejects with a `GrantexApiError`.
+   */
+  asResponse(): Promise<Response> {
+    return this.#result.then(responseOf);
   }
 
   override then<A = T, B = never>(
@@ -102,6 +115,10 @@ function dataOf<T>(result: ApiResult<T>): T {
   return result.data;
 }
 
+function responseOf<T>(result: ApiResult<T>): Response {
+  return result.response;
+}
+
 /** Resolves an openapi-fetch call to its data, or throws the matching `GrantexError`. */
 export async function settle<T>(pending: Promise<RawResult>): Promise<ApiResult<T>> {
   let result: RawResult;
@@ -113,9 +130,10 @@ export async function settle<T>(pending: Promise<RawResult>): Promise<ApiResult<
   }
   const { response } = result;
   const redactor = result.redactor ?? NO_SECRETS;
-  if (!response.ok) throw apiError(response, result.error, redactor);
+  const request = { method: result.method, path: result.template };
+  if (!response.ok) throw apiError(response, result.error, redactor, request);
   const text = typeof result.data === 'string' ? result.data : undefined;
-  return new Settled(parseData(response, result.data, result.shapes, redactor) as T, response, text);
+  return new Settled(parseData(response, result.data, result.shapes, redactor, request) as T, response, text, redactor);
 }
 
 /** An {@link ApiResult} whose rate limits are read only if asked for. */
@@ -123,11 +141,13 @@ class Settled<T> implements ApiResult<T> {
   readonly data: T;
   #received: Response;
   #text: string | undefined;
+  readonly #redactor: Redactor;
 
-  constructor(data: T, received: Response, text: string | undefined) {
+  constructor(data: T, received: Response, text: string | undefined, redactor: Redactor) {
     this.data = data;
     this.#received = received;
     this.#text = text;
+    this.#redactor = redactor;
   }
 
   /** The response; its body (already read by the transport) can be read again. Built only if asked for. */
@@ -142,6 +162,10 @@ class Settled<T> implements ApiResult<T> {
   get rateLimit(): RateLimit | undefined {
     return readRateLimit(this.#received.headers);
   }
+
+  get requestId(): string | undefined {
+    return this.#redactor.optional(this.#received.headers.get('x-request-id') ?? undefined);
+  }
 }
 
 /**
@@ -150,11 +174,17 @@ class Settled<T> implements ApiResult<T> {
  * is an `INVALID_RESPONSE` error, never a success with fields missing. Where it
  * documents none, JSON is parsed and other text returned as it is.
  */
-function parseData(response: Response, text: unknown, shapes: OperationShapes, redactor: Redactor): unknown {
+function parseData(
+  response: Response,
+  text: unknown,
+  shapes: OperationShapes,
+  redactor: Redactor,
+  request: RequestNames,
+): unknown {
   const body = typeof text === 'string' ? text : '';
   const shape = shapeFor(shapes, response.status);
   if (shape === 0) return undefined;
-  if (shape === undefined) return parseUndocumented(response, body, redactor);
+  if (shape === undefined) return parseUndocumented(response, body, redactor, request);
   let data: unknown;
   try {
     data = JSON.parse(body);
@@ -164,39 +194,58 @@ function parseData(response: Response, text: unknown, shapes: OperationShapes, r
       body,
       redactor,
       body === '' ? 'an empty body where JSON is required' : 'a body that is not valid JSON',
+      request,
     );
   }
   const problem = findMismatch(data, shape);
   if (problem !== undefined) {
-    throw invalidResponse(response, data, redactor, `a body that does not match the spec (${problem})`);
+    throw invalidResponse(response, data, redactor, `a body that does not match the spec (${problem})`, request);
   }
   return data;
 }
 
 /** A 2xx the spec says nothing about: JSON is parsed; other text is returned unless it claims to be JSON. */
-function parseUndocumented(response: Response, text: string, redactor: Redactor): unknown {
+function parseUndocumented(response: Response, text: string, redactor: Redactor, request: RequestNames): unknown {
   if (text === '') return undefined;
   try {
     return JSON.parse(text);
   } catch {
     const type = response.headers.get('content-type');
     if (type !== null && !type.includes('json')) return text;
-    throw invalidResponse(response, text, redactor, 'a body that is not valid JSON');
+    throw invalidResponse(response, text, redactor, 'a body that is not valid JSON', request);
   }
 }
 
-function invalidResponse(response: Response, body: unknown, redactor: Redactor, what: string): GrantexApiError {
+/** The method and path template of the request, for error messages (both unknown outside the resource calls). */
+interface RequestNames {
+  method?: string | undefined;
+  path?: string | undefined;
+}
+
+function invalidResponse(
+  response: Response,
+  body: unknown,
+  redactor: Redactor,
+  what: string,
+  request: RequestNames,
+): GrantexApiError {
   const excerptText = typeof body === 'string' && body !== '' ? `: ${excerpt(redactor.text(body))}` : '';
   return new GrantexApiError({
     ...describeResponse(response, body, redactor),
+    ...request,
     code: 'INVALID_RESPONSE',
     message: `The server answered ${response.status} with ${what}${excerptText}`,
   });
 }
 
 /** The error class for a non-2xx response. `body` is the parsed JSON, or the text when it is not JSON. */
-export function apiError(response: Response, body: unknown, redactor: Redactor = NO_SECRETS): GrantexApiError {
-  const details = describeResponse(response, body, redactor);
+export function apiError(
+  response: Response,
+  body: unknown,
+  redactor: Redactor = NO_SECRETS,
+  request: RequestNames = {},
+): GrantexApiError {
+  const details = { ...describeResponse(response, body, redactor), ...request };
   const { status } = response;
   switch (status) {
     case 400:
@@ -225,10 +274,11 @@ function describeResponse(response: Response, received: unknown, redactor: Redac
   const body = redactor.json(received);
   const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
   const text = (name: string) => (typeof fields[name] === 'string' && fields[name] !== '' ? fields[name] : undefined);
+  // The message that GrantexApiError prefixes with the status and the request.
   const fallback =
     typeof body === 'string' && body.trim() !== ''
-      ? `HTTP ${response.status}: ${excerpt(body)}`
-      : `HTTP ${response.status} ${redactor.text(response.statusText)}`.trim();
+      ? excerpt(body)
+      : redactor.text(response.statusText).trim() || 'no message';
   return {
     statusCode: response.status,
     // SCIM 2.0 routes answer `{detail, scimType, status}` instead of `{message, code, requestId}`.

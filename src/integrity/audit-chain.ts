@@ -5,12 +5,12 @@
  * its `prevHash` is the previous entry's `hash`, so no entry can be changed,
  * reordered or removed from inside the chain without it showing.
  */
-import type { components } from '../../generated/schema.js';
 import { GrantexError } from '../core/errors.js';
 import { toHex, utf8 } from '../internal/bytes.js';
 
 /** One audit entry, as `GET /v1/audit/entries` returns it. */
-export type AuditEntry = components['schemas']['AuditEntry'];
+import type { AuditEntry } from '../../generated/models.js';
+export type { AuditEntry };
 
 /** Thrown by {@link computeAuditHash} for an entry that lacks a hashed field or holds a value JSON cannot encode. */
 export class GrantexAuditError extends GrantexError {
@@ -36,8 +36,16 @@ export type AuditChainBreak =
   | 'hash_mismatch'
   | 'unexpected_end';
 
-/** The verdict of {@link verifyAuditChain}. */
-export type AuditChainResult = { valid: true } | { valid: false; brokenAt: number; reason: AuditChainBreak };
+/**
+ * The verdict of {@link verifyAuditChain}. With `filtered: true`, a valid
+ * result also lists in `unlinked` the indices whose link to the entry before
+ * them could not be checked, because the list leaves out the entries between
+ * (index 0: the first entry's link to what came before the list). Each such
+ * index starts a run of entries that are linked among themselves.
+ */
+export type AuditChainResult =
+  | { valid: true; unlinked?: number[] }
+  | { valid: false; brokenAt: number; reason: AuditChainBreak };
 
 /** Options of {@link verifyAuditChain}. */
 export interface VerifyAuditChainOptions {
@@ -53,6 +61,19 @@ export interface VerifyAuditChainOptions {
    * known last hash reveals it. Default: not checked.
    */
   lastHash?: string;
+  /**
+   * `true` when the entries are a filtered list (`audit.list({ agentId })`…):
+   * the developer's chain with entries left out. Every entry's own hash is
+   * still recomputed and entries must still be in chain order (a `prevHash`
+   * naming another listed entry, or a timestamp going back, is a
+   * `broken_link`), but an entry
+   * whose `prevHash` is not the hash of the one listed before it is reported
+   * in `unlinked` instead of as a `broken_link`, since what lies between was
+   * filtered out. Removals can then only be seen through a full list.
+   * Default `false`: the entries are the whole chain (or a segment of it), and
+   * every link is checked.
+   */
+  filtered?: boolean;
 }
 
 const STRING_FIELDS = [
@@ -90,12 +111,15 @@ export async function computeAuditHash(entry: AuditEntry): Promise<string> {
  * Verifies a developer's audit chain given oldest first (the order
  * `GET /v1/audit/entries` lists it in): every entry of the same developer,
  * linked to the one before, with a hash that recomputes. Stops at the first
- * break. An empty list is a valid chain.
+ * break. An empty list is a valid chain. For a filtered list, pass
+ * `{ filtered: true }` (see {@link VerifyAuditChainOptions.filtered}).
  *
  * @example
  * ```ts
  * const verdict = await verifyAuditChain(entries);
  * if (!verdict.valid) console.error(`chain broken at ${verdict.brokenAt}: ${verdict.reason}`);
+ * const { entries: mine } = await client.audit.list({ agentId });
+ * const ofOneAgent = await verifyAuditChain(mine, { filtered: true }); // ofOneAgent.unlinked: where entries were left out
  * ```
  */
 export async function verifyAuditChain(
@@ -103,6 +127,11 @@ export async function verifyAuditChain(
   options: VerifyAuditChainOptions = {},
 ): Promise<AuditChainResult> {
   if (!Array.isArray(entries)) return broken(0, 'malformed_entry');
+  const filtered = options.filtered === true;
+  // In a filtered list, the position of each listed hash: a prevHash naming a listed entry other than
+  // the one just before is a reordering, whatever the filter left out.
+  const listedAt = filtered ? new Map<unknown, number>(entries.map((entry, index) => [entry?.hash, index])) : undefined;
+  const unlinked: number[] = [];
   let expectedPrev = options.previousHash ?? null;
   for (const [index, entry] of entries.entries()) {
     let input: string;
@@ -113,14 +142,22 @@ export async function verifyAuditChain(
     }
     if (typeof entry.hash !== 'string') return broken(index, 'malformed_entry');
     if (index > 0 && entry.developerId !== entries[0]!.developerId) return broken(index, 'developer_mismatch');
-    if (entry.prevHash !== expectedPrev) return broken(index, 'broken_link');
+    if (entry.prevHash !== expectedPrev) {
+      const strictHere = !filtered || (index === 0 && options.previousHash !== undefined);
+      const pointsElsewhere = entry.prevHash !== null && listedAt?.get(entry.prevHash) !== undefined;
+      // Across a gap only the order can be checked: a chain's timestamps never go back.
+      const backwards = index > 0 && Date.parse(entry.timestamp) < Date.parse(entries[index - 1]!.timestamp);
+      if (strictHere || pointsElsewhere || backwards || (entry.prevHash === null && index > 0))
+        return broken(index, 'broken_link');
+      unlinked.push(index);
+    }
     const digest = toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', utf8(input))));
     if (digest !== entry.hash) return broken(index, 'hash_mismatch');
     expectedPrev = entry.hash;
   }
   if (options.lastHash !== undefined && expectedPrev !== options.lastHash)
     return broken(entries.length, 'unexpected_end');
-  return { valid: true };
+  return filtered ? { valid: true, unlinked } : { valid: true };
 }
 
 function hashInput(entry: AuditEntry): string {

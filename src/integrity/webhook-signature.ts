@@ -5,12 +5,13 @@
  * Prefer {@link verifyWebhook}: its signature covers a timestamp, so a
  * captured delivery cannot be replayed after `toleranceSeconds`.
  */
-import type { components, operations } from '../../generated/schema.js';
+import type { operations } from '../../generated/schema.js';
 import { GrantexError } from '../core/errors.js';
 import { fromUtf8, timingSafeEqual, toHex, utf8 } from '../internal/bytes.js';
 
 /** A webhook delivery body: `grant.created`, `grant.revoked` or `token.issued`, discriminated on `type`. */
-export type WebhookEvent = components['schemas']['WebhookEvent'];
+import type { WebhookEvent } from '../../generated/models.js';
+export type { WebhookEvent };
 
 /** The signature headers of a delivery, as the spec's `webhooks` section names them. */
 export type WebhookSignatureHeaders = operations['onGrantCreated']['parameters']['header'];

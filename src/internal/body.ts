@@ -58,15 +58,20 @@ async function readCounted(response: Response, body: ReadableStream<Uint8Array>,
 }
 
 function tooLarge(response: Response, limit: number): GrantexApiError {
+  return tooLargeError(response.status, response.headers, limit);
+}
+
+/** The `RESPONSE_TOO_LARGE` error for a response of `status` with `headers`. */
+export function tooLargeError(status: number, headers: Headers, limit: number): GrantexApiError {
   return new GrantexApiError({
-    statusCode: response.status,
+    statusCode: status,
     code: 'RESPONSE_TOO_LARGE',
-    message: `The server answered ${response.status} with a body over maxResponseBytes (${limit} bytes); it was not read further`,
+    message: `The server answered ${status} with a body over maxResponseBytes (${limit} bytes); it was not read further`,
     // Not read from the headers: a hostile server could echo a credential there.
     requestId: undefined,
     body: undefined,
-    headers: response.headers,
-    rateLimit: readRateLimit(response.headers),
+    headers,
+    rateLimit: readRateLimit(headers),
   });
 }
 

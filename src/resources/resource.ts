@@ -7,6 +7,7 @@ import type { Client } from 'openapi-fetch';
 import type { paths } from '../../generated/schema.js';
 import type { LeanInit } from '../core/call.js';
 import { positiveMs, wholeNumber } from '../core/config.js';
+import { GrantexConfigError } from '../core/errors.js';
 import { ListPromise, type Pager } from '../core/pagination.js';
 import { ApiPromise, settle, type ApiResult, type RawResult } from '../core/response.js';
 import type { Transport } from '../core/transport.js';
@@ -45,7 +46,12 @@ export abstract class Resource {
     }
     if (options.signal !== undefined) init.signal = options.signal;
     const merged = { ...headers, ...options.headers };
-    if (options.idempotencyKey !== undefined) merged['idempotency-key'] = options.idempotencyKey;
+    if ((options as { idempotencyKey?: unknown }).idempotencyKey !== undefined) {
+      // Removed in 0.2: the spec documents no Idempotency-Key and no server honours one.
+      throw new GrantexConfigError(
+        'idempotencyKey is not supported: no Grantex operation documents an Idempotency-Key, so a retried POST could create a duplicate; POSTs are never retried',
+      );
+    }
     if (Object.keys(merged).length > 0) init.headers = merged;
     if (options.timeout !== undefined || options.maxRetries !== undefined) {
       // Checked here, so that a bad value throws at the call site.

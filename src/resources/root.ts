@@ -3,6 +3,7 @@
  * The operations called directly on the client: `health`, `jwks`, `authorize`
  * and the static `Grantex.signup`.
  */
+import { GrantexInvalidArgumentError } from '../core/argument-error.js';
 import type { ApiPromise } from '../core/response.js';
 import type { RequestBody, RequestOptions, ResponseBody } from '../types.js';
 import { Resource } from './resource.js';
@@ -11,13 +12,22 @@ type AuthorizeBody = RequestBody<'authorize'>;
 
 /**
  * What `client.authorize()` takes: the spec's `AuthorizeRequest`, where the
- * principal may also be given as `userId` (the seed SDK's name); it is sent as
- * `principalId`.
+ * principal may also be given as `userId`, an alias of `principalId` kept for
+ * code written against the first SDK (it is sent as `principalId`; give one of
+ * the two). As in the spec, `codeChallenge` and `codeChallengeMethod` go
+ * together: both or neither.
  */
-export type AuthorizeParams = Omit<AuthorizeBody, 'principalId'> &
+export type AuthorizeParams = Omit<AuthorizeBody, 'principalId' | 'codeChallenge' | 'codeChallengeMethod'> &
   (
     | { principalId: AuthorizeBody['principalId']; userId?: never }
     | { userId: AuthorizeBody['principalId']; principalId?: never }
+  ) &
+  (
+    | { codeChallenge?: never; codeChallengeMethod?: never }
+    | {
+        codeChallenge: NonNullable<AuthorizeBody['codeChallenge']>;
+        codeChallengeMethod: NonNullable<AuthorizeBody['codeChallengeMethod']>;
+      }
   );
 
 export class Root extends Resource {
@@ -39,6 +49,11 @@ export class Root extends Resource {
   /** Starts an authorization request for an agent. `POST /v1/authorize` */
   authorize(params: AuthorizeParams, options?: RequestOptions): ApiPromise<ResponseBody<'authorize'>> {
     const { userId, principalId, ...rest } = params;
+    if ((rest.codeChallenge === undefined) !== (rest.codeChallengeMethod === undefined)) {
+      throw new GrantexInvalidArgumentError(
+        'authorize(): pass codeChallenge and codeChallengeMethod together (both or neither); nothing was sent',
+      );
+    }
     const principal = principalId ?? userId;
     // Left out rather than invented when missing, so the server names the missing field.
     const body = (principal === undefined ? rest : { ...rest, principalId: principal }) as AuthorizeBody;

@@ -56,7 +56,9 @@ describe('API errors', () => {
     expect(error).toMatchObject({
       statusCode: status,
       code,
-      message: `failed with ${status}`,
+      serverMessage: `failed with ${status}`,
+      method: 'GET',
+      path: '/v1/agents/{agentId}',
       requestId: 'req-123',
       body: { message: `failed with ${status}`, code, requestId: 'req-123' },
       rateLimit: { limit: 100, remaining: 0, reset: 42 },
@@ -87,7 +89,7 @@ describe('API errors', () => {
       },
     });
     expect(error).toBeInstanceOf(GrantexConflictError);
-    expect(error).toMatchObject({ message: 'userName taken', code: 'uniqueness' });
+    expect(error).toMatchObject({ serverMessage: 'userName taken', code: 'uniqueness' });
   });
 
   it('a 429 carries retryAfter in seconds', async () => {
@@ -113,12 +115,14 @@ describe('API errors', () => {
     const error = await failWith({ status: 500, headers: { 'content-type': 'text/html' }, body: html });
     expect(error).toBeInstanceOf(GrantexInternalServerError);
     expect(error).toMatchObject({ statusCode: 500, code: 'HTTP_500', requestId: undefined, body: html });
-    expect(error.message).toBe('HTTP 500: <html><body><h1>502 Bad Gateway</h1> <p>nginx</p></body></html>');
+    expect(error.message).toBe(
+      '500 GET /v1/agents/{agentId}: <html><body><h1>502 Bad Gateway</h1> <p>nginx</p></body></html>',
+    );
   });
 
   it('an empty error body gives the status text', async () => {
     const error = await failWith({ status: 500 });
-    expect(error.message).toBe('HTTP 500 Internal Server Error');
+    expect(error.message).toBe('500 GET /v1/agents/{agentId}: Internal Server Error');
     expect(error.code).toBe('HTTP_500');
   });
 
@@ -133,7 +137,7 @@ describe('API errors', () => {
       },
     });
     expect(error).toBeInstanceOf(GrantexNotFoundError);
-    expect(error).toMatchObject({ message: 'User not found', code: 'noTarget' });
+    expect(error).toMatchObject({ serverMessage: 'User not found', code: 'noTarget' });
   });
 
   it('a long text body is cut to an excerpt in the message but kept whole in body', async () => {
@@ -158,9 +162,46 @@ describe('API errors', () => {
   it('errors have stable names for logs', async () => {
     const error = await failWith({
       status: 404,
-      body: { message: 'Agent not found', code: 'NOT_FOUND', requestId: 'r' },
+      body: { message: 'Agent not found', code: 'NOT_FOUND', requestId: 'req_7Qx' },
     });
     expect(error.name).toBe('GrantexNotFoundError');
-    expect(String(error)).toBe('GrantexNotFoundError: Agent not found');
+    expect(String(error)).toBe(
+      'GrantexNotFoundError: 404 GET /v1/agents/{agentId}: Agent not found (request id req_7Qx)',
+    );
+  });
+
+  it('String(error) has the status, method, path template, request id, message and what to do', async () => {
+    const error = await failWith({
+      status: 401,
+      headers: { 'x-request-id': 'req_header' },
+      body: { message: 'Missing or invalid Authorization header', code: 'UNAUTHORIZED', requestId: 'req_9' },
+    });
+    const text = String(error);
+    expect(text).toMatch(/^GrantexAuthenticationError: 401 GET \/v1\/agents\/\{agentId\}: /);
+    expect(text).toContain('Missing or invalid Authorization header');
+    expect(text).toContain('(request id req_9)');
+    expect(text).toContain('GRANTEX_API_KEY');
+    // The path is the template: the id the caller passed is not in it.
+    expect(text).not.toContain('ag_1');
+    const limited = await failWith({
+      status: 429,
+      body: { message: 'slow down', code: 'RATE_LIMIT_EXCEEDED', requestId: 'req_8' },
+    });
+    expect(String(limited)).toMatch(
+      /^GrantexRateLimitError: 429 GET .*slow down \(request id req_8\); rate limited: wait/,
+    );
+  });
+
+  it('a 2xx the client cannot use names the request too', async () => {
+    server = await startFakeServer(() => ({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    }));
+    const client = new Grantex({ apiKey: 'k', baseUrl: server.url, logLevel: 'off' });
+    const error = await client.agents.get('ag_1').catch((e: unknown) => e);
+    expect(String(error)).toMatch(
+      /^GrantexApiError: GET \/v1\/agents\/\{agentId\}: The server answered 200 with a body/,
+    );
   });
 });

@@ -8,6 +8,11 @@ const grantId = 'grnt_01M8H3DM8B16HXRHCCGA1R4TZ8';
 const userId = 'scimuser_01M8H3H9R2U5X8A1D4G7K0M3P6';
 const since = '2026-11-01T00:00:00Z';
 const until = '2026-12-01T00:00:00Z';
+const passportId = 'urn:grantex:passport:01M92Z5E2CS5ZT5ZDKZ83XY07T';
+const orgDid = 'did:web:acme.example.com';
+const bundleId = 'bundle_01M92Z5F8QDTT2ABZFFAMAVJWR';
+/** A principal session token: the principal routes send it instead of the API key. */
+export const sessionToken = 'ps_session_token';
 // The spec's example grant token (expired; only its shape matters here).
 export const exampleToken =
   'eyJhbGciOiJSUzI1NiIsImtpZCI6ImdyYW50ZXgtMjAyNi0xMSJ9.eyJhZ3QiOiJkaWQ6Z3JhbnRleDphZ18wMU04SDNENkE2MFFaMVo4WjZHWkJRMzJRRCIsImRldiI6ImRldl8wMU04SDNENjlFRDIwQ1hYOUJWUjNaNjFBUiIsInNjcCI6WyJjYWxlbmRhcjpyZWFkIiwiZW1haWw6c2VuZCJdLCJncm50IjoiZ3JudF8wMU04SDNETThCMTZIWFJIQ0NHQTFSNFRaOCIsImlzcyI6Imh0dHA6Ly8xMjcuMC4wLjE6MzAwMSIsInN1YiI6InVzZXJfdmVjIiwianRpIjoidG9rXzAxTThIM0RNOEMyQjgySE01TjNHMUMzQkYxIiwiaWF0IjoxNzk1ODcwMzQ3LCJleHAiOjE3OTU4Nzc1NDcsImF1ZCI6Imh0dHBzOi8vYXBpLmV4YW1wbGUudGVzdCJ9.oAVzO5ulNrsiNVKLFqZRk9JNfD49aSyjZktkDzl5RJcm2TFNhJbd7V0gwg03axAOKSd9Vzb5XYc0oWFTxpfoBHYk9YKNhbXlpzbdGoK6GOcVVxZdBbsvfc-tIWbOhiNvh0dpZDrAkzxmI0F381u_HyE_MfwS915uwIuEAkRzAAcE1EIy3qd2W_T87w1wuUJ7wDDTqEHLSBlZ7U5nsMmLPfiEMWnRDmaNy7t--7js877mA_DSS2S6YH_PhCLXvXXI8crHelqjZ1Wqpe153BeIPYW76AhxaHn09Y5gbZC-6eN8ry04zWnX1BonJMsM2bykcxqA8_fgg3EQXMBOzo3ilA';
@@ -128,4 +133,66 @@ export const calls: Record<string, Call> = {
   ssoDeleteConfig: (c) => c.sso.deleteConfig(),
   ssoLogin: (c) => c.sso.login({ org: 'dev_01M8H8NGNFBV7WNPMYT74H7B6C', domain: 'example.com' }),
   ssoCallback: (c) => c.sso.callback({ code: 'SplxlOBeZQQYbYS6WxSbIA', state: 'eyJvcmciOiJkZXYifQ.sig' }),
+  // Identity groups (issue 21).
+  didGet: (c) => c.did.get(),
+  passportsIssue: (c) =>
+    c.passports.issue({
+      agentId,
+      grantId,
+      allowedMPPCategories: ['inference'],
+      maxTransactionAmount: { amount: 50, currency: 'USDC' },
+      expiresIn: '2h',
+    }),
+  passportsList: (c) => c.passports.list({ agentId, status: 'active' }),
+  passportsGet: (c) => c.passports.get(passportId),
+  passportsRevoke: (c) => c.passports.revoke(passportId),
+  credentialsList: (c) => c.credentials.list({ grantId }),
+  credentialsGet: (c) => c.credentials.get('vc_01M92VTRWD9SEGQQCF7S4KDJNQ'),
+  credentialsVerify: (c) => c.credentials.verify({ credential: exampleToken }),
+  credentialsStatus: (c) => c.credentials.status('vcsl_01M92VTQZ4G5VS0XVC8K24AHXJ'),
+  credentialsPresent: (c) => c.credentials.present({ sdJwt: `${exampleToken}~` }),
+  registryListOrgs: (c) => c.registry.listOrgs(),
+  registryRegisterOrg: (c) => c.registry.registerOrg({ did: orgDid, name: 'Acme' }),
+  registryGetOrg: (c) => c.registry.getOrg(orgDid),
+  registryOrgJwks: (c) => c.registry.orgJwks(orgDid),
+  registryVerifyOrgDns: (c) => c.registry.verifyOrgDns('treg_01M92Z5EZ9W8VA65MBY1GFFAMY'),
+  registryLegacyList: (c) => c.registry.legacyList(),
+  registryLegacyGet: (c) => c.registry.legacyGet(orgDid),
+  registryLegacyVerifyDns: (c) => c.registry.legacyVerifyDns({ domain: 'acme.example.com' }),
+  bundlesCreate: (c) =>
+    c.bundles.create({ agentId, userId: 'user_offline', scopes: ['calendar:read'], offlineTTL: '24h' }),
+  bundlesList: (c) => c.bundles.list({ limit: 10 }),
+  bundlesGet: (c) => c.bundles.get(bundleId),
+  bundlesAudit: (c) => c.bundles.audit(bundleId),
+  bundlesRefresh: (c) => c.bundles.refresh(bundleId),
+  bundlesRevoke: (c) => c.bundles.revoke(bundleId, { revokeGrant: false }),
+  bundlesRevocationStatus: (c) => c.bundles.revocationStatus(bundleId),
+  bundlesSyncAudit: (c) => c.bundles.syncAudit({ bundleId, entries: [] }),
+  principalCreateSession: (c) => c.principal.createSession({ principalId: 'user_vec', expiresIn: '30m' }),
+  principalGrants: (c) => c.principal.grants(sessionToken),
+  principalAudit: (c) => c.principal.audit(sessionToken),
+  principalRevokeGrant: (c) => c.principal.revokeGrant(sessionToken, grantId),
+  webauthnRegisterOptions: (c) => c.webauthn.registerOptions({ principalId: 'user_vec' }),
+  webauthnRegisterVerify: (c) =>
+    c.webauthn.registerVerify({
+      challengeId: 'wac_01M92Z5GERPKX0XF96JC5QS0WY',
+      response: { id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: {} },
+    }),
+  webauthnListCredentials: (c) => c.webauthn.listCredentials({ principalId: 'user_vec' }),
+  webauthnDeleteCredential: (c) => c.webauthn.deleteCredential('AAAA'),
+  webauthnAssertOptions: (c) => c.webauthn.assertOptions({ authRequestId }),
+  webauthnAssertVerify: (c) =>
+    c.webauthn.assertVerify({
+      challengeId: 'wac_01M92Z5GERPKX0XF96JC5QS0WZ',
+      response: { id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: {} },
+    }),
+  domainsList: (c) => c.domains.list(),
+  domainsAdd: (c) => c.domains.add({ domain: 'auth.acme.example.com' }),
+  domainsVerify: (c) => c.domains.verify('dom_01M92Z5EZ9W8VA65MBY1GFFAMY'),
+  domainsDelete: (c) => c.domains.delete('dom_01M92Z5EZ9W8VA65MBY1GFFAMY'),
+  accountGet: (c) => c.account.get(),
+  accountUpdate: (c) => c.account.update({ fidoRpName: 'Acme' }),
+  accountRotateKey: (c) => c.account.rotateKey(),
+  accountRequestEmailVerification: (c) => c.account.requestEmailVerification({ email: 'dev@acme.example' }),
+  accountConfirmEmail: (c) => c.account.confirmEmail('ed6fd2c5-f8a4-4676-a924-f7233542d4d2'),
 };

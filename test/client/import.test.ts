@@ -49,6 +49,9 @@ async function packagesResolvedBy(script: string): Promise<string[]> {
 }
 
 const index = pathToFileURL(join(root, 'src/index.ts')).href;
+const testing = pathToFileURL(join(root, 'conformance/reference/testing.ts')).href;
+/** Packages only the reference server (grantex/testing) uses. */
+const SERVER_PACKAGES = /^(hono|@hono\/node-server|ajv|ajv-formats)(\/|$)/;
 const signature = pathToFileURL(join(root, 'src/integrity/verify/signature.ts')).href;
 const vectors = join(root, 'test/vectors');
 
@@ -66,6 +69,26 @@ describe('importing grantex on Node', () => {
     `);
     expect(resolved).toContain('openapi-fetch');
     expect(resolved.filter((name) => name.startsWith('jose'))).toEqual([]);
+  }, 60_000);
+
+  it('does not load grantex/testing: no reference server package is resolved', async () => {
+    const resolved = await packagesResolvedBy(`
+      const grantex = await import(${JSON.stringify(index)});
+      new grantex.Grantex({ apiKey: 'gx_test_key' });
+      console.log('done', !('startReferenceServer' in grantex));
+    `);
+    expect(resolved.filter((name) => SERVER_PACKAGES.test(name))).toEqual([]);
+  }, 60_000);
+
+  it('grantex/testing does load them (so the check above can fail), and starts a server', async () => {
+    const resolved = await packagesResolvedBy(`
+      const { startReferenceServer } = await import(${JSON.stringify(testing)});
+      const server = await startReferenceServer({ variants: ['extra-fields'] });
+      const ok = (await fetch(server.url + '/health')).ok;
+      await server.close();
+      console.log('done', ok);
+    `);
+    expect(resolved.filter((name) => SERVER_PACKAGES.test(name))).not.toEqual([]);
   }, 60_000);
 
   it('loads jose when the non-Node backend runs (so the check above can fail)', async () => {

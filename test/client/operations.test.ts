@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Grantex, GrantexApiError } from '../../src/index.js';
-import { calls } from './fixtures.js';
+import { calls, sessionToken } from './fixtures.js';
 
 interface Operation {
   operationId: string;
@@ -90,9 +90,11 @@ describe('operation coverage', () => {
       expect(new URL(request.url).pathname).toMatch(templateRegExp(path));
       const expected = path.startsWith('/scim/v2/Users')
         ? 'Bearer scim_token'
-        : operationId === 'signup'
-          ? null
-          : 'Bearer gx_test_key';
+        : path.startsWith('/v1/principal/')
+          ? `Bearer ${sessionToken}`
+          : operationId === 'signup'
+            ? null
+            : 'Bearer gx_test_key';
       expect(request.headers.get('authorization')).toBe(expected);
       expect(request.headers.get('user-agent')).toMatch(/^grantex-ts\/\d+\.\d+\.\d+/);
     },

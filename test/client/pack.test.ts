@@ -3,7 +3,7 @@
 // consumer code with the emitted declarations (Node ESM, Node CommonJS, DOM
 // without Node types), run the CommonJS consumer, and run both quick starts
 // against the reference server.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -57,6 +57,47 @@ afterAll(() => {
   if (work !== undefined) rmSync(work, { recursive: true, force: true });
 });
 
+describe('a local Grantex after npm install (grantex-dev-server, grantex/testing)', () => {
+  it('npx grantex-dev-server starts the reference server, which answers, and stops on SIGTERM', async () => {
+    const help = await sh('npx', ['--no-install', 'grantex-dev-server', '--help'], project);
+    expect(help.stdout).toMatch(/^Usage: npx grantex-dev-server \[options\]/m);
+    const child = spawn('npx', ['--no-install', 'grantex-dev-server', '--port', '0'], {
+      cwd: project,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    try {
+      let output = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no URL within 60 s: ${output}`)), 60_000);
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          const found = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+          if (found) {
+            clearTimeout(timer);
+            resolve(found[1]!);
+          }
+        });
+        child.on('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
+      });
+      expect(output).toMatch(/sandbox API key: gx_test_\w+/);
+      const key = /sandbox API key: (\S+)/.exec(output)![1]!;
+      const agents = await fetch(`${url}/v1/agents`, { headers: { authorization: `Bearer ${key}` } });
+      expect(agents.status).toBe(200);
+      expect(await agents.json()).toEqual({ agents: [] });
+    } finally {
+      // The whole process group: npx and the node process it started.
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+    }
+  }, 120_000);
+
+  it("a user's test that imports grantex/testing passes under node --test", async () => {
+    const { stdout } = await sh(process.execPath, ['--test', 'testing.test.mjs'], project);
+    expect(stdout).toMatch(/^# pass 2$/m);
+    expect(stdout).toMatch(/^# fail 0$/m);
+  }, 120_000);
+});
+
 describe('the npm package', () => {
   it('holds the ESM build, the CommonJS entry, their declarations, the bundled spec and the docs, and nothing else', async () => {
     const { stdout } = await sh('tar', ['-tzf', tarball], work);
@@ -69,14 +110,18 @@ describe('the npm package', () => {
         'package/dist/index.cjs',
         'package/dist/index.d.cts',
         'package/dist/grantex-conformance.js',
+        'package/dist/grantex-dev-server.js',
+        'package/dist/testing.js',
+        'package/dist/testing.d.ts',
         'package/openapi.json',
         'package/LICENSE',
         'package/README.md',
         'package/CHANGELOG.md',
-        'package/generated/openapi.json',
         'package/generated/openapi.yaml',
       ]),
     );
+    // The bundled spec is shipped once (issue 24): the bins read the root openapi.json too.
+    expect(files.filter((f) => f.endsWith('openapi.json'))).toEqual(['package/openapi.json']);
     expect(files.filter((f) => /\/(src|test|conformance|scripts|spec)\//.test(f))).toEqual([
       'package/conformance/README.md',
       'package/conformance/report/report.schema.json',
@@ -111,6 +156,20 @@ describe('the npm package', () => {
     const entry = readFileSync(join(project, 'node_modules/grantex/dist/index.js'), 'utf8');
     expect(entry).not.toMatch(/from\s*["']node:|import\(\s*["']node:|require\(/);
     expect(entry).not.toMatch(/from\s*["'](fs|path|http|https|crypto|buffer|os|child_process|stream|util)["']/);
+  });
+
+  it('keeps grantex/testing out of the main entry: index.js imports no file of the package', () => {
+    const entry = readFileSync(join(project, 'node_modules/grantex/dist/index.js'), 'utf8');
+    expect(entry).not.toMatch(/from\s*["']\.\.?\//);
+    expect(entry).not.toMatch(/import\(\s*["']\.\.?\//);
+    expect(entry).not.toMatch(/hono|startReferenceServer/);
+  });
+
+  it('declares the Node versions whose require() loads the ESM entry', () => {
+    const installed = JSON.parse(readFileSync(join(project, 'node_modules/grantex/package.json'), 'utf8')) as {
+      engines: { node: string };
+    };
+    expect(installed.engines.node).toBe('>=20.19.0');
   });
 
   it('bundles the spec types into the declarations', () => {
@@ -160,6 +219,12 @@ describe('the npm package', () => {
       const report = JSON.parse(readFileSync(join(project, 'report.json'), 'utf8')) as { exitCode: number };
       expect(report.exitCode).toBe(0);
     }, 120_000);
+
+    it('grantex-conformance --help shows the installed command, not the repository script', async () => {
+      const { stdout } = await sh('npx', ['--no-install', 'grantex-conformance', '--help'], project);
+      expect(stdout).toMatch(/^Usage: npx grantex-conformance \[options\]$/m);
+      expect(stdout).not.toContain('npm run conformance');
+    }, 60_000);
 
     it('the JavaScript quick start runs as written on plain Node', async () => {
       const { stdout } = await sh(process.execPath, ['quickstart.js'], project, { GRANTEX_BASE_URL: server.url });

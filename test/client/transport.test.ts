@@ -2,6 +2,7 @@
 // retried), Retry-After, timeouts, aborts, connection errors and headers.
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  GrantexConfigError,
   Grantex,
   GrantexAbortError,
   GrantexApiError,
@@ -75,14 +76,13 @@ describe('retries', () => {
     expect(requests).toHaveLength(1);
   });
 
-  it('never retries single-use calls, even with an idempotency key', async () => {
+  it('never retries single-use calls, even with an Idempotency-Key header', async () => {
     const { client, requests } = await setup([unavailable]);
+    const headers = { 'idempotency-key': 'k' };
     await expect(
-      client.tokens.refresh({ refreshToken: 'ref_1', agentId: agent.agentId }, { idempotencyKey: 'k' }),
+      client.tokens.refresh({ refreshToken: 'ref_1', agentId: agent.agentId }, { headers }),
     ).rejects.toThrow();
-    await expect(
-      client.tokens.exchange({ code: 'c', agentId: agent.agentId }, { idempotencyKey: 'k' }),
-    ).rejects.toThrow();
+    await expect(client.tokens.exchange({ code: 'c', agentId: agent.agentId }, { headers })).rejects.toThrow();
     await expect(client.consent.approve('areq_1')).rejects.toThrow();
     expect(requests.map((r) => `${r.method} ${r.url}`)).toEqual([
       'POST /v1/token/refresh',
@@ -103,16 +103,18 @@ describe('retries', () => {
     expect(requests).toHaveLength(1);
   });
 
-  it('retries a POST that carries an idempotency key, resending the same body and key', async () => {
-    const { client, requests } = await setup([unavailable, { destroy: true }, { status: 201, body: agent }]);
-    await expect(client.agents.create({ name: 'Bot' }, { idempotencyKey: 'key-1' })).resolves.toMatchObject({
-      name: agent.name,
-    });
-    expect(requests).toHaveLength(3);
-    for (const request of requests) {
-      expect(request.body).toBe('{"name":"Bot"}');
-      expect(request.headers['idempotency-key']).toBe('key-1');
-    }
+  it('never retries a POST, even one with an Idempotency-Key header: no server honours it', async () => {
+    const { client, requests } = await setup([unavailable, { status: 201, body: agent }]);
+    const headers = { 'idempotency-key': 'key-1' };
+    await expect(client.agents.create({ name: 'Bot' }, { headers })).rejects.toMatchObject({ statusCode: 503 });
+    expect(requests).toHaveLength(1);
+  });
+
+  it('refuses the removed idempotencyKey option with a config error, sending nothing', async () => {
+    const { client, requests } = await setup([{ status: 201, body: agent }]);
+    const options = { idempotencyKey: 'key-1' } as never;
+    expect(() => client.agents.create({ name: 'Bot' }, options)).toThrow(GrantexConfigError);
+    expect(requests).toHaveLength(0);
   });
 
   it('retries the read-only verify POSTs', async () => {
@@ -200,22 +202,18 @@ describe('backoff', () => {
   });
 
   it('classifies which requests are safe to repeat', () => {
-    const none = false;
-    const keyed = true;
-    expect(isSafeToRepeat('GET', '/v1/agents', none)).toBe(true);
-    expect(isSafeToRepeat('DELETE', '/v1/grants/grnt_1', none)).toBe(true);
-    expect(isSafeToRepeat('PUT', '/scim/v2/Users/u', none)).toBe(true);
-    expect(isSafeToRepeat('POST', '/v1/agents', none)).toBe(false);
-    expect(isSafeToRepeat('PATCH', '/v1/agents/ag_1', none)).toBe(false);
-    expect(isSafeToRepeat('POST', '/v1/agents', keyed)).toBe(true);
-    expect(isSafeToRepeat('PATCH', '/v1/agents/ag_1', keyed)).toBe(true);
-    expect(isSafeToRepeat('POST', '/v1/token', keyed)).toBe(false);
-    expect(isSafeToRepeat('POST', '/v1/token/refresh', keyed)).toBe(false);
-    expect(isSafeToRepeat('POST', '/v1/consent/areq_1/approve', keyed)).toBe(false);
-    expect(isSafeToRepeat('GET', '/sso/callback', none)).toBe(false);
-    expect(isSafeToRepeat('GET', '/sso/login', none)).toBe(true);
-    expect(isSafeToRepeat('POST', '/v1/tokens/verify', none)).toBe(true);
-    expect(isSafeToRepeat('POST', '/v1/grants/verify', none)).toBe(true);
+    expect(isSafeToRepeat('GET', '/v1/agents')).toBe(true);
+    expect(isSafeToRepeat('DELETE', '/v1/grants/grnt_1')).toBe(true);
+    expect(isSafeToRepeat('PUT', '/scim/v2/Users/u')).toBe(true);
+    expect(isSafeToRepeat('POST', '/v1/agents')).toBe(false);
+    expect(isSafeToRepeat('PATCH', '/v1/agents/ag_1')).toBe(false);
+    expect(isSafeToRepeat('POST', '/v1/token')).toBe(false);
+    expect(isSafeToRepeat('POST', '/v1/token/refresh')).toBe(false);
+    expect(isSafeToRepeat('POST', '/v1/consent/areq_1/approve')).toBe(false);
+    expect(isSafeToRepeat('GET', '/sso/callback')).toBe(false);
+    expect(isSafeToRepeat('GET', '/sso/login')).toBe(true);
+    expect(isSafeToRepeat('POST', '/v1/tokens/verify')).toBe(true);
+    expect(isSafeToRepeat('POST', '/v1/grants/verify')).toBe(true);
   });
 });
 

@@ -287,3 +287,78 @@ describe('audit chain: malformed input', () => {
     });
   });
 });
+
+describe('audit chain: filtered lists (audit.list({ agentId }))', () => {
+  /** The chain with the entries whose bit in `mask` is 0 left out, and the indices of the kept list that follow a gap. */
+  const keep = (chain: AuditEntry[], mask: number) => {
+    const kept = chain.filter((_, i) => ((mask >> i) & 1) === 1);
+    const positions = chain.map((_, i) => i).filter((i) => ((mask >> i) & 1) === 1);
+    const gaps = positions.flatMap((position, k) => (position !== (k === 0 ? 0 : positions[k - 1]! + 1) ? [k] : []));
+    return { kept, gaps };
+  };
+
+  it('verifies every subset of an untampered chain, naming where entries were left out', async () => {
+    await fc.assert(
+      fc.asyncProperty(chains, fc.nat(), async (chain, mask) => {
+        const { kept, gaps } = keep(chain, mask);
+        expect(await verifyAuditChain(kept, { filtered: true })).toEqual({ valid: true, unlinked: gaps });
+        // Without the option the same list is judged as a whole chain: any gap is a broken link.
+        if (gaps.length > 0) expect((await verifyAuditChain(kept)).valid).toBe(false);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('still recomputes each listed entry: a changed field is a hash mismatch', async () => {
+    await fc.assert(
+      fc.asyncProperty(chains, fc.nat(), fc.nat(), async (chain, mask, pick) => {
+        const { kept } = keep(chain, mask | 1);
+        const tampered = clone(kept);
+        const index = pick % tampered.length;
+        tampered[index]!.action = `${tampered[index]!.action}!`;
+        expect(await verifyAuditChain(tampered, { filtered: true })).toEqual({
+          valid: false,
+          brokenAt: index,
+          reason: 'hash_mismatch',
+        });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('still detects reordering, across gaps too', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        chainArb.filter((c) => c.length >= 2),
+        fc.nat(),
+        async (chain, mask) => {
+          const { kept } = keep(chain, mask);
+          fc.pre(kept.length >= 2);
+          expect(await verifyAuditChain([...kept].reverse(), { filtered: true })).toMatchObject({
+            valid: false,
+            reason: 'broken_link',
+          });
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('checks previousHash, lastHash and the developer as for a whole chain', async () => {
+    const { kept } = keep(vector, 0b101);
+    expect(await verifyAuditChain(kept, { filtered: true, previousHash: 'f'.repeat(64) })).toEqual({
+      valid: false,
+      brokenAt: 0,
+      reason: 'broken_link',
+    });
+    expect(await verifyAuditChain(kept, { filtered: true, lastHash: 'f'.repeat(64) })).toMatchObject({
+      valid: false,
+      reason: 'unexpected_end',
+    });
+    const foreign = { ...clone(vector[2]!), developerId: 'dev_other' };
+    foreign.hash = oracleHash(foreign);
+    expect(await verifyAuditChain([vector[0]!, foreign], { filtered: true })).toMatchObject({
+      reason: 'developer_mismatch',
+    });
+  });
+});

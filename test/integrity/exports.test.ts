@@ -22,6 +22,15 @@ describe('src/integrity/index.ts', () => {
         'verifyGrantToken',
         'verifyWebhook',
         'verifyWebhookSignature',
+        'assertionKeys',
+        'createDidResolver',
+        'createPassportVerifier',
+        'createStatusListReader',
+        'didWebUrl',
+        'resolveDid',
+        'verifyCredential',
+        'verifyPassport',
+        'verifyPresentation',
       ].sort(),
     );
     for (const ErrorClass of [
@@ -41,7 +50,9 @@ describe('src/integrity/index.ts', () => {
       'src/integrity/webhook-signature.ts',
       'src/integrity/audit-chain.ts',
       'src/internal/bytes.ts',
-      ...readdirSync('src/integrity/verify').map((f) => `src/integrity/verify/${f}`),
+      ...['verify', 'did', 'credentials', 'passport'].flatMap((dir) =>
+        readdirSync(`src/integrity/${dir}`).map((f) => `src/integrity/${dir}/${f}`),
+      ),
     ];
     for (const file of files) {
       const source = readFileSync(file, 'utf8');

@@ -158,7 +158,10 @@ describe('reference server: code exchange', () => {
     expect((await api.post('/v1/token', { code, agentId: otherAgent }, key)).body.message).toBe('Invalid code');
     expect((await api.post('/v1/token', { code, agentId }, other.key)).status).toBe(400);
     expect((await api.post('/v1/token', { code, agentId }, key)).status).toBe(201);
-    expect((await api.post('/v1/token', { code, agentId }, key)).body.message).toBe('Auth request not approved');
+    // The message names the cause (issue 24), not "Auth request not approved".
+    expect((await api.post('/v1/token', { code, agentId }, key)).body.message).toMatch(
+      /^This code was already exchanged: codes are single-use/,
+    );
   });
 
   it('refresh rotates single-use tokens and keeps the grant', async () => {

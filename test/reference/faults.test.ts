@@ -6,6 +6,13 @@ import { FAULT_NAMES, FAULTS, type FaultName } from '../../conformance/reference
 import { computeCodeChallenge } from '../../src/integrity/pkce.js';
 import { claimsOf, start, type Api } from './helpers.js';
 import { auditHashProbe, webhookSignatureProbe } from './fault-probes-integrity.js';
+import {
+  didJwksProbe,
+  passportDepthProbe,
+  passportMaxLifetimeProbe,
+  passportRevokeProbe,
+  registryPublicProbe,
+} from './fault-probes-identity.js';
 
 /** Resolves true when the server keeps the MUST that the fault breaks. */
 type Probe = (api: Api) => Promise<boolean>;
@@ -227,6 +234,11 @@ const probes: Record<FaultName, Probe> = {
     const created = await api.post('/v1/agents', { name: 'bell\u0007' }, key, { unchecked: true });
     return created.status === 201 && Array.isArray(created.body.scopes);
   },
+  'did-jwks-mismatch': didJwksProbe,
+  'passport-revoke-noop': passportRevokeProbe,
+  'passport-outlives-720h': passportMaxLifetimeProbe,
+  'passport-depth-zero': passportDepthProbe,
+  'registry-requires-auth': registryPublicProbe,
 };
 
 async function verifiesOffline(api: Api): Promise<boolean> {
@@ -242,7 +254,12 @@ async function verifiesOffline(api: Api): Promise<boolean> {
 }
 
 /** Faults whose answers break the spec by design (what the fuzz area must notice). */
-const SPEC_BREAKING: readonly FaultName[] = ['crash-on-bad-query', 'undocumented-status', 'schema-drift-rare'];
+const SPEC_BREAKING: readonly FaultName[] = [
+  'crash-on-bad-query',
+  'undocumented-status',
+  'schema-drift-rare',
+  'registry-requires-auth',
+];
 
 describe('reference server faults', () => {
   it('has at least 15 faults, each with a description and a probe', () => {

@@ -31,6 +31,15 @@ const PROBES: Record<Extension, RequestSpec & { withKey: boolean }> = {
   billing: { method: 'GET', path: '/v1/billing/subscription', withKey: true },
   scim: { method: 'GET', path: '/v1/scim/tokens', withKey: true },
   sso: { method: 'GET', path: '/sso/login', withKey: false },
+  did: { method: 'GET', path: '/.well-known/did.json', withKey: false },
+  passports: { method: 'GET', path: '/v1/passports', withKey: true },
+  credentials: { method: 'GET', path: '/v1/credentials', withKey: true },
+  registry: { method: 'GET', path: '/v1/registry/orgs', withKey: false },
+  bundles: { method: 'GET', path: '/v1/consent-bundles', withKey: true },
+  principal: { method: 'GET', path: '/v1/principal/grants', withKey: false },
+  webauthn: { method: 'GET', path: '/v1/webauthn/credentials', withKey: true },
+  domains: { method: 'GET', path: '/v1/domains', withKey: true },
+  account: { method: 'GET', path: '/v1/me', withKey: true },
 };
 
 /** The run's state; {@link Session} adds the protocol helpers the checks call. */
@@ -95,8 +104,10 @@ export class RunState {
     if (allowSideEffects) {
       this.devA = this.#add(given(0, 'GRANTEX_API_KEY'));
       if (keys[1]) this.#devB = this.#add(given(1, 'GRANTEX_API_KEY_2'));
+      // Events are allowed; what can revoke or change pre-existing resources is still refused.
+      for (const dev of [this.devA, this.#devB]) if (dev) this.http.guard(dev.key.secret, dev.source, 'destructive');
       this.notes.push(
-        `--allow-side-effects: events and configuration changes happen under the developer of the key from ${source}`,
+        `--allow-side-effects: events and configuration changes happen under the developer of the key from ${source}; requests that can revoke or change what existed before the run (POST /v1/anomalies/detect) are still not sent`,
       );
       return;
     }

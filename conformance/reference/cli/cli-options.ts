@@ -115,7 +115,11 @@ export function usage(): string {
     const left = `--${name}${flag.value !== undefined ? ` ${flag.value}` : ''}${flag.multiple === true ? '...' : ''}`;
     return `  ${left.padEnd(34)} ${flag.help}`;
   });
-  return `Usage: npm run dev-server -- [options]\n${lines.join('\n')}\nExit codes: 0 stopped by SIGINT/SIGTERM, or after --help, --version, --list-* · 1 the server could not start (e.g. port in use) or failed · 2 bad options`;
+  // The installed bin (dist/grantex-dev-server.js, through node_modules/.bin), or `npm run dev-server` in a clone.
+  const command = /grantex-dev-server(\.js)?$/.test(process.argv[1] ?? '')
+    ? 'npx grantex-dev-server'
+    : 'npm run dev-server --';
+  return `Usage: ${command} [options]\n${lines.join('\n')}\nExit codes: 0 stopped by SIGINT/SIGTERM, or after --help, --version, --list-* · 1 the server could not start (e.g. port in use) or failed · 2 bad options`;
 }
 
 /** A usage error: printed with the usage, exit code 2. */

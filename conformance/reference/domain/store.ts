@@ -4,8 +4,10 @@
  * the developer that owns it, so a handler that only ever looks in the
  * caller's tenant cannot leak another developer's data. The few global indexes
  * (API keys, SCIM tokens, consent request ids, SSO states) map a credential or
- * capability to its tenant and nothing more.
+ * capability to its tenant and nothing more. What anyone can make it keep
+ * (SSO logins, billing sessions) lives in bounded maps (bounded-map.ts).
  */
+import { BoundedMap, type Bounds } from './bounded-map.js';
 
 /** `live` keys need consent; `sandbox` keys are approved at once. */
 export type Mode = 'live' | 'sandbox';
@@ -243,6 +245,17 @@ export interface SsoLoginRecord {
 /** The most authorization requests one developer's tenant keeps (the oldest are dropped first). */
 export const MAX_AUTH_REQUESTS = 10_000;
 
+/**
+ * Pending SSO logins (anyone may start one): kept 20 minutes (twice a login's
+ * own 10, so an expired state is still answered as expired), at most 2,000
+ * and 2 MiB: a local server never has more logins in flight.
+ */
+export const SSO_LOGIN_BOUNDS: Bounds = { ttlMs: 20 * 60_000, maxEntries: 2_000, maxBytes: 2 * 1024 * 1024 };
+/** Providers' discovery documents, read once per 5 minutes per issuer: at most 100 and 2 MiB. */
+export const DISCOVERY_BOUNDS: Bounds = { ttlMs: 5 * 60_000, maxEntries: 100, maxBytes: 2 * 1024 * 1024 };
+/** Billing checkout and portal sessions: an hour each, at most 10,000 and 8 MiB per kind. */
+export const BILLING_SESSION_BOUNDS: Bounds = { ttlMs: 60 * 60_000, maxEntries: 10_000, maxBytes: 8 * 1024 * 1024 };
+
 /** All tenants plus the global credential and capability indexes. */
 export class Store {
   readonly #tenants = new Map<string, Tenant>();
@@ -250,9 +263,18 @@ export class Store {
   readonly #byEmail = new Map<string, string>();
   readonly #byScimToken = new Map<string, string>();
   readonly #authRequestOwner = new Map<string, string>();
-  readonly checkoutSessions = new Map<string, CheckoutSessionRecord>();
-  readonly portalSessions = new Map<string, { developerId: string; returnUrl: string }>();
-  readonly ssoLogins = new Map<string, SsoLoginRecord>();
+  readonly checkoutSessions: BoundedMap<string, CheckoutSessionRecord>;
+  readonly portalSessions: BoundedMap<string, { developerId: string; returnUrl: string }>;
+  readonly ssoLogins: BoundedMap<string, SsoLoginRecord>;
+  /** OpenID discovery documents by issuer URL (what `/sso/login` and the callback read). */
+  readonly discoveries: BoundedMap<string, Record<string, unknown>>;
+
+  constructor(now: () => number = Date.now) {
+    this.checkoutSessions = new BoundedMap(BILLING_SESSION_BOUNDS, now);
+    this.portalSessions = new BoundedMap(BILLING_SESSION_BOUNDS, now);
+    this.ssoLogins = new BoundedMap(SSO_LOGIN_BOUNDS, now);
+    this.discoveries = new BoundedMap(DISCOVERY_BOUNDS, now);
+  }
 
   /** Adds a developer and its empty tenant. */
   addDeveloper(developer: DeveloperRecord): Tenant {
@@ -270,6 +292,15 @@ export class Store {
 
   tenant(developerId: string): Tenant | undefined {
     return this.#tenants.get(developerId);
+  }
+
+  /** Gives a developer a new API key; the old one stops working at once. */
+  rotateApiKey(developerId: string, apiKey: string): void {
+    const tenant = this.#tenants.get(developerId);
+    if (tenant === undefined) return;
+    this.#byApiKey.delete(tenant.developer.apiKey);
+    tenant.developer.apiKey = apiKey;
+    this.#byApiKey.set(apiKey, developerId);
   }
 
   tenantByApiKey(apiKey: string): Tenant | undefined {

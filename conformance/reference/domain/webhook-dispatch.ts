@@ -36,6 +36,10 @@ export class WebhookDispatcher {
   readonly #timers = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #inFlight = new Set<Promise<void>>();
   readonly #aborter = new AbortController();
+  /** Deliveries of deleted endpoints: never attempted or retried again. */
+  readonly #cancelled = new WeakSet<DeliveryRecord>();
+  /** The running attempt of each delivery, to abort it when its endpoint is deleted. */
+  readonly #running = new Map<DeliveryRecord, AbortController>();
   #closed = false;
 
   constructor(options: DispatchOptions, now: () => number, faults: Faults) {
@@ -71,13 +75,19 @@ export class WebhookDispatcher {
     }
   }
 
-  /** Drops the queued retries of an endpoint (it was deleted). */
+  /**
+   * Cancels every pending delivery of an endpoint (it was deleted): queued
+   * retries are dropped, a running attempt is aborted and never retried, so
+   * nothing more is sent signed with the deleted secret.
+   */
   forget(webhookId: string, tenant: Tenant): void {
     for (const d of tenant.deliveries) {
       if (d.webhookId !== webhookId) continue;
+      this.#cancelled.add(d);
       const timer = this.#timers.get(d.id);
       if (timer !== undefined) clearTimeout(timer);
       this.#timers.delete(d.id);
+      this.#running.get(d)?.abort();
     }
   }
 
@@ -96,7 +106,7 @@ export class WebhookDispatcher {
   }
 
   #schedule(webhook: WebhookRecord, delivery: DeliveryRecord, delayMs: number): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#cancelled.has(delivery)) return;
     const timer = setTimeout(() => {
       this.#timers.delete(delivery.id);
       const attempt = this.#attempt(webhook, delivery).finally(() => this.#inFlight.delete(attempt));
@@ -107,7 +117,10 @@ export class WebhookDispatcher {
   }
 
   async #attempt(webhook: WebhookRecord, delivery: DeliveryRecord): Promise<void> {
+    if (this.#cancelled.has(delivery)) return;
     delivery.attempts += 1;
+    const cancel = new AbortController();
+    this.#running.set(delivery, cancel);
     try {
       // Each attempt is signed afresh, so its timestamp is current.
       const secret = this.#faults.has('webhook-signature-wrong') ? `${webhook.secret}0` : webhook.secret;
@@ -115,7 +128,7 @@ export class WebhookDispatcher {
       const response = await fetch(delivery.url, {
         method: 'POST',
         redirect: 'manual',
-        signal: AbortSignal.any([this.#aborter.signal, AbortSignal.timeout(this.#timeoutMs)]),
+        signal: AbortSignal.any([this.#aborter.signal, cancel.signal, AbortSignal.timeout(this.#timeoutMs)]),
         headers: { ...signatures, 'content-type': 'application/json', 'user-agent': 'Grantex-Webhooks/0.1' },
         body: delivery.payload,
       });
@@ -129,8 +142,10 @@ export class WebhookDispatcher {
       delivery.lastError = `HTTP ${response.status}`;
     } catch (error) {
       delivery.lastError = error instanceof Error ? error.message : String(error);
+    } finally {
+      this.#running.delete(delivery);
     }
-    if (this.#closed) return;
+    if (this.#closed || this.#cancelled.has(delivery)) return;
     const delay = this.#delays[delivery.attempts - 1];
     if (delay === undefined) delivery.status = 'failed';
     else this.#schedule(webhook, delivery, delay);

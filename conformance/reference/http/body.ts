@@ -21,6 +21,14 @@ export function bodyTooLarge(limit: number): HttpError {
   return new HttpError(413, 'BAD_REQUEST', `Request body is larger than ${limit} bytes`);
 }
 
+/** The 415 for a `Content-Encoding` other than `identity`, or undefined when the body is sent as is. */
+export function unsupportedEncoding(c: Context): HttpError | undefined {
+  const encoding = c.req.header('content-encoding')?.trim().toLowerCase();
+  if (encoding === undefined || encoding === '' || encoding === 'identity') return undefined;
+  const shown = encoding.length > 40 || /[^\w, -]/.test(encoding) ? 'of this request' : encoding;
+  return new HttpError(415, 'BAD_REQUEST', `Content-Encoding ${shown} is not supported: send the body unencoded`);
+}
+
 /** Whether the request declares a body longer than `limit` (a malformed length counts as too long: fail closed). */
 export function declaresTooLarge(c: Context, limit: number): boolean {
   const declared = c.req.header('content-length');
@@ -33,7 +41,11 @@ export async function readBodyText(c: Context, limit: number): Promise<string> {
   if (declaresTooLarge(c, limit)) throw bodyTooLarge(limit);
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   const bytes = incoming !== undefined ? await readIncoming(incoming, limit) : await readStream(c.req.raw.body, limit);
-  return new TextDecoder().decode(bytes);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new HttpError(400, 'BAD_REQUEST', 'The request body is not valid UTF-8');
+  }
 }
 
 // Reads the Node request directly: a cut-off body leaves the socket paused (the

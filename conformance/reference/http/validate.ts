@@ -219,6 +219,8 @@ function securityOf(security: unknown): Security {
   if (!Array.isArray(security) || security.length === 0) return 'none';
   const names = security.flatMap((req) => (isObject(req) ? Object.keys(req) : []));
   if (names.length === 0) return 'none';
+  // Principal-session routes check their own bearer token (see `Ctx.bearer`).
+  if (names.includes('principalSession')) return 'none';
   return names.includes('scimToken') && !names.includes('apiKey') ? 'scimToken' : 'apiKey';
 }
 

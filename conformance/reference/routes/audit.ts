@@ -8,7 +8,7 @@ import { hashEntry } from '../domain/audit-hash.js';
 import type { Handlers } from '../context.js';
 import { checkQuota, iso } from '../domain/rules.js';
 import { canonicalClone, exactClone } from '../http/exact-json.js';
-import { notFound } from '../http/http-error.js';
+import { badRequest, notFound } from '../http/http-error.js';
 import { newId } from '../domain/ids.js';
 import type { AuditRecord } from '../domain/store.js';
 
@@ -30,9 +30,15 @@ export function presentEntry(e: AuditRecord): components['schemas']['AuditEntry'
   };
 }
 
+/** Largest `metadata` of an entry, as canonical JSON in UTF-8 bytes (stated in the spec). */
+export const MAX_AUDIT_METADATA_BYTES = 16_384;
+
 export const auditHandlers = {
   auditLog: async ({ env, tenant, body }) => {
     checkQuota(tenant, 'auditEntries', tenant.audit.length);
+    const metadata = canonicalClone(body.metadata ?? {}) as Record<string, unknown>;
+    if (Buffer.byteLength(JSON.stringify(metadata)) > MAX_AUDIT_METADATA_BYTES)
+      throw badRequest(`metadata is larger than ${MAX_AUDIT_METADATA_BYTES} bytes of canonical JSON`);
     const nowMs = env.now();
     const last = tenant.audit.at(-1);
     const content: Omit<AuditRecord, 'hash'> = {
@@ -44,7 +50,7 @@ export const auditHandlers = {
       developerId: tenant.developer.id,
       action: body.action,
       // Sorted as it hashes, every key kept (`__proto__` too).
-      metadata: canonicalClone(body.metadata ?? {}) as Record<string, unknown>,
+      metadata,
       // Broken on purpose under the fault: the link to the predecessor is lost.
       prevHash: env.faults.has('audit-chain-broken') ? null : (last?.hash ?? null),
       timestamp: iso(nowMs),

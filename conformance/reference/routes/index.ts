@@ -16,6 +16,15 @@ import { ssoHandlers } from './sso.js';
 import { systemHandlers } from './system.js';
 import { tokenHandlers } from './tokens.js';
 import { webhookHandlers } from './webhooks.js';
+import { accountHandlers } from './account.js';
+import { bundleHandlers } from './bundles.js';
+import { credentialHandlers } from './credentials.js';
+import { didHandlers } from './did.js';
+import { domainHandlers } from './domains.js';
+import { passportHandlers } from './passports.js';
+import { principalHandlers } from './principal.js';
+import { registryHandlers } from './registry.js';
+import { webauthnHandlers } from './webauthn.js';
 
 export const handlers: Handlers = {
   ...systemHandlers,
@@ -31,4 +40,13 @@ export const handlers: Handlers = {
   ...billingHandlers,
   ...scimHandlers,
   ...ssoHandlers,
+  ...accountHandlers,
+  ...bundleHandlers,
+  ...credentialHandlers,
+  ...didHandlers,
+  ...domainHandlers,
+  ...passportHandlers,
+  ...principalHandlers,
+  ...registryHandlers,
+  ...webauthnHandlers,
 };

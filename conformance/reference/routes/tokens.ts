@@ -40,13 +40,20 @@ async function checkPkce(request: AuthRequestRecord, verifier: string | undefine
   if ((await computeCodeChallenge(verifier)) !== request.codeChallenge) throw badRequest('Invalid codeVerifier');
 }
 
+/** Why a code cannot be exchanged, by its request's state: the cause, so the developer knows what to fix. */
+const UNUSABLE_CODE: Record<Exclude<AuthRequestRecord['status'], 'approved'>, string> = {
+  consumed: 'This code was already exchanged: codes are single-use, so start a new authorization request',
+  denied: 'The principal denied this authorization request, so its code cannot be exchanged',
+  pending: 'This authorization request is not approved yet: exchange its code after the principal approves',
+};
+
 export const tokenHandlers = {
   tokensExchange: async ({ env, tenant, body }) => {
     const nowMs = env.now();
     const agent = tenant.agents.get(body.agentId);
     const request = requestForCode(tenant, body.code, body.agentId, env.faults.has('code-not-bound-to-agent'));
     if (request === undefined || agent === undefined || agent.status !== 'active') throw badRequest('Invalid code');
-    if (request.status !== 'approved') throw badRequest('Auth request not approved');
+    if (request.status !== 'approved') throw badRequest(UNUSABLE_CODE[request.status]);
     if (request.expiresAt < nowMs) throw badRequest('Auth request expired');
     // A failed PKCE check leaves the code usable.
     if (!env.faults.has('pkce-ignored')) await checkPkce(request, body.codeVerifier);

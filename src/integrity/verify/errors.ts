@@ -19,6 +19,13 @@ import { GrantexError } from '../../core/errors.js';
  * - `insufficient_scope`: a required scope is not in `scp`.
  * - `jwks_unavailable`: the remote JWKS could not be fetched or is not a key set.
  * - `invalid_options`: the verifier was configured wrongly (a programming error).
+ *
+ * Credentials and passports (SPEC.md §15.3) add:
+ * - `untrusted_issuer`: the issuer is not in the caller's trusted issuers.
+ * - `revoked`: the credential's StatusList2021 bit is set.
+ * - `status_unavailable`: the status list could not be fetched, is not from an allowed origin, or is not a list.
+ * - `limit_exceeded`: the transaction amount is above the passport's `maxTransactionAmount` (or in another currency).
+ * A category outside `allowedMPPCategories` is `insufficient_scope`; an issuer DID that does not resolve is `jwks_unavailable`.
  */
 export type GrantexTokenErrorCode =
   | 'malformed'
@@ -32,7 +39,11 @@ export type GrantexTokenErrorCode =
   | 'wrong_audience'
   | 'insufficient_scope'
   | 'jwks_unavailable'
-  | 'invalid_options';
+  | 'invalid_options'
+  | 'untrusted_issuer'
+  | 'revoked'
+  | 'status_unavailable'
+  | 'limit_exceeded';
 
 /** Thrown when a grant token does not verify. Every failure is one of these; none is a crash. */
 export class GrantexTokenError extends GrantexError {

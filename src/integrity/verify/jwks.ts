@@ -3,12 +3,13 @@
  * Chooses the RS256 key that must have signed a grant token, by `kid`, from a
  * JSON Web Key Set held locally or fetched (and cached) from a URL.
  */
-import type { components } from '../../../generated/schema.js';
 import { fromBase64url, isCanonicalBase64url } from '../../internal/bytes.js';
 import { GrantexTokenError } from './errors.js';
+import { isUsableRsaExponent } from './rsa-exponent.js';
 
 /** A JSON Web Key Set, as `GET /.well-known/jwks.json` returns it. */
-export type Jwks = components['schemas']['Jwks'];
+import type { Jwks } from '../../../generated/models.js';
+export type { Jwks };
 
 /**
  * An RSA public key fit for RS256. One object per distinct key material in
@@ -257,8 +258,8 @@ export class RemoteJwks implements KeySource {
  * most `limit` bytes of memory. A declared `content-length` over the limit is
  * refused without reading.
  */
-async function readCapped(response: Response, limit: number): Promise<string> {
-  const tooLarge = () => new Error(`the JWKS response is larger than ${limit} bytes`);
+export async function readCapped(response: Response, limit: number): Promise<string> {
+  const tooLarge = () => new Error(`the response is larger than ${limit} bytes`);
   const declared = response.headers.get('content-length');
   if (declared !== null && Number(declared) > limit && response.headers.get('content-encoding') === null) {
     await response.body?.cancel();
@@ -301,14 +302,15 @@ function isRs256Jwk(jwk: Jwks['keys'][number]): jwk is Jwks['keys'][number] & { 
 
 /**
  * The one key object for this material, or `undefined` when the modulus is
- * under 2048 bits or either part is not canonical base64url. Only good keys
+ * under 2048 bits, the exponent is even or under 3, or either part is not
+ * canonical base64url. Only good keys
  * are remembered, so the hot path is two map lookups on strings whose hashes
  * the engine already cached.
  */
 function rsaKey(n: string, e: string): RsaVerificationKey | undefined {
   const known = interned.get(n)?.get(e);
   if (known !== undefined) return known;
-  if (e.length === 0 || !isCanonicalBase64url(e) || modulusBits(n) < MIN_MODULUS_BITS) return undefined;
+  if (!isUsableRsaExponent(e) || modulusBits(n) < MIN_MODULUS_BITS) return undefined;
   if (interned.size >= INTERNED_KEYS_LIMIT) interned.delete(interned.keys().next().value!);
   const key: RsaVerificationKey = Object.freeze({ n, e });
   interned.set(n, new Map([...(interned.get(n) ?? []), [e, key]]));

@@ -10,6 +10,7 @@
 import type { ParsedToken } from './compact.js';
 import type { RsaVerificationKey } from './jwks.js';
 import type { SignatureBackend } from './backend.js';
+import { isUsableRsaExponent } from './rsa-exponent.js';
 
 /** The slice of `node:crypto` this module needs. */
 interface NodeCrypto {
@@ -54,6 +55,8 @@ export function loadNodeBackend(fallback: SignatureBackend): SignatureBackend | 
   return {
     name: 'node',
     verify(token: string, parsed: ParsedToken, key: RsaVerificationKey) {
+      // The fallback refuses the key with the same error, whichever backend runs.
+      if (!isUsableRsaExponent(key.e)) return fallback.verify(token, parsed, key);
       const keyObject = keyObjectFor(key);
       if (keyObject === null) return fallback.verify(token, parsed, key);
       try {

@@ -9,6 +9,7 @@ import type { SignatureBackend } from './backend.js';
 import { GrantexTokenError } from './errors.js';
 import type { RsaVerificationKey } from './jwks.js';
 import { loadNodeBackend } from './node-rsa.js';
+import { isUsableRsaExponent } from './rsa-exponent.js';
 
 export type { SignatureBackend } from './backend.js';
 
@@ -39,6 +40,8 @@ function cryptoKeyFor({ importJWK }: Jose, key: RsaVerificationKey): Promise<Cry
 export const joseBackend: SignatureBackend = {
   name: 'jose',
   async verify(token, _parsed, key) {
+    if (!isUsableRsaExponent(key.e))
+      throw new GrantexTokenError('unknown_key', 'the JWKS key has an RSA exponent that is even or under 3');
     let library: Jose;
     try {
       library = await loadJose();

@@ -1,0 +1,15 @@
+/**
+ * The reference server for hostile.bench.ts, in its own process with rate
+ * limits out of the way (the bench measures memory and latency, not limits).
+ * Prints `pid <pid>` and then `listening <origin>`.
+ */
+import { startReferenceServer } from '../../../conformance/reference/server.js';
+
+const huge = { limit: 1_000_000_000, windowMs: 60_000 };
+const server = await startReferenceServer({
+  rateLimits: { default: huge, authorize: huge, token: huge, signup: huge, public: huge },
+  onError: () => undefined,
+});
+console.log(`pid ${process.pid}`);
+console.log(`listening ${server.url}`);
+process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
