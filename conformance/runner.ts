@@ -243,6 +243,7 @@ export function coverageOf(contract: ContractValidator, exchanges: readonly Exch
     requests: seen.get(op.operationId)?.requests ?? 0,
     statusesSeen: [...(seen.get(op.operationId)?.statuses ?? [])].sort((a, b) => a - b),
     statusesDocumented: op.statuses,
+    ...(op.tags[0] !== undefined ? { tag: op.tags[0] } : {}),
   }));
   return { operations, exercised: operations.filter((op) => op.requests > 0).length, total: operations.length };
 }

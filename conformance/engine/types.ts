@@ -185,6 +185,8 @@ export interface CoverageEntry {
   statusesSeen: number[];
   /** Statuses the spec documents (`200`, `4XX`, `default`). */
   statusesDocumented: string[];
+  /** Its first tag: where the API reference (`npm run docs`) lists it. */
+  tag?: string;
 }
 
 /**

@@ -12,6 +12,8 @@ import type { RunReport } from '../engine/run-report.js';
 import type { CheckResult, Tally } from '../engine/types.js';
 import type { Finding } from '../engine/findings.js';
 import type { Level, Status } from '../engine/types.js';
+import { decodeTokens } from './jwt.js';
+import { linkClause, operationUrl } from './links.js';
 import { keyExports, replayLine } from './rerun.js';
 
 export interface HtmlOptions {
@@ -51,7 +53,9 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:0}d
 pre,code{font:12.5px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}pre{background:#f4f6f9;padding:.6rem;border-radius:4px;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
 .tag{display:inline-block;padding:0 .4rem;border-radius:3px;font-size:.8rem;margin-left:.3rem;background:#e6eaef;color:#39424e}.tag.MUST{background:#fde8e8;color:#8a1c1c}.tag.SHOULD{background:#fff3d6;color:#7a5200}
 .ext span{display:inline-block;margin:.15rem .5rem .15rem 0;padding:.1rem .5rem;border-radius:3px}.ext .yes{background:#e5f6ea}.ext .no{background:#f0f2f5;color:#7a8491}
-ul{margin:.3rem 0;padding-left:1.3rem}`;
+ul{margin:.3rem 0;padding-left:1.3rem}
+summary .what{font-weight:400;color:#1d2430}.jwt{border-left:3px solid #c9d3df;margin:.5rem 0;padding:.2rem .7rem;background:#f8fafc}
+.jwt h4{margin:.2rem 0;font-size:.85rem;color:#39424e}.jwt pre{background:#eef2f6;margin:.2rem 0}`;
 
 export function renderHtml(report: RunReport, options: HtmlOptions = {}, extra: readonly HtmlSection[] = []): string {
   const command = options.command ?? 'npm run conformance --';
@@ -170,7 +174,10 @@ function extensions(report: RunReport): string {
 }
 
 function finding(result: CheckResult, report: RunReport, command: string): string {
-  const rows: Array<[string, string]> = [['clause', escapeHtml(result.clause)]];
+  const rows: Array<[string, string]> = [
+    ['check', escapeHtml(result.title)],
+    ['clause', linkClause(result.clause, escapeHtml)],
+  ];
   if (result.message) rows.push(['what', escapeHtml(result.message)]);
   if (result.expected !== undefined) rows.push(['expected', escapeHtml(result.expected)]);
   if (result.observed !== undefined) rows.push(['observed', escapeHtml(result.observed)]);
@@ -187,11 +194,35 @@ function finding(result: CheckResult, report: RunReport, command: string): strin
   const transcript = result.findings?.length
     ? result.findings.map((each, index, all) => findingOf(each, `${index + 1}/${all.length}`, report, command)).join('')
     : result.transcript?.length
-      ? `<details class="transcript"><summary>Transcript (${result.transcript.length} request(s), curl)</summary><div class="body"><pre>${escapeHtml(result.transcript.join('\n\n'))}</pre></div></details>`
+      ? `<details class="transcript"><summary>Transcript (${result.transcript.length} request(s), curl)</summary><div class="body"><pre>${escapeHtml(result.transcript.join('\n\n'))}</pre>${tokens(result.transcript.join('\n'))}</div></details>`
       : '';
   const symbol = result.status === 'fail' ? '✗' : '!';
-  return `<details class="${result.status}" id="check-${escapeHtml(result.id)}"><summary>${symbol} ${escapeHtml(result.id)}<span class="tag ${result.level}">${result.level}</span>${result.expectedBecause !== undefined ? '<span class="tag">expected</span>' : ''} · ${escapeHtml(result.title)}</summary>
+  // The header says what failed; the check's title is the first row.
+  return `<details class="${result.status}" id="check-${escapeHtml(result.id)}"><summary>${symbol} ${escapeHtml(result.id)}<span class="tag ${result.level}">${result.level}</span>${result.expectedBecause !== undefined ? '<span class="tag">expected</span>' : ''} · <span class="what">${escapeHtml(headline(result))}</span></summary>
 <div class="body"><dl>${rows.map(([term, value]) => `<dt>${term}</dt><dd>${value}</dd>`).join('')}</dl>${transcript}</div></details>`;
+}
+
+/** What failed, in one line: the message (with what was observed when it is short), else the title. */
+function headline(result: CheckResult): string {
+  const message = result.message ?? result.title;
+  const observed =
+    result.observed !== undefined && result.observed.length <= 60 ? ` (observed ${result.observed})` : '';
+  const line = `${message}${observed}`.replace(/\s+/g, ' ');
+  return line.length > 160 ? `${line.slice(0, 160)}…` : line;
+}
+
+/** The decoded header and claims of each token in a transcript, beside it; never a signature. */
+function tokens(text: string): string {
+  return decodeTokens(text)
+    .map(
+      (token, index) =>
+        `<div class="jwt"><h4>Token ${index + 1} decoded (signature not shown)</h4><pre>header ${escapeHtml(JSON.stringify(token.header, null, 2))}\nclaims ${escapeHtml(JSON.stringify(token.claims, null, 2))}${Object.entries(
+          token.times,
+        )
+          .map(([name, iso]) => `\n${name} = ${escapeHtml(iso)}`)
+          .join('')}</pre></div>`,
+    )
+    .join('');
 }
 
 /** One of several findings of a check (fuzz: one per operation and status), collapsible, with its own replay and curl. */
@@ -209,7 +240,7 @@ function findingOf(each: Finding, position: string, report: RunReport, command: 
         : 'no: a random input (replay it with the command above)',
     ],
   ];
-  return `<details class="transcript"><summary>Finding ${position}: ${escapeHtml(each.operationId)} → ${each.status || 'no answer'}</summary><div class="body"><dl>${rows.map(([term, value]) => `<dt>${term}</dt><dd>${value}</dd>`).join('')}</dl><pre>${escapeHtml(each.transcript.join('\n\n'))}</pre></div></details>`;
+  return `<details class="transcript"><summary>Finding ${position}: ${escapeHtml(each.operationId)} → ${each.status || 'no answer'}: <span class="what">${escapeHtml(each.message)}</span></summary><div class="body"><dl>${rows.map(([term, value]) => `<dt>${term}</dt><dd>${value}</dd>`).join('')}</dl><pre>${escapeHtml(each.transcript.join('\n\n'))}</pre>${tokens(each.transcript.join('\n'))}</div></details>`;
 }
 
 function baseline(report: RunReport): string {
@@ -273,7 +304,7 @@ function coverage(report: RunReport): string {
   const rows = report
     .coverage!.operations.map(
       (op) =>
-        `<tr><td><code>${escapeHtml(`${op.method} ${op.template}`)}</code></td><td>${op.requests}</td><td>${escapeHtml(op.statusesSeen.join(', ') || '-')}</td><td>${escapeHtml(op.statusesDocumented.join(', '))}</td></tr>`,
+        `<tr><td><a href="${escapeHtml(operationUrl(op.operationId, op.tag))}"><code>${escapeHtml(`${op.method} ${op.template}`)}</code></a></td><td>${op.requests}</td><td>${escapeHtml(op.statusesSeen.join(', ') || '-')}</td><td>${escapeHtml(op.statusesDocumented.join(', '))}</td></tr>`,
     )
     .join('');
   return `<details><summary>Operations, statuses seen and documented</summary><div class="body"><table><tr><th>operation</th><th>requests</th><th>seen</th><th>documented</th></tr>${rows}</table></div></details>`;

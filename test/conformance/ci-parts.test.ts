@@ -19,6 +19,8 @@ import { ProgressLog } from '../../conformance/cli/progress.js';
 import { waitForServer } from '../../conformance/cli/wait.js';
 import type { RunReport } from '../../conformance/engine/run-report.js';
 import type { CheckResult } from '../../conformance/engine/types.js';
+import { decodeTokens } from '../../conformance/report/jwt.js';
+import { linkClause, operationUrl, specSectionUrl } from '../../conformance/report/links.js';
 import { escapeMarkdown } from '../../conformance/report/markdown.js';
 import { keyExports } from '../../conformance/report/rerun.js';
 import { renderText } from '../../conformance/report/text.js';
@@ -276,5 +278,34 @@ describe('--wait-for-server', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('HTML report helpers', () => {
+  it('decodes the header and claims of each token, never its signature', () => {
+    const segment = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const token = `${segment({ alg: 'RS256', kid: 'k1' })}.${segment({ scp: ['admin:all'], exp: 1_800_000_000 })}`;
+    const decoded = decodeTokens(`# → 201 {"grantToken":"${token}.<signature redacted>"} and again ${token}.sig`);
+    expect(decoded).toEqual([
+      {
+        header: { alg: 'RS256', kid: 'k1' },
+        claims: { scp: ['admin:all'], exp: 1_800_000_000 },
+        times: { exp: '2027-01-15T08:00:00.000Z' },
+      },
+    ]);
+    expect(decodeTokens('eyJub3Q.eyJqc29u.x')).toEqual([]);
+  });
+
+  it('links SPEC and RFC clauses to their sections, and operations to the API reference', () => {
+    const html = linkClause('SPEC §6.4 exp, §99 none; RFC 7636 §4.6 the verifier', (text) => text);
+    expect(html).toContain(
+      '<a href="https://github.com/mishrasanjeev/grantex/blob/main/SPEC.md#64-validation-rules">§6.4</a>',
+    );
+    expect(html).toContain('<a href="https://www.rfc-editor.org/rfc/rfc7636#section-4.6">§4.6</a>');
+    expect(html).toContain('§99 none');
+    expect(specSectionUrl('12')).toBe(
+      'https://github.com/mishrasanjeev/grantex/blob/main/SPEC.md#12-enterprise-identity--scim--sso',
+    );
+    expect(operationUrl('agentsCreate', 'Agents')).toBe('build/docs/index.html#/agents/agentscreate');
   });
 });

@@ -123,7 +123,7 @@ describe('one CI run', () => {
     const bad = await shell(`npm run conformance --silent -- report ${dir}/grantex-conformance.md`);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/not JSON/);
-  });
+  }, 240_000);
 
   it('diff against a healthy run lists the regressions (exit 1), and the other way the fixes (exit 0)', async () => {
     const clean = await shell(
