@@ -1,6 +1,8 @@
 /**
  * @module checks
- * The registry: every check of the suite, in the order they run.
+ * The registry: every check of the suite, in the order they run. A check that
+ * can set off a server reaction on shared resources (anomaly detection) runs
+ * after the checks that read them.
  */
 import type { Check } from '../engine/check.js';
 import { anomalyChecks } from './anomalies.js';
@@ -29,8 +31,9 @@ export const ALL_CHECKS: readonly Check[] = [
   ...webhookChecks,
   ...scimChecks,
   ...ssoChecks,
-  ...anomalyChecks,
   ...complianceChecks,
   ...billingChecks,
+  // Detection may revoke the developer's grants: it runs after every check that reads shared ones.
+  ...anomalyChecks,
   ...fuzzChecks,
 ];
