@@ -10,6 +10,8 @@ import { parseArgs } from 'node:util';
 import { parseBaseline, writeBaseline } from '../engine/baseline.js';
 import { ALL_CHECKS } from '../checks/index.js';
 import { parseReplay } from '../engine/context.js';
+import { ContractValidator } from '../http/contract.js';
+import { didYouMean } from '../engine/nearest.js';
 import { AREAS, defaultOptions, type ApprovalMode, type ReportFormat, type RunOptions } from '../engine/options.js';
 import { renderHtml } from '../report/html.js';
 import { renderJson } from '../report/json.js';
@@ -59,8 +61,9 @@ Traffic
 Output
   --report FORMAT        text | json | junit | html (default text)
   --out FILE             write the report to FILE (a text summary still goes to stdout)
-  --expect FILE          baseline of known deviations (JSON or YAML: expected: [{check, level, reason}]);
-                         exit 0 when every failure is expected; unexpected failures and passes listed apart
+  --expect FILE          baseline of known deviations (JSON or YAML: expected: [{check, level, operation, status,
+                         message, until, reason}]); exit 0 when every failure is expected, 1 on a new finding,
+                         2 when an entry is unknown or stale (matches nothing any more)
   --write-baseline FILE  write this run's failures and warnings as a baseline (.yaml/.yml: YAML, else JSON)
   --verbose              list every check and log every request on stderr
   --help                 this text
@@ -93,6 +96,51 @@ function list(values: string[] | undefined): string[] {
     .flatMap((value) => value.split(','))
     .map((value) => value.trim())
     .filter(Boolean);
+}
+
+/** The option names parseArgs knows, for the nearest-name hint. */
+const OPTION_NAMES = [...HELP.matchAll(/^\s+(--[a-z-]+)/gm)].map((match) => match[1]!);
+
+/** parseArgs' "Unknown option '--x'" message, with the nearest option name. */
+function unknownOptionHint(message: string): string {
+  const unknown = /Unknown option '(--?[^']+)'/.exec(message)?.[1];
+  if (unknown === undefined) return message.split('\n')[0]!;
+  return `unknown option ${unknown}${didYouMean(unknown, OPTION_NAMES)}`;
+}
+
+/** Every area, check id and id prefix `--only`/`--skip` accept. */
+function selectable(): string[] {
+  const names = new Set<string>(AREAS);
+  for (const check of ALL_CHECKS) {
+    names.add(check.id);
+    const parts = check.id.split('.');
+    for (let i = 1; i < parts.length; i++) names.add(parts.slice(0, i).join('.'));
+  }
+  return [...names];
+}
+
+/** Checks `--only`/`--skip` names: an unknown one is a usage error naming the nearest. @throws {UsageError} */
+function selection(names: string[], option: string): string[] {
+  const known = selectable();
+  for (const name of names) {
+    if (!known.includes(name))
+      throw new UsageError(`${option}: unknown area or check ${JSON.stringify(name)}${didYouMean(name, known)}`);
+  }
+  return names;
+}
+
+/** Every entry of a baseline names a check of the suite. @throws {UsageError} naming the nearest id */
+function knownBaselineIds(entries: readonly { check: string }[], source: string): void {
+  const ids = [
+    ...ALL_CHECKS.map((check) => check.id),
+    ...ContractValidator.fromFile().operations.map((op) => `contract.op.${op.operationId}`),
+  ];
+  for (const entry of entries) {
+    if (!ids.includes(entry.check))
+      throw new UsageError(
+        `--expect ${source}: unknown check ${JSON.stringify(entry.check)}${didYouMean(entry.check, ids)}`,
+      );
+  }
 }
 
 /** Parses argv (without node and script) into run options. @throws {UsageError} */
@@ -137,7 +185,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
       },
     });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(unknownOptionHint(error instanceof Error ? error.message : String(error)));
   }
   const v = parsed.values;
   const options = defaultOptions();
@@ -166,8 +214,8 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     options.approval = v.approval as ApprovalMode;
   }
   options.signup = v['no-signup'] !== true;
-  options.only = list(v.only);
-  options.skip = list(v.skip);
+  options.only = selection(list(v.only), '--only');
+  options.skip = selection(list(v.skip), '--skip');
   options.runs = integer(v.runs, 'runs', 1) ?? options.runs;
   options.seed = integer(v.seed, 'seed', 0) ?? options.seed;
   if (v.replay !== undefined) {
@@ -202,6 +250,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     } catch (error) {
       throw new UsageError(error instanceof Error ? error.message : String(error));
     }
+    knownBaselineIds(options.baseline.entries, v.expect);
   }
   if (v['write-baseline'] !== undefined) options.writeBaseline = v['write-baseline'];
   options.verbose = v.verbose === true;
@@ -227,7 +276,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     parsed = parseCommandLine(argv, env);
   } catch (error) {
     process.stderr.write(
-      `grantex-conformance: ${error instanceof Error ? error.message : String(error)}\n(see --help)\n`,
+      `grantex-conformance: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]} (see --help)\n`,
     );
     return 2;
   }
@@ -240,6 +289,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     return 0;
   }
   const { options } = parsed;
+  for (const warning of options.baseline?.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
   options.progress = process.stderr.isTTY === true && !options.verbose;
   const report = await runConformance(options, {
     startReference: async () => {
