@@ -10,20 +10,26 @@ import { auditChecks } from './audit.js';
 import { authChecks } from './auth.js';
 import { billingChecks } from './billing.js';
 import { complianceChecks } from './compliance.js';
+import { consentChecks } from './consent.js';
 import { contractChecks } from './contract.js';
 import { delegationChecks } from './delegation.js';
 import { fuzzChecks } from './fuzz.js';
 import { lifecycleChecks } from './lifecycle.js';
 import { policyChecks } from './policies.js';
 import { scimChecks } from './scim.js';
+import { scopeChecks } from './scopes.js';
 import { ssoChecks } from './sso.js';
+import { tokenIdChecks } from './token-ids.js';
 import { tokenChecks } from './tokens.js';
 import { webhookChecks } from './webhooks.js';
 
 export const ALL_CHECKS: readonly Check[] = [
   ...contractChecks,
   ...authChecks,
+  ...consentChecks,
   ...tokenChecks,
+  ...tokenIdChecks,
+  ...scopeChecks,
   ...delegationChecks,
   ...lifecycleChecks,
   ...auditChecks,

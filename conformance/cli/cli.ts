@@ -12,6 +12,7 @@ import { ALL_CHECKS } from '../checks/index.js';
 import { parseReplay } from '../engine/context.js';
 import { ContractValidator } from '../http/contract.js';
 import { didYouMean } from '../engine/nearest.js';
+import { renderCoverageTable } from '../engine/coverage-table.js';
 import { AREAS, defaultOptions, type ApprovalMode, type ReportFormat, type RunOptions } from '../engine/options.js';
 import { renderHtml } from '../report/html.js';
 import { renderJson } from '../report/json.js';
@@ -48,6 +49,7 @@ Selection and inputs
   --shrink-budget N      requests the shrinking of one failure may make (default 200)
   --shrink-time SECONDS  time the shrinking of one failure may take (default 60)
   --list                 list the checks and exit
+  --list --coverage      list SPEC.md's normative sentences with the checks that judge them
 
 Traffic
   --timeout SECONDS      per-request timeout (default 10)
@@ -81,6 +83,8 @@ export interface Parsed {
   options: RunOptions;
   help: boolean;
   list: boolean;
+  /** `--list --coverage`: the coverage table of SPEC.md's normative sentences. */
+  coverage?: boolean;
 }
 
 function integer(value: string | undefined, name: string, min: number): number | undefined {
@@ -170,6 +174,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         'shrink-budget': { type: 'string' },
         'shrink-time': { type: 'string' },
         list: { type: 'boolean' },
+        coverage: { type: 'boolean' },
         timeout: { type: 'string' },
         'max-rps': { type: 'string' },
         budget: { type: 'string' },
@@ -254,7 +259,8 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   }
   if (v['write-baseline'] !== undefined) options.writeBaseline = v['write-baseline'];
   options.verbose = v.verbose === true;
-  return { options, help: v.help === true, list: v.list === true };
+  if (v.coverage === true && v.list !== true) throw new UsageError('--coverage goes with --list');
+  return { options, help: v.help === true, list: v.list === true, coverage: v.coverage === true };
 }
 
 /** Renders the report in the chosen format. */
@@ -285,7 +291,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     return 0;
   }
   if (parsed.list) {
-    process.stdout.write(listChecks());
+    process.stdout.write(parsed.coverage ? renderCoverageTable(ALL_CHECKS) : listChecks());
     return 0;
   }
   const { options } = parsed;

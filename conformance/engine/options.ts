@@ -9,7 +9,9 @@ import type { Baseline } from './baseline.js';
 export const AREAS = [
   'contract',
   'auth',
+  'consent',
   'tokens',
+  'scopes',
   'delegation',
   'lifecycle',
   'audit',

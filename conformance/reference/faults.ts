@@ -54,6 +54,15 @@ export const FAULTS = {
     'POST /v1/policies answers 422, which the spec does not document, to a body that breaks its schema.',
   'schema-drift-rare':
     'An agent whose name contains a control character is answered with `scopes: null`, which breaks the Agent schema.',
+  'redirect-uri-any-scheme':
+    'POST /v1/authorize accepts any redirectUri (javascript:, data:), which the consent page then navigates to (SPEC §14).',
+  'jwks-private-key': 'The JWKS publishes a private-key member (`d`) with the signing key (SPEC §3.3).',
+  'jti-reused': 'Every grant token of a grant, refreshed ones included, carries the same jti (SPEC §14).',
+  'anomaly-blocks-issuance':
+    'POST /v1/authorize refuses (403) an agent that has unacknowledged anomalies (SPEC §13.2, §14).',
+  'standard-scope-refused': 'POST /v1/authorize refuses the standard scope payments:mpp:browser (SPEC §4.4).',
+  'consent-raw-scopes':
+    'The consent page (and GET /v1/consent/{id}) shows raw scope strings instead of their descriptions (SPEC §4.5).',
 } as const satisfies Record<string, string>;
 
 /** The name of one fault. */

@@ -6,6 +6,7 @@ import { FAULT_NAMES, FAULTS, type FaultName } from '../../conformance/reference
 import { computeCodeChallenge } from '../../src/integrity/pkce.js';
 import { claimsOf, start, type Api } from './helpers.js';
 import { auditHashProbe, webhookSignatureProbe } from './fault-probes-integrity.js';
+import { verdictProbes } from './fault-probes-verdicts.js';
 
 /** Resolves true when the server keeps the MUST that the fault breaks. */
 type Probe = (api: Api) => Promise<boolean>;
@@ -227,6 +228,7 @@ const probes: Record<FaultName, Probe> = {
     const created = await api.post('/v1/agents', { name: 'bell\u0007' }, key, { unchecked: true });
     return created.status === 201 && Array.isArray(created.body.scopes);
   },
+  ...verdictProbes,
 };
 
 async function verifiesOffline(api: Api): Promise<boolean> {
