@@ -1382,6 +1382,8 @@ export interface components {
              * @description Contact address; unique across developers (409 when taken).
              */
             email?: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * @description Developer identifier (`dev_` followed by an opaque string of letters and digits, a ULID on the public server).
@@ -1463,6 +1465,8 @@ export interface components {
             description?: string;
             /** @default [] */
             scopes?: components["schemas"]["ScopeList"];
+        } & {
+            [key: string]: unknown;
         };
         /** @description At least one field. */
         UpdateAgentRequest: {
@@ -1471,6 +1475,8 @@ export interface components {
             description?: string;
             scopes?: components["schemas"]["ScopeList"];
             status?: components["schemas"]["AgentStatus"];
+        } & {
+            [key: string]: unknown;
         };
         /**
          * @description A positive duration: a whole number and a unit, `s`, `m`, `h` or `d`
@@ -1518,6 +1524,8 @@ export interface components {
              * @enum {string}
              */
             codeChallengeMethod?: "S256";
+        } & {
+            [key: string]: unknown;
         };
         /**
          * @description Authorization request identifier (`areq_` followed by an opaque string of letters and digits, a ULID on the public server).
@@ -1657,6 +1665,8 @@ export interface components {
              *     ignored otherwise.
              */
             codeVerifier?: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * @description A grant token: an RS256-signed JWT in compact form whose header names the
@@ -1694,10 +1704,14 @@ export interface components {
             refreshToken: string;
             /** @description The agent that holds the grant. */
             agentId: string;
+        } & {
+            [key: string]: unknown;
         };
         VerifyTokenRequest: {
             /** @description The grant token to check. */
             token: string;
+        } & {
+            [key: string]: unknown;
         };
         /** @description The token is genuine, unexpired and not revoked. */
         TokenVerifyValid: {
@@ -1730,6 +1744,8 @@ export interface components {
         RevokeTokenRequest: {
             /** @description The `jti` claim (`tok_…`) of the token to revoke. */
             jti: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * @description `active` until the grant is revoked (`revoked`). The reference server never
@@ -1880,6 +1896,8 @@ export interface components {
              * @default 1h
              */
             expiresIn?: components["schemas"]["ExpiresIn"];
+        } & {
+            [key: string]: unknown;
         };
         /**
          * @description The delegated grant's token (carrying `parentAgt`, `parentGrnt` and
@@ -1929,6 +1947,8 @@ export interface components {
             metadata?: components["schemas"]["Metadata"];
             /** @default success */
             status?: components["schemas"]["AuditStatus"];
+        } & {
+            [key: string]: unknown;
         };
         /**
          * @description Audit entry identifier (`alog_` followed by an opaque string of letters and digits, a ULID on the public server).
@@ -2098,6 +2118,8 @@ export interface components {
             scopes?: components["schemas"]["ScopeList"];
             timeOfDayStart?: components["schemas"]["PolicyTimeOfDay"];
             timeOfDayEnd?: components["schemas"]["PolicyTimeOfDay"];
+        } & {
+            [key: string]: unknown;
         };
         /**
          * @description Changes the given fields and keeps the others; an empty object only bumps
@@ -2113,6 +2135,8 @@ export interface components {
             scopes?: components["schemas"]["Scope"][] | null;
             timeOfDayStart?: components["schemas"]["PolicyTimeOfDay"] | null;
             timeOfDayEnd?: components["schemas"]["PolicyTimeOfDay"] | null;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * @description Webhook endpoint identifier (`wh_` followed by an opaque string of letters and digits, a ULID on the public server).
@@ -2160,6 +2184,8 @@ export interface components {
             url: components["schemas"]["WebhookUrl"];
             /** @description The event types to deliver to this URL. */
             events: components["schemas"]["WebhookEventType"][];
+        } & {
+            [key: string]: unknown;
         };
         /** @description A newly registered webhook endpoint with its signing secret. */
         WebhookWithSecret: {
@@ -2515,6 +2541,8 @@ export interface components {
             successUrl: components["schemas"]["BillingRedirectUrl"];
             /** @description Where the payment page sends the developer on cancel. */
             cancelUrl: components["schemas"]["BillingRedirectUrl"];
+        } & {
+            [key: string]: unknown;
         };
         BillingCheckoutSession: {
             /**
@@ -2528,6 +2556,8 @@ export interface components {
         BillingPortalRequest: {
             /** @description Where the billing portal sends the developer back to. */
             returnUrl: components["schemas"]["BillingRedirectUrl"];
+        } & {
+            [key: string]: unknown;
         };
         BillingPortalSession: {
             /**
@@ -2565,6 +2595,8 @@ export interface components {
         CreateScimTokenRequest: {
             /** @description A name to recognise the token by, usually the identity provider. */
             label: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * @description A new SCIM token. `token` is the secret the identity provider sends as
@@ -2724,6 +2756,8 @@ export interface components {
             /** @example work */
             type?: string;
             display?: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * @description A user to provision or the full replacement of one. On replace, fields left
@@ -2741,6 +2775,8 @@ export interface components {
             active?: boolean;
             /** @default [] */
             emails?: components["schemas"]["ScimEmailInput"][];
+        } & {
+            [key: string]: unknown;
         };
         /**
          * @description One change. `op` is matched case-insensitively; only `add` and `replace`
@@ -2757,11 +2793,15 @@ export interface components {
             path?: string;
             /** @description The new value, or an object of attribute values when `path` is absent. */
             value?: unknown;
+        } & {
+            [key: string]: unknown;
         };
         ScimPatchRequest: {
             /** @description Usually `["urn:ietf:params:scim:api:messages:2.0:PatchOp"]`; accepted and ignored. */
             schemas?: string[];
             Operations: components["schemas"]["ScimPatchOperation"][];
+        } & {
+            [key: string]: unknown;
         };
         /** @description The stored configuration. The client secret is never returned. */
         SsoConfig: {
@@ -2792,6 +2832,8 @@ export interface components {
             clientSecret: string;
             /** @description The redirect URI registered with the provider, sent in the code exchange. */
             redirectUri: components["schemas"]["SsoUrl"];
+        } & {
+            [key: string]: unknown;
         };
         /**
          * @description An OIDC or SAML connection: send the user's browser to `authorizeUrl`. For
@@ -4385,12 +4427,14 @@ export interface operations {
                  */
                 principalId?: string;
                 /**
-                 * @description Only grants with this stored status. The reference server compares the
-                 *     value as given and never stores `expired`, so `expired` matches
-                 *     nothing there; filter on `expiresAt` instead.
+                 * @description Only grants with this stored status (`active`, `revoked`, `expired`).
+                 *     The value is compared as given, so any other value matches nothing
+                 *     (an empty list, not an error). The reference server never stores
+                 *     `expired`, so `expired` matches nothing there; filter on `expiresAt`
+                 *     instead.
                  * @example active
                  */
-                status?: components["schemas"]["GrantStatus"];
+                status?: string;
             };
             header?: never;
             path?: never;
@@ -5952,10 +5996,11 @@ export interface operations {
                  */
                 until?: string;
                 /**
-                 * @description Only entries of this agent.
+                 * @description Only entries of this agent. The value is compared as given, so a value
+                 *     that names no agent (the empty string included) matches nothing.
                  * @example ag_01M8H8MPJKTVBN0F2R67HCZWP6
                  */
-                agentId?: components["schemas"]["AgentId"];
+                agentId?: string;
                 /**
                  * @description Only entries with this outcome (`success`, `failure` or `blocked`). Other values match nothing.
                  * @example failure
@@ -6578,7 +6623,8 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description 1-based index of the first user to return. Smaller values count as 1.
+                 * @description 1-based index of the first user to return. Smaller values count as 1
+                 *     (RFC 7644 §3.4.2.4), so they are not an error.
                  * @example 1
                  */
                 startIndex?: number;

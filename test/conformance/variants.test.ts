@@ -1,5 +1,5 @@
 // No flakiness: the suite passes the healthy reference server and each of its
-// allowed variants (behaviours the spec permits) over 20 different seeds with
+// allowed variants (behaviours the spec permits) over a sample of seeds with
 // 0 MUST failures. Seeds only change the random inputs of property checks, so
 // each server gets the property checks plus the checks that read what its
 // variant changes; plain checks are seed-independent and run in full in the
@@ -12,8 +12,12 @@ import { defaultOptions } from '../../conformance/engine/options.js';
 import { startReferenceServer, type ReferenceServer, type VariantName } from '../../conformance/reference/server.js';
 import { runConformance } from '../../conformance/runner.js';
 
-/** 20 seeds, spread out (any 20 distinct seeds would do; fixed ones make a failure reproducible). */
-const SEEDS = Array.from({ length: 20 }, (_, i) => 10_007 + i * 7_919);
+/**
+ * A sample of 4 seeds, spread out (fixed ones make a failure reproducible).
+ * CI runs this sample; `npm run test:deep` runs the full default suite with
+ * 30 seeds against the reference server and every variant.
+ */
+const SEEDS = Array.from({ length: 4 }, (_, i) => 10_007 + i * 7_919);
 
 /**
  * Property runs per check: its fixed examples run first and count towards
@@ -52,9 +56,14 @@ const PLAN: Array<{ server: 'reference' | VariantName; only: string[] }> = [
     server: 'other-id-format',
     only: ['contract.agents', 'tokens.claims', 'tokens.refresh-rotation', 'delegation.subset', 'audit.chain', 'fuzz'],
   },
+  // Detection revokes the grants of every agent that acted: the checks that read shared grants or run detection.
+  {
+    server: 'eager-anomalies',
+    only: ['audit', 'compliance', 'anomalies', 'delegation.depth', 'tokens.grants-verify'],
+  },
 ];
 
-describe('no flakiness: the reference server and every variant over 20 seeds', () => {
+describe('no flakiness: the reference server and every variant over a sample of seeds', () => {
   const contract = ContractValidator.fromFile();
   const servers = new Map<string, ReferenceServer>();
 
@@ -84,7 +93,7 @@ describe('no flakiness: the reference server and every variant over 20 seeds', (
   });
 
   it.each(PLAN)(
-    '$server: 0 MUST failures over 20 seeds',
+    '$server: 0 MUST failures over the seed sample',
     async ({ server: name, only }) => {
       const server = servers.get(name)!;
       const failures: string[] = [];

@@ -38,9 +38,14 @@ function subAgent(
   return undefined;
 }
 
+/** Statuses a grant can have; the list filter compares any other value as given (matching nothing). */
+const KNOWN_STATUSES = new Set(['active', 'revoked', 'expired']);
+
 export const grantHandlers = {
   grantsList: ({ env, tenant, query }) => {
     const nowMs = env.now();
+    if (env.faults.has('crash-on-bad-query') && query.status !== undefined && !KNOWN_STATUSES.has(query.status))
+      throw new TypeError('crash-on-bad-query: unhandled status value');
     const grants = [...tenant.grants.values()]
       .reverse()
       .filter((g) => query.agentId === undefined || g.agentId === query.agentId)
