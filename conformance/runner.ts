@@ -7,16 +7,16 @@
  * finally judges every recorded response against the spec, per operation.
  */
 import { applyBaseline, baselineIsStale } from './engine/baseline.js';
-import { didYouMean } from './engine/nearest.js';
+import { didYouMean } from './verdicts/nearest.js';
 import type { Check } from './engine/check.js';
 import { ALL_CHECKS } from './checks/index.js';
 import { contractResults } from './checks/contract.js';
 import { CheckContext, parseReplay, PropertyFailure } from './engine/context.js';
 import { ContractValidator } from './http/contract.js';
 import { Http, NetworkError, RATE_LIMITED_ROUTES, SHARED_BUDGET, transcript, type Exchange } from './http/http.js';
-import { CheckFailure, CheckSkipped, NotImplemented, unexpectedResponse } from './engine/failures.js';
+import { CannotRun, CheckFailure, CheckSkipped, NotImplemented, unexpectedResponse } from './engine/failures.js';
 import { AREAS, type RunOptions } from './engine/options.js';
-import { CannotRun, Session } from './engine/session.js';
+import { Session } from './engine/session/session.js';
 import type { CheckResult, Coverage, Tally } from './engine/types.js';
 
 export type { CheckResult, Tally } from './engine/types.js';

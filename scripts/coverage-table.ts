@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ALL_CHECKS } from '../conformance/checks/index.js';
-import { renderCoverageTable } from '../conformance/engine/coverage-table.js';
+import { renderCoverageTable } from '../conformance/verdicts/coverage-table.js';
 
 const file = 'conformance/README.md';
 const readme = readFileSync(file, 'utf8');

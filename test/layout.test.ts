@@ -14,11 +14,11 @@ import { describe, expect, it } from 'vitest';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-function sourceFiles(dir: string): string[] {
+function sourceFiles(dir: string, extensions: readonly string[] = ['.ts']): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith('.ts') ? [path] : [];
+    if (entry.isDirectory()) return sourceFiles(path, extensions);
+    return extensions.some((extension) => entry.name.endsWith(extension)) ? [path] : [];
   });
 }
 
@@ -82,13 +82,23 @@ function cycles(graph: Map<string, string[]>): string[][] {
   return found;
 }
 
+/** Lines as `wc -l` counts them, plus a last line without its newline. */
+const lineCount = (text: string): number => text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+
 /** Repo-relative path of an absolute one, with forward slashes. */
 const rel = (file: string): string => relative(repo, file).split('\\').join('/');
 
 /** Folders whose root may hold more files: catalogues of one file per API resource, check area or route group. */
 const CATALOGUES = new Set(['src/resources', 'conformance/checks', 'conformance/reference/routes']);
-/** Files allowed past the line limit: tables derived from the spec. */
+/**
+ * Files allowed past the line limit: tables derived from the spec. None is
+ * that long today; generated/ is not hand-written and is not read at all.
+ */
 const LONG_TABLES = new Set<string>([]);
+/** Hand-written code the line limit covers; test/vectors holds data files, not code. */
+const LINE_LIMITED_ROOTS = ['src', 'conformance', 'scripts', 'test'];
+const CODE_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.sh'];
+const NOT_CODE = ['test/vectors/'];
 const MAX_FILES_AT_ROOT = 12;
 const MAX_LINES = 500;
 
@@ -165,7 +175,7 @@ const graph = new Map(files.map((file) => [file, dependencies(file)]));
 
 describe('layout', () => {
   it('reads the modules and their imports', () => {
-    const session = graph.get(join(repo, 'conformance/engine/session.ts'));
+    const session = graph.get(join(repo, 'conformance/engine/session/run-state.ts'));
     expect(session).toBeDefined();
     expect(session).toContain(join(repo, 'conformance/http/http.ts'));
     expect(graph.get(join(repo, 'src/client.ts'))).toContain(join(repo, 'src/core/transport.ts'));
@@ -214,10 +224,13 @@ describe('layout', () => {
     expect(crowded).toEqual([]);
   });
 
-  it.skip('keeps source files under the line limit', () => {
-    const long = files
-      .filter((file) => !LONG_TABLES.has(rel(file)))
-      .map((file) => ({ file: rel(file), lines: readFileSync(file, 'utf8').split('\n').length }))
+  it('keeps source files under the line limit (src, conformance, scripts, test)', () => {
+    const code = LINE_LIMITED_ROOTS.flatMap((root) => sourceFiles(join(repo, root), CODE_EXTENSIONS));
+    expect(code).toContain(join(repo, 'scripts/generate.ts'));
+    expect(code).toContain(join(repo, 'test/layout.test.ts'));
+    const long = code
+      .filter((file) => !LONG_TABLES.has(rel(file)) && !NOT_CODE.some((prefix) => rel(file).startsWith(prefix)))
+      .map((file) => ({ file: rel(file), lines: lineCount(readFileSync(file, 'utf8')) }))
       .filter(({ lines }) => lines > MAX_LINES)
       .map(({ file, lines }) => `${file}: ${lines} lines`);
     expect(long).toEqual([]);

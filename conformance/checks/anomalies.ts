@@ -11,7 +11,8 @@
  */
 import { expectThat, show, type Check } from '../engine/check.js';
 import type { CheckContext } from '../engine/context.js';
-import { type Agent, type Developer, expectStatus } from '../engine/session.js';
+import { expectStatus } from '../engine/session/expect.js';
+import type { Agent, Developer } from '../engine/session/types.js';
 
 /** Six failed actions of `agent`: more than the detector's failure-rate threshold. */
 async function failures(ctx: CheckContext, dev: Developer, agent: Agent, grantId: string, principalId: string) {

@@ -9,7 +9,9 @@ import fc from 'fast-check';
 import { CheckFailure, expectThat, show, type Check } from '../engine/check.js';
 import { action, auditStatus, metadata } from '../model/arbitraries.js';
 import { computeAuditHash, verifyAuditChain, type AuditEntry } from '../engine/integrity.js';
-import { expectStatus, type Agent, type Developer, type Issued, type Session } from '../engine/session.js';
+import { expectStatus } from '../engine/session/expect.js';
+import type { Agent, Developer, Issued } from '../engine/session/types.js';
+import type { Session } from '../engine/session/session.js';
 
 const grants = new WeakMap<Session, { agent: Agent; issued: Issued }>();
 

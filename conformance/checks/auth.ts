@@ -10,7 +10,9 @@ import { CheckFailure, expectThat, show, type Check } from '../engine/check.js';
 import type { CheckContext } from '../engine/context.js';
 import type { Operation } from '../http/contract.js';
 import type { Exchange, RequestSpec } from '../http/http.js';
-import { expectStatus, type Agent, type Developer, type Session } from '../engine/session.js';
+import { expectStatus } from '../engine/session/expect.js';
+import type { Agent, Developer } from '../engine/session/types.js';
+import type { Session } from '../engine/session/session.js';
 import { extensionOfTags } from '../engine/types.js';
 
 const FAKE_IDS: Record<string, string> = {

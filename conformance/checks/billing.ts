@@ -5,7 +5,7 @@
  * opens a real checkout session.
  */
 import { expectThat, show, type Check } from '../engine/check.js';
-import { expectStatus } from '../engine/session.js';
+import { expectStatus } from '../engine/session/expect.js';
 
 export const billingChecks: Check[] = [
   {

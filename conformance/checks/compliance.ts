@@ -6,7 +6,7 @@
  */
 import { expectThat, show, type Check } from '../engine/check.js';
 import type { CheckContext } from '../engine/context.js';
-import { expectStatus } from '../engine/session.js';
+import { expectStatus } from '../engine/session/expect.js';
 
 /** The grant's status as the server reports it now (another check's reaction may have revoked it). */
 async function currentStatus(ctx: CheckContext, grantId: string): Promise<string | undefined> {

@@ -12,8 +12,8 @@
 import { existsSync } from 'node:fs';
 import { expectThat, show, type Check } from '../engine/check.js';
 import type { CheckContext } from '../engine/context.js';
-import { judgeEach } from '../engine/properties.js';
-import { expectStatus } from '../engine/session.js';
+import { judgeEach } from '../verdicts/properties.js';
+import { expectStatus } from '../engine/session/expect.js';
 import { openConsentPage } from './consent-page.js';
 
 /** Where redirect URIs point: the discard port of the server's own loopback, never reached. */

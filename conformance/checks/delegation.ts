@@ -8,8 +8,10 @@
 import fc from 'fast-check';
 import { CheckFailure, expectThat, show, type Check } from '../engine/check.js';
 import { scopeOutside, scopes, scopeSubset } from '../model/arbitraries.js';
-import { expectStatus, type Agent, type Developer, type Issued, type Session } from '../engine/session.js';
-import { sameSet, verifyOffline } from './tokens.js';
+import { expectStatus } from '../engine/session/expect.js';
+import type { Agent, Developer, Issued } from '../engine/session/types.js';
+import type { Session } from '../engine/session/session.js';
+import { sameSet, verifyOffline } from './tokens/assertions.js';
 
 const HARD_CAP = 10;
 /**

@@ -9,7 +9,8 @@ import type { Check, Level } from '../engine/check.js';
 import type { CheckContext } from '../engine/context.js';
 import { PropertyFailure } from '../engine/context.js';
 import { CheckFailure } from '../engine/failures.js';
-import { campaign, FUZZ_CHECKS, type CampaignResult, type FuzzCheckId } from '../fuzz/campaign.js';
+import { campaign, type CampaignResult } from '../fuzz/campaign.js';
+import { FUZZ_CHECKS, type FuzzCheckId } from '../fuzz/judge.js';
 
 const DESCRIPTIONS: Record<FuzzCheckId, { level: Level; clause: string; title: string }> = {
   'fuzz.no-server-error': {

@@ -20,7 +20,7 @@ import { scimChecks } from './scim.js';
 import { scopeChecks } from './scopes.js';
 import { ssoChecks } from './sso.js';
 import { tokenIdChecks } from './token-ids.js';
-import { tokenChecks } from './tokens.js';
+import { tokenChecks } from './tokens/index.js';
 import { webhookChecks } from './webhooks.js';
 
 export const ALL_CHECKS: readonly Check[] = [

@@ -9,7 +9,9 @@
 import fc from 'fast-check';
 import { expectThat, show, type Check } from '../engine/check.js';
 import type { CheckContext } from '../engine/context.js';
-import { expectStatus, type Agent, type Developer, type Session } from '../engine/session.js';
+import { expectStatus } from '../engine/session/expect.js';
+import type { Agent, Developer } from '../engine/session/types.js';
+import type { Session } from '../engine/session/session.js';
 
 interface PolicySpec {
   effect: 'allow' | 'deny';

@@ -8,7 +8,8 @@
 import fc from 'fast-check';
 import { expectThat, show, type Check } from '../engine/check.js';
 import type { Credential, RequestSpec } from '../http/http.js';
-import { expectStatus, type Session } from '../engine/session.js';
+import { expectStatus } from '../engine/session/expect.js';
+import type { Session } from '../engine/session/session.js';
 import { displayName } from '../model/arbitraries.js';
 
 const tokens = new WeakMap<Session, Credential>();

@@ -7,7 +7,7 @@
  * the public consent API where the server offers it (what its consent page shows).
  */
 import { expectThat, show, type Check } from '../engine/check.js';
-import { expectStatus } from '../engine/session.js';
+import { expectStatus } from '../engine/session/expect.js';
 import { STANDARD_SCOPES } from '../model/arbitraries.js';
 
 const CAPPED = 'payments:initiate:max_500';

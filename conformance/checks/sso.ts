@@ -7,7 +7,7 @@
  */
 import { expectThat, show, type Check } from '../engine/check.js';
 import { TestIdp } from '../doubles/idp.js';
-import { expectStatus } from '../engine/session.js';
+import { expectStatus } from '../engine/session/expect.js';
 
 export const ssoChecks: Check[] = [
   {

@@ -10,7 +10,8 @@ import { CheckFailure, expectThat, show, type Check } from '../engine/check.js';
 import type { CheckContext } from '../engine/context.js';
 import { GrantexWebhookError, verifyWebhook, verifyWebhookSignature } from '../engine/integrity.js';
 import { WebhookReceiver, type Delivery } from '../doubles/receiver.js';
-import { expectStatus, type Session } from '../engine/session.js';
+import { expectStatus } from '../engine/session/expect.js';
+import type { Session } from '../engine/session/session.js';
 
 const EVENTS = ['grant.created', 'grant.revoked', 'token.issued'] as const;
 /**

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { CheckFailure, CheckSkipped, NotImplemented, unexpectedResponse } from './failures.js';
 import type { Finding } from './findings.js';
 import { RATE_LIMITED_ROUTES, type Http } from '../http/http.js';
-import type { Session } from './session.js';
+import type { Session } from './session/session.js';
 import type { CheckInfo, Exchange } from './types.js';
 
 /** A property failure: the shrunk counterexample with its seed, path and transcript. */

@@ -10,44 +10,18 @@
 import fc from 'fast-check';
 import { CheckSkipped } from '../engine/failures.js';
 import { extensionOfTags } from '../engine/types.js';
-import { documents, type Finding } from '../engine/findings.js';
+import type { Finding } from '../engine/findings.js';
 import { formatReplay, type ReplayTarget } from '../engine/context.js';
-import {
-  BudgetExhausted,
-  NetworkError,
-  transcript,
-  type Credential,
-  type Exchange,
-  type RequestSpec,
-} from '../http/http.js';
+import { BudgetExhausted, NetworkError, transcript, type Exchange } from '../http/http.js';
 import { Contract } from '../reference/http/validate.js';
-import type { Developer, Session } from '../engine/session.js';
-import { mutationsOf, type Mutation, type RawBody, type RequestInput } from './mutations.js';
+import type { Developer } from '../engine/session/types.js';
+import type { Session } from '../engine/session/session.js';
+import type { Mutation, RawBody, RequestInput } from './mutations.js';
 import { fuzzOperations, sendingOrder, type FuzzOperation } from './operations.js';
-import { createPool, POOL_BY_NAME, type Pool } from './pool.js';
-import { SchemaArbitraries, type Json } from './schema.js';
-
-/** The fuzz checks, in the order they are listed. */
-export const FUZZ_CHECKS = [
-  'fuzz.no-server-error',
-  'fuzz.status-documented',
-  'fuzz.response-valid',
-  'fuzz.invalid-refused',
-  'fuzz.valid-accepted',
-] as const;
-export type FuzzCheckId = (typeof FUZZ_CHECKS)[number];
-
-/** What kind of request was sent: valid, carrying one violation, or a hostile but schema-valid string. */
-export type RequestKind = 'positive' | 'negative' | 'hostile';
-
-/** One check's verdict on one answer. */
-export interface Judgement {
-  check: FuzzCheckId;
-  status: number;
-  message: string;
-  expected: string;
-  observed: string;
-}
+import { createPool, type Pool } from './pool.js';
+import { FUZZ_CHECKS, judge, type FuzzCheckId, type Judgement, type RequestKind } from './judge.js';
+import { exampleInput, fallbackInput, mutationsFor, requestInputs, spread, validInput } from './inputs.js';
+import { afterAnswer, requestOf } from './request.js';
 
 export interface CampaignSettings {
   /** Seed of the whole phase (each property derives its own). */
@@ -208,7 +182,7 @@ class Campaign {
     const budgetShare = this.#session.http.budgetLeft - this.#session.options.budget * RESERVE_SHARE;
     const allowance = Math.min(budgetShare, limit !== undefined ? limit * RATE_WINDOWS : Infinity);
     const included = operations.filter((op) => this.#exclusion(op) === undefined);
-    const counts = included.map((op) => this.#mutations(op).length);
+    const counts = included.map((op) => mutationsFor(this.#session.contract.spec, op).length);
     const full = included.reduce(
       (sum, _op, i) => sum + 1 + this.#settings.positiveRuns + counts[i]! + this.#settings.negativeRuns,
       0,
@@ -241,56 +215,9 @@ class Campaign {
     this.#limited.set(op.operationId, known ? `${known}; ${why}` : why);
   }
 
-  // ------------------------------------------------------------ generation
-
-  #generator(): SchemaArbitraries {
-    const root = this.#session.contract.spec;
-    const plain = new SchemaArbitraries(root);
-    const runId = this.#session.runId;
-    return new SchemaArbitraries(root, (name, schema) => {
-      const key = POOL_BY_NAME[name];
-      const known = key ? this.#pool[key] : undefined;
-      // Names the run creates carry its id, like everything else the suite creates.
-      if (
-        !known &&
-        /^(name|label|displayName|description|userName|principalId)$/.test(name) &&
-        schema['type'] === 'string'
-      ) {
-        const max = Number(schema['maxLength'] ?? 200);
-        return fc.string({ maxLength: 12 }).map((suffix) => `${runId}-fuzz ${suffix}`.slice(0, max));
-      }
-      if (known === undefined) return undefined;
-      // Ids of the suite's own resources first (shrinking goes there), else unknown ones.
-      return fc.oneof(fc.constant(known), plain.of(schema));
-    });
-  }
-
   #properties(op: FuzzOperation): Array<Property<unknown>> {
-    const generator = this.#generator();
-    const root = this.#session.contract.spec;
-    const pathArbitrary = fc.record(
-      Object.fromEntries(
-        op.path.map((p) => {
-          const key = POOL_BY_NAME[p.name];
-          const known = key ? this.#pool[key] : undefined;
-          const unknown = new SchemaArbitraries(root).of(p.schema).map(String);
-          return [p.name, known ? fc.oneof(fc.constant(known), unknown) : unknown];
-        }),
-      ),
-    ) as fc.Arbitrary<Record<string, string>>;
-    const queryArbitrary = generator.object(
-      Object.fromEntries(op.query.map((p) => [p.name, p.schema])),
-      op.query.filter((p) => p.required).map((p) => p.name),
-    );
-    const bodyArbitrary = op.body ? generator.of(op.body.schema) : fc.constant(undefined);
-    const inputs: fc.Arbitrary<RequestInput> = fc
-      .record({ path: pathArbitrary, query: queryArbitrary, body: bodyArbitrary })
-      .map((input) => {
-        const out: RequestInput = { path: input.path, query: input.query };
-        if (input.body !== undefined) out.body = input.body;
-        return out;
-      });
-    const base = this.#example(op, inputs);
+    const inputs = requestInputs(this.#session, this.#pool, op);
+    const base = exampleInput(this.#contract, this.#pool, op, inputs);
     const cap = op.policy.cap ?? Infinity;
     const properties: Array<Property<unknown>> = [];
     const positives = this.#lean ? 1 : Math.min(cap <= 3 ? 1 : cap, 1 + this.#settings.positiveRuns);
@@ -305,11 +232,11 @@ class Campaign {
         describe: (input) => `valid request ${describe(input)}`,
       } as Property<unknown>);
     }
-    let mutations = this.#mutations(op);
+    let mutations = mutationsFor(this.#session.contract.spec, op);
     if (Number.isFinite(cap)) mutations = spread(mutations, Math.max(0, cap - (op.policy.positive ? positives : 0)));
     if (Number.isFinite(this.#negativeCap)) mutations = spread(mutations, this.#negativeCap);
     if (mutations.length > 0) {
-      const negativeBase = base ?? this.#fallbackInput(op);
+      const negativeBase = base ?? fallbackInput(this.#pool, op);
       const random =
         this.#lean || Number.isFinite(cap) || op.policy.negatives === 'syntax' ? 0 : this.#settings.negativeRuns;
       properties.push({
@@ -331,74 +258,6 @@ class Campaign {
     return properties;
   }
 
-  /** The operation's negative mutations its policy allows, in their fixed order. */
-  #mutations(op: FuzzOperation): Mutation[] {
-    if (op.policy.negatives === 'none') return [];
-    const all = mutationsOf({
-      root: this.#session.contract.spec,
-      ...(op.body ? { body: op.body.schema } : {}),
-      query: op.query,
-    });
-    return op.policy.negatives === 'syntax'
-      ? all.filter((m) => m.kind === 'malformed-json' || m.kind === 'wrong-content-type')
-      : all;
-  }
-
-  /** A valid request naming the pool's resources: the fixed example every run sends first. */
-  #example(op: FuzzOperation, inputs: fc.Arbitrary<RequestInput>): RequestInput | undefined {
-    const pathIds: Record<string, string> = {};
-    for (const p of op.path) {
-      const key = POOL_BY_NAME[p.name];
-      const known = key ? this.#pool[key] : undefined;
-      if (known) pathIds[p.name] = known;
-    }
-    // Sampled with a fixed seed, so the example is the same on every run against the same pool.
-    for (const candidate of fc.sample(inputs, { seed: 20261201 + op.index, numRuns: 50 })) {
-      // Required query members only, naming the pool where they can.
-      const required = Object.fromEntries(
-        op.query.filter((p) => p.required && p.name in candidate.query).map((p) => [p.name, candidate.query[p.name]]),
-      );
-      const input: RequestInput = {
-        ...candidate,
-        path: { ...candidate.path, ...pathIds },
-        query: preferPool(required, this.#pool) ?? {},
-      };
-      if (op.body && op.body.schema['type'] === 'object') input.body = preferPool(input.body as Json, this.#pool);
-      if (this.#valid(op, input)) return this.#minimal(op, input);
-    }
-    return undefined;
-  }
-
-  /** The example without the optional body members it can do without (fixed examples are not shrunk, so they start small). */
-  #minimal(op: FuzzOperation, input: RequestInput): RequestInput {
-    if (!op.body || input.body === null || typeof input.body !== 'object' || Array.isArray(input.body)) return input;
-    const required = new Set((op.body.schema['required'] ?? []) as string[]);
-    let body = input.body as Json;
-    for (const name of Object.keys(body)) {
-      if (required.has(name)) continue;
-      const { [name]: _dropped, ...rest } = body;
-      if (this.#valid(op, { ...input, body: rest })) body = rest;
-    }
-    return { ...input, body };
-  }
-
-  #fallbackInput(op: FuzzOperation): RequestInput {
-    const path: Record<string, string> = {};
-    for (const p of op.path) path[p.name] = this.#pool[POOL_BY_NAME[p.name]!] ?? 'gxc-unknown';
-    return { path, query: {}, ...(op.body ? { body: {} } : {}) };
-  }
-
-  #valid(op: FuzzOperation, input: RequestInput): boolean {
-    const query = new URLSearchParams(
-      Object.entries(input.query).flatMap(([name, value]) => (value === undefined ? [] : [[name, String(value)]])),
-    );
-    if (this.#contract.validateParameters(op.operationId, input.path, query).message !== undefined) return false;
-    if (op.body && input.body !== undefined && this.#contract.validateBody(op.operationId, input.body) !== undefined)
-      return false;
-    if (op.body?.required && input.body === undefined) return false;
-    return true;
-  }
-
   // ------------------------------------------------------------ sending and judging
 
   async #sendMutated(
@@ -408,7 +267,11 @@ class Campaign {
   ): Promise<{ exchange: Exchange; judgements: Judgement[] } | undefined> {
     const mutated = mutation.apply(input);
     // Exactly one violation: a mutation that the schema still admits (a hostile string where any string goes) is judged as such.
-    const kind: RequestKind = mutated.raw ? 'negative' : this.#valid(op, mutated.input) ? 'hostile' : 'negative';
+    const kind: RequestKind = mutated.raw
+      ? 'negative'
+      : validInput(this.#contract, op, mutated.input)
+        ? 'hostile'
+        : 'negative';
     // Where valid requests are not allowed (they would change configuration), neither is a valid hostile one.
     if (kind === 'hostile' && !op.policy.positive) return undefined;
     return this.#send(op, mutated.input, mutated.raw, kind);
@@ -421,8 +284,8 @@ class Campaign {
     kind: RequestKind,
   ): Promise<{ exchange: Exchange; judgements: Judgement[] } | undefined> {
     // A generated "valid" input that the spec refuses says nothing about the server: skip it.
-    if (kind === 'positive' && !this.#valid(op, input)) return undefined;
-    const spec = this.#request(op, input, raw);
+    if (kind === 'positive' && !validInput(this.#contract, op, input)) return undefined;
+    const spec = requestOf(this.#dev, this.#pool, op, input, raw);
     let exchange: Exchange;
     try {
       exchange = await this.#session.http.request(spec);
@@ -453,129 +316,8 @@ class Campaign {
         judgements: [judgement],
       };
     }
-    this.#afterAnswer(op, exchange);
-    return { exchange, judgements: this.#judge(op, kind, exchange) };
-  }
-
-  #request(op: FuzzOperation, input: RequestInput, raw: RawBody | undefined): RequestSpec {
-    const path = op.template.replace(/\{([^}]+)\}/g, (_all, name: string) =>
-      encodeURIComponent(input.path[name] ?? ''),
-    );
-    const query: Record<string, string> = {};
-    for (const [name, value] of Object.entries(input.query))
-      if (value !== undefined) query[name] = typeof value === 'string' ? value : String(value);
-    const auth: Credential | null =
-      op.security === 'apiKey' ? this.#dev.key : op.security === 'scimToken' ? (this.#pool.scim ?? null) : null;
-    return {
-      method: op.method.toUpperCase(),
-      path,
-      query,
-      auth,
-      ...(raw ? { raw } : input.body !== undefined ? { json: input.body } : {}),
-    };
-  }
-
-  /** Hides returned secrets and schedules the deletion of anything the answer says was created. */
-  #afterAnswer(op: FuzzOperation, exchange: Exchange): void {
-    const body = exchange.body as Json | undefined;
-    if (!body || typeof body !== 'object') return;
-    for (const name of ['apiKey', 'token', 'secret', 'grantToken', 'refreshToken', 'clientSecret']) {
-      if (typeof body[name] === 'string') this.#session.http.registerSecret(body[name] as string, name.toUpperCase());
-    }
-    if (exchange.status < 200 || exchange.status >= 300) return;
-    // An entry the fuzzer wrote is one the later audit reads may name.
-    if (op.operationId === 'auditLog' && typeof body['entryId'] === 'string') this.#pool.entryId ??= body['entryId'];
-    const session = this.#session;
-    const dev = this.#dev;
-    const scim = this.#pool.scim;
-    const id = String(body['id'] ?? body['agentId'] ?? '');
-    const undo: Record<string, () => Promise<Exchange>> = {
-      agentsCreate: () => session.request(dev, { method: 'DELETE', path: `/v1/agents/${body['agentId']}` }),
-      policiesCreate: () => session.request(dev, { method: 'DELETE', path: `/v1/policies/${id}` }),
-      webhooksCreate: () => session.request(dev, { method: 'DELETE', path: `/v1/webhooks/${id}` }),
-      scimCreateToken: () => session.request(dev, { method: 'DELETE', path: `/v1/scim/tokens/${id}` }),
-      scimCreateUser: () =>
-        session.http.request({ method: 'DELETE', path: `/scim/v2/Users/${id}`, auth: scim ?? null }),
-    };
-    const remove = undo[op.operationId];
-    if (remove && id) session.track(`fuzz ${op.operationId} ${id}`, remove);
-    if (op.operationId === 'signup')
-      session.notes.push(
-        `fuzzing: POST /v1/signup accepted a request (${exchange.status}); that developer cannot be deleted through the API`,
-      );
-  }
-
-  #judge(op: FuzzOperation, kind: RequestKind, exchange: Exchange): Judgement[] {
-    const out: Judgement[] = [];
-    const status = exchange.status;
-    const documented = documents(op.statuses, status);
-    const where = `${op.method.toUpperCase()} ${op.template}`;
-    const answer = `${status} ${short(exchange.responseText)}`;
-    const what =
-      kind === 'positive'
-        ? 'a valid request'
-        : kind === 'negative'
-          ? 'an invalid request'
-          : 'a request with a hostile string';
-    if (status >= 500 && (status === 500 || !documented)) {
-      out.push({
-        check: 'fuzz.no-server-error',
-        status,
-        message: `${op.operationId}: ${what} got a server error`,
-        expected: `no 5xx (documented: ${op.statuses.join(', ')})`,
-        observed: answer,
-      });
-    }
-    if (!documented && status < 500) {
-      const check: FuzzCheckId =
-        kind === 'positive' && status >= 400 ? 'fuzz.valid-accepted' : 'fuzz.status-documented';
-      out.push({
-        check,
-        status,
-        message: `${op.operationId}: ${what} got status ${status}, which ${where} does not document`,
-        expected: `one of ${op.statuses.join(', ')}`,
-        observed: answer,
-      });
-    }
-    const violations = exchange.violations.filter(
-      (v) => !/is not documented for|error body does not have the error shape/.test(v),
-    );
-    if (documented && violations.length > 0) {
-      out.push({
-        check: 'fuzz.response-valid',
-        status,
-        message: `${op.operationId}: the ${status} answer breaks the spec`,
-        expected: `headers and body as documented for ${status}`,
-        observed: `${violations.slice(0, 3).join('; ')} · ${answer}`,
-      });
-    }
-    if (kind === 'negative') {
-      if (status < 400) {
-        out.push({
-          check: 'fuzz.invalid-refused',
-          status,
-          message: `${op.operationId}: an invalid request was accepted`,
-          expected: 'a 4xx refusal',
-          observed: answer,
-        });
-      } else if (status < 500 && !this.#errorShaped(exchange.body)) {
-        out.push({
-          check: 'fuzz.invalid-refused',
-          status,
-          message: `${op.operationId}: the refusal of an invalid request lacks the error shape`,
-          expected: '{message, code, requestId} (SCIM routes: a SCIM error)',
-          observed: answer,
-        });
-      }
-    }
-    return out;
-  }
-
-  #errorShaped(body: unknown): boolean {
-    return (
-      this.#session.contract.validateSchema('Error', body).length === 0 ||
-      this.#session.contract.validateSchema('ScimError', body).length === 0
-    );
+    afterAnswer(this.#session, this.#dev, this.#pool, op, exchange);
+    return { exchange, judgements: judge(this.#session.contract, op, kind, exchange) };
   }
 
   // ------------------------------------------------------------ properties
@@ -697,35 +439,6 @@ function developerLimit(exchanges: readonly Exchange[]): number | undefined {
 
 function findingKey(op: FuzzOperation, judgement: Judgement): string {
   return `${judgement.check}|${op.operationId}|${judgement.status}`;
-}
-
-/** Replaces members that name a pool resource by that resource, so the example acts on the suite's own data. */
-function preferPool(body: Json | undefined, pool: Pool): Json | undefined {
-  if (!body) return body;
-  const out: Json = { ...body };
-  for (const name of Object.keys(out)) {
-    const key = POOL_BY_NAME[name];
-    if (key && pool[key] !== undefined) out[name] = pool[key];
-  }
-  return out;
-}
-
-/** At most `count` mutations, spread over the kinds (rate-limited routes get a few of each kind). */
-function spread(mutations: Mutation[], count: number): Mutation[] {
-  const kinds = [...new Set(mutations.map((m) => m.kind))];
-  const picked: Mutation[] = [];
-  for (let round = 0; picked.length < Math.min(count, mutations.length); round++) {
-    for (const kind of kinds) {
-      const candidate = mutations.filter((m) => m.kind === kind)[round];
-      if (candidate && picked.length < count) picked.push(candidate);
-    }
-  }
-  return picked;
-}
-
-function short(text: string, max = 240): string {
-  const flat = text.replace(/\s+/g, ' ');
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 
 /** fast-check's rendering of the input, with long strings cut (a 100 KB string stays readable). */

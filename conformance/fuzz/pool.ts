@@ -8,7 +8,9 @@
  */
 import { CheckFailure, CheckSkipped } from '../engine/failures.js';
 import type { Credential, Exchange } from '../http/http.js';
-import { decodeToken, type Developer, type Session } from '../engine/session.js';
+import { decodeToken } from '../engine/session/expect.js';
+import type { Developer } from '../engine/session/types.js';
+import type { Session } from '../engine/session/session.js';
 
 /** Values a request may name, by the parameter or member name that carries them. */
 export type Pool = Partial<Record<PoolKey, string>> & { scim?: Credential };

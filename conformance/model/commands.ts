@@ -9,8 +9,8 @@
 import fc from 'fast-check';
 import { CheckFailure, expectThat, show } from '../engine/check.js';
 import { computeAuditHash, type AuditEntry } from '../engine/integrity.js';
-import { expectStatus } from '../engine/session.js';
-import { sameSet, verifyOffline } from '../checks/tokens.js';
+import { expectStatus } from '../engine/session/expect.js';
+import { sameSet, verifyOffline } from '../checks/tokens/assertions.js';
 import {
   grantRevoked,
   HARD_DEPTH_CAP,

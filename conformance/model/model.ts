@@ -5,7 +5,8 @@
  * exist, and what revocation (cascading down delegation trees) has done, so
  * every command knows what the server must answer.
  */
-import type { Agent, Developer, Session } from '../engine/session.js';
+import type { Agent, Developer } from '../engine/session/types.js';
+import type { Session } from '../engine/session/session.js';
 
 /** Scopes of the grant every run starts from: standard and reverse-domain custom ones. */
 export const SEED_SCOPES = ['calendar:read', 'email:send', 'files:read', 'com.example.crm:contacts:write'];

@@ -9,9 +9,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ALL_CHECKS } from '../../conformance/checks/index.js';
-import { renderCoverageTable } from '../../conformance/engine/coverage-table.js';
-import { citedRfcs, citedSections, specSection } from '../../conformance/engine/spec-sections.js';
-import { SPEC_RULES } from '../../conformance/engine/spec-rules.js';
+import { renderCoverageTable } from '../../conformance/verdicts/coverage-table.js';
+import { citedRfcs, citedSections, specSection } from '../../conformance/verdicts/spec-sections.js';
+import { SPEC_RULES } from '../../conformance/verdicts/spec-rules.js';
 
 const checks = ALL_CHECKS.map(({ id, level, clause }) => ({ id, level, clause }));
 const ids = new Set(checks.map((check) => check.id));

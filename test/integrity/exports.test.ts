@@ -41,7 +41,7 @@ describe('src/integrity/index.ts', () => {
       'src/integrity/webhook-signature.ts',
       'src/integrity/audit-chain.ts',
       'src/internal/bytes.ts',
-      ...readdirSync('src/verify').map((f) => `src/integrity/verify/${f}`),
+      ...readdirSync('src/integrity/verify').map((f) => `src/integrity/verify/${f}`),
     ];
     for (const file of files) {
       const source = readFileSync(file, 'utf8');

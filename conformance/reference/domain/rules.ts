@@ -122,14 +122,18 @@ export function delegationClaimsOf(tenant: Tenant, grant: GrantRecord): Delegati
   };
 }
 
-/** Signs a new grant token for `grant` and records its `jti`. */
+/**
+ * Signs a new grant token for `grant` and records its `jti`. `nowMs` is the
+ * instant the caller computed the grant's expiry from, so `exp - iat` is
+ * exactly the lifetime asked for even when the clock ticks in between.
+ */
 export async function issueGrantToken(
   env: ServerEnv,
   tenant: Tenant,
   grant: GrantRecord,
   delegation: DelegationClaims | undefined,
+  nowMs: number = env.now(),
 ): Promise<{ token: string; jti: string }> {
-  const nowMs = env.now();
   // The jti-reused fault: one jti per grant, so a refreshed token cannot be told from the first.
   const jti = env.faults.has('jti-reused') ? `tok_${grant.id.slice(grant.id.indexOf('_') + 1)}` : newId('tok', nowMs);
   const scp = env.faults.has('scopes-escalated') ? [...grant.scopes, 'admin:all'] : [...grant.scopes];

@@ -146,7 +146,7 @@ export const grantHandlers = {
     tenant.grants.set(grant.id, grant);
     parentGrant?.childIds.push(grant.id);
     const delegation = { parentAgt: claims.agt, parentGrnt: claims.grnt, delegationDepth: depth };
-    const { token, jti } = await issueGrantToken(env, tenant, grant, delegation);
+    const { token, jti } = await issueGrantToken(env, tenant, grant, delegation, nowMs);
     const refreshToken = issueRefreshToken(env, tenant, grant);
     env.webhooks.emit(tenant, 'grant.created', {
       ...grantEventData(grant),

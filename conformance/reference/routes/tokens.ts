@@ -70,7 +70,7 @@ export const tokenHandlers = {
     // Everything up to here can fail; from here on the exchange completes.
     if (!env.faults.has('code-reusable')) request.status = 'consumed';
     tenant.grants.set(grant.id, grant);
-    const { token, jti } = await issueGrantToken(env, tenant, grant, undefined);
+    const { token, jti } = await issueGrantToken(env, tenant, grant, undefined, nowMs);
     const refreshToken = issueRefreshToken(env, tenant, grant);
     env.webhooks.emit(tenant, 'grant.created', grantEventData(grant));
     env.webhooks.emit(tenant, 'token.issued', { tokenId: jti, ...grantEventData(grant) });

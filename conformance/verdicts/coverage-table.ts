@@ -1,11 +1,11 @@
 /**
- * @module coverage-table
+ * @module verdicts/coverage-table
  * The coverage table of SPEC.md's normative sentences (engine/spec-rules.ts):
  * each rule with the checks that judge it, or why HTTP cannot. Rendered as
  * Markdown for conformance/README.md (`npm run coverage:table`) and for
  * `--list --coverage`.
  */
-import type { CheckInfo } from './types.js';
+import type { CheckInfo } from '../engine/types.js';
 import { SPEC_RULES } from './spec-rules.js';
 import { SPEC_VERSION } from './spec-sections.js';
 

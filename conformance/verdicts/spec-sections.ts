@@ -1,5 +1,5 @@
 /**
- * @module spec-sections
+ * @module verdicts/spec-sections
  * Our own list of SPEC.md's numbered sections (number and heading), kept by
  * hand from SPEC.md v1.0 (frozen). A check's clause may only cite a § that is
  * listed here; test/conformance/citations.test.ts enforces it for every check

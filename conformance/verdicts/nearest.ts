@@ -1,5 +1,5 @@
 /**
- * @module nearest
+ * @module verdicts/nearest
  * "Did you mean …?": the closest known name to a mistyped one, for the
  * one-line errors of bad options and baseline entries (exit 2).
  */

@@ -1,13 +1,13 @@
 /**
- * @module properties
+ * @module verdicts/properties
  * Checks made of several properties judge every one of them: each failing
  * property becomes its own finding (with its own transcript), so a deviation
  * that is already known (and baselined) hides nothing else. The check fails
  * when any property fails; its message names the first and counts the rest.
  */
 import { transcript } from '../http/http.js';
-import type { CheckContext } from './context.js';
-import { CheckFailure, CheckSkipped } from './failures.js';
+import type { CheckContext } from '../engine/context.js';
+import { CheckFailure, CheckSkipped } from '../engine/failures.js';
 
 /** One property of a check: a name (shown as the finding's operation) and how to judge it. */
 export interface NamedProperty {
