@@ -16,8 +16,9 @@ const DESCRIPTIONS: Record<FuzzCheckId, { level: Level; clause: string; title: s
   'fuzz.no-server-error': {
     level: 'MUST',
     clause:
-      'SPEC §10.1 core endpoints / §10.2 offered extensions, as specified (no operation documents a 500): bad input never gets a server error',
-    title: 'no generated request, valid or not, gets a 500 or an undocumented 5xx',
+      'SPEC §10.1 core endpoints / §10.2 offered extensions, as specified (no operation documents a 500): a valid request never gets a server error',
+    title:
+      'no valid generated request (hostile strings included), nor one a clause makes invalid, gets a 500 or an undocumented 5xx',
   },
   'fuzz.status-documented': {
     level: 'MUST',
@@ -30,11 +31,19 @@ const DESCRIPTIONS: Record<FuzzCheckId, { level: Level; clause: string; title: s
     title: 'every answer to a generated request has valid headers and a valid body',
   },
   'fuzz.invalid-refused': {
-    // No sentence of SPEC.md or of an RFC it names makes these requests invalid: our schemas are stricter than the protocol.
+    level: 'MUST',
+    clause:
+      'SPEC §5.2, §5.3, §7.2, §7.3, §9.1: a request lacking (or mistyping) what these sections require is refused with a 4xx',
+    title:
+      'a request that a SPEC.md clause makes invalid (a required member left out or of the wrong type, no readable body) is refused',
+  },
+  'fuzz.invalid-handled': {
+    // Our schemas are stricter than the protocol here: no sentence of SPEC.md or of an RFC makes these requests invalid.
     level: 'SHOULD',
     clause:
-      'SPEC §10.1 / §10.2 endpoints; OpenAPI request schemas: an invalid request is refused with a 4xx and the error shape',
-    title: 'a request with one violation of its schema is refused with a 4xx carrying the error shape',
+      'SPEC §10.1 / §10.2 endpoints; OpenAPI request schemas: any other invalid request is refused with a 4xx and the error shape, never a 5xx',
+    title:
+      'a request with one violation of its schema is refused with a 4xx carrying the error shape, not a server error',
   },
   'fuzz.valid-accepted': {
     level: 'SHOULD',

@@ -49,7 +49,7 @@ export const FAULTS = {
   'scim-accepts-api-key': 'The SCIM 2.0 endpoints accept a developer API key instead of requiring a SCIM token.',
   'sso-state-unchecked': 'GET /sso/callback accepts a forged or replayed state parameter.',
   'crash-on-bad-query':
-    'GET /v1/grants answers 500 instead of an empty list when `status` is not a known grant status.',
+    'GET /v1/grants answers 500 instead of an empty list when the `status` filter holds a control character (NUL).',
   'undocumented-status':
     'POST /v1/policies answers 422, which the spec does not document, to a body that breaks its schema.',
   'schema-drift-rare':

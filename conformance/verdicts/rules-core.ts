@@ -120,7 +120,13 @@ export const CORE_RULES: readonly SpecRule[] = [
     level: 'MUST',
     form: 'statement',
     says: 'the code is exchanged, with the agent it was issued for, for a grant token and a refresh token',
-    judgedBy: ['tokens.code-single-use', 'tokens.code-bound-to-agent', 'tokens.pkce', 'lifecycle.model'],
+    judgedBy: [
+      'tokens.code-single-use',
+      'tokens.code-bound-to-agent',
+      'tokens.pkce',
+      'lifecycle.model',
+      'fuzz.invalid-refused',
+    ],
   },
   {
     id: '§6.1/header',
@@ -160,7 +166,7 @@ export const CORE_RULES: readonly SpecRule[] = [
     level: 'MUST',
     form: 'statement',
     says: 'a single token is revoked by its jti',
-    judgedBy: ['tokens.revoke-token'],
+    judgedBy: ['tokens.revoke-token', 'fuzz.invalid-refused'],
   },
   {
     id: '§7.3/online-check',
@@ -298,7 +304,7 @@ export const CORE_RULES: readonly SpecRule[] = [
     level: 'MUST',
     form: 'keyword',
     says: 'the parent grant token is decoded and validated',
-    judgedBy: ['delegation.revoked-parent', 'lifecycle.model'],
+    judgedBy: ['delegation.revoked-parent', 'lifecycle.model', 'fuzz.invalid-refused'],
   },
   {
     id: '§9.2/cascade',

@@ -23,7 +23,7 @@ export const EXTENSION_RULES: readonly SpecRule[] = [
       'fuzz.no-server-error',
       'fuzz.status-documented',
       'fuzz.response-valid',
-      'fuzz.invalid-refused',
+      'fuzz.invalid-handled',
       'fuzz.valid-accepted',
     ],
   },

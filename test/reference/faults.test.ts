@@ -217,7 +217,7 @@ const probes: Record<FaultName, Probe> = {
   },
   'crash-on-bad-query': async (api) => {
     const { key } = await setup(api);
-    return (await api.get('/v1/grants?status=bogus', key, { unchecked: true })).status === 200;
+    return (await api.get('/v1/grants?status=%00bogus', key, { unchecked: true })).status === 200;
   },
   'undocumented-status': async (api) => {
     const { key } = await setup(api);
