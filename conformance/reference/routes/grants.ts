@@ -41,7 +41,6 @@ function subAgent(
 export const grantHandlers = {
   grantsList: ({ env, tenant, query }) => {
     const nowMs = env.now();
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: the fault is about control characters
     if (env.faults.has('crash-on-bad-query') && /[\u0000-\u001f]/.test(query.status ?? ''))
       throw new TypeError('crash-on-bad-query: unhandled status value');
     const grants = [...tenant.grants.values()]
