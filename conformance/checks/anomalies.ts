@@ -44,7 +44,8 @@ export const anomalyChecks: Check[] = [
     extension: 'anomalies',
     async run(ctx) {
       const { session } = ctx;
-      const dev = session.devA;
+      // Detection revokes grants developer-wide: a developer of its own where one can be created.
+      const dev = (await session.devC()) ?? session.devA;
       // A new principal and a burst of failures give the detector something to find.
       const agent = await session.agent(dev, 'anomalies');
       const issued = await session.issue(dev, { agent, scopes: ['calendar:read'] });
@@ -117,7 +118,8 @@ export const anomalyChecks: Check[] = [
     extension: 'anomalies',
     async run(ctx) {
       const { session } = ctx;
-      const dev = session.devA;
+      // Detection revokes grants developer-wide: a developer of its own where one can be created.
+      const dev = (await session.devC()) ?? session.devA;
       const agent = await session.agent(dev, 'flagged');
       const first = await session.issue(dev, { agent, scopes: ['calendar:read'] });
       await failures(ctx, dev, agent, first.grantId, first.principalId);
