@@ -16,6 +16,7 @@ import { delegationChecks } from './delegation.js';
 import { fuzzChecks } from './fuzz.js';
 import { lifecycleChecks } from './lifecycle.js';
 import { policyChecks } from './policies.js';
+import { policyConditionChecks } from './policy-conditions.js';
 import { scimChecks } from './scim.js';
 import { scopeChecks } from './scopes.js';
 import { ssoChecks } from './sso.js';
@@ -34,6 +35,7 @@ export const ALL_CHECKS: readonly Check[] = [
   ...lifecycleChecks,
   ...auditChecks,
   ...policyChecks,
+  ...policyConditionChecks,
   ...webhookChecks,
   ...scimChecks,
   ...ssoChecks,

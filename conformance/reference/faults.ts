@@ -63,6 +63,9 @@ export const FAULTS = {
   'standard-scope-refused': 'POST /v1/authorize refuses the standard scope payments:mpp:browser (SPEC §4.4).',
   'consent-raw-scopes':
     'The consent page (and GET /v1/consent/{id}) shows raw scope strings instead of their descriptions (SPEC §4.5).',
+  'policy-deny-ignored': 'Deny policies are never applied: a matching auto_deny lets the request through (SPEC §11.2).',
+  'policy-condition-ignored':
+    'The principalId condition of a policy is ignored, so the policy applies to every principal (SPEC §11.3).',
 } as const satisfies Record<string, string>;
 
 /** The name of one fault. */

@@ -53,7 +53,7 @@ export const EXTENSION_RULES: readonly SpecRule[] = [
     level: 'MUST',
     form: 'statement',
     says: 'auto_approve issues the grant without the consent UI; auto_deny refuses with 403',
-    judgedBy: ['policies.allow', 'policies.deny-before-allow'],
+    judgedBy: ['policies.allow', 'policies.deny-alone', 'policies.deny-before-allow'],
   },
   {
     id: '§11.3/conditions',
@@ -61,9 +61,7 @@ export const EXTENSION_RULES: readonly SpecRule[] = [
     level: 'MUST',
     form: 'statement',
     says: 'a policy matches on scopes (subset), principalId, agentId and timeWindow',
-    judgedBy: ['policies.allow'],
-    notOverHttp:
-      'policies.allow judges the scopes and agentId conditions; principalId and timeWindow are judged only by the reference server’s selftest so far',
+    judgedBy: ['policies.conditions'],
   },
   {
     id: '§11.4/order',

@@ -58,6 +58,22 @@ export const verdictProbes = {
     );
     return authz.status === 201;
   },
+  'policy-deny-ignored': async (api: Api) => {
+    const { key, agentId } = await setup(api);
+    await api.post('/v1/policies', { name: 'no', effect: 'deny', principalId: 'p' }, key);
+    const authz = await api.post('/v1/authorize', { agentId, principalId: 'p', scopes: ['calendar:read'] }, key, {
+      unchecked: true,
+    });
+    return authz.status === 403;
+  },
+  'policy-condition-ignored': async (api: Api) => {
+    const { key, agentId } = await setup(api);
+    await api.post('/v1/policies', { name: 'no', effect: 'deny', principalId: 'someone-else' }, key);
+    const authz = await api.post('/v1/authorize', { agentId, principalId: 'p', scopes: ['calendar:read'] }, key, {
+      unchecked: true,
+    });
+    return authz.status === 201;
+  },
   'consent-raw-scopes': async (api: Api) => {
     const { key, agentId } = await setup(api, 'live');
     const authz = await api.post('/v1/authorize', { agentId, principalId: 'p', scopes: ['calendar:read'] }, key);
