@@ -76,7 +76,8 @@ export default defineConfig((cli) => {
       target: 'node20',
       platform: 'node',
       splitting: false,
-      external: ['openapi-fetch', 'jose'],
+      // playwright-core drives a local Chromium for the consent-UI check only when it is installed.
+      external: ['openapi-fetch', 'jose', 'playwright-core'],
       noExternal: ['fast-check', 'ajv', 'ajv-formats', 'hono', '@hono/node-server'],
       banner: {
         // ajv is CommonJS: its bundled require() calls need a real require.

@@ -6,7 +6,8 @@
  * failures into verdicts with transcripts, cleans up what the run created, and
  * finally judges every recorded response against the spec, per operation.
  */
-import { applyBaseline } from './engine/baseline.js';
+import { applyBaseline, baselineIsStale } from './engine/baseline.js';
+import { didYouMean } from './verdicts/nearest.js';
 import type { Check } from './engine/check.js';
 import { ALL_CHECKS } from './checks/index.js';
 import { contractResults } from './checks/contract.js';
@@ -97,7 +98,7 @@ async function run(
 ): Promise<RunReport> {
   const started = Date.now();
   const runId = `gxc-${started.toString(36).slice(-5)}${Math.random().toString(36).slice(2, 6)}`;
-  const checks = selectChecks(hooks.checks ?? ALL_CHECKS, options);
+  let checks: Check[] = [];
   let server: StartedServer | undefined;
   let recorder: Http | undefined;
   const report: RunReport = {
@@ -121,6 +122,7 @@ async function run(
     exitCode: 2,
   };
   try {
+    checks = selectChecks(hooks.checks ?? ALL_CHECKS, options);
     if (options.replay !== undefined && checks.filter((check) => check.property).length !== 1) {
       throw new CannotRun('--replay needs --only to select exactly one property check');
     }
@@ -207,7 +209,11 @@ async function run(
     tally(report);
     if (options.baseline) {
       report.baseline = applyBaseline(report.results, options.baseline);
-      report.exitCode = report.baseline.unexpectedFailures.some((failure) => failure.status === 'fail') ? 1 : 0;
+      report.exitCode = baselineIsStale(report.baseline)
+        ? 2
+        : report.baseline.unexpectedFailures.some((failure) => failure.status === 'fail')
+          ? 1
+          : 0;
     } else {
       report.exitCode = report.results.some((result) => result.status === 'fail') ? 1 : 0;
     }
@@ -256,7 +262,10 @@ export function selectChecks(checks: readonly Check[], options: Pick<RunOptions,
     const known =
       (AREAS as readonly string[]).includes(name) ||
       checks.some((check) => check.id === name || check.id.startsWith(`${name}.`));
-    if (!known) throw new CannotRun(`unknown area or check ${JSON.stringify(name)} (see --list)`);
+    if (!known)
+      throw new CannotRun(
+        `unknown area or check ${JSON.stringify(name)}${didYouMean(name, [...AREAS, ...checks.map((check) => check.id)])} (see --list)`,
+      );
   }
   return checks.filter(
     (check) => (options.only.length === 0 || matches(check, options.only)) && !matches(check, options.skip),

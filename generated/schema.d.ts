@@ -5804,12 +5804,14 @@ export interface operations {
                  */
                 principalId?: string;
                 /**
-                 * @description Only grants with this stored status. The reference server compares the
-                 *     value as given and never stores `expired`, so `expired` matches
-                 *     nothing there; filter on `expiresAt` instead.
+                 * @description Only grants with this stored status (`active`, `revoked`, `expired`).
+                 *     The value is compared as given, so any other value matches nothing
+                 *     (an empty list, not an error). The reference server never stores
+                 *     `expired`, so `expired` matches nothing there; filter on `expiresAt`
+                 *     instead.
                  * @example active
                  */
-                status?: components["schemas"]["GrantStatus"];
+                status?: string;
             };
             header?: never;
             path?: never;
@@ -7378,10 +7380,11 @@ export interface operations {
                  */
                 until?: string;
                 /**
-                 * @description Only entries of this agent.
+                 * @description Only entries of this agent. The value is compared as given, so a value
+                 *     that names no agent (the empty string included) matches nothing.
                  * @example ag_01M8H8MPJKTVBN0F2R67HCZWP6
                  */
-                agentId?: components["schemas"]["AgentId"];
+                agentId?: string;
                 /**
                  * @description Only entries with this outcome (`success`, `failure` or `blocked`). Other values match nothing.
                  * @example failure
@@ -8007,7 +8010,8 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description 1-based index of the first user to return. Smaller values count as 1.
+                 * @description 1-based index of the first user to return. Smaller values count as 1
+                 *     (RFC 7644 §3.4.2.4), so they are not an error.
                  * @example 1
                  */
                 startIndex?: number;

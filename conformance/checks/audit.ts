@@ -227,7 +227,8 @@ export const auditChecks: Check[] = [
   {
     id: 'audit.append-only',
     area: 'audit',
-    clause: 'SPEC §8 append-only audit trail; OpenAPI auditGet: no update or delete',
+    clause:
+      'SPEC §14 audit logs are append-only at the API level; §8 audit trail; OpenAPI auditGet: no update or delete',
     level: 'MUST',
     title: 'PUT, PATCH and DELETE on an audit entry are refused and the entry is unchanged',
     async run(ctx) {

@@ -219,7 +219,8 @@ export const authChecks: Check[] = [
   {
     id: 'auth.isolation',
     area: 'auth',
-    clause: 'OpenAPI NotFound: another developer’s resources are not found, never readable or changeable',
+    clause:
+      'SPEC §9.1 step 4 a resource of another developer is 404; §10.1; OpenAPI NotFound: another developer’s resources are not found, never readable or changeable',
     level: 'MUST',
     title:
       'a second developer can neither read nor change the first one’s agents, grants, tokens, audit entries, policies or webhooks',

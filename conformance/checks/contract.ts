@@ -65,7 +65,7 @@ export const contractChecks: Check[] = [
   {
     id: 'contract.errors',
     area: 'contract',
-    clause: 'OpenAPI Error: every error body is {message, code, requestId}',
+    clause: 'SPEC §10.1 core endpoints as specified; OpenAPI Error: every error body is {message, code, requestId}',
     level: 'MUST',
     title: 'malformed, invalid and unknown-resource requests answer 4xx with the error shape',
     async run(ctx) {
@@ -219,7 +219,7 @@ export function contractResults(
     const result: CheckResult = {
       id: `contract.op.${op.operationId}`,
       area: 'contract',
-      clause: `OpenAPI ${op.method.toUpperCase()} ${op.template}`,
+      clause: `SPEC §10.1 core endpoints / §10.2 offered extensions, as specified; OpenAPI ${op.method.toUpperCase()} ${op.template}`,
       level: 'MUST',
       title: `every response of ${op.operationId} has a documented status, valid headers and a valid body`,
       ...(extension ? { extension } : {}),

@@ -15,29 +15,40 @@ import { FUZZ_CHECKS, type FuzzCheckId } from '../fuzz/judge.js';
 const DESCRIPTIONS: Record<FuzzCheckId, { level: Level; clause: string; title: string }> = {
   'fuzz.no-server-error': {
     level: 'MUST',
-    clause: 'SPEC §13 errors: bad input gets a 4xx with the error shape, never a server error',
-    title: 'no generated request, valid or not, gets a 500 or an undocumented 5xx',
+    clause:
+      'SPEC §10.1 core endpoints / §10.2 offered extensions, as specified (no operation documents a 500): a valid request never gets a server error',
+    title:
+      'no valid generated request (hostile strings included), nor one a clause makes invalid, gets a 500 or an undocumented 5xx',
   },
   'fuzz.status-documented': {
     level: 'MUST',
-    clause: 'OpenAPI responses: every status answered is documented for the operation',
+    clause: 'SPEC §10.1 / §10.2 endpoints as specified; OpenAPI responses: every status answered is documented',
     title: 'every answer to a generated request has a status the operation documents',
   },
   'fuzz.response-valid': {
     level: 'MUST',
-    clause: 'OpenAPI responses: headers and body match the schema of the status answered',
+    clause: 'SPEC §10.1 / §10.2 endpoints as specified; OpenAPI responses: headers and body match the schema',
     title: 'every answer to a generated request has valid headers and a valid body',
   },
   'fuzz.invalid-refused': {
     level: 'MUST',
     clause:
-      'OpenAPI request schemas; SPEC §13 error shape: an invalid request is refused with a 4xx and the error shape',
-    title: 'a request with one violation of its schema is refused with a 4xx carrying the error shape',
+      'SPEC §5.2, §5.3, §7.2, §7.3, §9.1: a request lacking (or mistyping) what these sections require is refused with a 4xx',
+    title:
+      'a request that a SPEC.md clause makes invalid (a required member left out or of the wrong type, no readable body) is refused',
+  },
+  'fuzz.invalid-handled': {
+    // Our schemas are stricter than the protocol here: no sentence of SPEC.md or of an RFC makes these requests invalid.
+    level: 'SHOULD',
+    clause:
+      'SPEC §10.1 / §10.2 endpoints; OpenAPI request schemas: any other invalid request is refused with a 4xx and the error shape, never a 5xx',
+    title:
+      'a request with one violation of its schema is refused with a 4xx carrying the error shape, not a server error',
   },
   'fuzz.valid-accepted': {
     level: 'SHOULD',
     clause:
-      'OpenAPI request schemas: a request valid by its schema is not refused with a 4xx the operation does not document',
+      'SPEC §10.1 / §10.2 endpoints; OpenAPI request schemas: a request valid by its schema is not refused with a 4xx the operation does not document',
     title:
       'valid generated requests are not refused with an undocumented 4xx (a business rule the spec does not state)',
   },

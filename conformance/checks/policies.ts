@@ -166,7 +166,7 @@ export const policyChecks: Check[] = [
   {
     id: 'policies.crud',
     area: 'policies',
-    clause: 'SPEC §11.6 CRUD API',
+    clause: 'SPEC §11.6 CRUD API; §10.2 an offered extension is implemented as specified',
     level: 'MUST',
     title: 'policies are created, read, listed, updated (null clears a condition) and deleted',
     extension: 'policies',

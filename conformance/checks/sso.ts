@@ -13,7 +13,8 @@ export const ssoChecks: Check[] = [
   {
     id: 'sso.config',
     area: 'sso',
-    clause: 'SPEC §12.2 configure an IdP; OpenAPI ssoCreateConfig (secret never returned)',
+    clause:
+      'SPEC §12.2 configure an IdP; §10.2 SSO extension as specified; OpenAPI ssoCreateConfig (secret never returned)',
     level: 'MUST',
     title: 'an OIDC configuration is stored, read back without its client secret, and deleted',
     extension: 'sso',

@@ -179,7 +179,7 @@ export const webhookChecks: Check[] = [
   {
     id: 'webhooks.crud',
     area: 'webhooks',
-    clause: 'OpenAPI webhooksCreate / webhooksList / webhooksDelete',
+    clause: 'SPEC §10.2 webhooks extension as specified; OpenAPI webhooksCreate / webhooksList / webhooksDelete',
     level: 'MUST',
     title:
       'an endpoint is registered with a one-time secret, listed without it, and deleted; unknown events and bad URLs answer 400',

@@ -10,6 +10,9 @@ import { parseArgs } from 'node:util';
 import { parseBaseline, writeBaseline } from '../engine/baseline.js';
 import { ALL_CHECKS } from '../checks/index.js';
 import { parseReplay } from '../engine/context.js';
+import { ContractValidator } from '../http/contract.js';
+import { didYouMean } from '../verdicts/nearest.js';
+import { renderCoverageTable } from '../verdicts/coverage-table.js';
 import { AREAS, defaultOptions, type ApprovalMode, type ReportFormat, type RunOptions } from '../engine/options.js';
 import { visible } from '../engine/safety/terminal.js';
 import { runConformance, type RunReport } from '../runner.js';
@@ -64,6 +67,7 @@ Selection and inputs
   --shrink-budget N      requests the shrinking of one failure may make (default 200)
   --shrink-time SECONDS  time the shrinking of one failure may take (default 60)
   --list                 list the checks and exit
+  --list --coverage      list SPEC.md's normative sentences with the checks that judge them
 
 Traffic
   --timeout SECONDS      per-request timeout (default 10)
@@ -84,8 +88,9 @@ Output
   --out-dir DIR          write each --report format without an --out file to DIR/grantex-conformance.<ext>
                          (every format when no --report is given). A text summary goes to stdout
                          unless a report does
-  --expect FILE          baseline of known deviations (JSON or YAML: expected: [{check, level, reason}]);
-                         exit 0 when every failure is expected; unexpected failures and passes listed apart
+  --expect FILE          baseline of known deviations (JSON or YAML: expected: [{check, level, operation, status,
+                         message, until, reason}]); exit 0 when every failure is expected, 1 on a new finding,
+                         2 when an entry is unknown or stale (matches nothing any more)
   --write-baseline FILE  write this run's failures and warnings as a baseline (.yaml/.yml: YAML, else JSON)
   --verbose              list every check and log every request on stderr
   --quiet                no progress lines on stderr (without a terminal, one line per finished area,
@@ -115,6 +120,8 @@ export interface Parsed {
   outputs?: Output[];
   /** `--wait-for-server S`: seconds to wait for GET /health first. */
   waitForServerS?: number;
+  /** `--list --coverage`: the coverage table of SPEC.md's normative sentences. */
+  coverage?: boolean;
 }
 
 function integer(value: string | undefined, name: string, min: number): number | undefined {
@@ -130,6 +137,51 @@ function list(values: string[] | undefined): string[] {
     .flatMap((value) => value.split(','))
     .map((value) => value.trim())
     .filter(Boolean);
+}
+
+/** The option names parseArgs knows, for the nearest-name hint. */
+const OPTION_NAMES = [...HELP.matchAll(/^\s+(--[a-z-]+)/gm)].map((match) => match[1]!);
+
+/** parseArgs' "Unknown option '--x'" message, with the nearest option name. */
+function unknownOptionHint(message: string): string {
+  const unknown = /Unknown option '(--?[^']+)'/.exec(message)?.[1];
+  if (unknown === undefined) return message.split('\n')[0]!;
+  return `unknown option ${unknown}${didYouMean(unknown, OPTION_NAMES)}`;
+}
+
+/** Every area, check id and id prefix `--only`/`--skip` accept. */
+function selectable(): string[] {
+  const names = new Set<string>(AREAS);
+  for (const check of ALL_CHECKS) {
+    names.add(check.id);
+    const parts = check.id.split('.');
+    for (let i = 1; i < parts.length; i++) names.add(parts.slice(0, i).join('.'));
+  }
+  return [...names];
+}
+
+/** Checks `--only`/`--skip` names: an unknown one is a usage error naming the nearest. @throws {UsageError} */
+function selection(names: string[], option: string): string[] {
+  const known = selectable();
+  for (const name of names) {
+    if (!known.includes(name))
+      throw new UsageError(`${option}: unknown area or check ${JSON.stringify(name)}${didYouMean(name, known)}`);
+  }
+  return names;
+}
+
+/** Every entry of a baseline names a check of the suite. @throws {UsageError} naming the nearest id */
+function knownBaselineIds(entries: readonly { check: string }[], source: string): void {
+  const ids = [
+    ...ALL_CHECKS.map((check) => check.id),
+    ...ContractValidator.fromFile().operations.map((op) => `contract.op.${op.operationId}`),
+  ];
+  for (const entry of entries) {
+    if (!ids.includes(entry.check))
+      throw new UsageError(
+        `--expect ${source}: unknown check ${JSON.stringify(entry.check)}${didYouMean(entry.check, ids)}`,
+      );
+  }
 }
 
 /** Parses argv (without node and script) into run options. @throws {UsageError} */
@@ -159,6 +211,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         'shrink-budget': { type: 'string' },
         'shrink-time': { type: 'string' },
         list: { type: 'boolean' },
+        coverage: { type: 'boolean' },
         timeout: { type: 'string' },
         'max-rps': { type: 'string' },
         budget: { type: 'string' },
@@ -179,7 +232,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
       },
     });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(unknownOptionHint(error instanceof Error ? error.message : String(error)));
   }
   const v = parsed.values;
   const options = defaultOptions();
@@ -208,8 +261,8 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     options.approval = v.approval as ApprovalMode;
   }
   options.signup = v['no-signup'] !== true;
-  options.only = list(v.only);
-  options.skip = list(v.skip);
+  options.only = selection(list(v.only), '--only');
+  options.skip = selection(list(v.skip), '--skip');
   options.runs = integer(v.runs, 'runs', 1) ?? options.runs;
   options.seed = integer(v.seed, 'seed', 0) ?? options.seed;
   if (v.replay !== undefined) {
@@ -248,14 +301,17 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     } catch (error) {
       throw new UsageError(error instanceof Error ? error.message : String(error));
     }
+    knownBaselineIds(options.baseline.entries, v.expect);
   }
   if (v['write-baseline'] !== undefined) options.writeBaseline = v['write-baseline'];
   options.verbose = v.verbose === true;
+  if (v.coverage === true && v.list !== true) throw new UsageError('--coverage goes with --list');
   const waitForServerS = integer(v['wait-for-server'], 'wait-for-server', 1);
   return {
     options,
     help: v.help === true,
     list: v.list === true,
+    coverage: v.coverage === true,
     version: v.version === true,
     quiet: v.quiet === true,
     outputs,
@@ -290,7 +346,7 @@ export async function main(
     parsed = parseCommandLine(argv, env);
   } catch (error) {
     process.stderr.write(
-      `grantex-conformance: ${error instanceof Error ? error.message : String(error)}\n(see --help)\n`,
+      `grantex-conformance: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]} (see --help)\n`,
     );
     return 2;
   }
@@ -303,10 +359,11 @@ export async function main(
     return 0;
   }
   if (parsed.list) {
-    process.stdout.write(listChecks());
+    process.stdout.write(parsed.coverage ? renderCoverageTable(ALL_CHECKS) : listChecks());
     return 0;
   }
   const { options } = parsed;
+  for (const warning of options.baseline?.warnings ?? []) process.stderr.write(`warning: ${visible(warning)}\n`);
   const outputs = parsed.outputs ?? [{ format: options.report }];
   options.progress = process.stderr.isTTY === true && !options.verbose && parsed.quiet !== true;
   // Without a terminal (CI logs): a line per finished area, per long wait, and at least every 30 s.

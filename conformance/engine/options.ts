@@ -3,12 +3,13 @@
  * Every knob of a conformance run, with its default, in one place. The CLI
  * parses into this shape; the self-test and the vitest tests build it directly.
  */
-
 /** Areas a check belongs to; `--only`/`--skip` accept these names or check ids. */
 export const AREAS = [
   'contract',
   'auth',
+  'consent',
   'tokens',
+  'scopes',
   'delegation',
   'lifecycle',
   'audit',
@@ -97,7 +98,19 @@ export interface RunOptions {
   /** How long to wait for webhook deliveries, milliseconds (a server may queue them; the reference polls every 30 s). Default 45000. */
   webhookWaitMs: number;
   /** Known deviations (`--expect FILE`, parsed by baseline.ts): failures it lists do not fail the run. */
-  baseline?: { source: string; entries: Array<{ check: string; level: 'MUST' | 'SHOULD'; reason: string }> };
+  baseline?: {
+    source: string;
+    entries: Array<{
+      check: string;
+      level: 'MUST' | 'SHOULD';
+      reason: string;
+      operation?: string;
+      status?: number;
+      message?: string;
+      until?: string;
+    }>;
+    warnings?: string[];
+  };
   /** Report format. Default `text`. */
   report: ReportFormat;
   /** Write a baseline of this run's failures and warnings here (`--write-baseline`). */

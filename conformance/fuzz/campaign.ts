@@ -16,6 +16,7 @@ import { BudgetExhausted, NetworkError, transcript, type Exchange } from '../htt
 import { Contract } from '../reference/http/validate.js';
 import type { Developer } from '../engine/session/types.js';
 import type { Session } from '../engine/session/session.js';
+import { clauseMakingInvalid } from './clauses.js';
 import type { Mutation, RawBody, RequestInput } from './mutations.js';
 import { fuzzOperations, sendingOrder, type FuzzOperation } from './operations.js';
 import { createPool, type Pool } from './pool.js';
@@ -274,7 +275,7 @@ class Campaign {
         : 'negative';
     // Where valid requests are not allowed (they would change configuration), neither is a valid hostile one.
     if (kind === 'hostile' && !op.policy.positive) return undefined;
-    return this.#send(op, mutated.input, mutated.raw, kind);
+    return this.#send(op, mutated.input, mutated.raw, kind, mutation);
   }
 
   async #send(
@@ -282,6 +283,7 @@ class Campaign {
     input: RequestInput,
     raw: RawBody | undefined,
     kind: RequestKind,
+    mutation?: Mutation,
   ): Promise<{ exchange: Exchange; judgements: Judgement[] } | undefined> {
     // A generated "valid" input that the spec refuses says nothing about the server: skip it.
     if (kind === 'positive' && !validInput(this.#contract, op, input)) return undefined;
@@ -317,7 +319,8 @@ class Campaign {
       };
     }
     afterAnswer(this.#session, this.#dev, this.#pool, op, exchange);
-    return { exchange, judgements: judge(this.#session.contract, op, kind, exchange) };
+    const clause = kind === 'negative' ? clauseMakingInvalid(op.operationId, mutation) : undefined;
+    return { exchange, judgements: judge(this.#session.contract, op, kind, exchange, clause) };
   }
 
   // ------------------------------------------------------------ properties

@@ -230,8 +230,6 @@ async function buildCtx(
   const params = c.req.param() as Record<string, string>;
   const checked = contract.validateParameters(operation.operationId, params, url.searchParams);
   if (checked.message !== undefined) {
-    if (env.faults.has('crash-on-bad-query') && operation.operationId === 'grantsList')
-      throw new TypeError('crash-on-bad-query: unhandled query value');
     // An id of the wrong form names nothing: 404 where the operation documents it, like any unknown id.
     const badId = checked.message.startsWith('path') && contract.documents(operation.operationId, 404);
     throw scimAware(

@@ -49,7 +49,7 @@ export const FAULTS = {
   'scim-accepts-api-key': 'The SCIM 2.0 endpoints accept a developer API key instead of requiring a SCIM token.',
   'sso-state-unchecked': 'GET /sso/callback accepts a forged or replayed state parameter.',
   'crash-on-bad-query':
-    'GET /v1/grants answers 500 instead of 400 when a query value breaks its schema (an unknown `status`).',
+    'GET /v1/grants answers 500 instead of an empty list when the `status` filter holds a control character (NUL).',
   'undocumented-status':
     'POST /v1/policies answers 422, which the spec does not document, to a body that breaks its schema.',
   'schema-drift-rare':
@@ -64,6 +64,18 @@ export const FAULTS = {
     "Passports issued from a delegated grant carry delegationDepth 0 instead of the grant's depth (SPEC.md §15.1).",
   'registry-requires-auth':
     'Trust registry records answer 401 without an API key, though SPEC.md §15.4 makes them public.',
+  'redirect-uri-any-scheme':
+    'POST /v1/authorize accepts any redirectUri (javascript:, data:), which the consent page then navigates to (SPEC §14).',
+  'jwks-private-key': 'The JWKS publishes a private-key member (`d`) with the signing key (SPEC §3.3).',
+  'jti-reused': 'Every grant token of a grant, refreshed ones included, carries the same jti (SPEC §14).',
+  'anomaly-blocks-issuance':
+    'POST /v1/authorize refuses (403) an agent that has unacknowledged anomalies (SPEC §13.2, §14).',
+  'standard-scope-refused': 'POST /v1/authorize refuses the standard scope payments:mpp:browser (SPEC §4.4).',
+  'consent-raw-scopes':
+    'The consent page (and GET /v1/consent/{id}) shows raw scope strings instead of their descriptions (SPEC §4.5).',
+  'policy-deny-ignored': 'Deny policies are never applied: a matching auto_deny lets the request through (SPEC §11.2).',
+  'policy-condition-ignored':
+    'The principalId condition of a policy is ignored, so the policy applies to every principal (SPEC §11.3).',
 } as const satisfies Record<string, string>;
 
 /** The name of one fault. */

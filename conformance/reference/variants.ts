@@ -20,6 +20,8 @@ export const VARIANTS = {
     'Response objects whose schema allows more members (additionalProperties) carry one more, `x-reference-variant`, at the top level and in listed items.',
   'other-id-format':
     'Identifiers are the documented prefix and 32 lowercase hex digits (time-ordered, like a UUIDv7) instead of a ULID, within the documented patterns.',
+  'eager-anomalies':
+    'Anomaly detection at its most eager: any recorded action of an agent is a high-severity rate spike, so detection revokes the active grants of every agent that acted (SPEC §13 leaves thresholds open).',
 } as const satisfies Record<string, string>;
 
 /** The name of one variant. */

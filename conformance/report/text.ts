@@ -94,6 +94,10 @@ export function renderText(report: RunReport, options: TextOptions = {}): string
     `requests: ${report.requests} · rate-limit waits: ${(report.rateLimitWaitMs / 1000).toFixed(1)} s${limits ? ` (limits seen: ${limits})` : ''} · cleanup: ${report.cleanup.deleted} deleted${report.cleanup.failed.length ? `, ${report.cleanup.failed.length} failed (${report.cleanup.failed.join('; ')})` : ''} · ${(report.durationMs / 1000).toFixed(1)} s`,
   );
   const fails = report.summary.fail;
+  if (report.baseline && report.exitCode === 2 && !report.fatal) {
+    lines.push(`RESULT: BASELINE OUT OF DATE — ${report.baseline.source} lists deviations that are gone (see above)`);
+    return `${lines.join('\n')}\n`;
+  }
   if (report.baseline) {
     const unexpected = report.baseline.unexpectedFailures.filter((failure) => failure.status === 'fail').length;
     const expected = report.baseline.expected.filter((entry) => entry.status === 'fail').length;
@@ -119,6 +123,16 @@ function baselineLines(report: RunReport): string[] {
     lines.push('', `UNEXPECTED PASSES (listed in ${outcome.source}, now passing: remove them)`);
     for (const entry of outcome.unexpectedPasses) lines.push(`+ ${entry.check} [${entry.level}] (${entry.reason})`);
   }
+  if (outcome.stale.length > 0) {
+    lines.push('', `STALE ENTRIES (listed in ${outcome.source}, matching no finding: remove or correct them)`);
+    for (const entry of outcome.stale) lines.push(`- ${entry.check} [${entry.level}]: ${entry.why}`);
+  }
+  if (outcome.expired.length > 0) {
+    lines.push('', `EXPIRED ENTRIES (in ${outcome.source}; they excuse nothing any more)`);
+    for (const entry of outcome.expired)
+      lines.push(`- ${entry.check} [${entry.level}] until ${entry.until}: ${entry.reason}`);
+  }
+  for (const warning of outcome.warnings) lines.push(`warning: ${warning}`);
   if (outcome.expected.length > 0) {
     lines.push('', `EXPECTED (known deviations in ${outcome.source})`);
     for (const entry of outcome.expected)

@@ -1,7 +1,8 @@
 /**
  * @module test/conformance/baseline
  * Known deviations: --write-baseline records a run's failures, --expect makes
- * them expected (exit 0), and anything new or anything fixed is reported apart.
+ * them expected (exit 0), anything new fails (exit 1), and an entry for a
+ * deviation that is gone makes the baseline stale (exit 2).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,6 +68,8 @@ describe('--expect and --write-baseline', () => {
     expect(first.code).toBe(1);
     const written = parseBaseline(readFileSync(file, 'utf8'), file);
     expect(written.entries.map((entry) => [entry.check, entry.level])).toEqual([['tokens.pkce', 'MUST']]);
+    expect(written.entries[0]!.message).toBeTruthy();
+    expect(written.warnings).toEqual([]);
     expect(written.entries[0]!.reason).toMatch(/^recorded \d{4}-\d\d-\d\d/);
 
     const known = await run(faulty.url, ['--expect', file]);
@@ -78,8 +81,9 @@ describe('--expect and --write-baseline', () => {
     });
     expect(known.report.results.find((r) => r.id === 'tokens.pkce')?.expectedBecause).toBe(written.entries[0]!.reason);
 
+    // The deviation is gone: the entry is stale, and a stale baseline is an error (exit 2) until it is removed.
     const fixed = await run(healthy.url, ['--expect', file]);
-    expect(fixed.code).toBe(0);
+    expect(fixed.code).toBe(2);
     expect(fixed.report.baseline?.unexpectedPasses.map((entry) => entry.check)).toEqual(['tokens.pkce']);
   });
 
@@ -87,7 +91,7 @@ describe('--expect and --write-baseline', () => {
     const file = join(dir, 'other.json');
     writeFileSync(file, JSON.stringify({ expected: [{ check: 'tokens.claims', level: 'MUST', reason: 'ticket 7' }] }));
     const result = await run(faulty.url, ['--expect', file]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.report.baseline).toMatchObject({
       unexpectedFailures: [{ check: 'tokens.pkce', level: 'MUST', status: 'fail' }],
       unexpectedPasses: [{ check: 'tokens.claims', reason: 'ticket 7' }],

@@ -13,6 +13,7 @@ import {
   passportRevokeProbe,
   registryPublicProbe,
 } from './fault-probes-identity.js';
+import { verdictProbes } from './fault-probes-verdicts.js';
 
 /** Resolves true when the server keeps the MUST that the fault breaks. */
 type Probe = (api: Api) => Promise<boolean>;
@@ -223,7 +224,7 @@ const probes: Record<FaultName, Probe> = {
   },
   'crash-on-bad-query': async (api) => {
     const { key } = await setup(api);
-    return (await api.get('/v1/grants?status=bogus', key, { unchecked: true })).status === 400;
+    return (await api.get('/v1/grants?status=%00bogus', key, { unchecked: true })).status === 200;
   },
   'undocumented-status': async (api) => {
     const { key } = await setup(api);
@@ -239,6 +240,7 @@ const probes: Record<FaultName, Probe> = {
   'passport-outlives-720h': passportMaxLifetimeProbe,
   'passport-depth-zero': passportDepthProbe,
   'registry-requires-auth': registryPublicProbe,
+  ...verdictProbes,
 };
 
 async function verifiesOffline(api: Api): Promise<boolean> {

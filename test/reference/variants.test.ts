@@ -61,6 +61,17 @@ const probes: Record<VariantName, Probe> = {
       id.replace(/_[0-9a-f]{32}$/, '_<hex32>').replace(/_[0-9A-HJKMNP-TV-Z]{26}$/, '_<ULID>'),
     );
   },
+  'eager-anomalies': async (api) => {
+    const { key, agentId } = await setup(api);
+    const t = await api.grant(key, agentId);
+    await api.post(
+      '/v1/audit/log',
+      { agentId, agentDid: `did:grantex:${agentId}`, grantId: t.grantId, principalId: 'p', action: 'x' },
+      key,
+    );
+    const detected = await api.post('/v1/anomalies/detect', {}, key);
+    return [detected.body.autoRevokedGrants, await api.verify(key, t.grantToken)];
+  },
 };
 
 async function setup(api: Api) {
@@ -97,6 +108,10 @@ describe('reference server variants', () => {
     'other-id-format': [
       ['ag_<ULID>', 'grnt_<ULID>', 'tok_<ULID>'],
       ['ag_<hex32>', 'grnt_<hex32>', 'tok_<hex32>'],
+    ],
+    'eager-anomalies': [
+      [0, true],
+      [1, false],
     ],
   };
 

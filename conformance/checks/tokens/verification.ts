@@ -54,7 +54,7 @@ export const verificationChecks: Check[] = [
     id: 'tokens.grants-verify',
     area: 'tokens',
     clause:
-      'OpenAPI grantsVerify (SPEC.md does not list POST /v1/grants/verify: a server without it is not implemented, not failed)',
+      'SPEC §7.1 a revoked grant’s tokens are invalidated at once; OpenAPI grantsVerify (SPEC.md does not list POST /v1/grants/verify: a server without it is not implemented, not failed)',
     level: 'MUST',
     title:
       'grants/verify returns the verified claims of a live token, reason revoked once its grant is revoked, and 400 for a token that does not verify',

@@ -52,6 +52,7 @@ export class RunState {
   readonly extensions = new Map<Extension, boolean>();
   devA!: Developer;
   #devB: Developer | undefined | null = undefined;
+  #devC: Developer | undefined | null = undefined;
   #agents = new Map<string, Agent>();
   #cleanup: CleanupTask[] = [];
   #developers: Developer[] = [];
@@ -185,7 +186,7 @@ export class RunState {
   }
 
   /** Creates a developer with `POST /v1/signup`; undefined when signup is off or not offered. */
-  async signup(name: 'A' | 'B', mode: Mode): Promise<Developer | undefined> {
+  async signup(name: Developer['name'], mode: Mode): Promise<Developer | undefined> {
     if (!this.options.signup || this.extensions.get('signup') === false) return undefined;
     const exchange = await this.http.request({
       method: 'POST',
@@ -203,7 +204,8 @@ export class RunState {
       );
       return undefined;
     }
-    const label = name === 'A' ? 'GRANTEX_RUN_API_KEY' : 'GRANTEX_RUN_API_KEY_2';
+    const label =
+      name === 'A' ? 'GRANTEX_RUN_API_KEY' : name === 'B' ? 'GRANTEX_RUN_API_KEY_2' : 'GRANTEX_RUN_API_KEY_3';
     if (this.options.baseUrl)
       this.notes.push(
         `created developer ${body.developerId} (${mode}) with POST /v1/signup; the API has no way to delete it`,
@@ -227,6 +229,17 @@ export class RunState {
       this.#devB = (await this.signup('B', this.devA.mode === 'live' ? 'sandbox' : 'live')) ?? null;
     }
     return this.#devB ?? undefined;
+  }
+
+  /**
+   * A developer of its own (signed up, same mode as A) for checks whose server
+   * reactions reach the whole developer (anomaly detection revokes grants of
+   * every agent), so they cannot touch what other checks share; undefined
+   * when none can be created (the caller then uses A and runs last).
+   */
+  async devC(): Promise<Developer | undefined> {
+    if (this.#devC === undefined) this.#devC = (await this.signup('C', this.devA.mode ?? 'live')) ?? null;
+    return this.#devC ?? undefined;
   }
 
   /** Developers known to the run, for secret redaction and cleanup. */

@@ -9,8 +9,8 @@ export type Mode = 'live' | 'sandbox';
 
 /** A developer account the run acts as. */
 export interface Developer {
-  /** `A` (the developer under test) or `B` (the other developer of the isolation checks). */
-  name: 'A' | 'B';
+  /** `A` (the developer under test), `B` (the other developer of the isolation checks), `C` (checks with developer-wide reactions). */
+  name: 'A' | 'B' | 'C';
   key: Credential;
   id?: string;
   mode?: Mode;

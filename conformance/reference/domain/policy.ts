@@ -43,9 +43,11 @@ function inWindow(now: string, start: string, end: string): boolean {
 }
 
 /** Whether every condition of `policy` holds for `input`. */
-export function matches(policy: PolicyRecord, input: PolicyInput): boolean {
+export function matches(policy: PolicyRecord, input: PolicyInput, faults?: Faults): boolean {
   if (policy.agentId !== null && policy.agentId !== input.agentId) return false;
-  if (policy.principalId !== null && policy.principalId !== input.principalId) return false;
+  // Broken on purpose: the principalId condition matches every principal.
+  const principalIgnored = faults?.has('policy-condition-ignored') === true;
+  if (policy.principalId !== null && policy.principalId !== input.principalId && !principalIgnored) return false;
   if (policy.scopes !== null) {
     const covered = new Set(policy.scopes);
     // An allow must cover every requested scope; a deny needs to share only one.
@@ -65,7 +67,9 @@ export function decide(
   input: PolicyInput,
   faults?: Faults,
 ): 'allow' | 'deny' | undefined {
-  return evaluationOrder(policies, faults).find((p) => matches(p, input))?.effect;
+  // Broken on purpose: deny policies are skipped altogether.
+  const considered = [...policies].filter((p) => !(faults?.has('policy-deny-ignored') === true && p.effect === 'deny'));
+  return evaluationOrder(considered, faults).find((p) => matches(p, input, faults))?.effect;
 }
 
 /** `HH:MM` in UTC. */

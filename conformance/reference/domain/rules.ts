@@ -134,7 +134,8 @@ export async function issueGrantToken(
   delegation: DelegationClaims | undefined,
   nowMs: number = env.now(),
 ): Promise<{ token: string; jti: string }> {
-  const jti = newId('tok', nowMs);
+  // The jti-reused fault: one jti per grant, so a refreshed token cannot be told from the first.
+  const jti = env.faults.has('jti-reused') ? `tok_${grant.id.slice(grant.id.indexOf('_') + 1)}` : newId('tok', nowMs);
   const scp = env.faults.has('scopes-escalated') ? [...grant.scopes, 'admin:all'] : [...grant.scopes];
   const claims: GrantClaims = {
     agt: didOf(grant.agentId),

@@ -22,18 +22,20 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 }
 
 /** What the four rules find at `nowMs`. */
-export function detect(tenant: Tenant, nowMs: number): Finding[] {
+export function detect(tenant: Tenant, nowMs: number, eager = false): Finding[] {
   const findings: Finding[] = [];
   const since = (ms: number) => tenant.audit.filter((e) => Date.parse(e.timestamp) >= nowMs - ms);
+  // The eager-anomalies variant: one action is a spike.
+  const threshold = eager ? 0 : 50;
   for (const [agentId, entries] of countBy(since(HOUR_MS), (e) => e.agentId)) {
-    if (entries.length > 50) {
+    if (entries.length > threshold) {
       findings.push({
         type: 'rate_spike',
         severity: 'high',
         agentId,
         principalId: null,
-        description: `Agent ${agentId} performed ${entries.length} actions in the last hour (threshold: 50).`,
-        metadata: { count: entries.length, windowHours: 1, threshold: 50 },
+        description: `Agent ${agentId} performed ${entries.length} actions in the last hour (threshold: ${threshold}).`,
+        metadata: { count: entries.length, windowHours: 1, threshold },
       });
     }
   }
@@ -96,7 +98,7 @@ export const anomalyHandlers = {
   anomaliesDetect: ({ env, tenant }) => {
     const nowMs = env.now();
     const detectedAt = iso(nowMs);
-    const found: AnomalyRecord[] = detect(tenant, nowMs).map((f) => ({
+    const found: AnomalyRecord[] = detect(tenant, nowMs, env.variants.has('eager-anomalies')).map((f) => ({
       ...f,
       id: newId('anm', nowMs),
       detectedAt,

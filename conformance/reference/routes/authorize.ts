@@ -26,7 +26,34 @@ const SCOPE_TEXT: Record<string, string> = {
   'payments:initiate': 'Start payments of any amount',
   'profile:read': 'Read your profile',
   'contacts:read': 'Read your contacts',
+  'payments:mpp:inference': 'Pay for AI inference services (MPP)',
+  'payments:mpp:compute': 'Pay for compute services (MPP)',
+  'payments:mpp:data': 'Pay for data services (MPP)',
+  'payments:mpp:storage': 'Pay for storage services (MPP)',
+  'payments:mpp:search': 'Pay for search services (MPP)',
+  'payments:mpp:media': 'Pay for media services (MPP)',
+  'payments:mpp:delivery': 'Pay for delivery services (MPP)',
+  'payments:mpp:browser': 'Pay for browser services (MPP)',
+  'payments:mpp:general': 'Pay for general services (MPP)',
 };
+
+/**
+ * SPEC §14: redirect URIs are registered and matched exactly, so only an
+ * absolute http(s) URL without user info can be one; anything else
+ * (`javascript:`, `data:`) is refused before the consent page could navigate there.
+ */
+function checkRedirectUri(value: string | undefined, faults: { has(name: 'redirect-uri-any-scheme'): boolean }): void {
+  if (value === undefined || faults.has('redirect-uri-any-scheme')) return;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw badRequest('Invalid redirectUri: not an absolute URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw badRequest('Invalid redirectUri: only http and https URLs are allowed');
+  if (url.username !== '' || url.password !== '') throw badRequest('Invalid redirectUri: user info is not allowed');
+}
 
 /** A readable sentence for a scope (the scope itself when it has none). */
 export function describeScope(scope: string): string {
@@ -51,6 +78,14 @@ export const authorizeHandlers = {
     checkQuota(tenant, 'grants', activeGrantCount(tenant, nowMs));
     const agent = tenant.agents.get(body.agentId);
     if (agent === undefined || agent.status !== 'active') throw notFound('Agent not found');
+    checkRedirectUri(body.redirectUri, env.faults);
+    if (env.faults.has('standard-scope-refused') && body.scopes.includes('payments:mpp:browser'))
+      throw badRequest('Unknown scope: payments:mpp:browser');
+    if (
+      env.faults.has('anomaly-blocks-issuance') &&
+      [...tenant.anomalies.values()].some((a) => a.agentId === agent.id && a.acknowledgedAt === null)
+    )
+      throw forbidden('Authorization blocked: the agent has open anomalies', 'ANOMALY_BLOCKED');
 
     const effect = decide(
       tenant.policies.values(),
@@ -128,10 +163,13 @@ export const authorizeHandlers = {
       body: {
         id: request.id,
         agentName: agent?.name ?? request.agentId,
+        developerName: tenant.developer.name,
         agentDid: didOf(request.agentId),
         agentDescription: agent?.description ?? null,
         scopes: [...request.scopes],
-        scopeDescriptions: request.scopes.map(describeScope),
+        scopeDescriptions: request.scopes.map((scope) =>
+          env.faults.has('consent-raw-scopes') ? scope : describeScope(scope),
+        ),
         expiresAt: iso(request.expiresAt),
         status: 'pending',
         fidoRequired: false,

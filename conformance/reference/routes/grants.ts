@@ -41,6 +41,8 @@ function subAgent(
 export const grantHandlers = {
   grantsList: ({ env, tenant, query }) => {
     const nowMs = env.now();
+    if (env.faults.has('crash-on-bad-query') && /[\u0000-\u001f]/.test(query.status ?? ''))
+      throw new TypeError('crash-on-bad-query: unhandled status value');
     const grants = [...tenant.grants.values()]
       .reverse()
       .filter((g) => query.agentId === undefined || g.agentId === query.agentId)

@@ -39,7 +39,7 @@ async function decide(action) {
 fetch('/v1/consent/' + encodeURIComponent(id ?? '')).then(async (res) => {
   const r = await res.json();
   if (!res.ok) return show('<p>' + esc(r.message) + '</p>');
-  show('<p><b>' + esc(r.agentName) + '</b> (' + esc(r.agentDid) + ') asks to:</p><ul>' +
+  show('<p><b>' + esc(r.agentName) + '</b> (' + esc(r.agentDid) + '), an agent of <b>' + esc(r.developerName) + '</b>, asks to:</p><ul>' +
     r.scopeDescriptions.map((d) => '<li>' + esc(d) + '</li>').join('') + '</ul><p>Until ' + esc(r.expiresAt) + '</p>' +
     '<button id="deny">Deny</button><button id="approve">Approve</button>');
   document.getElementById('approve').onclick = () => decide('approve');

@@ -9,7 +9,12 @@ import { newId, randomToken } from '../domain/ids.js';
 export const systemHandlers = {
   health: () => ({ status: 200, body: { status: 'healthy' } }),
 
-  jwks: ({ env }) => ({ status: 200, body: env.keys.jwks }),
+  jwks: ({ env }) => {
+    if (!env.faults.has('jwks-private-key')) return { status: 200, body: env.keys.jwks };
+    // The fault: a private-key member next to the public ones (its value does not matter to a reader).
+    const keys = env.keys.jwks.keys.map((key, index) => (index === 0 ? { ...key, d: 'cHJpdmF0ZS1leHBvbmVudA' } : key));
+    return { status: 200, body: { keys } };
+  },
 
   signup: ({ env, body }) => {
     const nowMs = env.now();

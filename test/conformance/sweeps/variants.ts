@@ -63,6 +63,11 @@ export const PLAN: Array<{ server: 'reference' | VariantName; only: string[] }> 
     server: 'other-id-format',
     only: ['contract.agents', 'tokens.claims', 'tokens.refresh-rotation', 'delegation.subset', 'audit.chain', 'fuzz'],
   },
+  // Detection revokes the grants of every agent that acted: the checks that read shared grants or run detection.
+  {
+    server: 'eager-anomalies',
+    only: ['audit', 'compliance', 'anomalies', 'delegation.depth', 'tokens.grants-verify'],
+  },
 ];
 
 /** Registers the sweep over `seeds`: one test per server of the plan, servers shared by the file's tests. */
