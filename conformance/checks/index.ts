@@ -13,6 +13,7 @@ import { delegationChecks } from './delegation.js';
 import { fuzzChecks } from './fuzz.js';
 import { lifecycleChecks } from './lifecycle.js';
 import { policyChecks } from './policies.js';
+import { policyConditionChecks } from './policy-conditions.js';
 import { scimChecks } from './scim.js';
 import { ssoChecks } from './sso.js';
 import { tokenChecks } from './tokens/index.js';
@@ -26,6 +27,7 @@ export const ALL_CHECKS: readonly Check[] = [
   ...lifecycleChecks,
   ...auditChecks,
   ...policyChecks,
+  ...policyConditionChecks,
   ...webhookChecks,
   ...scimChecks,
   ...ssoChecks,

@@ -45,6 +45,14 @@ export const FAULTS = {
     'Allow policies are evaluated before deny policies, so a matching deny can be overridden.',
   'policy-priority-first':
     'Priority decides between matching policies (as on the public server), so a higher-priority allow beats a matching deny (SPEC.md §11.4, §14).',
+  'policy-deny-ignored':
+    'Deny policies never match, so a request that a deny policy covers is not refused (SPEC §11.2 auto_deny, §11.4).',
+  'policy-ignores-agent':
+    'The agentId condition of a policy is ignored: the policy acts on requests for every agent (SPEC §11.3).',
+  'policy-ignores-scopes':
+    'The scopes condition of a policy is ignored: the policy acts on requests for any scopes (SPEC §11.3).',
+  'policy-ignores-time-window':
+    'The time-window condition of a policy is ignored: the policy acts at any time of day (SPEC §11.3 timeWindow).',
   'webhook-signature-wrong': 'Webhook deliveries carry signatures computed with the wrong secret.',
   'scim-accepts-api-key': 'The SCIM 2.0 endpoints accept a developer API key instead of requiring a SCIM token.',
   'sso-state-unchecked': 'GET /sso/callback accepts a forged or replayed state parameter.',

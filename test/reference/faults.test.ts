@@ -6,6 +6,7 @@ import { FAULT_NAMES, FAULTS, type FaultName } from '../../conformance/reference
 import { computeCodeChallenge } from '../../src/integrity/pkce.js';
 import { claimsOf, start, type Api } from './helpers.js';
 import { auditHashProbe, webhookSignatureProbe } from './fault-probes-integrity.js';
+import { consequenceProbes } from './fault-probes-consequences.js';
 
 /** Resolves true when the server keeps the MUST that the fault breaks. */
 type Probe = (api: Api) => Promise<boolean>;
@@ -34,6 +35,7 @@ async function delegate(
 }
 
 const probes: Record<FaultName, Probe> = {
+  ...consequenceProbes,
   'pkce-ignored': async (api) => {
     const { key, agentId } = await setup(api);
     const codeChallenge = await computeCodeChallenge(VERIFIER);
