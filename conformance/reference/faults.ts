@@ -37,6 +37,24 @@ export const FAULTS = {
   'delegation-exp-not-capped': 'Delegated grants expire at now + expiresIn even when the parent expires earlier.',
   'delegation-revoked-parent': 'POST /v1/grants/delegate accepts a parent grant token whose grant was revoked.',
   'delegation-foreign-subagent': 'POST /v1/grants/delegate accepts a sub-agent that belongs to another developer.',
+  'tenant-leak-filter':
+    "GET /v1/grants?agentId=… also lists other developers' grants for that agent id (another developer's resource reached through a list filter).",
+  'deny-leaves-code':
+    'Denying an approved, not yet exchanged request answers 200 but leaves its code exchangeable (RFC 6749 §4.1.3).',
+  'code-expiry-ignored':
+    'POST /v1/token exchanges a code after its authorization request expired (RFC 6749 §4.1.2: codes expire).',
+  'refresh-after-expiry':
+    'POST /v1/token/refresh of an expired grant renews it for an hour and issues a token that verifies (SPEC §6.4 rule 2).',
+  'delegation-expired-parent':
+    'POST /v1/grants/delegate accepts an expired parent token and gives the child now + expiresIn (SPEC §9.1 step 5).',
+  'delegation-revoked-token':
+    'POST /v1/grants/delegate accepts a parent token whose jti was revoked while its grant is active (SPEC §9.1 step 1, §7.2).',
+  'delegation-refusal-creates-grant':
+    'A delegation refused for its depth still stores an active grant for the sub-agent (SPEC §9 depth limit).',
+  'suspended-agent-authorizes': 'POST /v1/authorize accepts requests for a suspended agent.',
+  'suspended-agent-exchanges': "POST /v1/token exchanges a code for an agent suspended after the code's approval.",
+  'suspended-agent-refreshes': 'POST /v1/token/refresh issues tokens to a suspended agent.',
+  'deleted-agent-tokens-valid': "DELETE /v1/agents/{id} leaves the agent's grants active and its tokens verifying.",
   'tenant-leak':
     'Agents and grants of one developer can be read by another developer with GET /v1/agents/{id} and GET /v1/grants/{id}.',
   'audit-chain-broken': "Audit entries do not link to their predecessor: prevHash is not the previous entry's hash.",

@@ -35,6 +35,16 @@ export function describeScope(scope: string): string {
   return SCOPE_TEXT[scope] ?? scope;
 }
 
+/** Whether an agent in `status` may act; `suspendedToo` is a fault that forgets suspension. */
+export function usable(status: string, suspendedToo: boolean): boolean {
+  return status === 'active' || (suspendedToo && status === 'suspended');
+}
+
+/** Under the deny-leaves-code fault: an approved, unexchanged request whose deny is answered 200 but changes nothing. */
+function denialIgnored(request: AuthRequestRecord, faulty: boolean): boolean {
+  return faulty && request.status === 'approved';
+}
+
 function isLive(request: AuthRequestRecord, nowMs: number): boolean {
   return request.status === 'pending' && request.expiresAt > nowMs;
 }
@@ -50,7 +60,8 @@ export const authorizeHandlers = {
     const nowMs = env.now();
     checkQuota(tenant, 'grants', activeGrantCount(tenant, nowMs));
     const agent = tenant.agents.get(body.agentId);
-    if (agent === undefined || agent.status !== 'active') throw notFound('Agent not found');
+    if (agent === undefined || !usable(agent.status, env.faults.has('suspended-agent-authorizes')))
+      throw notFound('Agent not found');
 
     const effect = decide(
       tenant.policies.values(),
@@ -111,6 +122,8 @@ export const authorizeHandlers = {
       throw forbidden('Live authorization requests must be denied through the consent flow', 'CONSENT_REQUIRED');
     }
     const request = tenant.authRequests.get(params.authRequestId);
+    if (request !== undefined && denialIgnored(request, env.faults.has('deny-leaves-code')))
+      return { status: 200, body: { requestId: request.id, status: 'denied' } };
     if (request === undefined || !isLive(request, env.now()))
       throw notFound('Auth request not found or already processed');
     request.status = 'denied';
@@ -158,6 +171,8 @@ export const authorizeHandlers = {
 
   consentDeny: ({ env, params }) => {
     const found = publicRequest(env, params.authRequestId);
+    if (found !== undefined && denialIgnored(found.request, env.faults.has('deny-leaves-code')))
+      return { status: 200, body: {} };
     // A pending request can be denied even after it expired.
     if (found === undefined || found.request.status !== 'pending')
       throw notFound('Auth request not found or already processed');
