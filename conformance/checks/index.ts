@@ -3,6 +3,7 @@
  * The registry: every check of the suite, in the order they run.
  */
 import type { Check } from '../engine/check.js';
+import { agentStateChecks } from './agent-state.js';
 import { anomalyChecks } from './anomalies.js';
 import { auditChecks } from './audit.js';
 import { authChecks } from './auth.js';
@@ -25,6 +26,7 @@ export const ALL_CHECKS: readonly Check[] = [
   ...tokenChecks,
   ...delegationChecks,
   ...lifecycleChecks,
+  ...agentStateChecks,
   ...auditChecks,
   ...policyChecks,
   ...policyConditionChecks,
