@@ -12,6 +12,7 @@ import { complianceChecks } from './compliance.js';
 import { contractChecks } from './contract.js';
 import { delegationChecks } from './delegation.js';
 import { fuzzChecks } from './fuzz.js';
+import { isolationChecks } from './isolation.js';
 import { lifecycleChecks } from './lifecycle.js';
 import { policyChecks } from './policies.js';
 import { policyConditionChecks } from './policy-conditions.js';
@@ -23,6 +24,7 @@ import { webhookChecks } from './webhooks.js';
 export const ALL_CHECKS: readonly Check[] = [
   ...contractChecks,
   ...authChecks,
+  ...isolationChecks,
   ...tokenChecks,
   ...delegationChecks,
   ...lifecycleChecks,
