@@ -14,6 +14,7 @@ import { delegationChecks } from './delegation.js';
 import { fuzzChecks } from './fuzz.js';
 import { isolationChecks } from './isolation.js';
 import { lifecycleChecks } from './lifecycle.js';
+import { limitChecks } from './limits.js';
 import { policyChecks } from './policies.js';
 import { policyConditionChecks } from './policy-conditions.js';
 import { scimChecks } from './scim.js';
@@ -23,6 +24,7 @@ import { webhookChecks } from './webhooks.js';
 
 export const ALL_CHECKS: readonly Check[] = [
   ...contractChecks,
+  ...limitChecks,
   ...authChecks,
   ...isolationChecks,
   ...tokenChecks,

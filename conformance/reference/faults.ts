@@ -37,6 +37,8 @@ export const FAULTS = {
   'delegation-exp-not-capped': 'Delegated grants expire at now + expiresIn even when the parent expires earlier.',
   'delegation-revoked-parent': 'POST /v1/grants/delegate accepts a parent grant token whose grant was revoked.',
   'delegation-foreign-subagent': 'POST /v1/grants/delegate accepts a sub-agent that belongs to another developer.',
+  'scope-limit-off-by-one':
+    'POST /v1/authorize refuses exactly 100 scopes, the documented limit, instead of only what lies past it.',
   'tenant-leak-filter':
     "GET /v1/grants?agentId=… also lists other developers' grants for that agent id (another developer's resource reached through a list filter).",
   'deny-leaves-code':
@@ -95,6 +97,7 @@ export const SHOULD_FAULTS: ReadonlySet<FaultName> = new Set<FaultName>([
   'suspended-agent-exchanges',
   'suspended-agent-refreshes',
   'deleted-agent-tokens-valid',
+  'scope-limit-off-by-one',
 ]);
 
 /** All fault names, in a stable order. */

@@ -50,6 +50,11 @@ async function suspended<T>(api: Api, before: (key: string, agentId: string) => 
 }
 
 export const consequenceProbes = {
+  'scope-limit-off-by-one': async (api) => {
+    const { key, agentId } = await setup(api);
+    const scopes = Array.from({ length: 100 }, (_, index) => `test.limits:s${index}:read`);
+    return (await api.post('/v1/authorize', { agentId, principalId: 'p', scopes }, key)).status === 201;
+  },
   'tenant-leak-filter': async (api) => {
     const { key, agentId } = await setup(api);
     await api.grant(key, agentId);

@@ -58,6 +58,9 @@ function publicRequest(env: { store: { tenantOfAuthRequest(id: string): Tenant |
 export const authorizeHandlers = {
   authorize: ({ env, tenant, body }) => {
     const nowMs = env.now();
+    // Broken on purpose: the limit itself is refused, not only what lies past it.
+    if (env.faults.has('scope-limit-off-by-one') && body.scopes.length >= 100)
+      throw badRequest('Too many scopes (max 100)');
     checkQuota(tenant, 'grants', activeGrantCount(tenant, nowMs));
     const agent = tenant.agents.get(body.agentId);
     if (agent === undefined || !usable(agent.status, env.faults.has('suspended-agent-authorizes')))
