@@ -19,8 +19,10 @@ export interface Part {
 /**
  * Runs all `parts` in order, whatever fails. Each failing part becomes a
  * finding (operation and status of its last request, its own transcript and
- * replay); the check then fails with the first and counts the others. A part
- * that skips is noted; the check skips only when every part did.
+ * replay); the check then fails with the first failing plain part (no replay
+ * needed: it fails on every run), else with the first failing property, whose
+ * replay reruns it alone. A part that skips is noted; the check skips only
+ * when every part did.
  */
 export async function judgeEach(ctx: CheckContext, parts: readonly Part[]): Promise<void> {
   const findings: Finding[] = [];
@@ -67,9 +69,14 @@ export async function judgeEach(ctx: CheckContext, parts: readonly Part[]): Prom
     return;
   }
   ctx.findings.push(...findings);
+  if (findings.length > 1) ctx.note(`${findings.length} findings: every failing part is listed`);
+  // A failing plain part fails on every run and has no replay path: the check fails as a plain check.
+  const plain = findings.find((finding) => finding.path === '');
+  if (plain) throw new CheckFailure(plain.message, plain.expected, plain.observed);
+  // Otherwise the first property's failure, whose replay runs that property alone (the message
+  // carries no count, so the replay reproduces it exactly).
   const first = findings[0]!;
-  const others = findings.length > 1 ? ` (and ${findings.length - 1} more finding(s))` : '';
-  throw new PropertyFailure(new CheckFailure(`${first.message}${others}`, first.expected, first.observed), {
+  throw new PropertyFailure(new CheckFailure(first.message, first.expected, first.observed), {
     seed,
     path: first.path,
     counterexample: first.counterexample,
@@ -77,7 +84,6 @@ export async function judgeEach(ctx: CheckContext, parts: readonly Part[]): Prom
     exchanges: [],
     replay: first.path,
     transcript: first.transcript,
-    // The check fails on every run when any of its findings does.
-    viaExample: findings.some((finding) => finding.deterministic),
+    viaExample: first.deterministic,
   });
 }
