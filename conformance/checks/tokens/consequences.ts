@@ -5,7 +5,8 @@
  * lifetime does not exchange, and an expired grant yields no token that
  * verifies, neither by refresh nor by delegation. Each use is its own finding.
  */
-import { expectThat, type Check } from '../../engine/check.js';
+import { CheckFailure, expectThat, type Check } from '../../engine/check.js';
+import { SLACK } from './assertions.js';
 import { CheckSkipped } from '../../engine/failures.js';
 import { judgeEach, type Part } from '../../engine/judge-each.js';
 import { sleep } from '../../http/http.js';
@@ -138,6 +139,13 @@ export const consequenceChecks: Check[] = [
         throw error;
       }
       const exp = Number(issued.claims['exp']);
+      // A server that ignores expiresIn (tokens.claims judges that) would have the check wait for hours.
+      if (!(exp - issued.issuedAt <= SHORT + SLACK))
+        throw new CheckFailure(
+          `a ${SHORT}s grant does not expire within seconds, so nothing can be judged past its expiry`,
+          `exp - iat ≈ ${SHORT} s`,
+          `${exp - issued.issuedAt} s`,
+        );
       // Wait on the server's clock: exp - iat from now, plus the 1.5 s a whole-second iat may hide.
       await sleep(Math.max(0, (exp - issued.issuedAt) * 1000 + 1_500 - (Date.now() - started)));
       const notes: string[] = [];
