@@ -12,7 +12,7 @@
 import { existsSync } from 'node:fs';
 import { expectThat, show, type Check } from '../engine/check.js';
 import type { CheckContext } from '../engine/context.js';
-import { judgeEach } from '../verdicts/properties.js';
+import { judgeEach } from '../engine/judge-each.js';
 import { expectStatus } from '../engine/session/expect.js';
 import { openConsentPage } from './consent-page.js';
 

@@ -187,9 +187,11 @@ export const delegationChecks: Check[] = [
   {
     id: 'delegation.depth',
     area: 'delegation',
-    clause: 'SPEC §9 delegationDepth increments at each hop; a depth limit (default 3) with a hard cap of 10',
+    clause:
+      'SPEC §9 delegationDepth increments at each hop; Implementations MUST enforce a delegation depth limit (default 3) and a hard cap of 10',
     level: 'MUST',
-    title: 'each hop adds one to delegationDepth, and the chain is refused at some depth no greater than 10',
+    title:
+      'each hop adds one to delegationDepth up to the limit; one hop past it (at most 10) is refused and leaves no usable token or grant',
     async run(ctx) {
       const { session } = ctx;
       const dev = session.devA;
@@ -222,6 +224,7 @@ export const delegationChecks: Check[] = [
           `refused with ${exchange.status}`,
         );
         ctx.note(`delegation depth limit observed: ${depth - 1}`);
+        await refusalLeavesNothing(session, dev, current, exchange, depth);
         return;
       }
     },
@@ -318,6 +321,27 @@ export const delegationChecks: Check[] = [
     },
   },
   {
+    id: 'delegation.revoked-token',
+    area: 'delegation',
+    clause:
+      'SPEC §9.1 step 1 the parentGrantToken is validated, its revocation state checked; §7.2 revoking a token; §6.4 rule 5',
+    level: 'MUST',
+    title: 'a token revoked by jti cannot be delegated from, although its grant stays active',
+    async run(ctx) {
+      const { session } = ctx;
+      const dev = session.devA;
+      const parent = await session.issue(dev, { agent: await session.agent(dev), scopes: ['calendar:read'] });
+      const sub = await session.agent(dev, 'sub');
+      expectStatus(await session.revokeToken(dev, parent.jti), 204, 'POST /v1/tokens/revoke');
+      const exchange = await session.delegate(dev, {
+        parentGrantToken: parent.grantToken,
+        subAgentId: sub.agentId,
+        scopes: ['calendar:read'],
+      });
+      expectStatus(exchange, 400, 'delegating from a revoked token');
+    },
+  },
+  {
     id: 'delegation.foreign-subagent',
     area: 'delegation',
     clause: 'SPEC §9.1 step 4 reject with 404 if subAgentId does not belong to the developer',
@@ -370,6 +394,45 @@ export const delegationChecks: Check[] = [
     },
   },
 ];
+
+/**
+ * One step past the limit, to an agent of its own, gives nothing usable: the
+ * same refusal, no token in it that verifies, and no grant for that agent.
+ */
+async function refusalLeavesNothing(
+  session: Session,
+  dev: Developer,
+  parent: Issued,
+  refused: { status: number; body: unknown },
+  depth: number,
+): Promise<void> {
+  const fresh = await session.createAgent(dev, 'past-limit');
+  const again = await session.delegate(dev, {
+    parentGrantToken: parent.grantToken,
+    subAgentId: fresh.agentId,
+    scopes: ['calendar:read'],
+  });
+  expectStatus(again, refused.status, `delegating to depth ${depth} again, to a new agent`);
+  for (const answer of [refused, again]) {
+    const token = (answer.body as { grantToken?: unknown } | undefined)?.grantToken;
+    if (typeof token === 'string')
+      expectThat(
+        !(await session.isValidOnline(dev, token)),
+        `the delegation refused at depth ${depth} carries a token that verifies online`,
+        'no usable token',
+        'valid: true',
+      );
+  }
+  const listed = await session.request(dev, { method: 'GET', path: '/v1/grants', query: { agentId: fresh.agentId } });
+  expectStatus(listed, 200, 'GET /v1/grants?agentId=… of the agent a refused delegation named');
+  const grants = (listed.body as { grants?: Array<{ grantId?: string; status?: string }> }).grants ?? [];
+  expectThat(
+    !grants.some((grant) => grant.status === 'active'),
+    `the delegation refused at depth ${depth} left an active grant for the sub-agent`,
+    'no grant for an agent that was never delegated to',
+    show(grants.map((grant) => `${grant.grantId} ${grant.status}`)),
+  );
+}
 
 function describeTree(nodes: Array<{ parent: number }>): string {
   return `[${nodes.map((node, index) => (index === 0 ? '0:root' : `${index}←${node.parent}`)).join(' ')}]`;

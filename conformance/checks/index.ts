@@ -5,6 +5,7 @@
  * after the checks that read them.
  */
 import type { Check } from '../engine/check.js';
+import { agentStateChecks } from './agent-state.js';
 import { anomalyChecks } from './anomalies.js';
 import { auditChecks } from './audit.js';
 import { authChecks } from './auth.js';
@@ -14,9 +15,12 @@ import { consentChecks } from './consent.js';
 import { contractChecks } from './contract.js';
 import { delegationChecks } from './delegation.js';
 import { fuzzChecks } from './fuzz.js';
+import { isolationChecks } from './isolation.js';
 import { lifecycleChecks } from './lifecycle.js';
+import { limitChecks } from './limits.js';
 import { policyChecks } from './policies.js';
 import { policyConditionChecks } from './policy-conditions.js';
+import { policyDenyChecks } from './policy-deny.js';
 import { scimChecks } from './scim.js';
 import { scopeChecks } from './scopes.js';
 import { ssoChecks } from './sso.js';
@@ -29,15 +33,19 @@ import { registryChecks } from './registry.js';
 
 export const ALL_CHECKS: readonly Check[] = [
   ...contractChecks,
+  ...limitChecks,
   ...authChecks,
   ...consentChecks,
+  ...isolationChecks,
   ...tokenChecks,
   ...tokenIdChecks,
   ...scopeChecks,
   ...delegationChecks,
   ...lifecycleChecks,
+  ...agentStateChecks,
   ...auditChecks,
   ...policyChecks,
+  ...policyDenyChecks,
   ...policyConditionChecks,
   ...webhookChecks,
   ...scimChecks,

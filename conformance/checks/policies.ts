@@ -9,16 +9,21 @@
 import fc from 'fast-check';
 import { expectThat, show, type Check } from '../engine/check.js';
 import type { CheckContext } from '../engine/context.js';
+import { judgeEach } from '../engine/judge-each.js';
 import { expectStatus } from '../engine/session/expect.js';
 import type { Agent, Developer } from '../engine/session/types.js';
 import type { Session } from '../engine/session/session.js';
 
-interface PolicySpec {
+export interface PolicySpec {
   effect: 'allow' | 'deny';
   priority: number;
+  /** Optional conditions beyond the agent and principal every policy of the run names. */
+  scopes?: string[];
+  /** UTC `HH:MM` start and end of the time window. */
+  window?: [string, string];
 }
 
-async function createPolicy(
+export async function createPolicy(
   session: Session,
   dev: Developer,
   agent: Agent,
@@ -34,6 +39,8 @@ async function createPolicy(
       priority: spec.priority,
       agentId: agent.agentId,
       principalId,
+      ...(spec.scopes ? { scopes: spec.scopes } : {}),
+      ...(spec.window ? { timeOfDayStart: spec.window[0], timeOfDayEnd: spec.window[1] } : {}),
     },
   });
   expectStatus(exchange, 201, `creating an ${spec.effect} policy`);
@@ -87,6 +94,26 @@ async function expectDenied(ctx: CheckContext, allow: PolicySpec, deny: PolicySp
   expectStatus(again, 201, 'the same authorize after deleting both policies');
 }
 
+/** One deny policy alone: authorize answers 403 POLICY_DENIED, and 201 again once it is deleted. */
+async function expectLoneDeny(ctx: CheckContext): Promise<void> {
+  const { session } = ctx;
+  const dev = session.devA;
+  const agent = await session.agent(dev, 'policy');
+  const principalId = session.principal('deny');
+  const policy = await createPolicy(session, dev, agent, principalId, { effect: 'deny', priority: 0 });
+  const ask = () => session.authorize(dev, { agentId: agent.agentId, principalId, scopes: ['payments:initiate'] });
+  const authorized = await ask();
+  expectStatus(authorized, 403, 'authorize matching one deny policy (no allow policy)');
+  expectThat(
+    (authorized.body as { code?: string } | undefined)?.code === 'POLICY_DENIED',
+    'the refusal does not carry the POLICY_DENIED code',
+    'code POLICY_DENIED',
+    show(authorized.body),
+  );
+  await policy.remove();
+  expectStatus(await ask(), 201, 'the same authorize after deleting the deny policy');
+}
+
 const priority = fc.integer({ min: -1000, max: 1000 });
 
 export const policyChecks: Check[] = [
@@ -94,34 +121,46 @@ export const policyChecks: Check[] = [
     id: 'policies.deny-before-allow',
     area: 'policies',
     clause:
-      'SPEC §11.4 deny rules are evaluated first, the first matching auto_deny wins; §14 deny rules before allow rules',
+      'SPEC §11.2 auto_deny rejects with 403; §11.4 deny rules are evaluated first, the first matching auto_deny wins; §14 deny rules before allow rules',
     level: 'MUST',
     title:
-      'when a deny and an allow policy both match, authorize answers 403 POLICY_DENIED, whatever their priorities and ages',
+      'a matching deny policy refuses with 403 POLICY_DENIED, alone and beside a matching allow of higher, lower or equal priority; each order is judged on its own',
     extension: 'policies',
     property: { requests: 8, authorize: 2 },
     async run(ctx) {
-      // Every pair of priorities: SPEC.md orders by effect, so priority must never let an allow through.
-      await ctx.property(
-        [priority, priority, fc.boolean()],
-        async (allowPriority, denyPriority, denyFirst) => {
-          await expectDenied(
-            ctx,
-            { effect: 'allow', priority: allowPriority },
-            { effect: 'deny', priority: denyPriority },
-            denyFirst,
-          );
-        },
-        // Fixed: an allow that outranks the deny (where priority-first servers differ), the reverse, and a tie both ways.
+      // Each priority order is its own property, so a server ordering by priority (allow outranks deny)
+      // still shows, as a separate finding, that it ignores deny policies altogether.
+      const runs = Math.max(1, Math.ceil(ctx.runs / 3));
+      const pair = (relation: (allow: number, deny: number) => boolean, examples: Array<[number, number, boolean]>) =>
+        ctx.property(
+          [priority, priority, fc.boolean()],
+          async (allowPriority, denyPriority, denyFirst) => {
+            if (!relation(allowPriority, denyPriority)) return;
+            await expectDenied(
+              ctx,
+              { effect: 'allow', priority: allowPriority },
+              { effect: 'deny', priority: denyPriority },
+              denyFirst,
+            );
+          },
+          { examples, maxRuns: runs },
+        );
+      await judgeEach(ctx, [
+        { name: 'a lone matching deny policy', run: () => expectLoneDeny(ctx) },
+        { name: 'deny beside a higher-priority allow', run: () => pair((a, d) => a > d, [[10, 0, false]]) },
+        { name: 'deny beside a lower-priority allow', run: () => pair((a, d) => a < d, [[0, 10, false]]) },
         {
-          examples: [
-            [10, 0, false],
-            [0, 10, false],
-            [0, 0, false],
-            [0, 0, true],
-          ],
+          name: 'deny beside an equal-priority allow',
+          run: () =>
+            pair(
+              (a, d) => a === d,
+              [
+                [0, 0, false],
+                [0, 0, true],
+              ],
+            ),
         },
-      );
+      ]);
     },
   },
   {

@@ -6,7 +6,7 @@
  * has its own; revoking one jti ends exactly that token).
  */
 import { expectThat, show, type Check } from '../engine/check.js';
-import { judgeEach } from '../verdicts/properties.js';
+import { judgeEach } from '../engine/judge-each.js';
 import { decodeToken, expectStatus } from '../engine/session/expect.js';
 
 /** JWK members that belong to a private key (RFC 7518 §6.3.2, §6.4.1 `k`). */

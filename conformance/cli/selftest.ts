@@ -17,6 +17,7 @@ import { defaultOptions, type RunOptions } from '../engine/options.js';
 import {
   FAULT_NAMES,
   FAULTS,
+  SHOULD_FAULTS,
   startReferenceServer,
   VARIANT_NAMES,
   VARIANTS,
@@ -214,7 +215,10 @@ function variantVerdict(
 }
 
 function verdict(fault: FaultName, report: RunReport): FaultVerdict {
-  const failed = report.results.filter((result) => result.status === 'fail');
+  // A fault against a SHOULD shows as a warning; one against a MUST only as a failure.
+  const failed = report.results.filter(
+    (result) => result.status === 'fail' || (SHOULD_FAULTS.has(fault) && result.status === 'warn'),
+  );
   const deterministic = failed.filter((result) => result.deterministic === true).map((result) => result.id);
   const others = failed.filter((result) => result.deterministic !== true).map((result) => result.id);
   return {
@@ -281,15 +285,16 @@ export async function runSelftest(options: SelftestOptions = {}): Promise<Selfte
   await Promise.all(Array.from({ length: Math.max(1, settings.concurrency) }, worker));
   if (!clean) throw new Error('the fault-free run did not happen');
   const cleanFailures = clean.results.filter((result) => result.status === 'fail').map((result) => result.id);
-  // A check that also fails on the fault-free server says nothing about the fault.
+  const cleanWarnings = clean.results.filter((result) => result.status === 'warn').map((result) => result.id);
+  // A check that also fails (or, for a SHOULD fault, warns) on the fault-free server says nothing about the fault.
   for (const fault of faults) {
-    fault.caughtBy = fault.caughtBy.filter((id) => !cleanFailures.includes(id));
-    fault.deterministic = fault.deterministic.filter((id) => !cleanFailures.includes(id));
+    const seenClean = SHOULD_FAULTS.has(fault.fault) ? [...cleanFailures, ...cleanWarnings] : cleanFailures;
+    fault.caughtBy = fault.caughtBy.filter((id) => !seenClean.includes(id));
+    fault.deterministic = fault.deterministic.filter((id) => !seenClean.includes(id));
     fault.caught = fault.deterministic.length > 0;
   }
   const order = options.faults ?? FAULT_NAMES;
   faults.sort((a, b) => order.indexOf(a.fault) - order.indexOf(b.fault));
-  const cleanWarnings = clean.results.filter((result) => result.status === 'warn').map((result) => result.id);
   const variantOrder = options.variants ?? VARIANT_NAMES;
   const variants: VariantVerdict[] = variantRuns
     .sort((a, b) => variantOrder.indexOf(a.variant) - variantOrder.indexOf(b.variant))

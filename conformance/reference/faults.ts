@@ -37,6 +37,26 @@ export const FAULTS = {
   'delegation-exp-not-capped': 'Delegated grants expire at now + expiresIn even when the parent expires earlier.',
   'delegation-revoked-parent': 'POST /v1/grants/delegate accepts a parent grant token whose grant was revoked.',
   'delegation-foreign-subagent': 'POST /v1/grants/delegate accepts a sub-agent that belongs to another developer.',
+  'scope-limit-off-by-one':
+    'POST /v1/authorize refuses exactly 100 scopes, the documented limit, instead of only what lies past it.',
+  'tenant-leak-filter':
+    "GET /v1/grants?agentId=… also lists other developers' grants for that agent id (another developer's resource reached through a list filter).",
+  'deny-leaves-code':
+    'Denying an approved, not yet exchanged request answers 200 but leaves its code exchangeable (RFC 6749 §4.1.3).',
+  'code-expiry-ignored':
+    'POST /v1/token exchanges a code after its authorization request expired (RFC 6749 §4.1.2: codes expire).',
+  'refresh-after-expiry':
+    'POST /v1/token/refresh of an expired grant renews it for an hour and issues a token that verifies (SPEC §6.4 rule 2).',
+  'delegation-expired-parent':
+    'POST /v1/grants/delegate accepts an expired parent token and gives the child now + expiresIn (SPEC §9.1 step 5).',
+  'delegation-revoked-token':
+    'POST /v1/grants/delegate accepts a parent token whose jti was revoked while its grant is active (SPEC §9.1 step 1, §7.2).',
+  'delegation-refusal-creates-grant':
+    'A delegation refused for its depth still stores an active grant for the sub-agent (SPEC §9 depth limit).',
+  'suspended-agent-authorizes': 'POST /v1/authorize accepts requests for a suspended agent.',
+  'suspended-agent-exchanges': "POST /v1/token exchanges a code for an agent suspended after the code's approval.",
+  'suspended-agent-refreshes': 'POST /v1/token/refresh issues tokens to a suspended agent.',
+  'deleted-agent-tokens-valid': "DELETE /v1/agents/{id} leaves the agent's grants active and its tokens verifying.",
   'tenant-leak':
     'Agents and grants of one developer can be read by another developer with GET /v1/agents/{id} and GET /v1/grants/{id}.',
   'audit-chain-broken': "Audit entries do not link to their predecessor: prevHash is not the previous entry's hash.",
@@ -45,6 +65,14 @@ export const FAULTS = {
     'Allow policies are evaluated before deny policies, so a matching deny can be overridden.',
   'policy-priority-first':
     'Priority decides between matching policies (as on the public server), so a higher-priority allow beats a matching deny (SPEC.md §11.4, §14).',
+  'policy-deny-ignored':
+    'Deny policies never match, so a request that a deny policy covers is not refused (SPEC §11.2 auto_deny, §11.4).',
+  'policy-ignores-agent':
+    'The agentId condition of a policy is ignored: the policy acts on requests for every agent (SPEC §11.3).',
+  'policy-ignores-scopes':
+    'The scopes condition of a policy is ignored: the policy acts on requests for any scopes (SPEC §11.3).',
+  'policy-ignores-time-window':
+    'The time-window condition of a policy is ignored: the policy acts at any time of day (SPEC §11.3 timeWindow).',
   'webhook-signature-wrong': 'Webhook deliveries carry signatures computed with the wrong secret.',
   'scim-accepts-api-key': 'The SCIM 2.0 endpoints accept a developer API key instead of requiring a SCIM token.',
   'sso-state-unchecked': 'GET /sso/callback accepts a forged or replayed state parameter.',
@@ -73,13 +101,25 @@ export const FAULTS = {
   'standard-scope-refused': 'POST /v1/authorize refuses the standard scope payments:mpp:browser (SPEC §4.4).',
   'consent-raw-scopes':
     'The consent page (and GET /v1/consent/{id}) shows raw scope strings instead of their descriptions (SPEC §4.5).',
-  'policy-deny-ignored': 'Deny policies are never applied: a matching auto_deny lets the request through (SPEC §11.2).',
   'policy-condition-ignored':
     'The principalId condition of a policy is ignored, so the policy applies to every principal (SPEC §11.3).',
 } as const satisfies Record<string, string>;
 
 /** The name of one fault. */
 export type FaultName = keyof typeof FAULTS;
+
+/**
+ * Faults that break behaviour SPEC.md does not state as a MUST (the checks
+ * that judge it are SHOULD, with their reason): the self-test counts a
+ * deterministic warning of a check as catching them.
+ */
+export const SHOULD_FAULTS: ReadonlySet<FaultName> = new Set<FaultName>([
+  'suspended-agent-authorizes',
+  'suspended-agent-exchanges',
+  'suspended-agent-refreshes',
+  'deleted-agent-tokens-valid',
+  'scope-limit-off-by-one',
+]);
 
 /** All fault names, in a stable order. */
 export const FAULT_NAMES = Object.keys(FAULTS) as FaultName[];

@@ -35,7 +35,7 @@ import { withExtraFields } from './extra-fields.js';
 import { EXTRA_FIELD, idFormat, Variants, type VariantName } from './variants.js';
 import { WebhookDispatcher } from './domain/webhook-dispatch.js';
 
-export { FAULTS, FAULT_NAMES, type FaultName } from './faults.js';
+export { FAULTS, FAULT_NAMES, SHOULD_FAULTS, type FaultName } from './faults.js';
 export { VARIANTS, VARIANT_NAMES, type VariantName } from './variants.js';
 
 /** Where the `issuer-elsewhere` fault's tokens say they come from: a key set that is not the server's. */

@@ -14,6 +14,7 @@ import {
   registryPublicProbe,
 } from './fault-probes-identity.js';
 import { verdictProbes } from './fault-probes-verdicts.js';
+import { consequenceProbes } from './fault-probes-consequences.js';
 
 /** Resolves true when the server keeps the MUST that the fault breaks. */
 type Probe = (api: Api) => Promise<boolean>;
@@ -42,6 +43,7 @@ async function delegate(
 }
 
 const probes: Record<FaultName, Probe> = {
+  ...consequenceProbes,
   'pkce-ignored': async (api) => {
     const { key, agentId } = await setup(api);
     const codeChallenge = await computeCodeChallenge(VERIFIER);

@@ -9,9 +9,16 @@
  */
 import type { Check } from '../../engine/check.js';
 import { codeChecks } from './codes.js';
+import { consequenceChecks } from './consequences.js';
 import { issuanceChecks } from './issuance.js';
 import { revocationChecks } from './revocation.js';
 import { verificationChecks } from './verification.js';
 
 /** The token checks, in their running order (ids and order are what replays name). */
-export const tokenChecks: Check[] = [...issuanceChecks, ...codeChecks, ...revocationChecks, ...verificationChecks];
+export const tokenChecks: Check[] = [
+  ...issuanceChecks,
+  ...codeChecks,
+  ...revocationChecks,
+  ...verificationChecks,
+  ...consequenceChecks,
+];

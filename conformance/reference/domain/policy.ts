@@ -42,20 +42,26 @@ function inWindow(now: string, start: string, end: string): boolean {
   return start <= end ? now >= start && now < end : now >= start || now < end;
 }
 
-/** Whether every condition of `policy` holds for `input`. */
+/** Whether every condition of `policy` holds for `input` (a condition-ignoring fault drops that condition). */
 export function matches(policy: PolicyRecord, input: PolicyInput, faults?: Faults): boolean {
-  if (policy.agentId !== null && policy.agentId !== input.agentId) return false;
+  if (faults?.has('policy-deny-ignored') === true && policy.effect === 'deny') return false;
+  if (policy.agentId !== null && policy.agentId !== input.agentId && faults?.has('policy-ignores-agent') !== true)
+    return false;
   // Broken on purpose: the principalId condition matches every principal.
   const principalIgnored = faults?.has('policy-condition-ignored') === true;
   if (policy.principalId !== null && policy.principalId !== input.principalId && !principalIgnored) return false;
-  if (policy.scopes !== null) {
+  if (policy.scopes !== null && faults?.has('policy-ignores-scopes') !== true) {
     const covered = new Set(policy.scopes);
     // An allow must cover every requested scope; a deny needs to share only one.
     const ok =
       policy.effect === 'deny' ? input.scopes.some((s) => covered.has(s)) : input.scopes.every((s) => covered.has(s));
     if (!ok) return false;
   }
-  if (policy.timeOfDayStart !== null && policy.timeOfDayEnd !== null) {
+  if (
+    policy.timeOfDayStart !== null &&
+    policy.timeOfDayEnd !== null &&
+    faults?.has('policy-ignores-time-window') !== true
+  ) {
     if (!inWindow(input.timeOfDay, policy.timeOfDayStart, policy.timeOfDayEnd)) return false;
   }
   return true;
@@ -67,9 +73,7 @@ export function decide(
   input: PolicyInput,
   faults?: Faults,
 ): 'allow' | 'deny' | undefined {
-  // Broken on purpose: deny policies are skipped altogether.
-  const considered = [...policies].filter((p) => !(faults?.has('policy-deny-ignored') === true && p.effect === 'deny'));
-  return evaluationOrder(considered, faults).find((p) => matches(p, input, faults))?.effect;
+  return evaluationOrder(policies, faults).find((p) => matches(p, input, faults))?.effect;
 }
 
 /** `HH:MM` in UTC. */

@@ -84,7 +84,9 @@ export const agentHandlers = {
 
   agentsDelete: ({ env, tenant, params }) => {
     const agent = agentOf(tenant, params.agentId, false, () => []);
-    removeAgent(tenant, agent, (grantId) => revokeGrant(env, tenant, grantId));
+    // Broken on purpose (deleted-agent-tokens-valid): the agent goes, its grants and tokens stay active.
+    if (env.faults.has('deleted-agent-tokens-valid')) tenant.agents.delete(agent.id);
+    else removeAgent(tenant, agent, (grantId) => revokeGrant(env, tenant, grantId));
     return { status: 204 };
   },
 } satisfies Partial<Handlers>;

@@ -62,6 +62,16 @@ export function describeScope(scope: string): string {
   return SCOPE_TEXT[scope] ?? scope;
 }
 
+/** Whether an agent in `status` may act; `suspendedToo` is a fault that forgets suspension. */
+export function usable(status: string, suspendedToo: boolean): boolean {
+  return status === 'active' || (suspendedToo && status === 'suspended');
+}
+
+/** Under the deny-leaves-code fault: an approved, unexchanged request whose deny is answered 200 but changes nothing. */
+function denialIgnored(request: AuthRequestRecord, faulty: boolean): boolean {
+  return faulty && request.status === 'approved';
+}
+
 function isLive(request: AuthRequestRecord, nowMs: number): boolean {
   return request.status === 'pending' && request.expiresAt > nowMs;
 }
@@ -75,9 +85,13 @@ function publicRequest(env: { store: { tenantOfAuthRequest(id: string): Tenant |
 export const authorizeHandlers = {
   authorize: ({ env, tenant, body }) => {
     const nowMs = env.now();
+    // Broken on purpose: the limit itself is refused, not only what lies past it.
+    if (env.faults.has('scope-limit-off-by-one') && body.scopes.length >= 100)
+      throw badRequest('Too many scopes (max 100)');
     checkQuota(tenant, 'grants', activeGrantCount(tenant, nowMs));
     const agent = tenant.agents.get(body.agentId);
-    if (agent === undefined || agent.status !== 'active') throw notFound('Agent not found');
+    if (agent === undefined || !usable(agent.status, env.faults.has('suspended-agent-authorizes')))
+      throw notFound('Agent not found');
     checkRedirectUri(body.redirectUri, env.faults);
     if (env.faults.has('standard-scope-refused') && body.scopes.includes('payments:mpp:browser'))
       throw badRequest('Unknown scope: payments:mpp:browser');
@@ -146,6 +160,8 @@ export const authorizeHandlers = {
       throw forbidden('Live authorization requests must be denied through the consent flow', 'CONSENT_REQUIRED');
     }
     const request = tenant.authRequests.get(params.authRequestId);
+    if (request !== undefined && denialIgnored(request, env.faults.has('deny-leaves-code')))
+      return { status: 200, body: { requestId: request.id, status: 'denied' } };
     if (request === undefined || !isLive(request, env.now()))
       throw notFound('Auth request not found or already processed');
     request.status = 'denied';
@@ -196,6 +212,8 @@ export const authorizeHandlers = {
 
   consentDeny: ({ env, params }) => {
     const found = publicRequest(env, params.authRequestId);
+    if (found !== undefined && denialIgnored(found.request, env.faults.has('deny-leaves-code')))
+      return { status: 200, body: {} };
     // A pending request can be denied even after it expired.
     if (found === undefined || found.request.status !== 'pending')
       throw notFound('Auth request not found or already processed');

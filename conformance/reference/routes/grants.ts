@@ -3,7 +3,8 @@
  * Grants: list, get, revoke (cascading to every delegated grant), verify with
  * claims, and delegation to a sub-agent (SPEC §9).
  */
-import type { Handlers } from '../context.js';
+import type { Handlers, ServerEnv } from '../context.js';
+import type { GrantClaims } from '../domain/keys.js';
 import {
   checkToken,
   grantEventData,
@@ -38,12 +39,46 @@ function subAgent(
   return undefined;
 }
 
+/** Whether the token verifies and only its own jti is revoked, its grant still active (for the delegation-revoked-token fault). */
+async function onlyTokenRevoked(env: ServerEnv, tenant: Tenant, token: string): Promise<boolean> {
+  const claims = await env.signer.verify(token, env.now());
+  const record = claims === undefined ? undefined : tenant.tokens.get(claims.jti);
+  return record?.revoked === true && tenant.grants.get(record.grantId)?.status === 'active';
+}
+
+/** The grant a refused delegation leaves behind under the delegation-refusal-creates-grant fault. */
+function leftoverGrant(tenant: Tenant, claims: GrantClaims, subAgentId: string, depth: number, nowMs: number): void {
+  const agent = tenant.agents.get(subAgentId);
+  if (agent === undefined) return;
+  const grant: GrantRecord = {
+    id: newId('grnt', nowMs),
+    developerId: tenant.developer.id,
+    agentId: agent.id,
+    principalId: claims.sub,
+    scopes: [...claims.scp],
+    status: 'active',
+    issuedAt: nowMs,
+    expiresAt: claims.exp * 1000,
+    revokedAt: null,
+    audience: null,
+    parentGrantId: claims.grnt,
+    delegationDepth: depth,
+    childIds: [],
+  };
+  tenant.grants.set(grant.id, grant);
+}
+
 export const grantHandlers = {
   grantsList: ({ env, tenant, query }) => {
     const nowMs = env.now();
     if (env.faults.has('crash-on-bad-query') && /[\u0000-\u001f]/.test(query.status ?? ''))
       throw new TypeError('crash-on-bad-query: unhandled status value');
-    const grants = [...tenant.grants.values()]
+    // Broken on purpose: a filter on agentId also reaches other developers' grants.
+    const leaked =
+      env.faults.has('tenant-leak-filter') && query.agentId !== undefined
+        ? [...env.store.allTenants()].filter((other) => other !== tenant).flatMap((other) => [...other.grants.values()])
+        : [];
+    const grants = [...tenant.grants.values(), ...leaked]
       .reverse()
       .filter((g) => query.agentId === undefined || g.agentId === query.agentId)
       .filter((g) => query.principalId === undefined || g.principalId === query.principalId)
@@ -82,8 +117,15 @@ export const grantHandlers = {
   grantsDelegate: async ({ env, tenant, body }) => {
     const nowMs = env.now();
     const parent = await checkToken(env, tenant, body.parentGrantToken);
-    const revokedAllowed = env.faults.has('delegation-revoked-parent');
-    if (!parent.ok && !(parent.reason === 'revoked' && revokedAllowed)) {
+    // Broken on purpose: an expired parent token is read as if it were live (its expiry is not capped either).
+    const stale =
+      !parent.ok && parent.reason === 'invalid' && env.faults.has('delegation-expired-parent')
+        ? await env.signer.verify(body.parentGrantToken, 0)
+        : undefined;
+    const revokedAllowed =
+      env.faults.has('delegation-revoked-parent') ||
+      (env.faults.has('delegation-revoked-token') && (await onlyTokenRevoked(env, tenant, body.parentGrantToken)));
+    if (!parent.ok && stale === undefined && !(parent.reason === 'revoked' && revokedAllowed)) {
       switch (parent.reason) {
         case 'invalid':
           throw badRequest('Invalid parentGrantToken');
@@ -97,12 +139,15 @@ export const grantHandlers = {
           throw badRequest('Parent grant has expired');
       }
     }
-    const claims = parent.ok ? parent.claims : await env.signer.verify(body.parentGrantToken, nowMs);
+    const claims = stale ?? (parent.ok ? parent.claims : await env.signer.verify(body.parentGrantToken, nowMs));
     if (claims === undefined) throw badRequest('Invalid parentGrantToken');
 
     const depth = (claims.delegationDepth ?? 0) + 1;
     const limit = Math.min(env.settings.maxDelegationDepth, DELEGATION_HARD_CAP);
     if (depth > limit && !env.faults.has('delegation-depth-unlimited')) {
+      // Broken on purpose: the refused delegation still leaves an active grant behind.
+      if (env.faults.has('delegation-refusal-creates-grant'))
+        leftoverGrant(tenant, claims, body.subAgentId, depth, nowMs);
       throw forbidden(
         `Delegation depth limit reached: chains may not exceed ${limit} hop(s)`,
         'DELEGATION_DEPTH_EXCEEDED',
@@ -123,7 +168,10 @@ export const grantHandlers = {
     if (seconds === undefined) throw badRequest('Invalid expiresIn format. Use e.g. "1h", "30m", or "1d".');
 
     const requested = nowMs + Math.min(seconds, MAX_GRANT_SECONDS) * 1000;
-    const expiresAt = env.faults.has('delegation-exp-not-capped') ? requested : Math.min(requested, claims.exp * 1000);
+    const expiresAt =
+      env.faults.has('delegation-exp-not-capped') || stale !== undefined
+        ? requested
+        : Math.min(requested, claims.exp * 1000);
     const parentGrant = tenant.grants.get(claims.grnt);
     const grant: GrantRecord = {
       id: newId('grnt', nowMs),

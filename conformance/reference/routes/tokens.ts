@@ -18,6 +18,7 @@ import {
 import { badRequest, notFound } from '../http/http-error.js';
 import { newId } from '../domain/ids.js';
 import type { AuthRequestRecord, GrantRecord, Tenant } from '../domain/store.js';
+import { usable } from './authorize.js';
 
 /** The request this code belongs to, for this agent (any agent with the code-not-bound fault). */
 function requestForCode(
@@ -52,9 +53,14 @@ export const tokenHandlers = {
     const nowMs = env.now();
     const agent = tenant.agents.get(body.agentId);
     const request = requestForCode(tenant, body.code, body.agentId, env.faults.has('code-not-bound-to-agent'));
-    if (request === undefined || agent === undefined || agent.status !== 'active') throw badRequest('Invalid code');
+    if (
+      request === undefined ||
+      agent === undefined ||
+      !usable(agent.status, env.faults.has('suspended-agent-exchanges'))
+    )
+      throw badRequest('Invalid code');
     if (request.status !== 'approved') throw badRequest(UNUSABLE_CODE[request.status]);
-    if (request.expiresAt < nowMs) throw badRequest('Auth request expired');
+    if (request.expiresAt < nowMs && !env.faults.has('code-expiry-ignored')) throw badRequest('Auth request expired');
     // A failed PKCE check leaves the code usable.
     if (!env.faults.has('pkce-ignored')) await checkPkce(request, body.codeVerifier);
     checkQuota(tenant, 'grants', activeGrantCount(tenant, nowMs));
@@ -98,14 +104,23 @@ export const tokenHandlers = {
     const record = tenant.refreshTokens.get(body.refreshToken);
     const grant = record === undefined ? undefined : tenant.grants.get(record.grantId);
     const agent = grant === undefined ? undefined : tenant.agents.get(grant.agentId);
-    if (record === undefined || grant === undefined || agent === undefined || agent.status !== 'active') {
+    if (
+      record === undefined ||
+      grant === undefined ||
+      agent === undefined ||
+      !usable(agent.status, env.faults.has('suspended-agent-refreshes'))
+    ) {
       throw badRequest('Invalid refresh token');
     }
     if (grant.agentId !== body.agentId) throw badRequest('Agent mismatch');
     if (record.used && !env.faults.has('refresh-token-reusable')) throw badRequest('Refresh token already used');
-    if (record.expiresAt < nowMs) throw badRequest('Refresh token expired');
+    if (record.expiresAt < nowMs && !env.faults.has('refresh-after-expiry')) throw badRequest('Refresh token expired');
     if (grant.status === 'revoked') throw badRequest('Grant has been revoked');
-    if (grant.expiresAt <= nowMs) throw badRequest('Grant has expired');
+    if (grant.expiresAt <= nowMs) {
+      if (!env.faults.has('refresh-after-expiry')) throw badRequest('Grant has expired');
+      // Broken on purpose: refreshing an expired grant renews it for another hour.
+      grant.expiresAt = nowMs + 3_600_000;
+    }
 
     record.used = true;
     const { token, jti } = await issueGrantToken(env, tenant, grant, delegationClaimsOf(tenant, grant));
