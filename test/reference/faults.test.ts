@@ -6,6 +6,7 @@ import { FAULT_NAMES, FAULTS, type FaultName } from '../../conformance/reference
 import { computeCodeChallenge } from '../../src/integrity/pkce.js';
 import { claimsOf, start, type Api } from './helpers.js';
 import { auditHashProbe, webhookSignatureProbe } from './fault-probes-integrity.js';
+import { readSse } from './sse.js';
 
 /** Resolves true when the server keeps the MUST that the fault breaks. */
 type Probe = (api: Api) => Promise<boolean>;
@@ -222,6 +223,23 @@ const probes: Record<FaultName, Probe> = {
     const { key } = await setup(api);
     return (await api.post('/v1/policies', { name: 'p', effect: 'maybe' }, key, { unchecked: true })).status === 400;
   },
+  'sse-no-event-id': async (api) => {
+    const { key, agentId } = await setup(api);
+    const read = await readSse(api.url, key, { count: 2, whileOpen: async () => void (await api.grant(key, agentId)) });
+    return read.events.length === 2 && read.events.every((e) => e.id !== undefined && e.id !== '');
+  },
+  'sse-malformed-event': async (api) => {
+    const { key, agentId } = await setup(api);
+    const read = await readSse(api.url, key, { count: 2, whileOpen: async () => void (await api.grant(key, agentId)) });
+    return read.events.length === 2 && read.events.every((e) => parsesAsEvent(e.data));
+  },
+  'budget-balance-number': async (api) => {
+    const { key, agentId } = await setup(api);
+    const { grantId } = await api.grant(key, agentId);
+    await api.post('/v1/budget/allocate', { grantId, initialBudget: 10 }, key);
+    const balance = await api.get(`/v1/budget/balance/${grantId}`, key, { unchecked: true });
+    return typeof balance.body.remainingBudget === 'string';
+  },
   'schema-drift-rare': async (api) => {
     const { key } = await setup(api);
     const created = await api.post('/v1/agents', { name: 'bell\u0007' }, key, { unchecked: true });
@@ -242,7 +260,21 @@ async function verifiesOffline(api: Api): Promise<boolean> {
 }
 
 /** Faults whose answers break the spec by design (what the fuzz area must notice). */
-const SPEC_BREAKING: readonly FaultName[] = ['crash-on-bad-query', 'undocumented-status', 'schema-drift-rare'];
+const SPEC_BREAKING: readonly FaultName[] = [
+  'crash-on-bad-query',
+  'undocumented-status',
+  'schema-drift-rare',
+  'budget-balance-number',
+];
+
+function parsesAsEvent(data: string): boolean {
+  try {
+    const event = JSON.parse(data) as { id?: unknown; type?: unknown };
+    return typeof event.id === 'string' && typeof event.type === 'string';
+  } catch {
+    return false;
+  }
+}
 
 describe('reference server faults', () => {
   it('has at least 15 faults, each with a description and a probe', () => {

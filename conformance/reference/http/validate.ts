@@ -13,7 +13,7 @@ import addFormatsModule from 'ajv-formats';
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
 /** How an operation authenticates its caller. */
-export type Security = 'none' | 'apiKey' | 'scimToken';
+export type Security = 'none' | 'apiKey' | 'scimToken' | 'grantToken';
 
 /** One operation of the spec. */
 export interface Operation {
@@ -219,6 +219,7 @@ function securityOf(security: unknown): Security {
   if (!Array.isArray(security) || security.length === 0) return 'none';
   const names = security.flatMap((req) => (isObject(req) ? Object.keys(req) : []));
   if (names.length === 0) return 'none';
+  if (names.includes('grantToken') && !names.includes('apiKey')) return 'grantToken';
   return names.includes('scimToken') && !names.includes('apiKey') ? 'scimToken' : 'apiKey';
 }
 

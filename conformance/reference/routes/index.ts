@@ -16,6 +16,16 @@ import { ssoHandlers } from './sso.js';
 import { systemHandlers } from './system.js';
 import { tokenHandlers } from './tokens.js';
 import { webhookHandlers } from './webhooks.js';
+import { budgetHandlers } from './budgets.js';
+import { usageHandlers } from './usage.js';
+import { eventHandlers } from './events.js';
+import { vaultHandlers } from './vault.js';
+import { anomalyOperationHandlers } from './anomalies.js';
+import { policySyncHandlers } from './policies.js';
+import { ssoConnectionHandlers } from './sso-connections.js';
+import { billingWebhookHandlers } from './billing.js';
+import { dpdpHandlers } from './dpdp.js';
+import { mcpHandlers } from './mcp.js';
 
 export const handlers: Handlers = {
   ...systemHandlers,
@@ -31,4 +41,14 @@ export const handlers: Handlers = {
   ...billingHandlers,
   ...scimHandlers,
   ...ssoHandlers,
+  ...budgetHandlers,
+  ...usageHandlers,
+  ...eventHandlers,
+  ...vaultHandlers,
+  ...anomalyOperationHandlers,
+  ...policySyncHandlers,
+  ...ssoConnectionHandlers,
+  ...billingWebhookHandlers,
+  ...dpdpHandlers,
+  ...mcpHandlers,
 };
