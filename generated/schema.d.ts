@@ -2426,6 +2426,31 @@ export interface webhooks {
 }
 export interface components {
     schemas: {
+        /**
+         * @description The JSON carried in the `data:` field of one server-sent event.
+         * @example {
+         *       "id": "evt_01M92Z73E0JDNPMVV9BN6JHY9D",
+         *       "type": "grant.created",
+         *       "createdAt": "2026-12-05T11:25:19.168Z",
+         *       "data": {
+         *         "grantId": "grnt_01M92Z73D76PFX0BXJR44WMZZV"
+         *       }
+         *     }
+         */
+        StreamEvent: {
+            /** @description Event id (`evt_…`), unique per event. */
+            id: string;
+            /** @description Event type, such as `grant.created`, `token.issued`, `grant.revoked`, `vault.credential.stored`, `sso.connection.created`, `dpdp.erasure.completed`. */
+            type: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Type-specific payload. */
+            data: {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
         HealthStatus: {
             /** @enum {string} */
             status: "healthy" | "degraded";

@@ -37,6 +37,12 @@ import { Scim } from './resources/scim.js';
 import { Sso } from './resources/sso.js';
 import { Tokens } from './resources/tokens.js';
 import { Webhooks } from './resources/webhooks.js';
+import { Budgets } from './resources/budgets.js';
+import { Usage } from './resources/usage.js';
+import { Events } from './resources/events.js';
+import { Vault } from './resources/vault.js';
+import { Dpdp } from './resources/dpdp.js';
+import { Mcp } from './resources/mcp.js';
 import type { ApiPromise } from './core/response.js';
 import { Transport, type TransportPolicy } from './core/transport.js';
 import type { RequestBody, RequestOptions, ResponseBody } from './types.js';
@@ -130,6 +136,12 @@ export class Grantex {
   readonly billing: Billing;
   readonly scim: Scim;
   readonly sso: Sso;
+  readonly budgets: Budgets;
+  readonly usage: Usage;
+  readonly events: Events;
+  readonly vault: Vault;
+  readonly dpdp: Dpdp;
+  readonly mcp: Mcp;
   readonly #transport: Transport;
   readonly #middleware: MiddlewareChain;
   readonly #root: Root;
@@ -163,6 +175,12 @@ export class Grantex {
     this.billing = new Billing(context);
     this.scim = new Scim(context);
     this.sso = new Sso(context);
+    this.budgets = new Budgets(context);
+    this.usage = new Usage(context);
+    this.events = new Events(context);
+    this.vault = new Vault(context);
+    this.dpdp = new Dpdp(context);
+    this.mcp = new Mcp(context);
   }
 
   /**

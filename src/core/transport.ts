@@ -91,8 +91,19 @@ export interface Received {
 /** Statuses retried for requests that are safe to repeat. */
 const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
-/** Operations that consume a single-use credential (code, refresh token, consent request, SSO code). */
-const SINGLE_USE = [/^\/v1\/token$/, /^\/v1\/token\/refresh$/, /^\/v1\/consent\/[^/]+\/approve$/, /^\/sso\/callback$/];
+/**
+ * Operations that consume a single-use credential (code, refresh token, consent
+ * request, SSO code or assertion), or spend money: a budget debit, which the
+ * server does not de-duplicate by `Idempotency-Key`.
+ */
+const SINGLE_USE = [
+  /^\/v1\/token$/,
+  /^\/v1\/token\/refresh$/,
+  /^\/v1\/consent\/[^/]+\/approve$/,
+  /^\/sso\/callback$/,
+  /^\/sso\/callback\/(oidc|saml|ldap)$/,
+  /^\/v1\/budget\/debit$/,
+];
 /** POSTs that only read state, so repeating them is harmless. */
 const READ_ONLY_POSTS = [/^\/v1\/tokens\/verify$/, /^\/v1\/grants\/verify$/];
 /** Statuses whose responses must not have a body. */
@@ -183,6 +194,11 @@ export class Transport {
       signal: request.signal,
       repeatable: isSafeToRepeat(request.method, path, 'idempotency-key' in headers),
     };
+  }
+
+  /** Aborted when the client closes; long-lived reads (event streams) end with it. */
+  get closing(): AbortSignal {
+    return this.#closing.signal;
   }
 
   /** Aborts requests in flight and refuses new ones. */
