@@ -66,19 +66,28 @@ export class SseParser {
   push(chunk: Uint8Array): SseItem[] {
     const out: SseItem[] = [];
     let start = 0;
-    for (let i = 0; i < chunk.length; i++) {
+    // Line ends are found with the native indexOf; CR is rare, so its next position is kept between lines.
+    let nextCR = chunk.indexOf(CR);
+    let nextLF = chunk.indexOf(LF);
+    while (nextCR >= 0 || nextLF >= 0) {
+      const i = nextCR < 0 ? nextLF : nextLF < 0 ? nextCR : Math.min(nextCR, nextLF);
       const byte = chunk[i];
-      if (byte !== LF && byte !== CR) continue;
       // CRLF counts as one line ending: the LF right after a CR ends nothing.
       if (byte === LF && this.#afterCR && i === start) {
         this.#afterCR = false;
-        start = i + 1;
-        continue;
+      } else if (this.#pendingBytes === 0) {
+        // The whole line is in this chunk: decode it in place.
+        if (i - start > this.#maxLine) throw new SseLimitError('line', this.#maxLine);
+        this.#line(this.#firstLineText(this.#decoder.decode(chunk.subarray(start, i))), out);
+        this.#afterCR = byte === CR;
+      } else {
+        this.#append(chunk.subarray(start, i));
+        this.#line(this.#take(), out);
+        this.#afterCR = byte === CR;
       }
-      this.#append(chunk.subarray(start, i));
-      this.#line(this.#take(), out);
-      this.#afterCR = byte === CR;
       start = i + 1;
+      if (byte === CR) nextCR = chunk.indexOf(CR, start);
+      else nextLF = chunk.indexOf(LF, start);
     }
     if (start < chunk.length) {
       this.#afterCR = false;
@@ -101,11 +110,14 @@ export class SseParser {
     let text = '';
     for (const part of parts) text += this.#decoder.decode(part, { stream: true });
     text += this.#decoder.decode();
-    if (this.#firstLine) {
-      this.#firstLine = false;
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    }
-    return text;
+    return this.#firstLineText(text);
+  }
+
+  /** Drops the byte order mark that may open the stream. */
+  #firstLineText(text: string): string {
+    if (!this.#firstLine) return text;
+    this.#firstLine = false;
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   }
 
   #line(line: string, out: SseItem[]): void {

@@ -183,12 +183,13 @@ export class Events extends Resource {
                   continue;
                 }
                 lastEventId = item.lastEventId ?? parsed.id;
-                failures = 0;
                 if (seen.has(parsed.id)) {
                   options.onDrop?.({ reason: 'duplicate', data: item.data.slice(0, 200) });
                   continue;
                 }
                 remember(parsed.id);
+                // Only a new event shows the connection is useful: replays alone still count as failures.
+                failures = 0;
                 yield parsed;
               }
             }

@@ -63,7 +63,8 @@ describe('operation coverage', () => {
   it('the spec has operations, each with a unique operationId', () => {
     expect(allOperations.length).toBeGreaterThan(100);
     expect(new Set(allOperations.map((op) => op.operationId)).size).toBe(allOperations.length);
-    for (const id of Object.keys(NOT_PROMISE_CALLS)) expect(allOperations.some((op) => op.operationId === id)).toBe(true);
+    for (const id of Object.keys(NOT_PROMISE_CALLS))
+      expect(allOperations.some((op) => op.operationId === id)).toBe(true);
   });
 
   it.each(operations)('$operationId is a client method', ({ operationId }) => {
