@@ -17,6 +17,8 @@ import { scimChecks } from './scim.js';
 import { ssoChecks } from './sso.js';
 import { tokenChecks } from './tokens.js';
 import { webhookChecks } from './webhooks.js';
+import { eventChecks } from './events.js';
+import { budgetChecks } from './budgets.js';
 
 export const ALL_CHECKS: readonly Check[] = [
   ...contractChecks,
@@ -32,5 +34,7 @@ export const ALL_CHECKS: readonly Check[] = [
   ...anomalyChecks,
   ...complianceChecks,
   ...billingChecks,
+  ...eventChecks,
+  ...budgetChecks,
   ...fuzzChecks,
 ];

@@ -20,6 +20,8 @@ export const AREAS = [
   'compliance',
   'billing',
   'fuzz',
+  'events',
+  'budgets',
 ] as const;
 export type Area = (typeof AREAS)[number];
 

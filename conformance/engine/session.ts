@@ -86,6 +86,13 @@ const PROBES: Record<Extension, RequestSpec & { withKey: boolean }> = {
   billing: { method: 'GET', path: '/v1/billing/subscription', withKey: true },
   scim: { method: 'GET', path: '/v1/scim/tokens', withKey: true },
   sso: { method: 'GET', path: '/sso/login', withKey: false },
+  budgets: { method: 'GET', path: '/v1/budget/allocations', withKey: true },
+  usage: { method: 'GET', path: '/v1/usage', withKey: true },
+  // Without a key the stream is refused at once (401), so the probe never waits on an open stream.
+  events: { method: 'GET', path: '/v1/events/stream', withKey: false },
+  vault: { method: 'GET', path: '/v1/vault/credentials', withKey: true },
+  dpdp: { method: 'GET', path: '/v1/dpdp/consent-records', withKey: true },
+  mcp: { method: 'GET', path: '/v1/mcp/servers', withKey: false },
 };
 
 export { CannotRun } from './failures.js';

@@ -21,6 +21,12 @@ export const EXTENSIONS = [
   'billing',
   'scim',
   'sso',
+  'budgets',
+  'usage',
+  'events',
+  'vault',
+  'dpdp',
+  'mcp',
 ] as const;
 export type Extension = (typeof EXTENSIONS)[number];
 
@@ -34,6 +40,12 @@ const TAG_EXTENSION: Record<string, Extension> = {
   Billing: 'billing',
   SCIM: 'scim',
   SSO: 'sso',
+  Budgets: 'budgets',
+  Usage: 'usage',
+  'Event stream': 'events',
+  Vault: 'vault',
+  DPDP: 'dpdp',
+  'MCP registry': 'mcp',
 };
 
 /** The extension an operation belongs to, from its tag (core operations have none). */

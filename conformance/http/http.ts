@@ -199,7 +199,16 @@ export class Http {
     return { limit: window.limit, remaining, windowS: window.windowS };
   }
 
-  async #send(spec: RequestSpec): Promise<Exchange> {
+  /**
+   * Sends one request whose answer may never end (an event stream) and records
+   * what arrived within `maxMs` and `maxBytes`, or until `enough` says so;
+   * `whileOpen` runs once the response headers are in. Not retried.
+   */
+  stream(spec: RequestSpec, limits: StreamLimits): Promise<Exchange> {
+    return this.#send(spec, limits);
+  }
+
+  async #send(spec: RequestSpec, limits?: StreamLimits): Promise<Exchange> {
     if (spec.auth && typeof spec.auth !== 'string' && this.#guarded.has(spec.auth.secret)) {
       const effect = sideEffectOf(spec.method, this.#url(spec).pathname);
       if (effect) {
@@ -248,14 +257,16 @@ export class Http {
       violations: [],
     };
     try {
+      const timeout = AbortSignal.timeout(limits?.maxMs ?? this.#options.timeoutMs);
       const response = await fetch(url, {
         method: exchange.method,
         headers,
         ...(body !== undefined ? { body } : {}),
         redirect: 'manual',
-        signal: AbortSignal.timeout(this.#options.timeoutMs),
+        signal: timeout,
       });
-      Object.assign(exchange, recordedResponse(response.status, response.headers, await response.text()));
+      const text = limits === undefined ? await response.text() : await readBounded(response, limits, timeout);
+      Object.assign(exchange, recordedResponse(response.status, response.headers, text));
     } catch (error) {
       exchange.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     }
@@ -286,6 +297,43 @@ export class Http {
     this.#nextSlot = slot + 1000 / this.#options.maxRps;
     if (slot > now) await sleep(slot - now);
   }
+}
+
+/** Bounds of {@link Http.stream}. */
+export interface StreamLimits {
+  maxMs: number;
+  maxBytes: number;
+  /** True when what arrived so far is enough to stop reading. */
+  enough(text: string): boolean;
+  whileOpen?: () => Promise<void>;
+}
+
+/** Reads `response` until `limits` stop it (or it ends); the time limit ends the read without an error. */
+async function readBounded(response: Response, limits: StreamLimits, timeout: AbortSignal): Promise<string> {
+  if (response.body === null) return '';
+  const decoder = new TextDecoder();
+  let text = '';
+  let bytes = 0;
+  const reader = response.body.getReader();
+  const stop = () => void reader.cancel().catch(() => undefined);
+  timeout.addEventListener('abort', stop, { once: true });
+  const opened = limits.whileOpen?.().catch(() => undefined);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.byteLength;
+      text += decoder.decode(value, { stream: true });
+      if (bytes >= limits.maxBytes || limits.enough(text)) break;
+    }
+  } catch {
+    // The time limit (or the server) cut the stream: what arrived is the answer.
+  } finally {
+    timeout.removeEventListener('abort', stop);
+    stop();
+    await opened;
+  }
+  return text;
 }
 
 /** Seconds from a Retry-After value (delta seconds or HTTP date); 5 s when absent or unreadable. */
