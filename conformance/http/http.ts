@@ -258,6 +258,10 @@ export class Http {
     };
     try {
       const timeout = AbortSignal.timeout(limits?.maxMs ?? this.#options.timeoutMs);
+      // Some servers send a stream's headers only with its first event, so the request that makes
+      // events must not wait for them: it starts shortly after the stream is asked for.
+      const opened = limits?.whileOpen ? sleep(STREAM_OPEN_DELAY_MS).then(limits.whileOpen) : undefined;
+      opened?.catch(() => undefined);
       const response = await fetch(url, {
         method: exchange.method,
         headers,
@@ -265,7 +269,7 @@ export class Http {
         redirect: 'manual',
         signal: timeout,
       });
-      const text = limits === undefined ? await response.text() : await readBounded(response, limits, timeout);
+      const text = limits === undefined ? await response.text() : await readBounded(response, limits, timeout, opened);
       Object.assign(exchange, recordedResponse(response.status, response.headers, text));
     } catch (error) {
       exchange.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -299,17 +303,26 @@ export class Http {
   }
 }
 
+/** Milliseconds between asking for a stream and running its `whileOpen`. */
+const STREAM_OPEN_DELAY_MS = 750;
+
 /** Bounds of {@link Http.stream}. */
 export interface StreamLimits {
   maxMs: number;
   maxBytes: number;
   /** True when what arrived so far is enough to stop reading. */
   enough(text: string): boolean;
+  /** Runs shortly after the request is sent (not after the headers, which may wait for an event). */
   whileOpen?: () => Promise<void>;
 }
 
 /** Reads `response` until `limits` stop it (or it ends); the time limit ends the read without an error. */
-async function readBounded(response: Response, limits: StreamLimits, timeout: AbortSignal): Promise<string> {
+async function readBounded(
+  response: Response,
+  limits: StreamLimits,
+  timeout: AbortSignal,
+  opened: Promise<void> | undefined,
+): Promise<string> {
   if (response.body === null) return '';
   const decoder = new TextDecoder();
   let text = '';
@@ -317,7 +330,6 @@ async function readBounded(response: Response, limits: StreamLimits, timeout: Ab
   const reader = response.body.getReader();
   const stop = () => void reader.cancel().catch(() => undefined);
   timeout.addEventListener('abort', stop, { once: true });
-  const opened = limits.whileOpen?.().catch(() => undefined);
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -331,7 +343,7 @@ async function readBounded(response: Response, limits: StreamLimits, timeout: Ab
   } finally {
     timeout.removeEventListener('abort', stop);
     stop();
-    await opened;
+    await opened?.catch(() => undefined);
   }
   return text;
 }
