@@ -404,9 +404,13 @@ function truncate(text: string, max: number): string {
 
 /** A compact JWS: its third segment is what makes a token usable. */
 const JWT = /\b(eyJ[\w-]{2,}\.[\w-]{2,}\.)[\w-]{16,}/g;
-/** JSON members whose string value is a credential, in bodies and in curl `-d` payloads. */
+/**
+ * JSON members whose string value is a credential (vault tokens, SSO and LDAP
+ * secrets included) or DPDP personal data (a data principal's id and contact
+ * details), in bodies and in curl `-d` payloads.
+ */
 const SECRET_MEMBER =
-  /("(?:refreshToken|refresh_token|clientSecret|client_secret|secret|password|token|scimToken)"\s*:\s*")((?:[^"\\]|\\.){4,}?)(")/gi;
+  /("(?:refreshToken|refresh_token|clientSecret|client_secret|secret|password|token|scimToken|accessToken|access_token|ldapBindPassword|bindPassword|dataPrincipalId|data_principal_id|dataFiduciaryContact|email|phone)"\s*:\s*")((?:[^"\\]|\\.){4,}?)(")/gi;
 
 /** Hides issued credentials in a transcript or message (see {@link Http.redact}). */
 export function redactIssuedSecrets(text: string): string {
