@@ -123,6 +123,15 @@ describe('README', () => {
         if (i === 0) expect(stdout).toMatch(/^valid after revoke: false$/m);
         if (code.includes('verifyAuditChain'))
           expect(stdout).toMatch(/^grant grnt_1 was revoked\n1 audit entries, chain intact$/m);
+        if (code.includes('budgets.debit')) {
+          expect(stdout).toMatch(/^remaining 12\.5000$/m);
+          expect(stdout).toMatch(/^released a oauth2 credential$/m);
+          expect(stdout).toMatch(/^event vault\.credential\.stored$/m);
+        }
+        if (code.includes('dpdp.createRecord'))
+          expect(stdout).toMatch(
+            /^consent withdrawn, grant revoked: true\nbundle 1 active: true\nldap connection active\nlisted Calendar tools$/m,
+          );
         if (code.includes('GrantexNotFoundError'))
           expect(stdout).toMatch(/^\/v1\/agents\/\{agentId\} answered 404\nno such agent \(\w+\)$/m);
       },

@@ -52,8 +52,6 @@ export const FAULTS = {
     'GET /v1/grants answers 500 instead of 400 when a query value breaks its schema (an unknown `status`).',
   'undocumented-status':
     'POST /v1/policies answers 422, which the spec does not document, to a body that breaks its schema.',
-  'sse-no-event-id':
-    'GET /v1/events/stream sends events without an `id:` field, so a reconnecting client cannot resume (WHATWG HTML §9.2.6 last event ID).',
   'sse-malformed-event':
     'GET /v1/events/stream sends an event whose `data:` is cut short, so it is not the documented StreamEvent JSON.',
   'budget-balance-number':

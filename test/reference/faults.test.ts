@@ -223,11 +223,6 @@ const probes: Record<FaultName, Probe> = {
     const { key } = await setup(api);
     return (await api.post('/v1/policies', { name: 'p', effect: 'maybe' }, key, { unchecked: true })).status === 400;
   },
-  'sse-no-event-id': async (api) => {
-    const { key, agentId } = await setup(api);
-    const read = await readSse(api.url, key, { count: 2, whileOpen: async () => void (await api.grant(key, agentId)) });
-    return read.events.length === 2 && read.events.every((e) => e.id !== undefined && e.id !== '');
-  },
   'sse-malformed-event': async (api) => {
     const { key, agentId } = await setup(api);
     const read = await readSse(api.url, key, { count: 2, whileOpen: async () => void (await api.grant(key, agentId)) });

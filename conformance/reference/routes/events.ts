@@ -21,8 +21,7 @@ const encoder = new TextEncoder();
 /** One event in the stream's framing (`data:` never holds a line break: JSON.stringify escapes them). */
 function frame(event: StreamEvent, faults: { has(name: string): boolean }): string {
   const data = faults.has('sse-malformed-event') ? JSON.stringify(event).slice(0, -1) : JSON.stringify(event);
-  const id = faults.has('sse-no-event-id') ? '' : `id: ${event.id}\n`;
-  return `${id}data: ${data}\n\n`;
+  return `id: ${event.id}\ndata: ${data}\n\n`;
 }
 
 export const eventHandlers = {
