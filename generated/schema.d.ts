@@ -10152,6 +10152,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -10274,6 +10275,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -10485,6 +10487,8 @@ export interface operations {
                     "application/json": components["schemas"]["UsageHistory"];
                 };
             };
+            /** @description A query value or the body breaks its schema (`BAD_REQUEST`). */
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
         };
@@ -10524,6 +10528,8 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
+            /** @description A query value or the body breaks its schema (`BAD_REQUEST`). */
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             /** @description Too many open streams for this developer (`TOO_MANY_CONNECTIONS`), or the request rate limit. */
             429: {
@@ -10633,6 +10639,8 @@ export interface operations {
                     "application/json": components["schemas"]["VaultCredentialList"];
                 };
             };
+            /** @description A query value or the body breaks its schema (`BAD_REQUEST`). */
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
         };
@@ -10703,6 +10711,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -10821,6 +10830,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -11069,6 +11079,8 @@ export interface operations {
                     "application/json": components["schemas"]["AnomalyAlert"];
                 };
             };
+            /** @description A query value or the body breaks its schema (`BAD_REQUEST`). */
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             /** @description No such alert (`NOT_FOUND`). */
             404: {
@@ -11089,6 +11101,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -11143,6 +11156,8 @@ export interface operations {
                     "application/json": components["schemas"]["AnomalyAlert"];
                 };
             };
+            /** @description A query value or the body breaks its schema (`BAD_REQUEST`). */
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             /** @description No such alert (`NOT_FOUND`). */
             404: {
@@ -11163,6 +11178,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -11436,6 +11452,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -11600,6 +11617,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -11715,6 +11733,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -11758,7 +11777,10 @@ export interface operations {
                     "application/json": components["schemas"]["PolicySyncWebhookAck"];
                 };
             };
+            /** @description A query value or the body breaks its schema (`BAD_REQUEST`). */
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -11815,6 +11837,8 @@ export interface operations {
                     "application/json": components["schemas"]["PolicyBundleList"];
                 };
             };
+            /** @description A query value or the body breaks its schema (`BAD_REQUEST`). */
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
         };
@@ -12083,6 +12107,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -12233,6 +12258,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -12369,6 +12395,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -12552,6 +12579,7 @@ export interface operations {
                     "application/json": components["schemas"]["SsoError"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             /** @description The provider failed (`SSO_ERROR`). */
             502: {
@@ -12658,6 +12686,7 @@ export interface operations {
                     "application/json": components["schemas"]["SsoError"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             /** @description The SAML response failed verification (`SSO_ERROR`). */
             502: {
@@ -12783,6 +12812,7 @@ export interface operations {
                     "application/json": components["schemas"]["SsoError"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -12839,6 +12869,8 @@ export interface operations {
                     "application/json": components["schemas"]["DpdpConsentRecordList"];
                 };
             };
+            /** @description A query value or the body breaks its schema (`BAD_REQUEST`). */
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
         };
@@ -12919,6 +12951,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -13100,6 +13133,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -13316,6 +13350,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -13385,6 +13420,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -13524,6 +13560,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -13670,6 +13707,8 @@ export interface operations {
                     "application/json": components["schemas"]["McpServerPage"];
                 };
             };
+            /** @description A query value or the body breaks its schema (`BAD_REQUEST`). */
+            400: components["responses"]["BadRequest"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -13749,6 +13788,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -13930,6 +13970,7 @@ export interface operations {
                     "application/json": components["schemas"]["McpCertificationPending"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -14057,6 +14098,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             /** @description Billing is not configured on this server (`SERVICE_UNAVAILABLE`). */
             503: {

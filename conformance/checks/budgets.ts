@@ -13,7 +13,8 @@ export const budgetChecks: Check[] = [
   {
     id: 'budgets.debit',
     area: 'budgets',
-    clause: 'OpenAPI POST /v1/budget/debit: a debit the remaining budget does not cover is 402 and nothing is debited',
+    clause:
+      'OpenAPI POST /v1/budget/debit: a debit the remaining budget does not cover is 402 and nothing is debited; BudgetAllocation: amounts are decimal strings',
     level: 'MUST',
     title: 'allocate 10, debit 4 (remaining 6), debit 100 (402), and the balance still reads 6',
     extension: 'budgets',
@@ -42,8 +43,13 @@ export const budgetChecks: Check[] = [
       expectStatus(over, 402, 'POST /v1/budget/debit beyond the budget');
       const balance = await session.request(dev, { method: 'GET', path: `/v1/budget/balance/${grantId}` });
       expectStatus(balance, 200, 'GET /v1/budget/balance/{grantId}');
-      const remaining = Number((balance.body as { remainingBudget?: unknown }).remainingBudget);
-      expectThat(remaining === 6, 'the balance is not 10 − 4 after a refused debit', '6', show(balance.body, 200));
+      const remaining = (balance.body as { remainingBudget?: unknown }).remainingBudget;
+      expectThat(
+        typeof remaining === 'string' && Number(remaining) === 6,
+        'the balance is not the decimal string of 10 − 4 after a refused debit',
+        '"6" in any decimal form ("6.0000")',
+        show(balance.body, 200),
+      );
       const history = await session.request(dev, { method: 'GET', path: `/v1/budget/transactions/${grantId}` });
       expectStatus(history, 200, 'GET /v1/budget/transactions/{grantId}');
       const total = (history.body as { total?: unknown }).total;
