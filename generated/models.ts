@@ -11,17 +11,30 @@ export type AgentList = components['schemas']['AgentList'];
 /** An MPP Agent Passport, a W3C Verifiable Credential 2.0 (SPEC.md §15.1). */
 export type AgentPassportCredential = components['schemas']['AgentPassportCredential'];
 export type AgentStatus = components['schemas']['AgentStatus'];
+export type AllocateBudgetRequest = components['schemas']['AllocateBudgetRequest'];
 /** A finding of the anomaly detector about one agent. */
 export type Anomaly = components['schemas']['Anomaly'];
+/** An anomaly seen as an alert with a triage status. */
+export type AnomalyAlert = components['schemas']['AnomalyAlert'];
+export type AnomalyAlertList = components['schemas']['AnomalyAlertList'];
+/** Optional body of acknowledge and resolve. */
+export type AnomalyAlertNote = components['schemas']['AnomalyAlertNote'];
+export type AnomalyChannel = components['schemas']['AnomalyChannel'];
+export type AnomalyChannelList = components['schemas']['AnomalyChannelList'];
 /** The outcome of one detection run. */
 export type AnomalyDetection = components['schemas']['AnomalyDetection'];
 /** Anomaly identifier (`anm_` followed by an opaque string of letters and digits, a ULID on the public server). */
 export type AnomalyId = components['schemas']['AnomalyId'];
 export type AnomalyList = components['schemas']['AnomalyList'];
+/** Counts of alerts detected within the window. */
+export type AnomalyMetrics = components['schemas']['AnomalyMetrics'];
+export type AnomalyRule = components['schemas']['AnomalyRule'];
+export type AnomalyRuleList = components['schemas']['AnomalyRuleList'];
 /** Differs from SPEC.md: SPEC.md also lists `critical`, which the server never stores. */
 export type AnomalySeverity = components['schemas']['AnomalySeverity'];
 /** What the detector found, over the developer's audit entries and grants: `rate_spike` (severity high), an agent wrote more than 50 audit entries in the last hour; `high_failure_rate` (medium), at least 5 entries in the last 24 hours of which more than 20% are `failure` or `blocked`; `new_principal` (low), a grant issued in the last 24 hours to an agent for a principal it had no earlier grant from; `off_hours_activity` (low), more than 10 entries between 22:00 and 06:00 UTC in the last 24 hours. */
 export type AnomalyType = components['schemas']['AnomalyType'];
+export type ApplyMcpCertificationRequest = components['schemas']['ApplyMcpCertificationRequest'];
 /** One record of something an agent did. */
 export type AuditEntry = components['schemas']['AuditEntry'];
 /** Audit entry identifier (`alog_` followed by an opaque string of letters and digits, a ULID on the public server). */
@@ -48,6 +61,18 @@ export type BillingPortalSession = components['schemas']['BillingPortalSession']
 /** An absolute `http` or `https` URL without user name or password, at most 2048 characters. */
 export type BillingRedirectUrl = components['schemas']['BillingRedirectUrl'];
 export type BillingSubscription = components['schemas']['BillingSubscription'];
+export type BillingWebhookAck = components['schemas']['BillingWebhookAck'];
+/** A Stripe event, sent by Stripe and signed in `Stripe-Signature`. */
+export type BillingWebhookEvent = components['schemas']['BillingWebhookEvent'];
+/** A spending budget attached to one grant. */
+export type BudgetAllocation = components['schemas']['BudgetAllocation'];
+/** Every allocation of the developer, not paginated. */
+export type BudgetAllocationList = components['schemas']['BudgetAllocationList'];
+/** The result of one debit. */
+export type BudgetDebit = components['schemas']['BudgetDebit'];
+export type BudgetTransaction = components['schemas']['BudgetTransaction'];
+/** One page of a grant's transactions. */
+export type BudgetTransactionPage = components['schemas']['BudgetTransactionPage'];
 export type Bundle = components['schemas']['Bundle'];
 export type BundleAudit = components['schemas']['BundleAudit'];
 export type BundleCreateRequest = components['schemas']['BundleCreateRequest'];
@@ -82,12 +107,21 @@ export type ConsentDenyResponse = components['schemas']['ConsentDenyResponse'];
 /** What the consent page shows the principal about a pending authorization request. */
 export type ConsentRequest = components['schemas']['ConsentRequest'];
 export type CreateAgentRequest = components['schemas']['CreateAgentRequest'];
+export type CreateAnomalyChannelRequest = components['schemas']['CreateAnomalyChannelRequest'];
+export type CreateAnomalyRuleRequest = components['schemas']['CreateAnomalyRuleRequest'];
+export type CreateDpdpConsentNoticeRequest = components['schemas']['CreateDpdpConsentNoticeRequest'];
+/** Consent of a data principal under India's DPDP Act 2023, tied to a grant. */
+export type CreateDpdpConsentRecordRequest = components['schemas']['CreateDpdpConsentRecordRequest'];
+export type CreateDpdpExportRequest = components['schemas']['CreateDpdpExportRequest'];
 /** Only `name` and `effect` are required; every condition left out matches anything. */
 export type CreatePolicyRequest = components['schemas']['CreatePolicyRequest'];
 export type CreateScimTokenRequest = components['schemas']['CreateScimTokenRequest'];
 /** The developer's OpenID Connect identity provider. */
 export type CreateSsoConfigRequest = components['schemas']['CreateSsoConfigRequest'];
+/** An enterprise SSO connection. */
+export type CreateSsoConnectionRequest = components['schemas']['CreateSsoConnectionRequest'];
 export type CreateWebhookRequest = components['schemas']['CreateWebhookRequest'];
+export type CreatedAnomalyRule = components['schemas']['CreatedAnomalyRule'];
 /** `vc-jwt` and `sd-jwt` come from `POST /v1/token` with `credentialFormat`; passports are `agent-passport`. */
 export type CredentialFormat = components['schemas']['CredentialFormat'];
 export type CredentialList = components['schemas']['CredentialList'];
@@ -95,6 +129,7 @@ export type CredentialRecord = components['schemas']['CredentialRecord'];
 export type CredentialVerifyRequest = components['schemas']['CredentialVerifyRequest'];
 /** The verdict. */
 export type CredentialVerifyResult = components['schemas']['CredentialVerifyResult'];
+export type DebitBudgetRequest = components['schemas']['DebitBudgetRequest'];
 export type DelegateGrantRequest = components['schemas']['DelegateGrantRequest'];
 /** The delegated grant's token (carrying `parentAgt`, `parentGrnt` and `delegationDepth`) and its refresh token. */
 export type DelegateGrantResponse = components['schemas']['DelegateGrantResponse'];
@@ -111,6 +146,21 @@ export type DomainAddRequest = components['schemas']['DomainAddRequest'];
 export type DomainAdded = components['schemas']['DomainAdded'];
 export type DomainList = components['schemas']['DomainList'];
 export type DomainVerified = components['schemas']['DomainVerified'];
+export type DpdpConsentNotice = components['schemas']['DpdpConsentNotice'];
+/** A consent record. */
+export type DpdpConsentRecord = components['schemas']['DpdpConsentRecord'];
+/** The stored record with its proof. */
+export type DpdpConsentRecordCreated = components['schemas']['DpdpConsentRecordCreated'];
+export type DpdpConsentRecordList = components['schemas']['DpdpConsentRecordList'];
+export type DpdpErasure = components['schemas']['DpdpErasure'];
+export type DpdpExport = components['schemas']['DpdpExport'];
+export type DpdpExportCreated = components['schemas']['DpdpExportCreated'];
+export type DpdpGrievance = components['schemas']['DpdpGrievance'];
+export type DpdpGrievanceFiled = components['schemas']['DpdpGrievanceFiled'];
+export type DpdpPrincipalRecords = components['schemas']['DpdpPrincipalRecords'];
+/** A processing purpose. */
+export type DpdpPurpose = components['schemas']['DpdpPurpose'];
+export type DpdpWithdrawal = components['schemas']['DpdpWithdrawal'];
 export type EmailVerified = components['schemas']['EmailVerified'];
 export type EmailVerifyRequest = components['schemas']['EmailVerifyRequest'];
 export type EmailVerifySent = components['schemas']['EmailVerifySent'];
@@ -123,8 +173,10 @@ export type EvidencePackMeta = components['schemas']['EvidencePackMeta'];
 export type EvidencePackPolicy = components['schemas']['EvidencePackPolicy'];
 /** The same counts as `GET /v1/compliance/summary`, without the timestamps. */
 export type EvidencePackSummary = components['schemas']['EvidencePackSummary'];
+export type ExchangeVaultCredentialRequest = components['schemas']['ExchangeVaultCredentialRequest'];
 /** A positive duration: a whole number and a unit, `s`, `m`, `h` or `d` (`90s`, `2h`, `1d`). */
 export type ExpiresIn = components['schemas']['ExpiresIn'];
+export type FileDpdpGrievanceRequest = components['schemas']['FileDpdpGrievanceRequest'];
 /** A permission given by a principal to an agent. */
 export type Grant = components['schemas']['Grant'];
 /** The body of a `grant.created` delivery. */
@@ -165,6 +217,13 @@ export type LegacyTrustRecordList = components['schemas']['LegacyTrustRecordList
 export type LegacyVerifyDnsRequest = components['schemas']['LegacyVerifyDnsRequest'];
 /** Differs from SPEC.md: SPEC.md's `audit.log` takes only `agentId`, `grantId`, `action`, `status` and `metadata`; the server also requires `agentDid` and `principalId`, and makes `status` optional. */
 export type LogAuditEntryRequest = components['schemas']['LogAuditEntryRequest'];
+export type McpCertification = components['schemas']['McpCertification'];
+/** The error body of a second application, with the pending one. */
+export type McpCertificationPending = components['schemas']['McpCertificationPending'];
+/** An MCP server listed in the registry. */
+export type McpServer = components['schemas']['McpServer'];
+export type McpServerDetail = components['schemas']['McpServerDetail'];
+export type McpServerPage = components['schemas']['McpServerPage'];
 export type Me = components['schemas']['Me'];
 /** At least one member. */
 export type MeUpdate = components['schemas']['MeUpdate'];
@@ -208,11 +267,18 @@ export type PassportSubject = components['schemas']['PassportSubject'];
 export type PassportSummary = components['schemas']['PassportSummary'];
 /** A rule evaluated on every `POST /v1/authorize`. */
 export type Policy = components['schemas']['Policy'];
+/** An uploaded policy bundle (the content is not returned). */
+export type PolicyBundle = components['schemas']['PolicyBundle'];
+export type PolicyBundleList = components['schemas']['PolicyBundleList'];
+export type PolicyBundleSync = components['schemas']['PolicyBundleSync'];
 /** What a matching policy does to an authorization request: `allow` approves it at once (the response carries a `code`), `deny` refuses it with 403 `POLICY_DENIED`. */
 export type PolicyEffect = components['schemas']['PolicyEffect'];
 /** Policy identifier (`pol_` followed by an opaque string of letters and digits, a ULID on the public server). */
 export type PolicyId = components['schemas']['PolicyId'];
 export type PolicyList = components['schemas']['PolicyList'];
+export type PolicySyncWebhookAck = components['schemas']['PolicySyncWebhookAck'];
+/** A Git host push event (GitHub shape). */
+export type PolicySyncWebhookRequest = components['schemas']['PolicySyncWebhookRequest'];
 /** A UTC time of day as zero-padded 24-hour `HH:MM`. */
 export type PolicyTimeOfDay = components['schemas']['PolicyTimeOfDay'];
 export type PresentRequest = components['schemas']['PresentRequest'];
@@ -225,6 +291,7 @@ export type PrincipalSession = components['schemas']['PrincipalSession'];
 export type PrincipalSessionRequest = components['schemas']['PrincipalSessionRequest'];
 /** An opaque, single-use refresh token (`ref_` followed by an opaque string of letters and digits, a ULID on the public server). */
 export type RefreshToken = components['schemas']['RefreshToken'];
+export type RegisterMcpServerRequest = components['schemas']['RegisterMcpServerRequest'];
 export type RevokeTokenRequest = components['schemas']['RevokeTokenRequest'];
 export type SandboxApproveResponse = components['schemas']['SandboxApproveResponse'];
 export type SandboxDenyResponse = components['schemas']['SandboxDenyResponse'];
@@ -267,19 +334,41 @@ export type SignupResponse = components['schemas']['SignupResponse'];
 export type SsoCallbackResult = components['schemas']['SsoCallbackResult'];
 /** The stored configuration. */
 export type SsoConfig = components['schemas']['SsoConfig'];
+/** A connection with its protocol's fields; never its client secret or bind password. */
+export type SsoConnection = components['schemas']['SsoConnection'];
+export type SsoConnectionList = components['schemas']['SsoConnectionList'];
+/** Result of a connection test: OIDC discovery, SAML certificate parse or LDAP bind. */
+export type SsoConnectionTest = components['schemas']['SsoConnectionTest'];
+export type SsoEnforceRequest = components['schemas']['SsoEnforceRequest'];
+export type SsoEnforcement = components['schemas']['SsoEnforcement'];
 /** Error body of the public SSO endpoints. */
 export type SsoError = components['schemas']['SsoError'];
+export type SsoLdapCallbackRequest = components['schemas']['SsoLdapCallbackRequest'];
 /** An LDAP connection, which has no browser redirect; credentials are submitted directly. */
 export type SsoLoginLdap = components['schemas']['SsoLoginLdap'];
 /** An OIDC or SAML connection: send the user's browser to `authorizeUrl`. */
 export type SsoLoginRedirect = components['schemas']['SsoLoginRedirect'];
 /** Where to send the user to sign in, depending on the connection's protocol. */
 export type SsoLoginResponse = components['schemas']['SsoLoginResponse'];
+/** The signed-in user and the session created. */
+export type SsoLoginSession = components['schemas']['SsoLoginSession'];
+export type SsoOidcCallbackRequest = components['schemas']['SsoOidcCallbackRequest'];
+export type SsoSamlCallbackRequest = components['schemas']['SsoSamlCallbackRequest'];
+/** A signed-in SSO session. */
+export type SsoSession = components['schemas']['SsoSession'];
+export type SsoSessionList = components['schemas']['SsoSessionList'];
 export type SsoUrl = components['schemas']['SsoUrl'];
 /** A W3C StatusList2021 credential. */
 export type StatusListCredential = components['schemas']['StatusListCredential'];
 /** Where the credential's revocation bit lives (a W3C StatusList2021 entry). */
 export type StatusListEntry = components['schemas']['StatusListEntry'];
+/** A credential to store; one per principal and service (storing again replaces it). */
+export type StoreVaultCredentialRequest = components['schemas']['StoreVaultCredentialRequest'];
+/** The stored credential, without its secrets. */
+export type StoredVaultCredential = components['schemas']['StoredVaultCredential'];
+/** The JSON carried in the `data:` field of one server-sent event. */
+export type StreamEvent = components['schemas']['StreamEvent'];
+export type SyncPolicyBundleRequest = components['schemas']['SyncPolicyBundleRequest'];
 /** An instant in RFC 3339 form, UTC (`2026-11-28T12:52:18.991Z`). */
 export type Timestamp = components['schemas']['Timestamp'];
 export type TokenExchangeRequest = components['schemas']['TokenExchangeRequest'];
@@ -302,6 +391,17 @@ export type TrustLevel = components['schemas']['TrustLevel'];
 export type UpdateAgentRequest = components['schemas']['UpdateAgentRequest'];
 /** Changes the given fields and keeps the others; an empty object only bumps `updatedAt`. */
 export type UpdatePolicyRequest = components['schemas']['UpdatePolicyRequest'];
+/** Fields to change; at least one. */
+export type UpdateSsoConnectionRequest = components['schemas']['UpdateSsoConnectionRequest'];
+/** Today's metered usage. */
+export type Usage = components['schemas']['Usage'];
+export type UsageDay = components['schemas']['UsageDay'];
+export type UsageHistory = components['schemas']['UsageHistory'];
+/** A stored upstream credential, without its secrets (the tokens are never returned here). */
+export type VaultCredential = components['schemas']['VaultCredential'];
+export type VaultCredentialList = components['schemas']['VaultCredentialList'];
+/** The upstream credential released to an agent. */
+export type VaultCredentialSecret = components['schemas']['VaultCredentialSecret'];
 /** One key of a DID document, `<did>#<kid>`. */
 export type VerificationMethod = components['schemas']['VerificationMethod'];
 export type VerifyTokenRequest = components['schemas']['VerifyTokenRequest'];
@@ -336,3 +436,4 @@ export type WebhookTimestamp = components['schemas']['WebhookTimestamp'];
 export type WebhookUrl = components['schemas']['WebhookUrl'];
 /** A newly registered webhook endpoint with its signing secret. */
 export type WebhookWithSecret = components['schemas']['WebhookWithSecret'];
+export type WithdrawDpdpConsentRequest = components['schemas']['WithdrawDpdpConsentRequest'];

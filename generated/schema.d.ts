@@ -2093,6 +2093,1137 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/budget/allocations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List budget allocations
+         * @description Every budget allocation of the developer, newest first; not paginated.
+         */
+        get: operations["budgetsAllocations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/budget/allocate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Allocate a budget to a grant
+         * @description Attaches a spending budget to an active grant; one allocation per grant.
+         *     Limited to 30 requests a minute.
+         */
+        post: operations["budgetsAllocate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/budget/debit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Debit a grant's budget
+         * @description Takes `amount` off the grant's remaining budget and records a transaction, atomically.
+         *     Not idempotent: the public server ignores `Idempotency-Key` (two debits with the
+         *     same key both apply, checked against a local build), so a client must never retry
+         *     it. Limited to 30 requests a minute.
+         */
+        post: operations["budgetsDebit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/budget/balance/{grantId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The grant.
+                 * @example grnt_01M92ZAYTY18EVV17H04M20H5N
+                 */
+                grantId: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a grant's budget balance
+         * @description The grant's allocation with its remaining budget.
+         */
+        get: operations["budgetsBalance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/budget/transactions/{grantId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The grant.
+                 * @example grnt_01M92ZAYTY18EVV17H04M20H5N
+                 */
+                grantId: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * List a grant's budget transactions
+         * @description The grant's debits, newest first, a page at a time (`page` from 1, `pageSize` up to 200). An unknown grant gives an empty page.
+         */
+        get: operations["budgetsTransactions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get today's usage
+         * @description The developer's metered usage for the current UTC day.
+         */
+        get: operations["usageCurrent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/usage/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get usage history
+         * @description Daily usage for the last `days` days (default 30, at most 90). A value that is
+         *     not a positive number counts as 30.
+         */
+        get: operations["usageHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream live events
+         * @description A `text/event-stream` (WHATWG HTML, server-sent events) of the developer's events as
+         *     they happen; each event's `data:` line is a `StreamEvent` in JSON. The server sends
+         *     a `: keepalive` comment every 30 seconds. At most 5 concurrent streams per developer
+         *     (the sixth gets 429 `TOO_MANY_CONNECTIONS`). A server SHOULD give each event an `id:`
+         *     field and replay what the client missed when it reconnects with `Last-Event-ID`, and
+         *     MAY send `retry:`. Differs from what clients may assume: the public server sends only
+         *     `data:` fields (no `id:`, no `retry:`) and ignores `Last-Event-ID`, so events emitted
+         *     while a client is disconnected are lost there; the event's `id` inside the JSON still
+         *     lets a client drop duplicates.
+         */
+        get: operations["eventsStream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/ws": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live events over WebSocket
+         * @description Upgrades to a WebSocket (RFC 6455) that carries the same `StreamEvent` JSON, one per
+         *     text message; the client may send `{"types": [...]}` to filter. Pings every 30
+         *     seconds; at most 5 sockets per developer (close code 1013 beyond). Spec only: the
+         *     SDK reads events with `client.events.stream()`. Without an upgrade the public server
+         *     answers 404.
+         */
+        get: operations["eventsWebSocket"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vault/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List credentials
+         * @description The developer's stored credentials without secrets, optionally filtered; not paginated.
+         */
+        get: operations["vaultList"];
+        put?: never;
+        /**
+         * Store a credential
+         * @description Stores (or replaces) the upstream credential of `principalId` for `service`,
+         *     encrypted. The response never holds the tokens. Limited to 30 requests a minute.
+         */
+        post: operations["vaultStore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vault/credentials/exchange": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchange a grant token for a credential
+         * @description Called by an agent with its grant token (not an API key) as the bearer: releases the
+         *     upstream credential that the grant's principal stored for `service`. The token must
+         *     be active (not revoked) and carry a scope for the service (`<service>:read`,
+         *     `<service>:*`, `vault:<service>:read`, `vault:credentials:exchange`, `*`, …).
+         *     Limited to 20 requests a minute.
+         */
+        post: operations["vaultExchange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vault/credentials/{credentialId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The credential (`vault_…`).
+                 * @example vault_01M92ZAZB3J2YYV6EJ97R1VXVS
+                 */
+                credentialId: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a credential
+         * @description One stored credential, without secrets.
+         */
+        get: operations["vaultGet"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a credential
+         * @description Deletes the stored credential. Limited to 30 requests a minute.
+         */
+        delete: operations["vaultDelete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/anomaly/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List anomaly alerts
+         * @description Anomalies as alerts with a triage status, newest first, filtered by status, severity and agent; at most `limit` (1 to 1000, default 100).
+         */
+        get: operations["anomaliesAlerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/anomaly/alerts/{alertId}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The alert (`anm_…`).
+                 * @example anm_01M92ZAZJ9WQF4P6DCH68511DQ
+                 */
+                alertId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge an alert
+         * @description Sets the status to `acknowledged` and `acknowledgedAt` to now; `note` is kept as the resolution note.
+         */
+        post: operations["anomaliesAcknowledgeAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/anomaly/alerts/{alertId}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The alert (`anm_…`).
+                 * @example anm_01M92ZAZJ9WQF4P6DCH68511DQ
+                 */
+                alertId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolve an alert
+         * @description Sets the status to `resolved` and `resolvedAt` to now.
+         */
+        post: operations["anomaliesResolveAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/anomaly/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get anomaly metrics
+         * @description Alert counts by status and severity over the last `window` (`1h`, `6h` or `24h`, default `24h`).
+         */
+        get: operations["anomaliesMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/anomaly/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List anomaly rules
+         * @description The built-in detection rules and the developer's custom ones.
+         */
+        get: operations["anomaliesRules"];
+        put?: never;
+        /**
+         * Create an anomaly rule
+         * @description Adds a custom detection rule, enabled. Limited to 30 requests a minute.
+         */
+        post: operations["anomaliesCreateRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/anomaly/rules/{ruleId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The custom rule's `id` (`arule_…`).
+                 * @example arule_01M92ZAZWSK7NVAQWA8513FCSP
+                 */
+                ruleId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete an anomaly rule
+         * @description Deletes a custom rule (built-in rules have no `id`).
+         */
+        delete: operations["anomaliesDeleteRule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/anomaly/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List alert channels
+         * @description Where alerts are sent (Slack, webhook, e-mail).
+         */
+        get: operations["anomaliesChannels"];
+        put?: never;
+        /**
+         * Create an alert channel
+         * @description Adds a destination for alerts of the given severities. Limited to 30 requests a minute.
+         */
+        post: operations["anomaliesCreateChannel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/anomaly/channels/{channelId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The channel (`achan_…`).
+                 * @example achan_01M92ZB01EAZSECVSH9KSXBNKH
+                 */
+                channelId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete an alert channel
+         * @description Deletes the channel.
+         */
+        delete: operations["anomaliesDeleteChannel"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/policies/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a policy bundle
+         * @description Uploads an OPA (Rego) or Cedar bundle; with `activate` (the default) it becomes the active bundle of its format.
+         */
+        post: operations["policiesSync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/policies/sync/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive a policy repository push
+         * @description Acknowledges a Git host push event. The public server only echoes `ref` and the
+         *     repository name and syncs nothing; it takes an API key like the other routes.
+         */
+        post: operations["policiesSyncWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/policies/bundles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List policy bundles
+         * @description The uploaded bundles, optionally of one format; not paginated.
+         */
+        get: operations["policiesBundles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/policies/bundles/active": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the active policy bundle
+         * @description The active bundle of a format; `format` is required.
+         */
+        get: operations["policiesActiveBundle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sso/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List SSO connections
+         * @description The developer's connections, newest first; not paginated.
+         */
+        get: operations["ssoListConnections"];
+        put?: never;
+        /**
+         * Create an SSO connection
+         * @description Adds an OIDC, SAML or LDAP connection. Its secrets are stored encrypted and never returned.
+         */
+        post: operations["ssoCreateConnection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sso/connections/{connectionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The connection (`sso_…`).
+                 * @example sso_01M92ZB0GZXG0D11TVCZQSTQ62
+                 */
+                connectionId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete an SSO connection
+         * @description Deletes the connection.
+         */
+        delete: operations["ssoDeleteConnection"];
+        options?: never;
+        head?: never;
+        /**
+         * Update an SSO connection
+         * @description Changes the given fields.
+         */
+        patch: operations["ssoUpdateConnection"];
+        trace?: never;
+    };
+    "/v1/sso/connections/{connectionId}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The connection (`sso_…`).
+                 * @example sso_01M92ZB0GZXG0D11TVCZQSTQ62
+                 */
+                connectionId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test an SSO connection
+         * @description Checks the connection: OIDC discovery at the issuer, a parse of the SAML
+         *     certificate, or an LDAP bind. Reaches the identity provider (an outside service).
+         */
+        post: operations["ssoTestConnection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sso/enforce": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set SSO enforcement
+         * @description Sets `enforce` on every active connection of the developer.
+         */
+        post: operations["ssoEnforce"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sso/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List SSO sessions
+         * @description Unexpired SSO sessions of the organisation.
+         */
+        get: operations["ssoListSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sso/sessions/{sessionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The session.
+                 * @example ssosess_01M92ZB9K3Q7R2T8V4W6X0Y1Z2
+                 */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an SSO session
+         * @description Ends the session.
+         */
+        delete: operations["ssoRevokeSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sso/callback/oidc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete an OIDC login
+         * @description Public. Exchanges the provider's `code` (with the signed `state` from `/sso/login`)
+         *     at the provider, verifies the ID token and opens an SSO session. Reaches the
+         *     identity provider.
+         */
+        post: operations["ssoCallbackOidc"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sso/callback/saml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete a SAML login
+         * @description Public. Verifies the IdP's signed SAML response (with `RelayState` from
+         *     `/sso/login`) and opens an SSO session. Needs a SAML identity provider.
+         */
+        post: operations["ssoCallbackSaml"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sso/callback/ldap": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in with LDAP
+         * @description Public. Binds to the connection's directory with the user's credentials and opens
+         *     an SSO session. Needs an LDAP server. The password is a secret: never logged.
+         */
+        post: operations["ssoCallbackLdap"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dpdp/consent-records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List consent records
+         * @description The developer's consent records, optionally of one data principal; not paginated.
+         */
+        get: operations["dpdpListRecords"];
+        put?: never;
+        /**
+         * Create a consent record
+         * @description Records a data principal's consent to the purposes of a consent notice, tied to a grant, with a signed proof.
+         */
+        post: operations["dpdpCreateRecord"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dpdp/consent-records/{recordId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The consent record (`crec_…`).
+                 * @example crec_01M92ZB1G41F0Z99NVS19DAYVH
+                 */
+                recordId: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a consent record
+         * @description One record; each read increments `accessCount`.
+         */
+        get: operations["dpdpGetRecord"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dpdp/consent-records/{recordId}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The consent record (`crec_…`).
+                 * @example crec_01M92ZB1G41F0Z99NVS19DAYVH
+                 */
+                recordId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw consent
+         * @description Withdraws the consent; with `revokeGrant` the grant is revoked too. Irreversible.
+         */
+        post: operations["dpdpWithdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dpdp/data-principals/{principalId}/records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The data principal.
+                 * @example user_ops_2
+                 */
+                principalId: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * List a data principal's records
+         * @description Every consent record of one data principal (their right of access).
+         */
+        get: operations["dpdpPrincipalRecords"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dpdp/data-principals/{principalId}/erasure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The data principal.
+                 * @example user_ops_2
+                 */
+                principalId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a data principal's data
+         * @description Marks every consent record of the principal erased, revokes their grants and
+         *     stamps their audit entries. Irreversible; takes no body.
+         */
+        post: operations["dpdpErase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dpdp/consent-notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a consent notice
+         * @description Publishes a versioned consent notice; its content is hashed into each record that cites it.
+         */
+        post: operations["dpdpCreateNotice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dpdp/grievances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * File a grievance
+         * @description Files a data principal's grievance; resolution is expected within 7 days.
+         */
+        post: operations["dpdpFileGrievance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dpdp/grievances/{grievanceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The grievance (`grv_…`).
+                 * @example grv_01M92ZB1PMM342Z3S94VV1Q2ZF
+                 */
+                grievanceId: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a grievance
+         * @description One grievance and its status.
+         */
+        get: operations["dpdpGetGrievance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dpdp/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a compliance export
+         * @description Builds a DPDP audit, GDPR Article 15 or EU AI Act export for a date range and returns it.
+         */
+        post: operations["dpdpCreateExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dpdp/exports/{exportId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The export (`exp_…`).
+                 * @example exp_01M92ZB1RTB1PWYYX8T0A9BSZ8
+                 */
+                exportId: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a compliance export
+         * @description A stored export.
+         */
+        get: operations["dpdpGetExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/mcp/servers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List MCP servers
+         * @description Public. Active servers of every publisher, filtered and searched, newest first (or by `sort`), a page at a time with a `cursor`.
+         */
+        get: operations["mcpList"];
+        put?: never;
+        /**
+         * Register an MCP server
+         * @description Lists a server under the developer.
+         */
+        post: operations["mcpRegister"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/mcp/servers/{serverId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The server (`mcp_srv_…`).
+                 * @example mcp_srv_01M92ZB1XJK71S4P4XS2KDN66A
+                 */
+                serverId: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an MCP server
+         * @description Public. One server with its publisher.
+         */
+        get: operations["mcpGet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/mcp/certification/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply for certification
+         * @description Applies for a certification level for one of the developer's servers; one pending application per server.
+         */
+        post: operations["mcpApplyCertification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/mcp/certification/{certificationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The application (`cert_…`).
+                 * @example cert_01M92ZB21Y29PP4VQQ6ERQ2Q52
+                 */
+                certificationId: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a certification application
+         * @description The application's status and conformance results.
+         */
+        get: operations["mcpCertification"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/billing/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive a payment-provider event
+         * @description Called by Stripe, not by clients: verifies the `Stripe-Signature` header over the raw
+         *     body and updates the developer's plan. Public (no API key). Spec only: the SDK has no
+         *     method for it. A server without billing configured answers 503.
+         */
+        post: operations["billingWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "grant.created": {
@@ -2183,6 +3314,29 @@ export interface webhooks {
 }
 export interface components {
     schemas: {
+        /**
+         * @description The JSON carried in the `data:` field of one server-sent event.
+         * @example {
+         *       "id": "evt_01M92Z73E0JDNPMVV9BN6JHY9D",
+         *       "type": "grant.created",
+         *       "createdAt": "2026-12-05T11:25:19.168Z",
+         *       "data": {
+         *         "grantId": "grnt_01M92Z73D76PFX0BXJR44WMZZV"
+         *       }
+         *     }
+         */
+        StreamEvent: {
+            /** @description Event id (`evt_…`), unique per event. */
+            id: string;
+            /** @description Event type, such as `grant.created`, `token.issued`, `grant.revoked`, `vault.credential.stored`, `sso.connection.created`, `dpdp.erasure.completed`. */
+            type: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Type-specific payload. */
+            data: {
+                [key: string]: unknown;
+            };
+        };
         HealthStatus: {
             /** @enum {string} */
             status: "healthy" | "degraded";
@@ -4232,6 +5386,915 @@ export interface components {
         };
         EmailVerified: {
             message: string;
+        };
+        /** @description A spending budget attached to one grant. Amounts are decimal strings with four places. */
+        BudgetAllocation: {
+            /** @description Allocation id (`bdg_…`). */
+            id: string;
+            /** @description The grant the budget belongs to. */
+            grantId: string;
+            /** @description Owner. */
+            developerId: string;
+            /** @description Amount allocated, a decimal string (`"100.0000"`). */
+            initialBudget: string;
+            /** @description Amount left, a decimal string. */
+            remainingBudget: string;
+            /** @description ISO 4217 code as given at allocation (default `USD`). */
+            currency: string;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description Time of the last debit.
+             */
+            updatedAt: string;
+        };
+        /** @description Every allocation of the developer, not paginated. */
+        BudgetAllocationList: {
+            allocations: components["schemas"]["BudgetAllocation"][];
+        };
+        AllocateBudgetRequest: {
+            /** @description An active grant of the developer. */
+            grantId: string;
+            /** @description Positive amount. */
+            initialBudget: number;
+            /** @description ISO 4217 code; default `USD`. */
+            currency?: string;
+        };
+        DebitBudgetRequest: {
+            /** @description Grant whose budget is debited. */
+            grantId: string;
+            /** @description Positive amount to take off. */
+            amount: number;
+            /** @description Free text kept with the transaction. */
+            description?: string;
+            metadata?: components["schemas"]["Metadata"];
+        };
+        /** @description The result of one debit. */
+        BudgetDebit: {
+            /** @description Balance after the debit. */
+            remaining: string;
+            /** @description The transaction (`btx_…`). */
+            transactionId: string;
+            grantId: string;
+        };
+        BudgetTransaction: {
+            /** @description `btx_…` */
+            id: string;
+            grantId: string;
+            /** @description `bdg_…` */
+            allocationId: string;
+            /** @description Amount debited. */
+            amount: string;
+            description?: string | null;
+            /** @description What the debit carried in `metadata`. Differs from the public server's docs: it usually comes back as a string holding JSON (the value was stored JSON-encoded), so clients must accept an object or a JSON string. */
+            metadata?: {
+                [key: string]: unknown;
+            } | string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /** @description One page of a grant's transactions. */
+        BudgetTransactionPage: {
+            /** @description Newest first. */
+            transactions: components["schemas"]["BudgetTransaction"][];
+            /** @description Transactions of the grant in all pages. */
+            total: number;
+        };
+        /** @description Today's metered usage. Zero everywhere on a server with metering off (the public server's default). */
+        Usage: {
+            developerId: string;
+            /**
+             * Format: date
+             * @description The UTC day counted (`YYYY-MM-DD`).
+             */
+            period: string;
+            /** @description Token exchanges counted. */
+            tokenExchanges: number;
+            /** @description Authorization requests counted. */
+            authorizations: number;
+            /** @description Online verifications counted. */
+            verifications: number;
+            /** @description Sum of the three. */
+            totalRequests: number;
+        };
+        UsageDay: {
+            /** @description The UTC day. */
+            date: string;
+            /** @description Token exchanges counted. */
+            tokenExchanges: number;
+            /** @description Authorization requests counted. */
+            authorizations: number;
+            /** @description Online verifications counted. */
+            verifications: number;
+            /** @description Sum of the three. */
+            totalRequests: number;
+        };
+        UsageHistory: {
+            developerId: string;
+            /** @description Days covered (the `days` asked for, 1 to 90; 30 by default). */
+            days: number;
+            /** @description One entry per day with usage, newest first; days without usage are left out. */
+            entries: components["schemas"]["UsageDay"][];
+        };
+        /** @description A stored upstream credential, without its secrets (the tokens are never returned here). */
+        VaultCredential: {
+            /** @description `vault_…` */
+            id: string;
+            /** @description The user the credential belongs to. */
+            principalId: string;
+            /** @description Upstream service name. */
+            service: string;
+            /** @description Default `oauth2`. */
+            credentialType: string;
+            /** Format: date-time */
+            tokenExpiresAt: string | null;
+            /** @description What was stored in `metadata`. Differs from the public server's docs: it usually comes back as a string holding JSON (the value was stored JSON-encoded), so clients must accept an object or a JSON string. */
+            metadata: {
+                [key: string]: unknown;
+            } | string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        VaultCredentialList: {
+            /** @description Newest first. */
+            credentials: components["schemas"]["VaultCredential"][];
+        };
+        /** @description A credential to store; one per principal and service (storing again replaces it). */
+        StoreVaultCredentialRequest: {
+            principalId: string;
+            /** @description 1 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or digit. */
+            service: string;
+            /** @description Default `oauth2`. */
+            credentialType?: string;
+            /** @description Secret; stored encrypted. */
+            accessToken: string;
+            /** @description Secret; stored encrypted. */
+            refreshToken?: string;
+            /** Format: date-time */
+            tokenExpiresAt?: string;
+            metadata?: components["schemas"]["Metadata"];
+        };
+        /** @description The stored credential, without its secrets. */
+        StoredVaultCredential: {
+            id: string;
+            principalId: string;
+            service: string;
+            credentialType: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ExchangeVaultCredentialRequest: {
+            /** @description The service whose credential is wanted. */
+            service: string;
+        };
+        /** @description The upstream credential released to an agent. Holds a secret. */
+        VaultCredentialSecret: {
+            /** @description The upstream access token. A secret: never log it. */
+            accessToken: string;
+            service: string;
+            credentialType: string;
+            /** Format: date-time */
+            tokenExpiresAt: string | null;
+            /** @description What was stored in `metadata`. Differs from the public server's docs: it usually comes back as a string holding JSON (the value was stored JSON-encoded), so clients must accept an object or a JSON string. */
+            metadata: {
+                [key: string]: unknown;
+            } | string;
+        };
+        /** @description An anomaly seen as an alert with a triage status. */
+        AnomalyAlert: {
+            /** @description The anomaly id (`anm_…`). */
+            alertId: string;
+            /** @description The custom rule that raised it; null for built-in detection. */
+            ruleId: string | null;
+            /** @description Rule name, or the anomaly type for built-in detection. */
+            ruleName: string;
+            /** @enum {string} */
+            severity: "critical" | "high" | "medium" | "low";
+            /** @enum {string} */
+            status: "open" | "acknowledged" | "resolved";
+            agentId: string | null;
+            /** Format: date-time */
+            detectedAt: string;
+            description: string;
+            /** @description Detection context. */
+            context: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            acknowledgedAt: string | null;
+            /** Format: date-time */
+            resolvedAt: string | null;
+        };
+        AnomalyAlertList: {
+            /** @description Newest first, at most `limit`. */
+            data: components["schemas"]["AnomalyAlert"][];
+        };
+        /** @description Optional body of acknowledge and resolve. */
+        AnomalyAlertNote: {
+            /** @description Kept as the resolution note. */
+            note?: string;
+        };
+        /** @description Counts of alerts detected within the window. */
+        AnomalyMetrics: {
+            /** @enum {string} */
+            window: "1h" | "6h" | "24h";
+            total: number;
+            byStatus: {
+                open: number;
+                acknowledged: number;
+                resolved: number;
+            };
+            bySeverity: {
+                critical: number;
+                high: number;
+                medium: number;
+                low: number;
+            };
+        };
+        AnomalyRule: {
+            /** @description `arule_…`; absent on built-in rules. */
+            id?: string;
+            /** @description The caller's rule key, or `AD-00n` for built-in ones. */
+            ruleId: string;
+            name: string;
+            description?: string | null;
+            /** @description The rule's condition. Differs from the public server's docs: it usually comes back as a string holding JSON (the value was stored JSON-encoded), so clients must accept an object or a JSON string. */
+            condition?: {
+                [key: string]: unknown;
+            } | string;
+            /** @enum {string} */
+            severity: "critical" | "high" | "medium" | "low";
+            alertChannels?: string[];
+            enabled: boolean;
+            /** @description True for the server's own rules, which cannot be deleted. */
+            builtIn?: boolean;
+            /** Format: date-time */
+            createdAt?: string;
+        };
+        AnomalyRuleList: {
+            /** @description Built-in rules first, then custom ones newest first. */
+            rules: components["schemas"]["AnomalyRule"][];
+        };
+        CreateAnomalyRuleRequest: {
+            ruleId: string;
+            name: string;
+            description?: string;
+            /** @description What triggers the rule. */
+            condition: {
+                [key: string]: unknown;
+            };
+            /**
+             * @default medium
+             * @enum {string}
+             */
+            severity?: "critical" | "high" | "medium" | "low";
+            /** @description Channel ids to notify. */
+            alertChannels?: string[];
+        };
+        CreatedAnomalyRule: {
+            id: string;
+            ruleId: string;
+            name: string;
+            description: string | null;
+            condition: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            severity: "critical" | "high" | "medium" | "low";
+            alertChannels: string[];
+            enabled: boolean;
+        };
+        AnomalyChannel: {
+            /** @description `achan_…` */
+            id: string;
+            /** @enum {string} */
+            type: "slack" | "webhook" | "email";
+            name: string;
+            /** @description Channel settings (a URL, an address). Differs from the public server's docs: it usually comes back as a string holding JSON (the value was stored JSON-encoded), so clients must accept an object or a JSON string. */
+            config: {
+                [key: string]: unknown;
+            } | string;
+            severities: ("critical" | "high" | "medium" | "low")[];
+            enabled: boolean;
+            /** Format: date-time */
+            createdAt?: string;
+        };
+        AnomalyChannelList: {
+            /** @description Newest first. */
+            channels: components["schemas"]["AnomalyChannel"][];
+        };
+        CreateAnomalyChannelRequest: {
+            /** @enum {string} */
+            type: "slack" | "webhook" | "email";
+            name: string;
+            /** @description Channel settings. */
+            config: {
+                [key: string]: unknown;
+            };
+            /** @description Default `["critical","high"]`. */
+            severities?: ("critical" | "high" | "medium" | "low")[];
+        };
+        SyncPolicyBundleRequest: {
+            /** @enum {string} */
+            format: "rego" | "cedar";
+            version: string;
+            /** @description The bundle, base64-encoded. */
+            content: string;
+            /** @description Files in the bundle; default 1. */
+            fileCount?: number;
+            /** @description Make it the active bundle of its format; default true. */
+            activate?: boolean;
+        };
+        PolicyBundleSync: {
+            /** @description `pbnd_…` */
+            bundleId: string;
+            /** @enum {string} */
+            format: "rego" | "cedar";
+            version: string;
+            /** @description SHA-256 of the decoded content, hex. */
+            sha256: string;
+            fileCount: number;
+            activated: boolean;
+        };
+        /** @description A Git host push event (GitHub shape). */
+        PolicySyncWebhookRequest: {
+            /** @description Git ref pushed. */
+            ref?: string;
+            /** @description The repository. */
+            repository?: {
+                full_name?: string;
+            };
+        };
+        PolicySyncWebhookAck: {
+            message: string;
+            ref?: string;
+            /** @description The repository's `full_name`. */
+            repository?: string;
+        };
+        /** @description An uploaded policy bundle (the content is not returned). */
+        PolicyBundle: {
+            id: string;
+            developerId: string;
+            /** @enum {string} */
+            format: "rego" | "cedar";
+            version: string;
+            sha256: string;
+            fileCount: number;
+            active: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        PolicyBundleList: {
+            /** @description Newest first. */
+            bundles: components["schemas"]["PolicyBundle"][];
+        };
+        /** @description A connection with its protocol's fields; never its client secret or bind password. */
+        SsoConnection: {
+            /** @description `sso_…` */
+            id: string;
+            developerId: string;
+            name: string;
+            /** @enum {string} */
+            protocol: "oidc" | "saml" | "ldap";
+            /** @enum {string} */
+            status: "active" | "inactive" | "testing";
+            issuerUrl?: string;
+            clientId?: string;
+            idpEntityId?: string;
+            idpSsoUrl?: string;
+            spEntityId?: string;
+            spAcsUrl?: string;
+            ldapUrl?: string;
+            ldapBindDn?: string;
+            ldapSearchBase?: string;
+            ldapSearchFilter?: string;
+            ldapGroupSearchBase?: string | null;
+            ldapGroupSearchFilter?: string;
+            ldapTlsEnabled?: boolean;
+            domains: string[];
+            jitProvisioning: boolean;
+            enforce: boolean;
+            groupAttribute: string | null;
+            /** @description Group name → scopes. After an update that sets it, the public server returns it JSON-encoded twice. Differs from the public server's docs: it usually comes back as a string holding JSON (the value was stored JSON-encoded), so clients must accept an object or a JSON string. */
+            groupMappings: {
+                [key: string]: unknown;
+            } | string;
+            defaultScopes: string[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        SsoConnectionList: {
+            connections: components["schemas"]["SsoConnection"][];
+        };
+        /**
+         * @description An enterprise SSO connection. OIDC needs `issuerUrl`, `clientId` and `clientSecret`;
+         *     SAML needs `idpEntityId`, `idpSsoUrl`, `idpCertificate`, `spEntityId` and `spAcsUrl`;
+         *     LDAP needs `ldapUrl`, `ldapBindDn`, `ldapBindPassword` and `ldapSearchBase`.
+         */
+        CreateSsoConnectionRequest: {
+            name: string;
+            /** @enum {string} */
+            protocol: "oidc" | "saml" | "ldap";
+            /** @description OIDC issuer (http(s) URL). */
+            issuerUrl?: string;
+            /** @description OIDC client id. */
+            clientId?: string;
+            /** @description OIDC client secret. Secret: stored encrypted, never returned. */
+            clientSecret?: string;
+            /** @description SAML IdP entity id. */
+            idpEntityId?: string;
+            /** @description SAML IdP single sign-on URL. */
+            idpSsoUrl?: string;
+            /** @description SAML IdP signing certificate (PEM or base64 DER). */
+            idpCertificate?: string;
+            /** @description SAML service provider entity id. */
+            spEntityId?: string;
+            /** @description SAML assertion consumer service URL. */
+            spAcsUrl?: string;
+            /** @description `ldap://` or `ldaps://` URL. */
+            ldapUrl?: string;
+            /** @description Bind DN. */
+            ldapBindDn?: string;
+            /** @description Bind password. Secret: stored encrypted, never returned. */
+            ldapBindPassword?: string;
+            ldapSearchBase?: string;
+            /** @description Default `(uid={{username}})`. */
+            ldapSearchFilter?: string;
+            ldapGroupSearchBase?: string;
+            /** @description Default `(member={{dn}})`. */
+            ldapGroupSearchFilter?: string;
+            ldapTlsEnabled?: boolean;
+            /** @description E-mail domains routed to this connection. */
+            domains?: string[];
+            /** @description Create principals at first login. */
+            jitProvisioning?: boolean;
+            /** @description Require SSO for the organisation. */
+            enforce?: boolean;
+            /** @description Claim or attribute holding the user's groups. */
+            groupAttribute?: string;
+            /** @description Group name → scopes granted. */
+            groupMappings?: {
+                [key: string]: string[];
+            };
+            defaultScopes?: string[];
+        };
+        /** @description Fields to change; at least one. */
+        UpdateSsoConnectionRequest: {
+            name?: string;
+            /** @enum {string} */
+            status?: "active" | "inactive" | "testing";
+            /** @description OIDC issuer (http(s) URL). */
+            issuerUrl?: string;
+            /** @description OIDC client id. */
+            clientId?: string;
+            /** @description OIDC client secret. Secret: stored encrypted, never returned. */
+            clientSecret?: string;
+            /** @description SAML IdP entity id. */
+            idpEntityId?: string;
+            /** @description SAML IdP single sign-on URL. */
+            idpSsoUrl?: string;
+            /** @description SAML IdP signing certificate (PEM or base64 DER). */
+            idpCertificate?: string;
+            /** @description SAML service provider entity id. */
+            spEntityId?: string;
+            /** @description SAML assertion consumer service URL. */
+            spAcsUrl?: string;
+            /** @description `ldap://` or `ldaps://` URL. */
+            ldapUrl?: string;
+            /** @description Bind DN. */
+            ldapBindDn?: string;
+            /** @description Bind password. Secret: stored encrypted, never returned. */
+            ldapBindPassword?: string;
+            ldapSearchBase?: string;
+            /** @description Default `(uid={{username}})`. */
+            ldapSearchFilter?: string;
+            ldapGroupSearchBase?: string;
+            /** @description Default `(member={{dn}})`. */
+            ldapGroupSearchFilter?: string;
+            ldapTlsEnabled?: boolean;
+            /** @description E-mail domains routed to this connection. */
+            domains?: string[];
+            /** @description Create principals at first login. */
+            jitProvisioning?: boolean;
+            /** @description Require SSO for the organisation. */
+            enforce?: boolean;
+            /** @description Claim or attribute holding the user's groups. */
+            groupAttribute?: string;
+            /** @description Group name → scopes granted. */
+            groupMappings?: {
+                [key: string]: string[];
+            };
+            defaultScopes?: string[];
+        };
+        /** @description Result of a connection test: OIDC discovery, SAML certificate parse or LDAP bind. */
+        SsoConnectionTest: {
+            success: boolean;
+            /** @enum {string} */
+            protocol: "oidc" | "saml" | "ldap";
+            /** @description Why the test failed. */
+            error?: string;
+            issuer?: string;
+            authorizationEndpoint?: string;
+            tokenEndpoint?: string;
+            jwksUri?: string;
+            idpEntityId?: string;
+            idpSsoUrl?: string;
+            ldapUrl?: string;
+            ldapSearchBase?: string;
+            ldapTlsEnabled?: boolean;
+        };
+        SsoEnforceRequest: {
+            enforce: boolean;
+        };
+        SsoEnforcement: {
+            enforce: boolean;
+            developerId: string;
+        };
+        /** @description A signed-in SSO session. */
+        SsoSession: {
+            id: string;
+            connectionId: string;
+            principalId?: string | null;
+            email?: string | null;
+            name?: string | null;
+            idpSubject?: string;
+            groups?: string[];
+            mappedScopes?: string[];
+            /** Format: date-time */
+            expiresAt: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        SsoSessionList: {
+            /** @description Unexpired sessions, newest first. */
+            sessions: components["schemas"]["SsoSession"][];
+        };
+        SsoOidcCallbackRequest: {
+            code: string;
+            state: string;
+            redirect_uri?: string;
+        };
+        /** @description The signed-in user and the session created. */
+        SsoLoginSession: {
+            sessionId: string;
+            email: string | null;
+            name: string | null;
+            sub: string | null;
+            groups: string[];
+            mappedScopes: string[];
+            /** @description Set when just-in-time provisioning made or found the principal. */
+            principalId: string | null;
+            developerId: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        SsoSamlCallbackRequest: {
+            /** @description Base64 SAML response. */
+            SAMLResponse: string;
+            RelayState: string;
+        };
+        SsoLdapCallbackRequest: {
+            username: string;
+            /** @description Secret. */
+            password: string;
+            connectionId: string;
+            /** @description Developer id. */
+            org: string;
+        };
+        /** @description A processing purpose. */
+        DpdpPurpose: {
+            code: string;
+            description: string;
+        };
+        /** @description A consent record. */
+        DpdpConsentRecord: {
+            /** @description `crec_…` */
+            recordId: string;
+            grantId: string;
+            /** @description The data principal (personal data). */
+            dataPrincipalId?: string;
+            dataFiduciaryName?: string;
+            /** @description The purposes. The public server returns them as a string holding JSON; clients must accept an array or such a string. */
+            purposes?: components["schemas"]["DpdpPurpose"][] | string;
+            scopes?: string[];
+            consentNoticeId?: string;
+            /** @enum {string} */
+            status: "active" | "withdrawn" | "expired" | "erased";
+            /** Format: date-time */
+            consentGivenAt: string;
+            /** Format: date-time */
+            processingExpiresAt?: string;
+            /** Format: date-time */
+            retentionUntil?: string;
+            accessCount?: number;
+            /** Format: date-time */
+            lastAccessedAt?: string;
+            /** Format: date-time */
+            withdrawnAt?: string | null;
+            withdrawnReason?: string | null;
+            /** Format: date-time */
+            createdAt?: string;
+        };
+        DpdpConsentRecordList: {
+            records: components["schemas"]["DpdpConsentRecord"][];
+            totalRecords: number;
+        };
+        /** @description Consent of a data principal under India's DPDP Act 2023, tied to a grant. */
+        CreateDpdpConsentRecordRequest: {
+            grantId: string;
+            dataPrincipalId: string;
+            purposes: components["schemas"]["DpdpPurpose"][];
+            /** @description The notice's `noticeId`. */
+            consentNoticeId: string;
+            /** Format: date-time */
+            processingExpiresAt: string;
+        };
+        /** @description The stored record with its proof. */
+        DpdpConsentRecordCreated: {
+            recordId: string;
+            grantId: string;
+            dataPrincipalId: string;
+            consentNoticeHash?: string;
+            /** @description Signed proof of the consent. */
+            consentProof?: {
+                type: string;
+                /** @description EdDSA JWT over the record. */
+                proofJwt?: string;
+                /** Format: date-time */
+                signedAt?: string;
+            };
+            status: string;
+            /** Format: date-time */
+            consentGivenAt?: string;
+            /** Format: date-time */
+            processingExpiresAt?: string;
+            /** Format: date-time */
+            retentionUntil?: string;
+            /** Format: date-time */
+            createdAt?: string;
+        };
+        WithdrawDpdpConsentRequest: {
+            reason: string;
+            /** @description Also revoke the grant. */
+            revokeGrant?: boolean;
+            deleteProcessedData?: boolean;
+        };
+        DpdpWithdrawal: {
+            recordId: string;
+            status: string;
+            /** Format: date-time */
+            withdrawnAt: string;
+            grantRevoked: boolean;
+            dataDeleted: boolean;
+        };
+        DpdpPrincipalRecords: {
+            dataPrincipalId: string;
+            records: components["schemas"]["DpdpConsentRecord"][];
+            totalRecords: number;
+        };
+        DpdpErasure: {
+            requestId: string;
+            dataPrincipalId: string;
+            status: string;
+            recordsErased: number;
+            grantsRevoked: number;
+            /** Format: date-time */
+            submittedAt: string;
+            /** Format: date-time */
+            expectedCompletionBy: string;
+        };
+        CreateDpdpConsentNoticeRequest: {
+            noticeId: string;
+            /** @description Default `en`. */
+            language?: string;
+            version: string;
+            title: string;
+            content: string;
+            purposes: components["schemas"]["DpdpPurpose"][];
+            dataFiduciaryContact?: string;
+            grievanceOfficer?: {
+                name: string;
+                email: string;
+                phone?: string;
+            };
+        };
+        DpdpConsentNotice: {
+            id: string;
+            noticeId: string;
+            version: string;
+            language: string;
+            contentHash: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        FileDpdpGrievanceRequest: {
+            dataPrincipalId: string;
+            recordId?: string;
+            type: string;
+            description: string;
+            evidence?: components["schemas"]["Metadata"];
+        };
+        DpdpGrievanceFiled: {
+            grievanceId: string;
+            referenceNumber: string;
+            type: string;
+            status: string;
+            /** Format: date-time */
+            expectedResolutionBy: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        DpdpGrievance: {
+            grievanceId: string;
+            dataPrincipalId: string;
+            recordId?: string | null;
+            type: string;
+            description?: string;
+            /** @description Evidence given. Differs from the public server's docs: it usually comes back as a string holding JSON (the value was stored JSON-encoded), so clients must accept an object or a JSON string. */
+            evidence?: {
+                [key: string]: unknown;
+            } | string;
+            status: string;
+            referenceNumber: string;
+            /** Format: date-time */
+            expectedResolutionBy?: string;
+            /** Format: date-time */
+            resolvedAt?: string | null;
+            resolution?: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        CreateDpdpExportRequest: {
+            /** @enum {string} */
+            type: "dpdp-audit" | "gdpr-article-15" | "eu-ai-act-conformance";
+            /** Format: date-time */
+            dateFrom: string;
+            /** Format: date-time */
+            dateTo: string;
+            /** @description Default `json`. */
+            format?: string;
+            includeActionLog?: boolean;
+            includeConsentRecords?: boolean;
+            dataPrincipalId?: string;
+        };
+        DpdpExportCreated: {
+            exportId: string;
+            type: string;
+            format: string;
+            recordCount: number;
+            /** @description The export itself (personal data). */
+            data?: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            createdAt?: string;
+            /** Format: date-time */
+            expiresAt?: string;
+        };
+        DpdpExport: {
+            exportId: string;
+            type: string;
+            /** Format: date-time */
+            dateFrom?: string;
+            /** Format: date-time */
+            dateTo?: string;
+            format: string;
+            status: string;
+            recordCount: number;
+            /** @description The export (personal data). Differs from the public server's docs: it usually comes back as a string holding JSON (the value was stored JSON-encoded), so clients must accept an object or a JSON string. */
+            data?: {
+                [key: string]: unknown;
+            } | string;
+            /** Format: date-time */
+            createdAt?: string;
+            /** Format: date-time */
+            expiresAt?: string | null;
+        };
+        /** @description An MCP server listed in the registry. */
+        McpServer: {
+            /** @description `mcp_srv_…` */
+            serverId: string;
+            name: string;
+            description: string | null;
+            /** @enum {string} */
+            category: "productivity" | "data" | "compute" | "payments" | "communication" | "other";
+            scopes: string[];
+            certified: boolean;
+            /** Format: date-time */
+            certifiedAt?: string;
+            /** @enum {string} */
+            certificationLevel?: "bronze" | "silver" | "gold";
+            serverUrl: string | null;
+            authEndpoint: string | null;
+            npmPackage: string | null;
+            weeklyActiveAgents: number;
+            stars: number;
+            status: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        McpServerPage: {
+            data: components["schemas"]["McpServer"][];
+            meta: {
+                total: number;
+                /** @description Pass as `cursor` for the next page; absent on the last page. */
+                cursor?: string;
+            };
+        };
+        RegisterMcpServerRequest: {
+            name: string;
+            description?: string;
+            serverUrl?: string;
+            authEndpoint?: string;
+            npmPackage?: string;
+            /**
+             * @default other
+             * @enum {string}
+             */
+            category?: "productivity" | "data" | "compute" | "payments" | "communication" | "other";
+            scopes?: string[];
+        };
+        McpServerDetail: {
+            /** @description `mcp_srv_…` */
+            serverId: string;
+            name: string;
+            description?: string | null;
+            /** @enum {string} */
+            category: "productivity" | "data" | "compute" | "payments" | "communication" | "other";
+            scopes: string[];
+            certified: boolean;
+            /** Format: date-time */
+            certifiedAt?: string;
+            /** @enum {string} */
+            certificationLevel?: "bronze" | "silver" | "gold";
+            serverUrl?: string | null;
+            authEndpoint?: string | null;
+            npmPackage?: string | null;
+            weeklyActiveAgents?: number;
+            stars?: number;
+            status: string;
+            /** Format: date-time */
+            createdAt: string;
+            certificationPending: boolean;
+            /** Format: date-time */
+            updatedAt: string;
+            publisher: {
+                id: string;
+                name: string;
+            };
+        };
+        ApplyMcpCertificationRequest: {
+            serverId: string;
+            /** @enum {string} */
+            requestedLevel: "bronze" | "silver" | "gold";
+        };
+        McpCertification: {
+            /** @description `cert_…` */
+            certificationId: string;
+            serverId: string;
+            /** @enum {string} */
+            requestedLevel: "bronze" | "silver" | "gold";
+            /** @description `pending_conformance_test`, `pending_review`, `approved` or `rejected`. */
+            status: string;
+            conformanceResults?: {
+                [key: string]: unknown;
+            };
+            conformancePassed: number;
+            conformanceTotal: number;
+            /** Format: date-time */
+            reviewedAt?: string;
+            reviewerNotes?: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /** @description The error body of a second application, with the pending one. */
+        McpCertificationPending: {
+            message: string;
+            code: string;
+            requestId: string;
+            certificationId?: string;
+            /** @enum {string} */
+            requestedLevel?: "bronze" | "silver" | "gold";
+            status?: string;
+            /** Format: date-time */
+            createdAt?: string;
+        };
+        /** @description A Stripe event, sent by Stripe and signed in `Stripe-Signature`. */
+        BillingWebhookEvent: {
+            id?: string;
+            /** @description Stripe event type. */
+            type?: string;
+            data?: {
+                [key: string]: unknown;
+            };
+        };
+        BillingWebhookAck: {
+            received: boolean;
         };
         /**
          * @description `sha256=` followed by a lowercase hex HMAC-SHA256, keyed with the endpoint secret as UTF-8 text.
@@ -11640,6 +13703,4118 @@ export interface operations {
             /** @description Another account has verified this address (`EMAIL_TAKEN`). */
             409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
+        };
+    };
+    budgetsAllocations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The allocations. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "allocations": [
+                     *         {
+                     *           "id": "bdg_01M92ZAYYQKX1MX7GZHAX8ZGG4",
+                     *           "grantId": "grnt_01M92ZAYTY18EVV17H04M20H5N",
+                     *           "developerId": "dev_01M92ZA1686H4HV0FDYGWDMWJJ",
+                     *           "initialBudget": "100.0000",
+                     *           "remainingBudget": "75.0000",
+                     *           "currency": "USD",
+                     *           "createdAt": "2026-12-05T11:27:25.655Z",
+                     *           "updatedAt": "2026-12-05T11:27:25.789Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BudgetAllocationList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    budgetsAllocate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "grantId": "grnt_01M92ZAYTY18EVV17H04M20H5N",
+                 *       "initialBudget": 100,
+                 *       "currency": "USD"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AllocateBudgetRequest"];
+            };
+        };
+        responses: {
+            /** @description The allocation. */
+            201: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "bdg_01M92ZAYYQKX1MX7GZHAX8ZGG4",
+                     *       "grantId": "grnt_01M92ZAYTY18EVV17H04M20H5N",
+                     *       "developerId": "dev_01M92ZA1686H4HV0FDYGWDMWJJ",
+                     *       "initialBudget": "100.0000",
+                     *       "remainingBudget": "100.0000",
+                     *       "currency": "USD",
+                     *       "createdAt": "2026-12-05T11:27:25.655Z",
+                     *       "updatedAt": "2026-12-05T11:27:25.655Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BudgetAllocation"];
+                };
+            };
+            /** @description `grantId` missing or `initialBudget` not positive (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "grantId and positive initialBudget are required",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "2999e2e0-aa80-43b3-ab89-213eb1de6ac4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such grant for this developer (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Grant not found",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "336f17ac-d34a-4187-a141-5e3b65b6fa4a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The grant already has an allocation (`CONFLICT`), or is revoked or expired (`GRANT_INACTIVE`). */
+            409: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Budget allocation already exists for this grant",
+                     *       "code": "CONFLICT",
+                     *       "requestId": "fa6571a7-e830-4bc7-8cbb-92d51a42b002"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    budgetsDebit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "grantId": "grnt_01M92ZAYTY18EVV17H04M20H5N",
+                 *       "amount": 12.5,
+                 *       "description": "first",
+                 *       "metadata": {
+                 *         "run": "capture"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["DebitBudgetRequest"];
+            };
+        };
+        responses: {
+            /** @description The debit was applied. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "remaining": "87.5000",
+                     *       "transactionId": "btx_01M92ZAZ1RHFAA9TPF694SWH55",
+                     *       "grantId": "grnt_01M92ZAYTY18EVV17H04M20H5N"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BudgetDebit"];
+                };
+            };
+            /** @description `grantId` missing or `amount` not positive (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "grantId and positive amount are required",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "997badf0-9109-49fa-8368-d16c6f7b98e0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The remaining budget is smaller than `amount` (`INSUFFICIENT_BUDGET`); nothing is debited. */
+            402: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Insufficient budget for grant grnt_01M92ZAYTY18EVV17H04M20H5N",
+                     *       "code": "INSUFFICIENT_BUDGET",
+                     *       "requestId": "861dc6e6-ece8-4d09-b53a-da48e73de9ef"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No allocation for this grant (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Grant grnt_NOPE not found",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "a3b1d8c4-dc21-4bc8-999e-95b4827476af"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The grant is revoked or expired (`GRANT_INACTIVE`). */
+            409: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Grant is not active (revoked or expired)",
+                     *       "code": "GRANT_INACTIVE",
+                     *       "requestId": "0f5b8c1e-7a2d-4e3f-9b6c-1d2e3f4a5b6c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    budgetsBalance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The grant.
+                 * @example grnt_01M92ZAYTY18EVV17H04M20H5N
+                 */
+                grantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The allocation. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "bdg_01M92ZAYYQKX1MX7GZHAX8ZGG4",
+                     *       "grantId": "grnt_01M92ZAYTY18EVV17H04M20H5N",
+                     *       "developerId": "dev_01M92ZA1686H4HV0FDYGWDMWJJ",
+                     *       "initialBudget": "100.0000",
+                     *       "remainingBudget": "75.0000",
+                     *       "currency": "USD",
+                     *       "createdAt": "2026-12-05T11:27:25.655Z",
+                     *       "updatedAt": "2026-12-05T11:27:25.789Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BudgetAllocation"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The grant has no allocation (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "No budget allocation found for this grant",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "1d1a89dd-2a9c-4413-a933-ca9b36df9359"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    budgetsTransactions: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page number, from 1.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Transactions per page, 1 to 200.
+                 * @example 50
+                 */
+                pageSize?: number;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The grant.
+                 * @example grnt_01M92ZAYTY18EVV17H04M20H5N
+                 */
+                grantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "transactions": [
+                     *         {
+                     *           "id": "btx_01M92ZAZ2P8XBSV5C4X7Q1TDX2",
+                     *           "grantId": "grnt_01M92ZAYTY18EVV17H04M20H5N",
+                     *           "allocationId": "bdg_01M92ZAYYQKX1MX7GZHAX8ZGG4",
+                     *           "amount": "12.5000",
+                     *           "description": "first",
+                     *           "metadata": "{\"run\":\"capture\"}",
+                     *           "createdAt": "2026-12-05T11:27:25.789Z"
+                     *         }
+                     *       ],
+                     *       "total": 2
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BudgetTransactionPage"];
+                };
+            };
+            /** @description `page` or `pageSize` out of range (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "page must be an integer >= 1 and pageSize an integer between 1 and 200",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "1f5568ab-367b-4608-96e7-5f4adb8c89ae"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    usageCurrent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Today's counts. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "developerId": "dev_01M92ZA1686H4HV0FDYGWDMWJJ",
+                     *       "period": "2026-12-05",
+                     *       "tokenExchanges": 0,
+                     *       "authorizations": 0,
+                     *       "verifications": 0,
+                     *       "totalRequests": 0
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Usage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    usageHistory: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Days to cover, 1 to 90.
+                 * @example 7
+                 */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The daily counts. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "developerId": "dev_01M92ZA1686H4HV0FDYGWDMWJJ",
+                     *       "days": 7,
+                     *       "entries": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UsageHistory"];
+                };
+            };
+            /** @description A query value or the body breaks its schema (`BAD_REQUEST`). */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    eventsStream: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Comma-separated event types to receive; all when absent.
+                 * @example grant.created,grant.revoked
+                 */
+                types?: string;
+            };
+            header?: {
+                /**
+                 * @description The id of the last event received, on a reconnection (ignored by the public server).
+                 * @example evt_01M92Z73E0JDNPMVV9BN6JHY9D
+                 */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream; it stays open until either side closes it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example data: {"id":"evt_01M92Z73E0JDNPMVV9BN6JHY9D","type":"grant.created","createdAt":"2026-12-05T11:25:19.168Z","data":{"grantId":"grnt_01M92Z73D76PFX0BXJR44WMZZV"}}
+                     *
+                     *     : keepalive
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            /** @description A query value or the body breaks its schema (`BAD_REQUEST`). */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description Too many open streams for this developer (`TOO_MANY_CONNECTIONS`), or the request rate limit. */
+            429: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Max 5 concurrent SSE connections per developer",
+                     *       "code": "TOO_MANY_CONNECTIONS",
+                     *       "requestId": "7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    eventsWebSocket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching protocols to WebSocket. */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The request did not ask for a WebSocket upgrade (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Route GET:/v1/events/ws not found",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    vaultList: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only this principal's.
+                 * @example user_alice
+                 */
+                principalId?: string;
+                /**
+                 * @description Only this service's.
+                 * @example github
+                 */
+                service?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The credentials. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "credentials": [
+                     *         {
+                     *           "id": "vault_01M92ZAZB3J2YYV6EJ97R1VXVS",
+                     *           "principalId": "user_ops_1",
+                     *           "service": "github",
+                     *           "credentialType": "oauth2",
+                     *           "tokenExpiresAt": "2030-01-01T00:00:00.000Z",
+                     *           "metadata": "{\"login\":\"octo\"}",
+                     *           "createdAt": "2026-12-05T11:27:26.051Z",
+                     *           "updatedAt": "2026-12-05T11:27:26.051Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["VaultCredentialList"];
+                };
+            };
+            /** @description A query value or the body breaks its schema (`BAD_REQUEST`). */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    vaultStore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "principalId": "user_alice",
+                 *       "service": "github",
+                 *       "accessToken": "gho_example_access_token",
+                 *       "refreshToken": "ghr_example_refresh_token",
+                 *       "tokenExpiresAt": "2030-01-01T00:00:00.000Z",
+                 *       "metadata": {
+                 *         "login": "octo"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["StoreVaultCredentialRequest"];
+            };
+        };
+        responses: {
+            /** @description Stored. */
+            201: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "vault_01M92ZAZB3J2YYV6EJ97R1VXVS",
+                     *       "principalId": "user_ops_1",
+                     *       "service": "github",
+                     *       "credentialType": "oauth2",
+                     *       "createdAt": "2026-12-05T11:27:26.051Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StoredVaultCredential"];
+                };
+            };
+            /** @description A required field is missing or `service` is malformed (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "principalId, service, and accessToken are required",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "8e6da56d-7ea9-4393-aa57-81d1cef1cfd7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    vaultExchange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "service": "github"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ExchangeVaultCredentialRequest"];
+            };
+        };
+        responses: {
+            /** @description The credential, with its access token. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "accessToken": "gho_example_access_token",
+                     *       "service": "github",
+                     *       "credentialType": "oauth2",
+                     *       "tokenExpiresAt": "2030-01-01T00:00:00.000Z",
+                     *       "metadata": "{\"login\":\"octo\"}"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["VaultCredentialSecret"];
+                };
+            };
+            /** @description `service` missing or malformed (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "service is required",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "2b3c4d5e-6f70-4a81-9b2c-3d4e5f607182"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No grant token, or one that is invalid, expired or revoked (`UNAUTHORIZED`); an API key is refused too. */
+            401: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Missing grant token",
+                     *       "code": "UNAUTHORIZED",
+                     *       "requestId": "51f015f8-c568-4f51-9048-ad9f0c00ca58"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The grant does not cover this service (`FORBIDDEN`). */
+            403: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Grant token is not scoped for slack credential exchange",
+                     *       "code": "FORBIDDEN",
+                     *       "requestId": "73eb057a-f082-4479-a41e-010bf5a7f3c2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Nothing stored for this principal and service (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "No credential found for this principal and service",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "954ac07a-ab00-41e0-a0be-775dc5569c30"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    vaultGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The credential (`vault_…`).
+                 * @example vault_01M92ZAZB3J2YYV6EJ97R1VXVS
+                 */
+                credentialId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The credential. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "vault_01M92ZAZB3J2YYV6EJ97R1VXVS",
+                     *       "principalId": "user_ops_1",
+                     *       "service": "github",
+                     *       "credentialType": "oauth2",
+                     *       "tokenExpiresAt": "2030-01-01T00:00:00.000Z",
+                     *       "metadata": "{\"login\":\"octo\"}",
+                     *       "createdAt": "2026-12-05T11:27:26.051Z",
+                     *       "updatedAt": "2026-12-05T11:27:26.051Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["VaultCredential"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such credential (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Credential not found",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "c22c576e-ebff-4edb-b1c6-54df159487c9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    vaultDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The credential (`vault_…`).
+                 * @example vault_01M92ZAZB3J2YYV6EJ97R1VXVS
+                 */
+                credentialId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such credential (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Credential not found",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "9928272c-cb25-4a08-9505-5b48b213356f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    anomaliesAlerts: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only alerts with this status.
+                 * @example open
+                 */
+                status?: "open" | "acknowledged" | "resolved";
+                /**
+                 * @description Only alerts of this severity.
+                 * @example high
+                 */
+                severity?: "critical" | "high" | "medium" | "low";
+                /**
+                 * @description Only this agent's alerts.
+                 * @example ag_01M92Z8N55XDR0ZYV6XZR8NWA3
+                 */
+                agentId?: string;
+                /**
+                 * @description Most alerts returned.
+                 * @example 50
+                 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The alerts. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "alertId": "anm_01M92ZAZJ9WQF4P6DCH68511DQ",
+                     *           "ruleId": null,
+                     *           "ruleName": "new_principal",
+                     *           "severity": "low",
+                     *           "status": "open",
+                     *           "agentId": "ag_01M92ZA1B2WY1KFVF24XKJKT2Y",
+                     *           "detectedAt": "2026-12-05T11:27:26.283Z",
+                     *           "description": "Agent ag_01M92ZA1B2WY1KFVF24XKJKT2Y received a grant from previously-unseen principal user_ops_1.",
+                     *           "context": {},
+                     *           "acknowledgedAt": null,
+                     *           "resolvedAt": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AnomalyAlertList"];
+                };
+            };
+            /** @description `status` or `severity` is not a known value (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Invalid status. Must be one of: open, acknowledged, resolved",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "7aef876b-0d85-4212-bb73-3a413e90cba2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    anomaliesAcknowledgeAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The alert (`anm_…`).
+                 * @example anm_01M92ZAZJ9WQF4P6DCH68511DQ
+                 */
+                alertId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "note": "Expected: new customer onboarding"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AnomalyAlertNote"];
+            };
+        };
+        responses: {
+            /** @description The alert. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "alertId": "anm_01M92ZAZJ9WQF4P6DCH68511DQ",
+                     *       "ruleId": null,
+                     *       "ruleName": "new_principal",
+                     *       "severity": "low",
+                     *       "status": "acknowledged",
+                     *       "agentId": "ag_01M92ZA1B2WY1KFVF24XKJKT2Y",
+                     *       "detectedAt": "2026-12-05T11:27:26.283Z",
+                     *       "description": "Agent ag_01M92ZA1B2WY1KFVF24XKJKT2Y received a grant from previously-unseen principal user_ops_1.",
+                     *       "context": {},
+                     *       "acknowledgedAt": "2026-12-05T11:27:26.438Z",
+                     *       "resolvedAt": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AnomalyAlert"];
+                };
+            };
+            /** @description A query value or the body breaks its schema (`BAD_REQUEST`). */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description No such alert (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Alert not found",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "c32010e4-f903-494a-9bf3-f78308d15dc9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    anomaliesResolveAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The alert (`anm_…`).
+                 * @example anm_01M92ZAZJ9WQF4P6DCH68511DQ
+                 */
+                alertId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "note": "Expected: new customer onboarding"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AnomalyAlertNote"];
+            };
+        };
+        responses: {
+            /** @description The alert. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "alertId": "anm_01M92ZAZJ9WQF4P6DCH68511DQ",
+                     *       "ruleId": null,
+                     *       "ruleName": "new_principal",
+                     *       "severity": "low",
+                     *       "status": "resolved",
+                     *       "agentId": "ag_01M92ZA1B2WY1KFVF24XKJKT2Y",
+                     *       "detectedAt": "2026-12-05T11:27:26.283Z",
+                     *       "description": "Agent ag_01M92ZA1B2WY1KFVF24XKJKT2Y received a grant from previously-unseen principal user_ops_1.",
+                     *       "context": {},
+                     *       "acknowledgedAt": "2026-12-05T11:27:26.438Z",
+                     *       "resolvedAt": "2026-12-05T11:27:26.482Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AnomalyAlert"];
+                };
+            };
+            /** @description A query value or the body breaks its schema (`BAD_REQUEST`). */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description No such alert (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Alert not found",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "ecb6db6e-b105-4b59-a910-63e7b8a170f8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    anomaliesMetrics: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Time window.
+                 * @example 6h
+                 */
+                window?: "1h" | "6h" | "24h";
+                /**
+                 * @description Only this agent's alerts.
+                 * @example ag_01M92Z8N55XDR0ZYV6XZR8NWA3
+                 */
+                agentId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The counts. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "window": "6h",
+                     *       "total": 1,
+                     *       "byStatus": {
+                     *         "open": 0,
+                     *         "acknowledged": 0,
+                     *         "resolved": 1
+                     *       },
+                     *       "bySeverity": {
+                     *         "critical": 0,
+                     *         "high": 0,
+                     *         "medium": 0,
+                     *         "low": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AnomalyMetrics"];
+                };
+            };
+            /** @description Unknown `window` (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Invalid window. Must be one of: 1h, 6h, 24h",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "490be30d-bff7-4382-bed7-261c650a54de"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    anomaliesRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rules. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "rules": [
+                     *         {
+                     *           "ruleId": "AD-001",
+                     *           "name": "Velocity spike",
+                     *           "severity": "high",
+                     *           "description": "> 10x normal grant issuance rate in 5 min",
+                     *           "builtIn": true,
+                     *           "enabled": true
+                     *         },
+                     *         {
+                     *           "ruleId": "AD-002",
+                     *           "name": "Scope escalation attempt",
+                     *           "severity": "critical",
+                     *           "description": "Agent requests scopes beyond registered max",
+                     *           "builtIn": true,
+                     *           "enabled": true
+                     *         },
+                     *         {
+                     *           "ruleId": "AD-003",
+                     *           "name": "Unusual geography",
+                     *           "severity": "medium",
+                     *           "description": "Grant token verified from unexpected country",
+                     *           "builtIn": true,
+                     *           "enabled": true
+                     *         },
+                     *         {
+                     *           "ruleId": "AD-004",
+                     *           "name": "Off-hours activity",
+                     *           "severity": "low",
+                     *           "description": "Agent active outside configured normal hours",
+                     *           "builtIn": true,
+                     *           "enabled": true
+                     *         },
+                     *         {
+                     *           "ruleId": "AD-005",
+                     *           "name": "Delegation depth spike",
+                     *           "severity": "high",
+                     *           "description": "Suddenly higher A2A delegation depth detected",
+                     *           "builtIn": true,
+                     *           "enabled": true
+                     *         },
+                     *         {
+                     *           "ruleId": "AD-006",
+                     *           "name": "Rapid revocation",
+                     *           "severity": "critical",
+                     *           "description": "> 5 grants revoked in 60 seconds",
+                     *           "builtIn": true,
+                     *           "enabled": true
+                     *         },
+                     *         {
+                     *           "ruleId": "AD-007",
+                     *           "name": "Budget cliff",
+                     *           "severity": "high",
+                     *           "description": "Scope budget 90%+ consumed in < 1 hour",
+                     *           "builtIn": true,
+                     *           "enabled": true
+                     *         },
+                     *         {
+                     *           "ruleId": "AD-008",
+                     *           "name": "Unknown agent",
+                     *           "severity": "critical",
+                     *           "description": "Token presented from unregistered agent DID",
+                     *           "builtIn": true,
+                     *           "enabled": true
+                     *         },
+                     *         {
+                     *           "ruleId": "AD-009",
+                     *           "name": "Replay attempt",
+                     *           "severity": "critical",
+                     *           "description": "Same JTI presented twice",
+                     *           "builtIn": true,
+                     *           "enabled": true
+                     *         },
+                     *         {
+                     *           "ruleId": "AD-010",
+                     *           "name": "Offline bundle stale",
+                     *           "severity": "medium",
+                     *           "description": "Bundle last synced beyond configured threshold",
+                     *           "builtIn": true,
+                     *           "enabled": true
+                     *         },
+                     *         {
+                     *           "id": "arule_01M92ZAZWSK7NVAQWA8513FCSP",
+                     *           "ruleId": "many_tokens",
+                     *           "name": "Many tokens",
+                     *           "description": "More than 100 tokens an hour",
+                     *           "condition": "{\"metric\":\"token_issuance\",\"threshold\":100,\"window\":\"1h\"}",
+                     *           "severity": "high",
+                     *           "alertChannels": [],
+                     *           "enabled": true,
+                     *           "builtIn": false,
+                     *           "createdAt": "2026-12-05T11:27:26.618Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AnomalyRuleList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    anomaliesCreateRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "ruleId": "many_tokens",
+                 *       "name": "Many tokens",
+                 *       "description": "More than 100 tokens an hour",
+                 *       "condition": {
+                 *         "metric": "token_issuance",
+                 *         "threshold": 100,
+                 *         "window": "1h"
+                 *       },
+                 *       "severity": "high",
+                 *       "alertChannels": []
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateAnomalyRuleRequest"];
+            };
+        };
+        responses: {
+            /** @description The rule. */
+            201: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "arule_01M92ZAZWSK7NVAQWA8513FCSP",
+                     *       "ruleId": "many_tokens",
+                     *       "name": "Many tokens",
+                     *       "description": "More than 100 tokens an hour",
+                     *       "condition": {
+                     *         "metric": "token_issuance",
+                     *         "threshold": 100,
+                     *         "window": "1h"
+                     *       },
+                     *       "severity": "high",
+                     *       "alertChannels": [],
+                     *       "enabled": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CreatedAnomalyRule"];
+                };
+            };
+            /** @description A required field is missing or `severity` is unknown (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "condition is required and must be an object",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "88fbe473-9954-4764-9916-1858e4ecd199"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    anomaliesDeleteRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The custom rule's `id` (`arule_…`).
+                 * @example arule_01M92ZAZWSK7NVAQWA8513FCSP
+                 */
+                ruleId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such custom rule (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Rule not found",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "de5b8d8a-7999-4295-b4bd-cb51510d864e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    anomaliesChannels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The channels. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "channels": [
+                     *         {
+                     *           "id": "achan_01M92ZB01EAZSECVSH9KSXBNKH",
+                     *           "type": "webhook",
+                     *           "name": "On call",
+                     *           "config": "{\"url\":\"https://hooks.example.com/anomalies\"}",
+                     *           "severities": [
+                     *             "critical"
+                     *           ],
+                     *           "enabled": true,
+                     *           "createdAt": "2026-12-05T11:27:26.768Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AnomalyChannelList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    anomaliesCreateChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "webhook",
+                 *       "name": "On call",
+                 *       "config": {
+                 *         "url": "https://hooks.example.com/anomalies"
+                 *       },
+                 *       "severities": [
+                 *         "critical"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateAnomalyChannelRequest"];
+            };
+        };
+        responses: {
+            /** @description The channel. */
+            201: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "achan_01M92ZB01EAZSECVSH9KSXBNKH",
+                     *       "type": "webhook",
+                     *       "name": "On call",
+                     *       "config": {
+                     *         "url": "https://hooks.example.com/anomalies"
+                     *       },
+                     *       "severities": [
+                     *         "critical"
+                     *       ],
+                     *       "enabled": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AnomalyChannel"];
+                };
+            };
+            /** @description `type`, `name` or `config` missing or invalid (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "type is required and must be one of: slack, webhook, email",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "21e49558-cdbe-4959-811b-6b64d3aa8d32"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    anomaliesDeleteChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The channel (`achan_…`).
+                 * @example achan_01M92ZB01EAZSECVSH9KSXBNKH
+                 */
+                channelId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such channel (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Channel not found",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "b572732f-5618-4c13-8c75-1814105806b4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    policiesSync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "format": "rego",
+                 *       "version": "1.0.0",
+                 *       "content": "cGFja2FnZSBncmFudGV4CmRlZmF1bHQgYWxsb3cgPSBmYWxzZQo=",
+                 *       "fileCount": 1,
+                 *       "activate": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["SyncPolicyBundleRequest"];
+            };
+        };
+        responses: {
+            /** @description The stored bundle. */
+            201: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "bundleId": "pbnd_01M92ZB06A8GEGBB0YSNVJYFK6",
+                     *       "format": "rego",
+                     *       "version": "1.0.0",
+                     *       "sha256": "ae9aa8ba14ba642b1e0f89ad88a72c6d8fca99b3a7237a2ef225fe19a2e3986e",
+                     *       "fileCount": 1,
+                     *       "activated": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PolicyBundleSync"];
+                };
+            };
+            /** @description A field is missing or `format` is not `rego` or `cedar` (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "format must be \"rego\" or \"cedar\"",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "1df944f6-efec-436e-a8f7-1884f931b305"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    policiesSyncWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "ref": "refs/heads/main",
+                 *       "repository": {
+                 *         "full_name": "acme/policies"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["PolicySyncWebhookRequest"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Webhook received",
+                     *       "ref": "refs/heads/main",
+                     *       "repository": "acme/policies"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PolicySyncWebhookAck"];
+                };
+            };
+            /** @description A query value or the body breaks its schema (`BAD_REQUEST`). */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    policiesBundles: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only bundles of this format.
+                 * @example rego
+                 */
+                format?: "rego" | "cedar";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bundles. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "bundles": [
+                     *         {
+                     *           "id": "pbnd_01M92ZB07WND3J16JM8P14CRC7",
+                     *           "developerId": "dev_01M92ZA1686H4HV0FDYGWDMWJJ",
+                     *           "format": "rego",
+                     *           "version": "1.0.1",
+                     *           "sha256": "ae9aa8ba14ba642b1e0f89ad88a72c6d8fca99b3a7237a2ef225fe19a2e3986e",
+                     *           "fileCount": 1,
+                     *           "active": false,
+                     *           "createdAt": "2026-12-05T11:27:26.973Z"
+                     *         },
+                     *         {
+                     *           "id": "pbnd_01M92ZB06A8GEGBB0YSNVJYFK6",
+                     *           "developerId": "dev_01M92ZA1686H4HV0FDYGWDMWJJ",
+                     *           "format": "rego",
+                     *           "version": "1.0.0",
+                     *           "sha256": "ae9aa8ba14ba642b1e0f89ad88a72c6d8fca99b3a7237a2ef225fe19a2e3986e",
+                     *           "fileCount": 1,
+                     *           "active": true,
+                     *           "createdAt": "2026-12-05T11:27:26.923Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PolicyBundleList"];
+                };
+            };
+            /** @description A query value or the body breaks its schema (`BAD_REQUEST`). */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    policiesActiveBundle: {
+        parameters: {
+            query: {
+                /**
+                 * @description Bundle format.
+                 * @example rego
+                 */
+                format: "rego" | "cedar";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bundle. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "pbnd_01M92ZB06A8GEGBB0YSNVJYFK6",
+                     *       "developerId": "dev_01M92ZA1686H4HV0FDYGWDMWJJ",
+                     *       "format": "rego",
+                     *       "version": "1.0.0",
+                     *       "sha256": "ae9aa8ba14ba642b1e0f89ad88a72c6d8fca99b3a7237a2ef225fe19a2e3986e",
+                     *       "fileCount": 1,
+                     *       "active": true,
+                     *       "createdAt": "2026-12-05T11:27:26.923Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PolicyBundle"];
+                };
+            };
+            /** @description `format` missing or unknown (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "format query parameter is required (rego or cedar)",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "189d4a00-5ad6-41f9-a03f-e854c347caee"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No active bundle of this format (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "No active policy bundle found",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "a0bc5c34-ac95-4953-a915-afa86f0ac2ff"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    ssoListConnections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connections. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "connections": [
+                     *         {
+                     *           "id": "sso_01M92ZB0GZXG0D11TVCZQSTQ62",
+                     *           "developerId": "dev_01M92ZA1686H4HV0FDYGWDMWJJ",
+                     *           "name": "Okta",
+                     *           "protocol": "oidc",
+                     *           "status": "active",
+                     *           "issuerUrl": "http://127.0.0.1:9/oidc",
+                     *           "clientId": "grantex",
+                     *           "domains": [
+                     *             "acme.example"
+                     *           ],
+                     *           "jitProvisioning": true,
+                     *           "enforce": false,
+                     *           "groupAttribute": "groups",
+                     *           "groupMappings": "{\"admins\":[\"admin:*\"]}",
+                     *           "defaultScopes": [
+                     *             "read"
+                     *           ],
+                     *           "createdAt": "2026-12-05T11:27:27.266Z",
+                     *           "updatedAt": "2026-12-05T11:27:27.266Z"
+                     *         },
+                     *         {
+                     *           "id": "sso_01M92ZB0JTWHW9ZZ4E147P7BTS",
+                     *           "developerId": "dev_01M92ZA1686H4HV0FDYGWDMWJJ",
+                     *           "name": "ADFS",
+                     *           "protocol": "saml",
+                     *           "status": "active",
+                     *           "idpEntityId": "https://idp.example/entity",
+                     *           "idpSsoUrl": "https://idp.example/sso",
+                     *           "spEntityId": "https://app.example/sp",
+                     *           "spAcsUrl": "https://app.example/sso/callback/saml",
+                     *           "domains": [],
+                     *           "jitProvisioning": false,
+                     *           "enforce": false,
+                     *           "groupAttribute": null,
+                     *           "groupMappings": "{}",
+                     *           "defaultScopes": [],
+                     *           "createdAt": "2026-12-05T11:27:27.323Z",
+                     *           "updatedAt": "2026-12-05T11:27:27.323Z"
+                     *         },
+                     *         {
+                     *           "id": "sso_01M92ZB0MV9G0M4F8MGMSVEG4G",
+                     *           "developerId": "dev_01M92ZA1686H4HV0FDYGWDMWJJ",
+                     *           "name": "Directory",
+                     *           "protocol": "ldap",
+                     *           "status": "active",
+                     *           "ldapUrl": "ldap://127.0.0.1:9",
+                     *           "ldapBindDn": "cn=admin,dc=acme,dc=example",
+                     *           "ldapSearchBase": "ou=people,dc=acme,dc=example",
+                     *           "ldapSearchFilter": "(uid={{username}})",
+                     *           "ldapGroupSearchBase": null,
+                     *           "ldapGroupSearchFilter": "(member={{dn}})",
+                     *           "ldapTlsEnabled": false,
+                     *           "domains": [],
+                     *           "jitProvisioning": false,
+                     *           "enforce": false,
+                     *           "groupAttribute": null,
+                     *           "groupMappings": "{}",
+                     *           "defaultScopes": [],
+                     *           "createdAt": "2026-12-05T11:27:27.387Z",
+                     *           "updatedAt": "2026-12-05T11:27:27.387Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SsoConnectionList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    ssoCreateConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Okta",
+                 *       "protocol": "oidc",
+                 *       "issuerUrl": "http://127.0.0.1:9/oidc",
+                 *       "clientId": "grantex",
+                 *       "clientSecret": "s3cret-from-the-idp",
+                 *       "domains": [
+                 *         "acme.example"
+                 *       ],
+                 *       "jitProvisioning": true,
+                 *       "groupAttribute": "groups",
+                 *       "groupMappings": {
+                 *         "admins": [
+                 *           "admin:*"
+                 *         ]
+                 *       },
+                 *       "defaultScopes": [
+                 *         "read"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateSsoConnectionRequest"];
+            };
+        };
+        responses: {
+            /** @description The connection. */
+            201: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "sso_01M92ZB0GZXG0D11TVCZQSTQ62",
+                     *       "developerId": "dev_01M92ZA1686H4HV0FDYGWDMWJJ",
+                     *       "name": "Okta",
+                     *       "protocol": "oidc",
+                     *       "status": "active",
+                     *       "issuerUrl": "http://127.0.0.1:9/oidc",
+                     *       "clientId": "grantex",
+                     *       "domains": [
+                     *         "acme.example"
+                     *       ],
+                     *       "jitProvisioning": true,
+                     *       "enforce": false,
+                     *       "groupAttribute": "groups",
+                     *       "groupMappings": "{\"admins\":[\"admin:*\"]}",
+                     *       "defaultScopes": [
+                     *         "read"
+                     *       ],
+                     *       "createdAt": "2026-12-05T11:27:27.266Z",
+                     *       "updatedAt": "2026-12-05T11:27:27.266Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SsoConnection"];
+                };
+            };
+            /** @description Missing fields for the protocol, or a URL that is not allowed (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "protocol must be oidc, saml, or ldap",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "a81cc590-6eae-4028-a58d-f9a2a82874d5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    ssoDeleteConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The connection (`sso_…`).
+                 * @example sso_01M92ZB0GZXG0D11TVCZQSTQ62
+                 */
+                connectionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such connection (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "SSO connection not found",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "92a7e205-5bdf-44bb-bf3e-c5a4c3ae76af"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    ssoUpdateConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The connection (`sso_…`).
+                 * @example sso_01M92ZB0GZXG0D11TVCZQSTQ62
+                 */
+                connectionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Okta (prod)",
+                 *       "status": "testing"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateSsoConnectionRequest"];
+            };
+        };
+        responses: {
+            /** @description The connection. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "sso_01M92ZB0GZXG0D11TVCZQSTQ62",
+                     *       "developerId": "dev_01M92ZA1686H4HV0FDYGWDMWJJ",
+                     *       "name": "Okta (prod)",
+                     *       "protocol": "oidc",
+                     *       "status": "testing",
+                     *       "issuerUrl": "http://127.0.0.1:9/oidc",
+                     *       "clientId": "grantex",
+                     *       "domains": [
+                     *         "acme.example"
+                     *       ],
+                     *       "jitProvisioning": true,
+                     *       "enforce": false,
+                     *       "groupAttribute": "groups",
+                     *       "groupMappings": "\"{\\\"admins\\\":[\\\"admin:*\\\"]}\"",
+                     *       "defaultScopes": [
+                     *         "read"
+                     *       ],
+                     *       "createdAt": "2026-12-05T11:27:27.266Z",
+                     *       "updatedAt": "2026-12-05T11:27:27.507Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SsoConnection"];
+                };
+            };
+            /** @description No field to change, an unknown `status`, or a URL that is not allowed (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "No fields to update",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "72943900-e48b-4a88-957e-83bd95802e1d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such connection (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "SSO connection not found",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "bc919197-f944-4c9d-847c-520f26827ed5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    ssoTestConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The connection (`sso_…`).
+                 * @example sso_01M92ZB0GZXG0D11TVCZQSTQ62
+                 */
+                connectionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The test passed. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "protocol": "saml",
+                     *       "idpEntityId": "https://idp.example/entity",
+                     *       "idpSsoUrl": "https://idp.example/sso"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SsoConnectionTest"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such connection (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "SSO connection not found",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "c2218a73-278f-4059-9437-7d13f7d6c360"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The test failed; `error` says why. */
+            422: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "protocol": "saml",
+                     *       "error": "Invalid IdP certificate"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SsoConnectionTest"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    ssoEnforce: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "enforce": false
+                 *     }
+                 */
+                "application/json": components["schemas"]["SsoEnforceRequest"];
+            };
+        };
+        responses: {
+            /** @description The setting. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "enforce": false,
+                     *       "developerId": "dev_01M92ZA1686H4HV0FDYGWDMWJJ"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SsoEnforcement"];
+                };
+            };
+            /** @description `enforce` is not a boolean (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "enforce (boolean) is required",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "98f9b905-9ab5-4138-a984-f5303d0a8791"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    ssoListSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sessions. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "sessions": [
+                     *         {
+                     *           "id": "ssosess_01M92ZB9K3Q7R2T8V4W6X0Y1Z2",
+                     *           "connectionId": "sso_01M92Z9MEYD9NR6ZZG7FA48HF4",
+                     *           "principalId": null,
+                     *           "email": "alice@acme.example",
+                     *           "name": "Alice",
+                     *           "idpSubject": "00u1abcd",
+                     *           "groups": [
+                     *             "admins"
+                     *           ],
+                     *           "mappedScopes": [
+                     *             "admin:*"
+                     *           ],
+                     *           "expiresAt": "2026-12-05T19:26:42.000Z",
+                     *           "createdAt": "2026-12-05T11:26:42.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SsoSessionList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    ssoRevokeSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The session.
+                 * @example ssosess_01M92ZB9K3Q7R2T8V4W6X0Y1Z2
+                 */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such session (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "SSO session not found",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "59da70ee-e9dd-4eec-9327-4feb7e66b6cc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    ssoCallbackOidc: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "SplxlOBeZQQYbYS6WxSbIA",
+                 *       "state": "eyJvcmciOiJkZXYifQ.sig"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SsoOidcCallbackRequest"];
+            };
+        };
+        responses: {
+            /** @description Signed in. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "sessionId": "ssosess_01M92ZB9K3Q7R2T8V4W6X0Y1Z2",
+                     *       "email": "alice@acme.example",
+                     *       "name": "Alice",
+                     *       "sub": "00u1abcd",
+                     *       "groups": [
+                     *         "admins"
+                     *       ],
+                     *       "mappedScopes": [
+                     *         "admin:*"
+                     *       ],
+                     *       "principalId": null,
+                     *       "developerId": "dev_01M92Z8N1D1NS2G5EPXZMAPA2B",
+                     *       "expiresAt": "2026-12-05T19:26:42.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SsoLoginSession"];
+                };
+            };
+            /** @description `code` or `state` missing, or `state` invalid (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Invalid state parameter",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "c826d836-7ddd-454e-a347-24190b5665dc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SsoError"];
+                };
+            };
+            /** @description The connection is gone (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "SSO connection not found",
+                     *       "code": "NOT_FOUND"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SsoError"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            /** @description The provider failed (`SSO_ERROR`). */
+            502: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Token exchange failed",
+                     *       "code": "SSO_ERROR"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SsoError"];
+                };
+            };
+        };
+    };
+    ssoCallbackSaml: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "SAMLResponse": "PHNhbWxwOlJlc3BvbnNlLz4=",
+                 *       "RelayState": "eyJvcmciOiJkZXYifQ.sig"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SsoSamlCallbackRequest"];
+            };
+        };
+        responses: {
+            /** @description Signed in. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "sessionId": "ssosess_01M92ZB9K3Q7R2T8V4W6X0Y1Z2",
+                     *       "email": "alice@acme.example",
+                     *       "name": "Alice",
+                     *       "sub": "00u1abcd",
+                     *       "groups": [
+                     *         "admins"
+                     *       ],
+                     *       "mappedScopes": [
+                     *         "admin:*"
+                     *       ],
+                     *       "principalId": null,
+                     *       "developerId": "dev_01M92Z8N1D1NS2G5EPXZMAPA2B",
+                     *       "expiresAt": "2026-12-05T19:26:42.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SsoLoginSession"];
+                };
+            };
+            /** @description A field is missing or `RelayState` is invalid (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Invalid RelayState",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "e273a51e-2b22-4ca4-a4cb-7367a73a9e14"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SsoError"];
+                };
+            };
+            /** @description The connection is gone (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "SSO connection not found",
+                     *       "code": "NOT_FOUND"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SsoError"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            /** @description The SAML response failed verification (`SSO_ERROR`). */
+            502: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "SAML assertion verification failed",
+                     *       "code": "SSO_ERROR"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SsoError"];
+                };
+            };
+        };
+    };
+    ssoCallbackLdap: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "username": "alice",
+                 *       "password": "correct horse",
+                 *       "connectionId": "sso_01M92Z9MGH10P4GFRXH2482MF6",
+                 *       "org": "dev_01M92Z8N1D1NS2G5EPXZMAPA2B"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SsoLdapCallbackRequest"];
+            };
+        };
+        responses: {
+            /** @description Signed in. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "sessionId": "ssosess_01M92ZB9K3Q7R2T8V4W6X0Y1Z2",
+                     *       "email": "alice@acme.example",
+                     *       "name": "Alice",
+                     *       "sub": "00u1abcd",
+                     *       "groups": [
+                     *         "admins"
+                     *       ],
+                     *       "mappedScopes": [
+                     *         "admin:*"
+                     *       ],
+                     *       "principalId": null,
+                     *       "developerId": "dev_01M92Z8N1D1NS2G5EPXZMAPA2B",
+                     *       "expiresAt": "2026-12-05T19:26:42.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SsoLoginSession"];
+                };
+            };
+            /** @description A field is missing (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "username, password, connectionId, and org are required",
+                     *       "code": "BAD_REQUEST"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SsoError"];
+                };
+            };
+            /** @description The directory refused the credentials or could not be reached (`SSO_AUTH_FAILED`). */
+            401: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "connect ECONNREFUSED 127.0.0.1:9",
+                     *       "code": "SSO_AUTH_FAILED"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SsoError"];
+                };
+            };
+            /** @description No such LDAP connection for `org` (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "LDAP connection not found",
+                     *       "code": "NOT_FOUND"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SsoError"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    dpdpListRecords: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only this principal's records.
+                 * @example user_ops_2
+                 */
+                dataPrincipalId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "records": [
+                     *         {
+                     *           "recordId": "crec_01M92ZB1G41F0Z99NVS19DAYVH",
+                     *           "grantId": "grnt_01M92ZB19FB062QEP6G3KSTCR1",
+                     *           "dataPrincipalId": "user_ops_2",
+                     *           "dataFiduciaryName": "Operations capture DPDP",
+                     *           "purposes": "[{\"code\":\"trip-planning\",\"description\":\"Plan trips\"}]",
+                     *           "scopes": [
+                     *             "calendar:read",
+                     *             "github:read"
+                     *           ],
+                     *           "consentNoticeId": "notice-ops",
+                     *           "status": "active",
+                     *           "consentGivenAt": "2026-12-05T11:27:28.261Z",
+                     *           "processingExpiresAt": "2030-01-01T00:00:00.000Z",
+                     *           "retentionUntil": "2030-01-31T00:00:00.000Z",
+                     *           "accessCount": 0,
+                     *           "withdrawnAt": null,
+                     *           "createdAt": "2026-12-05T11:27:28.261Z"
+                     *         }
+                     *       ],
+                     *       "totalRecords": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DpdpConsentRecordList"];
+                };
+            };
+            /** @description A query value or the body breaks its schema (`BAD_REQUEST`). */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    dpdpCreateRecord: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "grantId": "grnt_01M92ZB19FB062QEP6G3KSTCR1",
+                 *       "dataPrincipalId": "user_ops_2",
+                 *       "purposes": [
+                 *         {
+                 *           "code": "trip-planning",
+                 *           "description": "Plan trips"
+                 *         }
+                 *       ],
+                 *       "consentNoticeId": "notice-ops",
+                 *       "processingExpiresAt": "2030-01-01T00:00:00.000Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateDpdpConsentRecordRequest"];
+            };
+        };
+        responses: {
+            /** @description The record. */
+            201: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "recordId": "crec_01M92ZB1G41F0Z99NVS19DAYVH",
+                     *       "grantId": "grnt_01M92ZB19FB062QEP6G3KSTCR1",
+                     *       "dataPrincipalId": "user_ops_2",
+                     *       "consentNoticeHash": "3e06cc6e09fc0a9be0b5558732267de6303e7c253f7972dc872aa705a78e370d",
+                     *       "consentProof": {
+                     *         "type": "Ed25519Signature2020",
+                     *         "proofJwt": "eyJhbGciOiJFZERTQSIsImtpZCI6ImdyYW50ZXgtZWQyNTUxOS0yMDI2LTEyIn0.eyJyZWNvcmRJZCI6ImNyZWNfMDFNOTJaQjFHNDFGMFo5OU5WUzE5REFZVkgiLCJncmFudElkIjoiZ3JudF8wMU05MlpCMTlGQjA2MlFFUDZHM0tTVENSMSIsImRhdGFQcmluY2lwYWxJZCI6InVzZXJfb3BzXzIiLCJjb25zZW50Tm90aWNlSGFzaCI6IjNlMDZjYzZlMDlmYzBhOWJlMGI1NTU4NzMyMjY3ZGU2MzAzZTdjMjUzZjc5NzJkYzg3MmFhNzA1YTc4ZTM3MGQiLCJwdXJwb3NlcyI6WyJ0cmlwLXBsYW5uaW5nIl0sImNvbnNlbnRHaXZlbkF0IjoiMjAyNi0xMi0wNVQxMToyNzoyOC4yNjBaIiwiaXNzIjoiaHR0cDovLzEyNy4wLjAuMTo0MzAwIiwiaWF0IjoxNzk2NDcwMDQ4LCJleHAiOjE3OTY0NzM2NDh9.ZQKIlF2C-jUU29aOqapsPaB8A4eFy4wf-jugyECAX-aZWf_JBtVK5dlyeLc_BhJTWeDsmMVps10m5mbgNk5fDw",
+                     *         "signedAt": "2026-12-05T11:27:28.261Z"
+                     *       },
+                     *       "processingExpiresAt": "2030-01-01T00:00:00.000Z",
+                     *       "retentionUntil": "2030-01-31T00:00:00.000Z",
+                     *       "status": "active",
+                     *       "createdAt": "2026-12-05T11:27:28.266Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DpdpConsentRecordCreated"];
+                };
+            };
+            /** @description A field is missing (`BAD_REQUEST`), the grant is not the developer's (`INVALID_GRANT`) or the notice is unknown (`INVALID_NOTICE`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Consent notice not found",
+                     *       "code": "INVALID_NOTICE",
+                     *       "requestId": "c8a7e3b5-f463-40d2-88fe-5854ecb56165"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    dpdpGetRecord: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The consent record (`crec_…`).
+                 * @example crec_01M92ZB1G41F0Z99NVS19DAYVH
+                 */
+                recordId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "recordId": "crec_01M92ZB1G41F0Z99NVS19DAYVH",
+                     *       "grantId": "grnt_01M92ZB19FB062QEP6G3KSTCR1",
+                     *       "dataPrincipalId": "user_ops_2",
+                     *       "dataFiduciaryName": "Operations capture DPDP",
+                     *       "purposes": "[{\"code\":\"trip-planning\",\"description\":\"Plan trips\"}]",
+                     *       "scopes": [
+                     *         "calendar:read",
+                     *         "github:read"
+                     *       ],
+                     *       "consentNoticeId": "notice-ops",
+                     *       "status": "active",
+                     *       "consentGivenAt": "2026-12-05T11:27:28.261Z",
+                     *       "processingExpiresAt": "2030-01-01T00:00:00.000Z",
+                     *       "retentionUntil": "2030-01-31T00:00:00.000Z",
+                     *       "accessCount": 1,
+                     *       "lastAccessedAt": "2026-12-05T11:27:28.419Z",
+                     *       "withdrawnAt": null,
+                     *       "withdrawnReason": null,
+                     *       "createdAt": "2026-12-05T11:27:28.261Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DpdpConsentRecord"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such record (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Consent record not found",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "fea80a79-c530-4a5b-a7dd-b7fc3f984ea6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    dpdpWithdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The consent record (`crec_…`).
+                 * @example crec_01M92ZB1G41F0Z99NVS19DAYVH
+                 */
+                recordId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "No longer needed",
+                 *       "revokeGrant": true,
+                 *       "deleteProcessedData": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["WithdrawDpdpConsentRequest"];
+            };
+        };
+        responses: {
+            /** @description Withdrawn. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "recordId": "crec_01M92ZB1G41F0Z99NVS19DAYVH",
+                     *       "status": "withdrawn",
+                     *       "withdrawnAt": "2026-12-05T11:27:28.579Z",
+                     *       "grantRevoked": true,
+                     *       "dataDeleted": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DpdpWithdrawal"];
+                };
+            };
+            /** @description `reason` missing (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "reason is required",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "eea5cd40-5452-4fc4-a013-333bb3a2b26b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such record (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Consent record not found",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "4d5e6f70-8192-4a3b-9c4d-5e6f70819203"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Already withdrawn (`ALREADY_WITHDRAWN`). */
+            409: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Consent already withdrawn",
+                     *       "code": "ALREADY_WITHDRAWN",
+                     *       "requestId": "015a2c6a-915a-464d-8bf1-480f605173ba"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    dpdpPrincipalRecords: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The data principal.
+                 * @example user_ops_2
+                 */
+                principalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "dataPrincipalId": "user_ops_2",
+                     *       "records": [
+                     *         {
+                     *           "recordId": "crec_01M92ZB1G41F0Z99NVS19DAYVH",
+                     *           "grantId": "grnt_01M92ZB19FB062QEP6G3KSTCR1",
+                     *           "dataFiduciaryName": "Operations capture DPDP",
+                     *           "purposes": "[{\"code\":\"trip-planning\",\"description\":\"Plan trips\"}]",
+                     *           "scopes": [
+                     *             "calendar:read",
+                     *             "github:read"
+                     *           ],
+                     *           "consentNoticeId": "notice-ops",
+                     *           "status": "active",
+                     *           "consentGivenAt": "2026-12-05T11:27:28.261Z",
+                     *           "processingExpiresAt": "2030-01-01T00:00:00.000Z",
+                     *           "retentionUntil": "2030-01-31T00:00:00.000Z",
+                     *           "accessCount": 2,
+                     *           "lastAccessedAt": "2026-12-05T11:27:28.461Z",
+                     *           "withdrawnAt": null,
+                     *           "withdrawnReason": null,
+                     *           "createdAt": "2026-12-05T11:27:28.261Z"
+                     *         }
+                     *       ],
+                     *       "totalRecords": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DpdpPrincipalRecords"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    dpdpErase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The data principal.
+                 * @example user_ops_2
+                 */
+                principalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            201: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "requestId": "ER-2026-01M92ZB1VZWC3FPQ4MSV43K2QN",
+                     *       "dataPrincipalId": "user_ops_2",
+                     *       "status": "completed",
+                     *       "recordsErased": 1,
+                     *       "grantsRevoked": 1,
+                     *       "submittedAt": "2026-12-05T11:27:28.639Z",
+                     *       "expectedCompletionBy": "2026-12-12T11:27:28.639Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DpdpErasure"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The principal has no consent records (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "No consent records found for this data principal",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "da24da82-7a28-4abb-a13e-ac2f80599fcd"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    dpdpCreateNotice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "noticeId": "notice-ops",
+                 *       "version": "1.0",
+                 *       "title": "How we use your data",
+                 *       "content": "We process your calendar to plan trips.",
+                 *       "purposes": [
+                 *         {
+                 *           "code": "trip-planning",
+                 *           "description": "Plan trips"
+                 *         }
+                 *       ],
+                 *       "dataFiduciaryContact": "privacy@acme.example",
+                 *       "grievanceOfficer": {
+                 *         "name": "G. Officer",
+                 *         "email": "grievance@acme.example"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateDpdpConsentNoticeRequest"];
+            };
+        };
+        responses: {
+            /** @description The notice. */
+            201: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "notice_01M92ZB1CV5PY9HQH77FGHVPXF",
+                     *       "noticeId": "notice-ops",
+                     *       "version": "1.0",
+                     *       "language": "en",
+                     *       "contentHash": "3e06cc6e09fc0a9be0b5558732267de6303e7c253f7972dc872aa705a78e370d",
+                     *       "createdAt": "2026-12-05T11:27:28.170Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DpdpConsentNotice"];
+                };
+            };
+            /** @description A field is missing (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "noticeId, version, title, content, and purposes are required",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "a94ec25c-a750-46c9-ba65-fd1daff218a8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description This notice version exists (`CONFLICT`). */
+            409: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Notice version already exists",
+                     *       "code": "CONFLICT",
+                     *       "requestId": "0908b2d7-a936-485b-9c48-e47c500ee4d7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    dpdpFileGrievance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "dataPrincipalId": "user_ops_2",
+                 *       "recordId": "crec_01M92ZB1G41F0Z99NVS19DAYVH",
+                 *       "type": "access-request",
+                 *       "description": "Please show me my data",
+                 *       "evidence": {
+                 *         "channel": "email"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["FileDpdpGrievanceRequest"];
+            };
+        };
+        responses: {
+            /** @description Filed. */
+            202: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "grievanceId": "grv_01M92ZB1PMM342Z3S94VV1Q2ZF",
+                     *       "referenceNumber": "GRV-2026-01M92ZB1PM9GGP916XE1X1VM85",
+                     *       "type": "access-request",
+                     *       "status": "submitted",
+                     *       "expectedResolutionBy": "2026-12-12T11:27:28.468Z",
+                     *       "createdAt": "2026-12-05T11:27:28.490Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DpdpGrievanceFiled"];
+                };
+            };
+            /** @description A field is missing (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "dataPrincipalId, type, and description are required",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "bf0c3281-02af-4e33-ad61-50a8aa08e0ce"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    dpdpGetGrievance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The grievance (`grv_…`).
+                 * @example grv_01M92ZB1PMM342Z3S94VV1Q2ZF
+                 */
+                grievanceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The grievance. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "grievanceId": "grv_01M92ZB1PMM342Z3S94VV1Q2ZF",
+                     *       "dataPrincipalId": "user_ops_2",
+                     *       "recordId": "crec_01M92ZB1G41F0Z99NVS19DAYVH",
+                     *       "type": "access-request",
+                     *       "description": "Please show me my data",
+                     *       "evidence": "{\"channel\":\"email\"}",
+                     *       "status": "submitted",
+                     *       "referenceNumber": "GRV-2026-01M92ZB1PM9GGP916XE1X1VM85",
+                     *       "expectedResolutionBy": "2026-12-12T11:27:28.468Z",
+                     *       "resolvedAt": null,
+                     *       "resolution": null,
+                     *       "createdAt": "2026-12-05T11:27:28.470Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DpdpGrievance"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such grievance (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Grievance not found",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "dce699df-3ee3-4a5d-b0d1-636ab426437a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    dpdpCreateExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "dpdp-audit",
+                 *       "dateFrom": "2026-01-01T00:00:00.000Z",
+                 *       "dateTo": "2030-01-01T00:00:00.000Z",
+                 *       "includeActionLog": true,
+                 *       "includeConsentRecords": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateDpdpExportRequest"];
+            };
+        };
+        responses: {
+            /** @description The export. */
+            201: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "exportId": "exp_01M92ZB1RTB1PWYYX8T0A9BSZ8",
+                     *       "type": "dpdp-audit",
+                     *       "format": "json",
+                     *       "recordCount": 2,
+                     *       "data": {
+                     *         "exportType": "dpdp-audit",
+                     *         "consentRecords": [],
+                     *         "auditLog": [],
+                     *         "grievances": []
+                     *       },
+                     *       "expiresAt": "2026-12-12T11:27:28.538Z",
+                     *       "createdAt": "2026-12-05T11:27:28.542Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DpdpExportCreated"];
+                };
+            };
+            /** @description A field is missing or `type` is unknown (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Invalid type. Must be one of: dpdp-audit, gdpr-article-15, eu-ai-act-conformance",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "de92038d-1f93-43b6-ac5b-8989ae91c5e4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    dpdpGetExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The export (`exp_…`).
+                 * @example exp_01M92ZB1RTB1PWYYX8T0A9BSZ8
+                 */
+                exportId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "exportId": "exp_01M92ZB1RTB1PWYYX8T0A9BSZ8",
+                     *       "type": "dpdp-audit",
+                     *       "dateFrom": "2026-01-01T00:00:00.000Z",
+                     *       "dateTo": "2030-01-01T00:00:00.000Z",
+                     *       "format": "json",
+                     *       "status": "complete",
+                     *       "recordCount": 2,
+                     *       "data": "{\"exportType\":\"dpdp-audit\",\"consentRecords\":[],\"auditLog\":[],\"grievances\":[]}",
+                     *       "expiresAt": "2026-12-12T11:27:28.538Z",
+                     *       "createdAt": "2026-12-05T11:27:28.540Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DpdpExport"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such export (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Export not found",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "41872ed2-4458-4565-af55-d7a78fe53e03"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    mcpList: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `true` or `false`.
+                 * @example false
+                 */
+                certified?: boolean;
+                /**
+                 * @description Only this category.
+                 * @example productivity
+                 */
+                category?: "productivity" | "data" | "compute" | "payments" | "communication" | "other";
+                /**
+                 * @description Text in the name or description.
+                 * @example calendar
+                 */
+                q?: string;
+                /**
+                 * @description `weekly_active_agents` or `stars`.
+                 * @example stars
+                 */
+                sort?: "weekly_active_agents" | "stars";
+                /**
+                 * @description 1 to 100, default 20.
+                 * @example 20
+                 */
+                limit?: number;
+                /**
+                 * @description From the previous page's `meta.cursor`.
+                 * @example mcp_srv_01M92Z9NNWWF9EB3HHK0G52TT5
+                 */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "serverId": "mcp_srv_01M92ZB1XJK71S4P4XS2KDN66A",
+                     *           "name": "Ops calendar MCP",
+                     *           "description": "Calendar tools",
+                     *           "category": "productivity",
+                     *           "scopes": [
+                     *             "calendar:read"
+                     *           ],
+                     *           "certified": false,
+                     *           "serverUrl": "https://mcp.acme.example",
+                     *           "authEndpoint": null,
+                     *           "npmPackage": "@acme/calendar-mcp",
+                     *           "weeklyActiveAgents": 0,
+                     *           "stars": 0,
+                     *           "status": "active",
+                     *           "createdAt": "2026-12-05T11:27:28.694Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "total": 3,
+                     *         "cursor": "mcp_srv_01M92ZB1XJK71S4P4XS2KDN66A"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["McpServerPage"];
+                };
+            };
+            /** @description A query value or the body breaks its schema (`BAD_REQUEST`). */
+            400: components["responses"]["BadRequest"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    mcpRegister: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Ops calendar MCP",
+                 *       "description": "Calendar tools",
+                 *       "serverUrl": "https://mcp.acme.example",
+                 *       "npmPackage": "@acme/calendar-mcp",
+                 *       "category": "productivity",
+                 *       "scopes": [
+                 *         "calendar:read"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["RegisterMcpServerRequest"];
+            };
+        };
+        responses: {
+            /** @description Listed. */
+            201: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "serverId": "mcp_srv_01M92ZB1XJK71S4P4XS2KDN66A",
+                     *       "name": "Ops calendar MCP",
+                     *       "description": "Calendar tools",
+                     *       "serverUrl": "https://mcp.acme.example",
+                     *       "authEndpoint": null,
+                     *       "npmPackage": "@acme/calendar-mcp",
+                     *       "category": "productivity",
+                     *       "scopes": [
+                     *         "calendar:read"
+                     *       ],
+                     *       "certified": false,
+                     *       "weeklyActiveAgents": 0,
+                     *       "stars": 0,
+                     *       "status": "active",
+                     *       "createdAt": "2026-12-05T11:27:28.694Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["McpServer"];
+                };
+            };
+            /** @description `name` missing or `category` unknown (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Invalid category. Must be one of: productivity, data, compute, payments, communication, other",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "d4c54501-490a-4bc4-8428-bb36a026d2c1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    mcpGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The server (`mcp_srv_…`).
+                 * @example mcp_srv_01M92ZB1XJK71S4P4XS2KDN66A
+                 */
+                serverId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The server. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "serverId": "mcp_srv_01M92ZB1XJK71S4P4XS2KDN66A",
+                     *       "name": "Ops calendar MCP",
+                     *       "description": "Calendar tools",
+                     *       "category": "productivity",
+                     *       "scopes": [
+                     *         "calendar:read"
+                     *       ],
+                     *       "certified": false,
+                     *       "serverUrl": "https://mcp.acme.example",
+                     *       "authEndpoint": null,
+                     *       "npmPackage": "@acme/calendar-mcp",
+                     *       "weeklyActiveAgents": 0,
+                     *       "stars": 0,
+                     *       "status": "active",
+                     *       "certificationPending": false,
+                     *       "createdAt": "2026-12-05T11:27:28.694Z",
+                     *       "updatedAt": "2026-12-05T11:27:28.694Z",
+                     *       "publisher": {
+                     *         "id": "dev_01M92ZB1WRRTQWXANQY3936129",
+                     *         "name": "Operations capture 2"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["McpServerDetail"];
+                };
+            };
+            /** @description No such server (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "MCP server not found",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "556e3877-23ea-4ed5-ac59-7141f31bf149"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    mcpApplyCertification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "serverId": "mcp_srv_01M92ZB1XJK71S4P4XS2KDN66A",
+                 *       "requestedLevel": "bronze"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApplyMcpCertificationRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted. */
+            202: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "certificationId": "cert_01M92ZB21Y29PP4VQQ6ERQ2Q52",
+                     *       "serverId": "mcp_srv_01M92ZB1XJK71S4P4XS2KDN66A",
+                     *       "requestedLevel": "bronze",
+                     *       "status": "pending_conformance_test",
+                     *       "conformancePassed": 0,
+                     *       "conformanceTotal": 13,
+                     *       "createdAt": "2026-12-05T11:27:28.849Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["McpCertification"];
+                };
+            };
+            /** @description A field is missing or `requestedLevel` is unknown (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Invalid requestedLevel. Must be one of: bronze, silver, gold",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "c6f7303c-e7da-4ce5-bc9d-1ce1ea7d01b7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description Not one of the developer's servers (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "MCP server not found or not owned by developer",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "5e6f7081-9203-4b4c-8d5e-6f7081920314"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An application is already pending (`CERTIFICATION_PENDING`). */
+            409: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "A certification application is already pending for this server",
+                     *       "code": "CERTIFICATION_PENDING",
+                     *       "requestId": "d1691113-9018-4ffe-83e1-2f0c81a3ae17",
+                     *       "certificationId": "cert_01M92ZB21Y29PP4VQQ6ERQ2Q52",
+                     *       "requestedLevel": "bronze",
+                     *       "status": "pending_conformance_test",
+                     *       "createdAt": "2026-12-05T11:27:28.834Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["McpCertificationPending"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    mcpCertification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The application (`cert_…`).
+                 * @example cert_01M92ZB21Y29PP4VQQ6ERQ2Q52
+                 */
+                certificationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The application. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "certificationId": "cert_01M92ZB21Y29PP4VQQ6ERQ2Q52",
+                     *       "serverId": "mcp_srv_01M92ZB1XJK71S4P4XS2KDN66A",
+                     *       "requestedLevel": "bronze",
+                     *       "status": "pending_conformance_test",
+                     *       "conformanceResults": {},
+                     *       "conformancePassed": 0,
+                     *       "conformanceTotal": 13,
+                     *       "createdAt": "2026-12-05T11:27:28.834Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["McpCertification"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such application (`NOT_FOUND`). */
+            404: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Certification not found",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "c0cf0f27-c14b-41d1-a118-7c41c60a9416"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    billingWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Stripe's signature of the raw body.
+                 * @example t=1796470000,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd
+                 */
+                "Stripe-Signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_1Q2w3E4r5T6y",
+                 *       "type": "customer.subscription.updated",
+                 *       "data": {}
+                 *     }
+                 */
+                "application/json": components["schemas"]["BillingWebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description The event was processed. */
+            200: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "received": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BillingWebhookAck"];
+                };
+            };
+            /** @description Missing or invalid signature (`BAD_REQUEST`). */
+            400: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Invalid webhook signature",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "3c4d5e6f-7081-4a92-8b3c-4d5e6f708192"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            /** @description Billing is not configured on this server (`SERVICE_UNAVAILABLE`). */
+            503: {
+                headers: {
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Billing not configured",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "requestId": "c62b614c-55f3-4213-aab3-72a7c74465f0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     onGrantCreated: {

@@ -46,6 +46,12 @@ import { Passports } from './resources/passports.js';
 import { Principal } from './resources/principal.js';
 import { Registry } from './resources/registry.js';
 import { Webauthn } from './resources/webauthn.js';
+import { Budgets } from './resources/budgets.js';
+import { Usage } from './resources/usage.js';
+import { Events } from './resources/events.js';
+import { Vault } from './resources/vault.js';
+import { Dpdp } from './resources/dpdp.js';
+import { Mcp } from './resources/mcp.js';
 import type { ApiPromise } from './core/response.js';
 import { Transport, type TransportPolicy } from './core/transport.js';
 import type { RequestBody, RequestOptions, ResponseBody } from './types.js';
@@ -153,6 +159,12 @@ export class Grantex {
   readonly principal: Principal;
   readonly registry: Registry;
   readonly webauthn: Webauthn;
+  readonly budgets: Budgets;
+  readonly usage: Usage;
+  readonly events: Events;
+  readonly vault: Vault;
+  readonly dpdp: Dpdp;
+  readonly mcp: Mcp;
   readonly #transport: Transport;
   readonly #middleware: MiddlewareChain;
   readonly #root: Root;
@@ -197,6 +209,12 @@ export class Grantex {
     this.principal = new Principal(context);
     this.registry = new Registry(context);
     this.webauthn = new Webauthn(context);
+    this.budgets = new Budgets(context);
+    this.usage = new Usage(context);
+    this.events = new Events(context);
+    this.vault = new Vault(context);
+    this.dpdp = new Dpdp(context);
+    this.mcp = new Mcp(context);
   }
 
   /**

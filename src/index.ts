@@ -54,6 +54,19 @@ export type { Scim } from './resources/scim.js';
 export type { Sso } from './resources/sso.js';
 export type { Tokens } from './resources/tokens.js';
 export type { Webhooks } from './resources/webhooks.js';
+export type { Budgets, DebitOptions } from './resources/budgets.js';
+export type { Usage } from './resources/usage.js';
+export {
+  GrantexStreamError,
+  type DroppedEvent,
+  type Events,
+  type GrantexStreamErrorCode,
+  type StreamEvent,
+  type StreamOptions,
+} from './resources/events.js';
+export type { Vault } from './resources/vault.js';
+export type { Dpdp } from './resources/dpdp.js';
+export type { Mcp } from './resources/mcp.js';
 export type { components, operations, paths, webhooks } from '../generated/schema.js';
 export type * from '../generated/models.js';
 export type { DocumentedErrorCodes } from '../generated/error-codes.js';

@@ -155,6 +155,15 @@ describe('README', () => {
           );
         const adapter = /from 'grantex\/(?!testing')(\w+)'/.exec(code)?.[1];
         if (adapter !== undefined) expect(stdout).toMatch(ADAPTER_OUTPUT[adapter]!);
+        if (code.includes('budgets.debit')) {
+          expect(stdout).toMatch(/^remaining 12\.5000$/m);
+          expect(stdout).toMatch(/^released a oauth2 credential$/m);
+          expect(stdout).toMatch(/^event vault\.credential\.stored$/m);
+        }
+        if (code.includes('dpdp.createRecord'))
+          expect(stdout).toMatch(
+            /^consent withdrawn, grant revoked: true\nbundle 1 active: true\nldap connection active\nlisted Calendar tools$/m,
+          );
         if (code.includes('GrantexNotFoundError'))
           expect(stdout).toMatch(/^\/v1\/agents\/\{agentId\} answered 404\nno such agent \(NOT_FOUND\)$/m);
         // Examples that need a server start their own with grantex/testing: no GRANTEX_API_KEY to set by hand.

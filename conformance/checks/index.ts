@@ -30,6 +30,8 @@ import { webhookChecks } from './webhooks.js';
 import { didChecks } from './did.js';
 import { passportChecks } from './passports.js';
 import { registryChecks } from './registry.js';
+import { eventChecks } from './events.js';
+import { budgetChecks } from './budgets.js';
 
 export const ALL_CHECKS: readonly Check[] = [
   ...contractChecks,
@@ -55,6 +57,8 @@ export const ALL_CHECKS: readonly Check[] = [
   ...didChecks,
   ...passportChecks,
   ...registryChecks,
+  ...eventChecks,
+  ...budgetChecks,
   // Detection may revoke the developer's grants: it runs after every check that reads shared ones.
   ...anomalyChecks,
   // Last: the fuzzer leaves what it created (policies too) until the cleanup.

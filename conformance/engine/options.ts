@@ -24,6 +24,8 @@ export const AREAS = [
   'did',
   'passports',
   'registry',
+  'events',
+  'budgets',
   // The relying-party kit's area (`grantex-conformance rp`); the main run has no check in it.
   'rp',
 ] as const;

@@ -30,6 +30,12 @@ export const EXTENSIONS = [
   'webauthn',
   'domains',
   'account',
+  'budgets',
+  'usage',
+  'events',
+  'vault',
+  'dpdp',
+  'mcp',
 ] as const;
 export type Extension = (typeof EXTENSIONS)[number];
 
@@ -52,6 +58,12 @@ const TAG_EXTENSION: Record<string, Extension> = {
   WebAuthn: 'webauthn',
   Domains: 'domains',
   Account: 'account',
+  Budgets: 'budgets',
+  Usage: 'usage',
+  'Event stream': 'events',
+  Vault: 'vault',
+  DPDP: 'dpdp',
+  'MCP registry': 'mcp',
 };
 
 /** The extension an operation belongs to, from its tag (core operations have none). */

@@ -110,6 +110,62 @@ const POLICIES: Record<string, Partial<Policy>> = {
   bundlesRevoke: { ownDeveloper: true, why: 'revokes bundles and grants' },
   bundlesSyncAudit: { ownDeveloper: true, why: 'offline audit entries are permanent' },
   webauthnDeleteCredential: { ownDeveloper: true, why: 'deletes authenticators' },
+  // Operations groups (see the side-effect table for what each one sets off).
+  budgetsAllocate: { ownDeveloper: true, why: 'attaches a budget to the pool grant' },
+  budgetsDebit: { ownDeveloper: true, why: 'spends a budget (single use, never repeated by clients)' },
+  eventsStream: { positive: false, negatives: 'none', why: 'a stream that does not end; read by the events checks' },
+  eventsWebSocket: { positive: false, negatives: 'none', why: 'a WebSocket upgrade' },
+  vaultStore: { ownDeveloper: true, why: 'stores credentials (events)' },
+  vaultDelete: { ownDeveloper: true, why: 'deletes credentials (events)' },
+  vaultExchange: {
+    positive: false,
+    negatives: 'none',
+    why: 'its credential is a grant token; read by the vault checks',
+  },
+  anomaliesAcknowledgeAlert: { ownDeveloper: true, why: 'changes alert triage' },
+  anomaliesResolveAlert: { ownDeveloper: true, why: 'changes alert triage' },
+  anomaliesCreateRule: { ownDeveloper: true, why: 'changes anomaly detection' },
+  anomaliesCreateChannel: {
+    positive: false,
+    ownDeveloper: true,
+    why: 'a channel would send alerts to the URL or address it names: invalid requests only',
+  },
+  policiesSync: { ownDeveloper: true, why: 'activates a policy bundle' },
+  policiesSyncWebhook: { ownDeveloper: true, why: 'a push event for the developer’s policies' },
+  ssoCreateConnection: {
+    positive: false,
+    ownDeveloper: true,
+    why: 'a connection names an identity provider the server would call: invalid requests only',
+  },
+  ssoUpdateConnection: { positive: false, ownDeveloper: true, why: 'changes SSO login: invalid requests only' },
+  ssoDeleteConnection: { ownDeveloper: true, why: 'changes SSO login' },
+  ssoTestConnection: { cap: 3, ownDeveloper: true, why: 'calls the identity provider' },
+  ssoEnforce: { positive: false, negatives: 'syntax', ownDeveloper: true, why: 'would require SSO organisation-wide' },
+  ssoRevokeSession: { ownDeveloper: true, why: 'ends sessions' },
+  ssoCallbackOidc: { cap: 4, why: 'a callback may call the identity provider' },
+  ssoCallbackSaml: { cap: 4, why: 'single use' },
+  ssoCallbackLdap: { cap: 4, why: 'a callback may call the directory' },
+  dpdpCreateRecord: { ownDeveloper: true, why: 'permanent consent records' },
+  dpdpWithdraw: { ownDeveloper: true, why: 'irreversible; may revoke grants' },
+  dpdpErase: { ownDeveloper: true, why: 'irreversible; revokes grants' },
+  dpdpCreateNotice: { ownDeveloper: true, why: 'permanent notice versions' },
+  dpdpFileGrievance: { ownDeveloper: true, why: 'grievances must be answered' },
+  dpdpCreateExport: { ownDeveloper: true, why: 'exports personal data' },
+  mcpRegister: {
+    positive: false,
+    ownDeveloper: true,
+    why: 'a listing in a public registry that the API cannot delete: invalid requests only',
+  },
+  mcpApplyCertification: {
+    positive: false,
+    ownDeveloper: true,
+    why: 'starts a certification review: invalid requests only',
+  },
+  billingWebhook: {
+    positive: false,
+    negatives: 'syntax',
+    why: 'called by the payment provider: only bodies no server can read as an event',
+  },
 };
 
 function isObject(value: unknown): value is Json {
@@ -133,12 +189,14 @@ export function fuzzOperations(spec: Json): FuzzOperation[] {
           .filter((p) => p['in'] === where)
           .map((p) => ({ name: String(p['name']), schema: p['schema'] ?? {}, required: p['required'] === true }));
       const requirement = ((op['security'] ?? globalSecurity) as Json[]).flatMap((entry) => Object.keys(entry));
-      // Principal-session routes are fuzzed without a credential (the fuzzer holds no session).
-      const security: Security = requirement.includes('apiKey')
-        ? 'apiKey'
-        : requirement.includes('scimToken')
-          ? 'scimToken'
-          : 'none';
+      // Principal-session routes are fuzzed without a credential (the fuzzer holds no session); a grant-token
+      // operation (the vault exchange) is never sent by the fuzzer (its policy): treat it as keyed.
+      const security: Security =
+        requirement.includes('apiKey') || requirement.includes('grantToken')
+          ? 'apiKey'
+          : requirement.includes('scimToken')
+            ? 'scimToken'
+            : 'none';
       const requestBody = op['requestBody'] ? flatten(spec, op['requestBody']) : undefined;
       const content = (requestBody?.['content'] ?? {}) as Json;
       const mediaType = Object.keys(content).find((type) => /json/.test(type));

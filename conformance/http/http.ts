@@ -232,7 +232,16 @@ export class Http {
     return { limit: window.limit, remaining, windowS: window.windowS };
   }
 
-  async #send(spec: RequestSpec): Promise<Exchange> {
+  /**
+   * Sends one request whose answer may never end (an event stream) and records
+   * what arrived within `maxMs` and `maxBytes`, or until `enough` says so;
+   * `whileOpen` runs once the response headers are in. Not retried.
+   */
+  stream(spec: RequestSpec, limits: StreamLimits): Promise<Exchange> {
+    return this.#send(spec, limits);
+  }
+
+  async #send(spec: RequestSpec, limits?: StreamLimits): Promise<Exchange> {
     const guarded = spec.auth && typeof spec.auth !== 'string' ? this.#guarded.get(spec.auth.secret) : undefined;
     const effect = guarded && sideEffectOf(spec.method, this.#url(spec).pathname);
     if (guarded && effect) {
@@ -286,15 +295,23 @@ export class Http {
       violations: [],
     };
     try {
+      const timeout = AbortSignal.timeout(limits?.maxMs ?? this.#options.timeoutMs);
+      // Some servers send a stream's headers only with its first event, so the request that makes
+      // events must not wait for them: it starts shortly after the stream is asked for.
+      const opened = limits?.whileOpen ? sleep(STREAM_OPEN_DELAY_MS).then(limits.whileOpen) : undefined;
+      opened?.catch(() => undefined);
       const response = await fetch(url, {
         method: exchange.method,
         headers,
         ...(body !== undefined ? { body } : {}),
         redirect: 'manual',
-        signal: AbortSignal.timeout(this.#options.timeoutMs),
+        signal: timeout,
       });
       Object.assign(exchange, recordedResponse(response.status, response.headers, ''));
-      const text = await readCapped(response, this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
+      const text =
+        limits === undefined
+          ? await readCapped(response, this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES)
+          : await readBounded(response, limits, timeout, opened);
       Object.assign(exchange, recordedResponse(response.status, response.headers, text));
     } catch (error) {
       exchange.error =
@@ -337,6 +354,51 @@ export class Http {
     this.#nextSlot = slot + 1000 / this.#options.maxRps;
     if (slot > now) await sleep(slot - now);
   }
+}
+
+/** Milliseconds between asking for a stream and running its `whileOpen`. */
+const STREAM_OPEN_DELAY_MS = 750;
+
+/** Bounds of {@link Http.stream}. */
+export interface StreamLimits {
+  maxMs: number;
+  maxBytes: number;
+  /** True when what arrived so far is enough to stop reading. */
+  enough(text: string): boolean;
+  /** Runs shortly after the request is sent (not after the headers, which may wait for an event). */
+  whileOpen?: () => Promise<void>;
+}
+
+/** Reads `response` until `limits` stop it (or it ends); the time limit ends the read without an error. */
+async function readBounded(
+  response: Response,
+  limits: StreamLimits,
+  timeout: AbortSignal,
+  opened: Promise<void> | undefined,
+): Promise<string> {
+  if (response.body === null) return '';
+  const decoder = new TextDecoder();
+  let text = '';
+  let bytes = 0;
+  const reader = response.body.getReader();
+  const stop = () => void reader.cancel().catch(() => undefined);
+  timeout.addEventListener('abort', stop, { once: true });
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.byteLength;
+      text += decoder.decode(value, { stream: true });
+      if (bytes >= limits.maxBytes || limits.enough(text)) break;
+    }
+  } catch {
+    // The time limit (or the server) cut the stream: what arrived is the answer.
+  } finally {
+    timeout.removeEventListener('abort', stop);
+    stop();
+    await opened?.catch(() => undefined);
+  }
+  return text;
 }
 
 /** Seconds from a Retry-After value (delta seconds or HTTP date); 5 s when absent or unreadable. */
@@ -391,9 +453,13 @@ function truncate(text: string, max: number): string {
 
 /** A compact JWS: its third segment is what makes a token usable. */
 const JWT = /\b(eyJ[\w-]{2,}\.[\w-]{2,}\.)[\w-]{16,}/g;
-/** JSON members whose string value is a credential, in bodies and in curl `-d` payloads. */
+/**
+ * JSON members whose string value is a credential (vault tokens, SSO and LDAP
+ * secrets included) or DPDP personal data (a data principal's id and contact
+ * details), in bodies and in curl `-d` payloads.
+ */
 const SECRET_MEMBER =
-  /("(?:refreshToken|refresh_token|clientSecret|client_secret|secret|password|token|scimToken)"\s*:\s*")((?:[^"\\]|\\.){4,}?)(")/gi;
+  /("(?:refreshToken|refresh_token|clientSecret|client_secret|secret|password|token|scimToken|accessToken|access_token|ldapBindPassword|bindPassword|dataPrincipalId|data_principal_id|dataFiduciaryContact|email|phone)"\s*:\s*")((?:[^"\\]|\\.){4,}?)(")/gi;
 
 /** Secrets shorter than this are not redacted (they would hide ordinary words). */
 export const MIN_SECRET_LENGTH = 8;

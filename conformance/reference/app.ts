@@ -15,6 +15,8 @@ import { rateLimitHeaders, type Bucket, type Hit, type RateDecision, type RateLi
 import type { Tenant } from './domain/store.js';
 import type { Contract, Operation } from './http/validate.js';
 import { ContractValidator, recordedResponse } from '../http/contract.js';
+import type { GrantClaims } from './domain/keys.js';
+import { countUsage } from './routes/usage.js';
 
 /** How the app reports what it sees; all optional. */
 export interface AppHooks {
@@ -80,8 +82,10 @@ export function createApp(
         const encoding = takesBody(contract, operation) ? unsupportedEncoding(c) : undefined;
         if (encoding !== undefined) throw encoding;
         let caller: Caller;
+        let grant: GrantClaims | undefined;
         try {
-          caller = authenticate(env, operation, c);
+          if (operation.security === 'grantToken') ({ caller, grant } = await authenticateGrant(env, c));
+          else caller = authenticate(env, operation, c);
         } catch (error) {
           // Refused before a developer was known (401): it counts against the caller's address.
           if (operation.operationId !== 'jwks') rate = limiter.hit('public', `ip:${clientAddress(c)}`);
@@ -89,7 +93,10 @@ export function createApp(
         }
         rate = limit(limiter, operation, caller, c);
         const ctx = await buildCtx(env, contract, operation, c, caller.tenant, requestId);
+        ctx.header = (name) => c.req.header(name);
+        if (grant !== undefined) ctx.grant = grant;
         const reply = await handler(ctx);
+        countUsage(env, caller.tenant, operation.operationId, reply.status);
         response = render(contract, operation, reply.status, reply.body, {
           ...(rate ? rateLimitHeaders(rate) : {}),
           ...reply.headers,
@@ -136,6 +143,20 @@ function clientAddress(c: Context): string {
   } catch {
     return 'unknown';
   }
+}
+
+/** An agent's grant token as the credential: signed by this server, unexpired, and not revoked. */
+async function authenticateGrant(env: ServerEnv, c: Context): Promise<{ caller: Caller; grant: GrantClaims }> {
+  const token = bearer(c);
+  if (token === undefined) throw new HttpError(401, 'UNAUTHORIZED', 'Missing grant token');
+  const nowMs = env.now();
+  const claims = await env.signer.verify(token, nowMs);
+  const tenant = claims === undefined ? undefined : env.store.tenant(claims.dev);
+  const record = claims === undefined ? undefined : tenant?.tokens.get(claims.jti);
+  const grant = claims === undefined ? undefined : tenant?.grants.get(claims.grnt);
+  if (claims === undefined || tenant === undefined || record?.revoked !== false || grant?.status !== 'active')
+    throw new HttpError(401, 'UNAUTHORIZED', 'Invalid or expired grant token');
+  return { caller: { tenant, key: `dev:${tenant.developer.id}` }, grant: claims };
 }
 
 function authenticate(env: ServerEnv, operation: Operation, c: Context): Caller {
@@ -280,6 +301,10 @@ function render(
 ): Response {
   const out = new Headers(headers);
   if (body === undefined) return new Response(null, { status, headers: out });
+  if (body instanceof ReadableStream) {
+    out.set('content-type', contentTypeOf(contract, operation, status));
+    return new Response(body, { status, headers: out });
+  }
   out.set('content-type', contentTypeOf(contract, operation, status));
   return new Response(body instanceof RawJson ? body.text : JSON.stringify(body), { status, headers: out });
 }
@@ -300,19 +325,24 @@ function renderError(
     'content-type': 'application/json; charset=utf-8',
   });
   const scim = operation.security === 'scimToken' && (http?.scim === true || status === 401 || status === 404);
-  const body = scim
-    ? {
-        schemas: [SCIM_ERROR],
-        detail: http?.message ?? 'Internal error',
-        scimType: SCIM_TYPES[status] ?? 'invalidValue',
-        status,
-      }
-    : { message: http?.message ?? 'An unexpected error occurred', code: http?.code ?? 'INTERNAL_ERROR', requestId };
+  const body =
+    http?.body !== undefined
+      ? http.body
+      : scim
+        ? {
+            schemas: [SCIM_ERROR],
+            detail: http?.message ?? 'Internal error',
+            scimType: SCIM_TYPES[status] ?? 'invalidValue',
+            status,
+          }
+        : { message: http?.message ?? 'An unexpected error occurred', code: http?.code ?? 'INTERNAL_ERROR', requestId };
   return new Response(JSON.stringify(body), { status, headers });
 }
 
 /** Reports every way `response` breaks the spec, with the conformance suite's own validator. */
 async function check(operation: Operation, response: Response, hooks: AppHooks): Promise<void> {
+  // An event stream does not end: its framing is checked by the suite's event-stream checks instead.
+  if (/^text\/event-stream/.test(response.headers.get('content-type') ?? '')) return;
   const recorded = recordedResponse(response.status, response.headers, await response.clone().text());
   const problems = ContractValidator.bundled().validateResponse(operation.operationId, recorded, {
     requireHeaders: true,

@@ -5,7 +5,7 @@
  */
 import type { operations } from '../../generated/schema.js';
 import type { Faults } from './faults.js';
-import type { TokenSigner, SigningKeys } from './domain/keys.js';
+import type { GrantClaims, TokenSigner, SigningKeys } from './domain/keys.js';
 import type { Variants } from './variants.js';
 import type { Store, Tenant } from './domain/store.js';
 import type { WebhookDispatcher } from './domain/webhook-dispatch.js';
@@ -56,6 +56,8 @@ export interface Settings {
   maxDelegationDepth: number;
   /** Longest request body read, in bytes; longer ones get 413. */
   maxBodyBytes: number;
+  /** Milliseconds between keep-alive comments on event streams. Default 15000. */
+  eventKeepAliveMs?: number;
 }
 
 /** The services shared by every handler of one server. */
@@ -83,6 +85,10 @@ export interface Ctx<K extends OpId> {
   requestId: string;
   /** The request's bearer token, for operations that check their own credential (principal sessions). */
   bearer?: string | undefined;
+  /** A request header (lower-case name), for the few operations that read one. */
+  header?: (name: string) => string | undefined;
+  /** The verified claims of the grant token, on operations secured by one. */
+  grant?: GrantClaims;
 }
 
 /** The handler of operation `K`: answers with a success reply or throws an HttpError. */

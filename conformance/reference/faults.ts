@@ -80,6 +80,10 @@ export const FAULTS = {
     'GET /v1/grants answers 500 instead of an empty list when the `status` filter holds a control character (NUL).',
   'undocumented-status':
     'POST /v1/policies answers 422, which the spec does not document, to a body that breaks its schema.',
+  'sse-malformed-event':
+    'GET /v1/events/stream sends an event whose `data:` is cut short, so it is not the documented StreamEvent JSON.',
+  'budget-balance-number':
+    'GET /v1/budget/balance/{grantId} answers amounts as JSON numbers instead of the documented decimal strings.',
   'schema-drift-rare':
     'An agent whose name contains a control character is answered with `scopes: null`, which breaks the Agent schema.',
   'did-jwks-mismatch':

@@ -14,6 +14,7 @@ const benches: Record<string, string> = {
   jwks: 'jwks.bench.ts',
   server: 'server.bench.ts',
   hostile: 'hostile.bench.ts',
+  events: 'events.bench.ts',
 };
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
@@ -26,7 +27,9 @@ if (unknown.length > 0) {
 let failed = 0;
 for (const name of names.length === 0 ? Object.keys(benches) : names) {
   console.log(`\n=== ${name} (${benches[name]}) ===`);
-  const result = spawnSync(process.execPath, ['--import', 'tsx', `${dir}${benches[name]}`], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', `${dir}${benches[name]}`], {
+    stdio: 'inherit',
+  });
   if (result.status !== 0) failed++;
 }
 process.exit(failed === 0 ? 0 : 1);

@@ -28,8 +28,22 @@ export function specForTypes(bundled: unknown): unknown {
     if (typeof value !== 'object' || value === null) return value;
     const out: Record<string, unknown> = {};
     for (const [key, inner] of Object.entries(value)) out[key] = close(inner);
-    if (out.additionalProperties === true && typeof out.properties === 'object' && out.properties !== null) {
+    if (
+      out.additionalProperties === true &&
+      typeof out.properties === 'object' &&
+      out.properties !== null &&
+      Object.keys(out.properties).length > 0
+    ) {
       delete out.additionalProperties;
+    }
+    // A free-form object (no properties listed) is open, as JSON Schema reads it; openapi-typescript
+    // would otherwise type it as an empty record.
+    if (
+      out.type === 'object' &&
+      (out.properties === undefined || Object.keys(out.properties as object).length === 0) &&
+      out.additionalProperties === undefined
+    ) {
+      out.additionalProperties = true;
     }
     return out;
   };

@@ -92,7 +92,10 @@ export function createCaller(transport: Transport, chain: MiddlewareChain): Clie
           (mergedOptions ??= merged(transport, serializeQuery, serializePath)),
         );
     const { response, text } = received;
-    const redactor = policy.redactor;
+    // A per-call bearer (a SCIM token, or the grant token of a vault exchange) is masked like the API key.
+    const authorization = headers['authorization'];
+    const redactor =
+      authorization === undefined ? policy.redactor : policy.redactor.with([authorization.replace(/^Bearer\s+/i, '')]);
     if (response.ok) return { data: text, response, shapes: known.shapes, redactor, method, template };
     return { error: parseError(text), response, shapes: known.shapes, redactor, method, template };
   };

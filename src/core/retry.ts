@@ -16,8 +16,19 @@ export interface RetryTiming {
 /** Statuses retried for requests that are safe to repeat. */
 export const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
-/** Operations that consume a single-use credential (code, refresh token, consent request, SSO code). */
-const SINGLE_USE = [/^\/v1\/token$/, /^\/v1\/token\/refresh$/, /^\/v1\/consent\/[^/]+\/approve$/, /^\/sso\/callback$/];
+/**
+ * Operations that consume a single-use credential (code, refresh token, consent
+ * request, SSO code or assertion), or spend money: a budget debit, which the
+ * server does not de-duplicate by `Idempotency-Key`.
+ */
+const SINGLE_USE = [
+  /^\/v1\/token$/,
+  /^\/v1\/token\/refresh$/,
+  /^\/v1\/consent\/[^/]+\/approve$/,
+  /^\/sso\/callback$/,
+  /^\/sso\/callback\/(oidc|saml|ldap)$/,
+  /^\/v1\/budget\/debit$/,
+];
 /** POSTs that only read state, so repeating them is harmless. */
 const READ_ONLY_POSTS = [/^\/v1\/tokens\/verify$/, /^\/v1\/grants\/verify$/];
 /**

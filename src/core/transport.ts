@@ -172,6 +172,11 @@ export class Transport {
     };
   }
 
+  /** Aborted when the client closes; long-lived reads (event streams) end with it. */
+  get closing(): AbortSignal {
+    return this.#closing.signal;
+  }
+
   /** Aborts requests in flight and refuses new ones. */
   close(): void {
     const reason = new GrantexAbortError('The client was closed');

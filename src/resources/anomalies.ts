@@ -5,7 +5,7 @@
 import type { components } from '../../generated/schema.js';
 import type { ListPromise } from '../core/pagination.js';
 import type { ApiPromise } from '../core/response.js';
-import type { QueryParams, RequestOptions, ResponseBody } from '../types.js';
+import type { QueryParams, RequestBody, RequestOptions, ResponseBody } from '../types.js';
 import { Resource } from './resource.js';
 
 type Anomaly = components['schemas']['Anomaly'];
@@ -38,6 +38,92 @@ export class Anomalies extends Resource {
         ...this.init(options),
         params: { path: { anomalyId } },
       }),
+    );
+  }
+
+  /** Anomalies as alerts with a triage status (not paged; at most `limit`). `GET /v1/anomaly/alerts` */
+  alerts(
+    query?: QueryParams<'anomaliesAlerts'>,
+    options?: RequestOptions,
+  ): ApiPromise<ResponseBody<'anomaliesAlerts'>> {
+    return this.send(this.api.GET('/v1/anomaly/alerts', { ...this.init(options), params: { query: query ?? {} } }));
+  }
+
+  /** Marks an alert acknowledged. `POST /v1/anomaly/alerts/{alertId}/acknowledge` */
+  acknowledgeAlert(
+    alertId: string,
+    body?: RequestBody<'anomaliesAcknowledgeAlert'>,
+    options?: RequestOptions,
+  ): ApiPromise<ResponseBody<'anomaliesAcknowledgeAlert'>> {
+    return this.send(
+      this.api.POST('/v1/anomaly/alerts/{alertId}/acknowledge', {
+        ...this.init(options),
+        params: { path: { alertId } },
+        body: body ?? {},
+      }),
+    );
+  }
+
+  /** Marks an alert resolved. `POST /v1/anomaly/alerts/{alertId}/resolve` */
+  resolveAlert(
+    alertId: string,
+    body?: RequestBody<'anomaliesResolveAlert'>,
+    options?: RequestOptions,
+  ): ApiPromise<ResponseBody<'anomaliesResolveAlert'>> {
+    return this.send(
+      this.api.POST('/v1/anomaly/alerts/{alertId}/resolve', {
+        ...this.init(options),
+        params: { path: { alertId } },
+        body: body ?? {},
+      }),
+    );
+  }
+
+  /** Alert counts over a window. `GET /v1/anomaly/metrics` */
+  metrics(
+    query?: QueryParams<'anomaliesMetrics'>,
+    options?: RequestOptions,
+  ): ApiPromise<ResponseBody<'anomaliesMetrics'>> {
+    return this.send(this.api.GET('/v1/anomaly/metrics', { ...this.init(options), params: { query: query ?? {} } }));
+  }
+
+  /** Built-in and custom detection rules. `GET /v1/anomaly/rules` */
+  rules(options?: RequestOptions): ApiPromise<ResponseBody<'anomaliesRules'>> {
+    return this.send(this.api.GET('/v1/anomaly/rules', { ...this.init(options) }));
+  }
+
+  /** Adds a custom rule. `POST /v1/anomaly/rules` */
+  createRule(
+    body: RequestBody<'anomaliesCreateRule'>,
+    options?: RequestOptions,
+  ): ApiPromise<ResponseBody<'anomaliesCreateRule'>> {
+    return this.send(this.api.POST('/v1/anomaly/rules', { ...this.init(options), body }));
+  }
+
+  /** Deletes a custom rule. `DELETE /v1/anomaly/rules/{ruleId}` */
+  deleteRule(ruleId: string, options?: RequestOptions): ApiPromise<ResponseBody<'anomaliesDeleteRule'>> {
+    return this.send(
+      this.api.DELETE('/v1/anomaly/rules/{ruleId}', { ...this.init(options), params: { path: { ruleId } } }),
+    );
+  }
+
+  /** Where alerts go. `GET /v1/anomaly/channels` */
+  channels(options?: RequestOptions): ApiPromise<ResponseBody<'anomaliesChannels'>> {
+    return this.send(this.api.GET('/v1/anomaly/channels', { ...this.init(options) }));
+  }
+
+  /** Adds an alert channel. `POST /v1/anomaly/channels` */
+  createChannel(
+    body: RequestBody<'anomaliesCreateChannel'>,
+    options?: RequestOptions,
+  ): ApiPromise<ResponseBody<'anomaliesCreateChannel'>> {
+    return this.send(this.api.POST('/v1/anomaly/channels', { ...this.init(options), body }));
+  }
+
+  /** Deletes an alert channel. `DELETE /v1/anomaly/channels/{channelId}` */
+  deleteChannel(channelId: string, options?: RequestOptions): ApiPromise<ResponseBody<'anomaliesDeleteChannel'>> {
+    return this.send(
+      this.api.DELETE('/v1/anomaly/channels/{channelId}', { ...this.init(options), params: { path: { channelId } } }),
     );
   }
 }

@@ -5,7 +5,7 @@
 import type { components } from '../../generated/schema.js';
 import type { ListPromise } from '../core/pagination.js';
 import type { ApiPromise } from '../core/response.js';
-import type { RequestBody, RequestOptions, ResponseBody } from '../types.js';
+import type { QueryParams, RequestBody, RequestOptions, ResponseBody } from '../types.js';
 import { Resource } from './resource.js';
 
 type Policy = components['schemas']['Policy'];
@@ -49,5 +49,34 @@ export class Policies extends Resource {
     return this.send(
       this.api.DELETE('/v1/policies/{policyId}', { ...this.init(options), params: { path: { policyId } } }),
     );
+  }
+
+  /** Uploads an OPA (Rego) or Cedar bundle, base64 in `content`. `POST /v1/policies/sync` */
+  sync(body: RequestBody<'policiesSync'>, options?: RequestOptions): ApiPromise<ResponseBody<'policiesSync'>> {
+    return this.send(this.api.POST('/v1/policies/sync', { ...this.init(options), body }));
+  }
+
+  /** Uploaded bundles (not paged). `GET /v1/policies/bundles` */
+  bundles(
+    query?: QueryParams<'policiesBundles'>,
+    options?: RequestOptions,
+  ): ApiPromise<ResponseBody<'policiesBundles'>> {
+    return this.send(this.api.GET('/v1/policies/bundles', { ...this.init(options), params: { query: query ?? {} } }));
+  }
+
+  /** The active bundle of a format. `GET /v1/policies/bundles/active` */
+  activeBundle(
+    query: QueryParams<'policiesActiveBundle'>,
+    options?: RequestOptions,
+  ): ApiPromise<ResponseBody<'policiesActiveBundle'>> {
+    return this.send(this.api.GET('/v1/policies/bundles/active', { ...this.init(options), params: { query } }));
+  }
+
+  /** Forwards a policy repository push event. `POST /v1/policies/sync/webhook` */
+  syncWebhook(
+    body: RequestBody<'policiesSyncWebhook'>,
+    options?: RequestOptions,
+  ): ApiPromise<ResponseBody<'policiesSyncWebhook'>> {
+    return this.send(this.api.POST('/v1/policies/sync/webhook', { ...this.init(options), body }));
   }
 }

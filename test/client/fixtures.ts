@@ -195,4 +195,95 @@ export const calls: Record<string, Call> = {
   accountRotateKey: (c) => c.account.rotateKey(),
   accountRequestEmailVerification: (c) => c.account.requestEmailVerification({ email: 'dev@acme.example' }),
   accountConfirmEmail: (c) => c.account.confirmEmail('ed6fd2c5-f8a4-4676-a924-f7233542d4d2'),
+  budgetsAllocations: (c) => c.budgets.allocations(),
+  budgetsAllocate: (c) => c.budgets.allocate({ grantId, initialBudget: 100, currency: 'USD' }),
+  budgetsDebit: (c) => c.budgets.debit({ grantId, amount: 12.5, description: 'inference' }),
+  budgetsBalance: (c) => c.budgets.balance(grantId),
+  budgetsTransactions: (c) => c.budgets.transactions(grantId, { page: 1, pageSize: 50 }),
+  usageCurrent: (c) => c.usage.current(),
+  usageHistory: (c) => c.usage.history({ days: 7 }),
+  vaultStore: (c) =>
+    c.vault.store({ principalId: 'user_alice', service: 'github', accessToken: 'gho_example_access_token' }),
+  vaultList: (c) => c.vault.list({ principalId: 'user_alice' }),
+  vaultGet: (c) => c.vault.get('vault_01M92Z894P9XA7JCHFPNYHKQ03'),
+  vaultDelete: (c) => c.vault.delete('vault_01M92Z894P9XA7JCHFPNYHKQ03'),
+  vaultExchange: (c) => c.vault.exchange(exampleToken, { service: 'github' }),
+  anomaliesAlerts: (c) => c.anomalies.alerts({ status: 'open', limit: 50 }),
+  anomaliesAcknowledgeAlert: (c) => c.anomalies.acknowledgeAlert('anm_01M92Z9KPJ3TTPVKQXHJWMJ3ND', { note: 'seen' }),
+  anomaliesResolveAlert: (c) => c.anomalies.resolveAlert('anm_01M92Z9KPJ3TTPVKQXHJWMJ3ND'),
+  anomaliesMetrics: (c) => c.anomalies.metrics({ window: '6h' }),
+  anomaliesRules: (c) => c.anomalies.rules(),
+  anomaliesCreateRule: (c) =>
+    c.anomalies.createRule({ ruleId: 'many_tokens', name: 'Many tokens', condition: { threshold: 100 } }),
+  anomaliesDeleteRule: (c) => c.anomalies.deleteRule('arule_01M92Z89CDPCRDZV03Y9VZG4Q7'),
+  anomaliesChannels: (c) => c.anomalies.channels(),
+  anomaliesCreateChannel: (c) =>
+    c.anomalies.createChannel({ type: 'webhook', name: 'On call', config: { url: 'https://hooks.example.com/a' } }),
+  anomaliesDeleteChannel: (c) => c.anomalies.deleteChannel('achan_01M92Z89E3WVG0VJ2MQ55ZM8KE'),
+  policiesSync: (c) => c.policies.sync({ format: 'rego', version: '1.0.0', content: 'cGFja2FnZSBncmFudGV4Cg==' }),
+  policiesBundles: (c) => c.policies.bundles({ format: 'rego' }),
+  policiesActiveBundle: (c) => c.policies.activeBundle({ format: 'rego' }),
+  policiesSyncWebhook: (c) => c.policies.syncWebhook({ ref: 'refs/heads/main', repository: { full_name: 'acme/p' } }),
+  ssoCreateConnection: (c) =>
+    c.sso.createConnection({
+      name: 'Okta',
+      protocol: 'oidc',
+      issuerUrl: 'https://idp.example.com',
+      clientId: 'grantex',
+      clientSecret: 's3cret-from-the-idp',
+    }),
+  ssoListConnections: (c) => c.sso.listConnections(),
+  ssoUpdateConnection: (c) => c.sso.updateConnection('sso_01M92Z9MEYD9NR6ZZG7FA48HF4', { name: 'Okta (prod)' }),
+  ssoDeleteConnection: (c) => c.sso.deleteConnection('sso_01M92Z9MEYD9NR6ZZG7FA48HF4'),
+  ssoTestConnection: (c) => c.sso.testConnection('sso_01M92Z9MEYD9NR6ZZG7FA48HF4'),
+  ssoEnforce: (c) => c.sso.enforce({ enforce: false }),
+  ssoListSessions: (c) => c.sso.listSessions(),
+  ssoRevokeSession: (c) => c.sso.revokeSession('ssosess_01M92ZB9K3Q7R2T8V4W6X0Y1Z2'),
+  ssoCallbackOidc: (c) => c.sso.callbackOidc({ code: 'SplxlOBeZQQYbYS6WxSbIA', state: 'eyJvcmciOiJkZXYifQ.sig' }),
+  ssoCallbackSaml: (c) => c.sso.callbackSaml({ SAMLResponse: 'PHNhbWxwOlJlc3BvbnNlLz4=', RelayState: 'eyJ9.sig' }),
+  ssoCallbackLdap: (c) =>
+    c.sso.callbackLdap({ username: 'alice', password: 'correct horse', connectionId: 'sso_01M92', org: 'dev_01M92' }),
+  dpdpCreateRecord: (c) =>
+    c.dpdp.createRecord({
+      grantId,
+      dataPrincipalId: 'user_alice',
+      purposes: [{ code: 'trip-planning', description: 'Plan trips' }],
+      consentNoticeId: 'notice-ops',
+      processingExpiresAt: '2030-01-01T00:00:00.000Z',
+    }),
+  dpdpListRecords: (c) => c.dpdp.listRecords({ dataPrincipalId: 'user_alice' }),
+  dpdpGetRecord: (c) => c.dpdp.getRecord('crec_01M92Z9N6CJHGK3Q656XAHH3BC'),
+  dpdpWithdraw: (c) => c.dpdp.withdraw('crec_01M92Z9N6CJHGK3Q656XAHH3BC', { reason: 'No longer needed' }),
+  dpdpPrincipalRecords: (c) => c.dpdp.principalRecords('user_alice'),
+  dpdpCreateNotice: (c) =>
+    c.dpdp.createNotice({
+      noticeId: 'notice-ops',
+      version: '1.0',
+      title: 'How we use your data',
+      content: 'We plan trips.',
+      purposes: [{ code: 'trip-planning', description: 'Plan trips' }],
+    }),
+  dpdpFileGrievance: (c) =>
+    c.dpdp.fileGrievance({ dataPrincipalId: 'user_alice', type: 'access-request', description: 'Show my data' }),
+  dpdpGetGrievance: (c) => c.dpdp.getGrievance('grv_01M92Z9NEAS3QTZB8VPCHDRKR8'),
+  dpdpCreateExport: (c) => c.dpdp.createExport({ type: 'dpdp-audit', dateFrom: since, dateTo: until }),
+  dpdpGetExport: (c) => c.dpdp.getExport('exp_01M92Z9NGYED0FVXPNVK8TZBGW'),
+  dpdpErase: (c) => c.dpdp.erase('user_alice'),
+  mcpList: (c) => c.mcp.list({ limit: 20 }),
+  mcpRegister: (c) => c.mcp.register({ name: 'Calendar MCP', category: 'productivity', scopes: ['calendar:read'] }),
+  mcpGet: (c) => c.mcp.get('mcp_srv_01M92Z9NNWWF9EB3HHK0G52TT5'),
+  mcpApplyCertification: (c) =>
+    c.mcp.applyCertification({ serverId: 'mcp_srv_01M92Z9NNWWF9EB3HHK0G52TT5', requestedLevel: 'bronze' }),
+  mcpCertification: (c) => c.mcp.certification('cert_01M92Z9NRA6K1BN9K4NRXKJSC8'),
+};
+
+/**
+ * Operations the client reaches otherwise: the event stream is an async
+ * iterator (test/client/events.test.ts); the WebSocket upgrade and the payment
+ * provider's webhook are in the spec only, for servers and the suite.
+ */
+export const NOT_PROMISE_CALLS: Record<string, string> = {
+  eventsStream: 'client.events.stream() (async iterator)',
+  eventsWebSocket: 'spec only: the SDK reads events over SSE',
+  billingWebhook: 'spec only: called by the payment provider, not by clients',
 };

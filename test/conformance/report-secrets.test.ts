@@ -79,4 +79,22 @@ describe('reports hide issued credentials', () => {
     );
     expect(redactIssuedSecrets('{"refreshToken": "rt_0123456789"}')).toBe('{"refreshToken": "<redacted>"}');
   });
+
+  it('hides vault tokens, SSO and LDAP secrets and DPDP personal data in captured bodies', () => {
+    // Real shapes from the public server's answers (test/fixtures/operations), with their values replaced.
+    const vault = '{"accessToken":"gho_live_token_value","service":"github","credentialType":"oauth2"}';
+    expect(redactIssuedSecrets(vault)).toBe(
+      '{"accessToken":"<redacted>","service":"github","credentialType":"oauth2"}',
+    );
+    const ldap = '{"name":"Directory","protocol":"ldap","ldapBindPassword":"bind-pass-123","clientSecret":"cs-456789"}';
+    expect(redactIssuedSecrets(ldap)).not.toMatch(/bind-pass-123|cs-456789/);
+    const login = '{"username":"alice","password":"correct horse","connectionId":"sso_1","org":"dev_1"}';
+    expect(redactIssuedSecrets(login)).not.toContain('correct horse');
+    const record =
+      '{"recordId":"crec_1","dataPrincipalId":"priya.sharma","dataFiduciaryContact":"dpo@acme.in","email":"priya@example.in","phone":"+91 98765 43210"}';
+    const shown = redactIssuedSecrets(record);
+    for (const value of ['priya.sharma', 'dpo@acme.in', 'priya@example.in', '98765'])
+      expect(shown).not.toContain(value);
+    expect(shown).toContain('"recordId":"crec_1"');
+  });
 });

@@ -15,6 +15,7 @@ import {
 } from './fault-probes-identity.js';
 import { verdictProbes } from './fault-probes-verdicts.js';
 import { consequenceProbes } from './fault-probes-consequences.js';
+import { readSse } from './sse.js';
 
 /** Resolves true when the server keeps the MUST that the fault breaks. */
 type Probe = (api: Api) => Promise<boolean>;
@@ -232,6 +233,18 @@ const probes: Record<FaultName, Probe> = {
     const { key } = await setup(api);
     return (await api.post('/v1/policies', { name: 'p', effect: 'maybe' }, key, { unchecked: true })).status === 400;
   },
+  'sse-malformed-event': async (api) => {
+    const { key, agentId } = await setup(api);
+    const read = await readSse(api.url, key, { count: 2, whileOpen: async () => void (await api.grant(key, agentId)) });
+    return read.events.length === 2 && read.events.every((e) => parsesAsEvent(e.data));
+  },
+  'budget-balance-number': async (api) => {
+    const { key, agentId } = await setup(api);
+    const { grantId } = await api.grant(key, agentId);
+    await api.post('/v1/budget/allocate', { grantId, initialBudget: 10 }, key);
+    const balance = await api.get(`/v1/budget/balance/${grantId}`, key, { unchecked: true });
+    return typeof balance.body.remainingBudget === 'string';
+  },
   'schema-drift-rare': async (api) => {
     const { key } = await setup(api);
     const created = await api.post('/v1/agents', { name: 'bell\u0007' }, key, { unchecked: true });
@@ -263,7 +276,17 @@ const SPEC_BREAKING: readonly FaultName[] = [
   'undocumented-status',
   'schema-drift-rare',
   'registry-requires-auth',
+  'budget-balance-number',
 ];
+
+function parsesAsEvent(data: string): boolean {
+  try {
+    const event = JSON.parse(data) as { id?: unknown; type?: unknown };
+    return typeof event.id === 'string' && typeof event.type === 'string';
+  } catch {
+    return false;
+  }
+}
 
 describe('reference server faults', () => {
   it('has at least 15 faults, each with a description and a probe', () => {

@@ -74,6 +74,62 @@ GET /v1/sso/config
 DELETE /v1/sso/config
 GET /sso/login
 GET /sso/callback
+GET /v1/budget/allocations
+POST /v1/budget/allocate
+POST /v1/budget/debit
+GET /v1/budget/balance/{grantId}
+GET /v1/budget/transactions/{grantId}
+GET /v1/usage
+GET /v1/usage/history
+GET /v1/events/stream
+GET /v1/events/ws
+GET /v1/vault/credentials
+POST /v1/vault/credentials
+GET /v1/vault/credentials/{credentialId}
+DELETE /v1/vault/credentials/{credentialId}
+POST /v1/vault/credentials/exchange
+GET /v1/anomaly/alerts
+POST /v1/anomaly/alerts/{alertId}/acknowledge
+POST /v1/anomaly/alerts/{alertId}/resolve
+GET /v1/anomaly/metrics
+GET /v1/anomaly/rules
+POST /v1/anomaly/rules
+DELETE /v1/anomaly/rules/{ruleId}
+GET /v1/anomaly/channels
+POST /v1/anomaly/channels
+DELETE /v1/anomaly/channels/{channelId}
+POST /v1/policies/sync
+GET /v1/policies/bundles
+GET /v1/policies/bundles/active
+POST /v1/policies/sync/webhook
+POST /v1/sso/connections
+GET /v1/sso/connections
+PATCH /v1/sso/connections/{connectionId}
+DELETE /v1/sso/connections/{connectionId}
+POST /v1/sso/connections/{connectionId}/test
+POST /v1/sso/enforce
+GET /v1/sso/sessions
+DELETE /v1/sso/sessions/{sessionId}
+POST /sso/callback/oidc
+POST /sso/callback/saml
+POST /sso/callback/ldap
+GET /v1/dpdp/consent-records
+POST /v1/dpdp/consent-records
+GET /v1/dpdp/consent-records/{recordId}
+POST /v1/dpdp/consent-records/{recordId}/withdraw
+GET /v1/dpdp/data-principals/{principalId}/records
+POST /v1/dpdp/consent-notices
+POST /v1/dpdp/grievances
+GET /v1/dpdp/grievances/{grievanceId}
+POST /v1/dpdp/exports
+GET /v1/dpdp/exports/{exportId}
+POST /v1/dpdp/data-principals/{principalId}/erasure
+GET /v1/mcp/servers
+POST /v1/mcp/servers
+GET /v1/mcp/servers/{serverId}
+POST /v1/mcp/certification/apply
+GET /v1/mcp/certification/{certificationId}
+POST /v1/billing/webhook
 `
   .trim()
   .split('\n')
@@ -89,7 +145,15 @@ const PUBLIC = new Set([
   'GET /sso/login',
   'GET /scim/v2/ServiceProviderConfig',
   'GET /sso/callback',
+  'POST /sso/callback/oidc',
+  'POST /sso/callback/saml',
+  'POST /sso/callback/ldap',
+  'GET /v1/mcp/servers',
+  'GET /v1/mcp/servers/{serverId}',
+  'POST /v1/billing/webhook',
 ]);
+// Called by an agent with its grant token instead of an API key.
+const GRANT_TOKEN = new Set(['POST /v1/vault/credentials/exchange']);
 
 function operation(method: string, path: string): Operation | undefined {
   return spec.paths[path]?.[method.toLowerCase()];
@@ -107,6 +171,7 @@ describe('bundled spec', () => {
     const security = operation(method, path)?.security ?? spec.security;
     const key = `${method} ${path}`;
     if (PUBLIC.has(key)) expect(security).toEqual([]);
+    else if (GRANT_TOKEN.has(key)) expect(security).toEqual([{ grantToken: [] }]);
     else if (path.startsWith('/scim/v2/')) expect(security).toEqual([{ scimToken: [] }]);
     else expect(security).toEqual([{ apiKey: [] }]);
   });

@@ -40,6 +40,13 @@ const PROBES: Record<Extension, RequestSpec & { withKey: boolean }> = {
   webauthn: { method: 'GET', path: '/v1/webauthn/credentials', withKey: true },
   domains: { method: 'GET', path: '/v1/domains', withKey: true },
   account: { method: 'GET', path: '/v1/me', withKey: true },
+  budgets: { method: 'GET', path: '/v1/budget/allocations', withKey: true },
+  usage: { method: 'GET', path: '/v1/usage', withKey: true },
+  // Without a key the stream is refused at once (401), so the probe never waits on an open stream.
+  events: { method: 'GET', path: '/v1/events/stream', withKey: false },
+  vault: { method: 'GET', path: '/v1/vault/credentials', withKey: true },
+  dpdp: { method: 'GET', path: '/v1/dpdp/consent-records', withKey: true },
+  mcp: { method: 'GET', path: '/v1/mcp/servers', withKey: false },
 };
 
 /** The run's state; {@link Session} adds the protocol helpers the checks call. */

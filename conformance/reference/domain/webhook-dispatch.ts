@@ -6,6 +6,7 @@
  */
 import type { components } from '../../../generated/schema.js';
 import type { Faults } from '../faults.js';
+import { eventsOf } from './event-stream.js';
 import { newId } from './ids.js';
 import type { DeliveryRecord, Tenant, WebhookEvent, WebhookRecord } from './store.js';
 import { signWebhookPayload } from '../../../src/integrity/webhook-signature.js';
@@ -54,6 +55,7 @@ export class WebhookDispatcher {
     const nowMs = this.#now();
     const event = { id: newId('evt', nowMs), type, createdAt: new Date(nowMs).toISOString(), data };
     const payload = JSON.stringify(event);
+    eventsOf(tenant).record({ ...event, data: { ...data } });
     for (const webhook of tenant.webhooks.values()) {
       if (!webhook.events.includes(type)) continue;
       const delivery: DeliveryRecord = {

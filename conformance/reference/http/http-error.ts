@@ -11,6 +11,8 @@ export class HttpError extends Error {
   readonly headers: Record<string, string>;
   /** Render as a SCIM 2.0 error body (set for errors of the SCIM 2.0 routes). */
   scim = false;
+  /** A documented non-error body to answer with instead of the error shape (an SSO connection test's 422). */
+  body?: unknown;
 
   constructor(status: number, code: string, message: string, headers: Record<string, string> = {}) {
     super(message);

@@ -13,7 +13,7 @@ import addFormatsModule from 'ajv-formats';
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
 /** How an operation authenticates its caller. */
-export type Security = 'none' | 'apiKey' | 'scimToken';
+export type Security = 'none' | 'apiKey' | 'scimToken' | 'grantToken';
 
 /** One operation of the spec. */
 export interface Operation {
@@ -221,6 +221,7 @@ function securityOf(security: unknown): Security {
   if (names.length === 0) return 'none';
   // Principal-session routes check their own bearer token (see `Ctx.bearer`).
   if (names.includes('principalSession')) return 'none';
+  if (names.includes('grantToken') && !names.includes('apiKey')) return 'grantToken';
   return names.includes('scimToken') && !names.includes('apiKey') ? 'scimToken' : 'apiKey';
 }
 

@@ -7,7 +7,8 @@
 import type { components } from '../../../generated/schema.js';
 import type { Handlers } from '../context.js';
 import { grantStatus, iso } from '../domain/rules.js';
-import { notFound } from '../http/http-error.js';
+import { HttpError, notFound } from '../http/http-error.js';
+import { type ChannelRecord, roomFor, type RuleRecord, stateOf } from '../domain/operations-state.js';
 import { newId } from '../domain/ids.js';
 import type { AnomalyRecord, Tenant } from '../domain/store.js';
 
@@ -136,5 +137,187 @@ export const anomalyHandlers = {
     if (anomaly === undefined) throw notFound('Anomaly not found');
     anomaly.acknowledgedAt = iso(env.now());
     return { status: 200, body: present(anomaly) };
+  },
+} satisfies Partial<Handlers>;
+
+// Anomaly operations: the anomalies above seen as alerts with a triage status, custom rules and alert channels.
+
+const SEVERITY_OF: Record<AnomalyRecord['severity'], 'low' | 'medium' | 'high'> = {
+  low: 'low',
+  medium: 'medium',
+  high: 'high',
+};
+
+function alertOf(tenant: Tenant, a: AnomalyRecord): components['schemas']['AnomalyAlert'] {
+  const state = stateOf(tenant).alerts.get(a.id);
+  return {
+    alertId: a.id,
+    ruleId: null,
+    ruleName: a.type,
+    severity: SEVERITY_OF[a.severity],
+    status: state?.status ?? (a.acknowledgedAt === null ? 'open' : 'acknowledged'),
+    agentId: a.agentId,
+    detectedAt: a.detectedAt,
+    description: a.description,
+    context: {},
+    acknowledgedAt: state?.acknowledgedAt ?? a.acknowledgedAt,
+    resolvedAt: state?.resolvedAt ?? null,
+  };
+}
+
+function triage(tenant: Tenant, alertId: string, status: 'acknowledged' | 'resolved', nowMs: number, note?: string) {
+  const anomaly = tenant.anomalies.get(alertId);
+  if (anomaly === undefined) throw notFound('Alert not found');
+  const alerts = stateOf(tenant).alerts;
+  const state = alerts.get(alertId) ?? {
+    status: 'open',
+    acknowledgedAt: anomaly.acknowledgedAt,
+    resolvedAt: null,
+    note: null,
+  };
+  state.status = status;
+  if (status === 'acknowledged') {
+    state.acknowledgedAt = iso(nowMs);
+    anomaly.acknowledgedAt = state.acknowledgedAt;
+  } else state.resolvedAt = iso(nowMs);
+  if (note !== undefined) state.note = note;
+  alerts.set(alertId, state);
+  return { status: 200 as const, body: alertOf(tenant, anomaly) };
+}
+
+/** The server's own rules, listed beside the developer's. */
+const BUILT_IN_RULES = [
+  {
+    ruleId: 'rate_spike',
+    name: 'Rate spike',
+    severity: 'high',
+    description: 'More than 50 actions an hour by one agent',
+  },
+  {
+    ruleId: 'high_failure_rate',
+    name: 'High failure rate',
+    severity: 'medium',
+    description: 'Over 20% failed or blocked actions in 24 hours',
+  },
+  {
+    ruleId: 'new_principal',
+    name: 'New principal',
+    severity: 'low',
+    description: 'A grant from a principal the agent has not seen',
+  },
+  {
+    ruleId: 'off_hours_activity',
+    name: 'Off-hours activity',
+    severity: 'low',
+    description: 'More than 10 actions between 22:00 and 06:00 UTC',
+  },
+] as const;
+
+export const anomalyOperationHandlers = {
+  anomaliesAlerts: ({ tenant, query }) => {
+    const alerts = [...tenant.anomalies.values()]
+      .map((a) => alertOf(tenant, a))
+      .filter((a) => query.status === undefined || a.status === query.status)
+      .filter((a) => query.severity === undefined || a.severity === query.severity)
+      .filter((a) => query.agentId === undefined || a.agentId === query.agentId)
+      .sort((a, b) => b.detectedAt.localeCompare(a.detectedAt))
+      .slice(0, query.limit ?? 100);
+    return { status: 200, body: { data: alerts } };
+  },
+
+  anomaliesAcknowledgeAlert: ({ env, tenant, params, body }) =>
+    triage(tenant, params.alertId, 'acknowledged', env.now(), body?.note),
+
+  anomaliesResolveAlert: ({ env, tenant, params, body }) =>
+    triage(tenant, params.alertId, 'resolved', env.now(), body?.note),
+
+  anomaliesMetrics: ({ env, tenant, query }) => {
+    const window = query.window ?? '24h';
+    const since = env.now() - { '1h': 1, '6h': 6, '24h': 24 }[window] * HOUR_MS;
+    const alerts = [...tenant.anomalies.values()]
+      .filter((a) => Date.parse(a.detectedAt) >= since)
+      .filter((a) => query.agentId === undefined || a.agentId === query.agentId)
+      .map((a) => alertOf(tenant, a));
+    const count = (pick: (a: (typeof alerts)[number]) => boolean) => alerts.filter(pick).length;
+    return {
+      status: 200,
+      body: {
+        window,
+        total: alerts.length,
+        byStatus: {
+          open: count((a) => a.status === 'open'),
+          acknowledged: count((a) => a.status === 'acknowledged'),
+          resolved: count((a) => a.status === 'resolved'),
+        },
+        bySeverity: {
+          critical: count((a) => a.severity === 'critical'),
+          high: count((a) => a.severity === 'high'),
+          medium: count((a) => a.severity === 'medium'),
+          low: count((a) => a.severity === 'low'),
+        },
+      },
+    };
+  },
+
+  anomaliesRules: ({ tenant }) => {
+    const custom = [...stateOf(tenant).rules.values()]
+      .reverse()
+      .map((r) => ({ ...structuredClone(r), builtIn: false }));
+    const builtIn = BUILT_IN_RULES.map((r) => ({ ...r, builtIn: true, enabled: true }));
+    return { status: 200, body: { rules: [...builtIn, ...custom] } };
+  },
+
+  anomaliesCreateRule: ({ env, tenant, body }) => {
+    const rules = stateOf(tenant).rules;
+    if (!roomFor(rules.size)) throw new HttpError(409, 'LIMIT_REACHED', 'Too many rules');
+    const nowMs = env.now();
+    const rule: RuleRecord = {
+      id: newId('arule', nowMs),
+      ruleId: body.ruleId,
+      name: body.name,
+      description: body.description ?? null,
+      condition: structuredClone(body.condition),
+      severity: body.severity ?? 'medium',
+      alertChannels: [...(body.alertChannels ?? [])],
+      enabled: true,
+      createdAt: iso(nowMs),
+    };
+    rules.set(rule.id, rule);
+    const { createdAt: _, ...created } = rule;
+    return { status: 201, body: structuredClone(created) };
+  },
+
+  anomaliesDeleteRule: ({ tenant, params }) => {
+    if (!stateOf(tenant).rules.delete(params.ruleId)) throw notFound('Rule not found');
+    return { status: 204 };
+  },
+
+  anomaliesChannels: ({ tenant }) => {
+    const channels = [...stateOf(tenant).channels.values()]
+      .reverse()
+      .map((c) => ({ ...c, config: structuredClone(c.config) }));
+    return { status: 200, body: { channels } };
+  },
+
+  anomaliesCreateChannel: ({ env, tenant, body }) => {
+    const channels = stateOf(tenant).channels;
+    if (!roomFor(channels.size)) throw new HttpError(409, 'LIMIT_REACHED', 'Too many channels');
+    const nowMs = env.now();
+    const channel: ChannelRecord = {
+      id: newId('achan', nowMs),
+      type: body.type,
+      name: body.name,
+      config: structuredClone(body.config),
+      severities: [...(body.severities ?? ['critical', 'high'])],
+      enabled: true,
+      createdAt: iso(nowMs),
+    };
+    channels.set(channel.id, channel);
+    return { status: 201, body: { ...channel, config: structuredClone(channel.config) } };
+  },
+
+  anomaliesDeleteChannel: ({ tenant, params }) => {
+    if (!stateOf(tenant).channels.delete(params.channelId)) throw notFound('Channel not found');
+    return { status: 204 };
   },
 } satisfies Partial<Handlers>;

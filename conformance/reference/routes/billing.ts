@@ -5,7 +5,7 @@
  * developer's subscription when completed.
  */
 import type { Handlers } from '../context.js';
-import { badRequest } from '../http/http-error.js';
+import { badRequest, HttpError } from '../http/http-error.js';
 import { newId } from '../domain/ids.js';
 
 export const billingHandlers = {
@@ -33,5 +33,13 @@ export const billingHandlers = {
     const id = newId('bps', env.now());
     env.store.portalSessions.set(id, { developerId: tenant.developer.id, returnUrl: body.returnUrl });
     return { status: 201, body: { portalUrl: `${env.settings.baseUrl}/_billing/portal/${id}` } };
+  },
+} satisfies Partial<Handlers>;
+
+// The payment provider's callback: this server has no payment provider, so, like a
+// server without billing configured, it answers 503 and changes nothing.
+export const billingWebhookHandlers = {
+  billingWebhook: () => {
+    throw new HttpError(503, 'SERVICE_UNAVAILABLE', 'Billing not configured');
   },
 } satisfies Partial<Handlers>;

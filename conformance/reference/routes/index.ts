@@ -25,6 +25,16 @@ import { passportHandlers } from './passports.js';
 import { principalHandlers } from './principal.js';
 import { registryHandlers } from './registry.js';
 import { webauthnHandlers } from './webauthn.js';
+import { budgetHandlers } from './budgets.js';
+import { usageHandlers } from './usage.js';
+import { eventHandlers } from './events.js';
+import { vaultHandlers } from './vault.js';
+import { anomalyOperationHandlers } from './anomalies.js';
+import { policySyncHandlers } from './policies.js';
+import { ssoConnectionHandlers } from './sso-connections.js';
+import { billingWebhookHandlers } from './billing.js';
+import { dpdpHandlers } from './dpdp.js';
+import { mcpHandlers } from './mcp.js';
 
 export const handlers: Handlers = {
   ...systemHandlers,
@@ -49,4 +59,14 @@ export const handlers: Handlers = {
   ...principalHandlers,
   ...registryHandlers,
   ...webauthnHandlers,
+  ...budgetHandlers,
+  ...usageHandlers,
+  ...eventHandlers,
+  ...vaultHandlers,
+  ...anomalyOperationHandlers,
+  ...policySyncHandlers,
+  ...ssoConnectionHandlers,
+  ...billingWebhookHandlers,
+  ...dpdpHandlers,
+  ...mcpHandlers,
 };
