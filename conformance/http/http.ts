@@ -12,6 +12,7 @@ import { routeOf } from './routes.js';
 import { sideEffectOf } from '../engine/side-effects.js';
 import { shellQuote, visible } from '../engine/safety/terminal.js';
 import type { Exchange, LearnedLimit, RequestSpec } from '../engine/types.js';
+import { readBounded, type StreamLimits, STREAM_OPEN_DELAY_MS } from './stream.js';
 
 export type { Credential, Exchange, LearnedLimit, RequestSpec } from '../engine/types.js';
 export { routeOf } from './routes.js';
@@ -75,6 +76,8 @@ export const RATE_LIMITED_ROUTES = ['POST /v1/authorize', 'POST /v1/token', 'POS
 export const SHARED_BUDGET = 'developer-wide';
 
 /** Records exchanges and applies the traffic policy. */
+export type { StreamLimits } from './stream.js';
+
 export class Http {
   readonly baseUrl: string;
   #options: HttpOptions;
@@ -354,51 +357,6 @@ export class Http {
     this.#nextSlot = slot + 1000 / this.#options.maxRps;
     if (slot > now) await sleep(slot - now);
   }
-}
-
-/** Milliseconds between asking for a stream and running its `whileOpen`. */
-const STREAM_OPEN_DELAY_MS = 750;
-
-/** Bounds of {@link Http.stream}. */
-export interface StreamLimits {
-  maxMs: number;
-  maxBytes: number;
-  /** True when what arrived so far is enough to stop reading. */
-  enough(text: string): boolean;
-  /** Runs shortly after the request is sent (not after the headers, which may wait for an event). */
-  whileOpen?: () => Promise<void>;
-}
-
-/** Reads `response` until `limits` stop it (or it ends); the time limit ends the read without an error. */
-async function readBounded(
-  response: Response,
-  limits: StreamLimits,
-  timeout: AbortSignal,
-  opened: Promise<void> | undefined,
-): Promise<string> {
-  if (response.body === null) return '';
-  const decoder = new TextDecoder();
-  let text = '';
-  let bytes = 0;
-  const reader = response.body.getReader();
-  const stop = () => void reader.cancel().catch(() => undefined);
-  timeout.addEventListener('abort', stop, { once: true });
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      bytes += value.byteLength;
-      text += decoder.decode(value, { stream: true });
-      if (bytes >= limits.maxBytes || limits.enough(text)) break;
-    }
-  } catch {
-    // The time limit (or the server) cut the stream: what arrived is the answer.
-  } finally {
-    timeout.removeEventListener('abort', stop);
-    stop();
-    await opened?.catch(() => undefined);
-  }
-  return text;
 }
 
 /** Seconds from a Retry-After value (delta seconds or HTTP date); 5 s when absent or unreadable. */
