@@ -6,7 +6,7 @@
  */
 import type { components } from '../../../generated/schema.js';
 import type { Faults } from '../faults.js';
-import { eventsOf } from './event-stream.js';
+import { eventsOf } from './operations/event-stream.js';
 import { newId } from './ids.js';
 import type { DeliveryRecord, Tenant, WebhookEvent, WebhookRecord } from './store.js';
 import { signWebhookPayload } from '../../../src/integrity/webhook-signature.js';

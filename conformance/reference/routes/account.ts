@@ -5,7 +5,7 @@
  */
 import type { Handlers } from '../context.js';
 import { randomToken } from '../domain/ids.js';
-import { settingsOf, tables } from '../domain/principal.js';
+import { settingsOf, tables } from '../domain/identity/principal.js';
 import { iso } from '../domain/rules.js';
 import { HttpError, notFound } from '../http/http-error.js';
 

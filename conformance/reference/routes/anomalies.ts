@@ -8,7 +8,7 @@ import type { components } from '../../../generated/schema.js';
 import type { Handlers } from '../context.js';
 import { grantStatus, iso } from '../domain/rules.js';
 import { HttpError, notFound } from '../http/http-error.js';
-import { type ChannelRecord, roomFor, type RuleRecord, stateOf } from '../domain/operations-state.js';
+import { type ChannelRecord, roomFor, type RuleRecord, stateOf } from '../domain/operations/state.js';
 import { newId } from '../domain/ids.js';
 import type { AnomalyRecord, Tenant } from '../domain/store.js';
 

@@ -12,10 +12,10 @@ import {
   money,
   SCALE,
   toUnits,
-} from '../domain/budgets.js';
-import { eventsOf } from '../domain/event-stream.js';
+} from '../domain/operations/budgets.js';
+import { eventsOf } from '../domain/operations/event-stream.js';
 import { newId } from '../domain/ids.js';
-import { roomFor } from '../domain/operations-state.js';
+import { roomFor } from '../domain/operations/state.js';
 import { grantStatus, iso } from '../domain/rules.js';
 import { badRequest, HttpError, notFound } from '../http/http-error.js';
 

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { exportPKCS8, exportSPKI, generateKeyPair } from 'jose';
 import type { components } from '../../../generated/schema.js';
 import type { Handlers, ServerEnv } from '../context.js';
-import { bundles, type BundleRecord } from '../domain/bundles.js';
+import { bundles, type BundleRecord } from '../domain/identity/bundles.js';
 import { newId } from '../domain/ids.js';
 import { grantStatus, issueGrantToken, iso, parseDuration, revokeGrant } from '../domain/rules.js';
 import type { GrantRecord, Tenant } from '../domain/store.js';

@@ -14,7 +14,7 @@ import {
   statusBit,
   statusList,
   type CredentialRecord,
-} from '../domain/credentials.js';
+} from '../domain/identity/credentials.js';
 import { iso } from '../domain/rules.js';
 import { notFound } from '../http/http-error.js';
 

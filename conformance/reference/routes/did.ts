@@ -3,7 +3,7 @@
  * The server's DID document: its signing keys, as the JWKS publishes them (SPEC.md §3).
  */
 import type { Handlers } from '../context.js';
-import { issuerDid } from '../domain/credentials.js';
+import { issuerDid } from '../domain/identity/credentials.js';
 
 export const didHandlers = {
   didGet: ({ env }) => {

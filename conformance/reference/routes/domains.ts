@@ -5,7 +5,7 @@
  */
 import type { Handlers } from '../context.js';
 import { newId } from '../domain/ids.js';
-import { tables } from '../domain/principal.js';
+import { tables } from '../domain/identity/principal.js';
 import { iso } from '../domain/rules.js';
 import { badRequest, conflict, HttpError, notFound } from '../http/http-error.js';
 

@@ -7,9 +7,9 @@
 import { createHash } from 'node:crypto';
 import type { components } from '../../../generated/schema.js';
 import type { Handlers } from '../context.js';
-import { eventsOf } from '../domain/event-stream.js';
+import { eventsOf } from '../domain/operations/event-stream.js';
 import { newId, ulid } from '../domain/ids.js';
-import { type DpdpRecord, roomFor, stateOf } from '../domain/operations-state.js';
+import { type DpdpRecord, roomFor, stateOf } from '../domain/operations/state.js';
 import { iso, revokeGrant } from '../domain/rules.js';
 import type { Tenant } from '../domain/store.js';
 import { badRequest, HttpError, notFound } from '../http/http-error.js';

@@ -7,7 +7,7 @@
  * (it reconnects and the replay catches it up) instead of growing memory.
  */
 import type { Handlers } from '../context.js';
-import { eventsOf, MAX_STREAMS, type StreamEvent } from '../domain/event-stream.js';
+import { eventsOf, MAX_STREAMS, type StreamEvent } from '../domain/operations/event-stream.js';
 import { HttpError, notFound } from '../http/http-error.js';
 
 /** Milliseconds a client should wait before reconnecting (the `retry:` field). */

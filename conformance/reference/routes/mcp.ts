@@ -6,7 +6,7 @@
 import type { components } from '../../../generated/schema.js';
 import type { Handlers } from '../context.js';
 import { newId } from '../domain/ids.js';
-import { type McpServerRecord, MAX_RECORDS, registryOf } from '../domain/operations-state.js';
+import { type McpServerRecord, MAX_RECORDS, registryOf } from '../domain/operations/state.js';
 import { iso } from '../domain/rules.js';
 import { HttpError, notFound } from '../http/http-error.js';
 

@@ -11,9 +11,9 @@ import {
   setStatusBit,
   signVc,
   statusList,
-} from '../domain/credentials.js';
+} from '../domain/identity/credentials.js';
 import { ulid } from '../domain/ids.js';
-import { MAX_PASSPORT_HOURS, MPP_SCOPE_PREFIX, passports, type PassportRecord } from '../domain/passports.js';
+import { MAX_PASSPORT_HOURS, MPP_SCOPE_PREFIX, passports, type PassportRecord } from '../domain/identity/passports.js';
 import { didOf, grantStatus, iso, parseDuration } from '../domain/rules.js';
 import { badRequest, HttpError, notFound } from '../http/http-error.js';
 

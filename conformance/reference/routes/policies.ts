@@ -7,7 +7,7 @@ import type { Handlers } from '../context.js';
 import { checkQuota, iso } from '../domain/rules.js';
 import { createHash } from 'node:crypto';
 import { badRequest, notFound } from '../http/http-error.js';
-import { type BundleRecord, stateOf } from '../domain/operations-state.js';
+import { type BundleRecord, stateOf } from '../domain/operations/state.js';
 import { newId } from '../domain/ids.js';
 import { listingOrder } from '../domain/policy.js';
 import type { PolicyRecord, Tenant } from '../domain/store.js';

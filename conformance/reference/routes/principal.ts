@@ -5,7 +5,7 @@
  */
 import type { Ctx, Handlers, OpId } from '../context.js';
 import { randomToken } from '../domain/ids.js';
-import { tables, type SessionRecord } from '../domain/principal.js';
+import { tables, type SessionRecord } from '../domain/identity/principal.js';
 import { didOf, grantStatus, iso, parseDuration, revokeGrant } from '../domain/rules.js';
 import type { Tenant } from '../domain/store.js';
 import { badRequest, notFound, unauthorized } from '../http/http-error.js';

@@ -6,7 +6,7 @@
  */
 import type { Handlers, ServerEnv } from '../context.js';
 import { newId, randomToken, ulid } from '../domain/ids.js';
-import { orgs, type OrgRecord } from '../domain/registry.js';
+import { orgs, type OrgRecord } from '../domain/identity/registry.js';
 import { iso } from '../domain/rules.js';
 import { badRequest, conflict, forbidden, HttpError, notFound, unauthorized } from '../http/http-error.js';
 

@@ -9,9 +9,9 @@
 import { X509Certificate } from 'node:crypto';
 import type { components } from '../../../generated/schema.js';
 import type { Handlers } from '../context.js';
-import { eventsOf } from '../domain/event-stream.js';
+import { eventsOf } from '../domain/operations/event-stream.js';
 import { newId } from '../domain/ids.js';
-import { type ConnectionRecord, roomFor, stateOf } from '../domain/operations-state.js';
+import { type ConnectionRecord, roomFor, stateOf } from '../domain/operations/state.js';
 import { iso } from '../domain/rules.js';
 import { badRequest, HttpError, notFound } from '../http/http-error.js';
 import { TEST_IDP_PATH } from './test-idp.js';

@@ -4,7 +4,7 @@
  * counted per developer and UTC day (the last 90 days are kept).
  */
 import type { Handlers, OpId, ServerEnv } from '../context.js';
-import { stateOf, type UsageDay } from '../domain/operations-state.js';
+import { stateOf, type UsageDay } from '../domain/operations/state.js';
 import type { Tenant } from '../domain/store.js';
 
 const KEPT_DAYS = 90;

@@ -6,9 +6,9 @@
  */
 import type { components } from '../../../generated/schema.js';
 import type { Handlers } from '../context.js';
-import { eventsOf } from '../domain/event-stream.js';
+import { eventsOf } from '../domain/operations/event-stream.js';
 import { newId } from '../domain/ids.js';
-import { roomFor, stateOf, type VaultRecord } from '../domain/operations-state.js';
+import { roomFor, stateOf, type VaultRecord } from '../domain/operations/state.js';
 import { iso } from '../domain/rules.js';
 import { forbidden, HttpError, notFound } from '../http/http-error.js';
 

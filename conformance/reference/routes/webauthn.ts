@@ -6,7 +6,7 @@
  */
 import type { Handlers } from '../context.js';
 import { newId, randomToken } from '../domain/ids.js';
-import { settingsOf, tables } from '../domain/principal.js';
+import { settingsOf, tables } from '../domain/identity/principal.js';
 import { badRequest, notFound } from '../http/http-error.js';
 
 const CHALLENGE_MS = 5 * 60_000;

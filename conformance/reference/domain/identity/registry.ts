@@ -2,7 +2,7 @@
  * @module registry
  * The reference server's trust registry: organisations by DID, public to read.
  */
-import type { Store } from './store.js';
+import type { Store } from '../store.js';
 
 export interface OrgRecord {
   id: string;

@@ -2,8 +2,8 @@
  * @module passports
  * The reference server's MPP Agent Passports (SPEC.md §15), per developer.
  */
-import type { components } from '../../../generated/schema.js';
-import type { Store } from './store.js';
+import type { components } from '../../../../generated/schema.js';
+import type { Store } from '../store.js';
 
 type Credential = components['schemas']['AgentPassportCredential'];
 

@@ -3,7 +3,7 @@
  * The reference server's principal sessions, WebAuthn records, custom domains
  * and account settings: small per-server tables of the identity groups.
  */
-import type { Store } from './store.js';
+import type { Store } from '../store.js';
 
 export interface SessionRecord {
   developerId: string;

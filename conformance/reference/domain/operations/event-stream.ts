@@ -4,8 +4,8 @@
  * reconnects with `Last-Event-ID` misses nothing still buffered) and the open
  * streams, at most {@link MAX_STREAMS} per developer, each with a bounded queue.
  */
-import { newId } from './ids.js';
-import type { Tenant } from './store.js';
+import { newId } from '../ids.js';
+import type { Tenant } from '../store.js';
 
 /** One event as the stream carries it (the `data:` JSON). */
 export interface StreamEvent {

@@ -2,8 +2,8 @@
  * @module bundles
  * The reference server's consent bundles and their synced offline audit entries.
  */
-import type { components } from '../../../generated/schema.js';
-import type { Store } from './store.js';
+import type { components } from '../../../../generated/schema.js';
+import type { Store } from '../store.js';
 
 type OfflineAuditEntry = components['schemas']['OfflineAuditEntry'];
 

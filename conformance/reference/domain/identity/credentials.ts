@@ -6,9 +6,9 @@
  */
 import { gzipSync } from 'node:zlib';
 import { SignJWT, type JWTPayload } from 'jose';
-import type { ServerEnv } from '../context.js';
-import { newId } from './ids.js';
-import type { Store } from './store.js';
+import type { ServerEnv } from '../../context.js';
+import { newId } from '../ids.js';
+import type { Store } from '../store.js';
 
 /** Bits in the status list: the public server's 16 KiB list. */
 export const STATUS_LIST_BITS = 16_384 * 8;

@@ -3,7 +3,7 @@
  * Spending budgets attached to grants. Amounts are kept as whole ten-thousandths
  * (the public server's four decimal places), so debits never drift.
  */
-import type { Tenant } from './store.js';
+import type { Tenant } from '../store.js';
 
 /** Ten-thousandths per unit of currency. */
 export const SCALE = 10_000;

@@ -5,7 +5,7 @@
  * DPDP records), each kept beside the tenant rather than in store.ts, and the
  * one cross-developer registry (MCP servers).
  */
-import type { Store, Tenant } from './store.js';
+import type { Store, Tenant } from '../store.js';
 
 /** Records kept per developer and kind; creating past it answers 409 `LIMIT_REACHED` (routes decide). */
 export const MAX_RECORDS = 10_000;
