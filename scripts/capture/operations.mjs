@@ -11,31 +11,7 @@ if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(BASE)) throw new Error('loopback base UR
 const OUT = new URL('../../test/fixtures/operations/', import.meta.url);
 mkdirSync(OUT, { recursive: true });
 
-const secrets = new Map();
-const secret = (value, label) => {
-  if (typeof value === 'string' && value.length > 0) secrets.set(value, `<${label}>`);
-  return value;
-};
-function redact(value) {
-  if (typeof value === 'string') {
-    let out = value;
-    for (const [s, label] of secrets) out = out.split(s).join(label);
-    return out;
-  }
-  if (Array.isArray(value)) return value.map(redact);
-  if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v)]));
-  return value;
-}
-const KEPT = [
-  'content-type',
-  'cache-control',
-  'retry-after',
-  'x-ratelimit-limit',
-  'x-ratelimit-remaining',
-  'x-ratelimit-reset',
-  'location',
-];
+import { KEPT, redact, secret } from './redact.mjs';
 
 const groups = {};
 let key;
