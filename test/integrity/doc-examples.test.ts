@@ -21,6 +21,7 @@ declare const stored: { codeChallenge: string };
 declare const event: grantex.WebhookEvent;
 declare const entry: grantex.AuditEntry, entries: grantex.AuditEntry[];
 declare function forget(grantId: string): void;
+declare const client: import('../../src/client.js').Grantex, agentId: string;
 `;
 
 function examples(file: string): string[] {
