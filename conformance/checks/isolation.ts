@@ -31,8 +31,9 @@ export const isolationChecks: Check[] = [
   {
     id: 'auth.isolation-filters',
     area: 'auth',
-    clause: 'OpenAPI NotFound: another developer’s resources are not found, never readable or changeable',
-    level: 'MUST',
+    clause:
+      'OpenAPI NotFound: another developer’s resources are not found, never readable or changeable; SPEC.md states no isolation of list filters, hence SHOULD',
+    level: 'SHOULD',
     title:
       "list filters naming developer A's agent or principal (grants by agentId, principalId, status; audit entries by agentId) show developer B none of A's items",
     async run(ctx) {

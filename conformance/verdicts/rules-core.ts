@@ -45,7 +45,7 @@ export const CORE_RULES: readonly SpecRule[] = [
     level: 'MUST',
     form: 'keyword',
     says: 'public keys are published at /.well-known/jwks.json',
-    judgedBy: ['contract.public', 'tokens.issuer'],
+    judgedBy: ['contract.public', 'tokens.issuer', 'did.jwks-agree'],
   },
   {
     id: '§3.3/rotation',
@@ -64,6 +64,16 @@ export const CORE_RULES: readonly SpecRule[] = [
     form: 'statement',
     says: 'every registered agent gets the DID did:grantex:<agentId>',
     judgedBy: ['contract.agents'],
+  },
+  {
+    id: '§3.2/identity-document',
+    section: '3.2',
+    level: 'MUST',
+    form: 'statement',
+    says: 'an agent DID resolves to an identity document with its developer, name, declared scopes, status and keys',
+    judgedBy: [],
+    notOverHttp:
+      'SPEC.md names no operation that resolves an agent DID, and the OpenAPI has none; the server’s own DID document is judged by did.jwks-agree',
   },
   {
     id: '§4.4/standard-scopes',
@@ -103,7 +113,7 @@ export const CORE_RULES: readonly SpecRule[] = [
     level: 'MUST',
     form: 'statement',
     says: 'a code is issued only after the principal approves on the consent UI; a refusal gives the agent nothing',
-    judgedBy: ['auth.live-consent', 'auth.consent-deny'],
+    judgedBy: ['auth.live-consent', 'auth.consent-deny', 'tokens.code-after-deny'],
   },
   {
     id: '§5.2/audience',
@@ -150,7 +160,14 @@ export const CORE_RULES: readonly SpecRule[] = [
     level: 'MUST',
     form: 'keyword',
     says: 'a receiving service verifies signature (JWKS at iss), exp, aud, scp and, online, revocation',
-    judgedBy: ['tokens.issuer', 'tokens.expired', 'tokens.tampered', 'tokens.revoke-token', 'tokens.revoke-grant'],
+    judgedBy: [
+      'tokens.issuer',
+      'tokens.expired',
+      'tokens.tampered',
+      'tokens.revoke-token',
+      'tokens.revoke-grant',
+      'tokens.after-expiry',
+    ],
   },
   {
     id: '§7.1/revoke-grant',
@@ -166,7 +183,7 @@ export const CORE_RULES: readonly SpecRule[] = [
     level: 'MUST',
     form: 'statement',
     says: 'a single token is revoked by its jti',
-    judgedBy: ['tokens.revoke-token', 'fuzz.invalid-refused'],
+    judgedBy: ['tokens.revoke-token', 'fuzz.invalid-refused', 'delegation.revoked-token'],
   },
   {
     id: '§7.3/online-check',
@@ -296,15 +313,15 @@ export const CORE_RULES: readonly SpecRule[] = [
     level: 'MUST',
     form: 'keyword',
     says: 'a delegated grant expires at min(parent exp, now + expiresIn)',
-    judgedBy: ['delegation.expiry'],
+    judgedBy: ['delegation.expiry', 'tokens.after-expiry'],
   },
   {
     id: '§9.1/parent-token',
     section: '9.1',
     level: 'MUST',
     form: 'keyword',
-    says: 'the parent grant token is decoded and validated',
-    judgedBy: ['delegation.revoked-parent', 'lifecycle.model', 'fuzz.invalid-refused'],
+    says: 'the parent grant token is decoded and validated, its revocation state checked',
+    judgedBy: ['delegation.revoked-parent', 'delegation.revoked-token', 'lifecycle.model', 'fuzz.invalid-refused'],
   },
   {
     id: '§9.2/cascade',

@@ -1,8 +1,8 @@
 /**
  * @module verdicts/rules-extensions
- * The normative sentences of SPEC.md §10–§14 (self-hosting, policies,
- * enterprise identity, anomalies, security considerations) and the RFC
- * sentences checks cite; see spec-rules.ts.
+ * The normative sentences of SPEC.md §10–§15 (self-hosting, policies,
+ * enterprise identity, anomalies, security considerations, agent passports)
+ * and the RFC sentences checks cite; see spec-rules.ts.
  */
 import type { SpecRule } from './rules-core.js';
 
@@ -20,6 +20,10 @@ export const EXTENSION_RULES: readonly SpecRule[] = [
       'auth.credentials-required',
       'auth.random-credentials',
       'auth.isolation',
+      'auth.isolation-filters',
+      'contract.limits',
+      'lifecycle.agent-suspended',
+      'lifecycle.agent-deleted',
       'fuzz.no-server-error',
       'fuzz.status-documented',
       'fuzz.response-valid',
@@ -45,6 +49,9 @@ export const EXTENSION_RULES: readonly SpecRule[] = [
       'compliance.exports',
       'billing.subscription',
       'billing.validation',
+      'events.stream',
+      'events.resumable',
+      'budgets.debit',
     ],
   },
   {
@@ -201,12 +208,93 @@ export const EXTENSION_RULES: readonly SpecRule[] = [
     judgedBy: ['consent.ui'],
   },
   {
+    id: '§15.1/credential',
+    section: '15.1',
+    level: 'MUST',
+    form: 'statement',
+    says: 'a passport is an offline-verifiable W3C VC 2.0 AgentPassportCredential whose subject names the agent DID, its principal, organization, grant, MPP categories, amount ceiling, rails and delegation depth',
+    judgedBy: ['passports.verifies'],
+  },
+  {
+    id: '§15.1/delegation-depth',
+    section: '15.1',
+    level: 'MUST',
+    form: 'statement',
+    says: 'a passport’s delegationDepth is that of its grant’s delegation chain',
+    judgedBy: ['passports.delegation-depth'],
+  },
+  {
+    id: '§15.1/revocation',
+    section: '15.1',
+    level: 'MUST',
+    form: 'statement',
+    says: 'revoking a passport sets its bit in the StatusList2021 status list',
+    judgedBy: ['passports.revoked'],
+  },
+  {
+    id: '§15.1/max-expiry',
+    section: '15.1',
+    level: 'MUST',
+    form: 'statement',
+    says: 'a passport is valid for 720 hours (30 days) at most',
+    judgedBy: ['passports.max-expiry'],
+  },
+  {
+    id: '§15.2/header',
+    section: '15.2',
+    level: 'MUST',
+    form: 'statement',
+    says: 'agents send their passport base64url-encoded in the X-Grantex-Passport header of MPP requests',
+    judgedBy: [],
+    notOverHttp: 'a duty of the agent calling a merchant, not of the Grantex server',
+  },
+  {
+    id: '§15.3/verification',
+    section: '15.3',
+    level: 'MUST',
+    form: 'statement',
+    says: 'a merchant verifies a passport offline: VC 2.0 structure, trusted issuer, validUntil, signature with the issuer DID’s keys, status bit, category and amount; an issued passport passes, a revoked one does not',
+    judgedBy: ['passports.verifies', 'passports.revoked'],
+  },
+  {
+    id: '§15.4/public',
+    section: '15.4',
+    level: 'MUST',
+    form: 'statement',
+    says: 'a trust record is read at GET /v1/trust-registry/:orgDID without authentication',
+    judgedBy: ['registry.public'],
+  },
+  {
+    id: '§15.4/records',
+    section: '15.4',
+    level: 'MUST',
+    form: 'statement',
+    says: 'each trust record gives organizationDID, verificationMethod (dns-txt, manual, soc2), trustLevel (basic, verified, soc2) and domains',
+    judgedBy: ['registry.well-formed'],
+  },
+  {
     id: 'RFC 6749 §4.1.2/code-single-use',
     section: 'RFC 6749 §4.1.2',
     level: 'MUST',
     form: 'keyword',
     says: 'an authorization code is used at most once',
     judgedBy: ['tokens.code-single-use'],
+  },
+  {
+    id: 'RFC 6749 §4.1.2/code-expires',
+    section: 'RFC 6749 §4.1.2',
+    level: 'MUST',
+    form: 'keyword',
+    says: 'an authorization code expires shortly after it is issued',
+    judgedBy: ['tokens.after-expiry'],
+  },
+  {
+    id: 'RFC 6749 §4.1.3/code-valid',
+    section: 'RFC 6749 §4.1.3',
+    level: 'MUST',
+    form: 'keyword',
+    says: 'the token endpoint verifies that the authorization code is (still) valid before it exchanges it',
+    judgedBy: ['tokens.code-after-deny'],
   },
   {
     id: 'RFC 7636 §4.6/verifier',

@@ -83,12 +83,16 @@ export function specSection(number: string): SpecSection | undefined {
 }
 
 /**
- * The SPEC.md sections a clause cites: every `§N` or `§N.M` that is not an
- * RFC's (`RFC 6749 §4.1.2`), with ranges (`§13.2–13.5`) expanded to their ends.
+ * The SPEC.md sections a clause cites: every `§N` or `§N.M` that is not
+ * another standard's (`RFC 6749 §4.1.2`, `WHATWG HTML §9.2.5`), with ranges
+ * (`§13.2–13.5`) expanded to their ends. Only SPEC.md and RFC sections can
+ * back a MUST (see spec-rules.ts); another standard's § may back a SHOULD.
  */
 export function citedSections(clause: string): string[] {
   const out: string[] = [];
-  for (const match of clause.matchAll(/(RFC\s*\d+\s*)?§\s*(\d+(?:\.\d+)*)(?:\s*[–-]\s*(\d+(?:\.\d+)*))?/g)) {
+  for (const match of clause.matchAll(
+    /(RFC\s*\d+\s*|WHATWG\s+HTML\s*)?§\s*(\d+(?:\.\d+)*)(?:\s*[–-]\s*(\d+(?:\.\d+)*))?/g,
+  )) {
     if (match[1]) continue;
     out.push(match[2]!);
     if (match[3]) out.push(match[3]);
