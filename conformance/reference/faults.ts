@@ -123,6 +123,9 @@ export const SHOULD_FAULTS: ReadonlySet<FaultName> = new Set<FaultName>([
   'suspended-agent-refreshes',
   'deleted-agent-tokens-valid',
   'scope-limit-off-by-one',
+  'tenant-leak-filter',
+  'sse-malformed-event',
+  'budget-balance-number',
 ]);
 
 /** All fault names, in a stable order. */

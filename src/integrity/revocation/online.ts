@@ -4,6 +4,7 @@
  * in time and bytes, talking only to the base URL the caller configured.
  */
 import { GrantexTokenError } from '../verify/errors.js';
+import { readCapped } from '../verify/jwks.js';
 
 /** Answers whether the authorization server still honours `token`. Rejects when it cannot tell. */
 export type OnlineCheck = (token: string) => Promise<boolean>;
@@ -58,7 +59,7 @@ export function onlineCheck(options: OnlineCheckOptions): OnlineCheck {
         await response.body?.cancel();
         throw new Error(`HTTP ${response.status}`);
       }
-      answer = JSON.parse(await readCapped(response));
+      answer = JSON.parse(await readCapped(response, MAX_ANSWER_BYTES));
     } catch (cause) {
       throw unavailable(cause);
     }
@@ -70,28 +71,4 @@ export function onlineCheck(options: OnlineCheckOptions): OnlineCheck {
 
 function unavailable(cause: unknown): GrantexTokenError {
   return new GrantexTokenError('revocation_unavailable', 'the online revocation check did not answer', { cause });
-}
-
-async function readCapped(response: Response): Promise<string> {
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_ANSWER_BYTES) {
-      await reader.cancel();
-      throw new Error('answer too large');
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
 }
