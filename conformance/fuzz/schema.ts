@@ -154,11 +154,13 @@ export class SchemaArbitraries {
     const required = (schema['required'] ?? []) as string[];
     let arbitrary: fc.Arbitrary<Json>;
     if (Object.keys(properties).length === 0 && schema['additionalProperties'] !== false) {
-      // A free-form object (metadata): a few JSON members.
+      // A free-form object (metadata): a few members, of the schema `additionalProperties` gives, else any JSON.
+      const extra = schema['additionalProperties'];
+      const values = typeof extra === 'object' && extra !== null ? this.of(extra, depth + 1) : smallJson;
       arbitrary =
         depth >= MAX_DEPTH
           ? fc.constant({})
-          : fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), smallJson, { maxKeys: 3 });
+          : fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), values, { maxKeys: 3 });
     } else {
       arbitrary = this.object(properties, required, depth);
     }

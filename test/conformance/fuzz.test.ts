@@ -185,14 +185,17 @@ describe('fuzz against the reference server', () => {
     }
     expect(report.cleanup.failed).toEqual([]);
     // Per-operation coverage of a fuzz-only run: every operation is exercised but the SSO deletion, the API key
-    // rotation (any call rotates) and the two bodiless DNS verifications (any call may make the server query DNS).
+    // rotation (any call rotates), the two bodiless DNS verifications (any call may make the server query DNS),
+    // the WebSocket upgrade and the vault exchange (its credential is a grant token, read by the vault checks).
     expect(report.coverage?.total).toBe(operations.length);
     const unexercised = report.coverage!.operations.filter((op) => op.requests === 0).map((op) => op.operationId);
     expect(unexercised.sort()).toEqual([
       'accountRotateKey',
       'domainsVerify',
+      'eventsWebSocket',
       'registryVerifyOrgDns',
       'ssoDeleteConfig',
+      'vaultExchange',
     ]);
     expect(report.results[0]!.notes.join(' ')).toMatch(
       /not fuzzed or cut short: .*ssoDeleteConfig \(would delete the SSO configuration\)/,
