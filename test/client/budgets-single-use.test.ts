@@ -1,8 +1,8 @@
 // A budget debit is sent once: not after a 503, not after a network error,
-// not even with an Idempotency-Key (the public server does not honour one:
+// and never with an Idempotency-Key (the public server does not honour one:
 // two debits with the same key both applied on a local build of it).
 import { describe, expect, it } from 'vitest';
-import { Grantex } from '../../src/index.js';
+import { Grantex, GrantexConfigError } from '../../src/index.js';
 import type { RequestOptions } from '../../src/types.js';
 
 function counting(answer: () => Response | Promise<Response>) {
@@ -40,12 +40,15 @@ describe('budgets.debit is single-use', () => {
     expect(down.sent).toHaveLength(1);
   });
 
-  it('sends no Idempotency-Key and stays single-use when one is forced through untyped options', async () => {
+  it('refuses an Idempotency-Key forced through untyped options, sending nothing, and stays single-use', async () => {
     const busy = counting(() =>
       Response.json({ message: 'busy', code: 'SERVICE_UNAVAILABLE', requestId: 'r' }, { status: 503 }),
     );
-    const forced = { idempotencyKey: 'k-1', maxRetries: 5 } as RequestOptions;
-    await expect(busy.client.budgets.debit({ grantId: 'grnt_1', amount: 1 }, forced)).rejects.toMatchObject({
+    const forced = { idempotencyKey: 'k-1' } as RequestOptions;
+    expect(() => busy.client.budgets.debit({ grantId: 'grnt_1', amount: 1 }, forced)).toThrow(GrantexConfigError);
+    expect(busy.sent).toHaveLength(0);
+    const retries = { maxRetries: 5 } as RequestOptions;
+    await expect(busy.client.budgets.debit({ grantId: 'grnt_1', amount: 1 }, retries)).rejects.toMatchObject({
       statusCode: 503,
     });
     expect(busy.sent).toHaveLength(1);

@@ -167,7 +167,24 @@ export const calls: Record<string, Call> = {
   bundlesRefresh: (c) => c.bundles.refresh(bundleId),
   bundlesRevoke: (c) => c.bundles.revoke(bundleId, { revokeGrant: false }),
   bundlesRevocationStatus: (c) => c.bundles.revocationStatus(bundleId),
-  bundlesSyncAudit: (c) => c.bundles.syncAudit({ bundleId, entries: [] }),
+  bundlesSyncAudit: (c) =>
+    c.bundles.syncAudit({
+      bundleId,
+      entries: [
+        {
+          seq: 1,
+          timestamp: '2026-12-01T09:00:00.000Z',
+          action: 'calendar.read',
+          agentDID: 'did:grantex:ag_01M92Z5F8QDTT2ABZFFAMAVJWS',
+          grantId,
+          scopes: ['calendar:read'],
+          result: 'success',
+          prevHash: '0000000000000000',
+          hash: 'a'.repeat(64),
+          signature: 'b'.repeat(128),
+        },
+      ],
+    }),
   principalCreateSession: (c) => c.principal.createSession({ principalId: 'user_vec', expiresIn: '30m' }),
   principalGrants: (c) => c.principal.grants(sessionToken),
   principalAudit: (c) => c.principal.audit(sessionToken),
