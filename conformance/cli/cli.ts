@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseBaseline, writeBaseline } from '../engine/baseline.js';
 import { ALL_CHECKS } from '../checks/index.js';
+import type { Check } from '../engine/check.js';
 import { parseReplay } from '../engine/context.js';
 import { ContractValidator } from '../http/contract.js';
 import { didYouMean } from '../verdicts/nearest.js';
@@ -150,9 +151,9 @@ function unknownOptionHint(message: string): string {
 }
 
 /** Every area, check id and id prefix `--only`/`--skip` accept. */
-function selectable(): string[] {
+function selectable(checks: readonly Check[]): string[] {
   const names = new Set<string>(AREAS);
-  for (const check of ALL_CHECKS) {
+  for (const check of checks) {
     names.add(check.id);
     const parts = check.id.split('.');
     for (let i = 1; i < parts.length; i++) names.add(parts.slice(0, i).join('.'));
@@ -161,8 +162,8 @@ function selectable(): string[] {
 }
 
 /** Checks `--only`/`--skip` names: an unknown one is a usage error naming the nearest. @throws {UsageError} */
-function selection(names: string[], option: string): string[] {
-  const known = selectable();
+function selection(names: string[], option: string, checks: readonly Check[]): string[] {
+  const known = selectable(checks);
   for (const name of names) {
     if (!known.includes(name))
       throw new UsageError(`${option}: unknown area or check ${JSON.stringify(name)}${didYouMean(name, known)}`);
@@ -185,7 +186,12 @@ function knownBaselineIds(entries: readonly { check: string }[], source: string)
 }
 
 /** Parses argv (without node and script) into run options. @throws {UsageError} */
-export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv = {}): Parsed {
+export function parseCommandLine(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  /** The checks `--only`/`--skip` may name (tests that run checks of their own pass them). */
+  checks: readonly Check[] = ALL_CHECKS,
+): Parsed {
   // biome-ignore lint/suspicious/noImplicitAnyLet: the type is parseArgs' own, inferred from the options below
   let parsed;
   try {
@@ -261,8 +267,8 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     options.approval = v.approval as ApprovalMode;
   }
   options.signup = v['no-signup'] !== true;
-  options.only = selection(list(v.only), '--only');
-  options.skip = selection(list(v.skip), '--skip');
+  options.only = selection(list(v.only), '--only', checks);
+  options.skip = selection(list(v.skip), '--skip', checks);
   options.runs = integer(v.runs, 'runs', 1) ?? options.runs;
   options.seed = integer(v.seed, 'seed', 0) ?? options.seed;
   if (v.replay !== undefined) {

@@ -6,6 +6,7 @@
  * (replay.deep.test.ts).
  */
 import { expect } from 'vitest';
+import type { Check } from '../../../conformance/engine/check.js';
 import { ALL_CHECKS } from '../../../conformance/checks/index.js';
 import { parseCommandLine } from '../../../conformance/cli/cli.js';
 import { ContractValidator } from '../../../conformance/http/contract.js';
@@ -16,9 +17,13 @@ import { runConformance, type CheckResult } from '../../../conformance/runner.js
 const contract = ContractValidator.fromFile();
 
 /** The options the printed replay command stands for. */
-export function replayOptions(result: CheckResult, base: Partial<RunOptions>): RunOptions {
+export function replayOptions(
+  result: CheckResult,
+  base: Partial<RunOptions>,
+  checks: readonly Check[] = ALL_CHECKS,
+): RunOptions {
   const args = result.replay!.match(/'[^']*'|\S+/g)!.map((arg) => arg.replace(/^'|'$/g, ''));
-  const parsed = parseCommandLine(args, {}).options;
+  const parsed = parseCommandLine(args, {}, [...ALL_CHECKS, ...checks]).options;
   return { ...parsed, ...base, seed: parsed.seed, only: parsed.only, replay: parsed.replay! };
 }
 
