@@ -29,6 +29,7 @@ async function readWhileIssuing(ctx: CheckContext): Promise<Read> {
   let parseError: string | undefined;
   const parser = new SseParser(64 * 1024, 128 * 1024);
   let consumed = 0;
+  let issueError: unknown;
   const exchange = await session.http.stream(
     { method: 'GET', path: '/v1/events/stream', auth: dev.key, headers: { accept: 'text/event-stream' } },
     {
@@ -45,10 +46,17 @@ async function readWhileIssuing(ctx: CheckContext): Promise<Read> {
         return events.length >= 2;
       },
       whileOpen: async () => {
-        await session.issue(dev, { agent, scopes: ['calendar:read'] });
+        try {
+          await session.issue(dev, { agent, scopes: ['calendar:read'] });
+        } catch (error) {
+          issueError = error;
+        }
       },
     },
   );
+  // What stopped the issuance (a side effect refused under a key the run did not create, a refused
+  // request) is the check's outcome, not an empty stream.
+  if (issueError !== undefined) throw issueError;
   return {
     status: exchange.status,
     contentType: exchange.responseHeaders['content-type'] ?? '',

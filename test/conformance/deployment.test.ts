@@ -79,7 +79,9 @@ describe('a run with the key of a developer that already has a webhook', () => {
     await server.webhooksSettled();
     expect(report.fatal).toBeUndefined();
     const skipped = report.results.filter((r) => r.status === 'skip' && /did not create/.test(r.message ?? ''));
-    expect(skipped.map((r) => r.id)).toEqual(expect.arrayContaining(['webhooks.delivery', 'anomalies.detect']));
+    expect(skipped.map((r) => r.id)).toEqual(
+      expect.arrayContaining(['webhooks.delivery', 'anomalies.detect', 'events.stream']),
+    );
     expect(skipped[0]!.message).toMatch(/--event-api-key|--allow-side-effects/);
     expect(report.results.filter((r) => r.status === 'fail').map((r) => r.id)).toEqual([]);
     expect(receiver.to('/existing')).toHaveLength(0);
