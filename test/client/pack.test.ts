@@ -80,7 +80,7 @@ describe('a local Grantex after npm install (grantex-dev-server, grantex/testing
         });
         child.on('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
       });
-      expect(output).toMatch(/sandbox API key: gx_test_\w+/);
+      expect(output).toMatch(/sandbox API key: gx_test_[\w-]+/);
       const key = /sandbox API key: (\S+)/.exec(output)![1]!;
       const agents = await fetch(`${url}/v1/agents`, { headers: { authorization: `Bearer ${key}` } });
       expect(agents.status).toBe(200);
