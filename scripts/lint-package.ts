@@ -17,7 +17,34 @@ try {
   const { tarball } = await packTarball(work);
   const tools: [string, string[]][] = [
     ['publint', ['run', '--strict', tarball]],
-    ['attw', ['--no-definitely-typed', '--format', 'table-flipped', tarball]],
+    // Subpath exports need Node 16's resolution (node10 knows no `exports`); `grantex/testing` is ESM-only
+    // on purpose (a Node test helper), so it is judged by the ESM-only profile.
+    [
+      'attw',
+      [
+        '--no-definitely-typed',
+        '--profile',
+        'node16',
+        '--exclude-entrypoints',
+        'testing',
+        '--format',
+        'table-flipped',
+        tarball,
+      ],
+    ],
+    [
+      'attw',
+      [
+        '--no-definitely-typed',
+        '--profile',
+        'esm-only',
+        '--entrypoints',
+        'testing',
+        '--format',
+        'table-flipped',
+        tarball,
+      ],
+    ],
   ];
   for (const [tool, args] of tools) {
     console.log(`$ ${tool} ${args.join(' ')}`);
