@@ -72,9 +72,37 @@ const NON_ASCII = /[\x80-\xff]/;
  * usual case for JSON, skips the byte copy.
  */
 export function base64urlToText(text: string): string {
+  if (nodeBuffer !== undefined) {
+    const bytes = nodeBuffer.from(text, 'base64url');
+    // Re-encoding gives the canonical spelling of the decoded bytes: equal only when `text` was canonical.
+    if (bytes.toString('base64url') !== text) throw new TypeError('not canonical base64url');
+    return strictDecoder.decode(bytes);
+  }
   const binary = atobCanonical(text);
   return NON_ASCII.test(binary) ? fromUtf8(fromBase64url(text)) : binary;
 }
+
+/** The part of Node's Buffer (also in Bun and Deno) that decodes base64url natively. */
+interface NativeBase64url {
+  from(text: string, encoding: 'base64url'): Uint8Array & { toString(encoding: 'base64url'): string };
+}
+
+/**
+ * Node's Buffer, where it decodes base64url natively and exactly (several
+ * times faster than atob on long tokens); undefined elsewhere, for example
+ * in browsers or under a Buffer polyfill without base64url.
+ */
+const nodeBuffer: NativeBase64url | undefined = (() => {
+  const candidate = (globalThis as { Buffer?: NativeBase64url }).Buffer;
+  try {
+    const probe = candidate?.from('-_8', 'base64url');
+    return probe?.length === 2 && probe[0] === 0xfb && probe[1] === 0xff && probe.toString('base64url') === '-_8'
+      ? candidate
+      : undefined;
+  } catch {
+    return undefined;
+  }
+})();
 
 function atobCanonical(text: string): string {
   if (!isCanonicalBase64url(text)) throw new TypeError('not canonical base64url');

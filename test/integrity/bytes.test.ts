@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { base64url, fromBase64url, isCanonicalBase64url, timingSafeEqual, toHex } from '../../src/internal/bytes.js';
 
@@ -67,6 +67,41 @@ describe('base64urlToText', () => {
         else expect(decode).toThrow(TypeError);
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('base64urlToText, native Buffer path and portable path', () => {
+  /** The module as a runtime without Node's Buffer (a browser) loads it. */
+  async function portable() {
+    vi.resetModules();
+    const saved = globalThis.Buffer;
+    Object.defineProperty(globalThis, 'Buffer', { value: undefined, configurable: true, writable: true });
+    try {
+      return await import('../../src/internal/bytes.js');
+    } finally {
+      Object.defineProperty(globalThis, 'Buffer', { value: saved, configurable: true, writable: true });
+      vi.resetModules();
+    }
+  }
+
+  it('both refuse every non-canonical spelling and agree on every canonical one', async () => {
+    const native = await import('../../src/internal/bytes.js');
+    const other = await portable();
+    const outcome = (decode: (text: string) => string, text: string) => {
+      try {
+        return decode(text);
+      } catch (error) {
+        return error instanceof TypeError ? 'TypeError' : error;
+      }
+    };
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40, unit: fc.constantFrom(...'AQgw_-=+/ .aZ09é7') }), (text) => {
+        const expected = native.isCanonicalBase64url(text) ? outcome(other.base64urlToText, text) : 'TypeError';
+        expect(outcome(native.base64urlToText, text)).toBe(expected);
+        expect(outcome(other.base64urlToText, text)).toBe(expected);
+      }),
+      { numRuns: 3000 },
     );
   });
 });

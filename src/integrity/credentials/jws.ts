@@ -26,8 +26,9 @@ export interface SplitJws {
 
 const keySets = new WeakMap<DidDocument, Jwks>();
 /** Credentials of one issuer share a header: the checked header of a few recent ones is kept. */
-const _headers = new Map<string, { alg: CredentialAlg; kid: string; header: Record<string, unknown> }>();
-const _HEADERS_LIMIT = 16;
+type CheckedHeader = Pick<SplitJws, 'alg' | 'kid' | 'header'>;
+const headers = new Map<string, CheckedHeader>();
+const HEADERS_LIMIT = 16;
 const edKeys = new Map<string, Promise<CryptoKey>>();
 const ED_KEYS_LIMIT = 64;
 
@@ -46,13 +47,7 @@ export function splitJws(jws: unknown, maxLength: number): SplitJws {
   // The header and payload are checked canonical as they are decoded; the signature here.
   if (h === '' || p === '' || s === '' || !isCanonicalBase64url(s))
     throw malformed('the credential JWS parts must be non-empty canonical base64url');
-  const header = decodeJsonObject(h, 'header');
-  const { alg, kid } = header;
-  if (alg !== 'RS256' && alg !== 'EdDSA')
-    throw new GrantexTokenError('unsupported_alg', `algorithm ${JSON.stringify(alg)} is not accepted for credentials`);
-  if (header['crit'] !== undefined) throw malformed('the JWS header lists critical extensions');
-  if (kid === undefined) throw new GrantexTokenError('unknown_key', 'the JWS header has no "kid"');
-  if (typeof kid !== 'string' || kid.length === 0) throw malformed('the JWS "kid" must be a non-empty string');
+  const { alg, kid, header } = headers.get(h) ?? checkedHeader(h);
   const payload = decodeJsonObject(p, 'payload');
   return {
     alg,
@@ -61,6 +56,21 @@ export function splitJws(jws: unknown, maxLength: number): SplitJws {
     payload,
     parsed: { kid, signingInput: `${h}.${p}`, payloadSegment: p, signatureSegment: s },
   };
+}
+
+/** Reads and checks a JWS header segment, and keeps it among the recent ones. */
+function checkedHeader(segment: string): CheckedHeader {
+  const header = decodeJsonObject(segment, 'header');
+  const { alg, kid } = header;
+  if (alg !== 'RS256' && alg !== 'EdDSA')
+    throw new GrantexTokenError('unsupported_alg', `algorithm ${JSON.stringify(alg)} is not accepted for credentials`);
+  if (header['crit'] !== undefined) throw malformed('the JWS header lists critical extensions');
+  if (kid === undefined) throw new GrantexTokenError('unknown_key', 'the JWS header has no "kid"');
+  if (typeof kid !== 'string' || kid.length === 0) throw malformed('the JWS "kid" must be a non-empty string');
+  const checked: CheckedHeader = { alg, kid, header };
+  if (headers.size >= HEADERS_LIMIT) headers.delete(headers.keys().next().value!);
+  headers.set(segment, checked);
+  return checked;
 }
 
 /** The assertion keys of a document, computed once per document object. */

@@ -96,18 +96,20 @@ export function checkBinding(shape: PassportShape, claims: Record<string, unknow
     throw differs('type');
 }
 
-/** Deep equality of JSON values (member order ignored); equal serializations decide at once. */
+/** Deep equality of JSON values (member order ignored), member by member: a few times faster than comparing serializations. */
 export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (typeof a === 'object' && typeof b === 'object' && JSON.stringify(a) === JSON.stringify(b)) return true;
-  return sameMembers(a, b);
-}
-
-function sameMembers(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((v, i) => sameMembers(v, b[i]));
-  if (!isObject(a) || !isObject(b)) return false;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
   const keys = Object.keys(a);
   if (keys.length !== Object.keys(b).length) return false;
-  return keys.every((k) => Object.hasOwn(b, k) && sameMembers(a[k], b[k]));
+  for (const key of keys)
+    if (!Object.hasOwn(b, key) || !sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]))
+      return false;
+  return true;
 }

@@ -43,7 +43,10 @@ export function loadNodeBackend(fallback: SignatureBackend): SignatureBackend | 
     let keyObject = keyObjects.get(key);
     if (keyObject === undefined) {
       try {
-        keyObject = crypto.createPublicKey({ key: { kty: 'RSA', n: key.n, e: key.e }, format: 'jwk' });
+        // An exponent node:crypto would accept but the fallback refuses goes to the fallback, for its error.
+        keyObject = isUsableRsaExponent(key.e)
+          ? crypto.createPublicKey({ key: { kty: 'RSA', n: key.n, e: key.e }, format: 'jwk' })
+          : null;
       } catch {
         keyObject = null;
       }
@@ -56,7 +59,6 @@ export function loadNodeBackend(fallback: SignatureBackend): SignatureBackend | 
     name: 'node',
     verify(token: string, parsed: ParsedToken, key: RsaVerificationKey) {
       // The fallback refuses the key with the same error, whichever backend runs.
-      if (!isUsableRsaExponent(key.e)) return fallback.verify(token, parsed, key);
       const keyObject = keyObjectFor(key);
       if (keyObject === null) return fallback.verify(token, parsed, key);
       try {

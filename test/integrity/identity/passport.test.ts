@@ -1,7 +1,10 @@
 // verifyPassport (SPEC.md §15.3) accepts the real passport vectors and refuses the attack corpus.
+import { isDeepStrictEqual } from 'node:util';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GrantexTokenError } from '../../../src/integrity/verify/errors.js';
 import { createPassportVerifier, verifyPassport } from '../../../src/integrity/passport/verify-passport.js';
+import { sameJson } from '../../../src/integrity/passport/structure.js';
 import { corpusDefaults, passportCorpus } from './passport-corpus.js';
 import { CLOCK, didDocuments, first, ISSUER, second, STATUS_URL, statusAfter, statusBefore } from './vectors.js';
 
@@ -92,5 +95,30 @@ describe('the passport attack corpus', () => {
 
   it.each(passportCorpus.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     expect(await outcome(() => verifyPassport(c.passport, { ...corpusDefaults, ...c.options }))).toBe(c.expect);
+  });
+});
+
+describe('the binding comparison of signed and unsigned members', () => {
+  it('is deep equality of JSON values, member order ignored', () => {
+    const shuffled = (value: unknown): unknown =>
+      Array.isArray(value)
+        ? value.map(shuffled)
+        : typeof value === 'object' && value !== null
+          ? Object.fromEntries(
+              Object.entries(value)
+                .reverse()
+                .map(([k, v]) => [k, shuffled(v)]),
+            )
+          : value;
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {
+        const [x, y] = [JSON.parse(JSON.stringify(a)), JSON.parse(JSON.stringify(b))];
+        expect(sameJson(x, shuffled(x))).toBe(true);
+        expect(sameJson(x, y)).toBe(isDeepStrictEqual(x, y) || isDeepStrictEqual(shuffled(x), y));
+      }),
+      { numRuns: 500 },
+    );
+    expect(sameJson({ a: [1, { b: 2 }] }, { a: [1, { b: 3 }] })).toBe(false);
+    expect(sameJson([1, 2], { 0: 1, 1: 2 })).toBe(false);
   });
 });
