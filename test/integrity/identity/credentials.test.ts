@@ -3,24 +3,13 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createStatusListReader } from '../../../src/integrity/credentials/status-list.js';
 import { verifyCredential, verifyPresentation } from '../../../src/integrity/credentials/verify-credential.js';
-import { GrantexTokenError } from '../../../src/integrity/verify/errors.js';
-import { CLOCK, credentialVectors as v, didDocuments, ISSUER } from './vectors.js';
+import { CLOCK, credentialVectors as v, didDocuments, ISSUER, tokenErrorCode as code } from './vectors.js';
 
 const options = { trustedIssuers: [ISSUER], didDocuments, currentDate: CLOCK };
 const vcJwt: string = v.tokenVcJwt.response.body.verifiableCredential;
 const sdJwt: string = v.present.request.body.sdJwt;
 const partial: string = v.presentPartialDisclosure.request.body.sdJwt;
 const statusUrl: string = v.statusList.response.body.id;
-
-async function code(run: () => Promise<unknown>): Promise<string> {
-  try {
-    await run();
-    return 'ok';
-  } catch (error) {
-    if (error instanceof GrantexTokenError) return error.code;
-    throw error;
-  }
-}
 
 describe('verifyCredential (VC-JWT)', () => {
   it('accepts the real credential and returns its claims', async () => {

@@ -1,6 +1,7 @@
 /** The surface vectors of the identity tests, with the fixed clock they need. */
 import { readFileSync } from 'node:fs';
 import type { DidDocument } from '../../../src/integrity/did/resolve.js';
+import { GrantexTokenError } from '../../../src/integrity/verify/errors.js';
 
 const SURFACE = new URL('../../vectors/surface/', import.meta.url);
 
@@ -26,3 +27,14 @@ export const STATUS_URL: string = (second.credential['credentialStatus'] as { st
   .statusListCredential;
 export const statusBefore = passportVectors.statusListBeforeRevoke.response.body;
 export const statusAfter = passportVectors.statusListAfterRevoke.response.body;
+
+/** What a verification ended in: 'ok', or the `GrantexTokenError` code it was refused with (anything else is rethrown). */
+export async function tokenErrorCode(run: () => Promise<unknown>): Promise<string> {
+  try {
+    await run();
+    return 'ok';
+  } catch (error) {
+    if (error instanceof GrantexTokenError) return error.code;
+    throw error;
+  }
+}
