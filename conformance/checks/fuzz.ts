@@ -7,8 +7,7 @@
  */
 import type { Check, Level } from '../engine/check.js';
 import type { CheckContext } from '../engine/context.js';
-import { PropertyFailure } from '../engine/context.js';
-import { CheckFailure } from '../engine/failures.js';
+import { findingFailure } from '../engine/judge-each.js';
 import { campaign, type CampaignResult } from '../fuzz/campaign.js';
 import { FUZZ_CHECKS, type FuzzCheckId } from '../fuzz/judge.js';
 
@@ -75,16 +74,7 @@ function reportOn(ctx: CheckContext, result: CampaignResult, id: FuzzCheckId): v
   ctx.findings.push(...findings);
   const first = findings[0]!;
   const others = findings.length > 1 ? ` (and ${findings.length - 1} more finding(s))` : '';
-  throw new PropertyFailure(new CheckFailure(`${first.message}${others}`, first.expected, first.observed), {
-    seed: first.seed,
-    path: first.path,
-    counterexample: first.counterexample,
-    shrinks: first.shrinks,
-    exchanges: [],
-    replay: first.path,
-    transcript: first.transcript,
-    viaExample: first.deterministic,
-  });
+  throw findingFailure(first, `${first.message}${others}`);
 }
 
 export const fuzzChecks: Check[] = FUZZ_CHECKS.map((id) => ({

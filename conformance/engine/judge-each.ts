@@ -75,15 +75,19 @@ export async function judgeEach(ctx: CheckContext, parts: readonly Part[]): Prom
   if (plain) throw new CheckFailure(plain.message, plain.expected, plain.observed);
   // Otherwise the first property's failure, whose replay runs that property alone (the message
   // carries no count, so the replay reproduces it exactly).
-  const first = findings[0]!;
-  throw new PropertyFailure(new CheckFailure(first.message, first.expected, first.observed), {
-    seed,
-    path: first.path,
-    counterexample: first.counterexample,
-    shrinks: first.shrinks,
+  throw findingFailure(findings[0]!);
+}
+
+/** The failure a check throws for its first finding: its replay path re-runs that finding's property alone. */
+export function findingFailure(finding: Finding, message = finding.message): PropertyFailure {
+  return new PropertyFailure(new CheckFailure(message, finding.expected, finding.observed), {
+    seed: finding.seed,
+    path: finding.path,
+    counterexample: finding.counterexample,
+    shrinks: finding.shrinks,
     exchanges: [],
-    replay: first.path,
-    transcript: first.transcript,
-    viaExample: first.deterministic,
+    replay: finding.path,
+    transcript: finding.transcript,
+    viaExample: finding.deterministic,
   });
 }
