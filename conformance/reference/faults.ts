@@ -46,7 +46,7 @@ export const FAULTS = {
   'code-expiry-ignored':
     'POST /v1/token exchanges a code after its authorization request expired (RFC 6749 §4.1.2: codes expire).',
   'refresh-after-expiry':
-    'POST /v1/token/refresh of an expired grant renews it for an hour and issues a token that verifies (SPEC §6.4 rule 2).',
+    'POST /v1/token/refresh of an expired grant renews it for an hour and issues a token that verifies (SPEC §5.3: the grant’s expiresAt).',
   'delegation-expired-parent':
     'POST /v1/grants/delegate accepts an expired parent token and gives the child now + expiresIn (SPEC §9.1 step 5).',
   'delegation-revoked-token':
@@ -122,6 +122,8 @@ export const SHOULD_FAULTS: ReadonlySet<FaultName> = new Set<FaultName>([
   'suspended-agent-exchanges',
   'suspended-agent-refreshes',
   'deleted-agent-tokens-valid',
+  'code-expiry-ignored',
+  'refresh-after-expiry',
   'scope-limit-off-by-one',
   'tenant-leak-filter',
   'sse-malformed-event',

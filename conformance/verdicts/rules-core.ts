@@ -125,6 +125,14 @@ export const CORE_RULES: readonly SpecRule[] = [
     notOverHttp: 'the rejection is the receiving service’s duty (the SDK’s offline verification tests judge it)',
   },
   {
+    id: '§5.2/request-expiry',
+    section: '5.2',
+    level: 'SHOULD',
+    form: 'statement',
+    says: 'the authorize answer gives the request’s expiresAt; after it the request’s code no longer exchanges',
+    judgedBy: ['tokens.after-expiry-code-refresh'],
+  },
+  {
     id: '§5.3/exchange',
     section: '5.3',
     level: 'MUST',
@@ -137,6 +145,14 @@ export const CORE_RULES: readonly SpecRule[] = [
       'lifecycle.model',
       'fuzz.invalid-refused',
     ],
+  },
+  {
+    id: '§5.3/grant-expiry',
+    section: '5.3',
+    level: 'SHOULD',
+    form: 'statement',
+    says: 'the exchange answer gives the grant’s expiresAt; refresh does not renew a grant past it',
+    judgedBy: ['tokens.after-expiry-code-refresh'],
   },
   {
     id: '§6.1/header',
