@@ -100,3 +100,20 @@ describe('a run against a server limiting authorize to 10 and token to 20 per wi
     expect(limited.requests).toBeLessThan(unlimited.requests);
   }, 600_000);
 });
+
+describe('checks that wait for an expiry, behind a rate-limit wait longer than the lifetime', () => {
+  it('wait on the server’s clock from the issuance, so the wait before it does not make them judge too early', async () => {
+    // One authorization per 6 s: the grant's authorize waits out the window after the held request's.
+    const report = await runConformance(
+      { ...defaultOptions(), seed: 5, only: ['tokens.after-expiry', 'tokens.after-expiry-code-refresh'] },
+      {
+        contract,
+        startReference: () => startReferenceServer({ rateLimits: { authorize: 1, token: 100, windowMs: 6_000 } }),
+      },
+    );
+    expect(report.results.map((r) => [r.id, r.status, r.message ?? ''])).toEqual([
+      ['tokens.after-expiry', 'pass', ''],
+      ['tokens.after-expiry-code-refresh', 'pass', ''],
+    ]);
+  }, 120_000);
+});

@@ -77,7 +77,7 @@ async function shortGrant(
   dev: Developer,
   agent: Parameters<Session['issue']>[1]['agent'],
   started: number,
-): Promise<Issued & { started: number }> {
+): Promise<Issued & { serverAhead: number }> {
   let issued: Issued;
   try {
     issued = await session.issue(dev, { agent, scopes: ['calendar:read'], expiresIn: `${SHORT}s` });
@@ -95,13 +95,18 @@ async function shortGrant(
       `exp - iat ≈ ${SHORT} s`,
       `${exp - issued.issuedAt} s`,
     );
-  return { ...issued, started };
+  // The token was issued before its answer arrived, so the server's clock is at least this far ahead of ours.
+  return { ...issued, serverAhead: issued.issuedAt * 1000 - Date.now() };
 }
 
-/** Milliseconds from now until the grant is past exp on the server's clock (plus the 1.5 s a whole-second iat may hide). */
-function untilPast(issued: Issued, started: number): number {
-  const exp = Number(issued.claims['exp']);
-  return Math.max(0, (exp - issued.issuedAt) * 1000 + 1_500 - (Date.now() - started));
+/**
+ * Milliseconds from now until `instant` (server clock, ms) has surely passed
+ * on the server: its clock is at least `serverAhead` ahead of ours (a lower
+ * bound from the token's iat), plus a second of margin. Waits measured this
+ * way hold whatever rate-limit waits came before.
+ */
+function untilServerPast(instant: number, serverAhead: number): number {
+  return Math.max(0, instant - serverAhead + 1_000 - Date.now());
 }
 
 export const consequenceChecks: Check[] = [
@@ -157,7 +162,7 @@ export const consequenceChecks: Check[] = [
       const agent = await session.agent(dev);
       const sub = await session.agent(dev, 'sub');
       const issued = await shortGrant(session, dev, agent, Date.now());
-      await sleep(untilPast(issued, issued.started));
+      await sleep(untilServerPast(Number(issued.claims['exp']) * 1000, issued.serverAhead));
       const answer = await session.delegate(dev, {
         parentGrantToken: issued.grantToken,
         subAgentId: sub.agentId,
@@ -190,7 +195,7 @@ export const consequenceChecks: Check[] = [
       const { code } = await session.approve(dev, held);
       const requestExpiry = Date.parse(String((held.body as { expiresAt?: unknown }).expiresAt));
       const issued = await shortGrant(session, dev, agent, started);
-      await sleep(untilPast(issued, started));
+      await sleep(untilServerPast(Number(issued.claims['exp']) * 1000, issued.serverAhead));
       const notes: string[] = [];
       await judgeEach(ctx, [
         {
@@ -198,10 +203,10 @@ export const consequenceChecks: Check[] = [
           run: async () => {
             // The request's lifetime is the one its answer declares; a run waits seconds, not the minutes a server may give.
             if (!Number.isFinite(requestExpiry)) throw new CheckSkipped('the authorize answer gives no expiresAt');
-            const wait = requestExpiry + 1_500 - Date.now();
+            const wait = untilServerPast(requestExpiry, issued.serverAhead);
             if (wait > MAX_WAIT_MS)
               throw new CheckSkipped(`the request expires in ${Math.round(wait / 1000)} s, longer than a run waits`);
-            await sleep(Math.max(0, wait));
+            await sleep(wait);
             expectStatus(
               await session.exchange(dev, code, agent.agentId),
               400,
