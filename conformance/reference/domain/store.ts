@@ -253,8 +253,16 @@ export const MAX_AUTH_REQUESTS = 10_000;
 export const SSO_LOGIN_BOUNDS: Bounds = { ttlMs: 20 * 60_000, maxEntries: 2_000, maxBytes: 2 * 1024 * 1024 };
 /** Providers' discovery documents, read once per 5 minutes per issuer: at most 100 and 2 MiB. */
 export const DISCOVERY_BOUNDS: Bounds = { ttlMs: 5 * 60_000, maxEntries: 100, maxBytes: 2 * 1024 * 1024 };
+/** Issuers whose discovery document could not be read: not read again for 30 s; at most 100 and 1 MiB (issuer URLs). */
+export const DISCOVERY_FAILURE_BOUNDS: Bounds = { ttlMs: 30_000, maxEntries: 100, maxBytes: 1024 * 1024 };
 /** Billing checkout and portal sessions: an hour each, at most 10,000 and 8 MiB per kind. */
 export const BILLING_SESSION_BOUNDS: Bounds = { ttlMs: 60 * 60_000, maxEntries: 10_000, maxBytes: 8 * 1024 * 1024 };
+
+/** A pending login's size: its strings (two bytes a character) and a fixed overhead, without serializing it. */
+function ssoLoginBytes(login: SsoLoginRecord): number {
+  const { state, nonce, developerId, codeVerifier, redirectUri } = login;
+  return 2 * (state.length + nonce.length + developerId.length + codeVerifier.length + redirectUri.length) + 256;
+}
 
 /** All tenants plus the global credential and capability indexes. */
 export class Store {
@@ -268,12 +276,15 @@ export class Store {
   readonly ssoLogins: BoundedMap<string, SsoLoginRecord>;
   /** OpenID discovery documents by issuer URL (what `/sso/login` and the callback read). */
   readonly discoveries: BoundedMap<string, Record<string, unknown>>;
+  /** Issuers whose discovery document was unreadable a moment ago (see DISCOVERY_FAILURE_BOUNDS). */
+  readonly discoveryFailures: BoundedMap<string, string>;
 
   constructor(now: () => number = Date.now) {
     this.checkoutSessions = new BoundedMap(BILLING_SESSION_BOUNDS, now);
     this.portalSessions = new BoundedMap(BILLING_SESSION_BOUNDS, now);
-    this.ssoLogins = new BoundedMap(SSO_LOGIN_BOUNDS, now);
+    this.ssoLogins = new BoundedMap(SSO_LOGIN_BOUNDS, now, ssoLoginBytes);
     this.discoveries = new BoundedMap(DISCOVERY_BOUNDS, now);
+    this.discoveryFailures = new BoundedMap(DISCOVERY_FAILURE_BOUNDS, now, () => 64);
   }
 
   /** Adds a developer and its empty tenant. */
