@@ -5,9 +5,11 @@
  * caller's tenant cannot leak another developer's data. The few global indexes
  * (API keys, SCIM tokens, consent request ids, SSO states) map a credential or
  * capability to its tenant and nothing more. What anyone can make it keep
- * (SSO logins, billing sessions) lives in bounded maps (bounded-map.ts).
+ * (SSO logins, billing sessions) lives in bounded maps (bounded-map.ts);
+ * developers and their records are capped too (limits.ts).
  */
 import { BoundedMap, type Bounds } from './bounded-map.js';
+import { MAX_DEVELOPERS } from './limits.js';
 
 /** `live` keys need consent; `sandbox` keys are approved at once. */
 export type Mode = 'live' | 'sandbox';
@@ -205,6 +207,8 @@ export class Tenant {
   readonly refreshTokens = new Map<string, RefreshTokenRecord>();
   /** The audit chain, oldest first. */
   readonly audit: AuditRecord[] = [];
+  /** UTF-8 bytes of the canonical metadata of every entry in `audit` (capped, see limits.ts). */
+  auditMetadataBytes = 0;
   readonly policies = new Map<string, PolicyRecord>();
   readonly webhooks = new Map<string, WebhookRecord>();
   readonly deliveries: DeliveryRecord[] = [];
@@ -271,6 +275,10 @@ export class Store {
   readonly #byEmail = new Map<string, string>();
   readonly #byScimToken = new Map<string, string>();
   readonly #authRequestOwner = new Map<string, string>();
+  /** Developer ids, least recently active first. */
+  readonly #recency = new Map<string, true>();
+  readonly #pinned = new Set<string>();
+  readonly #forgottenListeners: Array<(developerId: string) => void> = [];
   readonly checkoutSessions: BoundedMap<string, CheckoutSessionRecord>;
   readonly portalSessions: BoundedMap<string, { developerId: string; returnUrl: string }>;
   readonly ssoLogins: BoundedMap<string, SsoLoginRecord>;
@@ -287,13 +295,52 @@ export class Store {
     this.discoveryFailures = new BoundedMap(DISCOVERY_FAILURE_BOUNDS, now, () => 64);
   }
 
-  /** Adds a developer and its empty tenant. */
+  /**
+   * Adds a developer and its empty tenant. Past {@link MAX_DEVELOPERS} the
+   * developer idle longest (last authenticated call, or sign-up) is forgotten
+   * with everything it owns, so sign-up keeps working on a server left
+   * running; pinned developers (see {@link pin}) are never forgotten.
+   */
   addDeveloper(developer: DeveloperRecord): Tenant {
+    for (const idle of this.#recency.keys()) {
+      if (this.#tenants.size < MAX_DEVELOPERS) break;
+      if (this.#pinned.has(idle)) continue;
+      this.#forget(idle);
+    }
     const tenant = new Tenant(developer);
     this.#tenants.set(developer.id, tenant);
+    this.#recency.set(developer.id, true);
     this.#byApiKey.set(developer.apiKey, developer.id);
     if (developer.email !== null) this.#byEmail.set(developer.email.toLowerCase(), developer.id);
     return tenant;
+  }
+
+  /** Never forgets this developer (the keys `startReferenceServer().addDeveloper` and the dev server print). */
+  pin(developerId: string): void {
+    this.#pinned.add(developerId);
+  }
+
+  /** Calls `listener` with the id of each developer forgotten (for tables kept beside the store). */
+  onDeveloperForgotten(listener: (developerId: string) => void): void {
+    this.#forgottenListeners.push(listener);
+  }
+
+  /** Marks a developer as just active (it becomes the last to be forgotten). */
+  #touch(developerId: string): void {
+    this.#recency.delete(developerId);
+    this.#recency.set(developerId, true);
+  }
+
+  #forget(developerId: string): void {
+    const tenant = this.#tenants.get(developerId);
+    this.#recency.delete(developerId);
+    if (tenant === undefined) return;
+    this.#tenants.delete(developerId);
+    this.#byApiKey.delete(tenant.developer.apiKey);
+    if (tenant.developer.email !== null) this.#byEmail.delete(tenant.developer.email.toLowerCase());
+    for (const token of tenant.scimTokens.values()) this.#byScimToken.delete(token.token);
+    for (const id of tenant.authRequests.keys()) this.#authRequestOwner.delete(id);
+    for (const listener of this.#forgottenListeners) listener(developerId);
   }
 
   /** Whether a developer already uses this email (case-insensitive). */
@@ -314,9 +361,12 @@ export class Store {
     this.#byApiKey.set(apiKey, developerId);
   }
 
+  /** The tenant of an API key; the developer counts as active. */
   tenantByApiKey(apiKey: string): Tenant | undefined {
     const id = this.#byApiKey.get(apiKey);
-    return id === undefined ? undefined : this.#tenants.get(id);
+    if (id === undefined) return undefined;
+    this.#touch(id);
+    return this.#tenants.get(id);
   }
 
   /** Every tenant; only faults and the test IdP look across tenants. */
@@ -355,6 +405,8 @@ export class Store {
 
   tenantByScimToken(token: string): Tenant | undefined {
     const id = this.#byScimToken.get(token);
-    return id === undefined ? undefined : this.#tenants.get(id);
+    if (id === undefined) return undefined;
+    this.#touch(id);
+    return this.#tenants.get(id);
   }
 }

@@ -8,6 +8,7 @@ import type { components } from '../../../generated/schema.js';
 import type { Faults } from '../faults.js';
 import { eventsOf } from './operations/event-stream.js';
 import { newId } from './ids.js';
+import { HISTORY_CAPS } from './limits.js';
 import type { DeliveryRecord, Tenant, WebhookEvent, WebhookRecord } from './store.js';
 import { signWebhookPayload } from '../../../src/integrity/webhook-signature.js';
 
@@ -73,6 +74,9 @@ export class WebhookDispatcher {
         deliveredAt: null,
       };
       tenant.deliveries.push(delivery);
+      // The list is history: the oldest records go first (a pending one still runs its attempts).
+      if (tenant.deliveries.length > HISTORY_CAPS.deliveries)
+        tenant.deliveries.splice(0, tenant.deliveries.length - HISTORY_CAPS.deliveries);
       this.#schedule(webhook, delivery, 0);
     }
   }

@@ -8,7 +8,8 @@ import { hashEntry } from '../domain/audit-hash.js';
 import type { Handlers } from '../context.js';
 import { checkQuota, iso } from '../domain/rules.js';
 import { canonicalClone, exactClone } from '../http/exact-json.js';
-import { badRequest, notFound } from '../http/http-error.js';
+import { badRequest, HttpError, notFound } from '../http/http-error.js';
+import { MAX_AUDIT_TRAIL_METADATA_BYTES } from '../domain/limits.js';
 import { newId } from '../domain/ids.js';
 import type { AuditRecord } from '../domain/store.js';
 
@@ -37,8 +38,16 @@ export const auditHandlers = {
   auditLog: async ({ env, tenant, body }) => {
     checkQuota(tenant, 'auditEntries', tenant.audit.length);
     const metadata = canonicalClone(body.metadata ?? {}) as Record<string, unknown>;
-    if (Buffer.byteLength(JSON.stringify(metadata)) > MAX_AUDIT_METADATA_BYTES)
+    const metadataBytes = Buffer.byteLength(JSON.stringify(metadata));
+    if (metadataBytes > MAX_AUDIT_METADATA_BYTES)
       throw badRequest(`metadata is larger than ${MAX_AUDIT_METADATA_BYTES} bytes of canonical JSON`);
+    // The trail is also what GET /v1/audit/entries answers in one piece (not paginated): bounded in bytes too.
+    if (tenant.auditMetadataBytes + metadataBytes > MAX_AUDIT_TRAIL_METADATA_BYTES)
+      throw new HttpError(
+        402,
+        'PLAN_LIMIT_EXCEEDED',
+        `Limit reached: this local reference server keeps at most ${MAX_AUDIT_TRAIL_METADATA_BYTES} bytes of audit metadata per developer, whatever the plan`,
+      );
     const nowMs = env.now();
     const last = tenant.audit.at(-1);
     const content: Omit<AuditRecord, 'hash'> = {
@@ -61,6 +70,7 @@ export const auditHandlers = {
       : await hashEntry(content);
     const entry: AuditRecord = { ...content, hash };
     tenant.audit.push(entry);
+    tenant.auditMetadataBytes += metadataBytes;
     return { status: 201, body: presentEntry(entry) };
   },
 
