@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import {
   forgetOldest,
   HISTORY_CAPS,
-  MAX_AUDIT_TRAIL_METADATA_BYTES,
+  MAX_AUDIT_TRAIL_BYTES,
   MAX_DEVELOPERS,
   REFERENCE_CAPS,
   SCIM_CAPS,
@@ -118,14 +118,16 @@ describe('reference server: per-developer caps past the plan quota', () => {
     const log = (metadata: Record<string, unknown>) =>
       auditHandlers.auditLog({ env, tenant, body: { ...body, metadata } } as never);
     expect((await log({ n: 1 })).status).toBe(201);
-    expect(tenant.auditMetadataBytes).toBe(Buffer.byteLength('{"n":1}'));
-    // As if 2,000 entries of 16 KB had been logged: 2 bytes ({}) still fit, 13 ({"pad":"x"}) do not.
-    tenant.auditMetadataBytes = MAX_AUDIT_TRAIL_METADATA_BYTES - 2;
+    // Canonical metadata plus the caller's strings (ag_1, did:grantex:ag_1, g, p, a: 23 bytes).
+    const strings = 23;
+    expect(tenant.auditBytes).toBe(Buffer.byteLength('{"n":1}') + strings);
+    // As if 2,000 entries of 16 KB had been logged: one with {} still fits, one with {"pad":"x"} does not.
+    tenant.auditBytes = MAX_AUDIT_TRAIL_BYTES - 2 - strings;
     expect((await log({})).status).toBe(201);
     await expect(log({ pad: 'x' })).rejects.toMatchObject({
       status: 402,
       code: 'PLAN_LIMIT_EXCEEDED',
-      message: expect.stringContaining(`${MAX_AUDIT_TRAIL_METADATA_BYTES} bytes of audit metadata`),
+      message: expect.stringContaining(`${MAX_AUDIT_TRAIL_BYTES} bytes of audit entries`),
     });
     expect(tenant.audit).toHaveLength(2);
   });

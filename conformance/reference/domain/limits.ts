@@ -22,8 +22,11 @@ export const REFERENCE_CAPS = {
   webhooks: 1_000,
 } as const;
 
-/** Metadata bytes (canonical JSON) of one developer's whole audit trail: bounds `GET /v1/audit/entries` too. */
-export const MAX_AUDIT_TRAIL_METADATA_BYTES = 32 * 1024 * 1024;
+/**
+ * Bytes of one developer's whole audit trail (each entry's canonical metadata
+ * and its caller-given strings): bounds `GET /v1/audit/entries` too.
+ */
+export const MAX_AUDIT_TRAIL_BYTES = 32 * 1024 * 1024;
 
 /** History kept per developer, oldest forgotten first. */
 export const HISTORY_CAPS = {

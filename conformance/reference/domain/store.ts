@@ -207,8 +207,8 @@ export class Tenant {
   readonly refreshTokens = new Map<string, RefreshTokenRecord>();
   /** The audit chain, oldest first. */
   readonly audit: AuditRecord[] = [];
-  /** UTF-8 bytes of the canonical metadata of every entry in `audit` (capped, see limits.ts). */
-  auditMetadataBytes = 0;
+  /** UTF-8 bytes of the canonical metadata and caller-given strings of every entry in `audit` (capped, see limits.ts). */
+  auditBytes = 0;
   readonly policies = new Map<string, PolicyRecord>();
   readonly webhooks = new Map<string, WebhookRecord>();
   readonly deliveries: DeliveryRecord[] = [];

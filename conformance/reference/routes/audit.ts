@@ -9,7 +9,7 @@ import type { Handlers } from '../context.js';
 import { checkQuota, iso } from '../domain/rules.js';
 import { canonicalClone, exactClone } from '../http/exact-json.js';
 import { badRequest, HttpError, notFound } from '../http/http-error.js';
-import { MAX_AUDIT_TRAIL_METADATA_BYTES } from '../domain/limits.js';
+import { MAX_AUDIT_TRAIL_BYTES } from '../domain/limits.js';
 import { newId } from '../domain/ids.js';
 import type { AuditRecord } from '../domain/store.js';
 
@@ -42,11 +42,13 @@ export const auditHandlers = {
     if (metadataBytes > MAX_AUDIT_METADATA_BYTES)
       throw badRequest(`metadata is larger than ${MAX_AUDIT_METADATA_BYTES} bytes of canonical JSON`);
     // The trail is also what GET /v1/audit/entries answers in one piece (not paginated): bounded in bytes too.
-    if (tenant.auditMetadataBytes + metadataBytes > MAX_AUDIT_TRAIL_METADATA_BYTES)
+    const { agentId, agentDid, grantId, principalId, action } = body;
+    const entryBytes = metadataBytes + Buffer.byteLength(agentId + agentDid + grantId + principalId + action);
+    if (tenant.auditBytes + entryBytes > MAX_AUDIT_TRAIL_BYTES)
       throw new HttpError(
         402,
         'PLAN_LIMIT_EXCEEDED',
-        `Limit reached: this local reference server keeps at most ${MAX_AUDIT_TRAIL_METADATA_BYTES} bytes of audit metadata per developer, whatever the plan`,
+        `Limit reached: this local reference server keeps at most ${MAX_AUDIT_TRAIL_BYTES} bytes of audit entries per developer, whatever the plan`,
       );
     const nowMs = env.now();
     const last = tenant.audit.at(-1);
@@ -70,7 +72,7 @@ export const auditHandlers = {
       : await hashEntry(content);
     const entry: AuditRecord = { ...content, hash };
     tenant.audit.push(entry);
-    tenant.auditMetadataBytes += metadataBytes;
+    tenant.auditBytes += entryBytes;
     return { status: 201, body: presentEntry(entry) };
   },
 
