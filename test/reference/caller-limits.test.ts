@@ -24,6 +24,8 @@ import type { ServerEnv } from '../../conformance/reference/context.js';
 import { HttpError } from '../../conformance/reference/http/http-error.js';
 import { auditHandlers } from '../../conformance/reference/routes/audit.js';
 import { MAX_WINDOWS, RateLimiter } from '../../conformance/reference/http/rate-limit.js';
+import { MAX_PENDING_DELIVERIES, WebhookDispatcher } from '../../conformance/reference/domain/webhook-dispatch.js';
+import { Faults } from '../../conformance/reference/faults.js';
 import { start } from './helpers.js';
 
 const developer = (i: number): DeveloperRecord => ({
@@ -237,5 +239,33 @@ describe('reference server: history is forgotten oldest first', () => {
     const last = `ip:127.${MAX_WINDOWS >> 16}.${(MAX_WINDOWS >> 8) & 255}.${MAX_WINDOWS & 255}`;
     for (let i = 0; i < 4; i++) expect(limiter.hit('signup', last).allowed).toBe(true);
     expect(limiter.hit('signup', last).allowed).toBe(false);
+  });
+});
+
+describe('reference server: webhook deliveries stay bounded', () => {
+  it('fails new deliveries at once past the pending cap, and keeps pending ones listed so deleting the endpoint cancels them', async () => {
+    const dispatcher = new WebhookDispatcher({ retryDelaysMs: [60_000] }, Date.now, new Faults());
+    const tenant = new Store().addDeveloper(developer(0));
+    // Nothing listens on port 9; every attempt is aborted when the dispatcher closes.
+    tenant.webhooks.set('wh_1', {
+      id: 'wh_1',
+      url: 'http://127.0.0.1:9/hook',
+      events: ['grant.created'],
+      secret: 's',
+      createdAt: '',
+    });
+    try {
+      for (let i = 0; i <= MAX_PENDING_DELIVERIES; i++) dispatcher.emit(tenant, 'grant.created', {} as never);
+      const last = tenant.deliveries.at(-1)!;
+      expect(last.status).toBe('failed');
+      expect(last.lastError).toContain(`${MAX_PENDING_DELIVERIES} deliveries are already pending`);
+      expect(tenant.deliveries.filter((d) => d.status === 'pending')).toHaveLength(MAX_PENDING_DELIVERIES);
+      // The next event makes room by forgetting the settled (failed) record, never a pending one.
+      dispatcher.emit(tenant, 'grant.created', {} as never);
+      expect(tenant.deliveries.length).toBe(HISTORY_CAPS.deliveries + 1);
+      expect(tenant.deliveries.filter((d) => d.status === 'pending')).toHaveLength(MAX_PENDING_DELIVERIES);
+    } finally {
+      await dispatcher.close();
+    }
   });
 });

@@ -29,6 +29,25 @@ export interface DispatchOptions {
   timeoutMs?: number;
 }
 
+/** Deliveries waiting for an attempt or running, across developers; past it new ones fail at once. */
+export const MAX_PENDING_DELIVERIES = 10_000;
+
+/**
+ * The list is history: the oldest settled records go first. Pending ones stay
+ * listed, so deleting their endpoint still finds and cancels them (at most
+ * {@link MAX_PENDING_DELIVERIES} are pending).
+ */
+function forgetSettled(tenant: Tenant): void {
+  let excess = tenant.deliveries.length - HISTORY_CAPS.deliveries;
+  for (let i = 0; i < tenant.deliveries.length && excess > 0; ) {
+    if (tenant.deliveries[i]!.status === 'pending') i++;
+    else {
+      tenant.deliveries.splice(i, 1);
+      excess--;
+    }
+  }
+}
+
 /** Sends events to the endpoints that subscribed to them. */
 export class WebhookDispatcher {
   readonly #delays: readonly number[];
@@ -74,9 +93,12 @@ export class WebhookDispatcher {
         deliveredAt: null,
       };
       tenant.deliveries.push(delivery);
-      // The list is history: the oldest records go first (a pending one still runs its attempts).
-      if (tenant.deliveries.length > HISTORY_CAPS.deliveries)
-        tenant.deliveries.splice(0, tenant.deliveries.length - HISTORY_CAPS.deliveries);
+      if (tenant.deliveries.length > HISTORY_CAPS.deliveries) forgetSettled(tenant);
+      if (this.#timers.size + this.#running.size >= MAX_PENDING_DELIVERIES) {
+        delivery.status = 'failed';
+        delivery.lastError = `not attempted: ${MAX_PENDING_DELIVERIES} deliveries are already pending on this server`;
+        continue;
+      }
       this.#schedule(webhook, delivery, 0);
     }
   }
