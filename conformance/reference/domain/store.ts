@@ -325,7 +325,11 @@ export class Store {
     this.#forgottenListeners.push(listener);
   }
 
-  /** Marks a developer as just active (it becomes the last to be forgotten). */
+  /** Marks a developer as just active (it becomes the last to be forgotten): API keys and SCIM tokens do, and grant tokens (app.ts). */
+  touch(developerId: string): void {
+    this.#touch(developerId);
+  }
+
   #touch(developerId: string): void {
     this.#recency.delete(developerId);
     this.#recency.set(developerId, true);

@@ -50,6 +50,8 @@ export const auditHandlers = {
         'PLAN_LIMIT_EXCEEDED',
         `Limit reached: this local reference server keeps at most ${MAX_AUDIT_TRAIL_BYTES} bytes of audit entries per developer, whatever the plan`,
       );
+    // Counted before the hash is awaited, so concurrent appends cannot pass the check together.
+    tenant.auditBytes += entryBytes;
     const nowMs = env.now();
     const last = tenant.audit.at(-1);
     const content: Omit<AuditRecord, 'hash'> = {
@@ -72,7 +74,6 @@ export const auditHandlers = {
       : await hashEntry(content);
     const entry: AuditRecord = { ...content, hash };
     tenant.audit.push(entry);
-    tenant.auditBytes += entryBytes;
     return { status: 201, body: presentEntry(entry) };
   },
 
