@@ -156,6 +156,7 @@ async function authenticateGrant(env: ServerEnv, c: Context): Promise<{ caller: 
   const grant = claims === undefined ? undefined : tenant?.grants.get(claims.grnt);
   if (claims === undefined || tenant === undefined || record?.revoked !== false || grant?.status !== 'active')
     throw new HttpError(401, 'UNAUTHORIZED', 'Invalid or expired grant token');
+  env.store.touch(tenant.developer.id);
   return { caller: { tenant, key: `dev:${tenant.developer.id}` }, grant: claims };
 }
 

@@ -40,6 +40,8 @@ export { VARIANTS, VARIANT_NAMES, type VariantName } from './variants.js';
 
 /** Where the `issuer-elsewhere` fault's tokens say they come from: a key set that is not the server's. */
 export const ELSEWHERE_PATH = '/_elsewhere';
+/** Violations kept in `violations` (with `validateResponses` and no `onViolation`). */
+const MAX_VIOLATIONS = 1_000;
 
 const REQUEST_TIMEOUT_MS = 60_000;
 
@@ -186,7 +188,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     new RateLimiter(options.rateLimits, now),
     {
       validateResponses: options.validateResponses ?? false,
-      onViolation: options.onViolation ?? ((v) => violations.push(v)),
+      // Kept for the host to read; the first 1,000 are plenty to fix a server.
+      onViolation: options.onViolation ?? ((v) => void (violations.length < MAX_VIOLATIONS && violations.push(v))),
       onError: options.onError ?? ((error) => console.error('reference server error:', error)),
     },
     (hono) => {
@@ -220,6 +223,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       } satisfies Ctx<'signup'>;
       // Ids in the variant's format, as for a request.
       const reply = await idFormat.run(format, () => handlers.signup(ctx));
+      // Keys handed out by the host (the dev server prints them) are never forgotten.
+      env.store.pin(reply.body.developerId);
       return reply.body.apiKey;
     },
     close: async () => {

@@ -68,12 +68,14 @@ describe('reference server: SSO against hostile callers and providers', () => {
         .end('{"authorization_endpoint":"https://evil.test/a"}');
     });
     let sent = 0;
+    let hugeReads = 0;
     const provider = await serve((req, res) => {
       if (req.url?.startsWith('/redirect/')) {
         res.writeHead(302, { location: `${target}/.well-known/openid-configuration` }).end();
         return;
       }
       // A discovery document far over the limit, streamed until the reader hangs up.
+      hugeReads++;
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('{"authorization_endpoint":"https://idp.test/authorize","pad":"');
       const chunk = Buffer.alloc(64 * 1024, 'x');
@@ -98,6 +100,9 @@ describe('reference server: SSO against hostile callers and providers', () => {
     // The oversized document was dropped: the fallback endpoint is used, not the one it named.
     expect(new URL(hugeLogin.body.authorizeUrl).pathname).toBe('/huge/authorize');
     expect(sent).toBeLessThan(MAX_DISCOVERY_BYTES + 16 * 1024 * 1024);
+    // Remembered as unreadable: the next logins use the fallback without reading the provider again.
+    for (let i = 0; i < 3; i++) expect((await api.get(`/sso/login?org=${huge.id}`)).status).toBe(200);
+    expect(hugeReads).toBe(1);
   });
 
   it('keeps pending logins in a map bounded by age, entries and bytes', () => {

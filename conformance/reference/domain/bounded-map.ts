@@ -3,7 +3,7 @@
  * A map for records any caller can make the server keep (pending SSO logins,
  * billing sessions): each record lives at most `ttlMs`, and the map holds at
  * most `maxEntries` records and `maxBytes` of their estimated size, dropping
- * the oldest first. Inserting sweeps what expired, so memory stays bounded
+ * the oldest first (string keys count towards the bytes). Inserting sweeps what expired, so memory stays bounded
  * whatever the load, and an expired record is never answered.
  */
 
@@ -56,7 +56,8 @@ export class BoundedMap<K, V> {
   /** Stores `value` for `ttlMs`, then drops expired and, past a cap, the oldest records. */
   set(key: K, value: V, nowMs = this.#now()): void {
     this.delete(key);
-    const bytes = this.#sizeOf(value);
+    // A string key (an issuer URL, say) can be as large as its value: it counts too.
+    const bytes = this.#sizeOf(value) + (typeof key === 'string' ? 2 * key.length : 0);
     this.#slots.set(key, { value, expiresAt: nowMs + this.bounds.ttlMs, bytes });
     this.#bytes += bytes;
     for (const [oldest, slot] of this.#slots) {

@@ -8,6 +8,7 @@ import type { ServerEnv } from '../context.js';
 import { HttpError } from '../http/http-error.js';
 import { newId } from './ids.js';
 import type { GrantClaims } from './keys.js';
+import { forgetOldest, HISTORY_CAPS, REFERENCE_CAPS } from './limits.js';
 import type { AgentRecord, GrantRecord, Tenant } from './store.js';
 
 type Schemas = components['schemas'];
@@ -84,10 +85,21 @@ const QUOTA_WORDS: Record<Quota, string> = {
   webhooks: 'webhook(s)',
 };
 
-/** Throws 402 `PLAN_LIMIT_EXCEEDED` when `count` has reached the plan's quota. */
+/**
+ * Throws 402 `PLAN_LIMIT_EXCEEDED` when `count` has reached the plan's quota,
+ * or the reference server's own cap where that is lower (limits.ts).
+ */
 export function checkQuota(tenant: Tenant, quota: Quota, count: number): void {
   const plan = tenant.subscription.plan;
   const max = PLAN_LIMITS[plan][quota];
+  const cap = REFERENCE_CAPS[quota];
+  if (cap < max && count >= cap) {
+    throw new HttpError(
+      402,
+      'PLAN_LIMIT_EXCEEDED',
+      `Limit reached: this local reference server keeps at most ${cap} ${QUOTA_WORDS[quota]} per developer, whatever the plan`,
+    );
+  }
   if (count >= max) {
     throw new HttpError(
       402,
@@ -151,6 +163,7 @@ export async function issueGrantToken(
   if (grant.audience !== null && !env.faults.has('audience-dropped')) claims.aud = grant.audience;
   const token = await env.signer.sign(claims);
   tenant.tokens.set(jti, { jti, grantId: grant.id, expiresAt: grant.expiresAt, revoked: false });
+  forgetOldest(tenant.tokens, HISTORY_CAPS.tokens);
   return { token, jti };
 }
 
@@ -164,7 +177,22 @@ export function issueRefreshToken(env: ServerEnv, tenant: Tenant, grant: GrantRe
     expiresAt: Math.min(nowMs + 30 * DAY_MS, grant.expiresAt),
     used: false,
   });
+  forgetOldest(tenant.refreshTokens, HISTORY_CAPS.refreshTokens);
   return id;
+}
+
+/**
+ * Keeps a new grant; past {@link HISTORY_CAPS}.grants the oldest revoked or
+ * expired grants are forgotten first, then the oldest of all (their tokens
+ * then no longer verify).
+ */
+export function keepGrant(tenant: Tenant, grant: GrantRecord, nowMs: number): void {
+  tenant.grants.set(grant.id, grant);
+  forgetOldest(tenant.grants, HISTORY_CAPS.grants, (g) => grantStatus(g, nowMs) !== 'active');
+  // A parent delegated from again and again names only children still kept.
+  const parent = grant.parentGrantId === null ? undefined : tenant.grants.get(grant.parentGrantId);
+  if (parent !== undefined && parent.childIds.length >= HISTORY_CAPS.grants)
+    parent.childIds = parent.childIds.filter((id) => tenant.grants.has(id));
 }
 
 /** Why a token must not be honoured. */

@@ -5,9 +5,11 @@
  * caller's tenant cannot leak another developer's data. The few global indexes
  * (API keys, SCIM tokens, consent request ids, SSO states) map a credential or
  * capability to its tenant and nothing more. What anyone can make it keep
- * (SSO logins, billing sessions) lives in bounded maps (bounded-map.ts).
+ * (SSO logins, billing sessions) lives in bounded maps (bounded-map.ts);
+ * developers and their records are capped too (limits.ts).
  */
 import { BoundedMap, type Bounds } from './bounded-map.js';
+import { MAX_DEVELOPERS } from './limits.js';
 
 /** `live` keys need consent; `sandbox` keys are approved at once. */
 export type Mode = 'live' | 'sandbox';
@@ -205,6 +207,8 @@ export class Tenant {
   readonly refreshTokens = new Map<string, RefreshTokenRecord>();
   /** The audit chain, oldest first. */
   readonly audit: AuditRecord[] = [];
+  /** UTF-8 bytes of the canonical metadata and caller-given strings of every entry in `audit` (capped, see limits.ts). */
+  auditBytes = 0;
   readonly policies = new Map<string, PolicyRecord>();
   readonly webhooks = new Map<string, WebhookRecord>();
   readonly deliveries: DeliveryRecord[] = [];
@@ -253,8 +257,16 @@ export const MAX_AUTH_REQUESTS = 10_000;
 export const SSO_LOGIN_BOUNDS: Bounds = { ttlMs: 20 * 60_000, maxEntries: 2_000, maxBytes: 2 * 1024 * 1024 };
 /** Providers' discovery documents, read once per 5 minutes per issuer: at most 100 and 2 MiB. */
 export const DISCOVERY_BOUNDS: Bounds = { ttlMs: 5 * 60_000, maxEntries: 100, maxBytes: 2 * 1024 * 1024 };
+/** Issuers whose discovery document could not be read: not read again for 30 s; at most 100 and 1 MiB (issuer URLs). */
+export const DISCOVERY_FAILURE_BOUNDS: Bounds = { ttlMs: 30_000, maxEntries: 100, maxBytes: 1024 * 1024 };
 /** Billing checkout and portal sessions: an hour each, at most 10,000 and 8 MiB per kind. */
 export const BILLING_SESSION_BOUNDS: Bounds = { ttlMs: 60 * 60_000, maxEntries: 10_000, maxBytes: 8 * 1024 * 1024 };
+
+/** A pending login's size: its strings (two bytes a character) and a fixed overhead, without serializing it. */
+function ssoLoginBytes(login: SsoLoginRecord): number {
+  const { state, nonce, developerId, codeVerifier, redirectUri } = login;
+  return 2 * (state.length + nonce.length + developerId.length + codeVerifier.length + redirectUri.length) + 256;
+}
 
 /** All tenants plus the global credential and capability indexes. */
 export class Store {
@@ -263,26 +275,76 @@ export class Store {
   readonly #byEmail = new Map<string, string>();
   readonly #byScimToken = new Map<string, string>();
   readonly #authRequestOwner = new Map<string, string>();
+  /** Developer ids, least recently active first. */
+  readonly #recency = new Map<string, true>();
+  readonly #pinned = new Set<string>();
+  readonly #forgottenListeners: Array<(developerId: string) => void> = [];
   readonly checkoutSessions: BoundedMap<string, CheckoutSessionRecord>;
   readonly portalSessions: BoundedMap<string, { developerId: string; returnUrl: string }>;
   readonly ssoLogins: BoundedMap<string, SsoLoginRecord>;
   /** OpenID discovery documents by issuer URL (what `/sso/login` and the callback read). */
   readonly discoveries: BoundedMap<string, Record<string, unknown>>;
+  /** Issuers whose discovery document was unreadable a moment ago (see DISCOVERY_FAILURE_BOUNDS). */
+  readonly discoveryFailures: BoundedMap<string, string>;
 
   constructor(now: () => number = Date.now) {
     this.checkoutSessions = new BoundedMap(BILLING_SESSION_BOUNDS, now);
     this.portalSessions = new BoundedMap(BILLING_SESSION_BOUNDS, now);
-    this.ssoLogins = new BoundedMap(SSO_LOGIN_BOUNDS, now);
+    this.ssoLogins = new BoundedMap(SSO_LOGIN_BOUNDS, now, ssoLoginBytes);
     this.discoveries = new BoundedMap(DISCOVERY_BOUNDS, now);
+    this.discoveryFailures = new BoundedMap(DISCOVERY_FAILURE_BOUNDS, now, () => 64);
   }
 
-  /** Adds a developer and its empty tenant. */
+  /**
+   * Adds a developer and its empty tenant. Past {@link MAX_DEVELOPERS} the
+   * developer idle longest (last authenticated call, or sign-up) is forgotten
+   * with everything it owns, so sign-up keeps working on a server left
+   * running; pinned developers (see {@link pin}) are never forgotten.
+   */
   addDeveloper(developer: DeveloperRecord): Tenant {
+    for (const idle of this.#recency.keys()) {
+      if (this.#tenants.size < MAX_DEVELOPERS) break;
+      if (this.#pinned.has(idle)) continue;
+      this.#forget(idle);
+    }
     const tenant = new Tenant(developer);
     this.#tenants.set(developer.id, tenant);
+    this.#recency.set(developer.id, true);
     this.#byApiKey.set(developer.apiKey, developer.id);
     if (developer.email !== null) this.#byEmail.set(developer.email.toLowerCase(), developer.id);
     return tenant;
+  }
+
+  /** Never forgets this developer (the keys `startReferenceServer().addDeveloper` and the dev server print). */
+  pin(developerId: string): void {
+    this.#pinned.add(developerId);
+  }
+
+  /** Calls `listener` with the id of each developer forgotten (for tables kept beside the store). */
+  onDeveloperForgotten(listener: (developerId: string) => void): void {
+    this.#forgottenListeners.push(listener);
+  }
+
+  /** Marks a developer as just active (it becomes the last to be forgotten): API keys and SCIM tokens do, and grant tokens (app.ts). */
+  touch(developerId: string): void {
+    this.#touch(developerId);
+  }
+
+  #touch(developerId: string): void {
+    this.#recency.delete(developerId);
+    this.#recency.set(developerId, true);
+  }
+
+  #forget(developerId: string): void {
+    const tenant = this.#tenants.get(developerId);
+    this.#recency.delete(developerId);
+    if (tenant === undefined) return;
+    this.#tenants.delete(developerId);
+    this.#byApiKey.delete(tenant.developer.apiKey);
+    if (tenant.developer.email !== null) this.#byEmail.delete(tenant.developer.email.toLowerCase());
+    for (const token of tenant.scimTokens.values()) this.#byScimToken.delete(token.token);
+    for (const id of tenant.authRequests.keys()) this.#authRequestOwner.delete(id);
+    for (const listener of this.#forgottenListeners) listener(developerId);
   }
 
   /** Whether a developer already uses this email (case-insensitive). */
@@ -303,9 +365,12 @@ export class Store {
     this.#byApiKey.set(apiKey, developerId);
   }
 
+  /** The tenant of an API key; the developer counts as active. */
   tenantByApiKey(apiKey: string): Tenant | undefined {
     const id = this.#byApiKey.get(apiKey);
-    return id === undefined ? undefined : this.#tenants.get(id);
+    if (id === undefined) return undefined;
+    this.#touch(id);
+    return this.#tenants.get(id);
   }
 
   /** Every tenant; only faults and the test IdP look across tenants. */
@@ -344,6 +409,8 @@ export class Store {
 
   tenantByScimToken(token: string): Tenant | undefined {
     const id = this.#byScimToken.get(token);
-    return id === undefined ? undefined : this.#tenants.get(id);
+    if (id === undefined) return undefined;
+    this.#touch(id);
+    return this.#tenants.get(id);
   }
 }

@@ -8,6 +8,7 @@ import type { components } from '../../../generated/schema.js';
 import type { Faults } from '../faults.js';
 import { eventsOf } from './operations/event-stream.js';
 import { newId } from './ids.js';
+import { HISTORY_CAPS } from './limits.js';
 import type { DeliveryRecord, Tenant, WebhookEvent, WebhookRecord } from './store.js';
 import { signWebhookPayload } from '../../../src/integrity/webhook-signature.js';
 
@@ -26,6 +27,25 @@ export interface DispatchOptions {
   retryDelaysMs?: readonly number[];
   /** How long to wait for an answer, in milliseconds. Default 10000. */
   timeoutMs?: number;
+}
+
+/** Deliveries waiting for an attempt or running, across developers; past it new ones fail at once. */
+export const MAX_PENDING_DELIVERIES = 10_000;
+
+/**
+ * The list is history: the oldest settled records go first. Pending ones stay
+ * listed, so deleting their endpoint still finds and cancels them (at most
+ * {@link MAX_PENDING_DELIVERIES} are pending).
+ */
+function forgetSettled(tenant: Tenant): void {
+  let excess = tenant.deliveries.length - HISTORY_CAPS.deliveries;
+  for (let i = 0; i < tenant.deliveries.length && excess > 0; ) {
+    if (tenant.deliveries[i]!.status === 'pending') i++;
+    else {
+      tenant.deliveries.splice(i, 1);
+      excess--;
+    }
+  }
 }
 
 /** Sends events to the endpoints that subscribed to them. */
@@ -73,6 +93,12 @@ export class WebhookDispatcher {
         deliveredAt: null,
       };
       tenant.deliveries.push(delivery);
+      if (tenant.deliveries.length > HISTORY_CAPS.deliveries) forgetSettled(tenant);
+      if (this.#timers.size + this.#running.size >= MAX_PENDING_DELIVERIES) {
+        delivery.status = 'failed';
+        delivery.lastError = `not attempted: ${MAX_PENDING_DELIVERIES} deliveries are already pending on this server`;
+        continue;
+      }
       this.#schedule(webhook, delivery, 0);
     }
   }

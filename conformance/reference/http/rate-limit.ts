@@ -54,6 +54,13 @@ interface Window {
 
 const GENEROUS = 10_000;
 
+/**
+ * Windows kept (one per bucket and key: a developer, or a client address,
+ * of which 127.0.0.0/8 alone offers millions). Past it, expired windows are
+ * swept and then the oldest dropped, so a flood of addresses cannot grow memory.
+ */
+export const MAX_WINDOWS = 100_000;
+
 /** Counts requests per (bucket, key) in fixed windows. */
 export class RateLimiter {
   readonly #limits: Record<Bucket, { limit: number; windowMs: number }>;
@@ -82,6 +89,26 @@ export class RateLimiter {
     this.#now = now;
   }
 
+  /** Windows currently kept. */
+  get size(): number {
+    return this.#windows.size;
+  }
+
+  /**
+   * Drops expired windows, then the oldest down to 90% of {@link MAX_WINDOWS}
+   * (a dropped one starts afresh); the margin makes sweeps rare under a flood.
+   */
+  #sweep(now: number): void {
+    for (const [id, window] of this.#windows) {
+      const bucket = id.slice(0, id.indexOf('\u0000')) as Bucket;
+      if (now - window.start >= this.#limits[bucket].windowMs) this.#windows.delete(id);
+    }
+    for (const id of this.#windows.keys()) {
+      if (this.#windows.size <= MAX_WINDOWS * 0.9) break;
+      this.#windows.delete(id);
+    }
+  }
+
   /** Counts one request of `key` in `bucket` and says whether it may proceed. */
   hit(bucket: Bucket, key: string): RateDecision {
     const [decision] = this.take([{ bucket, key }]).decisions;
@@ -101,7 +128,10 @@ export class RateLimiter {
       let window = this.#windows.get(id);
       if (window === undefined || now - window.start >= windowMs) {
         window = { start: now, count: 0 };
+        // Re-inserted, so the map's order stays the order windows started in.
+        this.#windows.delete(id);
         this.#windows.set(id, window);
+        if (this.#windows.size > MAX_WINDOWS) this.#sweep(now);
       }
       return { bucket, window, limit, resetSeconds: Math.max(1, Math.ceil((window.start + windowMs - now) / 1000)) };
     });

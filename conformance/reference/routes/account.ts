@@ -8,6 +8,7 @@ import { randomToken } from '../domain/ids.js';
 import { settingsOf, tables } from '../domain/identity/principal.js';
 import { iso } from '../domain/rules.js';
 import { HttpError, notFound } from '../http/http-error.js';
+import { forgetOldest, SHARED_CAPS } from '../domain/limits.js';
 
 const DAY_MS = 86_400_000;
 
@@ -51,6 +52,7 @@ export const accountHandlers = {
       expiresAt,
       verified: false,
     });
+    forgetOldest(tables(env.store).emailTokens, SHARED_CAPS.shortLived);
     return { status: 201, body: { message: 'Verification email sent', expiresAt: iso(expiresAt) } };
   },
 

@@ -10,6 +10,7 @@ import { grantStatus, iso } from '../domain/rules.js';
 import { HttpError, notFound } from '../http/http-error.js';
 import { type ChannelRecord, roomFor, type RuleRecord, stateOf } from '../domain/operations/state.js';
 import { newId } from '../domain/ids.js';
+import { forgetOldest, HISTORY_CAPS } from '../domain/limits.js';
 import type { AnomalyRecord, Tenant } from '../domain/store.js';
 
 const HOUR_MS = 3_600_000;
@@ -107,6 +108,7 @@ export const anomalyHandlers = {
     }));
     for (const [id, a] of tenant.anomalies) if (a.acknowledgedAt === null) tenant.anomalies.delete(id);
     for (const a of found) tenant.anomalies.set(a.id, a);
+    forgetOldest(tenant.anomalies, HISTORY_CAPS.anomalies);
     let autoRevoked = 0;
     for (const a of found) {
       if (a.severity !== 'high' || a.agentId === null) continue;
@@ -182,6 +184,7 @@ function triage(tenant: Tenant, alertId: string, status: 'acknowledged' | 'resol
   } else state.resolvedAt = iso(nowMs);
   if (note !== undefined) state.note = note;
   alerts.set(alertId, state);
+  forgetOldest(alerts, HISTORY_CAPS.anomalies);
   return { status: 200 as const, body: alertOf(tenant, anomaly) };
 }
 

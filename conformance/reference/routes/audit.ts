@@ -8,7 +8,8 @@ import { hashEntry } from '../domain/audit-hash.js';
 import type { Handlers } from '../context.js';
 import { checkQuota, iso } from '../domain/rules.js';
 import { canonicalClone, exactClone } from '../http/exact-json.js';
-import { badRequest, notFound } from '../http/http-error.js';
+import { badRequest, HttpError, notFound } from '../http/http-error.js';
+import { MAX_AUDIT_TRAIL_BYTES } from '../domain/limits.js';
 import { newId } from '../domain/ids.js';
 import type { AuditRecord } from '../domain/store.js';
 
@@ -37,8 +38,20 @@ export const auditHandlers = {
   auditLog: async ({ env, tenant, body }) => {
     checkQuota(tenant, 'auditEntries', tenant.audit.length);
     const metadata = canonicalClone(body.metadata ?? {}) as Record<string, unknown>;
-    if (Buffer.byteLength(JSON.stringify(metadata)) > MAX_AUDIT_METADATA_BYTES)
+    const metadataBytes = Buffer.byteLength(JSON.stringify(metadata));
+    if (metadataBytes > MAX_AUDIT_METADATA_BYTES)
       throw badRequest(`metadata is larger than ${MAX_AUDIT_METADATA_BYTES} bytes of canonical JSON`);
+    // The trail is also what GET /v1/audit/entries answers in one piece (not paginated): bounded in bytes too.
+    const { agentId, agentDid, grantId, principalId, action } = body;
+    const entryBytes = metadataBytes + Buffer.byteLength(agentId + agentDid + grantId + principalId + action);
+    if (tenant.auditBytes + entryBytes > MAX_AUDIT_TRAIL_BYTES)
+      throw new HttpError(
+        402,
+        'PLAN_LIMIT_EXCEEDED',
+        `Limit reached: this local reference server keeps at most ${MAX_AUDIT_TRAIL_BYTES} bytes of audit entries per developer, whatever the plan`,
+      );
+    // Counted before the hash is awaited, so concurrent appends cannot pass the check together.
+    tenant.auditBytes += entryBytes;
     const nowMs = env.now();
     const last = tenant.audit.at(-1);
     const content: Omit<AuditRecord, 'hash'> = {

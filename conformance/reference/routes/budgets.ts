@@ -8,7 +8,7 @@ import type { Handlers } from '../context.js';
 import {
   type AllocationRecord,
   budgetsOf,
-  MAX_TRANSACTIONS_PER_GRANT,
+  keepTransaction,
   money,
   SCALE,
   toUnits,
@@ -81,8 +81,7 @@ export const budgetHandlers = {
     allocation.remaining -= amount;
     allocation.updatedAt = iso(nowMs);
     const id = newId('btx', nowMs);
-    const list = state.transactions.get(grant.id) ?? [];
-    list.push({
+    keepTransaction(state, {
       id,
       grantId: grant.id,
       allocationId: allocation.id,
@@ -91,8 +90,6 @@ export const budgetHandlers = {
       metadata: structuredClone(body.metadata ?? {}),
       createdAt: iso(nowMs),
     });
-    if (list.length > MAX_TRANSACTIONS_PER_GRANT) list.shift();
-    state.transactions.set(grant.id, list);
     eventsOf(tenant).publish('budget.debited', { grantId: grant.id, transactionId: id, amount: money(amount) }, nowMs);
     return { status: 200, body: { remaining: money(allocation.remaining), transactionId: id, grantId: grant.id } };
   },

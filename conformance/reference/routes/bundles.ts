@@ -10,9 +10,10 @@ import type { components } from '../../../generated/schema.js';
 import type { Handlers, ServerEnv } from '../context.js';
 import { bundles, type BundleRecord } from '../domain/identity/bundles.js';
 import { newId } from '../domain/ids.js';
-import { grantStatus, issueGrantToken, iso, parseDuration, revokeGrant } from '../domain/rules.js';
+import { grantStatus, issueGrantToken, iso, keepGrant, parseDuration, revokeGrant } from '../domain/rules.js';
 import type { GrantRecord, Tenant } from '../domain/store.js';
 import { badRequest, conflict, HttpError, notFound } from '../http/http-error.js';
+import { SHARED_CAPS } from '../domain/limits.js';
 
 type Entry = components['schemas']['OfflineAuditEntry'];
 
@@ -102,6 +103,8 @@ export const bundleHandlers = {
     const nowMs = env.now();
     const agent = tenant.agents.get(body.agentId);
     if (agent === undefined || agent.status !== 'active') throw notFound('Agent not found');
+    if (bundles(env.store).size >= SHARED_CAPS.offlineBundles)
+      throw badRequest(`This local reference server keeps at most ${SHARED_CAPS.offlineBundles} offline bundles`);
     const unknown = body.scopes.filter((s) => !agent.scopes.includes(s));
     if (unknown.length > 0)
       throw new HttpError(422, 'INVALID_SCOPES', `Scopes are not registered for this agent: ${unknown.join(', ')}`);
@@ -123,7 +126,7 @@ export const bundleHandlers = {
       delegationDepth: 0,
       childIds: [],
     };
-    tenant.grants.set(grant.id, grant);
+    keepGrant(tenant, grant, nowMs);
     const bundle: BundleRecord = {
       id: newId('bundle', nowMs),
       developerId: tenant.developer.id,
@@ -223,6 +226,10 @@ export const bundleHandlers = {
       const detail = errors.map((e) => `${e.seq} ${e.code}`).join(', ');
       throw new HttpError(400, 'INVALID_AUDIT_ENTRIES', `Offline audit batch failed integrity validation: ${detail}`);
     }
+    if (bundle.entries.length + fresh.length > SHARED_CAPS.bundleEntries)
+      throw badRequest(
+        `This local reference server keeps at most ${SHARED_CAPS.bundleEntries} audit entries per bundle`,
+      );
     const nowMs = env.now();
     for (const e of fresh) bundle.entries.push({ ...e, id: newId('oae', nowMs), syncedAt: iso(nowMs) });
     bundle.lastSyncAt = nowMs;

@@ -8,6 +8,7 @@ import { newId } from '../domain/ids.js';
 import { tables } from '../domain/identity/principal.js';
 import { iso } from '../domain/rules.js';
 import { badRequest, conflict, HttpError, notFound } from '../http/http-error.js';
+import { SHARED_CAPS } from '../domain/limits.js';
 
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
@@ -33,6 +34,12 @@ export const domainHandlers = {
     if (!HOSTNAME.test(domain)) throw badRequest('domain must be a valid DNS hostname');
     if (tenant.subscription.plan !== 'enterprise')
       throw new HttpError(402, 'PLAN_LIMIT_EXCEEDED', 'Custom domains require Enterprise plan');
+    if (tables(env.store).domains.size >= SHARED_CAPS.domains)
+      throw new HttpError(
+        402,
+        'PLAN_LIMIT_EXCEEDED',
+        `Limit reached: this local reference server keeps at most ${SHARED_CAPS.domains} custom domains`,
+      );
     if ([...tables(env.store).domains.values()].some((d) => d.domain === domain))
       throw conflict('Domain already registered');
     const nowMs = env.now();

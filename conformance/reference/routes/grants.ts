@@ -12,6 +12,7 @@ import {
   iso,
   issueGrantToken,
   issueRefreshToken,
+  keepGrant,
   parseDuration,
   presentGrant,
   revokeGrant,
@@ -65,7 +66,7 @@ function leftoverGrant(tenant: Tenant, claims: GrantClaims, subAgentId: string, 
     delegationDepth: depth,
     childIds: [],
   };
-  tenant.grants.set(grant.id, grant);
+  keepGrant(tenant, grant, nowMs);
 }
 
 export const grantHandlers = {
@@ -188,7 +189,7 @@ export const grantHandlers = {
       delegationDepth: depth,
       childIds: [],
     };
-    tenant.grants.set(grant.id, grant);
+    keepGrant(tenant, grant, nowMs);
     parentGrant?.childIds.push(grant.id);
     const delegation = { parentAgt: claims.agt, parentGrnt: claims.grnt, delegationDepth: depth };
     const { token, jti } = await issueGrantToken(env, tenant, grant, delegation, nowMs);

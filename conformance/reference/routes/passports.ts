@@ -16,6 +16,7 @@ import { ulid } from '../domain/ids.js';
 import { MAX_PASSPORT_HOURS, MPP_SCOPE_PREFIX, passports, type PassportRecord } from '../domain/identity/passports.js';
 import { didOf, grantStatus, iso, parseDuration } from '../domain/rules.js';
 import { badRequest, HttpError, notFound } from '../http/http-error.js';
+import { SHARED_CAPS } from '../domain/limits.js';
 
 const HOUR_S = 3600;
 
@@ -59,6 +60,8 @@ export const passportHandlers = {
     }
     const id = `urn:grantex:passport:${ulid(nowMs)}`;
     const issuer = issuerDid(env);
+    if (passports(env.store).size >= SHARED_CAPS.passports)
+      throw badRequest(`This local reference server keeps at most ${SHARED_CAPS.passports} passports`);
     const index = allocateStatusIndex(env);
     const list = statusList(env);
     const expiresAt = nowMs + seconds * 1000;

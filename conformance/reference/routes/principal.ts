@@ -9,6 +9,7 @@ import { tables, type SessionRecord } from '../domain/identity/principal.js';
 import { didOf, grantStatus, iso, parseDuration, revokeGrant } from '../domain/rules.js';
 import type { Tenant } from '../domain/store.js';
 import { badRequest, notFound, unauthorized } from '../http/http-error.js';
+import { forgetOldest, SHARED_CAPS } from '../domain/limits.js';
 
 const MAX_SESSION_S = 86_400;
 
@@ -38,6 +39,7 @@ export const principalHandlers = {
       principalId: body.principalId,
       expiresAt,
     });
+    forgetOldest(tables(env.store).sessions, SHARED_CAPS.shortLived);
     return {
       status: 201,
       body: {

@@ -9,6 +9,7 @@ import { newId, randomToken, ulid } from '../domain/ids.js';
 import { orgs, type OrgRecord } from '../domain/identity/registry.js';
 import { iso } from '../domain/rules.js';
 import { badRequest, conflict, forbidden, HttpError, notFound, unauthorized } from '../http/http-error.js';
+import { SHARED_CAPS } from '../domain/limits.js';
 
 function summary(org: OrgRecord) {
   return {
@@ -61,6 +62,8 @@ export const registryHandlers = {
     const domain = body.did.slice('did:web:'.length);
     if (domain === '' || /[/\s]/.test(domain)) throw badRequest('did must be did:web:<domain>');
     if (orgs(env.store).has(body.did)) throw conflict('Organization already registered');
+    if (orgs(env.store).size >= SHARED_CAPS.registryOrgs)
+      throw conflict(`This local reference server keeps at most ${SHARED_CAPS.registryOrgs} organizations`);
     const org: OrgRecord = {
       id: newId('treg', env.now()),
       developerId: tenant.developer.id,

@@ -6,7 +6,8 @@
 import type { components } from '../../../generated/schema.js';
 import type { Handlers } from '../context.js';
 import { iso } from '../domain/rules.js';
-import { HttpError, notFound } from '../http/http-error.js';
+import { badRequest, HttpError, notFound } from '../http/http-error.js';
+import { SCIM_CAPS } from '../domain/limits.js';
 import { newId, randomHex } from '../domain/ids.js';
 import type { ScimUserRecord, Tenant } from '../domain/store.js';
 
@@ -60,6 +61,10 @@ function assign(u: ScimUserRecord, body: UserInput, nowMs: number): void {
 
 export const scimHandlers = {
   scimCreateToken: ({ env, tenant, body }) => {
+    if (tenant.scimTokens.size >= SCIM_CAPS.tokens)
+      throw badRequest(
+        `This local reference server keeps at most ${SCIM_CAPS.tokens} SCIM tokens per developer; revoke one`,
+      );
     const record = {
       id: newId('scimtok', env.now()),
       label: body.label,
@@ -132,6 +137,8 @@ export const scimHandlers = {
 
   scimCreateUser: ({ env, tenant, body }) => {
     ensureUnique(tenant, body.userName);
+    if (tenant.scimUsers.size >= SCIM_CAPS.users)
+      throw scimError(400, `This local reference server keeps at most ${SCIM_CAPS.users} SCIM users per developer`);
     const nowMs = env.now();
     const user: ScimUserRecord = {
       id: newId('scimuser', nowMs),

@@ -9,7 +9,7 @@
  * store (see store.ts).
  */
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
-import { computeCodeChallenge } from '../../../src/integrity/pkce.js';
+import { createHash } from 'node:crypto';
 import type { Handlers } from '../context.js';
 import { iso } from '../domain/rules.js';
 import { badRequest, HttpError, notFound } from '../http/http-error.js';
@@ -27,12 +27,19 @@ interface Discovery {
   jwks_uri?: unknown;
 }
 
-/** The provider's discovery document, from the store's bounded cache or read once (an unreadable one is not cached). */
+/**
+ * The provider's discovery document, from the store's bounded cache or read
+ * once. An unreadable one (refused, too large, not JSON) is remembered as
+ * such for a short while, so a hostile provider is not read again on every
+ * login; the login then uses the issuer's `/authorize`, as the public server does.
+ */
 async function discover(store: Store, issuerUrl: string): Promise<Discovery> {
   const cached = store.discoveries.get(issuerUrl);
   if (cached !== undefined) return cached as Discovery;
+  if (store.discoveryFailures.get(issuerUrl) !== undefined) return {};
   const read = await readDiscovery(issuerUrl);
   if (read !== undefined) store.discoveries.set(issuerUrl, read as Record<string, unknown>);
+  else store.discoveryFailures.set(issuerUrl, 'unreadable');
   return read ?? {};
 }
 
@@ -192,7 +199,11 @@ export const ssoHandlers = {
     authorizeUrl.searchParams.set('scope', 'openid email profile');
     authorizeUrl.searchParams.set('state', login.state);
     authorizeUrl.searchParams.set('nonce', login.nonce);
-    authorizeUrl.searchParams.set('code_challenge', await computeCodeChallenge(login.codeVerifier));
+    // S256 (RFC 7636 §4.2), hashed synchronously: a login allocates little.
+    authorizeUrl.searchParams.set(
+      'code_challenge',
+      createHash('sha256').update(login.codeVerifier).digest('base64url'),
+    );
     authorizeUrl.searchParams.set('code_challenge_method', 'S256');
     return {
       status: 200,

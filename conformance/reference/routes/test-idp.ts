@@ -12,10 +12,14 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { computeCodeChallenge } from '../../../src/integrity/pkce.js';
 import { readBodyText } from '../http/body.js';
 import type { ServerEnv } from '../context.js';
+import { BoundedMap, type Bounds } from '../domain/bounded-map.js';
 import { randomToken } from '../domain/ids.js';
 
 /** Where the test IdP lives on the server. */
 export const TEST_IDP_PATH = '/_test-idp';
+
+/** Codes of the built-in test IdP (`GET /_test-idp/authorize` needs no credential). */
+export const TEST_IDP_CODE_BOUNDS: Bounds = { ttlMs: 60_000, maxEntries: 10_000, maxBytes: 8 * 1024 * 1024 };
 
 interface IssuedCode {
   clientId: string;
@@ -36,7 +40,8 @@ function displayName(email: string): string {
 /** Adds the test IdP's routes to `app`. */
 export function addTestIdp(app: Hono, env: ServerEnv): void {
   const keys = generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
-  const codes = new Map<string, IssuedCode>();
+  // Anyone can ask for codes: kept a minute (their lifetime), at most 10,000 and 8 MiB.
+  const codes = new BoundedMap<string, IssuedCode>(TEST_IDP_CODE_BOUNDS, () => env.now());
   const issuer = () => `${env.settings.baseUrl}${TEST_IDP_PATH}`;
   const oauthError = (error: string, description: string) => ({ error, error_description: description });
 

@@ -14,6 +14,7 @@ import {
   iso,
   issueGrantToken,
   issueRefreshToken,
+  keepGrant,
 } from '../domain/rules.js';
 import { badRequest, notFound } from '../http/http-error.js';
 import { newId } from '../domain/ids.js';
@@ -82,7 +83,7 @@ export const tokenHandlers = {
     };
     // Everything up to here can fail; from here on the exchange completes.
     if (!env.faults.has('code-reusable')) request.status = 'consumed';
-    tenant.grants.set(grant.id, grant);
+    keepGrant(tenant, grant, nowMs);
     const { token, jti } = await issueGrantToken(env, tenant, grant, undefined, nowMs);
     const refreshToken = issueRefreshToken(env, tenant, grant);
     env.webhooks.emit(tenant, 'grant.created', grantEventData(grant));

@@ -8,6 +8,7 @@ import type { Handlers } from '../context.js';
 import { newId, randomToken } from '../domain/ids.js';
 import { settingsOf, tables } from '../domain/identity/principal.js';
 import { badRequest, notFound } from '../http/http-error.js';
+import { forgetOldest, SHARED_CAPS } from '../domain/limits.js';
 
 const CHALLENGE_MS = 5 * 60_000;
 
@@ -24,6 +25,7 @@ export const webauthnHandlers = {
       challenge,
       expiresAt: nowMs + CHALLENGE_MS,
     });
+    forgetOldest(tables(env.store).challenges, SHARED_CAPS.shortLived);
     const existing = [...tables(env.store).webauthn.values()].filter(
       (c) => c.developerId === tenant.developer.id && c.principalId === body.principalId,
     );

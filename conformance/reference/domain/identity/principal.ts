@@ -72,6 +72,8 @@ export function tables(store: Store): IdentityTables {
       emailTokens: new Map(),
     };
     states.set(store, s);
+    const settings = s.settings;
+    store.onDeveloperForgotten((developerId) => settings.delete(developerId));
   }
   return s;
 }
