@@ -2,13 +2,31 @@
  * @module checks/limits
  * Limits probed on both sides of their boundary: a request exactly at a limit
  * is accepted, one step past it is refused. The limits here are our OpenAPI's
- * (scopes per request, principalId length, a positive expiresIn); SPEC.md
+ * AuthorizeRequest (scopes per request and the length of each, principalId,
+ * redirectUri, state and audience lengths, a positive expiresIn); SPEC.md
  * states none of them, so the check is a SHOULD. The delegation depth (SPEC
- * §9) is probed by delegation.depth, the 24 h lifetime by tokens.max-lifetime.
+ * §9) is probed by delegation.depth, the 24 h lifetime by tokens.max-lifetime,
+ * the 720 h passport by passports.max-expiry and passports.expiry-at-limit.
  */
 import type { Check } from '../engine/check.js';
 import { judgeEach } from '../engine/judge-each.js';
 import { expectStatus } from '../engine/session/expect.js';
+
+/** `text` padded with `fill` (or cut) to exactly `length` characters. */
+function sized(text: string, length: number, fill = 'a'): string {
+  return `${text}${fill.repeat(Math.max(0, length - text.length))}`.slice(0, length);
+}
+
+/** A custom scope in reverse-domain notation (SPEC §4.3) of exactly `length` characters. */
+function scopeOf(length: number): string {
+  const action = ':read';
+  return `${sized('test.grantex.limits:long', length - action.length, 'x')}${action}`;
+}
+
+/** An absolute https redirect URI of exactly `length` characters (never visited: nothing is approved in a browser). */
+function redirectUriOf(length: number): string {
+  return sized('https://client.example.com/callback?pad=', length);
+}
 
 /** `count` distinct custom scopes in reverse-domain notation (SPEC §4.3). */
 function customScopes(count: number): string[] {
@@ -20,21 +38,41 @@ export const limitChecks: Check[] = [
     id: 'contract.limits',
     area: 'contract',
     clause:
-      'OpenAPI AuthorizeRequest: scopes 1 to 100, principalId at most 256 characters, expiresIn positive (SPEC.md states no such limit, hence SHOULD)',
+      'OpenAPI AuthorizeRequest: scopes 1 to 100 of at most 256 characters each, principalId at most 256 characters, redirectUri at most 2048, state and audience at most 1024, expiresIn positive (SPEC.md states no such limit, hence SHOULD)',
     level: 'SHOULD',
     title:
-      'authorize accepts exactly 100 scopes, a 256-character principalId and expiresIn 1s, and refuses 101 scopes, 257 characters and 0s with 400',
+      'authorize accepts each documented limit exactly (100 scopes, a 256-character scope and principalId, a 2048-character redirectUri, a 1024-character state and audience, expiresIn 1s) and refuses one step past it with 400',
     async run(ctx) {
       const { session } = ctx;
       const dev = session.devA;
       const agent = await session.agent(dev, 'limits');
-      const ask = (body: { principalId?: string; scopes?: string[]; expiresIn?: string }) =>
+      type Asked = {
+        principalId?: string;
+        scopes?: string[];
+        expiresIn?: string;
+        redirectUri?: string;
+        state?: string;
+        audience?: string;
+      };
+      const ask = ({ principalId, scopes, ...rest }: Asked) =>
         session.authorize(dev, {
           agentId: agent.agentId,
-          principalId: body.principalId ?? session.principal('limits'),
-          scopes: body.scopes ?? ['calendar:read'],
-          ...(body.expiresIn !== undefined ? { expiresIn: body.expiresIn } : {}),
+          principalId: principalId ?? session.principal('limits'),
+          scopes: scopes ?? ['calendar:read'],
+          ...rest,
         });
+      /** The two sides of one length limit: `max` accepted (201), `max + 1` refused (400). */
+      const lengthSides = (what: string, max: number, body: (length: number) => Asked) => [
+        {
+          name: `${what} at the limit (${max} characters)`,
+          run: async () => expectStatus(await ask(body(max)), 201, `authorize with a ${max}-character ${what}`),
+        },
+        {
+          name: `${what} one past the limit (${max + 1} characters)`,
+          run: async () => expectStatus(await ask(body(max + 1)), 400, `authorize with a ${max + 1}-character ${what}`),
+        },
+      ];
+      const tag = `limits-${session.runId}-`;
       // A principal id of exactly `length` characters, still unique to the run.
       const principalOf = (length: number) => {
         const tag = session.principal('limits');
@@ -67,6 +105,10 @@ export const limitChecks: Check[] = [
               'authorize with a 257-character principalId',
             ),
         },
+        ...lengthSides('scope', 256, (length) => ({ scopes: [scopeOf(length)] })),
+        ...lengthSides('redirectUri', 2048, (length) => ({ redirectUri: redirectUriOf(length) })),
+        ...lengthSides('state', 1024, (length) => ({ state: sized(tag, length) })),
+        ...lengthSides('audience', 1024, (length) => ({ audience: sized(`urn:${tag}`, length) })),
         {
           name: 'expiresIn at the lower limit (1s)',
           run: async () => expectStatus(await ask({ expiresIn: '1s' }), 201, 'authorize with expiresIn 1s'),

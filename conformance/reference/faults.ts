@@ -39,6 +39,25 @@ export const FAULTS = {
   'delegation-foreign-subagent': 'POST /v1/grants/delegate accepts a sub-agent that belongs to another developer.',
   'scope-limit-off-by-one':
     'POST /v1/authorize refuses exactly 100 scopes, the documented limit, instead of only what lies past it.',
+  'scope-length-off-by-one':
+    'POST /v1/authorize refuses a scope of exactly 256 characters, the documented limit, instead of only longer ones.',
+  'scope-length-unbounded': 'POST /v1/authorize accepts a scope longer than the documented 256 characters.',
+  'redirect-uri-length-off-by-one':
+    'POST /v1/authorize refuses a redirectUri of exactly 2048 characters, the documented limit, instead of only longer ones.',
+  'redirect-uri-length-unbounded':
+    'POST /v1/authorize accepts a redirectUri longer than the documented 2048 characters.',
+  'state-length-off-by-one':
+    'POST /v1/authorize refuses a state of exactly 1024 characters, the documented limit, instead of only longer ones.',
+  'state-length-unbounded': 'POST /v1/authorize accepts a state longer than the documented 1024 characters.',
+  'audience-length-off-by-one':
+    'POST /v1/authorize refuses an audience of exactly 1024 characters, the documented limit, instead of only longer ones.',
+  'audience-length-unbounded': 'POST /v1/authorize accepts an audience longer than the documented 1024 characters.',
+  'lifetime-limit-off-by-one':
+    'POST /v1/authorize refuses an expiresIn of exactly 24 h, the longest lifetime SPEC §7.4 recommends, instead of only longer ones.',
+  'lifetime-uncapped': 'Grants live as long as expiresIn asks, past the 24 hours SPEC §7.4 gives as the maximum.',
+  'passport-refuses-720h':
+    'POST /v1/passport/issue refuses an expiresIn of exactly 720 hours, the maximum of SPEC §15.1, instead of only longer ones.',
+  'deleted-agent-exchanges': "POST /v1/token exchanges a code for an agent deleted after the code's approval.",
   'tenant-leak-filter':
     "GET /v1/grants?agentId=… also lists other developers' grants for that agent id (another developer's resource reached through a list filter).",
   'deny-leaves-code':
@@ -123,6 +142,18 @@ export const SHOULD_FAULTS: ReadonlySet<FaultName> = new Set<FaultName>([
   'suspended-agent-refreshes',
   'deleted-agent-tokens-valid',
   'scope-limit-off-by-one',
+  'scope-length-off-by-one',
+  'scope-length-unbounded',
+  'redirect-uri-length-off-by-one',
+  'redirect-uri-length-unbounded',
+  'state-length-off-by-one',
+  'state-length-unbounded',
+  'audience-length-off-by-one',
+  'audience-length-unbounded',
+  'lifetime-limit-off-by-one',
+  'lifetime-uncapped',
+  'passport-refuses-720h',
+  'deleted-agent-exchanges',
   'tenant-leak-filter',
   'sse-malformed-event',
   'budget-balance-number',

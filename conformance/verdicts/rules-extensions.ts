@@ -237,7 +237,7 @@ export const EXTENSION_RULES: readonly SpecRule[] = [
     level: 'MUST',
     form: 'statement',
     says: 'a passport is valid for 720 hours (30 days) at most',
-    judgedBy: ['passports.max-expiry'],
+    judgedBy: ['passports.max-expiry', 'passports.expiry-at-limit'],
   },
   {
     id: '§15.2/header',
