@@ -6,11 +6,17 @@
  * redirectUri, state and audience lengths, a positive expiresIn); SPEC.md
  * states none of them, so the check is a SHOULD. The delegation depth (SPEC
  * §9) is probed by delegation.depth, the 24 h lifetime by tokens.max-lifetime,
- * the 720 h passport by passports.max-expiry and passports.expiry-at-limit.
+ * the 720 h passport by passports.max-expiry and passports.expiry-at-limit;
+ * the RECOMMENDED default depth 3 (a SHOULD) by delegation.default-depth.
  */
+
+/** SPEC §9: the default RECOMMENDED delegation depth limit. */
+const DEFAULT_DEPTH = 3;
 import type { Check } from '../engine/check.js';
 import { judgeEach } from '../engine/judge-each.js';
+import { expectThat, show } from '../engine/check.js';
 import { expectStatus } from '../engine/session/expect.js';
+import type { Issued } from '../engine/session/types.js';
 
 /** `text` padded with `fill` (or cut) to exactly `length` characters. */
 function sized(text: string, length: number, fill = 'a'): string {
@@ -116,6 +122,60 @@ export const limitChecks: Check[] = [
         {
           name: 'expiresIn one step below it (0s)',
           run: async () => expectStatus(await ask({ expiresIn: '0s' }), 400, 'authorize with expiresIn 0s'),
+        },
+      ]);
+    },
+  },
+  {
+    id: 'delegation.default-depth',
+    area: 'delegation',
+    clause:
+      'SPEC §9 "The default RECOMMENDED limit is 3" (a deployment may configure another limit, hence SHOULD; the limit itself and the hard cap are delegation.depth’s MUST)',
+    level: 'SHOULD',
+    title:
+      'with the default limit, a chain of exactly 3 delegations is issued (delegationDepth 1, 2, 3) and a 4th is refused',
+    async run(ctx) {
+      const { session } = ctx;
+      const dev = session.devA;
+      const subs = [await session.agent(dev, 'sub'), await session.agent(dev, 'sub2')];
+      const root = await session.issue(dev, {
+        agent: await session.agent(dev, 'default-depth'),
+        scopes: ['calendar:read'],
+      });
+      let current: Issued = root;
+      let reached = 0;
+      const hop = (depth: number) =>
+        session.delegate(dev, {
+          parentGrantToken: current.grantToken,
+          subAgentId: subs[depth % 2]!.agentId,
+          scopes: ['calendar:read'],
+        });
+      await judgeEach(ctx, [
+        {
+          name: `a chain of exactly ${DEFAULT_DEPTH} delegations, the limit`,
+          async run() {
+            for (let depth = 1; depth <= DEFAULT_DEPTH; depth++) {
+              const exchange = await hop(depth);
+              expectStatus(exchange, 201, `delegating to depth ${depth} (at most the default limit ${DEFAULT_DEPTH})`);
+              const child = session.issuedFrom(exchange, subs[depth % 2]!, root.principalId);
+              expectThat(
+                child.claims['delegationDepth'] === depth,
+                `the token delegated at hop ${depth} does not carry delegationDepth ${depth}`,
+                String(depth),
+                show(child.claims['delegationDepth']),
+              );
+              current = child;
+              reached = depth;
+            }
+          },
+        },
+        {
+          name: `one delegation past it (depth ${DEFAULT_DEPTH + 1})`,
+          async run() {
+            if (reached < DEFAULT_DEPTH) ctx.skip(`the chain stopped at depth ${reached}`);
+            const exchange = await hop(DEFAULT_DEPTH + 1);
+            expectStatus(exchange, [400, 403], `delegating to depth ${DEFAULT_DEPTH + 1}, past the default limit`);
+          },
         },
       ]);
     },

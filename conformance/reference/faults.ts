@@ -34,6 +34,8 @@ export const FAULTS = {
   'revoke-no-cascade': 'Revoking a grant does not revoke the grants delegated from it (SPEC §9.2).',
   'delegation-scope-escalation': 'POST /v1/grants/delegate issues scopes that the parent grant does not hold.',
   'delegation-depth-unlimited': 'POST /v1/grants/delegate enforces no delegation depth limit.',
+  'delegation-depth-off-by-one':
+    'POST /v1/grants/delegate refuses a delegation at exactly the configured depth limit (3 by default), not only past it (SPEC §9 RECOMMENDED default 3).',
   'delegation-exp-not-capped': 'Delegated grants expire at now + expiresIn even when the parent expires earlier.',
   'delegation-revoked-parent': 'POST /v1/grants/delegate accepts a parent grant token whose grant was revoked.',
   'delegation-foreign-subagent': 'POST /v1/grants/delegate accepts a sub-agent that belongs to another developer.',
@@ -154,6 +156,7 @@ export const SHOULD_FAULTS: ReadonlySet<FaultName> = new Set<FaultName>([
   'lifetime-uncapped',
   'passport-refuses-720h',
   'deleted-agent-exchanges',
+  'delegation-depth-off-by-one',
   'tenant-leak-filter',
   'sse-malformed-event',
   'budget-balance-number',

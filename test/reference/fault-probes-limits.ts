@@ -51,6 +51,22 @@ export const limitProbes = {
   'audience-length-unbounded': audiencePast,
   'lifetime-limit-off-by-one': async (api) => (await lifetime(api, '24h')) === 86_400,
   'lifetime-uncapped': async (api) => ((await lifetime(api, '48h')) ?? 0) <= 86_400,
+  'delegation-depth-off-by-one': async (api) => {
+    const { key } = await api.developer();
+    let token = (await api.grant(key, await api.agent(key), ['calendar:read'])).grantToken as string;
+    for (let depth = 1; depth <= 3; depth++) {
+      const subAgentId = await api.agent(key);
+      const child = await api.post(
+        '/v1/grants/delegate',
+        { parentGrantToken: token, subAgentId, scopes: ['calendar:read'] },
+        key,
+        { unchecked: true },
+      );
+      if (child.status !== 201) return false;
+      token = child.body.grantToken;
+    }
+    return true;
+  },
   'deleted-agent-exchanges': async (api) => {
     const { key } = await api.developer();
     const agentId = await api.agent(key);
