@@ -3,8 +3,9 @@
  * Limits probed on both sides of their boundary: a request exactly at a limit
  * is accepted, one step past it is refused. The limits here are our OpenAPI's
  * AuthorizeRequest (scopes per request and the length of each, principalId,
- * redirectUri, state and audience lengths, a positive expiresIn); SPEC.md
- * states none of them, so the check is a SHOULD. The delegation depth (SPEC
+ * redirectUri, state and audience lengths, a positive expiresIn) and
+ * CreateAgentRequest (scopes and their length); SPEC.md states none of them,
+ * so these checks are SHOULD. The delegation depth (SPEC
  * §9) is probed by delegation.depth, the 24 h lifetime by tokens.max-lifetime,
  * the 720 h passport by passports.max-expiry and passports.expiry-at-limit;
  * the RECOMMENDED default depth 3 (a SHOULD) by delegation.default-depth.
@@ -176,6 +177,50 @@ export const limitChecks: Check[] = [
             const exchange = await hop(DEFAULT_DEPTH + 1);
             expectStatus(exchange, [400, 403], `delegating to depth ${DEFAULT_DEPTH + 1}, past the default limit`);
           },
+        },
+      ]);
+    },
+  },
+  {
+    id: 'contract.agent-limits',
+    area: 'contract',
+    clause:
+      'OpenAPI CreateAgentRequest: at most 100 scopes of at most 256 characters each (SPEC.md states no such limit, hence SHOULD)',
+    level: 'SHOULD',
+    title:
+      'POST /v1/agents accepts exactly 100 scopes and a 256-character scope, and refuses 101 scopes with 400 (a 257-character scope is probed on authorize only)',
+    async run(ctx) {
+      const { session } = ctx;
+      const dev = session.devA;
+      /** POST /v1/agents with `scopes`; an agent it makes, even by mistake, is the run's own and is deleted with the rest. */
+      // No 257-character scope here: an agent that accepted it would echo it, and the Agent schema's
+      // Scope (256 at most) would turn a SHOULD into a contract.op.agentsCreate MUST failure.
+      const register = async (scopes: string[]) => {
+        const exchange = await session.request(dev, {
+          method: 'POST',
+          path: '/v1/agents',
+          json: { name: session.name('agent limits'), description: `grantex conformance run ${session.runId}`, scopes },
+        });
+        const agentId = (exchange.body as { agentId?: unknown } | undefined)?.agentId;
+        if (exchange.status === 201 && typeof agentId === 'string')
+          session.track(`agent ${agentId}`, () =>
+            session.request(dev, { method: 'DELETE', path: `/v1/agents/${agentId}` }),
+          );
+        return exchange;
+      };
+      await judgeEach(ctx, [
+        {
+          name: 'scopes at the limit (100)',
+          run: async () => expectStatus(await register(customScopes(100)), 201, 'POST /v1/agents with 100 scopes'),
+        },
+        {
+          name: 'scopes one past the limit (101)',
+          run: async () => expectStatus(await register(customScopes(101)), 400, 'POST /v1/agents with 101 scopes'),
+        },
+        {
+          name: 'a scope at the limit (256 characters)',
+          run: async () =>
+            expectStatus(await register([scopeOf(256)]), 201, 'POST /v1/agents with a 256-character scope'),
         },
       ]);
     },

@@ -17,7 +17,7 @@ import type { Contract, Operation } from './http/validate.js';
 import { ContractValidator, recordedResponse } from '../http/contract.js';
 import type { GrantClaims } from './domain/keys.js';
 import { countUsage } from './routes/usage.js';
-import { validatedView } from './routes/authorize-limits.js';
+import { validatedView } from './routes/request-limits.js';
 
 /** How the app reports what it sees; all optional. */
 export interface AppHooks {

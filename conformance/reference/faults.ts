@@ -42,8 +42,12 @@ export const FAULTS = {
   'scope-limit-off-by-one':
     'POST /v1/authorize refuses exactly 100 scopes, the documented limit, instead of only what lies past it.',
   'scope-length-off-by-one':
-    'POST /v1/authorize refuses a scope of exactly 256 characters, the documented limit, instead of only longer ones.',
-  'scope-length-unbounded': 'POST /v1/authorize accepts a scope longer than the documented 256 characters.',
+    'POST /v1/authorize and POST /v1/agents refuse a scope of exactly 256 characters, the documented limit, instead of only longer ones.',
+  'scope-length-unbounded':
+    'POST /v1/authorize and POST /v1/agents accept a scope longer than the documented 256 characters.',
+  'agent-scope-limit-off-by-one':
+    'POST /v1/agents refuses exactly 100 scopes, the documented limit, instead of only what lies past it.',
+  'agent-scopes-unbounded': 'POST /v1/agents accepts more than the documented 100 scopes.',
   'redirect-uri-length-off-by-one':
     'POST /v1/authorize refuses a redirectUri of exactly 2048 characters, the documented limit, instead of only longer ones.',
   'redirect-uri-length-unbounded':
@@ -157,6 +161,8 @@ export const SHOULD_FAULTS: ReadonlySet<FaultName> = new Set<FaultName>([
   'passport-refuses-720h',
   'deleted-agent-exchanges',
   'delegation-depth-off-by-one',
+  'agent-scope-limit-off-by-one',
+  'agent-scopes-unbounded',
   'tenant-leak-filter',
   'sse-malformed-event',
   'budget-balance-number',

@@ -22,6 +22,7 @@ export const EXTENSION_RULES: readonly SpecRule[] = [
       'auth.isolation',
       'auth.isolation-filters',
       'contract.limits',
+      'contract.agent-limits',
       'lifecycle.agent-suspended',
       'lifecycle.agent-deleted',
       'fuzz.no-server-error',

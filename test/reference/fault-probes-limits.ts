@@ -27,6 +27,13 @@ const [uriAt, uriPast] = lengthProbes((n) => ({ redirectUri: sized('https://clie
 const [stateAt, statePast] = lengthProbes((n) => ({ state: sized('st-', n) }), 1024);
 const [audienceAt, audiencePast] = lengthProbes((n) => ({ audience: sized('urn:aud:', n) }), 1024);
 
+/** The status of POST /v1/agents with `count` distinct scopes. */
+async function agentStatus(api: Api, count: number): Promise<number> {
+  const { key } = await api.developer();
+  const scopes = Array.from({ length: count }, (_, index) => `test.limits:s${index}:read`);
+  return (await api.post('/v1/agents', { name: 'limits', scopes }, key, { unchecked: true })).status;
+}
+
 /** The lifetime (exp − iat) of a sandbox grant asked for `expiresIn`, or undefined when authorize refused. */
 async function lifetime(api: Api, expiresIn: string): Promise<number | undefined> {
   const { key } = await api.developer();
@@ -49,6 +56,8 @@ export const limitProbes = {
   'state-length-unbounded': statePast,
   'audience-length-off-by-one': audienceAt,
   'audience-length-unbounded': audiencePast,
+  'agent-scope-limit-off-by-one': async (api) => (await agentStatus(api, 100)) === 201,
+  'agent-scopes-unbounded': async (api) => (await agentStatus(api, 101)) === 400,
   'lifetime-limit-off-by-one': async (api) => (await lifetime(api, '24h')) === 86_400,
   'lifetime-uncapped': async (api) => ((await lifetime(api, '48h')) ?? 0) <= 86_400,
   'delegation-depth-off-by-one': async (api) => {

@@ -7,6 +7,7 @@ import type { Handlers, ServerEnv } from '../context.js';
 import { checkQuota, iso, presentAgent, revokeGrant } from '../domain/rules.js';
 import { notFound } from '../http/http-error.js';
 import { newId } from '../domain/ids.js';
+import { refuseAtLimit } from './request-limits.js';
 import type { AgentRecord, Tenant } from '../domain/store.js';
 
 /** The caller's agent, or 404 (another developer's agent is 404 too, unless the tenant-leak fault is on). */
@@ -59,6 +60,7 @@ function removeAgent(
 
 export const agentHandlers = {
   agentsCreate: ({ env, tenant, body }) => {
+    refuseAtLimit(env.faults, 'agentsCreate', body as Record<string, unknown>);
     checkQuota(tenant, 'agents', tenant.agents.size);
     const now = iso(env.now());
     const agent: AgentRecord = {

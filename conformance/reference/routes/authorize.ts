@@ -10,7 +10,7 @@ import { badRequest, forbidden, gone, HttpError, notFound } from '../http/http-e
 import { newId, ulid } from '../domain/ids.js';
 import { decide, utcTimeOfDay } from '../domain/policy.js';
 import type { AuthRequestRecord, Tenant } from '../domain/store.js';
-import { refuseAtLimit } from './authorize-limits.js';
+import { refuseAtLimit } from './request-limits.js';
 
 /** SPEC §7.4: 24 hours is the longest advisable grant lifetime; longer requests are capped. */
 export const MAX_GRANT_SECONDS = 86_400;
@@ -89,7 +89,7 @@ export const authorizeHandlers = {
     // Broken on purpose: the limit itself is refused, not only what lies past it.
     if (env.faults.has('scope-limit-off-by-one') && body.scopes.length >= 100)
       throw badRequest('Too many scopes (max 100)');
-    refuseAtLimit(env.faults, body as Record<string, unknown>);
+    refuseAtLimit(env.faults, 'authorize', body as Record<string, unknown>);
     checkQuota(tenant, 'grants', activeGrantCount(tenant, nowMs));
     const agent = tenant.agents.get(body.agentId);
     if (agent === undefined || !usable(agent.status, env.faults.has('suspended-agent-authorizes')))
