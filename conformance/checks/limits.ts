@@ -8,8 +8,13 @@
  * so these checks are SHOULD. The delegation depth (SPEC
  * §9) is probed by delegation.depth, the 24 h lifetime by tokens.max-lifetime,
  * the 720 h passport by passports.max-expiry and passports.expiry-at-limit;
- * the RECOMMENDED default depth 3 (a SHOULD) by delegation.default-depth.
+ * the RECOMMENDED default depth 3 (a SHOULD) by delegation.default-depth;
+ * audit metadata (16384 bytes, our OpenAPI) only at the limit, since SPEC.md
+ * lets a server accept more.
  */
+
+/** OpenAPI AuditLogRequest: the largest metadata, in bytes of canonical JSON. */
+const AUDIT_METADATA_BYTES = 16_384;
 
 /** SPEC §9: the default RECOMMENDED delegation depth limit. */
 const DEFAULT_DEPTH = 3;
@@ -223,6 +228,35 @@ export const limitChecks: Check[] = [
             expectStatus(await register([scopeOf(256)]), 201, 'POST /v1/agents with a 256-character scope'),
         },
       ]);
+    },
+  },
+  {
+    id: 'audit.metadata-at-limit',
+    area: 'audit',
+    clause:
+      'OpenAPI AuditLogRequest metadata: any object of at most 16384 bytes of canonical JSON (SPEC.md states no limit, hence SHOULD; past it a server may still accept, so only this side is judged)',
+    level: 'SHOULD',
+    title: 'POST /v1/audit/log accepts metadata of exactly 16384 bytes of canonical JSON, the documented limit',
+    async run(ctx) {
+      const { session } = ctx;
+      const dev = session.devA;
+      const grant = await session.sharedGrant(dev);
+      // Canonical JSON {"pad":"…"}: 10 bytes around the padding.
+      const metadata = { pad: sized(`${session.runId}-`, AUDIT_METADATA_BYTES - 10) };
+      const logged = await session.request(dev, {
+        method: 'POST',
+        path: '/v1/audit/log',
+        json: {
+          agentId: grant.agent.agentId,
+          agentDid: grant.agent.did,
+          grantId: grant.grantId,
+          principalId: grant.principalId,
+          action: 'limits.metadata-at-limit',
+          metadata,
+        },
+      });
+      expectStatus(logged, 201, `POST /v1/audit/log with ${AUDIT_METADATA_BYTES} bytes of metadata`);
+      ctx.note('the entry stays: the audit trail is append-only');
     },
   },
 ];

@@ -48,6 +48,8 @@ export const FAULTS = {
   'agent-scope-limit-off-by-one':
     'POST /v1/agents refuses exactly 100 scopes, the documented limit, instead of only what lies past it.',
   'agent-scopes-unbounded': 'POST /v1/agents accepts more than the documented 100 scopes.',
+  'audit-metadata-limit-off-by-one':
+    'POST /v1/audit/log refuses metadata of exactly 16384 bytes of canonical JSON, the documented limit, instead of only larger.',
   'redirect-uri-length-off-by-one':
     'POST /v1/authorize refuses a redirectUri of exactly 2048 characters, the documented limit, instead of only longer ones.',
   'redirect-uri-length-unbounded':
@@ -163,6 +165,7 @@ export const SHOULD_FAULTS: ReadonlySet<FaultName> = new Set<FaultName>([
   'delegation-depth-off-by-one',
   'agent-scope-limit-off-by-one',
   'agent-scopes-unbounded',
+  'audit-metadata-limit-off-by-one',
   'tenant-leak-filter',
   'sse-malformed-event',
   'budget-balance-number',

@@ -23,6 +23,7 @@ export const EXTENSION_RULES: readonly SpecRule[] = [
       'auth.isolation-filters',
       'contract.limits',
       'contract.agent-limits',
+      'audit.metadata-at-limit',
       'lifecycle.agent-suspended',
       'lifecycle.agent-deleted',
       'fuzz.no-server-error',

@@ -58,6 +58,25 @@ export const limitProbes = {
   'audience-length-unbounded': audiencePast,
   'agent-scope-limit-off-by-one': async (api) => (await agentStatus(api, 100)) === 201,
   'agent-scopes-unbounded': async (api) => (await agentStatus(api, 101)) === 400,
+  'audit-metadata-limit-off-by-one': async (api) => {
+    const { key } = await api.developer();
+    const agentId = await api.agent(key);
+    const grant = await api.grant(key, agentId);
+    const logged = await api.post(
+      '/v1/audit/log',
+      {
+        agentId,
+        agentDid: `did:grantex:${agentId}`,
+        grantId: grant.grantId,
+        principalId: 'p',
+        action: 'limits.probe',
+        metadata: { pad: 'a'.repeat(16_384 - 10) },
+      },
+      key,
+      { unchecked: true },
+    );
+    return logged.status === 201;
+  },
   'lifetime-limit-off-by-one': async (api) => (await lifetime(api, '24h')) === 86_400,
   'lifetime-uncapped': async (api) => ((await lifetime(api, '48h')) ?? 0) <= 86_400,
   'delegation-depth-off-by-one': async (api) => {

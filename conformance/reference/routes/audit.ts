@@ -37,7 +37,11 @@ export const auditHandlers = {
   auditLog: async ({ env, tenant, body }) => {
     checkQuota(tenant, 'auditEntries', tenant.audit.length);
     const metadata = canonicalClone(body.metadata ?? {}) as Record<string, unknown>;
-    if (Buffer.byteLength(JSON.stringify(metadata)) > MAX_AUDIT_METADATA_BYTES)
+    // Broken on purpose under audit-metadata-limit-off-by-one: the limit itself is refused.
+    const cap = env.faults.has('audit-metadata-limit-off-by-one')
+      ? MAX_AUDIT_METADATA_BYTES - 1
+      : MAX_AUDIT_METADATA_BYTES;
+    if (Buffer.byteLength(JSON.stringify(metadata)) > cap)
       throw badRequest(`metadata is larger than ${MAX_AUDIT_METADATA_BYTES} bytes of canonical JSON`);
     const nowMs = env.now();
     const last = tenant.audit.at(-1);
