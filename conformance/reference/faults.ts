@@ -45,6 +45,10 @@ export const FAULTS = {
     'POST /v1/authorize and POST /v1/agents refuse a scope of exactly 256 characters, the documented limit, instead of only longer ones.',
   'scope-length-unbounded':
     'POST /v1/authorize and POST /v1/agents accept a scope longer than the documented 256 characters.',
+  'scope-count-unbounded': 'POST /v1/authorize accepts more than the documented 100 scopes.',
+  'principal-length-off-by-one':
+    'POST /v1/authorize refuses a principalId of exactly 256 characters, the documented limit, instead of only longer ones.',
+  'principal-length-unbounded': 'POST /v1/authorize accepts a principalId longer than the documented 256 characters.',
   'agent-scope-limit-off-by-one':
     'POST /v1/agents refuses exactly 100 scopes, the documented limit, instead of only what lies past it.',
   'agent-scopes-unbounded': 'POST /v1/agents accepts more than the documented 100 scopes.',
@@ -165,6 +169,9 @@ export const SHOULD_FAULTS: ReadonlySet<FaultName> = new Set<FaultName>([
   'delegation-depth-off-by-one',
   'agent-scope-limit-off-by-one',
   'agent-scopes-unbounded',
+  'scope-count-unbounded',
+  'principal-length-off-by-one',
+  'principal-length-unbounded',
   'audit-metadata-limit-off-by-one',
   'tenant-leak-filter',
   'sse-malformed-event',

@@ -23,6 +23,9 @@ function lengthProbes(body: (length: number) => Record<string, unknown>, max: nu
 }
 
 const [scopeAt, scopePast] = lengthProbes((n) => ({ scopes: [`${sized('test.limits:', n - 5)}:read`] }), 256);
+const [principalAt, principalPast] = lengthProbes((n) => ({ principalId: sized('p-', n) }), 256);
+const scopeCountPast: Probe = async (api) =>
+  (await authorizeStatus(api, { scopes: Array.from({ length: 101 }, (_, i) => `test.limits:s${i}:read`) })) === 400;
 const [uriAt, uriPast] = lengthProbes((n) => ({ redirectUri: sized('https://client.example.com/cb?pad=', n) }), 2048);
 const [stateAt, statePast] = lengthProbes((n) => ({ state: sized('st-', n) }), 1024);
 const [audienceAt, audiencePast] = lengthProbes((n) => ({ audience: sized('urn:aud:', n) }), 1024);
@@ -50,6 +53,9 @@ async function lifetime(api: Api, expiresIn: string): Promise<number | undefined
 export const limitProbes = {
   'scope-length-off-by-one': scopeAt,
   'scope-length-unbounded': scopePast,
+  'principal-length-off-by-one': principalAt,
+  'principal-length-unbounded': principalPast,
+  'scope-count-unbounded': scopeCountPast,
   'redirect-uri-length-off-by-one': uriAt,
   'redirect-uri-length-unbounded': uriPast,
   'state-length-off-by-one': stateAt,

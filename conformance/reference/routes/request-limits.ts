@@ -14,7 +14,7 @@ interface LengthLimit {
   operations: readonly string[];
   /** `count`: the number of items of the member; else the length of each string. */
   count?: true;
-  field: 'scopes' | 'redirectUri' | 'state' | 'audience';
+  field: 'scopes' | 'redirectUri' | 'state' | 'audience' | 'principalId';
   max: number;
   /** The fault that refuses a value exactly at `max`. */
   atLimitRefused: FaultName;
@@ -52,6 +52,22 @@ const LIMITS: readonly LengthLimit[] = [
     max: 1024,
     atLimitRefused: 'audience-length-off-by-one',
     pastLimitAccepted: 'audience-length-unbounded',
+  },
+  {
+    operations: AUTHORIZE,
+    field: 'principalId',
+    max: 256,
+    atLimitRefused: 'principal-length-off-by-one',
+    pastLimitAccepted: 'principal-length-unbounded',
+  },
+  {
+    operations: AUTHORIZE,
+    count: true,
+    field: 'scopes',
+    max: 100,
+    // The limit itself has its own, older fault (scope-limit-off-by-one, in the authorize route).
+    atLimitRefused: 'scope-limit-off-by-one',
+    pastLimitAccepted: 'scope-count-unbounded',
   },
   {
     operations: ['agentsCreate'],
