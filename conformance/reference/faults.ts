@@ -49,6 +49,10 @@ export const FAULTS = {
   'principal-length-off-by-one':
     'POST /v1/authorize refuses a principalId of exactly 256 characters, the documented limit, instead of only longer ones.',
   'principal-length-unbounded': 'POST /v1/authorize accepts a principalId longer than the documented 256 characters.',
+  'expires-in-zero-accepted':
+    'POST /v1/authorize accepts an expiresIn of 0s, though the documented duration is positive.',
+  'expires-in-minimum-off-by-one':
+    'POST /v1/authorize refuses an expiresIn of 1s, the smallest positive duration, instead of only 0s.',
   'agent-scope-limit-off-by-one':
     'POST /v1/agents refuses exactly 100 scopes, the documented limit, instead of only what lies past it.',
   'agent-scopes-unbounded': 'POST /v1/agents accepts more than the documented 100 scopes.',
@@ -172,6 +176,8 @@ export const SHOULD_FAULTS: ReadonlySet<FaultName> = new Set<FaultName>([
   'scope-count-unbounded',
   'principal-length-off-by-one',
   'principal-length-unbounded',
+  'expires-in-zero-accepted',
+  'expires-in-minimum-off-by-one',
   'audit-metadata-limit-off-by-one',
   'tenant-leak-filter',
   'sse-malformed-event',

@@ -56,6 +56,8 @@ export const limitProbes = {
   'principal-length-off-by-one': principalAt,
   'principal-length-unbounded': principalPast,
   'scope-count-unbounded': scopeCountPast,
+  'expires-in-zero-accepted': async (api) => (await authorizeStatus(api, { expiresIn: '0s' })) === 400,
+  'expires-in-minimum-off-by-one': async (api) => (await authorizeStatus(api, { expiresIn: '1s' })) === 201,
   'redirect-uri-length-off-by-one': uriAt,
   'redirect-uri-length-unbounded': uriPast,
   'state-length-off-by-one': stateAt,

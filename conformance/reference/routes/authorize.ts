@@ -110,8 +110,14 @@ export const authorizeHandlers = {
     );
     if (effect === 'deny') throw new HttpError(403, 'POLICY_DENIED', 'Authorization denied by policy');
 
-    const requested = parseDuration(body.expiresIn ?? '24h');
+    const asked = body.expiresIn ?? '24h';
+    // Broken on purpose under expires-in-zero-accepted: a zero duration is taken as given.
+    const zero = env.faults.has('expires-in-zero-accepted') && /^0+[smhd]$/.test(asked);
+    const requested = zero ? 0 : parseDuration(asked);
     if (requested === undefined) throw badRequest('Invalid expiresIn format. Use e.g. "1h", "30m", "24h".');
+    // Broken on purpose under expires-in-minimum-off-by-one: 1s, the smallest positive duration, is refused.
+    if (env.faults.has('expires-in-minimum-off-by-one') && requested === 1)
+      throw badRequest('expiresIn must be at least 2s');
     // Broken on purpose: a lifetime of exactly 24 h, the limit itself, is refused when asked for.
     if (env.faults.has('lifetime-limit-off-by-one') && body.expiresIn !== undefined && requested >= MAX_GRANT_SECONDS)
       throw badRequest('expiresIn must be shorter than 24h');
