@@ -5,24 +5,23 @@
  * AuthorizeRequest (scopes per request and the length of each, principalId,
  * redirectUri, state and audience lengths, a positive expiresIn) and
  * CreateAgentRequest (scopes and their length); SPEC.md states none of them,
- * so these checks are SHOULD. The delegation depth (SPEC
- * §9) is probed by delegation.depth, the 24 h lifetime by tokens.max-lifetime,
- * the 720 h passport by passports.max-expiry and passports.expiry-at-limit;
- * the RECOMMENDED default depth 3 (a SHOULD) by delegation.default-depth;
- * audit metadata (16384 bytes, our OpenAPI) only at the limit, since SPEC.md
- * lets a server accept more.
+ * so these checks are SHOULD. Audit metadata (16384 bytes, our OpenAPI) is
+ * probed at the limit only, since SPEC.md lets a server accept more. SPEC §9's
+ * RECOMMENDED default depth 3 is judged here (delegation.default-depth); the
+ * depth limit and hard cap by delegation.depth, the 24 h lifetime by
+ * tokens.max-lifetime, the 720 h passport by passports.max-expiry and
+ * passports.expiry-at-limit.
  */
+import { expectThat, show, type Check } from '../engine/check.js';
+import { judgeEach } from '../engine/judge-each.js';
+import { expectStatus } from '../engine/session/expect.js';
+import type { Issued } from '../engine/session/types.js';
 
 /** OpenAPI AuditLogRequest: the largest metadata, in bytes of canonical JSON. */
 const AUDIT_METADATA_BYTES = 16_384;
 
 /** SPEC §9: the default RECOMMENDED delegation depth limit. */
 const DEFAULT_DEPTH = 3;
-import type { Check } from '../engine/check.js';
-import { judgeEach } from '../engine/judge-each.js';
-import { expectThat, show } from '../engine/check.js';
-import { expectStatus } from '../engine/session/expect.js';
-import type { Issued } from '../engine/session/types.js';
 
 /** `text` padded with `fill` (or cut) to exactly `length` characters. */
 function sized(text: string, length: number, fill = 'a'): string {
