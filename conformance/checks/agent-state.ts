@@ -2,8 +2,8 @@
  * @module checks/agent-state
  * An agent's state has effects: once suspended it can no longer be
  * authorized, exchange a code approved earlier or refresh, until it is
- * reactivated; once deleted its tokens no longer verify and nothing more can
- * be issued to it. Each effect is its own finding. SPEC.md has no sentence on
+ * reactivated; once deleted its tokens no longer verify, a code approved
+ * before the deletion no longer exchanges and nothing more can be issued to it. Each effect is its own finding. SPEC.md has no sentence on
  * agent status or deletion (§3.2 only shows `"status": "active"`), so this is
  * a SHOULD; our OpenAPI describes the behaviour (authorize: "one of the
  * developer's active agents; another id is 404").
@@ -90,12 +90,19 @@ export const agentStateChecks: Check[] = [
       'OpenAPI agentsDelete and authorize agentId; SPEC §2 a grant token represents a valid grant, and SPEC.md states no effect of deleting an agent, hence SHOULD',
     level: 'SHOULD',
     title:
-      'once an agent is deleted its tokens verify invalid online, its refresh token is refused, and it cannot be authorized',
+      'once an agent is deleted its tokens verify invalid online, its refresh token is refused, a code approved before the deletion does not exchange, and it cannot be authorized',
     async run(ctx) {
       const { session } = ctx;
       const dev = session.devA;
       const agent = await session.createAgent(dev, 'deleted');
       const issued = await session.issue(dev, { agent, scopes: ['calendar:read'] });
+      const pending = await session.authorize(dev, {
+        agentId: agent.agentId,
+        principalId: session.principal('deleted'),
+        scopes: ['files:read'],
+      });
+      expectStatus(pending, 201, 'POST /v1/authorize');
+      const { code } = await session.approve(dev, pending);
       expectStatus(
         await session.request(dev, { method: 'DELETE', path: `/v1/agents/${agent.agentId}` }),
         204,
@@ -119,6 +126,15 @@ export const agentStateChecks: Check[] = [
               await session.refresh(dev, issued.refreshToken, agent.agentId),
               REFUSED,
               'POST /v1/token/refresh for a deleted agent',
+            ),
+        },
+        {
+          name: 'exchanging a code approved before the deletion',
+          run: async () =>
+            expectStatus(
+              await session.exchange(dev, code, agent.agentId),
+              REFUSED,
+              'POST /v1/token for a deleted agent',
             ),
         },
         {

@@ -10,6 +10,7 @@ import { CheckFailure, expectThat, show, type Check } from '../engine/check.js';
 import { action, auditStatus, metadata } from '../model/arbitraries.js';
 import { computeAuditHash, verifyAuditChain, type AuditEntry } from '../engine/integrity.js';
 import { expectStatus } from '../engine/session/expect.js';
+import { judgeEach } from '../engine/judge-each.js';
 import type { Agent, Developer, Issued } from '../engine/session/types.js';
 import type { Session } from '../engine/session/session.js';
 
@@ -250,29 +251,53 @@ export const auditChecks: Check[] = [
       expectStatus(logged, 201, 'POST /v1/audit/log');
       const entry = logged.body as AuditEntry;
       const forged = { ...entry, action: 'audit.rewritten', metadata: { amount: 1_000_000 } };
-      for (const method of ['PUT', 'PATCH', 'DELETE']) {
-        const attempt = await session.request(dev, {
-          method,
-          path: `/v1/audit/${entry.entryId}`,
-          ...(method === 'DELETE' ? {} : { json: forged }),
-        });
-        expectThat(
-          attempt.status >= 400,
-          `${method} /v1/audit/{id} was accepted`,
-          'a 4xx refusal (no such route)',
-          `status ${attempt.status}`,
-        );
-      }
-      const wipe = await session.request(dev, { method: 'DELETE', path: '/v1/audit/entries' });
-      expectThat(wipe.status >= 400, 'DELETE /v1/audit/entries was accepted', 'a 4xx refusal', `status ${wipe.status}`);
-      const read = await session.request(dev, { method: 'GET', path: `/v1/audit/${entry.entryId}` });
-      expectStatus(read, 200, 'GET /v1/audit/{id} after the attempts');
-      expectThat(
-        canonical(read.body) === canonical(entry),
-        'the audit entry changed',
-        canonical(entry),
-        canonical(read.body),
-      );
+      const attempt = (method: string) => ({
+        name: `${method} /v1/audit/{id}`,
+        async run() {
+          const answer = await session.request(dev, {
+            method,
+            path: `/v1/audit/${entry.entryId}`,
+            ...(method === 'DELETE' ? {} : { json: forged }),
+          });
+          expectThat(
+            answer.status >= 400,
+            `${method} /v1/audit/{id} was accepted`,
+            'a 4xx refusal (no such route)',
+            `status ${answer.status}`,
+          );
+        },
+      });
+      // Each attempt is its own finding; the entry is read last, after all of them.
+      await judgeEach(ctx, [
+        attempt('PUT'),
+        attempt('PATCH'),
+        attempt('DELETE'),
+        {
+          name: 'DELETE /v1/audit/entries',
+          async run() {
+            const wipe = await session.request(dev, { method: 'DELETE', path: '/v1/audit/entries' });
+            expectThat(
+              wipe.status >= 400,
+              'DELETE /v1/audit/entries was accepted',
+              'a 4xx refusal',
+              `status ${wipe.status}`,
+            );
+          },
+        },
+        {
+          name: 'the entry afterwards',
+          async run() {
+            const read = await session.request(dev, { method: 'GET', path: `/v1/audit/${entry.entryId}` });
+            expectStatus(read, 200, 'GET /v1/audit/{id} after the attempts');
+            expectThat(
+              canonical(read.body) === canonical(entry),
+              'the audit entry changed',
+              canonical(entry),
+              canonical(read.body),
+            );
+          },
+        },
+      ]);
     },
   },
 ];

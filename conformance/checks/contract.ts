@@ -9,6 +9,7 @@ import type { ContractValidator } from '../http/contract.js';
 import { transcript, type Exchange } from '../http/http.js';
 import type { RunOptions } from '../engine/options.js';
 import { expectStatus } from '../engine/session/expect.js';
+import { judgeEach } from '../engine/judge-each.js';
 import type { Session } from '../engine/session/session.js';
 import { type CheckResult, extensionOfTags } from '../engine/types.js';
 import { displayName, scopes } from '../model/arbitraries.js';
@@ -69,34 +70,48 @@ export const contractChecks: Check[] = [
     level: 'MUST',
     title: 'malformed, invalid and unknown-resource requests answer 4xx with the error shape',
     async run(ctx) {
-      const dev = ctx.session.devA;
-      const malformed = await ctx.http.request({
-        method: 'POST',
-        path: '/v1/agents',
-        auth: dev.key,
-        raw: { body: '{"name": ', contentType: 'application/json' },
+      const { session } = ctx;
+      const dev = session.devA;
+      /** One kind of bad request: its answer must be `status` with the error shape; each kind is its own finding. */
+      const refused = (what: string, status: number, send: () => Promise<Exchange>) => ({
+        name: what,
+        async run() {
+          const answer = await send();
+          expectStatus(answer, status, what);
+          errorShape(answer, session, what);
+        },
       });
-      expectStatus(malformed, 400, 'malformed JSON body');
-      errorShape(malformed, ctx.session, 'malformed JSON body');
-      const missing = await ctx.session.request(dev, {
-        method: 'POST',
-        path: '/v1/agents',
-        json: { description: 'no name' },
-      });
-      expectStatus(missing, 400, 'agent without a name');
-      errorShape(missing, ctx.session, 'agent without a name');
-      const unknown = await ctx.session.request(dev, {
-        method: 'GET',
-        path: '/v1/agents/ag_00000000000000000000000000',
-      });
-      expectStatus(unknown, 404, 'unknown agent');
-      errorShape(unknown, ctx.session, 'unknown agent');
-      const noAuth = await ctx.http.request({ method: 'GET', path: '/v1/agents', auth: null });
-      expectStatus(noAuth, 401, 'no credentials');
-      errorShape(noAuth, ctx.session, 'no credentials');
-      const badAuthorize = await ctx.session.authorize(dev, { principalId: 'nobody', scopes: [] });
-      expectStatus(badAuthorize, 400, 'authorize without agentId and with no scopes');
-      errorShape(badAuthorize, ctx.session, 'authorize without agentId');
+      await judgeEach(ctx, [
+        refused('malformed JSON body', 400, () =>
+          ctx.http.request({
+            method: 'POST',
+            path: '/v1/agents',
+            auth: dev.key,
+            raw: { body: '{"name": ', contentType: 'application/json' },
+          }),
+        ),
+        refused('agent without a name', 400, async () => {
+          const answer = await session.request(dev, {
+            method: 'POST',
+            path: '/v1/agents',
+            json: { description: 'no name' },
+          });
+          const made = (answer.body as { agentId?: unknown } | undefined)?.agentId;
+          // An agent made by mistake is still the run's own: it is deleted with the rest.
+          if (answer.status === 201 && typeof made === 'string')
+            session.track(`agent ${made}`, () =>
+              session.request(dev, { method: 'DELETE', path: `/v1/agents/${made}` }),
+            );
+          return answer;
+        }),
+        refused('unknown agent', 404, () =>
+          session.request(dev, { method: 'GET', path: '/v1/agents/ag_00000000000000000000000000' }),
+        ),
+        refused('no credentials', 401, () => ctx.http.request({ method: 'GET', path: '/v1/agents', auth: null })),
+        refused('authorize without agentId and with no scopes', 400, () =>
+          session.authorize(dev, { principalId: 'nobody', scopes: [] }),
+        ),
+      ]);
     },
   },
   {

@@ -3,7 +3,8 @@
  * SPEC §15 MPP Agent Passports: an issued passport verifies by the §15.3
  * algorithm (with the package's own `verifyPassport`, keys from the server's
  * DID document, revocation from its status list), carries its grant's
- * delegation depth, is refused once revoked, and cannot outlive 720 hours.
+ * delegation depth, is refused once revoked, and cannot outlive 720 hours
+ * (exactly 720 hours, the maximum, is issued).
  */
 import { CheckFailure, CheckSkipped, expectThat, show, type Check } from '../engine/check.js';
 import type { CheckContext } from '../engine/context.js';
@@ -196,6 +197,29 @@ export const passportChecks: Check[] = [
         'validUntil − validFrom ≤ 720 h (or a 4xx refusal)',
         `${(lifetime / HOUR_MS).toFixed(1)} h`,
       );
+    },
+  },
+  {
+    id: 'passports.expiry-at-limit',
+    area: 'passports',
+    clause:
+      'SPEC §15.1 "Maximum expiry: 720 hours (30 days)": the maximum itself is allowed (refusing it breaks no sentence, hence SHOULD)',
+    level: 'SHOULD',
+    title: 'a passport asked for exactly 720 hours, the maximum, is issued, for 720 hours at most',
+    extension: 'passports',
+    async run(ctx) {
+      const grant = await mppGrant(ctx.session);
+      const issued = await issuePassport(ctx.session, ctx.session.devA, grant, '720h');
+      expectStatus(issued, 201, 'POST /v1/passport/issue with expiresIn 720h, the maximum');
+      const c = (issued.body as IssuedPassport).credential;
+      const lifetime = Date.parse(c.validUntil) - Date.parse(c.validFrom);
+      expectThat(
+        lifetime <= 720 * HOUR_MS,
+        'the passport asked for 720 hours outlives them',
+        'validUntil − validFrom ≤ 720 h',
+        `${(lifetime / HOUR_MS).toFixed(1)} h`,
+      );
+      ctx.note(`issued for ${(lifetime / HOUR_MS).toFixed(1)} h`);
     },
   },
 ];

@@ -17,6 +17,7 @@ import type { Contract, Operation } from './http/validate.js';
 import { ContractValidator, recordedResponse } from '../http/contract.js';
 import type { GrantClaims } from './domain/keys.js';
 import { countUsage } from './routes/usage.js';
+import { validatedView } from './routes/request-limits.js';
 
 /** How the app reports what it sees; all optional. */
 export interface AppHooks {
@@ -261,7 +262,10 @@ async function buildCtx(
   }
   const body = await readBody(env, contract, operation, c);
   if (body !== undefined) {
-    const problem = contract.validateBody(operation.operationId, body);
+    const problem = contract.validateBody(
+      operation.operationId,
+      validatedView(env.faults, operation.operationId, body),
+    );
     if (problem !== undefined && env.faults.has('undocumented-status') && operation.operationId === 'policiesCreate')
       throw new HttpError(422, 'UNPROCESSABLE_ENTITY', problem);
     if (problem !== undefined) throw scimAware(operation, new HttpError(400, 'BAD_REQUEST', problem));

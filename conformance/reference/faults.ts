@@ -34,11 +34,46 @@ export const FAULTS = {
   'revoke-no-cascade': 'Revoking a grant does not revoke the grants delegated from it (SPEC §9.2).',
   'delegation-scope-escalation': 'POST /v1/grants/delegate issues scopes that the parent grant does not hold.',
   'delegation-depth-unlimited': 'POST /v1/grants/delegate enforces no delegation depth limit.',
+  'delegation-depth-off-by-one':
+    'POST /v1/grants/delegate refuses a delegation at exactly the configured depth limit (3 by default), not only past it (SPEC §9 RECOMMENDED default 3).',
   'delegation-exp-not-capped': 'Delegated grants expire at now + expiresIn even when the parent expires earlier.',
   'delegation-revoked-parent': 'POST /v1/grants/delegate accepts a parent grant token whose grant was revoked.',
   'delegation-foreign-subagent': 'POST /v1/grants/delegate accepts a sub-agent that belongs to another developer.',
   'scope-limit-off-by-one':
     'POST /v1/authorize refuses exactly 100 scopes, the documented limit, instead of only what lies past it.',
+  'scope-length-off-by-one':
+    'POST /v1/authorize and POST /v1/agents refuse a scope of exactly 256 characters, the documented limit, instead of only longer ones.',
+  'scope-length-unbounded':
+    'POST /v1/authorize and POST /v1/agents accept a scope longer than the documented 256 characters.',
+  'scope-count-unbounded': 'POST /v1/authorize accepts more than the documented 100 scopes.',
+  'principal-length-off-by-one':
+    'POST /v1/authorize refuses a principalId of exactly 256 characters, the documented limit, instead of only longer ones.',
+  'principal-length-unbounded': 'POST /v1/authorize accepts a principalId longer than the documented 256 characters.',
+  'expires-in-zero-accepted':
+    'POST /v1/authorize accepts an expiresIn of 0s, though the documented duration is positive.',
+  'expires-in-minimum-off-by-one':
+    'POST /v1/authorize refuses an expiresIn of 1s, the smallest positive duration, instead of only 0s.',
+  'agent-scope-limit-off-by-one':
+    'POST /v1/agents refuses exactly 100 scopes, the documented limit, instead of only what lies past it.',
+  'agent-scopes-unbounded': 'POST /v1/agents accepts more than the documented 100 scopes.',
+  'audit-metadata-limit-off-by-one':
+    'POST /v1/audit/log refuses metadata of exactly 16384 bytes of canonical JSON, the documented limit, instead of only larger.',
+  'redirect-uri-length-off-by-one':
+    'POST /v1/authorize refuses a redirectUri of exactly 2048 characters, the documented limit, instead of only longer ones.',
+  'redirect-uri-length-unbounded':
+    'POST /v1/authorize accepts a redirectUri longer than the documented 2048 characters.',
+  'state-length-off-by-one':
+    'POST /v1/authorize refuses a state of exactly 1024 characters, the documented limit, instead of only longer ones.',
+  'state-length-unbounded': 'POST /v1/authorize accepts a state longer than the documented 1024 characters.',
+  'audience-length-off-by-one':
+    'POST /v1/authorize refuses an audience of exactly 1024 characters, the documented limit, instead of only longer ones.',
+  'audience-length-unbounded': 'POST /v1/authorize accepts an audience longer than the documented 1024 characters.',
+  'lifetime-limit-off-by-one':
+    'POST /v1/authorize refuses an expiresIn of exactly 24 h, the longest lifetime SPEC §7.4 recommends, instead of only longer ones.',
+  'lifetime-uncapped': 'Grants live as long as expiresIn asks, past the 24 hours SPEC §7.4 gives as the maximum.',
+  'passport-refuses-720h':
+    'POST /v1/passport/issue refuses an expiresIn of exactly 720 hours, the maximum of SPEC §15.1, instead of only longer ones.',
+  'deleted-agent-exchanges': "POST /v1/token exchanges a code for an agent deleted after the code's approval.",
   'tenant-leak-filter':
     "GET /v1/grants?agentId=… also lists other developers' grants for that agent id (another developer's resource reached through a list filter).",
   'deny-leaves-code':
@@ -125,6 +160,27 @@ export const SHOULD_FAULTS: ReadonlySet<FaultName> = new Set<FaultName>([
   'code-expiry-ignored',
   'refresh-after-expiry',
   'scope-limit-off-by-one',
+  'scope-length-off-by-one',
+  'scope-length-unbounded',
+  'redirect-uri-length-off-by-one',
+  'redirect-uri-length-unbounded',
+  'state-length-off-by-one',
+  'state-length-unbounded',
+  'audience-length-off-by-one',
+  'audience-length-unbounded',
+  'lifetime-limit-off-by-one',
+  'lifetime-uncapped',
+  'passport-refuses-720h',
+  'deleted-agent-exchanges',
+  'delegation-depth-off-by-one',
+  'agent-scope-limit-off-by-one',
+  'agent-scopes-unbounded',
+  'scope-count-unbounded',
+  'principal-length-off-by-one',
+  'principal-length-unbounded',
+  'expires-in-zero-accepted',
+  'expires-in-minimum-off-by-one',
+  'audit-metadata-limit-off-by-one',
   'tenant-leak-filter',
   'sse-malformed-event',
   'budget-balance-number',

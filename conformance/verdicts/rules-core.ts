@@ -289,7 +289,7 @@ export const CORE_RULES: readonly SpecRule[] = [
     level: 'SHOULD',
     form: 'keyword',
     says: 'the default depth limit is 3',
-    judgedBy: ['delegation.depth'],
+    judgedBy: ['delegation.default-depth'],
   },
   {
     id: '§9/root-revocation',

@@ -22,6 +22,8 @@ export const EXTENSION_RULES: readonly SpecRule[] = [
       'auth.isolation',
       'auth.isolation-filters',
       'contract.limits',
+      'contract.agent-limits',
+      'audit.metadata-at-limit',
       'lifecycle.agent-suspended',
       'lifecycle.agent-deleted',
       'fuzz.no-server-error',
@@ -237,7 +239,7 @@ export const EXTENSION_RULES: readonly SpecRule[] = [
     level: 'MUST',
     form: 'statement',
     says: 'a passport is valid for 720 hours (30 days) at most',
-    judgedBy: ['passports.max-expiry'],
+    judgedBy: ['passports.max-expiry', 'passports.expiry-at-limit'],
   },
   {
     id: '§15.2/header',

@@ -52,6 +52,12 @@ export async function passportMaxLifetimeProbe(api: Api): Promise<boolean> {
   return (await api.post('/v1/passport/issue', issueBody(agentId, grantId, '721h'), key)).status === 422;
 }
 
+/** A passport of exactly 720 hours, the maximum, is issued. */
+export async function passportAtMaxProbe(api: Api): Promise<boolean> {
+  const { key, agentId, grantId } = await mppGrant(api);
+  return (await api.post('/v1/passport/issue', issueBody(agentId, grantId, '720h'), key)).status === 201;
+}
+
 /** A passport from a delegated grant carries the grant's delegation depth. */
 export async function passportDepthProbe(api: Api): Promise<boolean> {
   const { key, grantToken } = await mppGrant(api);

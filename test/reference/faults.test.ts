@@ -10,11 +10,13 @@ import {
   didJwksProbe,
   passportDepthProbe,
   passportMaxLifetimeProbe,
+  passportAtMaxProbe,
   passportRevokeProbe,
   registryPublicProbe,
 } from './fault-probes-identity.js';
 import { verdictProbes } from './fault-probes-verdicts.js';
 import { consequenceProbes } from './fault-probes-consequences.js';
+import { limitProbes } from './fault-probes-limits.js';
 import { readSse } from './sse.js';
 
 /** Resolves true when the server keeps the MUST that the fault breaks. */
@@ -45,6 +47,7 @@ async function delegate(
 
 const probes: Record<FaultName, Probe> = {
   ...consequenceProbes,
+  ...limitProbes,
   'pkce-ignored': async (api) => {
     const { key, agentId } = await setup(api);
     const codeChallenge = await computeCodeChallenge(VERIFIER);
@@ -253,6 +256,7 @@ const probes: Record<FaultName, Probe> = {
   'did-jwks-mismatch': didJwksProbe,
   'passport-revoke-noop': passportRevokeProbe,
   'passport-outlives-720h': passportMaxLifetimeProbe,
+  'passport-refuses-720h': passportAtMaxProbe,
   'passport-depth-zero': passportDepthProbe,
   'registry-requires-auth': registryPublicProbe,
   ...verdictProbes,

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import type { Check } from '../../engine/check.js';
 import { computeCodeChallenge } from '../../engine/integrity.js';
 import { expectStatus } from '../../engine/session/expect.js';
+import { judgeEach } from '../../engine/judge-each.js';
 
 const verifier = fc.stringMatching(/^[A-Za-z0-9._~-]{43,128}$/);
 
@@ -70,42 +71,53 @@ export const codeChecks: Check[] = [
       const { session } = ctx;
       const dev = session.devA;
       const agent = await session.agent(dev);
-      const plain = await session.authorize(dev, {
-        agentId: agent.agentId,
-        principalId: session.principal('pkce'),
-        scopes: ['files:read'],
-        codeChallenge: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk',
-        codeChallengeMethod: 'plain',
-      });
-      expectStatus(plain, 400, 'authorize with codeChallengeMethod "plain"');
-      await ctx.property(
-        [verifier, verifier],
-        async (right, wrong) => {
-          const challenge = await computeCodeChallenge(right);
-          const authorized = await session.authorize(dev, {
-            agentId: agent.agentId,
-            principalId: session.principal('pkce'),
-            scopes: ['files:read'],
-            codeChallenge: challenge,
-            codeChallengeMethod: 'S256',
-          });
-          expectStatus(authorized, 201, 'POST /v1/authorize with a codeChallenge');
-          const { code } = await session.approve(dev, authorized);
-          expectStatus(await session.exchange(dev, code, agent.agentId), 400, 'exchange without the codeVerifier');
-          if (wrong !== right)
+      // Refusing the plain method and checking the S256 verifier are judged apart: a server accepting
+      // plain still shows, as its own finding, whether it checks the verifier.
+      const plainRefused = async () => {
+        const plain = await session.authorize(dev, {
+          agentId: agent.agentId,
+          principalId: session.principal('pkce'),
+          scopes: ['files:read'],
+          codeChallenge: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk',
+          codeChallengeMethod: 'plain',
+        });
+        expectStatus(plain, 400, 'authorize with codeChallengeMethod "plain"');
+      };
+      const verifierChecked = () =>
+        ctx.property(
+          [verifier, verifier],
+          async (right, wrong) => {
+            const challenge = await computeCodeChallenge(right);
+            const authorized = await session.authorize(dev, {
+              agentId: agent.agentId,
+              principalId: session.principal('pkce'),
+              scopes: ['files:read'],
+              codeChallenge: challenge,
+              codeChallengeMethod: 'S256',
+            });
+            expectStatus(authorized, 201, 'POST /v1/authorize with a codeChallenge');
+            const { code } = await session.approve(dev, authorized);
+            expectStatus(await session.exchange(dev, code, agent.agentId), 400, 'exchange without the codeVerifier');
+            if (wrong !== right)
+              expectStatus(
+                await session.exchange(dev, code, agent.agentId, wrong),
+                400,
+                'exchange with a wrong codeVerifier',
+              );
             expectStatus(
-              await session.exchange(dev, code, agent.agentId, wrong),
-              400,
-              'exchange with a wrong codeVerifier',
+              await session.exchange(dev, code, agent.agentId, right),
+              201,
+              'exchange with the right codeVerifier',
             );
-          expectStatus(
-            await session.exchange(dev, code, agent.agentId, right),
-            201,
-            'exchange with the right codeVerifier',
-          );
-        },
-        { examples: [['dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk', 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXK']] },
-      );
+          },
+          {
+            examples: [['dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk', 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXK']],
+          },
+        );
+      await judgeEach(ctx, [
+        { name: 'the plain method', run: plainRefused },
+        { name: 'the S256 verifier', run: verifierChecked },
+      ]);
     },
   },
 ];

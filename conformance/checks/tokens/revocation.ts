@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { expectThat, show, type Check } from '../../engine/check.js';
 import { expectStatus } from '../../engine/session/expect.js';
+import { judgeEach } from '../../engine/judge-each.js';
 import { sameSet, verifyOffline } from './assertions.js';
 
 export const revocationChecks: Check[] = [
@@ -83,25 +84,51 @@ export const revocationChecks: Check[] = [
       expectStatus(refreshed, 201, 'POST /v1/token/refresh');
       const sibling = session.issuedFrom(refreshed, agent, issued.principalId);
       expectStatus(await session.revokeToken(dev, issued.jti), 204, 'POST /v1/tokens/revoke');
-      expectThat(
-        !(await session.isValidOnline(dev, issued.grantToken)),
-        'a revoked token still verifies online',
-        'valid: false',
-        'valid: true',
-      );
-      expectThat(
-        await session.isValidOnline(dev, sibling.grantToken),
-        'revoking one token invalidated its sibling',
-        'valid: true for the refreshed token',
-        'valid: false',
-      );
-      expectStatus(await session.revokeToken(dev, issued.jti), 404, 'revoking the same jti again');
-      expectStatus(await session.revokeToken(dev, 'tok_00000000000000000000000000'), 404, 'revoking an unknown jti');
-      expectStatus(
-        await session.request(dev, { method: 'POST', path: '/v1/tokens/revoke', json: {} }),
-        400,
-        'revoking without a jti',
-      );
+      // Each consequence of the revocation is its own finding: a no-op revoke hides no wrong 404.
+      await judgeEach(ctx, [
+        {
+          name: 'the revoked token',
+          run: async () =>
+            expectThat(
+              !(await session.isValidOnline(dev, issued.grantToken)),
+              'a revoked token still verifies online',
+              'valid: false',
+              'valid: true',
+            ),
+        },
+        {
+          name: 'its sibling',
+          run: async () =>
+            expectThat(
+              await session.isValidOnline(dev, sibling.grantToken),
+              'revoking one token invalidated its sibling',
+              'valid: true for the refreshed token',
+              'valid: false',
+            ),
+        },
+        {
+          name: 'revoking again',
+          run: async () => expectStatus(await session.revokeToken(dev, issued.jti), 404, 'revoking the same jti again'),
+        },
+        {
+          name: 'an unknown jti',
+          run: async () =>
+            expectStatus(
+              await session.revokeToken(dev, 'tok_00000000000000000000000000'),
+              404,
+              'revoking an unknown jti',
+            ),
+        },
+        {
+          name: 'no jti',
+          run: async () =>
+            expectStatus(
+              await session.request(dev, { method: 'POST', path: '/v1/tokens/revoke', json: {} }),
+              400,
+              'revoking without a jti',
+            ),
+        },
+      ]);
     },
   },
   {
@@ -128,24 +155,57 @@ export const revocationChecks: Check[] = [
         show(before.body),
       );
       expectStatus(await session.revokeGrant(dev, issued.grantId), 204, 'DELETE /v1/grants/{id}');
-      expectThat(
-        !(await session.isValidOnline(dev, issued.grantToken)),
-        'a token of a revoked grant still verifies online',
-        'valid: false',
-        'valid: true',
-      );
-      expectThat(
-        !(await session.isValidOnline(dev, second.grantToken)),
-        'a refreshed token of a revoked grant still verifies online',
-        'valid: false',
-        'valid: true',
-      );
-      expectStatus(await session.refresh(dev, second.refreshToken, agent.agentId), 400, 'refreshing a revoked grant');
-      const after = await session.getGrant(dev, issued.grantId);
-      expectStatus(after, 200, 'GET /v1/grants/{id} after revocation');
-      const record = after.body as { status?: string; revokedAt?: string };
-      expectThat(record.status === 'revoked', 'the grant record does not read revoked', 'status revoked', show(record));
-      expectStatus(await session.revokeGrant(dev, issued.grantId), 404, 'revoking the same grant again');
+      // Each consequence of the revocation is its own finding, in an order where none changes another's state.
+      await judgeEach(ctx, [
+        {
+          name: 'the first token',
+          run: async () =>
+            expectThat(
+              !(await session.isValidOnline(dev, issued.grantToken)),
+              'a token of a revoked grant still verifies online',
+              'valid: false',
+              'valid: true',
+            ),
+        },
+        {
+          name: 'the refreshed token',
+          run: async () =>
+            expectThat(
+              !(await session.isValidOnline(dev, second.grantToken)),
+              'a refreshed token of a revoked grant still verifies online',
+              'valid: false',
+              'valid: true',
+            ),
+        },
+        {
+          name: 'the grant record',
+          async run() {
+            const after = await session.getGrant(dev, issued.grantId);
+            expectStatus(after, 200, 'GET /v1/grants/{id} after revocation');
+            const record = after.body as { status?: string; revokedAt?: string };
+            expectThat(
+              record.status === 'revoked',
+              'the grant record does not read revoked',
+              'status revoked',
+              show(record),
+            );
+          },
+        },
+        {
+          name: 'its refresh token',
+          run: async () =>
+            expectStatus(
+              await session.refresh(dev, second.refreshToken, agent.agentId),
+              400,
+              'refreshing a revoked grant',
+            ),
+        },
+        {
+          name: 'revoking again',
+          run: async () =>
+            expectStatus(await session.revokeGrant(dev, issued.grantId), 404, 'revoking the same grant again'),
+        },
+      ]);
     },
   },
 ];

@@ -9,6 +9,7 @@ import { CheckFailure, expectThat, show, type Check } from '../../engine/check.j
 import { durationSeconds } from '../../model/arbitraries.js';
 import { CheckSkipped } from '../../engine/failures.js';
 import { sleep } from '../../http/http.js';
+import { judgeEach } from '../../engine/judge-each.js';
 import { expectStatus } from '../../engine/session/expect.js';
 import type { Issued } from '../../engine/session/types.js';
 import type { Session } from '../../engine/session/session.js';
@@ -73,25 +74,42 @@ export const verificationChecks: Check[] = [
           'POST /v1/grants/verify answers 404: the server does not offer it (SPEC.md §10.1 does not require it)',
         );
       }
-      expectStatus(live, 200, 'POST /v1/grants/verify of a live token');
-      const body = live.body as { active?: boolean; claims?: Record<string, unknown> };
-      expectThat(
-        body.active === true && body.claims?.['grnt'] === issued.grantId && body.claims['jti'] === issued.jti,
-        'grants/verify does not report the live token with its claims',
-        `active: true, claims.grnt ${issued.grantId}`,
-        show(body),
-      );
-      expectStatus(await verify('not-a-token'), 400, 'POST /v1/grants/verify of a malformed token');
-      expectStatus(await session.revokeGrant(dev, issued.grantId), 204, 'DELETE /v1/grants/{id}');
-      const revoked = await verify(issued.grantToken);
-      expectStatus(revoked, 200, 'POST /v1/grants/verify of a token of a revoked grant');
-      const after = revoked.body as { active?: boolean; reason?: string };
-      expectThat(
-        after.active === false && after.reason === 'revoked',
-        'grants/verify does not report the revocation',
-        'active: false, reason: revoked',
-        show(after),
-      );
+      // A live token, a malformed one and a revoked one are judged apart: each failing answer is its own finding.
+      await judgeEach(ctx, [
+        {
+          name: 'a live token',
+          async run() {
+            expectStatus(live, 200, 'POST /v1/grants/verify of a live token');
+            const body = live.body as { active?: boolean; claims?: Record<string, unknown> };
+            expectThat(
+              body.active === true && body.claims?.['grnt'] === issued.grantId && body.claims['jti'] === issued.jti,
+              'grants/verify does not report the live token with its claims',
+              `active: true, claims.grnt ${issued.grantId}`,
+              show(body),
+            );
+          },
+        },
+        {
+          name: 'a malformed token',
+          run: async () =>
+            expectStatus(await verify('not-a-token'), 400, 'POST /v1/grants/verify of a malformed token'),
+        },
+        {
+          name: 'a token of a revoked grant',
+          async run() {
+            expectStatus(await session.revokeGrant(dev, issued.grantId), 204, 'DELETE /v1/grants/{id}');
+            const revoked = await verify(issued.grantToken);
+            expectStatus(revoked, 200, 'POST /v1/grants/verify of a token of a revoked grant');
+            const after = revoked.body as { active?: boolean; reason?: string };
+            expectThat(
+              after.active === false && after.reason === 'revoked',
+              'grants/verify does not report the revocation',
+              'active: false, reason: revoked',
+              show(after),
+            );
+          },
+        },
+      ]);
     },
   },
   {

@@ -7,6 +7,7 @@ import type { Handlers, ServerEnv } from '../context.js';
 import { checkQuota, iso, presentAgent, revokeGrant } from '../domain/rules.js';
 import { notFound } from '../http/http-error.js';
 import { newId } from '../domain/ids.js';
+import { refuseAtLimit } from './request-limits.js';
 import type { AgentRecord, Tenant } from '../domain/store.js';
 
 /** The caller's agent, or 404 (another developer's agent is 404 too, unless the tenant-leak fault is on). */
@@ -30,7 +31,20 @@ function presented(env: ServerEnv, agent: AgentRecord): ReturnType<typeof presen
   return body;
 }
 
-function removeAgent(tenant: Tenant, agent: AgentRecord, revoke: (grantId: string) => void): void {
+/** Agents deleted under the deleted-agent-exchanges fault, by tenant: their approved codes still exchange. */
+const deletedUnderFault = new WeakMap<Tenant, Map<string, AgentRecord>>();
+
+/** An agent deleted while the deleted-agent-exchanges fault was on (never set on a correct server). */
+export function deletedAgent(tenant: Tenant, agentId: string): AgentRecord | undefined {
+  return deletedUnderFault.get(tenant)?.get(agentId);
+}
+
+function removeAgent(
+  tenant: Tenant,
+  agent: AgentRecord,
+  revoke: (grantId: string) => void,
+  keepRequests = false,
+): void {
   for (const grant of [...tenant.grants.values()]) {
     if (grant.agentId !== agent.id) continue;
     revoke(grant.id);
@@ -38,7 +52,7 @@ function removeAgent(tenant: Tenant, agent: AgentRecord, revoke: (grantId: strin
     for (const [jti, t] of tenant.tokens) if (t.grantId === grant.id) tenant.tokens.delete(jti);
     for (const [id, r] of tenant.refreshTokens) if (r.grantId === grant.id) tenant.refreshTokens.delete(id);
   }
-  for (const [id, request] of tenant.authRequests) {
+  for (const [id, request] of keepRequests ? [] : tenant.authRequests) {
     if (request.agentId === agent.id && request.status !== 'consumed') tenant.authRequests.delete(id);
   }
   tenant.agents.delete(agent.id);
@@ -46,6 +60,7 @@ function removeAgent(tenant: Tenant, agent: AgentRecord, revoke: (grantId: strin
 
 export const agentHandlers = {
   agentsCreate: ({ env, tenant, body }) => {
+    refuseAtLimit(env.faults, 'agentsCreate', body as Record<string, unknown>);
     checkQuota(tenant, 'agents', tenant.agents.size);
     const now = iso(env.now());
     const agent: AgentRecord = {
@@ -86,7 +101,12 @@ export const agentHandlers = {
     const agent = agentOf(tenant, params.agentId, false, () => []);
     // Broken on purpose (deleted-agent-tokens-valid): the agent goes, its grants and tokens stay active.
     if (env.faults.has('deleted-agent-tokens-valid')) tenant.agents.delete(agent.id);
-    else removeAgent(tenant, agent, (grantId) => revokeGrant(env, tenant, grantId));
+    else {
+      // Broken on purpose (deleted-agent-exchanges): codes approved before the deletion stay exchangeable.
+      const keep = env.faults.has('deleted-agent-exchanges');
+      removeAgent(tenant, agent, (grantId) => revokeGrant(env, tenant, grantId), keep);
+      if (keep) deletedUnderFault.set(tenant, (deletedUnderFault.get(tenant) ?? new Map()).set(agent.id, agent));
+    }
     return { status: 204 };
   },
 } satisfies Partial<Handlers>;

@@ -39,7 +39,11 @@ export const auditHandlers = {
     checkQuota(tenant, 'auditEntries', tenant.audit.length);
     const metadata = canonicalClone(body.metadata ?? {}) as Record<string, unknown>;
     const metadataBytes = Buffer.byteLength(JSON.stringify(metadata));
-    if (metadataBytes > MAX_AUDIT_METADATA_BYTES)
+    // Broken on purpose under audit-metadata-limit-off-by-one: the limit itself is refused.
+    const cap = env.faults.has('audit-metadata-limit-off-by-one')
+      ? MAX_AUDIT_METADATA_BYTES - 1
+      : MAX_AUDIT_METADATA_BYTES;
+    if (metadataBytes > cap)
       throw badRequest(`metadata is larger than ${MAX_AUDIT_METADATA_BYTES} bytes of canonical JSON`);
     // The trail is also what GET /v1/audit/entries answers in one piece (not paginated): bounded in bytes too.
     const { agentId, agentDid, grantId, principalId, action } = body;

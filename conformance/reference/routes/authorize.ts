@@ -10,6 +10,7 @@ import { badRequest, forbidden, gone, HttpError, notFound } from '../http/http-e
 import { newId, ulid } from '../domain/ids.js';
 import { decide, utcTimeOfDay } from '../domain/policy.js';
 import type { AuthRequestRecord, Tenant } from '../domain/store.js';
+import { refuseAtLimit } from './request-limits.js';
 
 /** SPEC §7.4: 24 hours is the longest advisable grant lifetime; longer requests are capped. */
 export const MAX_GRANT_SECONDS = 86_400;
@@ -88,6 +89,7 @@ export const authorizeHandlers = {
     // Broken on purpose: the limit itself is refused, not only what lies past it.
     if (env.faults.has('scope-limit-off-by-one') && body.scopes.length >= 100)
       throw badRequest('Too many scopes (max 100)');
+    refuseAtLimit(env.faults, 'authorize', body as Record<string, unknown>);
     checkQuota(tenant, 'grants', activeGrantCount(tenant, nowMs));
     const agent = tenant.agents.get(body.agentId);
     if (agent === undefined || !usable(agent.status, env.faults.has('suspended-agent-authorizes')))
@@ -108,9 +110,19 @@ export const authorizeHandlers = {
     );
     if (effect === 'deny') throw new HttpError(403, 'POLICY_DENIED', 'Authorization denied by policy');
 
-    const requested = parseDuration(body.expiresIn ?? '24h');
+    const asked = body.expiresIn ?? '24h';
+    // Broken on purpose under expires-in-zero-accepted: a zero duration is taken as given.
+    const zero = env.faults.has('expires-in-zero-accepted') && /^0+[smhd]$/.test(asked);
+    const requested = zero ? 0 : parseDuration(asked);
     if (requested === undefined) throw badRequest('Invalid expiresIn format. Use e.g. "1h", "30m", "24h".');
-    const lifetime = env.faults.has('expires-in-ignored') ? MAX_GRANT_SECONDS : Math.min(requested, MAX_GRANT_SECONDS);
+    // Broken on purpose under expires-in-minimum-off-by-one: 1s, the smallest positive duration, is refused.
+    if (env.faults.has('expires-in-minimum-off-by-one') && requested === 1)
+      throw badRequest('expiresIn must be at least 2s');
+    // Broken on purpose: a lifetime of exactly 24 h, the limit itself, is refused when asked for.
+    if (env.faults.has('lifetime-limit-off-by-one') && body.expiresIn !== undefined && requested >= MAX_GRANT_SECONDS)
+      throw badRequest('expiresIn must be shorter than 24h');
+    const cap = env.faults.has('lifetime-uncapped') ? Number.POSITIVE_INFINITY : MAX_GRANT_SECONDS;
+    const lifetime = env.faults.has('expires-in-ignored') ? MAX_GRANT_SECONDS : Math.min(requested, cap);
 
     const sandbox = tenant.developer.mode === 'sandbox' || env.faults.has('live-auto-approve');
     const approved = sandbox || effect === 'allow';

@@ -145,7 +145,9 @@ export const grantHandlers = {
 
     const depth = (claims.delegationDepth ?? 0) + 1;
     const limit = Math.min(env.settings.maxDelegationDepth, DELEGATION_HARD_CAP);
-    if (depth > limit && !env.faults.has('delegation-depth-unlimited')) {
+    // Broken on purpose under delegation-depth-off-by-one: the limit itself is refused, not only what lies past it.
+    const past = env.faults.has('delegation-depth-off-by-one') ? depth >= limit : depth > limit;
+    if (past && !env.faults.has('delegation-depth-unlimited')) {
       // Broken on purpose: the refused delegation still leaves an active grant behind.
       if (env.faults.has('delegation-refusal-creates-grant'))
         leftoverGrant(tenant, claims, body.subAgentId, depth, nowMs);

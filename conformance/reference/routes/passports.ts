@@ -38,6 +38,9 @@ export const passportHandlers = {
     if (seconds === undefined) throw new HttpError(400, 'INVALID_EXPIRY', 'expiresIn must be like 24h');
     if (seconds > MAX_PASSPORT_HOURS * HOUR_S && !env.faults.has('passport-outlives-720h'))
       throw new HttpError(422, 'INVALID_EXPIRY', `expiresIn exceeds maximum of ${MAX_PASSPORT_HOURS} hours`);
+    // Broken on purpose: the maximum itself is refused, not only what lies past it.
+    if (seconds >= MAX_PASSPORT_HOURS * HOUR_S && env.faults.has('passport-refuses-720h'))
+      throw new HttpError(422, 'INVALID_EXPIRY', `expiresIn must be under ${MAX_PASSPORT_HOURS} hours`);
     const agent = tenant.agents.get(body.agentId);
     if (agent === undefined || agent.status !== 'active')
       throw new HttpError(400, 'INVALID_AGENT', 'Agent not found or inactive');

@@ -20,6 +20,7 @@ import { badRequest, notFound } from '../http/http-error.js';
 import { newId } from '../domain/ids.js';
 import type { AuthRequestRecord, GrantRecord, Tenant } from '../domain/store.js';
 import { usable } from './authorize.js';
+import { deletedAgent } from './agents.js';
 
 /** The request this code belongs to, for this agent (any agent with the code-not-bound fault). */
 function requestForCode(
@@ -52,7 +53,9 @@ const UNUSABLE_CODE: Record<Exclude<AuthRequestRecord['status'], 'approved'>, st
 export const tokenHandlers = {
   tokensExchange: async ({ env, tenant, body }) => {
     const nowMs = env.now();
-    const agent = tenant.agents.get(body.agentId);
+    const agent =
+      tenant.agents.get(body.agentId) ??
+      (env.faults.has('deleted-agent-exchanges') ? deletedAgent(tenant, body.agentId) : undefined);
     const request = requestForCode(tenant, body.code, body.agentId, env.faults.has('code-not-bound-to-agent'));
     if (
       request === undefined ||
