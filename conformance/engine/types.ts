@@ -174,6 +174,12 @@ export interface Exchange {
   violations: string[];
   /** The operation this request maps to in the spec, when known. */
   operationId?: string;
+  /**
+   * Sent invalid on purpose by the fuzz area, whose checks judge the answer at
+   * the level a clause gives it (a crash on input no clause makes invalid is a
+   * SHOULD); the per-operation contract verdicts leave it out.
+   */
+  invalidOnPurpose?: true;
 }
 
 /** A rate limit of one route, learned from its 429 answers. */

@@ -291,6 +291,7 @@ class Campaign {
     let exchange: Exchange;
     try {
       exchange = await this.#session.http.request(spec);
+      if (kind === 'negative') exchange.invalidOnPurpose = true;
     } catch (error) {
       if (!(error instanceof NetworkError)) throw error;
       const judgement: Judgement = {

@@ -1,0 +1,53 @@
+// The per-operation contract verdicts (contract.op.*): a violating answer fails
+// its operation at MUST, except an answer to a request the fuzz area made
+// invalid on purpose, which the fuzz checks judge at their clause's level.
+import { describe, expect, it } from 'vitest';
+import { contractResults } from '../../conformance/checks/contract.js';
+import { defaultOptions } from '../../conformance/engine/options.js';
+import type { Session } from '../../conformance/engine/session/session.js';
+import type { Exchange } from '../../conformance/engine/types.js';
+import { ContractValidator } from '../../conformance/http/contract.js';
+
+const contract = ContractValidator.fromFile();
+const session = { http: { redact: (text: string) => text }, offers: () => true } as unknown as Session;
+
+function crash(extra: Partial<Exchange> = {}): Exchange {
+  return {
+    seq: 1,
+    method: 'GET',
+    url: 'http://127.0.0.1:1/v1/grants?status=x',
+    target: '/v1/grants?status=x',
+    requestHeaders: {},
+    status: 500,
+    responseHeaders: {},
+    responseText: '{}',
+    body: {},
+    durationMs: 1,
+    violations: ['status 500 is not documented for grantsList'],
+    operationId: 'grantsList',
+    ...extra,
+  };
+}
+
+function verdict(exchanges: Exchange[]) {
+  return contractResults(contract, exchanges, session, defaultOptions()).find(
+    (r) => r.id === 'contract.op.grantsList',
+  )!;
+}
+
+describe('contract.op.* verdicts', () => {
+  it('fail an operation on an undocumented answer to a request sent as valid', () => {
+    const result = verdict([crash()]);
+    expect([result.status, result.level, result.observed]).toEqual([
+      'fail',
+      'MUST',
+      '500: status 500 is not documented for grantsList',
+    ]);
+  });
+
+  it('leave answers to requests made invalid on purpose to the fuzz checks, and say so', () => {
+    const result = verdict([crash({ invalidOnPurpose: true }), { ...crash(), status: 200, violations: [] }]);
+    expect(result.status).toBe('pass');
+    expect(result.notes).toContain('1 answer(s) to requests invalid on purpose are judged by the fuzz checks');
+  });
+});
