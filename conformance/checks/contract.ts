@@ -211,8 +211,8 @@ function sameSet(a: readonly unknown[], b: readonly unknown[]): boolean {
 
 /**
  * One verdict per operation of the spec from every exchange of the run:
- * fail with the first violating exchange (answers to requests the fuzz area
- * made invalid on purpose aside), pass when exercised cleanly,
+ * fail with the first violating exchange (answers to the fuzz area's requests
+ * aside: the fuzz checks judge those), pass when exercised cleanly,
  * skip when never exercised, not implemented for an extension the server lacks.
  */
 export function contractResults(
@@ -231,9 +231,9 @@ export function contractResults(
   return contract.operations.map((op) => {
     const extension = extensionOfTags(op.tags);
     const seen = byOperation.get(op.operationId) ?? [];
-    // Answers to requests the fuzz area made invalid on purpose are its checks' to judge, at their clause's level.
-    const onPurpose = seen.filter((exchange) => exchange.invalidOnPurpose).length;
-    const bad = seen.filter((exchange) => exchange.violations.length > 0 && !exchange.invalidOnPurpose);
+    // Answers to the fuzz area's requests are its checks' to judge, at the level each request's kind gives.
+    const fuzzed = seen.filter((exchange) => exchange.fromFuzz).length;
+    const bad = seen.filter((exchange) => exchange.violations.length > 0 && !exchange.fromFuzz);
     const result: CheckResult = {
       id: `contract.op.${op.operationId}`,
       area: 'contract',
@@ -269,8 +269,7 @@ export function contractResults(
       const statuses = [...new Set(seen.map((exchange) => exchange.status))].sort();
       result.notes.push(`${seen.length} response(s), statuses ${statuses.join(', ')}`);
     }
-    if (onPurpose > 0)
-      result.notes.push(`${onPurpose} answer(s) to requests invalid on purpose are judged by the fuzz checks`);
+    if (fuzzed > 0) result.notes.push(`${fuzzed} answer(s) to the fuzz area's requests are judged by the fuzz checks`);
     return result;
   });
 }

@@ -175,11 +175,12 @@ export interface Exchange {
   /** The operation this request maps to in the spec, when known. */
   operationId?: string;
   /**
-   * Sent invalid on purpose by the fuzz area, whose checks judge the answer at
-   * the level a clause gives it (a crash on input no clause makes invalid is a
-   * SHOULD); the per-operation contract verdicts leave it out.
+   * Sent by the fuzz area, whose checks judge every answer at the level the
+   * request's kind and clause give it (a valid request refused, or a crash on
+   * input no clause makes invalid, is a SHOULD); the per-operation contract
+   * verdicts leave it out, so they cannot raise those findings to MUST.
    */
-  invalidOnPurpose?: true;
+  fromFuzz?: true;
 }
 
 /** A rate limit of one route, learned from its 429 answers. */

@@ -291,7 +291,7 @@ class Campaign {
     let exchange: Exchange;
     try {
       exchange = await this.#session.http.request(spec);
-      if (kind === 'negative') exchange.invalidOnPurpose = true;
+      exchange.fromFuzz = true;
     } catch (error) {
       if (!(error instanceof NetworkError)) throw error;
       const judgement: Judgement = {

@@ -1,6 +1,6 @@
 // The per-operation contract verdicts (contract.op.*): a violating answer fails
-// its operation at MUST, except an answer to a request the fuzz area made
-// invalid on purpose, which the fuzz checks judge at their clause's level.
+// its operation at MUST, except an answer to a request of the fuzz area, which
+// the fuzz checks judge at the level the request's kind and clause give.
 import { describe, expect, it } from 'vitest';
 import { contractResults } from '../../conformance/checks/contract.js';
 import { defaultOptions } from '../../conformance/engine/options.js';
@@ -45,9 +45,9 @@ describe('contract.op.* verdicts', () => {
     ]);
   });
 
-  it('leave answers to requests made invalid on purpose to the fuzz checks, and say so', () => {
-    const result = verdict([crash({ invalidOnPurpose: true }), { ...crash(), status: 200, violations: [] }]);
+  it('leave answers to the fuzz area’s requests to the fuzz checks, and say so', () => {
+    const result = verdict([crash({ fromFuzz: true }), { ...crash(), status: 200, violations: [] }]);
     expect(result.status).toBe('pass');
-    expect(result.notes).toContain('1 answer(s) to requests invalid on purpose are judged by the fuzz checks');
+    expect(result.notes).toContain("1 answer(s) to the fuzz area's requests are judged by the fuzz checks");
   });
 });
