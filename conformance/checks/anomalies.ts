@@ -17,19 +17,11 @@ import type { Agent, Developer } from '../engine/session/types.js';
 /** Six failed actions of `agent`: more than the detector's failure-rate threshold. */
 async function failures(ctx: CheckContext, dev: Developer, agent: Agent, grantId: string, principalId: string) {
   for (let i = 0; i < 6; i++) {
-    const logged = await ctx.session.request(dev, {
-      method: 'POST',
-      path: '/v1/audit/log',
-      json: {
-        agentId: agent.agentId,
-        agentDid: agent.did,
-        grantId,
-        principalId,
-        action: 'anomaly.probe',
-        status: 'failure',
-        metadata: { run: ctx.session.runId },
-      },
-    });
+    const logged = await ctx.session.logAudit(
+      dev,
+      { agent, grantId, principalId },
+      { action: 'anomaly.probe', status: 'failure', metadata: { run: ctx.session.runId } },
+    );
     expectStatus(logged, 201, 'POST /v1/audit/log');
   }
 }

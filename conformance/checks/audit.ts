@@ -87,17 +87,11 @@ export const auditChecks: Check[] = [
         [fc.array(logInput, { minLength: 1, maxLength: 3 })],
         async (inputs) => {
           for (const input of inputs) {
-            const exchange = await session.request(dev, {
-              method: 'POST',
-              path: '/v1/audit/log',
-              json: {
-                agentId: agent.agentId,
-                agentDid: agent.did,
-                grantId: issued.grantId,
-                principalId: issued.principalId,
-                ...input,
-              },
-            });
+            const exchange = await session.logAudit(
+              dev,
+              { agent, grantId: issued.grantId, principalId: issued.principalId },
+              input,
+            );
             expectStatus(exchange, 201, 'POST /v1/audit/log');
             const entry = exchange.body as AuditEntry;
             expectThat(
@@ -236,18 +230,11 @@ export const auditChecks: Check[] = [
       const { session } = ctx;
       const dev = session.devA;
       const { agent, issued } = await subject(session, dev);
-      const logged = await session.request(dev, {
-        method: 'POST',
-        path: '/v1/audit/log',
-        json: {
-          agentId: agent.agentId,
-          agentDid: agent.did,
-          grantId: issued.grantId,
-          principalId: issued.principalId,
-          action: 'audit.tamper-probe',
-          metadata: { amount: 1 },
-        },
-      });
+      const logged = await session.logAudit(
+        dev,
+        { agent, grantId: issued.grantId, principalId: issued.principalId },
+        { action: 'audit.tamper-probe', metadata: { amount: 1 } },
+      );
       expectStatus(logged, 201, 'POST /v1/audit/log');
       const entry = logged.body as AuditEntry;
       const forged = { ...entry, action: 'audit.rewritten', metadata: { amount: 1_000_000 } };

@@ -239,18 +239,11 @@ export const authChecks: Check[] = [
       });
       expectStatus(pendingAuth, 201, 'POST /v1/authorize');
       const pendingCode = await session.approve(owner, pendingAuth);
-      const logged = await session.request(owner, {
-        method: 'POST',
-        path: '/v1/audit/log',
-        json: {
-          agentId: victim.agentId,
-          agentDid: victim.did,
-          grantId: issued.grantId,
-          principalId: issued.principalId,
-          action: 'isolation.probe',
-          metadata: { run: session.runId },
-        },
-      });
+      const logged = await session.logAudit(
+        owner,
+        { agent: victim, grantId: issued.grantId, principalId: issued.principalId },
+        { action: 'isolation.probe', metadata: { run: session.runId } },
+      );
       expectStatus(logged, 201, 'POST /v1/audit/log');
       const entryId = (logged.body as { entryId: string }).entryId;
       const otherAgent = await session.agent(other);

@@ -29,18 +29,11 @@ export const complianceChecks: Check[] = [
       const dev = session.devA;
       const issued = await session.sharedGrant(dev);
       const agent = issued.agent;
-      const logged = await session.request(dev, {
-        method: 'POST',
-        path: '/v1/audit/log',
-        json: {
-          agentId: agent.agentId,
-          agentDid: agent.did,
-          grantId: issued.grantId,
-          principalId: issued.principalId,
-          action: 'compliance.probe',
-          metadata: { run: session.runId },
-        },
-      });
+      const logged = await session.logAudit(
+        dev,
+        { agent, grantId: issued.grantId, principalId: issued.principalId },
+        { action: 'compliance.probe', metadata: { run: session.runId } },
+      );
       expectStatus(logged, 201, 'POST /v1/audit/log');
       const entryId = (logged.body as { entryId: string }).entryId;
 

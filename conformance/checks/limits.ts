@@ -234,18 +234,7 @@ export const limitChecks: Check[] = [
       const grant = await session.sharedGrant(dev);
       // Canonical JSON {"pad":"…"}: 10 bytes around the padding.
       const metadata = { pad: sized(`${session.runId}-`, AUDIT_METADATA_BYTES - 10) };
-      const logged = await session.request(dev, {
-        method: 'POST',
-        path: '/v1/audit/log',
-        json: {
-          agentId: grant.agent.agentId,
-          agentDid: grant.agent.did,
-          grantId: grant.grantId,
-          principalId: grant.principalId,
-          action: 'limits.metadata-at-limit',
-          metadata,
-        },
-      });
+      const logged = await session.logAudit(dev, grant, { action: 'limits.metadata-at-limit', metadata });
       expectStatus(logged, 201, `POST /v1/audit/log with ${AUDIT_METADATA_BYTES} bytes of metadata`);
       ctx.note('the entry stays: the audit trail is append-only');
     },

@@ -325,17 +325,9 @@ class AuditLog implements Command {
   }
   async run(model: LifecycleModel, real: LifecycleReal) {
     const [grant] = pick(model.grants, this.at);
-    const exchange = await real.session.request(real.dev, {
-      method: 'POST',
-      path: '/v1/audit/log',
-      json: {
-        agentId: grant.agent.agentId,
-        agentDid: grant.agent.did,
-        grantId: grant.grantId,
-        principalId: grant.principalId,
-        action: 'model.step',
-        metadata: { depth: grant.depth },
-      },
+    const exchange = await real.session.logAudit(real.dev, grant, {
+      action: 'model.step',
+      metadata: { depth: grant.depth },
     });
     expectStatus(exchange, 201, 'POST /v1/audit/log');
     const entry = exchange.body as AuditEntry;

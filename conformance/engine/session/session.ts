@@ -167,6 +167,28 @@ export class Session extends RunState {
     return this.request(dev, { method: 'POST', path: '/v1/grants/delegate', json: body });
   }
 
+  /**
+   * `POST /v1/audit/log` for `grant`'s agent, grant and principal, with the
+   * rest of the entry (action, status, metadata) from `entry`.
+   */
+  logAudit(
+    dev: Developer,
+    grant: { agent: Pick<Agent, 'agentId' | 'did'>; grantId: string; principalId: string },
+    entry: Record<string, unknown>,
+  ): Promise<Exchange> {
+    return this.request(dev, {
+      method: 'POST',
+      path: '/v1/audit/log',
+      json: {
+        agentId: grant.agent.agentId,
+        agentDid: grant.agent.did,
+        grantId: grant.grantId,
+        principalId: grant.principalId,
+        ...entry,
+      },
+    });
+  }
+
   /** The server's JWKS (fetched once). */
   async jwks(): Promise<unknown> {
     if (this.#jwks === undefined) {
