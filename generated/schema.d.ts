@@ -782,7 +782,7 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The anomaly's id (`anm_` followed by an opaque string of letters and digits, a ULID on the public server).
+                 * @description The anomaly's id (`anm_` followed by an opaque string of letters and digits, a ULID on the public server; `anom_` for anomalies its background worker found).
                  * @example anm_01M8H3F5K8M1P4S7V0Y3B6E9H2
                  */
                 anomalyId: components["parameters"]["anomalyId"];
@@ -4212,7 +4212,7 @@ export interface components {
             pageSize: number;
         };
         /**
-         * @description Anomaly identifier (`anm_` followed by an opaque string of letters and digits, a ULID on the public server).
+         * @description Anomaly identifier (`anm_` followed by an opaque string of letters and digits, a ULID on the public server). The public server's background detection worker gives its anomalies `anom_` instead, so both prefixes occur.
          * @example anm_01M8H8JH3DNEEPEFCCVKTK9FW7
          */
         AnomalyId: string;
@@ -6601,7 +6601,7 @@ export interface components {
          */
         webhookId: string;
         /**
-         * @description The anomaly's id (`anm_` followed by an opaque string of letters and digits, a ULID on the public server).
+         * @description The anomaly's id (`anm_` followed by an opaque string of letters and digits, a ULID on the public server; `anom_` for anomalies its background worker found).
          * @example anm_01M8H3F5K8M1P4S7V0Y3B6E9H2
          */
         anomalyId: string;
@@ -9228,7 +9228,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The anomaly's id (`anm_` followed by an opaque string of letters and digits, a ULID on the public server).
+                 * @description The anomaly's id (`anm_` followed by an opaque string of letters and digits, a ULID on the public server; `anom_` for anomalies its background worker found).
                  * @example anm_01M8H3F5K8M1P4S7V0Y3B6E9H2
                  */
                 anomalyId: components["parameters"]["anomalyId"];
