@@ -249,11 +249,17 @@ export const authChecks: Check[] = [
       const otherAgent = await session.agent(other);
       let policyId: string | undefined;
       if (session.offers('policies')) {
-        // Matches nothing the run does: a principal nobody uses.
+        // Matches nothing the run does: this check's own agent and a principal nobody uses. Both
+        // conditions, so a server that ignores one still denies no other check's requests.
         const policy = await session.request(owner, {
           method: 'POST',
           path: '/v1/policies',
-          json: { name: session.name('isolation policy'), effect: 'deny', principalId: `${session.runId}-nobody` },
+          json: {
+            name: session.name('isolation policy'),
+            effect: 'deny',
+            agentId: victim.agentId,
+            principalId: `${session.runId}-nobody`,
+          },
         });
         expectStatus(policy, 201, 'POST /v1/policies');
         policyId = (policy.body as { id: string }).id;

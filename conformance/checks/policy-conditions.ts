@@ -31,7 +31,7 @@ interface Case {
   other?: { agent: Agent; principalId: string; scopes: string[] };
 }
 
-/** The policy, then the request differing only in `field` (not refused), then the matching one (403), then cleanup. */
+/** The policy, then the request differing only in `field` (not refused), then the matching one (403); the policy is deleted whatever happens. */
 async function judge(ctx: CheckContext, test: Case): Promise<void> {
   const { session } = ctx;
   const dev = session.devA;
@@ -42,13 +42,18 @@ async function judge(ctx: CheckContext, test: Case): Promise<void> {
       principalId: request.principalId,
       scopes: request.scopes,
     });
-  if (test.other) {
-    const other = await ask(test.other);
-    expectStatus(other, 201, `authorize that the deny policy's ${test.field} condition does not match`);
+  // Deleted whatever happens: a server that ignores the condition would apply this deny to other checks' requests.
+  try {
+    if (test.other) {
+      const other = await ask(test.other);
+      expectStatus(other, 201, `authorize that the deny policy's ${test.field} condition does not match`);
+    }
+    const matching = await ask(test.matching);
+    expectStatus(matching, 403, `authorize that every condition of the deny policy matches, ${test.field} included`);
+    await policy.remove();
+  } finally {
+    await policy.discard();
   }
-  const matching = await ask(test.matching);
-  expectStatus(matching, 403, `authorize that every condition of the deny policy matches, ${test.field} included`);
-  await policy.remove();
 }
 
 export const policyConditionChecks: Check[] = [
@@ -113,13 +118,17 @@ export const policyConditionChecks: Check[] = [
           priority: 0,
           window: [hhmm(3), hhmm(6)],
         });
-        const asked = await session.authorize(dev, {
-          agentId: agent.agentId,
-          principalId: offHours,
-          scopes: ['payments:initiate'],
-        });
-        expectStatus(asked, 201, 'authorize outside the time window of a deny policy that otherwise matches');
-        await policy.remove();
+        try {
+          const asked = await session.authorize(dev, {
+            agentId: agent.agentId,
+            principalId: offHours,
+            scopes: ['payments:initiate'],
+          });
+          expectStatus(asked, 201, 'authorize outside the time window of a deny policy that otherwise matches');
+          await policy.remove();
+        } finally {
+          await policy.discard();
+        }
       };
       await judgeEach(ctx, [
         ...cases().map((test) => ({ name: `the ${test.field} condition`, run: () => judge(ctx, test) })),
