@@ -142,14 +142,21 @@ class Campaign {
       }
       const budget = this.#session.options.budget;
       if (!replay) this.#fit(operations, developerLimit(setup.exchanges));
+      let replayed = false;
       for (const op of sendingOrder(operations)) {
+        if (replayed) break;
         const why = this.#exclusion(op);
         if (why) {
           this.#limit(op, why);
           continue;
         }
         for (const property of this.#properties(op)) {
-          if (replay && replay.property !== property.index) continue;
+          if (replay && replay.property !== property.index) {
+            // What the properties sent before it made (a budget allocated, say) is rebuilt from their fixed examples.
+            if (!replayed) await this.#rebuild(property);
+            continue;
+          }
+          if (replay) replayed = true;
           if (this.#session.http.budgetLeft < budget * RESERVE_SHARE)
             throw new BudgetExhausted(
               `fuzzing stopped: ${this.#session.http.budgetLeft} requests of the budget left for the rest of the run`,
@@ -325,6 +332,11 @@ class Campaign {
   }
 
   // ------------------------------------------------------------ properties
+
+  /** Replay only: sends a property's fixed examples, unjudged, to rebuild the state the full run had reached. */
+  async #rebuild(property: Property<unknown>): Promise<void> {
+    for (const example of property.examples) await property.send(example);
+  }
 
   /**
    * Runs one property. Each fast-check run fails on the first judgement not
