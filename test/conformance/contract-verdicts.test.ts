@@ -2,6 +2,8 @@
 // its operation at MUST, except an answer to a request of the fuzz area, which
 // the fuzz checks judge at the level the request's kind and clause give.
 import { describe, expect, it } from 'vitest';
+import { startReferenceServer } from '../../conformance/reference/server.js';
+import { runConformance } from '../../conformance/runner.js';
 import { contractResults } from '../../conformance/checks/contract.js';
 import { defaultOptions } from '../../conformance/engine/options.js';
 import type { Session } from '../../conformance/engine/session/session.js';
@@ -50,4 +52,19 @@ describe('contract.op.* verdicts', () => {
     expect(result.status).toBe('pass');
     expect(result.notes).toContain("1 answer(s) to the fuzz area's requests are judged by the fuzz checks");
   });
+});
+
+describe('a run with the fuzz area and the contract verdicts', () => {
+  it('judges a fuzz request’s undocumented answer once, in the fuzz check, not again in contract.op.*', async () => {
+    // The fault answers 422 (undocumented) to a policy body that breaks its schema: a fuzz negative request.
+    const report = await runConformance(
+      { ...defaultOptions(), seed: 3, runs: 1, only: ['fuzz', 'contract.public'] },
+      { contract, startReference: () => startReferenceServer({ faults: ['undocumented-status'] }) },
+    );
+    const byId = new Map(report.results.map((result) => [result.id, result]));
+    expect(byId.get('fuzz.status-documented')?.status).toBe('fail');
+    const policiesCreate = byId.get('contract.op.policiesCreate');
+    expect(policiesCreate?.status).toBe('pass');
+    expect(policiesCreate?.notes.some((note) => /answer\(s\) to the fuzz area's requests/.test(note))).toBe(true);
+  }, 120_000);
 });
