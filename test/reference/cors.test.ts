@@ -1,6 +1,8 @@
 // CORS: browser apps on other origins can call the local server; preflights are
 // answered, and answers expose the headers a client reads.
+import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
+import { corsMiddleware } from '../../conformance/reference/http/cors.js';
 import { start } from './helpers.js';
 
 const APP = 'http://localhost:5173';
@@ -65,6 +67,17 @@ describe('reference server: CORS', () => {
     expect(health.headers.get('access-control-allow-origin')).toBeNull();
     const fromApp = await api.get('/health', undefined, { headers: { origin: APP } });
     expect(fromApp.headers.get('access-control-allow-origin')).toBe(APP);
+  });
+
+  it('adds its headers to an answer whose headers are immutable (a fetched one), keeping the answer', async () => {
+    const app = new Hono();
+    app.use('*', corsMiddleware([APP]));
+    app.get('/relayed', () => fetch('data:text/plain,relayed'));
+    const res = await app.request('/relayed', { headers: { origin: APP } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('relayed');
+    expect(res.headers.get('access-control-allow-origin')).toBe(APP);
+    expect(list(res.headers.get('vary'))).toContain('origin');
   });
 
   it('refuses a corsOrigins entry that is not an origin', async () => {
