@@ -32,7 +32,7 @@ import { addTestIdp } from './routes/test-idp.js';
 import { Store } from './domain/store.js';
 import { loadContract } from './http/validate.js';
 import { withExtraFields } from './extra-fields.js';
-import { EXTRA_FIELD, idFormat, Variants, type VariantName } from './variants.js';
+import { EXTRA_FIELD, Variants, withIdFormat, type VariantName } from './variants.js';
 import { WebhookDispatcher } from './domain/webhook-dispatch.js';
 
 export { FAULTS, FAULT_NAMES, SHOULD_FAULTS, type FaultName } from './faults.js';
@@ -128,7 +128,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     return variants.has('extra-fields') ? withExtraFields(request, response) : response;
   };
   const server = serve({
-    fetch: (request, bindings) => idFormat.run(format, () => answer(request, bindings)),
+    fetch: (request, bindings) => withIdFormat(format, () => answer(request, bindings)),
     port: options.port ?? 0,
     hostname: host,
   });
@@ -222,7 +222,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
         requestId: crypto.randomUUID(),
       } satisfies Ctx<'signup'>;
       // Ids in the variant's format, as for a request.
-      const reply = await idFormat.run(format, () => handlers.signup(ctx));
+      const reply = await withIdFormat(format, () => handlers.signup(ctx));
       // Keys handed out by the host (the dev server prints them) are never forgotten.
       env.store.pin(reply.body.developerId);
       return reply.body.apiKey;

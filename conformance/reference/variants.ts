@@ -76,3 +76,12 @@ export class Variants {
  * format travels with the request rather than living in a global.
  */
 export const idFormat = new AsyncLocalStorage<'ulid' | 'hex'>();
+
+/**
+ * Runs `work` with ids in `format`. The default format needs no store: on
+ * Node 20, the first store in use turns on async context tracking, which
+ * costs every promise of the process from then on.
+ */
+export function withIdFormat<T>(format: 'ulid' | 'hex', work: () => T): T {
+  return format === 'hex' ? idFormat.run(format, work) : work();
+}
