@@ -13,9 +13,9 @@
  *   400 MB discovery document), from a collected heap, beside 10,000
  *   `/health` measured the same way (ratio), the heap kept after a full
  *   collection, and the same logins in a fresh process before its first full
- *   collection; and after 200 audit entries at the metadata limit (goal
- *   < 64 MB each), and the slowest `/health` while the evidence
- *   pack builds (goal < 100 ms), beside idle `/health` (ratio printed).
+ *   collection (goal < 64 MB both ways); after 200 audit entries at the
+ *   metadata limit (goal < 64 MB); and the slowest `/health` while the
+ *   evidence pack builds (goal < 100 ms), beside idle `/health` (ratio).
  * Run: `npm run bench -- hostile` (or `npx tsx scripts/bench/hostile.bench.ts [case…]`).
  */
 import { spawn } from 'node:child_process';
@@ -266,18 +266,19 @@ async function reference(hostile: string): Promise<boolean> {
     const sso = growth(mark);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const heapAfter = await heapAfterGc();
-    const ssoOk = ok === 10_000 && Number(sso.growth) < MB_GOAL;
+    // Both ways of measuring must meet the goal: a user's server is often a fresh process.
+    const ssoOk = ok === 10_000 && Number(sso.growth) < MB_GOAL && Number(fresh.growth) < MB_GOAL;
     console.log(
       `\nreference, 10,000 SSO logins (${ok} answered 200) + 3 against a 400 MB discovery document (${hostileLogins.join(', ')}; ` +
         `the document is cut at 64 KB and the issuer's /authorize used), measured from a collected heap: ${seconds} s, ` +
         `peak RSS ${sso.peak} MB, growth ${sso.growth} MB over ${sso.before} MB (${sso.vmhwmReset ? 'VmHWM reset' : 'VmHWM delta'}); ` +
         `baseline, 10,000 GET /health the same way in a fresh process: growth ${baseline.growth} MB ` +
         `(ratio ${(Number(sso.growth) / Number(baseline.growth)).toFixed(2)}); heap kept after a full GC ` +
-        `${heapBefore} -> ${heapAfter} MB (${(heapAfter - heapBefore).toFixed(1)} MB); goal < ${MB_GOAL} MB: ${ssoOk ? 'met' : 'NOT met'}`,
+        `${heapBefore} -> ${heapAfter} MB (${(heapAfter - heapBefore).toFixed(1)} MB)`,
     );
     console.log(
-      `reference, the same 10,000 SSO logins in a fresh process before its first full collection (V8's initial ` +
-        `old-space headroom, not kept state): growth ${fresh.growth} MB over ${fresh.before} MB (informational)`,
+      `reference, the same 10,000 SSO logins in a fresh process before its first full collection: growth ` +
+        `${fresh.growth} MB over ${fresh.before} MB; goal < ${MB_GOAL} MB both ways: ${ssoOk ? 'met' : 'NOT met'}`,
     );
 
     const entry = (pad: string) => ({
