@@ -114,7 +114,7 @@ export default defineConfig((cli) => {
       banner: { js: '#!/usr/bin/env node' },
     },
     {
-      entry: { testing: 'conformance/reference/testing.ts', 'grantex-dev-server': 'conformance/reference/cli/cli.ts' },
+      entry: { testing: 'conformance/reference/testing.ts', 'grantex-dev-server': 'conformance/reference/cli/main.ts' },
       format: ['esm'],
       dts: { entry: { testing: 'conformance/reference/testing.ts' } },
       target: 'node20',

@@ -22,6 +22,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { WebhookReceiver } from '../../conformance/doubles/receiver.js';
+import { DEV_SERVER_NODE_FLAGS } from '../../conformance/reference/cli/launch.js';
 import { ContractValidator } from '../../conformance/http/contract.js';
 import { Http } from '../../conformance/http/http.js';
 import { describeLoad, startServerProcess } from './support.js';
@@ -166,9 +167,13 @@ async function inChild(name: string, origin: string): Promise<Figures> {
   }
 }
 
-/** A reference server in its own process (memory read from /proc/<pid>; `gc()` exposed for {@link heapAfterGc}). */
+/**
+ * A reference server in its own process, with the Node flags the dev-server
+ * command gives its server (memory read from /proc/<pid>; `gc()` exposed for
+ * {@link heapAfterGc}).
+ */
 async function spawnReference() {
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', REFERENCE], {
+  const child = spawn(process.execPath, ['--expose-gc', ...DEV_SERVER_NODE_FLAGS, '--import', 'tsx', REFERENCE], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const { pid, url } = await new Promise<{ pid: number; url: string }>((resolve, reject) => {

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { DEV_SERVER_NODE_FLAGS } from '../../conformance/reference/cli/launch.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -29,7 +30,8 @@ export async function startDevServerProcess(
 ): Promise<DevServerProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'conformance/reference/cli/cli.ts', '--port', '0', ...args],
+    // The server process as the command runs it (main.ts relaunches with these flags), so its pid is the server's.
+    [...DEV_SERVER_NODE_FLAGS, '--import', 'tsx', 'conformance/reference/cli/cli.ts', '--port', '0', ...args],
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],

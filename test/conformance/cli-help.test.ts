@@ -19,7 +19,7 @@ const PROGRAMS: Array<{ name: string; script: string; before?: string[] }> = [
   { name: 'grantex-conformance report', script: 'conformance/cli/main.ts', before: ['report'] },
   { name: 'grantex-conformance diff', script: 'conformance/cli/main.ts', before: ['diff'] },
   { name: 'conformance:selftest', script: 'conformance/cli/selftest.ts' },
-  { name: 'dev-server', script: 'conformance/reference/cli/cli.ts' },
+  { name: 'dev-server', script: 'conformance/reference/cli/main.ts' },
 ];
 
 async function exec(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

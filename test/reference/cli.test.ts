@@ -1,8 +1,10 @@
 // `npm run dev-server`: starts, prints its URL and working keys, and stops on SIGTERM.
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseCli, UsageError } from '../../conformance/reference/cli/cli-options.js';
+import { DEV_SERVER_NODE_FLAGS } from '../../conformance/reference/cli/launch.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -38,6 +40,52 @@ describe('dev-server CLI', () => {
     }
     expect(child.exitCode === 0 || child.signalCode === 'SIGTERM').toBe(true);
   });
+
+  // The process tree is read from /proc.
+  it.runIf(process.platform === 'linux')(
+    'runs its server in a child process with the dev-server flags; SIGTERM and Ctrl-C stop both, exit 0',
+    async () => {
+      for (const stopWith of ['SIGTERM to the command', 'SIGINT to the process group'] as const) {
+        const command = spawn(
+          process.execPath,
+          ['--import', 'tsx', 'conformance/reference/cli/main.ts', '--port', '0'],
+          {
+            cwd: root,
+            stdio: ['ignore', 'pipe', 'pipe'],
+            detached: true, // its own process group, as a terminal gives a command
+          },
+        );
+        const exited = new Promise<number | null>((resolve) => command.once('exit', (code) => resolve(code)));
+        let out = '';
+        command.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        try {
+          const deadline = Date.now() + 20_000;
+          while (!/live API key:/.test(out)) {
+            if (Date.now() > deadline || command.exitCode !== null) throw new Error(`no banner: ${out}`);
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          const children = readFileSync(`/proc/${command.pid}/task/${command.pid}/children`, 'utf8')
+            .trim()
+            .split(/\s+/);
+          expect(children).toHaveLength(1);
+          const server = Number(children[0]);
+          const argv = readFileSync(`/proc/${server}/cmdline`, 'utf8').split('\0');
+          for (const flag of DEV_SERVER_NODE_FLAGS) expect(argv).toContain(flag);
+          const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1] ?? '';
+          expect((await fetch(`${url}/health`)).status).toBe(200);
+          if (stopWith === 'SIGTERM to the command') command.kill('SIGTERM');
+          else process.kill(-command.pid!, 'SIGINT');
+          expect(await exited, stopWith).toBe(0);
+          expect(existsSync(`/proc/${server}/cmdline`) && readFileSync(`/proc/${server}/cmdline`).length > 0).toBe(
+            false,
+          );
+        } finally {
+          if (command.exitCode === null) process.kill(-command.pid!, 'SIGKILL');
+        }
+      }
+    },
+    60_000,
+  );
 
   it('rejects an unknown fault and a bad port', async () => {
     const run = (args: string[]) =>

@@ -1,7 +1,8 @@
 /**
  * @module cli
  * `npm run dev-server`: runs the reference server on 127.0.0.1 and prints its
- * URL with a ready-made sandbox key and live key.
+ * URL with a ready-made sandbox key and live key. The command's entry is
+ * main.ts, which runs this module in a process with the dev-server's flags.
  *
  *   npm run dev-server -- --port 4020 [--key key.pem] [--issuer URL] [--fault NAME]... [--variant NAME]...
  *     [--rate-limit BUCKET=N/WINDOW...]... [--max-body-bytes N] [--cors-origin ORIGIN]... [--help] [--version]
@@ -68,11 +69,14 @@ async function main(): Promise<number> {
   test OIDC IdP:   ${server.url}/_test-idp  (use as issuerUrl in POST /v1/sso/config)
 State is in memory and is lost when the server stops.${faults.length > 0 ? `\nFAULTS ON (this server breaks the protocol on purpose): ${faults.join(', ')}` : ''}${variants.length > 0 ? `\nvariants on (permitted, not the reference behaviour): ${variants.join(', ')}` : ''}`);
 
+  // Ctrl-C can arrive twice (from the terminal and from the launching process): the first one stops.
+  let stopping = false;
   const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
     void server.close().then(() => process.exit(0));
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
   return -1;
 }
 
