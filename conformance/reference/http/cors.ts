@@ -71,7 +71,7 @@ export function corsMiddleware(origins: readonly string[]): MiddlewareHandler {
     try {
       apply(c.res.headers);
     } catch {
-      // Immutable headers (a Response.redirect(), say): the same answer, rebuilt with headers of its own.
+      // Immutable headers (a fetched answer, say): the same answer, rebuilt with headers of its own.
       c.res = new Response(c.res.body, c.res);
       apply(c.res.headers);
     }
