@@ -12,8 +12,13 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 
-/** Node flags of the dev-server's process. */
-export const DEV_SERVER_NODE_FLAGS: readonly string[] = ['--optimize-for-size'];
+/**
+ * Node flags of the dev-server's process. The semi-space is still allowed
+ * 4 MB: at --optimize-for-size's smaller one, building a 3.4 MB evidence pack
+ * set off a scavenge every few milliseconds and held other requests up to
+ * 83 ms, against 44–47 ms with 4 MB, for the same memory.
+ */
+export const DEV_SERVER_NODE_FLAGS: readonly string[] = ['--optimize-for-size', '--max-semi-space-size=4'];
 
 /** Signals the command passes on to the server process. */
 const FORWARDED: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
